@@ -1,0 +1,4 @@
+/* lint.h - not yet written. */
+#ifndef CPOLC_LINT_H
+#define CPOLC_LINT_H
+#endif

@@ -1,0 +1,1 @@
+/* opcode_list.h - not yet written. */

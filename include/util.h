@@ -1,0 +1,71 @@
+/* util.h - allocation, growable buffers, files and hashing shared by every module.
+ *
+ * Allocation failure aborts here, in one place (STYLE rule 3): callers of the
+ * x* functions never test for NULL.
+ */
+#ifndef CPOLC_UTIL_H
+#define CPOLC_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow *p (an array of *cap elements of size sz) to hold at least need. */
+void xgrow(void **p, size_t *cap, size_t need, size_t sz);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* A growable byte buffer, always NUL-terminated. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+#define STRBUF_INIT { NULL, 0, 0 }
+void sb_init(struct strbuf *sb);
+void sb_release(struct strbuf *sb);
+void sb_reset(struct strbuf *sb);
+void sb_add(struct strbuf *sb, const void *data, size_t n);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_addc(struct strbuf *sb, char c);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Take the buffer; the strbuf is left empty. Never NULL. Caller frees. */
+char *sb_detach(struct strbuf *sb, size_t *len);
+
+/* Read a whole regular file. Returns 0, or -1 with errno set (EISDIR for a
+ * directory). *data is NUL-terminated and owned by the caller. */
+int read_file(const char *path, char **data, size_t *len);
+
+/* Write data to path atomically: a temporary file in the same directory,
+ * fsync, rename. Returns 0, or -1 with errno set; nothing is left behind on
+ * failure. mode is applied as given (not through the umask). */
+int write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
+/* Create a directory and its parents (like mkdir -p). Returns 0 or -1/errno. */
+int mkdir_p(const char *path, unsigned mode);
+
+/* "dir/name" with exactly one slash between; caller frees. */
+char *path_join(const char *dir, const char *name);
+/* The directory part of path ("." when none); caller frees. */
+char *path_dirname(const char *path);
+
+/* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
+void sha256_hex(const void *data, size_t len, char out[65]);
+/* SHA-256 of a file, streamed. Returns 0, or -1 with errno set. */
+int sha256_file(const char *path, char out[65]);
+
+/* Byte-wise string compare for qsort over char * arrays. */
+int cmp_strp(const void *a, const void *b);
+
+/* Is s (of length n) valid UTF-8? On failure *bad is the offset of the first
+ * bad byte. */
+bool utf8_valid(const char *s, size_t n, size_t *bad);
+
+#endif

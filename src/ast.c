@@ -1,0 +1,2 @@
+/* ast.c - not yet written. */
+#include "config.h"

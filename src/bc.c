@@ -1,0 +1,2 @@
+/* bc.c - not yet written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* cat.c - not yet written. */
+#include "config.h"

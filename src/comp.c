@@ -1,0 +1,2 @@
+/* comp.c - not yet written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* module.c - not yet written. */
+#include "config.h"

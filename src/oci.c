@@ -1,0 +1,2 @@
+/* oci.c - not yet written. */
+#include "config.h"

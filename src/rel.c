@@ -1,0 +1,2 @@
+/* rel.c - not yet written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* request.c - not yet written. */
+#include "config.h"

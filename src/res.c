@@ -1,0 +1,2 @@
+/* res.c - not yet written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* sema.c - not yet written. */
+#include "config.h"

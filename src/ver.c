@@ -1,0 +1,2 @@
+/* ver.c - not yet written. */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* vm.c - not yet written. */
+#include "config.h"
