@@ -4,6 +4,8 @@
  * recorded checks; the resolver fills selected and edges; the VM's check
  * phase fills denials, warnings and pending. The composer reads it all.
  * Everything here is owned by the decision; decision_release frees it.
+ * Locations are kept as "FILE:LINE:COL" strings because a decision may come
+ * from a .cpolb module whose source text is not at hand.
  */
 #ifndef CPOLC_DECISION_H
 #define CPOLC_DECISION_H
@@ -21,13 +23,13 @@ struct dec_request {
 	char *name;
 	char *op;         /* "==" "!=" "<" "<=" ">" ">=", or NULL when unconstrained */
 	char *constraint; /* version text, or NULL */
-	struct loc loc;
+	char *at;         /* "FILE:LINE:COL" of the statement */
 	bool is_base;     /* from a `base` statement */
 };
 
 struct dec_exclude {
 	char *name;
-	struct loc loc;
+	char *at;
 };
 
 struct dec_file {
@@ -36,7 +38,7 @@ struct dec_file {
 	size_t len;
 	unsigned mode;   /* default 0644 */
 	char digest[72]; /* "sha256:HEX" */
-	struct loc loc;
+	char *at;
 };
 
 struct dec_selected {
@@ -51,7 +53,7 @@ struct dec_edge {
 
 struct dec_message {
 	char *message;
-	struct loc loc;
+	char *at;
 };
 
 struct decision {
@@ -84,8 +86,7 @@ void decision_init(struct decision *dec);
 void decision_release(struct decision *dec);
 
 /* The decision as the JSON object of DESIGN.md ("The decision"), keys in
- * the documented order. d turns locations into "FILE:LINE:COL". Caller
- * owns the result. */
-json_t *decision_to_json(const struct decision *dec, struct diag *d);
+ * the documented order. Caller owns the result. */
+json_t *decision_to_json(const struct decision *dec);
 
 #endif

@@ -18,8 +18,10 @@ void decision_init(struct decision *dec)
 
 static void free_messages(struct dec_message *m, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(m[i].message);
+		free(m[i].at);
+	}
 	free(m);
 }
 
@@ -32,16 +34,20 @@ void decision_release(struct decision *dec)
 		free(dec->requests[i].name);
 		free(dec->requests[i].op);
 		free(dec->requests[i].constraint);
+		free(dec->requests[i].at);
 	}
 	free(dec->requests);
-	for (size_t i = 0; i < dec->nexcludes; i++)
+	for (size_t i = 0; i < dec->nexcludes; i++) {
 		free(dec->excludes[i].name);
+		free(dec->excludes[i].at);
+	}
 	free(dec->excludes);
 	json_decref(dec->config);
 	json_decref(dec->annotations);
 	for (size_t i = 0; i < dec->nfiles; i++) {
 		free(dec->files[i].path);
 		free(dec->files[i].data);
+		free(dec->files[i].at);
 	}
 	free(dec->files);
 	for (size_t i = 0; i < dec->nselected; i++)
@@ -60,29 +66,25 @@ void decision_release(struct decision *dec)
 	memset(dec, 0, sizeof(*dec));
 }
 
-static json_t *at(struct diag *d, struct loc loc)
+static json_t *at(const char *s)
 {
-	char *s = diag_locstr(d, loc);
-	json_t *j = json_string(s);
-
-	free(s);
-	return j;
+	return s ? json_string(s) : json_null();
 }
 
-static json_t *messages_json(const struct dec_message *m, size_t n, struct diag *d)
+static json_t *messages_json(const struct dec_message *m, size_t n)
 {
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "message", json_string(m[i].message));
-		json_object_set_new(o, "at", at(d, m[i].loc));
+		json_object_set_new(o, "at", at(m[i].at));
 		json_array_append_new(arr, o);
 	}
 	return arr;
 }
 
-static json_t *requests_json(const struct decision *dec, struct diag *d)
+static json_t *requests_json(const struct decision *dec)
 {
 	json_t *arr = json_array();
 
@@ -97,7 +99,7 @@ static json_t *requests_json(const struct decision *dec, struct diag *d)
 		} else {
 			json_object_set_new(o, "constraint", json_null());
 		}
-		json_object_set_new(o, "at", at(d, r->loc));
+		json_object_set_new(o, "at", at(r->at));
 		if (r->is_base)
 			json_object_set_new(o, "base", json_true());
 		json_array_append_new(arr, o);
@@ -121,18 +123,18 @@ static json_t *selected_json(const struct decision *dec)
 	return arr;
 }
 
-json_t *decision_to_json(const struct decision *dec, struct diag *d)
+json_t *decision_to_json(const struct decision *dec)
 {
 	json_t *o = json_object(), *arr;
 
 	json_object_set_new(o, "policy", json_string(dec->policy ? dec->policy : ""));
 	json_object_set_new(o, "platform", json_string(dec->platform ? dec->platform : "linux/amd64"));
-	json_object_set_new(o, "requests", requests_json(dec, d));
+	json_object_set_new(o, "requests", requests_json(dec));
 	arr = json_array();
 	for (size_t i = 0; i < dec->nexcludes; i++) {
 		json_t *e = json_object();
 		json_object_set_new(e, "name", json_string(dec->excludes[i].name));
-		json_object_set_new(e, "at", at(d, dec->excludes[i].loc));
+		json_object_set_new(e, "at", at(dec->excludes[i].at));
 		json_array_append_new(arr, e);
 	}
 	json_object_set_new(o, "excludes", arr);
@@ -158,9 +160,9 @@ json_t *decision_to_json(const struct decision *dec, struct diag *d)
 		json_array_append_new(arr, e);
 	}
 	json_object_set_new(o, "files", arr);
-	json_object_set_new(o, "denials", messages_json(dec->denials, dec->ndenials, d));
-	json_object_set_new(o, "warnings", messages_json(dec->warnings, dec->nwarnings, d));
-	json_object_set_new(o, "pending", messages_json(dec->pending, dec->npending, d));
+	json_object_set_new(o, "denials", messages_json(dec->denials, dec->ndenials));
+	json_object_set_new(o, "warnings", messages_json(dec->warnings, dec->nwarnings));
+	json_object_set_new(o, "pending", messages_json(dec->pending, dec->npending));
 	if (dec->from)
 		json_object_set_new(o, "from", json_string(dec->from));
 	return o;
