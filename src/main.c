@@ -50,7 +50,7 @@ static const char lint_usage[] =
 	"Check .cpol policies: syntax, names, imports, types that are known\n"
 	"statically, and warnings about likely mistakes. Exit 0 when no error was\n"
 	"found, 1 on errors (or warnings with -Werror), 2 on bad usage or an\n"
-	"unreadable file.\n"
+	"unreadable file. Warnings are reported for files without errors.\n"
 	"\n"
 	"  --stdlib DIR   search DIR first for `import \"NAME\";` modules\n"
 	"  --caret        show the source line and a caret under each diagnostic\n"
@@ -157,12 +157,14 @@ static int cmd_lint(int argc, char **argv)
 	diag_init(&d);
 	for (size_t i = 0; i < nfiles; i++) {
 		struct program p;
+		int r;
 
 		program_init(&p);
-		if (program_load(&p, files[i], &opts, &d) == -2)
+		r = program_load(&p, files[i], &opts, &d);
+		if (r == -2)
 			unreadable = true;
-		else
-			lint_program(&p, &d);
+		else if (r == 0)
+			lint_program(&p, &d); /* warnings only once a file has no errors */
 		program_release(&p);
 	}
 	if (fmt == DIAG_FMT_SARIF)
