@@ -8,6 +8,7 @@
 #ifndef CPOLC_MODULE_H
 #define CPOLC_MODULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ struct program {
 
 struct program_opts {
 	const char *stdlib_dir; /* --stdlib DIR, or NULL */
+	bool no_digest;         /* leave module digests empty (lint: saves the hashing) */
 };
 
 void program_init(struct program *p);

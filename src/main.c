@@ -112,7 +112,7 @@ static void print_sarif(struct diag *d, FILE *out)
 
 static int cmd_lint(int argc, char **argv)
 {
-	struct program_opts opts = { NULL };
+	struct program_opts opts = { .stdlib_dir = NULL, .no_digest = true };
 	enum diag_format fmt = DIAG_FMT_GCC;
 	bool caret = isatty(STDERR_FILENO), werror = false, unreadable = false;
 	const char **files = xcalloc((size_t)argc, sizeof(*files));

@@ -235,7 +235,8 @@ static void parse_and_follow(struct loader *L, struct module *m, char *text, siz
 {
 	size_t bad;
 
-	sha256_hex(text, len, m->digest);
+	if (!L->opts || !L->opts->no_digest)
+		sha256_hex(text, len, m->digest);
 	m->file = diag_add_file(L->d, m->path, text, len);
 	if (!utf8_valid(text, len, &bad)) {
 		struct loc l = { m->file, (uint32_t)bad, (uint32_t)bad + 1 };
