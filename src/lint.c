@@ -73,7 +73,8 @@ static int cmp_pending(const void *x, const void *y)
 
 static void flush(struct lint *L)
 {
-	qsort(L->v, L->n, sizeof(*L->v), cmp_pending);
+	if (L->n)
+		qsort(L->v, L->n, sizeof(*L->v), cmp_pending);
 	for (size_t i = 0; i < L->n; i++) {
 		struct pending *w = &L->v[i];
 		diag_report(L->d, DIAG_WARNING, w->loc, w->rule, "%s", w->msg);

@@ -187,7 +187,7 @@ END_TEST
 START_TEST(test_stdlib_path)
 {
 	struct loaded l;
-	struct program_opts o;
+	struct program_opts o = { NULL, false };
 	char *path, *dir, *env;
 
 	dir = path_join(tmpdir, "std");
