@@ -16,17 +16,17 @@
 #include "diag.h"
 
 struct module {
-	char *path;           /* resolved file path, as opened */
-	char *name;           /* display name: the import name, or the path */
-	uint32_t file;        /* diag file id */
-	struct ast *root;     /* AST_MODULE */
-	char digest[65];      /* SHA-256 of the source bytes */
+	char *path;		 /* resolved file path, as opened */
+	char *name;		 /* display name: the import name, or the path */
+	uint32_t file;		 /* diag file id */
+	struct ast *root;	 /* AST_MODULE */
+	char digest[65];	 /* SHA-256 of the source bytes */
 	struct module **imports; /* borrowed, in the order of the import statements
 				  * that loaded (each AST_IMPORT's ref is the
 				  * imported module's AST_MODULE root, or NULL) */
 	size_t nimports, capimports;
-	char *real;           /* realpath, to parse every file once */
-	int state;            /* loader: 0 new, 1 loading (cycle check), 2 loaded */
+	char *real; /* realpath, to parse every file once */
+	int state;  /* loader: 0 new, 1 loading (cycle check), 2 loaded */
 };
 
 struct program {
@@ -38,7 +38,7 @@ struct program {
 
 struct program_opts {
 	const char *stdlib_dir; /* --stdlib DIR, or NULL */
-	bool no_digest;         /* leave module digests empty (lint: saves the hashing) */
+	bool no_digest;		/* leave module digests empty (lint: saves the hashing) */
 };
 
 void program_init(struct program *p);

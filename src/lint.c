@@ -92,7 +92,7 @@ static void flush(struct lint *L)
 
 struct kent {
 	char *key;
-	const struct ast *top;  /* the statement of this block that set it */
+	const struct ast *top;	/* the statement of this block that set it */
 	const struct ast *stmt; /* the statement that set it (maybe in a fragment) */
 };
 
@@ -186,7 +186,8 @@ struct block {
 
 static void note_earlier(struct lint *L, const struct kent *e)
 {
-	note(L, e->top->loc, e->top == e->stmt ? "the earlier statement is here" : "set earlier through this fragment");
+	note(L, e->top->loc,
+	     e->top == e->stmt ? "the earlier statement is here" : "set earlier through this fragment");
 }
 
 static void block_config(struct block *B, const struct ast *top, const struct ast *n)
@@ -216,8 +217,8 @@ static void block_incl(struct block *B, const struct ast *top, const struct ast 
 	kset_add(inc ? &B->incl : &B->excl, xstrdup(n->str), top, n);
 	if (!e || e->top == top)
 		return;
-	warn(B->L, top->loc, "include-exclude", "'%s' is both included and excluded in this block (the exclusion wins)",
-	     n->str);
+	warn(B->L, top->loc, "include-exclude",
+	     "'%s' is both included and excluded in this block (the exclusion wins)", n->str);
 	note_earlier(B->L, e);
 }
 
@@ -274,7 +275,8 @@ static void lint_stmts(struct lint *L, const struct ast_list *l)
 				break;
 			sema_fold(n->a, &v);
 			if (v.type == SV_BOOL && v.known && !v.i)
-				warn(L, n->a->loc, "dead-check", "this %s can never fire: its condition is always false",
+				warn(L, n->a->loc, "dead-check",
+				     "this %s can never fire: its condition is always false",
 				     n->kind == AST_DENY ? "deny" : "warn");
 			break;
 		case AST_IF:
@@ -300,7 +302,7 @@ struct users {
 
 static bool is_root_user(const struct sema_value *v)
 {
-	static const char *const roots[] = { "0", "root" };
+	static const char *const roots[] = {"0", "root"};
 
 	if (v->type != SV_STRING || !v->known)
 		return false;
@@ -339,7 +341,7 @@ static void find_users(struct users *U, const struct ast *top, const struct ast_
 
 static void lint_user(struct lint *L, const struct ast *policy)
 {
-	struct users U = { NULL, NULL, false };
+	struct users U = {NULL, NULL, false};
 
 	find_users(&U, NULL, &policy->kids, 0);
 	if (!U.any)
@@ -355,7 +357,7 @@ static void lint_user(struct lint *L, const struct ast *policy)
 
 int lint_program(const struct program *p, struct diag *d)
 {
-	struct lint L = { d, NULL, 0, 0 };
+	struct lint L = {d, NULL, 0, 0};
 	size_t count;
 	const struct ast *root;
 	bool has_policy = false;

@@ -194,8 +194,8 @@ static void load_import(struct loader *L, struct module *m, struct ast *imp)
 		}
 		path = find_stdlib(L->opts, imp->str, &searched);
 		if (!path) {
-			diag_error(L->d, imp->nameloc, "import", "cannot find stdlib module '%s' (searched %s)",
-				   imp->str, searched.buf);
+			diag_error(L->d, imp->nameloc, "import",
+				   "cannot find stdlib module '%s' (searched %s)", imp->str, searched.buf);
 			sb_release(&searched);
 			return;
 		}
@@ -239,9 +239,9 @@ static void parse_and_follow(struct loader *L, struct module *m, char *text, siz
 		sha256_hex(text, len, m->digest);
 	m->file = diag_add_file(L->d, m->path, text, len);
 	if (!utf8_valid(text, len, &bad)) {
-		struct loc l = { m->file, (uint32_t)bad, (uint32_t)bad + 1 };
+		struct loc l = {m->file, (uint32_t)bad, (uint32_t)bad + 1};
 		diag_error(L->d, l, "encoding", "invalid UTF-8 (byte 0x%02x)", (unsigned char)text[bad]);
-		m->root = ast_new(AST_MODULE, (struct loc){ m->file, 0, 0 });
+		m->root = ast_new(AST_MODULE, (struct loc){m->file, 0, 0});
 	} else {
 		m->root = parse_module(L->d, m->file, text, len);
 	}
@@ -303,7 +303,7 @@ static void collect_policies(struct program *p)
 
 int program_load(struct program *p, const char *path, const struct program_opts *opts, struct diag *d)
 {
-	struct loader L = { p, opts, d, NULL, 0, 0 };
+	struct loader L = {p, opts, d, NULL, 0, 0};
 	size_t errors = d->nerrors;
 	struct module *m;
 

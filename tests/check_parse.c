@@ -49,7 +49,8 @@ static void expect_expr(const char *expr, const char *want)
 	char *full = xasprintf("(module { (const \"x\" %s) })", want);
 
 	parse(&p, src);
-	ck_assert_msg(p.d.nerrors == 0, "errors parsing %s: %s", expr, p.d.nentries ? p.d.entries[0].message : "");
+	ck_assert_msg(p.d.nerrors == 0, "errors parsing %s: %s", expr,
+		      p.d.nentries ? p.d.entries[0].message : "");
 	ck_assert_str_eq(p.dump, full);
 	done(&p);
 	free(src);
@@ -64,7 +65,8 @@ static void expect_error(const char *src, const char *rule, const char *msg)
 	parse(&p, src);
 	ck_assert_msg(p.d.nerrors > 0, "no error for: %s", src);
 	ck_assert_str_eq(p.d.entries[0].rule, rule);
-	ck_assert_msg(strstr(p.d.entries[0].message, msg), "message '%s' lacks '%s'", p.d.entries[0].message, msg);
+	ck_assert_msg(strstr(p.d.entries[0].message, msg), "message '%s' lacks '%s'", p.d.entries[0].message,
+		      msg);
 	done(&p);
 }
 
@@ -178,18 +180,21 @@ START_TEST(test_statements)
 		  "  if a { deny \"d\"; } else if b { warn \"w\" when c; } else { deny \"e\" when d; }\n"
 		  "  entrypoint [\"/bin/sh\"]; cmd [\"-c\"]; env A = 1; env \"B\" = 2; user \"1\";\n"
 		  "  workdir \"/\"; stopsignal \"SIGTERM\"; label \"k\" = \"v\"; annotation \"a\" = \"b\";\n"
-		  "  expose \"80/tcp\"; volume \"/data\"; file \"/etc/f\" = \"x\" mode 0o600; file \"/g\" = \"y\";\n"
+		  "  expose \"80/tcp\"; volume \"/data\"; file \"/etc/f\" = \"x\" mode 0o600; file \"/g\" = "
+		  "\"y\";\n"
 		  "}\n");
 	ck_assert_uint_eq(p.d.nerrors, 0);
-	ck_assert_str_eq(p.dump,
-			 "(module { (import \"security\") (import \"./x.cpol\" as x) "
-			 "(fragment \"f\" (a b) { (include \"ca\") (include \"ssl\" >= a) }) "
-			 "(policy \"web\" { (platform \"linux/amd64\") (base \"debian\" == \"12\") (from \"img:1\") "
-			 "(exclude \"strace\") (admit \"p\" (. p ok)) (use f { 1 2 }) (use (. x g)) (let \"n\" 1) "
-			 "(if a (if b (block { (deny \"e\" d) }) { (warn \"w\" c) }) { (deny \"d\") }) "
-			 "(entrypoint [\"/bin/sh\"]) (cmd [\"-c\"]) (env \"A\" 1) (env \"B\" 2) (user \"1\") "
-			 "(workdir \"/\") (stopsignal \"SIGTERM\") (label \"k\" \"v\") (annotation \"a\" \"b\") "
-			 "(expose \"80/tcp\") (volume \"/data\") (file \"/etc/f\" mode=0o600 \"x\") (file \"/g\" \"y\") }) })");
+	ck_assert_str_eq(
+		p.dump,
+		"(module { (import \"security\") (import \"./x.cpol\" as x) "
+		"(fragment \"f\" (a b) { (include \"ca\") (include \"ssl\" >= a) }) "
+		"(policy \"web\" { (platform \"linux/amd64\") (base \"debian\" == \"12\") (from \"img:1\") "
+		"(exclude \"strace\") (admit \"p\" (. p ok)) (use f { 1 2 }) (use (. x g)) (let \"n\" 1) "
+		"(if a (if b (block { (deny \"e\" d) }) { (warn \"w\" c) }) { (deny \"d\") }) "
+		"(entrypoint [\"/bin/sh\"]) (cmd [\"-c\"]) (env \"A\" 1) (env \"B\" 2) (user \"1\") "
+		"(workdir \"/\") (stopsignal \"SIGTERM\") (label \"k\" \"v\") (annotation \"a\" \"b\") "
+		"(expose \"80/tcp\") (volume \"/data\") (file \"/etc/f\" mode=0o600 \"x\") (file \"/g\" "
+		"\"y\") }) })");
 	done(&p);
 }
 END_TEST
@@ -221,7 +226,8 @@ START_TEST(test_recovery)
 	struct parsed p;
 
 	/* every broken statement is reported and the good ones are kept */
-	parse(&p, "policy \"a\" {\n  include;\n  include \"x\";\n  foo bar;\n  if x { oops }\n  exclude \"y\";\n}\n"
+	parse(&p, "policy \"a\" {\n  include;\n  include \"x\";\n  foo bar;\n  if x { oops }\n  exclude "
+		  "\"y\";\n}\n"
 		  "junk here;\npolicy \"b\" { include \"z\"; }\n");
 	ck_assert_uint_eq(p.d.nerrors, 4);
 	ck_assert_str_eq(p.dump, "(module { (policy \"a\" { (include \"x\") (if x { }) (exclude \"y\") }) "

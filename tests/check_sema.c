@@ -43,7 +43,7 @@ struct loaded {
 static void load(struct loaded *l, const char *name, const char *text)
 {
 	char *path = put(name, text);
-	struct program_opts o = { NULL };
+	struct program_opts o = {NULL};
 
 	diag_init(&l->d);
 	program_init(&l->p);
@@ -174,7 +174,8 @@ START_TEST(test_import_errors)
 	free(put("b.cpol", "import \"./a.cpol\" as a;\n"));
 	load(&l, "m.cpol", "import \"./a.cpol\" as a;\n");
 	ck_assert_uint_eq(count_rule(&l, "import-cycle"), 1);
-	ck_assert_msg(strstr(l.d.entries[0].message, "a.cpol -> ") && strstr(l.d.entries[0].message, "b.cpol -> "),
+	ck_assert_msg(strstr(l.d.entries[0].message, "a.cpol -> ") &&
+			      strstr(l.d.entries[0].message, "b.cpol -> "),
 		      "%s", l.d.entries[0].message);
 	unload(&l);
 	expect_rule("import \"./nothere.cpol\" as x;", "import");
@@ -187,13 +188,14 @@ END_TEST
 START_TEST(test_stdlib_path)
 {
 	struct loaded l;
-	struct program_opts o = { NULL, false };
+	struct program_opts o = {NULL, false};
 	char *path, *dir, *env;
 
 	dir = path_join(tmpdir, "std");
 	ck_assert_int_eq(mkdir_p(dir, 0755), 0);
 	free(put("std/mylib.cpol", "fragment f { include \"x\"; }\n"));
-	path = put("u.cpol", "import \"mylib\";\nimport \"security\";\npolicy \"p\" { use mylib.f; use security.nonroot; }\n");
+	path = put("u.cpol", "import \"mylib\";\nimport \"security\";\npolicy \"p\" { use mylib.f; use "
+			     "security.nonroot; }\n");
 	diag_init(&l.d);
 	program_init(&l.p);
 	o.stdlib_dir = dir;
@@ -219,7 +221,7 @@ END_TEST
 START_TEST(test_unreadable)
 {
 	struct loaded l;
-	struct program_opts o = { NULL };
+	struct program_opts o = {NULL};
 	char *path = path_join(tmpdir, "missing.cpol");
 
 	diag_init(&l.d);
@@ -289,7 +291,8 @@ START_TEST(test_fold)
 	struct ast *root;
 
 	load(&l, "f.cpol",
-	     "const a = 6 * 7;\nconst b = a > 40 && !false;\nconst c = null ?? \"s\";\nconst d = \"b\" < \"a\";\n");
+	     "const a = 6 * 7;\nconst b = a > 40 && !false;\nconst c = null ?? \"s\";\nconst d = \"b\" < "
+	     "\"a\";\n");
 	ck_assert_uint_eq(l.d.nerrors, 0);
 	root = l.p.mods[0]->root;
 	sema_fold(root->kids.v[0]->a, &v);
