@@ -28,8 +28,13 @@ struct pending {
 	size_t seq;
 };
 
+/* Statements visited through `use` per policy: fragments that use another
+ * twice, 60 levels deep, would otherwise take forever to expand. */
+#define EXPAND_WORK 50000
+
 struct lint {
 	struct diag *d;
+	long work; /* expansion budget left for the current body */
 	struct pending *v;
 	size_t n, cap;
 };
@@ -229,7 +234,7 @@ static void block_stmt(struct block *B, const struct ast *top, const struct ast 
 	if (n->kind == AST_INCLUDE || n->kind == AST_EXCLUDE) {
 		block_incl(B, top, n);
 	} else if (n->kind == AST_USE && n->ref && depth < EXPAND_DEPTH) {
-		for (size_t i = 0; i < n->ref->kids.n; i++)
+		for (size_t i = 0; i < n->ref->kids.n && B->L->work-- > 0; i++)
 			block_stmt(B, top, n->ref->kids.v[i], depth + 1);
 	} else {
 		block_config(B, top, n);
@@ -298,6 +303,7 @@ struct users {
 	const struct ast *root_stmt; /* a user statement that sets root */
 	const struct ast *root_top;
 	bool any;
+	long work;
 };
 
 static bool is_root_user(const struct sema_value *v)
@@ -316,7 +322,7 @@ static bool is_root_user(const struct sema_value *v)
 
 static void find_users(struct users *U, const struct ast *top, const struct ast_list *l, int depth)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && U->work-- > 0; i++) {
 		const struct ast *n = l->v[i], *t = top ? top : n;
 		struct sema_value v;
 
@@ -341,7 +347,7 @@ static void find_users(struct users *U, const struct ast *top, const struct ast_
 
 static void lint_user(struct lint *L, const struct ast *policy)
 {
-	struct users U = {NULL, NULL, false};
+	struct users U = {NULL, NULL, false, EXPAND_WORK};
 
 	find_users(&U, NULL, &policy->kids, 0);
 	if (!U.any)
@@ -357,7 +363,7 @@ static void lint_user(struct lint *L, const struct ast *policy)
 
 int lint_program(const struct program *p, struct diag *d)
 {
-	struct lint L = {d, NULL, 0, 0};
+	struct lint L = {d, EXPAND_WORK, NULL, 0, 0};
 	size_t count;
 	const struct ast *root;
 	bool has_policy = false;
@@ -382,6 +388,7 @@ int lint_program(const struct program *p, struct diag *d)
 		case AST_FRAGMENT:
 		case AST_POLICY:
 			lint_stmts(&L, &n->kids);
+			L.work = EXPAND_WORK;
 			lint_block(&L, &n->kids);
 			if (n->kind == AST_POLICY)
 				lint_user(&L, n);

@@ -193,7 +193,7 @@ const char *sema_type_name(enum sema_type t)
 	return (size_t)t < ARRAY_SIZE(names) ? names[t] : "value";
 }
 
-static void fold(const struct ast *e, struct sema_value *v, int budget);
+static void fold(const struct ast *e, struct sema_value *v, long *work);
 
 static void set_bool(struct sema_value *v, bool known, bool b)
 {
@@ -304,11 +304,11 @@ static void fold_compare(int op, const struct sema_value *a, const struct sema_v
 	}
 }
 
-static void fold_binary(const struct ast *e, struct sema_value *v, int budget)
+static void fold_binary(const struct ast *e, struct sema_value *v, long *work)
 {
 	struct sema_value a, b;
 
-	fold(e->a, &a, budget);
+	fold(e->a, &a, work);
 	switch (e->op) {
 	case AST_OP_AND:
 	case AST_OP_OR:
@@ -316,12 +316,12 @@ static void fold_binary(const struct ast *e, struct sema_value *v, int budget)
 			set_bool(v, true, a.i);
 			return;
 		}
-		fold(e->b, &b, budget);
+		fold(e->b, &b, work);
 		set_bool(v, a.known && b.known && a.type == SV_BOOL && b.type == SV_BOOL, b.i);
 		return;
 	case AST_OP_COALESCE:
 		if (a.type == SV_NULL) {
-			fold(e->b, v, budget);
+			fold(e->b, v, work);
 			return;
 		}
 		if (a.type != SV_UNKNOWN)
@@ -330,7 +330,7 @@ static void fold_binary(const struct ast *e, struct sema_value *v, int budget)
 	default:
 		break;
 	}
-	fold(e->b, &b, budget);
+	fold(e->b, &b, work);
 	switch (e->op) {
 	case AST_OP_IN:
 	case AST_OP_NOTIN:
@@ -374,22 +374,22 @@ static enum sema_type builtin_type(int64_t id)
 	}
 }
 
-static void fold_unary(const struct ast *e, struct sema_value *v, int budget)
+static void fold_unary(const struct ast *e, struct sema_value *v, long *work)
 {
 	struct sema_value a;
 
-	fold(e->a, &a, budget);
+	fold(e->a, &a, work);
 	if (e->op == AST_OP_NOT)
 		set_bool(v, a.known && a.type == SV_BOOL, !a.i);
 	else if (a.type == SV_INT || a.type == SV_UNKNOWN)
 		set_int(v, a.known && a.type == SV_INT && a.i != INT64_MIN, -a.i);
 }
 
-static void fold(const struct ast *e, struct sema_value *v, int budget)
+static void fold(const struct ast *e, struct sema_value *v, long *work)
 {
 	memset(v, 0, sizeof(*v));
-	if (!e)
-		return;
+	if (!e || --*work < 0)
+		return; /* out of work: lets like x2 = x1 + x1 would fold exponentially */
 	switch (e->kind) {
 	case AST_NULL:
 		v->type = SV_NULL, v->known = true;
@@ -405,8 +405,8 @@ static void fold(const struct ast *e, struct sema_value *v, int budget)
 		v->s = e->str, v->len = e->len;
 		break;
 	case AST_NAME:
-		if (e->ref && (e->ref->kind == AST_LET || e->ref->kind == AST_CONST) && budget > 0)
-			fold(e->ref->a, v, budget - 1);
+		if (e->ref && (e->ref->kind == AST_LET || e->ref->kind == AST_CONST))
+			fold(e->ref->a, v, work);
 		break;
 	case AST_LIST:
 	case AST_COMP:
@@ -420,19 +420,25 @@ static void fold(const struct ast *e, struct sema_value *v, int budget)
 		set_bool(v, false, false);
 		break;
 	case AST_UNARY:
-		fold_unary(e, v, budget);
+		fold_unary(e, v, work);
 		break;
 	case AST_BINARY:
-		fold_binary(e, v, budget);
+		fold_binary(e, v, work);
 		break;
 	default:
 		break;
 	}
 }
 
+/* Node visits allowed per fold: bounds the time and, since the recursion
+ * follows names into other expressions, the stack depth too. */
+#define FOLD_WORK 20000
+
 void sema_fold(const struct ast *e, struct sema_value *v)
 {
-	fold(e, v, 64);
+	long work = FOLD_WORK;
+
+	fold(e, v, &work);
 }
 
 /* ---- expressions --------------------------------------------------------- */
@@ -920,10 +926,14 @@ static const struct ast *fold_failure(const struct ast *e, bool *divzero)
 	if (!a.known || a.type != SV_INT)
 		return NULL;
 	if (e->kind == AST_UNARY)
-		return e;
+		return e->op == AST_OP_NEG && a.i == INT64_MIN ? e : NULL;
 	sema_fold(e->b, &b);
 	if (!b.known || b.type != SV_INT)
 		return NULL;
+	memset(&v, 0, sizeof(v));
+	fold_arith(e->op, &a, &b, &v);
+	if (v.known)
+		return NULL; /* the whole expression was too big to fold, not wrong */
 	*divzero = (e->op == AST_OP_DIV || e->op == AST_OP_MOD) && b.i == 0;
 	return e;
 }

@@ -114,5 +114,18 @@ printf 'const x = 1;\000\n' >"$T_TMP/nul.cpol"
 expect_exit "NUL byte" 1 "$CPOLC" lint "$T_TMP/nul.cpol"
 expect_match "NUL byte located" "$T_ERR" "nul.cpol:1:13: error: unexpected byte 0x00"
 
+# fragments that use the one below twice, 60 deep, and lets that double:
+# expansion and folding are budgeted, so lint finishes (the timeout is only a
+# safety net against a hang, not a speed assertion)
+{
+	printf 'fragment f0 { user "1"; }\n'
+	i=1; while [ $i -le 60 ]; do printf 'fragment f%d { use f%d; use f%d; }\n' $i $((i - 1)) $((i - 1)); i=$((i + 1)); done
+	printf 'policy "p" {\n  let x0 = 1;\n'
+	i=1; while [ $i -le 80 ]; do printf '  let x%d = x%d + x%d;\n' $i $((i - 1)) $((i - 1)); i=$((i + 1)); done
+	printf '  deny "d" when x80 > 0;\n  use f60;\n}\n'
+} >"$T_TMP/expo.cpol"
+expect_exit "exponential expansion is budgeted" 0 timeout 300 "$CPOLC" lint "$T_TMP/expo.cpol"
+expect_match "exponential expansion still warns" "$T_ERR" "expo.cpol:3:.*config-override"
+
 # lib.sh reports failures only through "not ok" lines: make the exit status say it too
 [ "$T_FAILED" -eq 0 ]
