@@ -54,7 +54,7 @@ static const char lint_usage[] =
 	"\n"
 	"  --stdlib DIR   search DIR first for `import \"NAME\";` modules\n"
 	"  --caret        show the source line and a caret under each diagnostic\n"
-	"                 (the default when stderr is a terminal)\n"
+	"                 (the default when stderr is a terminal; --no-caret to turn off)\n"
 	"  -Werror        treat warnings as errors for the exit status\n"
 	"  --format F     gcc (default, on stderr), json, github or sarif (stdout)\n"
 	"  -C CATALOG     accepted for compatibility; catalog checks are not done yet\n";
@@ -132,6 +132,10 @@ static int cmd_lint(int argc, char **argv)
 			caret = false;
 		} else if (!strcmp(a, "-Werror")) {
 			werror = true;
+		} else if (!strncmp(a, "--stdlib=", 9)) {
+			opts.stdlib_dir = a + 9;
+		} else if (!strncmp(a, "--format=", 9) && parse_diag_format(a + 9, &fmt) == 0) {
+			continue;
 		} else if ((!strcmp(a, "--stdlib") || !strcmp(a, "--format") || !strcmp(a, "-C")) && i + 1 < argc) {
 			const char *v = argv[++i];
 			if (!strcmp(a, "--stdlib")) {
