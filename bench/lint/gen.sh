@@ -23,7 +23,7 @@ awk -v lines="$lines" 'BEGIN {
 		printf "  admit p if p.name != \"bad%d\" || (p.scan.high ?? 0) < %d;\n", i, i + 3
 		printf "  warn \"svc_%d is large\" when any p in selected : p.name == \"lib%d\" && p.size > limit_%d;\n", i, i, i % nconst
 		printf "}\n"
-		n += 6
+		n += 7
 	}
 	p = 0
 	while (n < lines - 2) {
