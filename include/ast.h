@@ -19,7 +19,9 @@ enum ast_kind {
 	/* expressions */
 	AST_NULL,     /* null */
 	AST_BOOL,     /* num: 0 or 1 */
-	AST_INT,      /* num */
+	AST_INT,      /* num; a literal -N is folded into one AST_INT. op 1 marks
+		       * the unnegated literal 9223372036854775808 (an
+		       * overflow error reported by sema; num holds INT64_MIN) */
 	AST_STRING,   /* str, len (may hold NUL bytes after \0 escapes) */
 	AST_NAME,     /* str: identifier; ref after sema */
 	AST_INPUT,    /* input */
@@ -95,24 +97,32 @@ struct ast {
 	struct ast *a, *b, *c;
 	struct ast_list kids;
 	struct ast_list params;
+	uint32_t depth;    /* parser: height of this subtree (1 for a leaf) */
 
 	/* filled by sema */
 	struct ast *ref;   /* AST_NAME: the binding node (AST_LET, AST_CONST,
 			    * AST_PARAM, AST_COMP, AST_QUANT, AST_ADMIT);
-			    * AST_USE: the AST_FRAGMENT */
+			    * AST_USE: the AST_FRAGMENT;
+			    * AST_IMPORT: the imported AST_MODULE (set by the
+			    * loader; NULL when the import failed) */
 	struct module *mod; /* declarations: the module that holds them */
 	bool reads_input;  /* expression mentions input (directly or via a name) */
 	bool reads_selected; /* expression mentions selected */
-	int used;          /* AST_LET/AST_CONST/AST_IMPORT: number of references */
+	int used;          /* AST_LET/AST_CONST/AST_IMPORT: number of references;
+			    * AST_FRAGMENT: number of `use` statements */
 };
 
 struct ast *ast_new(enum ast_kind kind, struct loc loc);
 void ast_free(struct ast *n);
 void ast_list_push(struct ast_list *l, struct ast *n);
+/* Free every node of the list and the array; the list is left empty. */
 void ast_list_release(struct ast_list *l);
 /* A short name of a kind or operator for messages and dumps ("include", "&&"). */
 const char *ast_kind_name(enum ast_kind kind);
 const char *ast_op_name(int op);
 const char *ast_config_name(int cfg);
+/* A one-line S-expression of a tree, for tests and debugging:
+ * `(+ 1 (* a 2))`, `(include "openssl" >= "3.0")`. Caller frees. */
+char *ast_dump(const struct ast *n);
 
 #endif
