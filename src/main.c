@@ -29,6 +29,7 @@ static const char usage_text[] =
 	"  disasm    print a .cpolb module or a policy's bytecode\n"
 	"  graph     print the dependency graph of a decision\n"
 	"  verify    check an image against its lock file\n"
+	"  cache     inspect and prune the layer cache\n"
 	"  catalog   create, fill and inspect primitive catalogs\n"
 	"\n"
 	"Run 'cpolc COMMAND --help' for a command's options.\n";
