@@ -19,7 +19,9 @@ enum ast_kind {
 	/* expressions */
 	AST_NULL,     /* null */
 	AST_BOOL,     /* num: 0 or 1 */
-	AST_INT,      /* num */
+	AST_INT,      /* num; a literal -N is folded into one AST_INT. op 1 marks
+		       * the unnegated literal 9223372036854775808 (an
+		       * overflow error reported by sema; num holds INT64_MIN) */
 	AST_STRING,   /* str, len (may hold NUL bytes after \0 escapes) */
 	AST_NAME,     /* str: identifier; ref after sema */
 	AST_INPUT,    /* input */
@@ -95,6 +97,7 @@ struct ast {
 	struct ast *a, *b, *c;
 	struct ast_list kids;
 	struct ast_list params;
+	uint32_t depth;    /* parser: height of this subtree (1 for a leaf) */
 
 	/* filled by sema */
 	struct ast *ref;   /* AST_NAME: the binding node (AST_LET, AST_CONST,
@@ -109,10 +112,14 @@ struct ast {
 struct ast *ast_new(enum ast_kind kind, struct loc loc);
 void ast_free(struct ast *n);
 void ast_list_push(struct ast_list *l, struct ast *n);
+/* Free every node of the list and the array; the list is left empty. */
 void ast_list_release(struct ast_list *l);
 /* A short name of a kind or operator for messages and dumps ("include", "&&"). */
 const char *ast_kind_name(enum ast_kind kind);
 const char *ast_op_name(int op);
 const char *ast_config_name(int cfg);
+/* A one-line S-expression of a tree, for tests and debugging:
+ * `(+ 1 (* a 2))`, `(include "openssl" >= "3.0")`. Caller frees. */
+char *ast_dump(const struct ast *n);
 
 #endif

@@ -20,13 +20,19 @@ struct module {
 	uint32_t file;        /* diag file id */
 	struct ast *root;     /* AST_MODULE */
 	char digest[65];      /* SHA-256 of the source bytes */
-	struct module **imports; /* borrowed, in the order of the import statements */
+	struct module **imports; /* borrowed, in the order of the import statements
+				  * that loaded (each AST_IMPORT's ref is the
+				  * imported module's AST_MODULE root, or NULL) */
 	size_t nimports, capimports;
+	char *real;           /* realpath, to parse every file once */
+	int state;            /* loader: 0 new, 1 loading (cycle check), 2 loaded */
 };
 
 struct program {
 	struct module **mods; /* owned; mods[0] is the main module */
 	size_t nmods, capmods;
+	struct ast **policies; /* the main module's AST_POLICY nodes, borrowed */
+	size_t npolicies, cappolicies;
 };
 
 struct program_opts {
@@ -37,10 +43,16 @@ void program_init(struct program *p);
 void program_release(struct program *p);
 
 /* Parse path and every module it imports, then run semantic analysis.
- * Every error found is added to d. Returns 0 when no error was found. */
+ * Every error found is added to d. Returns 0 when no error was found, -1
+ * after errors, and -2 when path itself cannot be read (a missing file, a
+ * directory: the caller's "bad input"). Stdlib modules (`import "NAME";`) are
+ * searched in opts->stdlib_dir, each directory of $CPOL_PATH, the installed
+ * stdlib, then the source tree's stdlib/. Each AST_MODULE root's `mod` and
+ * every top-level declaration's `mod` point at their module. */
 int program_load(struct program *p, const char *path, const struct program_opts *opts, struct diag *d);
 
-/* The policies of the main module, in source order. */
+/* The policies of the main module, in source order: *out is borrowed from
+ * the program (do not free it). */
 size_t program_policies(const struct program *p, struct ast ***out);
 
 #endif

@@ -1,4 +1,66 @@
-/* sema.h - not yet written. */
+/* sema.h - semantic analysis of a loaded program, and the builtin table.
+ *
+ * sema_check resolves every name across modules, folds and checks consts,
+ * checks where `selected` may appear, fragment arity and recursion,
+ * duplicates, builtin names and arities, literal types of conditions and
+ * integer literal overflow. It fills the "filled by sema" fields of
+ * include/ast.h:
+ *   AST_NAME   ref = the binding (AST_LET, AST_CONST, AST_PARAM, AST_COMP,
+ *              AST_QUANT, AST_ADMIT). A reference to an imported module's
+ *              const, written alias.NAME, is rewritten in place from
+ *              AST_FIELD(AST_NAME alias, NAME) into AST_NAME NAME with ref set
+ *              to the other module's AST_CONST.
+ *   AST_USE    ref = the AST_FRAGMENT (local or alias.NAME).
+ *   AST_CALL   num = enum sema_builtin.
+ *   AST_IMPORT ref = the imported AST_MODULE (set by the loader); used.
+ *   AST_LET/AST_CONST/AST_IMPORT used = number of references.
+ *   every expression: reads_input / reads_selected (through names too).
+ * Errors are added to d. Library code: nothing is printed.
+ */
 #ifndef CPOLC_SEMA_H
 #define CPOLC_SEMA_H
+
+#include "ast.h"
+#include "diag.h"
+
+struct program;
+
+/* The builtins, in the order of LANGUAGE.md section 5. The compiler may use
+ * these ids as operands. */
+#define SEMA_BUILTINS(X)          \
+	X(LEN, "len", 1)              \
+	X(SUM, "sum", 1)              \
+	X(MIN, "min", 1)              \
+	X(MAX, "max", 1)              \
+	X(LOWER, "lower", 1)          \
+	X(UPPER, "upper", 1)          \
+	X(STARTSWITH, "startswith", 2) \
+	X(ENDSWITH, "endswith", 2)    \
+	X(CONTAINS, "contains", 2)    \
+	X(SPLIT, "split", 2)          \
+	X(JOIN, "join", 2)            \
+	X(GLOB, "glob", 2)            \
+	X(VERSION, "version", 1)      \
+	X(STRING, "string", 1)
+
+enum sema_builtin {
+#define X(id, name, arity) BUILTIN_##id,
+	SEMA_BUILTINS(X)
+#undef X
+	BUILTIN_COUNT
+};
+
+struct sema_builtin_info {
+	const char *name;
+	int arity;
+};
+extern const struct sema_builtin_info sema_builtins[BUILTIN_COUNT];
+
+/* Look a builtin up by name: its id, or -1. */
+int sema_builtin_lookup(const char *name);
+
+/* Check every module of p (mods[0] and its imports). Returns the number of
+ * errors added to d. */
+int sema_check(struct program *p, struct diag *d);
+
 #endif
