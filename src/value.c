@@ -342,7 +342,7 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 	      struct value *out, struct val_err *e)
 {
 	if (x->type == VAL_INT && y->type == VAL_INT) {
-		int64_t r;
+		int64_t r = 0;
 		if (int_arith(op, x->u.i, y->u.i, &r, e) < 0)
 			return -1;
 		*out = val_int(r);
