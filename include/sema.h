@@ -13,12 +13,20 @@
  *   AST_USE    ref = the AST_FRAGMENT (local or alias.NAME).
  *   AST_CALL   num = enum sema_builtin.
  *   AST_IMPORT ref = the imported AST_MODULE (set by the loader); used.
- *   AST_LET/AST_CONST/AST_IMPORT used = number of references.
- *   every expression: reads_input / reads_selected (through names too).
+ *   AST_LET/AST_CONST/AST_IMPORT used = number of references;
+ *   AST_FRAGMENT used = number of `use` statements naming it.
+ *   every expression: reads_input / reads_selected (through names too; a
+ *   fragment parameter counts as reading input, since its argument may).
+ * Consts may only use consts declared before them (so there are no const
+ * cycles); a const that reads input or selected is an error.
  * Errors are added to d. Library code: nothing is printed.
  */
 #ifndef CPOLC_SEMA_H
 #define CPOLC_SEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "ast.h"
 #include "diag.h"
@@ -55,6 +63,25 @@ struct sema_builtin_info {
 	int arity;
 };
 extern const struct sema_builtin_info sema_builtins[BUILTIN_COUNT];
+
+/* Static knowledge about an expression's value: its type when known
+ * (SV_UNKNOWN otherwise) and, when `known`, the value itself. */
+enum sema_type { SV_UNKNOWN, SV_NULL, SV_BOOL, SV_INT, SV_STRING, SV_LIST, SV_VERSION };
+
+struct sema_value {
+	enum sema_type type;
+	bool known;
+	int64_t i;     /* SV_BOOL (0/1), SV_INT */
+	const char *s; /* SV_STRING: borrowed from the tree, len bytes */
+	size_t len;
+};
+
+/* Fold an expression of a checked tree as far as literals, consts and lets
+ * allow. Never reports; integer overflow or division by zero just leave the
+ * value unknown. */
+void sema_fold(const struct ast *e, struct sema_value *v);
+/* A name for messages: "bool", "integer", "string", ... */
+const char *sema_type_name(enum sema_type t);
 
 /* Look a builtin up by name: its id, or -1. */
 int sema_builtin_lookup(const char *name);

@@ -13,11 +13,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "bc.h"
 #include "cat.h"
 #include "comp.h"
 #include "decision.h"
 #include "diag.h"
+#include "lint.h"
+#include "module.h"
 #include "request.h"
 #include "util.h"
 #include "vm.h"
@@ -46,12 +51,138 @@ static const char usage_text[] =
  * lint (front end)
  * ====================================================================== */
 
+static const char lint_usage[] =
+	"usage: cpolc lint FILE... [--stdlib DIR] [--caret] [-Werror] [--format gcc|json|github|sarif]\n"
+	"\n"
+	"Check .cpol policies: syntax, names, imports, types that are known\n"
+	"statically, and warnings about likely mistakes. Exit 0 when no error was\n"
+	"found, 1 on errors (or warnings with -Werror), 2 on bad usage or an\n"
+	"unreadable file.\n"
+	"\n"
+	"  --stdlib DIR   search DIR first for `import \"NAME\";` modules\n"
+	"  --caret        show the source line and a caret under each diagnostic\n"
+	"                 (the default when stderr is a terminal)\n"
+	"  -Werror        treat warnings as errors for the exit status\n"
+	"  --format F     gcc (default, on stderr), json, github or sarif (stdout)\n"
+	"  -C CATALOG     accepted for compatibility; catalog checks are not done yet\n";
+
+static int parse_diag_format(const char *s, enum diag_format *out)
+{
+	static const struct {
+		const char *name;
+		enum diag_format fmt;
+	} fmts[] = { { "gcc", DIAG_FMT_GCC }, { "json", DIAG_FMT_JSON }, { "github", DIAG_FMT_GITHUB },
+		     { "sarif", DIAG_FMT_SARIF } };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
+		if (!strcmp(s, fmts[i].name)) {
+			*out = fmts[i].fmt;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A minimal SARIF 2.1.0 log of the diagnostics. */
+static void print_sarif(struct diag *d, FILE *out)
+{
+	json_t *results = json_array(), *run, *log;
+
+	for (size_t i = 0; i < d->nentries; i++) {
+		const struct diag_entry *e = &d->entries[i];
+		json_t *r = json_object(), *msg = json_object();
+		unsigned line = 0, col = 0;
+
+		json_object_set_new(r, "ruleId", json_string(e->rule ? e->rule : "cpolc"));
+		json_object_set_new(r, "level", json_string(e->sev == DIAG_ERROR	  ? "error" :
+							    e->sev == DIAG_WARNING ? "warning" :
+										     "note"));
+		json_object_set_new(msg, "text", json_string(e->message));
+		json_object_set_new(r, "message", msg);
+		if (e->loc.file) {
+			diag_linecol(d, e->loc.file, e->loc.begin, &line, &col);
+			json_object_set_new(r, "locations",
+					    json_pack("[{s:{s:{s:s},s:{s:i,s:i}}}]", "physicalLocation",
+						      "artifactLocation", "uri", diag_file(d, e->loc.file)->path,
+						      "region", "startLine", (int)line, "startColumn", (int)col));
+		}
+		json_array_append_new(results, r);
+	}
+	run = json_pack("{s:{s:{s:s,s:s}},s:o}", "tool", "driver", "name", "cpolc", "version", PACKAGE_VERSION,
+			"results", results);
+	log = json_pack("{s:s,s:s,s:[o]}", "$schema", "https://json.schemastore.org/sarif-2.1.0.json",
+			"version", "2.1.0", "runs", run);
+	json_dumpf(log, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(log);
+}
+
 static int cmd_lint(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("cpolc: lint: not implemented yet\n", stderr);
-	return EXIT_USAGE;
+	struct program_opts opts = { NULL };
+	enum diag_format fmt = DIAG_FMT_GCC;
+	bool caret = isatty(STDERR_FILENO), werror = false, unreadable = false;
+	const char **files = xcalloc((size_t)argc, sizeof(*files));
+	size_t nfiles = 0;
+	struct diag d;
+	int rc = EXIT_OK;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(lint_usage, stdout);
+			free(files);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--caret")) {
+			caret = true;
+		} else if (!strcmp(a, "--no-caret")) {
+			caret = false;
+		} else if (!strcmp(a, "-Werror")) {
+			werror = true;
+		} else if ((!strcmp(a, "--stdlib") || !strcmp(a, "--format") || !strcmp(a, "-C")) && i + 1 < argc) {
+			const char *v = argv[++i];
+			if (!strcmp(a, "--stdlib")) {
+				opts.stdlib_dir = v;
+			} else if (!strcmp(a, "--format") && parse_diag_format(v, &fmt) < 0) {
+				fprintf(stderr, "cpolc: lint: unknown format '%s' (gcc, json, github or sarif)\n", v);
+				free(files);
+				return EXIT_USAGE;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "cpolc: lint: unknown or incomplete option '%s'\n%s", a, lint_usage);
+			free(files);
+			return EXIT_USAGE;
+		} else {
+			files[nfiles++] = a;
+		}
+	}
+	if (!nfiles) {
+		fputs(lint_usage, stderr);
+		free(files);
+		return EXIT_USAGE;
+	}
+	diag_init(&d);
+	for (size_t i = 0; i < nfiles; i++) {
+		struct program p;
+
+		program_init(&p);
+		if (program_load(&p, files[i], &opts, &d) == -2)
+			unreadable = true;
+		else
+			lint_program(&p, &d);
+		program_release(&p);
+	}
+	if (fmt == DIAG_FMT_SARIF)
+		print_sarif(&d, stdout);
+	else
+		diag_print(&d, fmt == DIAG_FMT_GCC ? stderr : stdout, fmt, caret ? DIAG_CARET : 0);
+	if (unreadable)
+		rc = EXIT_USAGE;
+	else if (d.nerrors || (werror && d.nwarnings))
+		rc = EXIT_DENY;
+	diag_release(&d);
+	free(files);
+	return rc;
 }
 
 /* ======================================================================
