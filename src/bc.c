@@ -622,6 +622,8 @@ static void disasm_block(FILE *out, const struct bc_program *p, size_t i)
 		fprintf(m, "  %04" PRIu32 "  %-9s ", pc, bc_ops[op].name);
 		print_operand(m, p, b, pc);
 		fclose(m);
+		while (tlen && text[tlen - 1] == ' ')
+			text[--tlen] = '\0';
 		fputs(text, out);
 		bc_where(p, b, pc, where, sizeof(where));
 		if (strcmp(where, last)) {

@@ -303,10 +303,8 @@ static void print_decision_text(FILE *out, const struct decision *dec)
 	fprintf(out, "requests:%s\n", dec->nrequests ? "" : " none");
 	for (size_t i = 0; i < dec->nrequests; i++) {
 		const struct dec_request *r = &dec->requests[i];
-		fprintf(out, "  %s %s%s%s%s  (%s)\n", r->is_base ? "base" : "include", r->name, r->op ? " " : "",
-			r->op ? r->op : "", r->op ? " " : "", r->at);
-		if (r->op)
-			fprintf(out, "    constraint %s %s\n", r->op, r->constraint);
+		fprintf(out, "  %s %s%s%s%s%s  (%s)\n", r->is_base ? "base" : "include", r->name, r->op ? " " : "",
+			r->op ? r->op : "", r->op ? " " : "", r->op ? r->constraint : "", r->at);
 	}
 	fprintf(out, "excludes:%s\n", dec->nexcludes ? "" : " none");
 	for (size_t i = 0; i < dec->nexcludes; i++)
