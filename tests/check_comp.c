@@ -1,0 +1,3 @@
+/* check_comp.c - placeholder */
+#include "config.h"
+int main(void) { return 0; }
