@@ -20,7 +20,7 @@
 #include "vm.h"
 
 /* Work in a fresh directory so that locations read "t.cpol:LINE:COL". */
-static void vt_chdir_tmp(void)
+static inline void vt_chdir_tmp(void)
 {
 	static char dir[64];
 
@@ -29,20 +29,20 @@ static void vt_chdir_tmp(void)
 	ck_assert_int_eq(chdir(dir), 0);
 }
 
-static void vt_write(const char *path, const char *text)
+static inline void vt_write(const char *path, const char *text)
 {
 	ck_assert_int_eq(write_file_atomic(path, text, strlen(text), 0644), 0);
 }
 
 /* Compile src (as t.cpol) or return NULL with the errors in d. */
-static struct bc_program *vt_compile(const char *src, const char *only, struct diag *d)
+static inline struct bc_program *vt_compile(const char *src, const char *only, struct diag *d)
 {
 	vt_chdir_tmp();
 	vt_write("t.cpol", src);
 	return comp_load("t.cpol", only, NULL, d);
 }
 
-static json_t *vt_json(const char *s)
+static inline json_t *vt_json(const char *s)
 {
 	json_error_t err;
 	json_t *j = json_loads(s ? s : "{}", 0, &err);
@@ -52,7 +52,7 @@ static json_t *vt_json(const char *s)
 }
 
 /* The first diagnostic as "WHERE: MESSAGE" (static buffer). */
-static const char *vt_first_error(struct diag *d)
+static inline const char *vt_first_error(struct diag *d)
 {
 	static char buf[512];
 	const struct diag_entry *e;
@@ -77,7 +77,7 @@ struct vt_eval {
 };
 
 /* Compile and evaluate; rc -1 leaves the error in e->d. */
-static void vt_eval(struct vt_eval *e, const char *src, const char *request)
+static inline void vt_eval(struct vt_eval *e, const char *src, const char *request)
 {
 	memset(e, 0, sizeof(*e));
 	diag_init(&e->d);
@@ -91,7 +91,7 @@ static void vt_eval(struct vt_eval *e, const char *src, const char *request)
 		e->rc = vm_check(e->vm, &e->dec, false, &e->d);
 }
 
-static void vt_release(struct vt_eval *e)
+static inline void vt_release(struct vt_eval *e)
 {
 	decision_release(&e->dec);
 	vm_free(e->vm);
@@ -102,7 +102,7 @@ static void vt_release(struct vt_eval *e)
 
 /* The value of `let` names are not visible; tests observe values through
  * `label "x" = string(EXPR)`. Evaluate EXPR and return its string(). */
-static char *vt_value(const char *expr, const char *request, const char **err)
+static inline char *vt_value(const char *expr, const char *request, const char **err)
 {
 	struct vt_eval e;
 	char *src = xasprintf("policy \"p\" {\n  label \"v\" = string(%s);\n}\n", expr);
