@@ -87,6 +87,8 @@ int val_fail(struct val_err *e, const char *fmt, ...) __attribute__((format(prin
 
 /* "null", "bool", "int", "string", "version", "list", "record". */
 const char *val_type_name(const struct value *v);
+/* The same with an article, for messages: "an int", "a list", "null". */
+const char *val_a_type(const struct value *v);
 
 /* Convert a JSON value to a value (arrays become arena lists). A JSON real
  * is an error here: the language has only integers, and a request or

@@ -112,6 +112,13 @@ const char *val_type_name(const struct value *v)
 	return v->type < ARRAY_SIZE(type_names) ? type_names[v->type] : "?";
 }
 
+const char *val_a_type(const struct value *v)
+{
+	static const char *const a[] = { "null", "a bool", "an int", "a string", "a version", "a list", "a record" };
+
+	return v->type < ARRAY_SIZE(a) ? a[v->type] : "?";
+}
+
 /* ---- conversions -------------------------------------------------------- */
 
 int val_from_json(struct arena *a, const json_t *j, struct value *out, struct val_err *e)
@@ -166,7 +173,7 @@ int val_field(struct arena *a, const struct value *r, const char *name, struct v
 		return 0;
 	}
 	if (r->type != VAL_REC)
-		return val_fail(e, "cannot read field '%s' of a %s", name, val_type_name(r));
+		return val_fail(e, "cannot read field '%s' of %s", name, val_a_type(r));
 	j = json_object_get(r->u.rec, name);
 	if (!j) {
 		*out = val_null();
@@ -191,7 +198,7 @@ int val_index(struct arena *a, const struct value *x, const struct value *i, str
 	}
 	if (x->type == VAL_LIST) {
 		if (i->type != VAL_INT)
-			return val_fail(e, "list index must be an int, not a %s", val_type_name(i));
+			return val_fail(e, "list index must be an int, not %s", val_a_type(i));
 		if (i->u.i < 0 || i->u.i >= (int64_t)x->len)
 			*out = val_null();
 		else
@@ -200,14 +207,14 @@ int val_index(struct arena *a, const struct value *x, const struct value *i, str
 	}
 	if (x->type == VAL_REC) {
 		if (i->type != VAL_STR)
-			return val_fail(e, "record index must be a string, not a %s", val_type_name(i));
+			return val_fail(e, "record index must be a string, not %s", val_a_type(i));
 		if (memchr(i->u.s, '\0', i->len)) {
 			*out = val_null();
 			return 0;
 		}
 		return val_field(a, x, i->u.s, out, e);
 	}
-	return val_fail(e, "cannot index a %s", val_type_name(x));
+	return val_fail(e, "cannot index %s", val_a_type(x));
 }
 
 /* ---- comparison --------------------------------------------------------- */
@@ -279,7 +286,7 @@ int val_order(const struct value *a, const struct value *b, int *res, bool *isnu
 		*res = ver_cmp(a->u.s, b->u.s);
 		return 0;
 	}
-	return val_fail(e, "cannot order a %s and a %s", val_type_name(a), val_type_name(b));
+	return val_fail(e, "cannot order %s and %s", val_a_type(a), val_a_type(b));
 }
 
 int val_in(const struct value *x, const struct value *c, bool *res, struct val_err *e)
@@ -297,11 +304,11 @@ int val_in(const struct value *x, const struct value *c, bool *res, struct val_e
 		return 0;
 	case VAL_REC:
 		if (x->type != VAL_STR)
-			return val_fail(e, "record keys are strings, not a %s", val_type_name(x));
+			return val_fail(e, "record keys are strings, not %s", val_a_type(x));
 		*res = !memchr(x->u.s, '\0', x->len) && json_object_get(c->u.rec, x->u.s) != NULL;
 		return 0;
 	default:
-		return val_fail(e, "'in' needs a list or a record, not a %s", val_type_name(c));
+		return val_fail(e, "'in' needs a list or a record, not %s", val_a_type(c));
 	}
 }
 
@@ -375,7 +382,7 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 		out->u.items = items;
 		return 0;
 	}
-	return val_fail(e, "cannot apply '%c' to a %s and a %s", op, val_type_name(x), val_type_name(y));
+	return val_fail(e, "cannot apply '%c' to %s and %s", op, val_a_type(x), val_a_type(y));
 }
 
 void val_list_append(struct arena *a, struct value *l, const struct value *v)
@@ -471,7 +478,7 @@ int val_to_text(struct arena *a, const struct value *v, struct value *out, struc
 		s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 		json_decref(j);
 		if (!s)
-			return val_fail(e, "cannot convert a %s to a string", val_type_name(v));
+			return val_fail(e, "cannot convert %s to a string", val_a_type(v));
 		*out = val_str(arena_strndup(a, s, strlen(s)), strlen(s));
 		free(s);
 		return 0;
@@ -502,11 +509,12 @@ static int need(const struct value *v, enum val_type t, const char *fn, unsigned
 		struct val_err *e)
 {
 	static const char *const an[] = { "first", "second" };
+	struct value want = { .type = (uint8_t)t };
 
 	if (v->type == t)
 		return 0;
-	return val_fail(e, "%s: %s argument must be a %s, not a %s", fn, an[argn ? 1 : 0],
-			type_names[t], val_type_name(v));
+	return val_fail(e, "%s: %s argument must be %s, not %s", fn, an[argn ? 1 : 0],
+			val_a_type(&want), val_a_type(v));
 }
 
 /* A list argument; null counts as the empty list. */
@@ -538,7 +546,7 @@ static int bi_len(const struct value *x, struct value *out, struct val_err *e)
 		*out = val_int((int64_t)json_object_size(x->u.rec));
 		return 0;
 	default:
-		return val_fail(e, "len: cannot take the length of a %s", val_type_name(x));
+		return val_fail(e, "len: cannot take the length of %s", val_a_type(x));
 	}
 }
 
@@ -551,8 +559,8 @@ static int bi_sum(const struct value *x, struct value *out, struct val_err *e)
 		return -1;
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (l.u.items[i].type != VAL_INT)
-			return val_fail(e, "sum: element %u is a %s, not an int", i,
-					val_type_name(&l.u.items[i]));
+			return val_fail(e, "sum: element %u is %s, not an int", i,
+					val_a_type(&l.u.items[i]));
 		if (__builtin_add_overflow(s, l.u.items[i].u.i, &s))
 			return val_fail(e, "sum: integer overflow");
 	}
@@ -572,7 +580,7 @@ static int bi_minmax(const struct value *x, bool max, struct value *out, struct 
 	for (uint32_t i = 0; i < l.len; i++) {
 		const struct value *v = &l.u.items[i];
 		if (v->type != VAL_INT && !is_text(v))
-			return val_fail(e, "%s: cannot order a %s", max ? "max" : "min", val_type_name(v));
+			return val_fail(e, "%s: cannot order %s", max ? "max" : "min", val_a_type(v));
 		if (i == 0) {
 			*out = *v;
 			continue;
@@ -674,8 +682,8 @@ static int bi_join(struct arena *a, const struct value *x, const struct value *s
 		return -1;
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (l.u.items[i].type != VAL_STR)
-			return val_fail(e, "join: element %u is a %s, not a string", i,
-					val_type_name(&l.u.items[i]));
+			return val_fail(e, "join: element %u is %s, not a string", i,
+					val_a_type(&l.u.items[i]));
 		n += l.u.items[i].len + (i ? sep->len : 0);
 	}
 	if (n > UINT32_MAX - 1)

@@ -307,7 +307,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_APPEND)
 			{
 				if (sp[-2].type != VAL_LIST) {
-					val_fail(&e, "cannot append to a %s", val_type_name(&sp[-2]));
+					val_fail(&e, "cannot append to %s", val_a_type(&sp[-2]));
 					goto fail;
 				}
 				val_list_append(&vm->arena, &sp[-2], &sp[-1]);
@@ -340,7 +340,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_NOT)
 			{
 				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "'!' needs a bool, not a %s", val_type_name(&sp[-1]));
+					val_fail(&e, "'!' needs a bool, not %s", val_a_type(&sp[-1]));
 					goto fail;
 				}
 				sp[-1].u.b = !sp[-1].u.b;
@@ -350,7 +350,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_NEG)
 			{
 				if (sp[-1].type != VAL_INT) {
-					val_fail(&e, "'-' needs an int, not a %s", val_type_name(&sp[-1]));
+					val_fail(&e, "'-' needs an int, not %s", val_a_type(&sp[-1]));
 					goto fail;
 				}
 				if (sp[-1].u.i == INT64_MIN) {
@@ -364,7 +364,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_BOOL)
 			{
 				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "expected a bool, not a %s", val_type_name(&sp[-1]));
+					val_fail(&e, "expected a bool, not %s", val_a_type(&sp[-1]));
 					goto fail;
 				}
 				pc++;
@@ -386,7 +386,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			{
 				sp--;
 				if (sp->type != VAL_BOOL) {
-					val_fail(&e, "condition must be a bool, not a %s", val_type_name(sp));
+					val_fail(&e, "condition must be a bool, not %s", val_a_type(sp));
 					goto fail;
 				}
 				pc = sp->u.b == (BC_OP(w) == OP_JT) ? a : pc + 1;
@@ -409,7 +409,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					sp->type = VAL_LIST;
 					sp->len = 0;
 				} else if (sp->type != VAL_LIST) {
-					val_fail(&e, "cannot iterate over a %s", val_type_name(sp));
+					val_fail(&e, "cannot iterate over %s", val_a_type(sp));
 					goto fail;
 				}
 				loc[a] = *sp;
@@ -467,7 +467,7 @@ static int need_str(const struct value *v, const char *what, struct val_err *e)
 {
 	if (is_string(v))
 		return 0;
-	return val_fail(e, "%s must be a string, not a %s", what, val_type_name(v));
+	return val_fail(e, "%s must be a string, not %s", what, val_a_type(v));
 }
 
 /* Strings and ints (in decimal) for env values, labels, users. */
@@ -485,11 +485,11 @@ static int scalar_text(struct vm *vm, struct value *v, const char *what, struct 
 static int str_list(const struct value *v, const char *what, struct val_err *e)
 {
 	if (v->type != VAL_LIST)
-		return val_fail(e, "%s must be a list of strings, not a %s", what, val_type_name(v));
+		return val_fail(e, "%s must be a list of strings, not %s", what, val_a_type(v));
 	for (uint32_t i = 0; i < v->len; i++)
 		if (!is_string(&v->u.items[i]))
-			return val_fail(e, "%s must be a list of strings; item %u is a %s", what, i,
-					val_type_name(&v->u.items[i]));
+			return val_fail(e, "%s must be a list of strings; item %u is %s", what, i,
+					val_a_type(&v->u.items[i]));
 	return 0;
 }
 
@@ -506,8 +506,8 @@ static int record_req(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 		if (sp[-1].type == VAL_INT && val_to_text(&vm->arena, &sp[-1], &sp[-1], e) < 0)
 			return -1;
 		if (sp[-1].type != VAL_STR && sp[-1].type != VAL_VER)
-			return val_fail(e, "a version constraint must be a string or a version, not a %s",
-					val_type_name(&sp[-1]));
+			return val_fail(e, "a version constraint must be a string or a version, not %s",
+					val_a_type(&sp[-1]));
 	}
 	r = PUSH(vm, reqs);
 	r->name = *name;
@@ -531,7 +531,8 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 	} else if (op == OP_CFGKV) {
 		key = sp[-2];
 		val = sp[-1];
-		if (need_str(&key, "the key", e) < 0 || scalar_text(vm, &val, "the value", e) < 0)
+		if (need_str(&key, "the key", e) < 0 ||
+		    scalar_text(vm, &val, a == BC_CFG_ENV ? "an env value" : a == BC_CFG_LABEL ? "a label value" : "an annotation value", e) < 0)
 			return -1;
 	} else {
 		val = sp[-1];
@@ -683,8 +684,8 @@ static int run_closure(struct vm *vm, const struct bc_program *p, const struct v
 	if (run(vm, p, b, &r, d) < 0)
 		return -1;
 	if (r.type != VAL_BOOL)
-		return vm_fail(p, b, b->ncode - 1, d, "%s needs a bool, not a %s",
-			       cl->op == OP_ADMIT ? "an admit filter" : "a condition", val_type_name(&r));
+		return vm_fail(p, b, b->ncode - 1, d, "%s needs a bool, not %s",
+			       cl->op == OP_ADMIT ? "an admit filter" : "a condition", val_a_type(&r));
 	*res = r.u.b;
 	return 0;
 }

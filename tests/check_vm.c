@@ -32,8 +32,8 @@ START_TEST(test_arith)
 	VT_EXPECT_ERROR("input.m / -1", "{\"m\": -9223372036854775808}", "overflow");
 	VT_EXPECT_ERROR("input.a / input.z", "{\"a\": 1, \"z\": 0}", "division by zero");
 	VT_EXPECT_ERROR("input.a % input.z", "{\"a\": 1, \"z\": 0}", "modulo by zero");
-	VT_EXPECT_ERROR("input.a + input.s", "{\"a\": 1, \"s\": \"x\"}", "cannot apply '+' to a int and a string");
-	VT_EXPECT_ERROR("input.n + 1", "{}", "cannot apply '+' to a null");
+	VT_EXPECT_ERROR("input.a + input.s", "{\"a\": 1, \"s\": \"x\"}", "cannot apply '+' to an int and a string");
+	VT_EXPECT_ERROR("input.n + 1", "{}", "cannot apply '+' to null");
 }
 END_TEST
 
@@ -63,7 +63,7 @@ START_TEST(test_ordering)
 	VT_EXPECT("input.x < 1", "{}", "false");
 	VT_EXPECT("input.x >= 1", "{}", "false");
 	VT_EXPECT("null > null", NULL, "false");
-	VT_EXPECT_ERROR("input.a < input.b", "{\"a\": 1, \"b\": \"x\"}", "cannot order a int and a string");
+	VT_EXPECT_ERROR("input.a < input.b", "{\"a\": 1, \"b\": \"x\"}", "cannot order an int and a string");
 	VT_EXPECT_ERROR("input.a < input.b", "{\"a\": [1], \"b\": [2]}", "cannot order");
 }
 END_TEST
@@ -94,9 +94,9 @@ START_TEST(test_logic)
 	VT_EXPECT("true || input.a / input.z == 1", "{\"a\": 1, \"z\": 0}", "true");
 	VT_EXPECT("false && input.n", "{\"n\": 1}", "false");
 	VT_EXPECT("input.t && !input.f", "{\"t\": true, \"f\": false}", "true");
-	VT_EXPECT_ERROR("input.n && true", "{\"n\": 1}", "must be a bool, not a int");
-	VT_EXPECT_ERROR("true && input.n", "{\"n\": 1}", "expected a bool, not a int");
-	VT_EXPECT_ERROR("input.n || false", "{}", "must be a bool, not a null");
+	VT_EXPECT_ERROR("input.n && true", "{\"n\": 1}", "must be a bool, not an int");
+	VT_EXPECT_ERROR("true && input.n", "{\"n\": 1}", "expected a bool, not an int");
+	VT_EXPECT_ERROR("input.n || false", "{}", "must be a bool, not null");
 	VT_EXPECT_ERROR("!input.n", "{\"n\": \"x\"}", "'!' needs a bool");
 }
 END_TEST
@@ -168,7 +168,7 @@ START_TEST(test_builtins)
 	VT_EXPECT_ERROR("sum([input.big, 1])", "{\"big\": 9223372036854775807}", "sum: integer overflow");
 	VT_EXPECT_ERROR("version(input.v)", "{\"v\": \"a:b\"}", "is not a valid version");
 	VT_EXPECT_ERROR("split(\"a\", input.e)", "{\"e\": \"\"}", "empty separator");
-	VT_EXPECT_ERROR("join([1], \",\")", NULL, "join: element 0 is a int");
+	VT_EXPECT_ERROR("join([1], \",\")", NULL, "join: element 0 is an int");
 	VT_EXPECT_ERROR("lower(input.n)", "{\"n\": 1}", "lower: first argument must be a string");
 	VT_EXPECT_ERROR("min([1, input.s])", "{\"s\": \"x\"}", "cannot order");
 }
@@ -238,7 +238,7 @@ START_TEST(test_config)
 	/* cmd [input.v] with v missing: a list holding null */
 	vt_eval(&e, config_src, "{}");
 	ck_assert_int_eq(e.rc, -1);
-	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:14:3: cmd must be a list of strings; item 1 is a null");
+	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:14:3: cmd must be a list of strings; item 1 is null");
 	vt_release(&e);
 }
 END_TEST
