@@ -1,4 +1,153 @@
-/* value.h - not yet written. */
+/* value.h - runtime values of the policy language and the arena they live in.
+ *
+ * A value is 16 bytes, passed by value. Strings, versions and lists point
+ * into an arena (or into a constant pool, or into a borrowed JSON tree);
+ * records point at a borrowed jansson object. Nothing here owns heap memory
+ * except the arena, which keeps its chunks across arena_reset so that a
+ * decision after warm-up allocates nothing from the heap.
+ *
+ * Semantics are LANGUAGE.md section 5. Operations that can fail return -1
+ * and leave a message in the struct val_err passed in (no diag: the VM
+ * turns it into a located error).
+ */
 #ifndef CPOLC_VALUE_H
 #define CPOLC_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+enum val_type {
+	VAL_NULL,
+	VAL_BOOL,
+	VAL_INT,
+	VAL_STR,
+	VAL_VER,  /* a Debian version; text in s/len */
+	VAL_LIST, /* items/len */
+	VAL_REC,  /* rec; len = 1 for a primitive record (its `version` is a version) */
+};
+
+struct value {
+	uint8_t type;  /* enum val_type */
+	uint8_t flags; /* VAL_F_GROW: a list whose buffer val_list_append may extend */
+	uint32_t len;  /* bytes of a string/version, items of a list, flags of a record */
+	union {
+		bool b;
+		int64_t i;
+		const char *s;             /* NUL-terminated; may hold NULs before len */
+		const struct value *items; /* len values */
+		const json_t *rec;         /* a JSON object, borrowed */
+	} u;
+};
+
+#define VAL_REC_PRIM 1u
+#define VAL_F_GROW 1u
+
+static inline struct value val_null(void) { return (struct value){ .type = VAL_NULL }; }
+static inline struct value val_bool(bool b) { return (struct value){ .type = VAL_BOOL, .u.b = b }; }
+static inline struct value val_int(int64_t i) { return (struct value){ .type = VAL_INT, .u.i = i }; }
+static inline struct value val_str(const char *s, size_t n)
+{
+	return (struct value){ .type = VAL_STR, .len = (uint32_t)n, .u.s = s };
+}
+static inline struct value val_rec(const json_t *o, unsigned flags)
+{
+	return (struct value){ .type = VAL_REC, .len = flags, .u.rec = o };
+}
+
+/* ---- arena -------------------------------------------------------------- */
+
+struct arena_chunk;
+struct arena {
+	struct arena_chunk *head; /* every chunk, kept across resets */
+	struct arena_chunk *cur;
+	size_t used;              /* bytes used in cur */
+};
+
+void arena_init(struct arena *a);
+void arena_release(struct arena *a);
+/* Forget every allocation; keep the chunks for reuse. */
+void arena_reset(struct arena *a);
+/* 16-byte aligned memory valid until the next reset. Never NULL. */
+void *arena_alloc(struct arena *a, size_t n);
+/* A NUL-terminated copy of s[0..n). */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+
+/* ---- errors ------------------------------------------------------------- */
+
+struct val_err {
+	char msg[160];
+};
+/* Record a message; always returns -1. */
+int val_fail(struct val_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- operations --------------------------------------------------------- */
+
+/* "null", "bool", "int", "string", "version", "list", "record". */
+const char *val_type_name(const struct value *v);
+/* The same with an article, for messages: "an int", "a list", "null". */
+const char *val_a_type(const struct value *v);
+
+/* Convert a JSON value to a value (arrays become arena lists). A JSON real
+ * is an error here: the language has only integers, and a request or
+ * catalog field holding 1.5 is reported where it is used (fail closed). */
+int val_from_json(struct arena *a, const json_t *j, struct value *out, struct val_err *e);
+
+/* r.name, null-safe: a field of null or a missing field is null; a field of
+ * anything else than a record or null is a type error. */
+int val_field(struct arena *a, const struct value *r, const char *name, struct value *out,
+	      struct val_err *e);
+/* a[i]: list by int (out of range: null), record by string, null: null. */
+int val_index(struct arena *a, const struct value *x, const struct value *i, struct value *out,
+	      struct val_err *e);
+
+/* Structural equality (LANGUAGE.md 5): different types are unequal, except
+ * version vs string which compare as versions. */
+bool val_equal(const struct value *a, const struct value *b);
+/* Ordering for < <= > >=: *res is <0, 0, >0; *isnull when either side is
+ * null (every ordering is then false). Type error for other mixes. */
+int val_order(const struct value *a, const struct value *b, int *res, bool *isnull,
+	      struct val_err *e);
+/* x in c: list membership or record key. c null: false. */
+int val_in(const struct value *x, const struct value *c, bool *res, struct val_err *e);
+
+/* Arithmetic, op one of '+' '-' '*' '/' '%'; overflow and division by zero
+ * are errors. '+' also concatenates strings and lists into the arena. */
+int val_arith(struct arena *a, int op, const struct value *x, const struct value *y,
+	      struct value *out, struct val_err *e);
+
+/* Append v to the list *l (grown in the arena). */
+void val_list_append(struct arena *a, struct value *l, const struct value *v);
+
+/* Deep copy of strings and lists into arena a (records stay borrowed). */
+struct value val_copy(struct arena *a, const struct value *v);
+
+/* The value as text for string(x) and messages: ints in decimal, strings as
+ * is, lists and records as JSON. */
+int val_to_text(struct arena *a, const struct value *v, struct value *out, struct val_err *e);
+
+/* The value as a new JSON value (caller owns it). Versions become strings. */
+json_t *val_to_json(const struct value *v);
+
+/* ---- builtins ----------------------------------------------------------- */
+
+enum builtin {
+	BI_LEN, BI_SUM, BI_MIN, BI_MAX, BI_LOWER, BI_UPPER, BI_STARTSWITH, BI_ENDSWITH,
+	BI_CONTAINS, BI_SPLIT, BI_JOIN, BI_GLOB, BI_VERSION, BI_STRING,
+	BI__COUNT
+};
+
+struct builtin_info {
+	const char *name;
+	unsigned arity;
+};
+extern const struct builtin_info builtin_table[BI__COUNT];
+/* The builtin of that name, or -1. */
+int builtin_lookup(const char *name);
+/* Call builtin id on args[0..arity). */
+int builtin_call(struct arena *a, int id, const struct value *args, struct value *out,
+		 struct val_err *e);
+
 #endif

@@ -16,10 +16,16 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "bc.h"
+#include "cat.h"
+#include "comp.h"
+#include "decision.h"
 #include "diag.h"
 #include "lint.h"
 #include "module.h"
+#include "request.h"
 #include "util.h"
+#include "vm.h"
 
 enum { EXIT_OK = 0, EXIT_DENY = 1, EXIT_USAGE = 2, EXIT_RESOLVE = 3, EXIT_MISMATCH = 4 };
 
@@ -189,28 +195,278 @@ static int cmd_lint(int argc, char **argv)
  * eval, compile, disasm (compiler and VM)
  * ====================================================================== */
 
+struct eval_opts {
+	const char *policy_path, *request, *policy, *format, *output;
+	struct program_opts popts;
+	char **defs;
+	size_t ndefs, capdefs;
+	char **catalogs;
+	size_t ncatalogs, capcatalogs;
+};
+
+static void push_arg(char ***v, size_t *n, size_t *cap, char *arg)
+{
+	xgrow((void **)v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = arg;
+}
+
+/* The value of option argv[*i] ("-r FILE", "-rFILE", "--policy=NAME"). */
+static const char *opt_value(int argc, char **argv, int *i, const char *opt)
+{
+	size_t n = strlen(opt);
+	const char *a = argv[*i];
+
+	if (strncmp(a, opt, n))
+		return NULL;
+	if (a[n] == '\0') {
+		if (*i + 1 >= argc) {
+			fprintf(stderr, "cpolc: option '%s' needs a value\n", opt);
+			return "";
+		}
+		return argv[++*i];
+	}
+	if (opt[1] != '-')
+		return a + n;
+	return a[n] == '=' ? a + n + 1 : NULL;
+}
+
+/* Parse the options shared by eval, compile and disasm. Returns 0, or -1
+ * after a message (usage error). */
+static int parse_eval_opts(int argc, char **argv, struct eval_opts *o, const char *allowed)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		if (a[0] != '-' || !strcmp(a, "-")) {
+			if (o->policy_path) {
+				fprintf(stderr, "cpolc: %s: more than one policy given\n", argv[0]);
+				return -1;
+			}
+			o->policy_path = a;
+		} else if (strchr(allowed, 'r') && (v = opt_value(argc, argv, &i, "-r"))) {
+			o->request = v;
+		} else if (strchr(allowed, 'D') && (v = opt_value(argc, argv, &i, "-D"))) {
+			push_arg(&o->defs, &o->ndefs, &o->capdefs, (char *)v);
+		} else if (strchr(allowed, 'C') && (v = opt_value(argc, argv, &i, "-C"))) {
+			push_arg(&o->catalogs, &o->ncatalogs, &o->capcatalogs, (char *)v);
+		} else if (strchr(allowed, 'o') && (v = opt_value(argc, argv, &i, "-o"))) {
+			o->output = v;
+		} else if ((v = opt_value(argc, argv, &i, "--policy"))) {
+			o->policy = v;
+		} else if (strchr(allowed, 'f') && (v = opt_value(argc, argv, &i, "--format"))) {
+			o->format = v;
+		} else if ((v = opt_value(argc, argv, &i, "--stdlib"))) {
+			o->popts.stdlib_dir = v;
+		} else {
+			fprintf(stderr, "cpolc: %s: unknown option '%s'\n", argv[0], a);
+			return -1;
+		}
+		if (v && !*v && a[0] == '-' && strlen(a) <= 2)
+			return -1;
+	}
+	if (!o->policy_path) {
+		fprintf(stderr, "cpolc: %s: no policy given\n", argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+static void release_eval_opts(struct eval_opts *o)
+{
+	free(o->defs);
+	free(o->catalogs);
+}
+
+static void print_diags(struct diag *d)
+{
+	diag_print(d, stderr, DIAG_FMT_GCC, isatty(2) ? DIAG_CARET : 0);
+}
+
+static bool wants_help(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return true;
+		}
+	return false;
+}
+
+static void print_messages(FILE *out, const char *title, const struct dec_message *m, size_t n)
+{
+	fprintf(out, "%s:%s\n", title, n ? "" : " none");
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %s: %s\n", m[i].at ? m[i].at : "-", m[i].message);
+}
+
+static void print_decision_text(FILE *out, const struct decision *dec)
+{
+	const char *key;
+	json_t *val;
+
+	fprintf(out, "policy: %s\nplatform: %s\n", dec->policy, dec->platform);
+	if (dec->from)
+		fprintf(out, "from: %s\n", dec->from);
+	fprintf(out, "requests:%s\n", dec->nrequests ? "" : " none");
+	for (size_t i = 0; i < dec->nrequests; i++) {
+		const struct dec_request *r = &dec->requests[i];
+		fprintf(out, "  %s %s%s%s%s%s  (%s)\n", r->is_base ? "base" : "include", r->name, r->op ? " " : "",
+			r->op ? r->op : "", r->op ? " " : "", r->op ? r->constraint : "", r->at);
+	}
+	fprintf(out, "excludes:%s\n", dec->nexcludes ? "" : " none");
+	for (size_t i = 0; i < dec->nexcludes; i++)
+		fprintf(out, "  %s  (%s)\n", dec->excludes[i].name, dec->excludes[i].at);
+	fprintf(out, "selected:%s\n", dec->nselected ? "" : " none");
+	for (size_t i = 0; i < dec->nselected; i++)
+		fprintf(out, "  %s %s  (%s)\n", dec->selected[i].prim->name, dec->selected[i].prim->version,
+			dec->selected[i].reason);
+	fprintf(out, "config:%s\n", json_object_size(dec->config) ? "" : " none");
+	json_object_foreach(dec->config, key, val) {
+		char *s = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+		fprintf(out, "  %s: %s\n", key, s ? s : "?");
+		free(s);
+	}
+	fprintf(out, "annotations:%s\n", json_object_size(dec->annotations) ? "" : " none");
+	json_object_foreach(dec->annotations, key, val)
+		fprintf(out, "  %s: %s\n", key, json_string_value(val));
+	fprintf(out, "files:%s\n", dec->nfiles ? "" : " none");
+	for (size_t i = 0; i < dec->nfiles; i++)
+		fprintf(out, "  %s mode 0%o size %zu %s\n", dec->files[i].path, dec->files[i].mode, dec->files[i].len,
+			dec->files[i].digest);
+	print_messages(out, "denials", dec->denials, dec->ndenials);
+	print_messages(out, "warnings", dec->warnings, dec->nwarnings);
+	print_messages(out, "pending", dec->pending, dec->npending);
+}
+
+static void print_decision(const struct decision *dec, bool text)
+{
+	json_t *j;
+
+	if (text) {
+		print_decision_text(stdout, dec);
+		return;
+	}
+	j = decision_to_json(dec);
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+static const char eval_usage[] =
+	"usage: cpolc eval POLICY.cpol|MODULE.cpolb [-r REQ|-] [-D K=V|-D K:=JSON]... [-C CATALOG]...\n"
+	"                  [--policy NAME] [--format json|text] [--stdlib DIR]\n";
+
 static int cmd_eval(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("cpolc: eval: not implemented yet\n", stderr);
-	return EXIT_USAGE;
+	struct eval_opts o = { 0 };
+	struct diag d;
+	struct bc_program *prog = NULL;
+	struct vm *vm = NULL;
+	struct decision dec;
+	json_t *req = NULL;
+	int rc = EXIT_USAGE;
+	bool text;
+
+	if (wants_help(argc, argv, eval_usage))
+		return EXIT_OK;
+	if (parse_eval_opts(argc, argv, &o, "rDCf") < 0) {
+		fputs(eval_usage, stderr);
+		release_eval_opts(&o);
+		return EXIT_USAGE;
+	}
+	text = o.format && !strcmp(o.format, "text");
+	if (o.format && !text && strcmp(o.format, "json")) {
+		fprintf(stderr, "cpolc: eval: unknown format '%s' (json or text)\n", o.format);
+		release_eval_opts(&o);
+		return EXIT_USAGE;
+	}
+	diag_init(&d);
+	decision_init(&dec);
+	req = request_load(o.request, o.defs, o.ndefs, &d);
+	if (req)
+		prog = comp_load(o.policy_path, o.policy, &o.popts, &d);
+	if (prog) {
+		vm = vm_new();
+		/* TODO(lead): with -C, load the catalogs, resolve (filling
+		 * dec.selected/edges, calling vm_admit) and check with
+		 * have_selected = true. */
+		if (vm_select(vm, prog, o.policy, req, &dec, &d) == 0 && vm_check(vm, &dec, false, &d) == 0) {
+			print_decision(&dec, text);
+			rc = dec.ndenials ? EXIT_DENY : EXIT_OK;
+		}
+	}
+	print_diags(&d);
+	decision_release(&dec);
+	vm_free(vm);
+	bc_free(prog);
+	json_decref(req);
+	diag_release(&d);
+	release_eval_opts(&o);
+	return rc;
 }
+
+static const char compile_usage[] = "usage: cpolc compile POLICY.cpol -o FILE.cpolb [--policy NAME] [--stdlib DIR]\n";
 
 static int cmd_compile(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("cpolc: compile: not implemented yet\n", stderr);
-	return EXIT_USAGE;
+	struct eval_opts o = { 0 };
+	struct diag d;
+	struct bc_program *prog;
+	struct strbuf sb = STRBUF_INIT;
+	int rc = EXIT_USAGE;
+
+	if (wants_help(argc, argv, compile_usage))
+		return EXIT_OK;
+	if (parse_eval_opts(argc, argv, &o, "o") < 0 || !o.output) {
+		if (!o.output)
+			fputs("cpolc: compile: no output file (-o FILE)\n", stderr);
+		fputs(compile_usage, stderr);
+		release_eval_opts(&o);
+		return EXIT_USAGE;
+	}
+	diag_init(&d);
+	prog = comp_load(o.policy_path, o.policy, &o.popts, &d);
+	if (prog) {
+		bc_save(prog, &sb);
+		if (write_file_atomic(o.output, sb.buf, sb.len, 0644) < 0)
+			diag_file_error(&d, o.output, 0, 0, NULL, "cannot write '%s': %s", o.output, strerror(errno));
+		else
+			rc = EXIT_OK;
+	}
+	print_diags(&d);
+	sb_release(&sb);
+	bc_free(prog);
+	diag_release(&d);
+	release_eval_opts(&o);
+	return rc;
 }
+
+static const char disasm_usage[] = "usage: cpolc disasm POLICY.cpol|MODULE.cpolb [--policy NAME] [--stdlib DIR]\n";
 
 static int cmd_disasm(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("cpolc: disasm: not implemented yet\n", stderr);
-	return EXIT_USAGE;
+	struct eval_opts o = { 0 };
+	struct diag d;
+	struct bc_program *prog;
+	int rc = EXIT_USAGE;
+
+	if (wants_help(argc, argv, disasm_usage))
+		return EXIT_OK;
+	if (parse_eval_opts(argc, argv, &o, "") < 0) {
+		fputs(disasm_usage, stderr);
+		release_eval_opts(&o);
+		return EXIT_USAGE;
+	}
+	diag_init(&d);
+	prog = comp_load(o.policy_path, o.policy, &o.popts, &d);
+	if (prog) {
+		bc_disasm(prog, stdout);
+		rc = EXIT_OK;
+	}
+	print_diags(&d);
+	bc_free(prog);
+	diag_release(&d);
+	release_eval_opts(&o);
+	return rc;
 }
 
 /* ======================================================================

@@ -1,2 +1,1071 @@
-/* vm.c - not yet written. */
+/* vm.c - the dispatch loop and the three phases: selection, admit, checks.
+ *
+ * Programs reaching run() have been verified (bc_verify): operands are in
+ * range and the stack never under- or overflows, so the loop checks only
+ * what the language defines as runtime errors (types, overflow, division
+ * by zero) and the loop state that bytecode could forge.
+ *
+ * Dispatch is a switch; define CPOLC_COMPUTED_GOTO (gcc, clang) to use a
+ * jump table instead. Either way the cases read the same (Lua's
+ * vmdispatch/vmcase/vmbreak).
+ */
 #include "config.h"
+
+#include "vm.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cat.h"
+#include "util.h"
+
+/* cat.c provides this; until the catalog module is linked in, a weak
+ * reference keeps the binary linkable (it is only called with a catalog). */
+#pragma weak cat_prim_record
+
+struct vm_req {
+	struct value name, constraint;
+	uint32_t cmp; /* 0: none */
+	bool base;
+	uint32_t pc;
+};
+
+struct vm_named {
+	struct value name;
+	uint32_t pc;
+};
+
+struct vm_cfgop {
+	uint32_t cfg;
+	struct value key, val;
+	uint32_t pc;
+};
+
+struct vm_file {
+	struct value path, data;
+	uint32_t mode, pc;
+};
+
+struct vm_closure {
+	uint8_t op;        /* OP_DENY, OP_WARN, OP_ADMIT */
+	uint32_t block;    /* the condition's code */
+	uint32_t pc;       /* the recording instruction in the policy block */
+	struct value msg;
+	struct value *caps;
+	const char *at;    /* set once copied into a decision */
+};
+
+#define VEC(T, name) \
+	T *name;     \
+	size_t n##name, cap##name
+
+struct vm {
+	struct arena arena;
+	struct value *stack, *locals;
+	size_t capstack, caplocals;
+	struct value input, selected;
+	bool have_selected;
+
+	/* results of the last selection, in the arena */
+	const struct bc_program *prog;
+	uint32_t pblock;
+	struct vm_named platform, from;
+	VEC(struct vm_req, reqs);
+	VEC(struct vm_named, excls);
+	VEC(struct vm_cfgop, cfgs);
+	VEC(struct vm_file, files);
+	VEC(struct vm_closure, closures);
+};
+
+/* What a decision keeps of the selection (dec->vmstate). */
+struct vm_state {
+	const struct bc_program *prog;
+	json_t *request;
+	struct arena mem;
+	struct vm_closure *closures;
+	size_t nclosures;
+};
+
+struct vm *vm_new(void)
+{
+	struct vm *vm = xcalloc(1, sizeof(*vm));
+
+	arena_init(&vm->arena);
+	return vm;
+}
+
+void vm_free(struct vm *vm)
+{
+	if (!vm)
+		return;
+	arena_release(&vm->arena);
+	free(vm->stack);
+	free(vm->locals);
+	free(vm->reqs);
+	free(vm->excls);
+	free(vm->cfgs);
+	free(vm->files);
+	free(vm->closures);
+	free(vm);
+}
+
+static void *vec_push(void **v, size_t *n, size_t *cap, size_t sz)
+{
+	xgrow(v, cap, *n + 1, sz);
+	return (char *)*v + (*n)++ * sz;
+}
+#define PUSH(vm, name) \
+	((__typeof__((vm)->name))vec_push((void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name, sizeof(*(vm)->name)))
+
+/* ---- errors ------------------------------------------------------------- */
+
+static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_t pc, struct diag *d,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_t pc, struct diag *d,
+		   const char *fmt, ...)
+{
+	char msg[256];
+	const struct bc_line *l = pc < b->ncode ? &b->lines[pc] : NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (l && l->file < p->nfiles)
+		diag_file_error(d, p->files[l->file].path, l->line, l->col, "runtime", "%s", msg);
+	else
+		diag_file_error(d, "<bytecode>", 0, 0, "runtime", "%s", msg);
+	return -1;
+}
+
+/* ---- the dispatch loop -------------------------------------------------- */
+
+#ifdef CPOLC_COMPUTED_GOTO
+#define vmdispatch(x) goto *disptab[x];
+#define vmcase(l) L_##l:
+#define vmbreak continue
+#else
+#define vmdispatch(x) switch (x)
+#define vmcase(l) case l:
+#define vmbreak break
+#endif
+
+static void ensure_space(struct vm *vm, const struct bc_program *p)
+{
+	if (vm->capstack < p->maxstack + 1u) {
+		free(vm->stack);
+		vm->capstack = p->maxstack + 1u;
+		vm->stack = xmalloc(vm->capstack * sizeof(*vm->stack));
+	}
+	if (vm->caplocals < p->maxlocals + 1u) {
+		free(vm->locals);
+		vm->caplocals = p->maxlocals + 1u;
+		vm->locals = xmalloc(vm->caplocals * sizeof(*vm->locals));
+	}
+}
+
+static bool is_string(const struct value *v)
+{
+	return v->type == VAL_STR;
+}
+
+static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, bool *res,
+		  struct val_err *e)
+{
+	int c;
+	bool isnull;
+
+	switch (op) {
+	case OP_EQ:
+		*res = val_equal(a, b);
+		return 0;
+	case OP_NE:
+		*res = !val_equal(a, b);
+		return 0;
+	case OP_IN:
+	case OP_NOTIN:
+		if (val_in(a, b, res, e) < 0)
+			return -1;
+		if (op == OP_NOTIN)
+			*res = !*res;
+		return 0;
+	default:
+		break;
+	}
+	if (val_order(a, b, &c, &isnull, e) < 0)
+		return -1;
+	if (isnull) {
+		*res = false;
+		return 0;
+	}
+	*res = op == OP_LT ? c < 0 : op == OP_LE ? c <= 0 : op == OP_GT ? c > 0 : c >= 0;
+	return 0;
+}
+
+static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc,
+		       struct value *sp, struct val_err *e);
+
+/* Run block b with its locals already in vm->locals[0..ncaptures]; the
+ * rest start as null. RET leaves the result in *res. */
+static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b,
+	       struct value *res, struct diag *d)
+{
+#ifdef CPOLC_COMPUTED_GOTO
+	static void *const disptab[OP__COUNT] = {
+#define OP(name, kind, in, out, doc) &&L_OP_##name,
+#include "opcode_list.h"
+#undef OP
+	};
+#endif
+	const uint32_t *code = b->code;
+	const struct value *k = p->consts;
+	struct value *sp = vm->stack, *loc = vm->locals, tmp;
+	struct val_err e;
+	uint32_t pc = 0, w, a;
+	bool bres;
+
+	for (uint32_t i = b->ncaptures + (b->kind == BC_ADMIT); i < b->nlocals; i++)
+		loc[i] = val_null();
+	for (;;) {
+		w = code[pc];
+		a = BC_A(w);
+		vmdispatch(BC_OP(w))
+		{
+			vmcase(OP_NOP) pc++;
+			vmbreak;
+			vmcase(OP_PUSHK) *sp++ = k[a];
+			pc++;
+			vmbreak;
+			vmcase(OP_PUSHNULL) *sp++ = val_null();
+			pc++;
+			vmbreak;
+			vmcase(OP_PUSHTRUE) *sp++ = val_bool(true);
+			pc++;
+			vmbreak;
+			vmcase(OP_PUSHFALSE) *sp++ = val_bool(false);
+			pc++;
+			vmbreak;
+			vmcase(OP_INPUT) *sp++ = vm->input;
+			pc++;
+			vmbreak;
+			vmcase(OP_SELECTED) *sp++ = vm->selected;
+			pc++;
+			vmbreak;
+			vmcase(OP_LOAD) *sp++ = loc[a];
+			pc++;
+			vmbreak;
+			vmcase(OP_STORE) loc[a] = *--sp;
+			pc++;
+			vmbreak;
+			vmcase(OP_POP) sp--;
+			pc++;
+			vmbreak;
+			vmcase(OP_FIELD)
+			{
+				if (val_field(&vm->arena, &sp[-1], k[a].u.s, &tmp, &e) < 0)
+					goto fail;
+				sp[-1] = tmp;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_INDEX)
+			{
+				if (val_index(&vm->arena, &sp[-2], &sp[-1], &tmp, &e) < 0)
+					goto fail;
+				*(sp -= 2) = tmp;
+				sp++;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_MKLIST)
+			{
+				struct value *items = arena_alloc(&vm->arena, (size_t)a * sizeof(*items));
+				sp -= a;
+				memcpy(items, sp, (size_t)a * sizeof(*items));
+				sp->type = VAL_LIST;
+				sp->flags = 0;
+				sp->len = a;
+				sp->u.items = items;
+				sp++;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_NEWLIST)
+			{
+				sp->type = VAL_LIST;
+				sp->flags = 0;
+				sp->len = 0;
+				sp->u.items = NULL;
+				sp++;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_APPEND)
+			{
+				if (sp[-2].type != VAL_LIST) {
+					val_fail(&e, "cannot append to %s", val_a_type(&sp[-2]));
+					goto fail;
+				}
+				val_list_append(&vm->arena, &sp[-2], &sp[-1]);
+				sp--;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_ADD) vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
+			{
+				static const char ops[] = { [OP_ADD - OP_ADD] = '+', [OP_SUB - OP_ADD] = '-',
+							    [OP_MUL - OP_ADD] = '*', [OP_DIV - OP_ADD] = '/',
+							    [OP_MOD - OP_ADD] = '%' };
+				if (val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp, &e) < 0)
+					goto fail;
+				*(sp -= 2) = tmp;
+				sp++;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_EQ) vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
+				vmcase(OP_IN) vmcase(OP_NOTIN)
+			{
+				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
+					goto fail;
+				sp -= 2;
+				*sp++ = val_bool(bres);
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_NOT)
+			{
+				if (sp[-1].type != VAL_BOOL) {
+					val_fail(&e, "'!' needs a bool, not %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				sp[-1].u.b = !sp[-1].u.b;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_NEG)
+			{
+				if (sp[-1].type != VAL_INT) {
+					val_fail(&e, "'-' needs an int, not %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				if (sp[-1].u.i == INT64_MIN) {
+					val_fail(&e, "integer overflow in negation");
+					goto fail;
+				}
+				sp[-1].u.i = -sp[-1].u.i;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_BOOL)
+			{
+				if (sp[-1].type != VAL_BOOL) {
+					val_fail(&e, "expected a bool, not %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_CALL)
+			{
+				unsigned n = builtin_table[a].arity;
+				if (builtin_call(&vm->arena, (int)a, sp - n, &tmp, &e) < 0)
+					goto fail;
+				sp -= n;
+				*sp++ = tmp;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_JMP) pc = a;
+			vmbreak;
+			vmcase(OP_JF) vmcase(OP_JT)
+			{
+				sp--;
+				if (sp->type != VAL_BOOL) {
+					val_fail(&e, "condition must be a bool, not %s", val_a_type(sp));
+					goto fail;
+				}
+				pc = sp->u.b == (BC_OP(w) == OP_JT) ? a : pc + 1;
+			}
+			vmbreak;
+			vmcase(OP_JNN)
+			{
+				if (sp[-1].type != VAL_NULL) {
+					pc = a;
+				} else {
+					sp--;
+					pc++;
+				}
+			}
+			vmbreak;
+			vmcase(OP_FORPREP)
+			{
+				sp--;
+				if (sp->type == VAL_NULL) {
+					sp->type = VAL_LIST;
+					sp->len = 0;
+				} else if (sp->type != VAL_LIST) {
+					val_fail(&e, "cannot iterate over %s", val_a_type(sp));
+					goto fail;
+				}
+				loc[a] = *sp;
+				loc[a + 1] = val_int(0);
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_FORNEXT)
+			{
+				struct value *l = &loc[a], *i = &loc[a + 1];
+				if (l->type != VAL_LIST || i->type != VAL_INT) {
+					val_fail(&e, "corrupt loop state");
+					goto fail;
+				}
+				if (i->u.i < 0 || i->u.i >= (int64_t)l->len) {
+					pc = code[pc + 1];
+				} else {
+					loc[a + 2] = l->u.items[i->u.i++];
+					pc += 2;
+				}
+			}
+			vmbreak;
+			vmcase(OP_RET)
+			{
+				*res = sp[-1];
+				return 0;
+			}
+			vmcase(OP_HALT) return 0;
+			vmcase(OP_INCLUDE) vmcase(OP_INCLUDEV) vmcase(OP_BASE) vmcase(OP_BASEV)
+				vmcase(OP_EXCLUDE) vmcase(OP_PLATFORM) vmcase(OP_FROM) vmcase(OP_CFG)
+					vmcase(OP_CFGKV) vmcase(OP_CFGKEY) vmcase(OP_FILE) vmcase(OP_DENY)
+						vmcase(OP_WARN) vmcase(OP_ADMIT)
+			{
+				int n = record_stmt(vm, p, w, pc, sp, &e);
+				if (n < 0)
+					goto fail;
+				sp -= n;
+				pc++;
+			}
+			vmbreak;
+#ifndef CPOLC_COMPUTED_GOTO
+		default:
+			val_fail(&e, "bad opcode");
+			goto fail;
+#endif
+		}
+	}
+fail:
+	return vm_fail(p, b, pc, d, "%s", e.msg);
+}
+
+/* ---- statements --------------------------------------------------------- */
+
+static int need_str(const struct value *v, const char *what, struct val_err *e)
+{
+	if (is_string(v))
+		return 0;
+	return val_fail(e, "%s must be a string, not %s", what, val_a_type(v));
+}
+
+/* Strings and ints (in decimal) for env values, labels, users. */
+static int scalar_text(struct vm *vm, struct value *v, const char *what, struct val_err *e)
+{
+	if (v->type == VAL_INT)
+		return val_to_text(&vm->arena, v, v, e);
+	if (v->type == VAL_VER) {
+		v->type = VAL_STR;
+		return 0;
+	}
+	return need_str(v, what, e);
+}
+
+static int str_list(const struct value *v, const char *what, struct val_err *e)
+{
+	if (v->type != VAL_LIST)
+		return val_fail(e, "%s must be a list of strings, not %s", what, val_a_type(v));
+	for (uint32_t i = 0; i < v->len; i++)
+		if (!is_string(&v->u.items[i]))
+			return val_fail(e, "%s must be a list of strings; item %u is %s", what, i,
+					val_a_type(&v->u.items[i]));
+	return 0;
+}
+
+static int record_req(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, struct value *sp,
+		      struct val_err *e)
+{
+	bool with = op == OP_INCLUDEV || op == OP_BASEV;
+	struct value *name = with ? &sp[-2] : &sp[-1];
+	struct vm_req *r;
+
+	if (need_str(name, "a primitive name", e) < 0)
+		return -1;
+	if (with) {
+		if (sp[-1].type == VAL_INT && val_to_text(&vm->arena, &sp[-1], &sp[-1], e) < 0)
+			return -1;
+		if (sp[-1].type != VAL_STR && sp[-1].type != VAL_VER)
+			return val_fail(e, "a version constraint must be a string or a version, not %s",
+					val_a_type(&sp[-1]));
+	}
+	r = PUSH(vm, reqs);
+	r->name = *name;
+	r->constraint = with ? sp[-1] : val_null();
+	r->cmp = with ? a : 0;
+	r->base = op == OP_BASE || op == OP_BASEV;
+	r->pc = pc;
+	return with ? 2 : 1;
+}
+
+static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, struct value *sp,
+		      struct val_err *e)
+{
+	struct vm_cfgop *c;
+	struct value key = val_null(), val = val_null();
+
+	if (op == OP_CFGKEY) {
+		key = sp[-1];
+		if (need_str(&key, "the key", e) < 0)
+			return -1;
+	} else if (op == OP_CFGKV) {
+		key = sp[-2];
+		val = sp[-1];
+		if (need_str(&key, "the key", e) < 0 ||
+		    scalar_text(vm, &val, a == BC_CFG_ENV ? "an env value" : a == BC_CFG_LABEL ? "a label value" : "an annotation value", e) < 0)
+			return -1;
+	} else {
+		val = sp[-1];
+		if (a == BC_CFG_ENTRYPOINT || a == BC_CFG_CMD) {
+			if (str_list(&val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e) < 0)
+				return -1;
+		} else if (scalar_text(vm, &val, a == BC_CFG_USER ? "user" : a == BC_CFG_WORKDIR ? "workdir" : "stopsignal", e) < 0) {
+			return -1;
+		}
+	}
+	c = PUSH(vm, cfgs);
+	c->cfg = a;
+	c->key = key;
+	c->val = val;
+	c->pc = pc;
+	return op == OP_CFGKV ? 2 : 1;
+}
+
+static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op op, uint32_t a,
+			  uint32_t pc, struct value *sp, struct val_err *e)
+{
+	const struct bc_block *c = &p->blocks[a];
+	struct vm_closure *cl;
+
+	if (op != OP_ADMIT && need_str(&sp[-1], "a message", e) < 0)
+		return -1;
+	cl = PUSH(vm, closures);
+	cl->op = (uint8_t)op;
+	cl->block = a;
+	cl->pc = pc;
+	cl->msg = op == OP_ADMIT ? val_null() : sp[-1];
+	cl->caps = arena_alloc(&vm->arena, c->ncaptures * sizeof(*cl->caps));
+	for (uint32_t i = 0; i < c->ncaptures; i++)
+		cl->caps[i] = vm->locals[c->captures[i]];
+	cl->at = NULL;
+	return op == OP_ADMIT ? 0 : 1;
+}
+
+/* Record statement w at pc; returns how many values it pops, or -1. */
+static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc,
+		       struct value *sp, struct val_err *e)
+{
+	enum bc_op op = BC_OP(w);
+	uint32_t a = BC_A(w);
+	struct vm_named *nm;
+	struct vm_file *f;
+
+	switch (op) {
+	case OP_INCLUDE:
+	case OP_INCLUDEV:
+	case OP_BASE:
+	case OP_BASEV:
+		return record_req(vm, op, a, pc, sp, e);
+	case OP_EXCLUDE:
+		if (need_str(&sp[-1], "a primitive name", e) < 0)
+			return -1;
+		nm = PUSH(vm, excls);
+		nm->name = sp[-1];
+		nm->pc = pc;
+		return 1;
+	case OP_PLATFORM:
+	case OP_FROM:
+		if (need_str(&sp[-1], op == OP_FROM ? "from" : "platform", e) < 0)
+			return -1;
+		nm = op == OP_FROM ? &vm->from : &vm->platform;
+		nm->name = sp[-1];
+		nm->pc = pc;
+		return 1;
+	case OP_CFG:
+	case OP_CFGKV:
+	case OP_CFGKEY:
+		return record_cfg(vm, op, a, pc, sp, e);
+	case OP_FILE:
+		if (need_str(&sp[-2], "a file path", e) < 0 || need_str(&sp[-1], "file content", e) < 0)
+			return -1;
+		f = PUSH(vm, files);
+		f->path = sp[-2];
+		f->data = sp[-1];
+		f->mode = a;
+		f->pc = pc;
+		return 2;
+	default:
+		return record_closure(vm, p, op, a, pc, sp, e);
+	}
+}
+
+/* ---- phases ------------------------------------------------------------- */
+
+int vm_find_policy(const struct bc_program *p, const char *name, struct diag *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < p->npolicies; i++)
+		if (name ? !strcmp(p->policies[i].name, name) : p->npolicies == 1)
+			return (int)i;
+	for (size_t i = 0; i < p->npolicies; i++)
+		sb_addf(&sb, "%s'%s'", i ? ", " : "", p->policies[i].name);
+	if (!p->npolicies)
+		diag_error(d, LOC_NONE, NULL, "the program declares no policy");
+	else if (name)
+		diag_error(d, LOC_NONE, NULL, "no policy '%s'; policies: %s", name, sb.buf);
+	else
+		diag_error(d, LOC_NONE, NULL, "several policies (%s); choose one with --policy", sb.buf);
+	sb_release(&sb);
+	return -1;
+}
+
+static void reset_results(struct vm *vm)
+{
+	arena_reset(&vm->arena);
+	vm->nreqs = vm->nexcls = vm->ncfgs = vm->nfiles = vm->nclosures = 0;
+	vm->platform.name = vm->from.name = val_null();
+}
+
+int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request,
+	   struct diag *d)
+{
+	reset_results(vm);
+	ensure_space(vm, p);
+	vm->prog = p;
+	vm->pblock = p->policies[policy].block;
+	vm->input = request ? val_rec(request, 0) : val_null();
+	vm->selected = (struct value){ .type = VAL_LIST };
+	return run(vm, p, &p->blocks[vm->pblock], NULL, d);
+}
+
+int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out,
+		 struct diag *d)
+{
+	arena_reset(&vm->arena);
+	ensure_space(vm, p);
+	vm->input = val_null();
+	vm->selected = (struct value){ .type = VAL_LIST };
+	return run(vm, p, &p->blocks[block], out, d);
+}
+
+/* Evaluate closure cl (cand: the candidate record for admit filters). */
+static int run_closure(struct vm *vm, const struct bc_program *p, const struct vm_closure *cl,
+		       const struct value *cand, bool *res, struct diag *d)
+{
+	const struct bc_block *b = &p->blocks[cl->block];
+	struct value r;
+
+	ensure_space(vm, p);
+	if (b->ncaptures)
+		memcpy(vm->locals, cl->caps, b->ncaptures * sizeof(*cl->caps));
+	if (cand)
+		vm->locals[b->ncaptures] = *cand;
+	if (run(vm, p, b, &r, d) < 0)
+		return -1;
+	if (r.type != VAL_BOOL)
+		return vm_fail(p, b, b->ncode - 1, d, "%s needs a bool, not %s",
+			       cl->op == OP_ADMIT ? "an admit filter" : "a condition", val_a_type(&r));
+	*res = r.u.b;
+	return 0;
+}
+
+int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, size_t *nwarned,
+		  size_t *npending, struct diag *d)
+{
+	*ndenied = *nwarned = *npending = 0;
+	for (size_t i = 0; i < vm->nclosures; i++) {
+		const struct vm_closure *cl = &vm->closures[i];
+		bool hold;
+		if (cl->op == OP_ADMIT)
+			continue;
+		if (p->blocks[cl->block].reads_selected) {
+			(*npending)++;
+			continue;
+		}
+		if (run_closure(vm, p, cl, NULL, &hold, d) < 0)
+			return -1;
+		if (hold)
+			(*(cl->op == OP_DENY ? ndenied : nwarned))++;
+	}
+	return 0;
+}
+
+/* ---- filling the decision ----------------------------------------------- */
+
+static char *vstrdup(const struct value *v)
+{
+	return xstrndup(v->u.s, v->len);
+}
+
+static char *where(const struct bc_program *p, uint32_t block, uint32_t pc)
+{
+	char buf[600];
+
+	bc_where(p, &p->blocks[block], pc, buf, sizeof(buf));
+	return xstrdup(buf);
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A copy of object o with its keys in bytewise order. */
+static json_t *sorted_object(json_t *o)
+{
+	size_t n = json_object_size(o), i = 0;
+	const char **keys = xcalloc(n, sizeof(*keys));
+	const char *key;
+	json_t *val, *r = json_object();
+
+	json_object_foreach(o, key, val)
+		keys[i++] = key;
+	qsort(keys, n, sizeof(*keys), cmp_keys);
+	for (i = 0; i < n; i++)
+		json_object_set(r, keys[i], json_object_get(o, keys[i]));
+	free(keys);
+	return r;
+}
+
+static json_t *str_list_json(const struct value *v)
+{
+	json_t *a = json_array();
+
+	for (uint32_t i = 0; i < v->len; i++)
+		json_array_append_new(a, json_stringn_nocheck(v->u.items[i].u.s, v->u.items[i].len));
+	return a;
+}
+
+/* Env "K=V": a later K replaces the earlier entry in place. */
+static void env_set(json_t *env, const struct value *k, const struct value *v)
+{
+	char *kv = xasprintf("%.*s=%.*s", (int)k->len, k->u.s, (int)v->len, v->u.s);
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(env, i, e) {
+		const char *s = json_string_value(e);
+		if (!strncmp(s, kv, k->len + 1)) {
+			json_array_set_new(env, i, json_string_nocheck(kv));
+			free(kv);
+			return;
+		}
+	}
+	json_array_append_new(env, json_string_nocheck(kv));
+	free(kv);
+}
+
+struct cfg_acc {
+	json_t *scalar[BC_CFG_STOPSIGNAL + 1]; /* Entrypoint Cmd User WorkingDir StopSignal */
+	json_t *env, *labels, *ports, *volumes, *annotations;
+};
+
+static void cfg_apply(struct cfg_acc *c, const struct vm_cfgop *op)
+{
+	char *key = op->key.type == VAL_STR ? vstrdup(&op->key) : NULL;
+	json_t **set;
+
+	switch (op->cfg) {
+	case BC_CFG_ENTRYPOINT:
+	case BC_CFG_CMD:
+		json_decref(c->scalar[op->cfg]);
+		c->scalar[op->cfg] = str_list_json(&op->val);
+		break;
+	case BC_CFG_USER:
+	case BC_CFG_WORKDIR:
+	case BC_CFG_STOPSIGNAL:
+		json_decref(c->scalar[op->cfg]);
+		c->scalar[op->cfg] = json_stringn_nocheck(op->val.u.s, op->val.len);
+		break;
+	case BC_CFG_ENV:
+		if (!c->env)
+			c->env = json_array();
+		env_set(c->env, &op->key, &op->val);
+		break;
+	case BC_CFG_LABEL:
+	case BC_CFG_ANNOTATION:
+		set = op->cfg == BC_CFG_LABEL ? &c->labels : &c->annotations;
+		if (!*set)
+			*set = json_object();
+		json_object_set_new_nocheck(*set, key, json_stringn_nocheck(op->val.u.s, op->val.len));
+		break;
+	default: /* EXPOSE, VOLUME */
+		set = op->cfg == BC_CFG_EXPOSE ? &c->ports : &c->volumes;
+		if (!*set)
+			*set = json_object();
+		json_object_set_new_nocheck(*set, key, json_object());
+		break;
+	}
+	free(key);
+}
+
+static void put_cfg(json_t *cfg, const char *name, json_t *v, bool sort)
+{
+	if (!v)
+		return;
+	if (sort) {
+		json_object_set_new(cfg, name, sorted_object(v));
+		json_decref(v);
+	} else {
+		json_object_set_new(cfg, name, v);
+	}
+}
+
+static void fill_config(struct vm *vm, struct decision *dec)
+{
+	struct cfg_acc c;
+
+	memset(&c, 0, sizeof(c));
+	for (size_t i = 0; i < vm->ncfgs; i++)
+		cfg_apply(&c, &vm->cfgs[i]);
+	json_object_clear(dec->config);
+	put_cfg(dec->config, "Entrypoint", c.scalar[BC_CFG_ENTRYPOINT], false);
+	put_cfg(dec->config, "Cmd", c.scalar[BC_CFG_CMD], false);
+	put_cfg(dec->config, "Env", c.env, false);
+	put_cfg(dec->config, "User", c.scalar[BC_CFG_USER], false);
+	put_cfg(dec->config, "WorkingDir", c.scalar[BC_CFG_WORKDIR], false);
+	put_cfg(dec->config, "Labels", c.labels, true);
+	put_cfg(dec->config, "ExposedPorts", c.ports, true);
+	put_cfg(dec->config, "Volumes", c.volumes, true);
+	put_cfg(dec->config, "StopSignal", c.scalar[BC_CFG_STOPSIGNAL], false);
+	if (c.annotations) {
+		json_decref(dec->annotations);
+		dec->annotations = sorted_object(c.annotations);
+		json_decref(c.annotations);
+	}
+}
+
+static void fill_files(struct vm *vm, struct decision *dec)
+{
+	const struct bc_program *p = vm->prog;
+
+	for (size_t i = 0; i < vm->nfiles; i++) {
+		const struct vm_file *vf = &vm->files[i];
+		struct dec_file *f = NULL;
+		char hex[65];
+		for (size_t k = 0; k < dec->nfiles; k++)
+			if (strlen(dec->files[k].path) == vf->path.len &&
+			    !memcmp(dec->files[k].path, vf->path.u.s, vf->path.len)) {
+				f = &dec->files[k];
+				free(f->path);
+				free(f->data);
+				free(f->at);
+			}
+		if (!f) {
+			xgrow((void **)&dec->files, &dec->capfiles, dec->nfiles + 1, sizeof(*dec->files));
+			f = &dec->files[dec->nfiles++];
+		}
+		f->path = vstrdup(&vf->path);
+		f->data = xmalloc(vf->data.len + 1);
+		memcpy(f->data, vf->data.u.s, vf->data.len);
+		f->data[vf->data.len] = '\0';
+		f->len = vf->data.len;
+		f->mode = vf->mode;
+		sha256_hex(f->data, f->len, hex);
+		snprintf(f->digest, sizeof(f->digest), "sha256:%s", hex);
+		f->at = where(p, vm->pblock, vf->pc);
+	}
+}
+
+static void fill_requests(struct vm *vm, struct decision *dec)
+{
+	const struct bc_program *p = vm->prog;
+
+	for (size_t i = 0; i < vm->nreqs; i++) {
+		const struct vm_req *r = &vm->reqs[i];
+		struct dec_request *q;
+		xgrow((void **)&dec->requests, &dec->caprequests, dec->nrequests + 1, sizeof(*q));
+		q = &dec->requests[dec->nrequests++];
+		memset(q, 0, sizeof(*q));
+		q->name = vstrdup(&r->name);
+		if (r->cmp) {
+			q->op = xstrdup(bc_cmp_name(r->cmp));
+			q->constraint = vstrdup(&r->constraint);
+		}
+		q->at = where(p, vm->pblock, r->pc);
+		q->is_base = r->base;
+	}
+	for (size_t i = 0; i < vm->nexcls; i++) {
+		struct dec_exclude *x;
+		xgrow((void **)&dec->excludes, &dec->capexcludes, dec->nexcludes + 1, sizeof(*x));
+		x = &dec->excludes[dec->nexcludes++];
+		x->name = vstrdup(&vm->excls[i].name);
+		x->at = where(p, vm->pblock, vm->excls[i].pc);
+	}
+}
+
+static void vmstate_free(void *arg)
+{
+	struct vm_state *st = arg;
+
+	arena_release(&st->mem);
+	json_decref(st->request);
+	free(st->closures);
+	free(st);
+}
+
+static void keep_closures(struct vm *vm, const json_t *request, struct decision *dec)
+{
+	struct vm_state *st = xcalloc(1, sizeof(*st));
+
+	st->prog = vm->prog;
+	st->request = request ? json_incref((json_t *)request) : NULL;
+	arena_init(&st->mem);
+	st->nclosures = vm->nclosures;
+	st->closures = xcalloc(vm->nclosures, sizeof(*st->closures));
+	for (size_t i = 0; i < vm->nclosures; i++) {
+		const struct vm_closure *src = &vm->closures[i];
+		struct vm_closure *cl = &st->closures[i];
+		uint32_t n = vm->prog->blocks[src->block].ncaptures;
+		char buf[600];
+		*cl = *src;
+		cl->msg = val_copy(&st->mem, &src->msg);
+		cl->caps = arena_alloc(&st->mem, n * sizeof(*cl->caps));
+		for (uint32_t k = 0; k < n; k++)
+			cl->caps[k] = val_copy(&st->mem, &src->caps[k]);
+		bc_where(vm->prog, &vm->prog->blocks[vm->pblock], src->pc, buf, sizeof(buf));
+		cl->at = arena_strndup(&st->mem, buf, strlen(buf));
+	}
+	if (dec->vmstate && dec->vmstate_free)
+		dec->vmstate_free(dec->vmstate);
+	dec->vmstate = st;
+	dec->vmstate_free = vmstate_free;
+}
+
+int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const json_t *request,
+	      struct decision *dec, struct diag *d)
+{
+	int pol = vm_find_policy(p, name, d);
+
+	if (pol < 0)
+		return -1;
+	if (request && !json_is_object(request)) {
+		diag_error(d, LOC_NONE, NULL, "the request must be a JSON object");
+		return -1;
+	}
+	if (vm_run(vm, p, pol, request, d) < 0)
+		return -1;
+	free(dec->policy);
+	dec->policy = xstrdup(p->policies[pol].name);
+	free(dec->platform);
+	dec->platform = vm->platform.name.type == VAL_STR ? vstrdup(&vm->platform.name) : xstrdup("linux/amd64");
+	free(dec->from);
+	dec->from = vm->from.name.type == VAL_STR ? vstrdup(&vm->from.name) : NULL;
+	fill_requests(vm, dec);
+	fill_config(vm, dec);
+	fill_files(vm, dec);
+	keep_closures(vm, request, dec);
+	return 0;
+}
+
+static void add_message(struct dec_message **m, size_t *n, size_t *cap, const struct vm_closure *cl)
+{
+	xgrow((void **)m, cap, *n + 1, sizeof(**m));
+	(*m)[*n].message = vstrdup(&cl->msg);
+	(*m)[*n].at = xstrdup(cl->at);
+	(*n)++;
+}
+
+/* Point vm at the state of a decision for the check and admit phases. */
+static struct vm_state *enter(struct vm *vm, struct decision *dec)
+{
+	struct vm_state *st = dec->vmstate;
+
+	if (!st)
+		return NULL;
+	arena_reset(&vm->arena);
+	vm->input = st->request ? val_rec(st->request, 0) : val_null();
+	vm->selected = (struct value){ .type = VAL_LIST };
+	return st;
+}
+
+int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct diag *d)
+{
+	struct vm_state *st = enter(vm, dec);
+	struct value *items;
+
+	if (!st)
+		return 0;
+	if (have_selected && dec->nselected) {
+		if (!cat_prim_record) {
+			diag_error(d, LOC_NONE, NULL, "primitive records are not available (no catalog module)");
+			return -1;
+		}
+		items = arena_alloc(&vm->arena, dec->nselected * sizeof(*items));
+		for (size_t i = 0; i < dec->nselected; i++)
+			items[i] = val_rec(cat_prim_record(dec->selected[i].prim), VAL_REC_PRIM);
+		vm->selected.u.items = items;
+		vm->selected.len = (uint32_t)dec->nselected;
+	}
+	for (size_t i = 0; i < st->nclosures; i++) {
+		const struct vm_closure *cl = &st->closures[i];
+		bool hold;
+		if (cl->op == OP_ADMIT)
+			continue;
+		if (!have_selected && st->prog->blocks[cl->block].reads_selected) {
+			add_message(&dec->pending, &dec->npending, &dec->cappending, cl);
+			continue;
+		}
+		if (run_closure(vm, st->prog, cl, NULL, &hold, d) < 0)
+			return -1;
+		if (!hold)
+			continue;
+		if (cl->op == OP_DENY)
+			add_message(&dec->denials, &dec->ndenials, &dec->capdenials, cl);
+		else
+			add_message(&dec->warnings, &dec->nwarnings, &dec->capwarnings, cl);
+	}
+	return 0;
+}
+
+int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, bool *ok,
+	     const char **failed_at, struct diag *d)
+{
+	struct vm_state *st = enter(vm, dec);
+	struct value rec;
+
+	*ok = true;
+	*failed_at = NULL;
+	if (!st)
+		return 0;
+	for (size_t i = 0; i < st->nclosures; i++) {
+		const struct vm_closure *cl = &st->closures[i];
+		bool pass;
+		if (cl->op != OP_ADMIT)
+			continue;
+		if (!cat_prim_record) {
+			diag_error(d, LOC_NONE, NULL, "primitive records are not available (no catalog module)");
+			return -1;
+		}
+		rec = val_rec(cat_prim_record(cand), VAL_REC_PRIM);
+		if (run_closure(vm, st->prog, cl, &rec, &pass, d) < 0)
+			return -1;
+		if (!pass) {
+			*ok = false;
+			*failed_at = cl->at;
+			return 0;
+		}
+	}
+	return 0;
+}
