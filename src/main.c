@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "cat.h"
+#include "decision.h"
 #include "diag.h"
+#include "res.h"
 #include "util.h"
 
 enum { EXIT_OK = 0, EXIT_DENY = 1, EXIT_USAGE = 2, EXIT_RESOLVE = 3, EXIT_MISMATCH = 4 };
@@ -94,6 +96,8 @@ static const char catalog_usage[] =
 	"       cpolc catalog show DIR NAME[@VERSION]\n"
 	"       cpolc catalog verify DIR\n"
 	"       cpolc catalog reindex DIR\n"
+	"       cpolc catalog resolve -C DIR... [--platform OS/ARCH] [--exclude N]... [--format json|text]\n"
+	"                             NAME[OP VERSION]...\n"
 	"\n"
 	"A catalog is an append-only directory of content-addressed primitives.\n"
 	"Run 'cpolc catalog SUBCOMMAND --help' for details.\n";
@@ -361,6 +365,118 @@ static int catalog_simple(int argc, char **argv, int nargs, const char *usage)
 	return diag_exit(&d, rc);
 }
 
+static const char catalog_resolve_help[] =
+	"usage: cpolc catalog resolve -C DIR... [--platform OS/ARCH] [--exclude NAME]...\n"
+	"                             [--format json|text] NAME[OP VERSION]...\n"
+	"\n"
+	"Resolve the named primitives and their dependencies as a policy's includes\n"
+	"would (OP is one of == != < <= > >=), without a policy. Prints the selected\n"
+	"primitives (dependencies first) and the dependency edges. Exit 3 when the\n"
+	"resolution fails.\n";
+
+/* "name", "name>=1.2" or "name >= 1.2" into a request. */
+static int parse_request(const char *text, struct dec_request *q)
+{
+	static const char *const ops[] = { "==", "!=", "<=", ">=", "<", ">" };
+	size_t n = strcspn(text, "=!<> ");
+	const char *p = text + n;
+
+	memset(q, 0, sizeof(*q));
+	q->name = xstrndup(text, n);
+	q->at = xasprintf("<command line>:%s", q->name);
+	while (*p == ' ')
+		p++;
+	if (!*p)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+		if (strncmp(p, ops[i], strlen(ops[i])))
+			continue;
+		p += strlen(ops[i]);
+		while (*p == ' ')
+			p++;
+		q->op = xstrdup(ops[i]);
+		q->constraint = xstrdup(p);
+		return *p ? 0 : -1;
+	}
+	return -1;
+}
+
+static void print_resolution(const struct decision *dec, bool json)
+{
+	if (json) {
+		json_t *o = res_graph_json(dec);
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+		return;
+	}
+	for (size_t i = 0; i < dec->nselected; i++)
+		printf("%s\t%s\t%s\n", dec->selected[i].prim->name, dec->selected[i].prim->version,
+		       dec->selected[i].reason);
+}
+
+static int catalog_resolve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "catalog", required_argument, NULL, 'C' }, { "platform", required_argument, NULL, 'p' },
+		{ "exclude", required_argument, NULL, 'x' }, { "format", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct strv cats = { 0 };
+	struct decision dec;
+	struct catset cs;
+	struct diag d;
+	bool json = false;
+	int c, rc = EXIT_OK;
+
+	if (want_help(argc, argv)) {
+		fputs(catalog_resolve_help, stdout);
+		return EXIT_OK;
+	}
+	decision_init(&dec);
+	dec.policy = xstrdup("resolve");
+	while ((c = getopt_long(argc, argv, "C:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'C': strv_push(&cats, optarg); break;
+		case 'p': free(dec.platform); dec.platform = xstrdup(optarg); break;
+		case 'x':
+			xgrow((void **)&dec.excludes, &dec.capexcludes, dec.nexcludes + 1, sizeof(*dec.excludes));
+			dec.excludes[dec.nexcludes++] = (struct dec_exclude){ xstrdup(optarg),
+									     xstrdup("<command line>") };
+			break;
+		case 'f': json = !strcmp(optarg, "json"); break;
+		default: rc = EXIT_USAGE;
+		}
+	}
+	for (int i = optind; i < argc && rc == EXIT_OK; i++) {
+		xgrow((void **)&dec.requests, &dec.caprequests, dec.nrequests + 1, sizeof(*dec.requests));
+		if (parse_request(argv[i], &dec.requests[dec.nrequests++]) < 0) {
+			fprintf(stderr, "cpolc: catalog resolve: bad request '%s'\n", argv[i]);
+			rc = EXIT_USAGE;
+		}
+	}
+	if (rc != EXIT_OK || !cats.n || optind >= argc) {
+		if (rc == EXIT_OK)
+			fputs(catalog_resolve_help, stderr);
+		free(cats.v);
+		decision_release(&dec);
+		return EXIT_USAGE;
+	}
+	diag_init(&d);
+	if (catset_open(&cs, cats.v, cats.n, &d) < 0) {
+		rc = EXIT_USAGE;
+	} else {
+		if (res_resolve(&cs, &dec, NULL, NULL, &d) < 0)
+			rc = EXIT_RESOLVE;
+		else
+			print_resolution(&dec, json);
+		catset_release(&cs);
+	}
+	free(cats.v);
+	decision_release(&dec);
+	return diag_exit(&d, rc);
+}
+
 static int cmd_catalog(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -374,6 +490,8 @@ static int cmd_catalog(int argc, char **argv)
 		return catalog_add(argc, argv);
 	if (!strcmp(sub, "import-deb"))
 		return catalog_import_deb(argc, argv);
+	if (!strcmp(sub, "resolve"))
+		return catalog_resolve(argc, argv);
 	if (want_help(argc, argv)) {
 		fputs(catalog_usage, stdout);
 		return EXIT_OK;
