@@ -44,6 +44,9 @@
 typedef int (*res_admit_fn)(void *ctx, const struct cat_prim *cand, bool *ok, const char **failed_at,
 			    struct diag *d);
 
+/* The platform when the decision names none (as decision_to_json prints). */
+#define RES_DEFAULT_PLATFORM "linux/amd64"
+
 /* Resolve dec->requests minus dec->excludes against cs for dec->platform;
  * admit (may be NULL) is called for each candidate considered (after the
  * constraint and platform checks). Fills dec->selected (dependencies before

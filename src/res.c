@@ -52,6 +52,7 @@ struct res {
 	struct res_edge *edges;
 	size_t nedges, capedges;
 	bool fatal; /* an admit filter failed at run time */
+	const char *platform; /* dec->platform, or the default "linux/amd64" */
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -211,9 +212,8 @@ static char *why_not(struct res *r, const struct cat_prim *p, const struct cons 
 	}
 	if (why)
 		return why;
-	if (!cat_prim_fits(p, r->dec->platform))
-		return xasprintf("version %s is for %s/%s, not %s", p->version, p->os, p->arch,
-				 r->dec->platform ? r->dec->platform : "this platform");
+	if (!cat_prim_fits(p, r->platform))
+		return xasprintf("version %s is for %s/%s, not %s", p->version, p->os, p->arch, r->platform);
 	if (!r->admit)
 		return NULL;
 	if (cat_prim_load(p, r->d) < 0) {
@@ -679,6 +679,7 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	size_t before = d->nerrors;
 	int rc = 0;
 
+	r.platform = dec->platform ? dec->platform : RES_DEFAULT_PLATFORM;
 	r.nslots = 64;
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
 	do_includes(&r);
