@@ -423,9 +423,10 @@ static int cmp_tent(const void *a, const void *b)
 	return strcmp(((const struct tent *)a)->path, ((const struct tent *)b)->path);
 }
 
-static struct tent *find(struct tree *t, const char *path)
+/* Binary search among the first n (sorted) entries. */
+static struct tent *find_in(struct tree *t, size_t n, const char *path)
 {
-	size_t lo = 0, hi = t->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -438,6 +439,11 @@ static struct tent *find(struct tree *t, const char *path)
 			lo = mid + 1;
 	}
 	return NULL;
+}
+
+static struct tent *find(struct tree *t, const char *path)
+{
+	return find_in(t, t->n, path);
 }
 
 /* Sort, then drop repeated directories; any other repeated path is an error. */
@@ -464,7 +470,8 @@ static int dedupe(struct tree *t, struct diag *d)
 	return rc;
 }
 
-/* Add implied parent directories; refuse members below a symlink or file. */
+/* Add implied parent directories (0755); refuse members below a symlink or
+ * a file. The tree is sorted and free of repeats on entry and on exit. */
 static int add_parents(struct tree *t, struct diag *d)
 {
 	size_t n = t->n;
@@ -476,29 +483,23 @@ static int add_parents(struct tree *t, struct diag *d)
 		while ((slash = strrchr(p, '/'))) {
 			struct tent *e;
 			*slash = '\0';
-			e = find(t, p);
+			e = find_in(t, n, p);
 			if (!e) {
-				bool dup = false;
-				for (size_t j = n; j < t->n && !dup; j++)
-					dup = !strcmp(t->v[j].path, p);
-				if (!dup)
-					add_entry(t, xstrdup(p), TENT_DIR, 0755, orig);
+				add_entry(t, xstrdup(p), TENT_DIR, 0755, orig); /* repeats dropped below */
 				continue;
 			}
-			if (e->type == TENT_SYMLINK) {
-				hostile(d, orig, t->v[i].path, "is written through a symlink");
-				rc = -1;
-				break;
-			}
 			if (e->type != TENT_DIR) {
-				hostile(d, orig, t->v[i].path, "is below a path that is not a directory");
+				hostile(d, orig, t->v[i].path,
+					e->type == TENT_SYMLINK ? "is written through a symlink"
+								: "is below a path that is not a directory");
 				rc = -1;
-				break;
 			}
+			break; /* e's own parents are checked as an entry of their own */
 		}
 		free(p);
 	}
-	qsort(t->v, t->n, sizeof(*t->v), cmp_tent);
+	if (dedupe(t, d) < 0)
+		rc = -1;
 	return rc;
 }
 

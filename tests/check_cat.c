@@ -325,6 +325,44 @@ START_TEST(test_hardlinks_and_dest)
 }
 END_TEST
 
+START_TEST(test_implied_dirs)
+{
+	char *dir = new_catalog("cat"), *listing, *blob;
+	struct tmember m[] = { { "a/b/c/f1", AE_IFREG, 0644, "1", NULL, false },
+			       { "x/y/z", AE_IFREG, 0600, "3", NULL, false },
+			       { "a/e", AE_IFREG, 0644, "2", NULL, false },
+			       { "x/y", AE_IFDIR, 0700, NULL, NULL, false },
+			       { "a/b/d/f2", AE_IFREG, 0644, "4", NULL, false },
+			       { "a/b/c/f0", AE_IFREG, 0644, "5", NULL, false } };
+	char *tar = make_tar("i.tar", m, 6);
+	const char *paths[] = { tar };
+	struct catset cs;
+	struct cat_prim *p;
+
+	ck_assert_int_eq(add(dir, "i", "1", paths, 1, false, NULL), 0);
+	p = open_one(&cs, dir, "i", "1");
+	blob = cat_blob_path(p);
+	listing = list_blob(blob);
+	ck_assert_str_eq(listing, "a/ 4 755 0 0\n"
+				  "a/b/ 4 755 0 0\n"
+				  "a/b/c/ 4 755 0 0\n"
+				  "a/b/c/f0 10 644 0 0\n"
+				  "a/b/c/f1 10 644 0 0\n"
+				  "a/b/d/ 4 755 0 0\n"
+				  "a/b/d/f2 10 644 0 0\n"
+				  "a/e 10 644 0 0\n"
+				  "x/ 4 755 0 0\n"
+				  "x/y/ 4 700 0 0\n"
+				  "x/y/z 10 600 0 0\n");
+	ck_assert_uint_eq(p->size, 5);
+	free(listing);
+	free(blob);
+	catset_release(&cs);
+	free(tar);
+	free(dir);
+}
+END_TEST
+
 static void add_meta(const char *dir, const char *name, const char *version, const char *json)
 {
 	char *mf = at("meta.json"), *src = at("m");
@@ -563,6 +601,7 @@ int main(void)
 	tcase_add_test(tc, test_immutable);
 	tcase_add_test(tc, test_hostile);
 	tcase_add_test(tc, test_hardlinks_and_dest);
+	tcase_add_test(tc, test_implied_dirs);
 	tcase_add_test(tc, test_catset);
 	tcase_add_test(tc, test_record);
 	tcase_add_test(tc, test_bad_meta);
