@@ -223,7 +223,8 @@ static int merge_prims(struct catset *cs, struct diag *d)
 	for (size_t i = 0; i < cs->ncats; i++)
 		for (size_t j = 0; j < cs->cats[i]->nprims; j++)
 			r[k++] = (struct ranked){ &cs->cats[i]->prims[j], i };
-	qsort(r, total, sizeof(*r), cmp_ranked);
+	if (total)
+		qsort(r, total, sizeof(*r), cmp_ranked);
 	cs->prims = xcalloc(total, sizeof(*cs->prims));
 	for (size_t i = 0; i < total; i++) {
 		struct cat_prim *last = cs->nprims ? cs->prims[cs->nprims - 1] : NULL;
@@ -283,7 +284,8 @@ static int build_providers(struct catset *cs, struct diag *d)
 		}
 		rel_list_release(&l);
 	}
-	qsort(cs->provs, cs->nprovs, sizeof(*cs->provs), cmp_prov);
+	if (cs->nprovs)
+		qsort(cs->provs, cs->nprovs, sizeof(*cs->provs), cmp_prov);
 	return rc;
 }
 
@@ -446,12 +448,13 @@ static json_t *copy_or_null(json_t *v)
 static json_t *scan_record(json_t *scan)
 {
 	static const char *const keys[] = { "critical", "high", "medium", "low" };
-	json_t *r, *cves = json_array(), *c;
+	json_t *r, *cves, *c;
 	size_t i;
 
 	if (!scan)
 		return json_null();
 	r = json_object();
+	cves = json_array();
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		json_object_set_new(r, keys[i], copy_or_null(json_object_get(scan, keys[i])));
 	json_array_foreach(json_object_get(scan, "cves"), i, c) {

@@ -127,7 +127,8 @@ static int index_put(const char *dir, const char *name, const char *version, con
 		xgrow((void **)&l.v, &l.cap, l.n + 1, sizeof(*l.v));
 		l.v[l.n++] = xstrdup(line);
 	}
-	qsort(l.v, l.n, sizeof(*l.v), cmp_strp);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_strp);
 	sb_adds(&sb, CAT_INDEX_MAGIC "\n");
 	for (size_t i = 0; i < l.n; i++)
 		sb_adds(&sb, l.v[i]);
@@ -163,7 +164,8 @@ static int list_dir(const char *path, struct lines *out, struct diag *d)
 		out->v[out->n++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
-	qsort(out->v, out->n, sizeof(*out->v), cmp_line);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_line);
 	return 0;
 }
 
@@ -229,7 +231,8 @@ int cat_scan_index(const char *dir, struct strbuf *sb, struct diag *d, bool veri
 		lines_release(&files);
 		free(nd);
 	}
-	qsort(lines.v, lines.n, sizeof(*lines.v), cmp_strp);
+	if (lines.n)
+		qsort(lines.v, lines.n, sizeof(*lines.v), cmp_strp);
 	for (size_t i = 0; i < lines.n; i++)
 		sb_adds(sb, lines.v[i]);
 	sb_release(&body);

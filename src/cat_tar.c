@@ -305,7 +305,8 @@ static int add_dir(struct tree *t, const char *src, const char *dest, const char
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dir);
-	qsort(names, n, sizeof(*names), cmp_dirent);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_dirent);
 	for (size_t i = 0; i < n; i++) {
 		char *s = path_join(src, names[i]), *dd = join_dest(dest, names[i]);
 		if (add_fs(t, s, dd, orig, depth + 1, false, d) < 0)
@@ -452,7 +453,8 @@ static int dedupe(struct tree *t, struct diag *d)
 	size_t k = 0;
 	int rc = 0;
 
-	qsort(t->v, t->n, sizeof(*t->v), cmp_tent);
+	if (t->n)
+		qsort(t->v, t->n, sizeof(*t->v), cmp_tent);
 	for (size_t i = 0; i < t->n; i++) {
 		if (k && !strcmp(t->v[k - 1].path, t->v[i].path)) {
 			if (t->v[k - 1].type != TENT_DIR || t->v[i].type != TENT_DIR) {

@@ -463,7 +463,8 @@ static void do_includes(struct res *r)
 	for (size_t i = 0; i < r->dec->nrequests; i++)
 		if (!excluded(r, r->dec->requests[i].name, NULL))
 			qs[n++] = &r->dec->requests[i];
-	qsort(qs, n, sizeof(*qs), cmp_req);
+	if (n)
+		qsort(qs, n, sizeof(*qs), cmp_req);
 	for (size_t i = 0; i < n && !r->fatal; i++)
 		include_one(r, qs[i]);
 	free(qs);
@@ -575,7 +576,8 @@ static size_t *order_nodes(struct res *r)
 	o.on = xcalloc(n, sizeof(bool));
 	o.adj = xcalloc(r->nedges, sizeof(size_t));
 	o.adjstart = xcalloc(n + 1, sizeof(size_t));
-	qsort(r->edges, r->nedges, sizeof(*r->edges), cmp_edge);
+	if (r->nedges)
+		qsort(r->edges, r->nedges, sizeof(*r->edges), cmp_edge);
 	for (size_t e = 0; e < r->nedges; e++) {
 		o.adj[e] = r->edges[e].to;
 		o.adjstart[r->edges[e].from + 1]++;
@@ -669,7 +671,8 @@ static void fill_decision(struct res *r)
 		xgrow((void **)&dec->edges, &dec->capedges, dec->nedges + 1, sizeof(*dec->edges));
 		dec->edges[dec->nedges++] = (struct dec_edge){ xstrdup(from), xstrdup(to) };
 	}
-	qsort(dec->edges, dec->nedges, sizeof(*dec->edges), cmp_dec_edge);
+	if (dec->nedges)
+		qsort(dec->edges, dec->nedges, sizeof(*dec->edges), cmp_dec_edge);
 }
 
 int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx,
