@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -92,6 +93,10 @@ static char *norm_path(const char *in, bool allow_abs, const char **why)
 	}
 	if (strlen(in) > MAX_PATH_LEN) {
 		*why = "is too long";
+		return NULL;
+	}
+	if (!utf8_valid(in, strlen(in), NULL)) {
+		*why = "is not valid UTF-8";
 		return NULL;
 	}
 	while (*p) {
@@ -331,6 +336,8 @@ static int add_fs(struct tree *t, const char *src, const char *dest, const char 
 	}
 	if (depth > MAX_DEPTH)
 		return hostile(d, orig, dest, "is nested too deeply");
+	if (!utf8_valid(dest, strlen(dest), NULL) || strlen(dest) > MAX_PATH_LEN)
+		return hostile(d, orig, dest, "has a name that is not valid UTF-8 or too long");
 	if (S_ISDIR(st.st_mode)) {
 		if (*dest)
 			add_entry(t, xstrdup(dest), TENT_DIR, st.st_mode, orig);
@@ -513,6 +520,8 @@ static int check_symlink(const struct tent *e, struct diag *d)
 
 	if (!*p)
 		return hostile(d, e->origin, e->path, "is a symlink with an empty target");
+	if (!utf8_valid(p, strlen(p), NULL))
+		return hostile(d, e->origin, e->path, "is a symlink whose target is not valid UTF-8");
 	if (*p == '/')
 		return 0; /* resolves inside the image's root */
 	for (const char *s = e->path; *s; s++)
@@ -696,13 +705,36 @@ static int write_entry(struct tree *t, struct archive *a, struct archive_entry *
 	return e->type == TENT_FILE ? write_data(t, a, e, d) : 0;
 }
 
+static int write_tar_in_locale(struct tree *t, struct sink *s, uint64_t *size, bool utf8, struct diag *d);
+
+/* Paths are UTF-8 (norm_path checks). libarchive converts names from the
+ * locale's charset for pax headers, so the writer runs in a thread-local
+ * C.UTF-8 locale, whatever the process's locale is; where that locale is
+ * missing, names are written as raw bytes with hdrcharset=BINARY. */
 static int write_tar(struct tree *t, struct sink *s, uint64_t *size, struct diag *d)
+{
+	locale_t loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0), old = (locale_t)0;
+	bool utf8 = loc != (locale_t)0;
+	int rc;
+
+	if (utf8)
+		old = uselocale(loc);
+	rc = write_tar_in_locale(t, s, size, utf8, d);
+	if (utf8) {
+		uselocale(old);
+		freelocale(loc);
+	}
+	return rc;
+}
+
+static int write_tar_in_locale(struct tree *t, struct sink *s, uint64_t *size, bool utf8, struct diag *d)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *ae = archive_entry_new();
 	int rc = 0;
 
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    (!utf8 && archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) ||
 	    archive_write_add_filter_none(a) != ARCHIVE_OK ||
 	    archive_write_open(a, s, NULL, sink_write, NULL) != ARCHIVE_OK) {
 		diag_error(d, LOC_NONE, CAT_RULE, "cannot start a tar: %s", archive_error_string(a));

@@ -61,6 +61,18 @@ expect_eq "reproducible content" "$(ls "$T/c2/blobs/sha256")" "$digest"
 expect_eq "reproducible metadata" "$(sha256sum <"$T/c2/primitives/app/1%3a1.0-1.json")" \
 	"$(sha256sum <"$C/primitives/app/1%3a1.0-1.json")"
 
+# long and non-ASCII names, the same whatever the locale
+long=$(python3 -c 'print("/".join(["d" * 60] * 4))')
+mkdir -p "$T/names/$long" && echo x >"$T/names/$long/f" && echo y >"$T/names/héllo wörld.txt"
+"$CPOLC" catalog init "$T/c3" >/dev/null 2>&1
+expect_exit "long and UTF-8 names" 0 env LC_ALL=C "$CPOLC" catalog add "$T/c3" --name names --version 1 "$T/names"
+expect_exit "verify them" 0 "$CPOLC" catalog verify "$T/c3"
+names=$(python3 -c 'import sys,tarfile; print("|".join(m.name for m in tarfile.open(sys.argv[1]) if m.isfile()))' "$T/c3/blobs/sha256/"*)
+expect_eq "names kept" "$names" "$long/f|héllo wörld.txt"
+mkdir -p "$T/badname" && echo z >"$T/badname/$(printf 'bad\377')"
+expect_exit "a name that is not UTF-8 is refused" 2 "$CPOLC" catalog add "$T/c3" --name bad --version 1 "$T/badname"
+expect_match "the bad name is reported" "$T_ERR" "not valid UTF-8"
+
 # ---- immutability ------------------------------------------------------------
 before=$(cat "$C/index")
 expect_exit "same content again is a no-op" 0 "$CPOLC" catalog add "$C" --name app --version 1:1.0-1 \
