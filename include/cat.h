@@ -43,29 +43,29 @@ struct catalog;
 struct cat_prim {
 	char *name;
 	char *version;
-	char *kind;          /* "executable" "library" "config" "data" "base" */
-	char *digest;        /* "sha256:HEX" of the content tar */
-	char *meta_digest;   /* "sha256:HEX" of the metadata file's bytes */
-	char *meta_path;     /* path of VERSION.json (after cat_prim_load) */
-	uint64_t size;       /* bytes of file content */
-	char *os, *arch;     /* NULL when the primitive fits every platform */
-	json_t *meta;        /* the whole metadata object (after cat_prim_load) */
+	char *kind;	   /* "executable" "library" "config" "data" "base" */
+	char *digest;	   /* "sha256:HEX" of the content tar */
+	char *meta_digest; /* "sha256:HEX" of the metadata file's bytes */
+	char *meta_path;   /* path of VERSION.json (after cat_prim_load) */
+	uint64_t size;	   /* bytes of file content */
+	char *os, *arch;   /* NULL when the primitive fits every platform */
+	json_t *meta;	   /* the whole metadata object (after cat_prim_load) */
 	const struct catalog *cat;
 
 	/* Relationship fields as Debian field text ("a (>= 1), b | c"), "" when
 	 * empty; parse with rel_parse. conflicts holds Conflicts and Breaks. */
 	char *depends, *provides, *conflicts;
-	json_t *record;      /* cache of cat_prim_record */
-	int load_state;      /* 0 not loaded, 1 loaded, -1 failed */
+	json_t *record; /* cache of cat_prim_record */
+	int load_state; /* 0 not loaded, 1 loaded, -1 failed */
 };
 
 struct catalog {
 	char *dir;
 	struct cat_prim *prims; /* sorted by name, then version bytewise */
 	size_t nprims;
-	char *index_text;       /* the index file; prim strings point into it */
+	char *index_text; /* the index file; prim strings point into it */
 	size_t index_len;
-	char identity[72];      /* "sha256:HEX" of the index file */
+	char identity[72]; /* "sha256:HEX" of the index file */
 };
 
 /* A provider of a virtual name: prim's Provides names virt, optionally with
@@ -89,7 +89,7 @@ struct catset {
 	size_t ncats;
 	struct cat_prim **prims; /* sorted by name, then highest version first */
 	size_t nprims;
-	struct cat_name *names;  /* sorted by name */
+	struct cat_name *names; /* sorted by name */
 	size_t nnames;
 	struct cat_provider *provs; /* sorted by virt, provider name, version desc */
 	size_t nprovs;
@@ -151,12 +151,12 @@ struct cat_add_opts {
 	const char *name, *version, *kind; /* kind NULL: "executable" */
 	const char *const *depends, *const *provides, *const *conflicts;
 	size_t ndepends, nprovides, nconflicts;
-	const char *platform; /* "OS/ARCH" or NULL */
-	const char *license;  /* or NULL */
+	const char *platform;  /* "OS/ARCH" or NULL */
+	const char *license;   /* or NULL */
 	const char *meta_file; /* JSON object merged first, or NULL */
 	const char *const *paths;
 	size_t npaths;
-	bool allow_setuid;     /* also set by "allow": ["setuid"] in meta_file */
+	bool allow_setuid; /* also set by "allow": ["setuid"] in meta_file */
 };
 
 /* Add a primitive. Returns 0 when added, 1 when the same name, version and
@@ -170,8 +170,7 @@ int cat_add(const char *dir, const struct cat_add_opts *o, struct diag *d);
 int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct diag *d);
 
 /* Replace the scan results of name@version with the object in file. */
-int cat_set_scan(const char *dir, const char *name, const char *version, const char *file,
-		 struct diag *d);
+int cat_set_scan(const char *dir, const char *name, const char *version, const char *file, struct diag *d);
 
 /* Rebuild the index from the metadata files (`catalog reindex`), e.g. after
  * generating metadata with another tool. */

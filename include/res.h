@@ -56,8 +56,7 @@ typedef int (*res_admit_fn)(void *ctx, const struct cat_prim *cand, bool *ok, co
  * every resolution error in d (rule ids "missing-primitive",
  * "no-eligible-version", "excluded-dependency", "version-conflict",
  * "conflict"). */
-int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx,
-		struct diag *d);
+int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx, struct diag *d);
 
 /* The graph of a resolved decision in Graphviz DOT: nodes "name\nversion",
  * edges dependent -> dependency, the policy's own includes bold. */

@@ -35,7 +35,8 @@ static int check_catalog_json(const char *dir, struct diag *d)
 	if (!j)
 		diag_file_error(d, path, (unsigned)err.line, (unsigned)err.column, CAT_RULE, "%s", err.text);
 	else if (json_integer_value(json_object_get(j, "cpolCatalog")) != 1)
-		diag_file_error(d, path, 0, 0, CAT_RULE, "not a version 1 catalog (\"cpolCatalog\": 1 expected)");
+		diag_file_error(d, path, 0, 0, CAT_RULE,
+				"not a version 1 catalog (\"cpolCatalog\": 1 expected)");
 	else
 		rc = 0;
 	json_decref(j);
@@ -108,7 +109,8 @@ static int parse_index(struct catalog *cat, const char *path, struct diag *d)
 		memset(&cat->prims[cat->nprims], 0, sizeof(*cat->prims));
 		why = nf != CAT_NFIELDS ? "wrong number of fields" : index_entry(&cat->prims[cat->nprims], f);
 		if (why) {
-			diag_file_error(d, path, (unsigned)lineno + 1, 0, CAT_RULE, "malformed index entry: %s", why);
+			diag_file_error(d, path, (unsigned)lineno + 1, 0, CAT_RULE,
+					"malformed index entry: %s", why);
 			return -1;
 		}
 		cat->prims[cat->nprims++].cat = cat;
@@ -222,7 +224,7 @@ static int merge_prims(struct catset *cs, struct diag *d)
 	r = xcalloc(total, sizeof(*r));
 	for (size_t i = 0; i < cs->ncats; i++)
 		for (size_t j = 0; j < cs->cats[i]->nprims; j++)
-			r[k++] = (struct ranked){ &cs->cats[i]->prims[j], i };
+			r[k++] = (struct ranked){&cs->cats[i]->prims[j], i};
 	if (total)
 		qsort(r, total, sizeof(*r), cmp_ranked);
 	cs->prims = xcalloc(total, sizeof(*cs->prims));
@@ -231,7 +233,8 @@ static int merge_prims(struct catset *cs, struct diag *d)
 		if (last && !strcmp(last->name, r[i].p->name) && !ver_cmp(last->version, r[i].p->version)) {
 			if (strcmp(last->digest, r[i].p->digest)) {
 				diag_error(d, LOC_NONE, CAT_RULE,
-					   "'%s' version '%s' has content %s in catalog '%s' but %s in catalog '%s'",
+					   "'%s' version '%s' has content %s in catalog '%s' but %s in "
+					   "catalog '%s'",
 					   last->name, last->version, last->digest, last->cat->dir,
 					   r[i].p->digest, r[i].p->cat->dir);
 				rc = -1;
@@ -254,7 +257,7 @@ static void build_names(struct catset *cs)
 			continue;
 		}
 		xgrow((void **)&cs->names, &cap, cs->nnames + 1, sizeof(*cs->names));
-		cs->names[cs->nnames++] = (struct cat_name){ cs->prims[i]->name, i, 1 };
+		cs->names[cs->nnames++] = (struct cat_name){cs->prims[i]->name, i, 1};
 	}
 }
 
@@ -271,16 +274,17 @@ static int build_providers(struct catset *cs, struct diag *d)
 		if (!*p->provides)
 			continue;
 		if (rel_parse(p->provides, &l, &why) < 0) {
-			diag_error(d, LOC_NONE, CAT_RULE, "bad provides of '%s' version '%s' in catalog '%s': %s",
-				   p->name, p->version, p->cat->dir, why);
+			diag_error(d, LOC_NONE, CAT_RULE,
+				   "bad provides of '%s' version '%s' in catalog '%s': %s", p->name,
+				   p->version, p->cat->dir, why);
 			rc = -1;
 			continue;
 		}
 		for (size_t j = 0; j < l.n; j++) {
 			struct rel_atom *a = &l.alts[j].atoms[0];
 			xgrow((void **)&cs->provs, &cap, cs->nprovs + 1, sizeof(*cs->provs));
-			cs->provs[cs->nprovs++] = (struct cat_provider){ xstrdup(a->name),
-									 a->version ? xstrdup(a->version) : NULL, p };
+			cs->provs[cs->nprovs++] = (struct cat_provider){
+				xstrdup(a->name), a->version ? xstrdup(a->version) : NULL, p};
 		}
 		rel_list_release(&l);
 	}
@@ -430,8 +434,8 @@ int cat_prim_load(const struct cat_prim *cp, struct diag *d)
 	if (p->load_state == 0)
 		p->load_state = load_meta(p, d) < 0 ? -1 : 1;
 	else if (p->load_state < 0)
-		diag_error(d, LOC_NONE, CAT_RULE, "metadata of '%s' version '%s' in '%s' is unusable", p->name,
-			   p->version, p->cat->dir);
+		diag_error(d, LOC_NONE, CAT_RULE, "metadata of '%s' version '%s' in '%s' is unusable",
+			   p->name, p->version, p->cat->dir);
 	return p->load_state > 0 ? 0 : -1;
 }
 
@@ -447,7 +451,7 @@ static json_t *copy_or_null(json_t *v)
 
 static json_t *scan_record(json_t *scan)
 {
-	static const char *const keys[] = { "critical", "high", "medium", "low" };
+	static const char *const keys[] = {"critical", "high", "medium", "low"};
 	json_t *r, *cves, *c;
 	size_t i;
 
@@ -457,7 +461,8 @@ static json_t *scan_record(json_t *scan)
 	cves = json_array();
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		json_object_set_new(r, keys[i], copy_or_null(json_object_get(scan, keys[i])));
-	json_array_foreach(json_object_get(scan, "cves"), i, c) {
+	json_array_foreach(json_object_get(scan, "cves"), i, c)
+	{
 		json_t *o = json_object();
 		json_object_set_new(o, "id", copy_or_null(json_object_get(c, "id")));
 		json_object_set_new(o, "severity", copy_or_null(json_object_get(c, "severity")));
@@ -573,8 +578,9 @@ int cat_blob_open(const struct cat_prim *p, int *fd, struct diag *d)
 		goto fail;
 	}
 	if (strcmp(got, p->digest)) {
-		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' version '%s' has digest %s, expected %s",
-				p->name, p->version, got, p->digest);
+		diag_file_error(d, path, 0, 0, CAT_RULE,
+				"blob of '%s' version '%s' has digest %s, expected %s", p->name, p->version,
+				got, p->digest);
 		goto fail;
 	}
 	free(path);

@@ -97,11 +97,10 @@ static bool line_is(const char *line, const char *name, const char *version)
 
 /* Replace (or add) the index line of name@version with line (may be NULL:
  * only remove). Runs under the catalog lock. */
-static int index_put(const char *dir, const char *name, const char *version, const char *line,
-		     struct diag *d)
+static int index_put(const char *dir, const char *name, const char *version, const char *line, struct diag *d)
 {
 	char *path = path_join(dir, "index"), *text = NULL, *p;
-	struct lines l = { 0 };
+	struct lines l = {0};
 	struct strbuf sb = STRBUF_INIT;
 	size_t len, mlen = strlen(CAT_INDEX_MAGIC);
 	int rc = -1;
@@ -204,14 +203,14 @@ static int scan_one(const char *path, struct strbuf *sb, struct diag *d)
 int cat_scan_index(const char *dir, struct strbuf *sb, struct diag *d, bool verify_only)
 {
 	char *pdir = path_join(dir, "primitives");
-	struct lines names = { 0 }, lines = { 0 };
+	struct lines names = {0}, lines = {0};
 	struct strbuf body = STRBUF_INIT;
 	int rc = list_dir(pdir, &names, d);
 
 	(void)verify_only;
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		char *nd = path_join(pdir, names.v[i]);
-		struct lines files = { 0 };
+		struct lines files = {0};
 		if (list_dir(nd, &files, d) < 0)
 			rc = -1;
 		for (size_t j = 0; j < files.n; j++) {
@@ -307,8 +306,7 @@ out:
 
 /* The existing metadata of name@version: 1 with *out set, 0 when absent,
  * -1 after reporting. */
-static int existing_meta(const char *dir, const char *name, const char *version, json_t **out,
-			 struct diag *d)
+static int existing_meta(const char *dir, const char *name, const char *version, json_t **out, struct diag *d)
 {
 	char *path = meta_file_path(dir, name, version);
 	json_error_t err;
@@ -343,8 +341,7 @@ static int place_blob(const char *dir, const char *tmp, const char *digest, stru
 	return rc;
 }
 
-int cat_commit(const char *dir, json_t *m, const char *tmp, const char *digest, uint64_t size,
-	       struct diag *d)
+int cat_commit(const char *dir, json_t *m, const char *tmp, const char *digest, uint64_t size, struct diag *d)
 {
 	const char *name = json_string_value(json_object_get(m, "name"));
 	const char *version = json_string_value(json_object_get(m, "version"));
@@ -370,7 +367,8 @@ int cat_commit(const char *dir, json_t *m, const char *tmp, const char *digest, 
 		unlink(tmp);
 		if (!had || strcmp(had, digest)) {
 			diag_error(d, LOC_NONE, CAT_RULE,
-				   "'%s' version '%s' is already in the catalog with other content (%s, not %s); "
+				   "'%s' version '%s' is already in the catalog with other content (%s, not "
+				   "%s); "
 				   "catalogs are append-only: use a new version",
 				   name, version, had ? had : "?", digest);
 		} else {
@@ -424,8 +422,8 @@ static json_t *add_meta(const struct cat_add_opts *o, struct diag *d)
 	if (o->meta_file) {
 		m = json_load_file(o->meta_file, JSON_REJECT_DUPLICATES, &err);
 		if (!m) {
-			diag_file_error(d, o->meta_file, (unsigned)err.line, (unsigned)err.column, CAT_RULE, "%s",
-					err.text);
+			diag_file_error(d, o->meta_file, (unsigned)err.line, (unsigned)err.column, CAT_RULE,
+					"%s", err.text);
 			return NULL;
 		}
 		if (meta_check(m, o->meta_file, false, d) < 0) {
@@ -508,8 +506,7 @@ out:
 
 /* ---- set-scan -------------------------------------------------------------- */
 
-int cat_set_scan(const char *dir, const char *name, const char *version, const char *file,
-		 struct diag *d)
+int cat_set_scan(const char *dir, const char *name, const char *version, const char *file, struct diag *d)
 {
 	json_error_t err;
 	json_t *scan, *m = NULL;
@@ -533,7 +530,8 @@ int cat_set_scan(const char *dir, const char *name, const char *version, const c
 	}
 	rc = existing_meta(dir, name, version, &m, d);
 	if (rc == 0)
-		diag_error(d, LOC_NONE, CAT_RULE, "no primitive '%s' version '%s' in '%s'", name, version, dir);
+		diag_error(d, LOC_NONE, CAT_RULE, "no primitive '%s' version '%s' in '%s'", name, version,
+			   dir);
 	if (rc > 0) {
 		json_object_set(m, "scan", scan);
 		rc = meta_check(m, name, true, d) == 0 && write_meta(dir, m, d) == 0 ? 0 : -1;

@@ -101,15 +101,15 @@ static char **control_slot(struct control *c, const char *field, size_t n)
 		const char *name;
 		size_t off;
 	} fields[] = {
-		{ "Package", offsetof(struct control, package) },
-		{ "Version", offsetof(struct control, version) },
-		{ "Architecture", offsetof(struct control, arch) },
-		{ "Depends", offsetof(struct control, depends) },
-		{ "Pre-Depends", offsetof(struct control, predepends) },
-		{ "Provides", offsetof(struct control, provides) },
-		{ "Conflicts", offsetof(struct control, conflicts) },
-		{ "Breaks", offsetof(struct control, breaks) },
-		{ "Installed-Size", offsetof(struct control, isize) },
+		{"Package", offsetof(struct control, package)},
+		{"Version", offsetof(struct control, version)},
+		{"Architecture", offsetof(struct control, arch)},
+		{"Depends", offsetof(struct control, depends)},
+		{"Pre-Depends", offsetof(struct control, predepends)},
+		{"Provides", offsetof(struct control, provides)},
+		{"Conflicts", offsetof(struct control, conflicts)},
+		{"Breaks", offsetof(struct control, breaks)},
+		{"Installed-Size", offsetof(struct control, isize)},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
@@ -152,8 +152,7 @@ static void control_parse(struct control *c, const char *text)
 }
 
 /* Add the elements of a relationship field to list key of m. */
-static int add_rel_field(json_t *m, const char *key, const char *field, const char *deb,
-			 struct diag *d)
+static int add_rel_field(json_t *m, const char *key, const char *field, const char *deb, struct diag *d)
 {
 	struct rel_list l;
 	const char *why;
@@ -191,7 +190,8 @@ static json_t *control_meta(const struct control *c, const char *deb, struct dia
 		return NULL;
 	}
 	if (!c->version || !ver_valid(c->version, &why)) {
-		diag_file_error(d, deb, 0, 0, CAT_RULE, "missing or bad Version field: %s", why ? why : "missing");
+		diag_file_error(d, deb, 0, 0, CAT_RULE, "missing or bad Version field: %s",
+				why ? why : "missing");
 		json_decref(m);
 		return NULL;
 	}
@@ -316,7 +316,7 @@ static int read_deb(const char *deb, struct control *c, struct tree *t, struct d
 int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct diag *d)
 {
 	char *blobdir = path_join(dir, "blobs/sha256"), *tmp = NULL, digest[72];
-	struct control c = { 0 };
+	struct control c = {0};
 	struct tree t;
 	uint64_t size;
 	json_t *m = NULL;

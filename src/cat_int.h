@@ -15,9 +15,9 @@
 struct archive;
 
 #define CAT_INDEX_MAGIC "cpolc-index 1"
-#define CAT_NFIELDS 11
-#define CAT_RULE "catalog"
-#define CAT_HOSTILE "hostile-content"
+#define CAT_NFIELDS	11
+#define CAT_RULE	"catalog"
+#define CAT_HOSTILE	"hostile-content"
 
 /* ---- metadata (cat_meta.c) ---------------------------------------------- */
 
@@ -42,24 +42,24 @@ bool is_sha256_ref(const char *s);
 enum tent_type { TENT_FILE, TENT_DIR, TENT_SYMLINK, TENT_HARDLINK };
 
 struct tent {
-	char *path;       /* normalised: no leading '/' or "./", no trailing '/' */
+	char *path; /* normalised: no leading '/' or "./", no trailing '/' */
 	enum tent_type type;
-	unsigned mode;    /* permission bits, masked to 07777 */
-	uint64_t size;    /* regular files */
-	char *link;       /* symlink target, or hardlink target path (normalised) */
-	char *src;        /* regular file content from this file system path, or */
+	unsigned mode;	    /* permission bits, masked to 07777 */
+	uint64_t size;	    /* regular files */
+	char *link;	    /* symlink target, or hardlink target path (normalised) */
+	char *src;	    /* regular file content from this file system path, or */
 	uint64_t spool_off; /* ... from this offset of the spool file */
-	char *origin;     /* what the user named (for messages), borrowed from tree */
+	char *origin;	    /* what the user named (for messages), borrowed from tree */
 };
 
 struct tree {
 	struct tent *v;
 	size_t n, cap;
-	char **origins;   /* owned strings that tent.origin borrows */
+	char **origins; /* owned strings that tent.origin borrows */
 	size_t norigins, caporigins;
-	int spool_fd;     /* unlinked temporary file holding archive member data */
+	int spool_fd; /* unlinked temporary file holding archive member data */
 	uint64_t spool_len;
-	char *tmpdir;     /* where spool and blob temporaries go */
+	char *tmpdir; /* where spool and blob temporaries go */
 	bool allow_setuid;
 };
 

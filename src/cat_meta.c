@@ -9,7 +9,7 @@
 #include "rel.h"
 #include "ver.h"
 
-static const char *const kinds[] = { "executable", "library", "config", "data", "base" };
+static const char *const kinds[] = {"executable", "library", "config", "data", "base"};
 
 bool cat_valid_name(const char *name)
 {
@@ -74,7 +74,8 @@ static int check_rel_list(json_t *v, const char *key, const char *what, struct d
 
 	if (!json_is_array(v))
 		return bad(d, what, "'%s' must be a list of strings", key);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		struct rel_alt alt;
 		const char *why = NULL;
 		if (!json_is_string(e))
@@ -87,7 +88,8 @@ static int check_rel_list(json_t *v, const char *key, const char *what, struct d
 		if (!strcmp(key, "provides") &&
 		    (alt.n != 1 || (alt.atoms[0].op && strcmp(alt.atoms[0].op, "=")))) {
 			rel_alt_release(&alt);
-			return bad(d, what, "'provides' entries are a name with an optional '(= VERSION)', in '%s'",
+			return bad(d, what,
+				   "'provides' entries are a name with an optional '(= VERSION)', in '%s'",
 				   json_string_value(e));
 		}
 		rel_alt_release(&alt);
@@ -102,7 +104,8 @@ static int check_int_object(json_t *v, const char *key, const char *what, struct
 
 	if (!json_is_object(v))
 		return bad(d, what, "'%s' must be an object", key);
-	json_object_foreach(v, k, e) {
+	json_object_foreach(v, k, e)
+	{
 		if (!json_is_integer(e) || json_integer_value(e) < 0)
 			return bad(d, what, "'%s' values must be non-negative integers", key);
 	}
@@ -116,7 +119,8 @@ static int check_string_object(json_t *v, const char *key, const char *what, str
 
 	if (!json_is_object(v))
 		return bad(d, what, "'%s' must be an object", key);
-	json_object_foreach(v, k, e) {
+	json_object_foreach(v, k, e)
+	{
 		if (!json_is_string(e))
 			return bad(d, what, "'%s' values must be strings", key);
 	}
@@ -125,14 +129,15 @@ static int check_string_object(json_t *v, const char *key, const char *what, str
 
 int meta_check_scan(json_t *scan, const char *what, struct diag *d)
 {
-	static const char *const counts[] = { "critical", "high", "medium", "low" };
+	static const char *const counts[] = {"critical", "high", "medium", "low"};
 	const char *k;
 	json_t *e, *c;
 	size_t i;
 
 	if (!json_is_object(scan))
 		return bad(d, what, "'%s' must be an object", "scan");
-	json_object_foreach(scan, k, e) {
+	json_object_foreach(scan, k, e)
+	{
 		bool known = !strcmp(k, "scanner") || !strcmp(k, "date") || !strcmp(k, "cves");
 		for (i = 0; i < ARRAY_SIZE(counts); i++)
 			known = known || !strcmp(k, counts[i]);
@@ -153,13 +158,16 @@ int meta_check_scan(json_t *scan, const char *what, struct diag *d)
 		return 0;
 	if (!json_is_array(e))
 		return bad(d, what, "'%s' must be a list", "scan.cves");
-	json_array_foreach(e, i, c) {
+	json_array_foreach(e, i, c)
+	{
 		json_t *id = json_object_get(c, "id"), *sev = json_object_get(c, "severity");
 		json_t *fixed = json_object_get(c, "fixed");
 		if (!json_is_object(c) || !json_is_string(id) || !json_is_string(sev) ||
 		    (fixed && !json_is_string(fixed) && !json_is_null(fixed)))
-			return bad(d, what, "'%s' entries need string 'id' and 'severity' and a string or null 'fixed'",
-				   "scan.cves");
+			return bad(
+				d, what,
+				"'%s' entries need string 'id' and 'severity' and a string or null 'fixed'",
+				"scan.cves");
 	}
 	return 0;
 }
@@ -171,7 +179,8 @@ static int check_platform(json_t *v, const char *what, struct diag *d)
 
 	if (!json_is_object(v))
 		return bad(d, what, "'%s' must be an object", "platform");
-	json_object_foreach(v, k, e) {
+	json_object_foreach(v, k, e)
+	{
 		if (strcmp(k, "os") && strcmp(k, "architecture") && strcmp(k, "variant"))
 			return bad(d, what, "unknown key 'platform.%s'", k);
 		if (!plat_word(json_string_value(e)))
@@ -189,7 +198,8 @@ static int check_allow(json_t *v, const char *what, struct diag *d)
 
 	if (!json_is_array(v))
 		return bad(d, what, "'%s' must be a list of strings", "allow");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_string(e) || strcmp(json_string_value(e), "setuid"))
 			return bad(d, what, "'allow' entries must be \"%s\"", "setuid");
 	}
@@ -233,8 +243,8 @@ static int check_required(json_t *m, const char *what, bool full, struct diag *d
 
 static int check_key(const char *k, json_t *v, const char *what, struct diag *d)
 {
-	if (!strcmp(k, "name") || !strcmp(k, "version") || !strcmp(k, "content") ||
-	    !strcmp(k, "size") || !strcmp(k, "kind"))
+	if (!strcmp(k, "name") || !strcmp(k, "version") || !strcmp(k, "content") || !strcmp(k, "size") ||
+	    !strcmp(k, "kind"))
 		return 0; /* check_required */
 	if (!strcmp(k, "depends") || !strcmp(k, "provides") || !strcmp(k, "conflicts") ||
 	    !strcmp(k, "breaks"))
@@ -268,7 +278,8 @@ int meta_check(json_t *m, const char *what, bool full, struct diag *d)
 		return bad(d, what, "metadata must be a JSON %s", "object");
 	if (check_required(m, what, full, d) < 0)
 		rc = -1;
-	json_object_foreach(m, k, v) {
+	json_object_foreach(m, k, v)
+	{
 		if (check_key(k, v, what, d) < 0)
 			rc = -1;
 	}
@@ -280,7 +291,8 @@ bool meta_allows(json_t *m, const char *what)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(json_object_get(m, "allow"), i, e) {
+	json_array_foreach(json_object_get(m, "allow"), i, e)
+	{
 		if (json_is_string(e) && !strcmp(json_string_value(e), what))
 			return true;
 	}
@@ -293,7 +305,8 @@ static void add_rels(struct strbuf *sb, json_t *list, bool *first)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(list, i, e) {
+	json_array_foreach(list, i, e)
+	{
 		struct rel_alt alt;
 		const char *why;
 		if (rel_parse_alt(json_string_value(e), &alt, &why) < 0)

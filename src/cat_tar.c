@@ -27,7 +27,7 @@
 #include "cat_int.h"
 
 #define MAX_PATH_LEN 4096
-#define MAX_DEPTH 256
+#define MAX_DEPTH    256
 
 void tree_init(struct tree *t, const char *tmpdir, bool allow_setuid)
 {
@@ -124,8 +124,7 @@ static int hostile(struct diag *d, const char *orig, const char *member, const c
 	return -1;
 }
 
-static int check_mode(struct tree *t, const char *orig, const char *member, unsigned mode,
-		      struct diag *d)
+static int check_mode(struct tree *t, const char *orig, const char *member, unsigned mode, struct diag *d)
 {
 	if ((mode & 06000) && !t->allow_setuid)
 		return hostile(d, orig, member, "is setuid or setgid (metadata does not allow \"setuid\")");
@@ -143,7 +142,8 @@ static int spool_open(struct tree *t, struct diag *d)
 	tmp = xasprintf("%s/.spool.XXXXXX", t->tmpdir);
 	t->spool_fd = mkstemp(tmp);
 	if (t->spool_fd < 0) {
-		diag_file_error(d, tmp, 0, 0, CAT_RULE, "cannot create a temporary file: %s", strerror(errno));
+		diag_file_error(d, tmp, 0, 0, CAT_RULE, "cannot create a temporary file: %s",
+				strerror(errno));
 		free(tmp);
 		return -1;
 	}
@@ -168,8 +168,8 @@ static int write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
-static int spool_member(struct tree *t, struct archive *a, struct tent *e, int64_t want,
-			const char *orig, struct diag *d)
+static int spool_member(struct tree *t, struct archive *a, struct tent *e, int64_t want, const char *orig,
+			struct diag *d)
 {
 	char buf[65536];
 	la_ssize_t n;
@@ -282,8 +282,8 @@ static char *join_dest(const char *dest, const char *rel)
 	return xasprintf("%s/%s", dest, rel);
 }
 
-static int add_fs(struct tree *t, const char *src, const char *dest, const char *orig, int depth,
-		  bool top, struct diag *d);
+static int add_fs(struct tree *t, const char *src, const char *dest, const char *orig, int depth, bool top,
+		  struct diag *d);
 
 static int cmp_dirent(const void *a, const void *b)
 {
@@ -324,8 +324,8 @@ static int add_dir(struct tree *t, const char *src, const char *dest, const char
 	return rc;
 }
 
-static int add_fs(struct tree *t, const char *src, const char *dest, const char *orig, int depth,
-		  bool top, struct diag *d)
+static int add_fs(struct tree *t, const char *src, const char *dest, const char *orig, int depth, bool top,
+		  struct diag *d)
 {
 	struct stat st;
 	struct tent *e;
@@ -530,7 +530,8 @@ static int check_symlink(const struct tent *e, struct diag *d)
 		size_t n = strcspn(p, "/");
 		if (n == 2 && !strncmp(p, "..", 2)) {
 			if (--depth < 0)
-				return hostile(d, e->origin, e->path, "is a symlink whose target climbs above the root");
+				return hostile(d, e->origin, e->path,
+					       "is a symlink whose target climbs above the root");
 		} else if (n && !(n == 1 && *p == '.')) {
 			depth++;
 		}
@@ -629,8 +630,7 @@ static la_ssize_t sink_write(struct archive *a, void *ud, const void *buf, size_
 }
 
 /* Copy n bytes from fd (at off when spooled, else from its start) into a. */
-static int copy_data(struct archive *a, int fd, bool spooled, uint64_t off, uint64_t n,
-		     const char **why)
+static int copy_data(struct archive *a, int fd, bool spooled, uint64_t off, uint64_t n, const char **why)
 {
 	char buf[65536];
 
@@ -674,16 +674,18 @@ static int write_data(struct tree *t, struct archive *a, const struct tent *e, s
 	if (e->src)
 		close(fd);
 	if (rc < 0)
-		diag_file_error(d, e->src ? e->src : e->origin, 0, 0, CAT_RULE, "cannot add '%s': %s", e->path,
-				why ? why : "read error");
+		diag_file_error(d, e->src ? e->src : e->origin, 0, 0, CAT_RULE, "cannot add '%s': %s",
+				e->path, why ? why : "read error");
 	return rc;
 }
 
-static int write_entry(struct tree *t, struct archive *a, struct archive_entry *ae,
-		       const struct tent *e, struct diag *d)
+static int write_entry(struct tree *t, struct archive *a, struct archive_entry *ae, const struct tent *e,
+		       struct diag *d)
 {
-	static const unsigned types[] = { [TENT_FILE] = AE_IFREG, [TENT_DIR] = AE_IFDIR,
-					  [TENT_SYMLINK] = AE_IFLNK, [TENT_HARDLINK] = AE_IFREG };
+	static const unsigned types[] = {[TENT_FILE] = AE_IFREG,
+					 [TENT_DIR] = AE_IFDIR,
+					 [TENT_SYMLINK] = AE_IFLNK,
+					 [TENT_HARDLINK] = AE_IFREG};
 
 	archive_entry_clear(ae);
 	archive_entry_set_pathname(ae, e->path);
@@ -759,7 +761,7 @@ int tree_write(struct tree *t, char **tmp, char digest[72], uint64_t *size, stru
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	struct sink s = { -1, NULL, 0 };
+	struct sink s = {-1, NULL, 0};
 	char *path;
 
 	if (check_tree(t, d) < 0)
@@ -767,7 +769,8 @@ int tree_write(struct tree *t, char **tmp, char digest[72], uint64_t *size, stru
 	path = xasprintf("%s/.blob.XXXXXX", t->tmpdir);
 	s.fd = mkstemp(path);
 	if (s.fd < 0) {
-		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot create a temporary file: %s", strerror(errno));
+		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot create a temporary file: %s",
+				strerror(errno));
 		free(path);
 		return -1;
 	}

@@ -71,9 +71,11 @@ static int compare_index(const char *dir, struct vlines *want, struct vlines *ha
 		int c = i == want->n ? 1 : j == have->n ? -1 : cmp_key(want->v[i], have->v[j]);
 		char *k = key_text(c <= 0 ? want->v[i] : have->v[j]);
 		if (c < 0)
-			diag_file_error(d, path, 0, 0, CAT_RULE, "'%s' has metadata but is missing from the index", k);
+			diag_file_error(d, path, 0, 0, CAT_RULE,
+					"'%s' has metadata but is missing from the index", k);
 		else if (c > 0)
-			diag_file_error(d, path, 0, 0, CAT_RULE, "'%s' is in the index but has no metadata file", k);
+			diag_file_error(d, path, 0, 0, CAT_RULE,
+					"'%s' is in the index but has no metadata file", k);
 		else if (strcmp(want->v[i], have->v[j]))
 			diag_file_error(d, path, 0, 0, CAT_RULE,
 					"the index entry of '%s' does not match its metadata file", k);
@@ -102,11 +104,12 @@ static int check_blob(const char *dir, const char *line, struct diag *d)
 	}
 	path = xasprintf("%s/blobs/sha256/%s", dir, fields[3] + 7);
 	if (sha256_file(path, hex) < 0) {
-		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' is unreadable: %s", k, strerror(errno));
+		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' is unreadable: %s", k,
+				strerror(errno));
 		bad = 1;
 	} else if (strcmp(hex, fields[3] + 7)) {
-		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' has digest sha256:%s, expected %s", k, hex,
-				fields[3]);
+		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' has digest sha256:%s, expected %s", k,
+				hex, fields[3]);
 		bad = 1;
 	}
 	free(path);
@@ -118,7 +121,7 @@ static int check_blob(const char *dir, const char *line, struct diag *d)
 int cat_verify(const char *dir, struct diag *d)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct vlines want = { 0 }, have = { 0 };
+	struct vlines want = {0}, have = {0};
 	char *ipath = path_join(dir, "index"), *text;
 	size_t len, before = d->nerrors;
 	int problems = 0;

@@ -72,8 +72,8 @@ static const char *parse_op(const char **pp)
 {
 	static const struct {
 		const char *text, *norm;
-	} ops[] = { { "<<", "<<" }, { "<=", "<=" }, { ">>", ">>" }, { ">=", ">=" },
-		    { "=", "=" },   { "<", "<=" },  { ">", ">=" } };
+	} ops[] = {{"<<", "<<"}, {"<=", "<="}, {">>", ">>"}, {">=", ">="},
+		   {"=", "="},	 {"<", "<="},  {">", ">="}};
 
 	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		size_t n = strlen(ops[i].text);

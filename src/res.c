@@ -16,7 +16,7 @@
 
 struct node {
 	const struct cat_prim *p;
-	size_t parent;  /* the dependent that pulled it in first, or NO_NODE */
+	size_t parent;	/* the dependent that pulled it in first, or NO_NODE */
 	const char *at; /* include location when requested */
 	bool requested;
 };
@@ -51,7 +51,7 @@ struct res {
 	size_t nqueue, capqueue, head;
 	struct res_edge *edges;
 	size_t nedges, capedges;
-	bool fatal; /* an admit filter failed at run time */
+	bool fatal;	      /* an admit filter failed at run time */
 	const char *platform; /* dec->platform, or the default "linux/amd64" */
 };
 
@@ -96,7 +96,7 @@ static size_t add_node(struct res *r, const struct cat_prim *p, size_t parent, c
 	size_t i = r->nnodes;
 
 	xgrow((void **)&r->nodes, &r->capnodes, i + 1, sizeof(*r->nodes));
-	r->nodes[i] = (struct node){ p, parent, at, at != NULL };
+	r->nodes[i] = (struct node){p, parent, at, at != NULL};
 	r->nnodes++;
 	if (r->nnodes * 2 > r->nslots)
 		rehash(r);
@@ -110,7 +110,7 @@ static void add_edge(struct res *r, size_t from, size_t to)
 	if (from == NO_NODE || from == to)
 		return;
 	xgrow((void **)&r->edges, &r->capedges, r->nedges + 1, sizeof(*r->edges));
-	r->edges[r->nedges++] = (struct res_edge){ from, to };
+	r->edges[r->nedges++] = (struct res_edge){from, to};
 }
 
 static bool excluded(struct res *r, const char *name, const char **at)
@@ -155,8 +155,8 @@ static const char *root_at(struct res *r, size_t k, const char *fallback)
 	return k != NO_NODE && r->nodes[k].at ? r->nodes[k].at : fallback;
 }
 
-static void vreport(struct diag *d, enum diag_severity sev, const char *at, const char *rule,
-		    const char *fmt, va_list ap)
+static void vreport(struct diag *d, enum diag_severity sev, const char *at, const char *rule, const char *fmt,
+		    va_list ap)
 {
 	diag_vreport(d, sev, LOC_NONE, rule, fmt, ap);
 	if (at)
@@ -207,7 +207,7 @@ static char *why_not(struct res *r, const struct cat_prim *p, const struct cons 
 		if (strcmp(q->name, p->name) || !q->op)
 			continue;
 		origin = xasprintf("include at %s", q->at ? q->at : "?");
-		why = cons_fail(p, &(struct cons){ q->op, q->constraint ? q->constraint : "", true, origin });
+		why = cons_fail(p, &(struct cons){q->op, q->constraint ? q->constraint : "", true, origin});
 		free(origin);
 	}
 	if (why)
@@ -224,8 +224,9 @@ static char *why_not(struct res *r, const struct cat_prim *p, const struct cons 
 		r->fatal = true;
 		return xasprintf("version %s: the admit filter failed", p->version);
 	}
-	return ok ? NULL : xasprintf("version %s rejected by admit filter at %s", p->version,
-				     failed_at ? failed_at : "?");
+	return ok ? NULL
+		  : xasprintf("version %s rejected by admit filter at %s", p->version,
+			      failed_at ? failed_at : "?");
 }
 
 /* The highest eligible version of name, or NULL. */
@@ -293,7 +294,8 @@ static void explain(struct res *r, const char *at, const struct rel_atom *a, con
 		else if (excluded(r, pv[i].prim->name, NULL))
 			why = xstrdup("is excluded");
 		else if (chosen(r, pv[i].prim->name))
-			why = xasprintf("version %s is already selected", chosen(r, pv[i].prim->name)->p->version);
+			why = xasprintf("version %s is already selected",
+					chosen(r, pv[i].prim->name)->p->version);
 		else
 			why = why_not(r, pv[i].prim, NULL);
 		note(r->d, at, "provider %s %s: %s", pv[i].prim->name, pv[i].prim->version,
@@ -319,7 +321,7 @@ static void queue_depends(struct res *r, size_t k)
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		xgrow((void **)&r->queue, &r->capqueue, r->nqueue + 1, sizeof(*r->queue));
-		r->queue[r->nqueue++] = (struct work){ k, l.alts[i] };
+		r->queue[r->nqueue++] = (struct work){k, l.alts[i]};
 	}
 	free(l.alts);
 }
@@ -360,8 +362,8 @@ static void dep_error(struct res *r, const struct work *w)
 	size_t n;
 
 	if (w->alt.n == 1 && excluded(r, a->name, &xat)) {
-		report(r->d, at, "excluded-dependency", "'%s' is excluded but '%s' depends on it (%s)", a->name, from,
-		       ch);
+		report(r->d, at, "excluded-dependency", "'%s' is excluded but '%s' depends on it (%s)",
+		       a->name, from, ch);
 		note(r->d, xat, "excluded here");
 	} else if (w->alt.n == 1 && c) {
 		report(r->d, at, "version-conflict",
@@ -369,14 +371,14 @@ static void dep_error(struct res *r, const struct work *w)
 		       c->p->version, a->name, ch);
 	} else if (w->alt.n == 1 && !catset_versions(r->cs, a->name, &n) &&
 		   !catset_providers(r->cs, a->name, &n)) {
-		report(r->d, at, "missing-primitive", "no primitive '%s' in the catalogs, needed by '%s' (%s)",
-		       a->name, from, ch);
+		report(r->d, at, "missing-primitive",
+		       "no primitive '%s' in the catalogs, needed by '%s' (%s)", a->name, from, ch);
 	} else {
-		report(r->d, at, "no-eligible-version", "no eligible version for '%s', needed by '%s' (%s)", text,
-		       from, ch);
+		report(r->d, at, "no-eligible-version", "no eligible version for '%s', needed by '%s' (%s)",
+		       text, from, ch);
 		for (size_t i = 0; i < w->alt.n; i++) {
 			const struct rel_atom *ai = &w->alt.atoms[i];
-			struct cons c2 = { ai->op, ai->version, false, from };
+			struct cons c2 = {ai->op, ai->version, false, from};
 			explain(r, at, ai, &c2);
 		}
 	}
@@ -395,7 +397,7 @@ static void process(struct res *r, const struct work *w)
 	}
 	for (size_t i = 0; i < w->alt.n && !r->fatal; i++) {
 		const struct rel_atom *a = &w->alt.atoms[i];
-		struct cons c = { a->op, a->version, false, r->nodes[w->from].p->name };
+		struct cons c = {a->op, a->version, false, r->nodes[w->from].p->name};
 		const struct cat_prim *p;
 		if (excluded(r, a->name, NULL) || chosen(r, a->name))
 			continue;
@@ -425,11 +427,11 @@ static int cmp_req(const void *a, const void *b)
 static void include_error(struct res *r, const struct dec_request *q)
 {
 	size_t n, np;
-	struct rel_atom a = { q->name, NULL, NULL };
+	struct rel_atom a = {q->name, NULL, NULL};
 
 	if (!catset_versions(r->cs, q->name, &n) && !catset_providers(r->cs, q->name, &np)) {
-		report(r->d, q->at, "missing-primitive", "no primitive '%s' in the catalogs (%s -> %s)", q->name,
-		       r->dec->policy ? r->dec->policy : "policy", q->name);
+		report(r->d, q->at, "missing-primitive", "no primitive '%s' in the catalogs (%s -> %s)",
+		       q->name, r->dec->policy ? r->dec->policy : "policy", q->name);
 		return;
 	}
 	report(r->d, q->at, "no-eligible-version", "no eligible version of '%s' (%s -> %s)", q->name,
@@ -446,7 +448,7 @@ static void include_one(struct res *r, const struct dec_request *q)
 		return;
 	p = pick(r, q->name, NULL);
 	if (!p && !catset_versions(r->cs, q->name, &n)) {
-		struct rel_atom a = { q->name, NULL, NULL };
+		struct rel_atom a = {q->name, NULL, NULL};
 		p = pick_provider(r, &a);
 	}
 	if (p && !chosen(r, p->name))
@@ -565,7 +567,7 @@ static int cmp_edge(const void *a, const void *b)
 static size_t *order_nodes(struct res *r)
 {
 	size_t n = r->nnodes, *out = xcalloc(n, sizeof(*out)), nout = 0;
-	struct order o = { .r = r };
+	struct order o = {.r = r};
 	size_t *pending, *minname;
 	bool *done;
 
@@ -613,7 +615,8 @@ static size_t *order_nodes(struct res *r)
 			size_t pickv = SIZE_MAX;
 			for (size_t v = 0; v < n; v++)
 				if (o.comp[v] == best && !done[v] &&
-				    (pickv == SIZE_MAX || strcmp(r->nodes[v].p->name, r->nodes[pickv].p->name) < 0))
+				    (pickv == SIZE_MAX ||
+				     strcmp(r->nodes[v].p->name, r->nodes[pickv].p->name) < 0))
 					pickv = v;
 			if (pickv == SIZE_MAX)
 				break;
@@ -669,16 +672,15 @@ static void fill_decision(struct res *r)
 		if (e && r->edges[e].from == r->edges[e - 1].from && r->edges[e].to == r->edges[e - 1].to)
 			continue; /* edges are sorted by index, so repeats are adjacent */
 		xgrow((void **)&dec->edges, &dec->capedges, dec->nedges + 1, sizeof(*dec->edges));
-		dec->edges[dec->nedges++] = (struct dec_edge){ xstrdup(from), xstrdup(to) };
+		dec->edges[dec->nedges++] = (struct dec_edge){xstrdup(from), xstrdup(to)};
 	}
 	if (dec->nedges)
 		qsort(dec->edges, dec->nedges, sizeof(*dec->edges), cmp_dec_edge);
 }
 
-int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx,
-		struct diag *d)
+int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx, struct diag *d)
 {
-	struct res r = { .cs = cs, .dec = dec, .admit = admit, .ctx = ctx, .d = d };
+	struct res r = {.cs = cs, .dec = dec, .admit = admit, .ctx = ctx, .d = d};
 	size_t before = d->nerrors;
 	int rc = 0;
 

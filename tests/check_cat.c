@@ -58,11 +58,11 @@ static char *new_catalog(const char *rel)
 }
 
 /* Add paths as name@version; returns cat_add's result, errors in *msg. */
-static int add(const char *dir, const char *name, const char *version, const char *const *paths,
-	       size_t n, bool allow, char **msg)
+static int add(const char *dir, const char *name, const char *version, const char *const *paths, size_t n,
+	       bool allow, char **msg)
 {
-	struct cat_add_opts o = { .name = name, .version = version, .paths = paths, .npaths = n,
-				  .allow_setuid = allow };
+	struct cat_add_opts o = {
+		.name = name, .version = version, .paths = paths, .npaths = n, .allow_setuid = allow};
 	struct diag d;
 	int rc;
 
@@ -141,7 +141,7 @@ static char *list_blob(const char *blob)
 static struct cat_prim *open_one(struct catset *cs, const char *dir, const char *name, const char *version)
 {
 	struct diag d;
-	const char *dirs[] = { dir };
+	const char *dirs[] = {dir};
 
 	diag_init(&d);
 	ck_assert_int_eq(catset_open(cs, dirs, 1, &d), 0);
@@ -152,7 +152,7 @@ static struct cat_prim *open_one(struct catset *cs, const char *dir, const char 
 START_TEST(test_canonical_tar)
 {
 	char *dir = new_catalog("cat"), *src = at("src"), *lnk = at("src/bin/sh"), *listing, *blob;
-	const char *paths[] = { src };
+	const char *paths[] = {src};
 	struct catset cs;
 	struct cat_prim *p;
 	mode_t old;
@@ -177,7 +177,7 @@ START_TEST(test_canonical_tar)
 	free(blob);
 	/* the file name encodes ':' */
 	ck_assert(strstr(p->meta_path ? p->meta_path : "", "") != NULL);
-	ck_assert_int_eq(cat_prim_load(p, &(struct diag){ 0 }), 0);
+	ck_assert_int_eq(cat_prim_load(p, &(struct diag){0}), 0);
 	ck_assert_ptr_nonnull(strstr(p->meta_path, "primitives/busybox/1%3a1.35.0-4.json"));
 	catset_release(&cs);
 	free(src);
@@ -189,7 +189,7 @@ END_TEST
 START_TEST(test_deterministic)
 {
 	char *c1 = new_catalog("c1"), *c2 = new_catalog("c2"), *a = at("a"), *b = at("b");
-	const char *pa[] = { a }, *pb[] = { b };
+	const char *pa[] = {a}, *pb[] = {b};
 	struct catset s1, s2;
 	struct cat_prim *p1, *p2;
 
@@ -215,7 +215,7 @@ END_TEST
 START_TEST(test_immutable)
 {
 	char *dir = new_catalog("cat"), *a = at("a"), *msg, *idx = at("cat/index"), *before, *after;
-	const char *pa[] = { a };
+	const char *pa[] = {a};
 	size_t n1, n2;
 
 	put("a/f", "one", 0644);
@@ -242,7 +242,7 @@ END_TEST
 static void expect_hostile(const char *dir, const struct tmember *m, size_t n, const char *want, bool allow)
 {
 	char *tar = make_tar("h.tar", m, n), *msg;
-	const char *paths[] = { tar };
+	const char *paths[] = {tar};
 
 	ck_assert_int_eq(add(dir, "h", "1", paths, 1, allow, &msg), -1);
 	ck_assert_msg(strstr(msg, want) != NULL, "wanted '%s' in '%s'", want, msg);
@@ -253,23 +253,24 @@ static void expect_hostile(const char *dir, const struct tmember *m, size_t n, c
 START_TEST(test_hostile)
 {
 	char *dir = new_catalog("cat");
-	struct tmember dotdot[] = { { "a/../../etc/passwd", AE_IFREG, 0644, "x", NULL, false } };
-	struct tmember abs[] = { { "/etc/passwd", AE_IFREG, 0644, "x", NULL, false } };
-	struct tmember climb[] = { { "a/b/l", AE_IFLNK, 0777, NULL, "../../../etc", false } };
-	struct tmember hard[] = { { "a", AE_IFREG, 0644, NULL, "missing", true } };
-	struct tmember through[] = { { "lib", AE_IFLNK, 0777, NULL, "usr/lib", false },
-				     { "lib/x.so", AE_IFREG, 0644, "x", NULL, false } };
-	struct tmember dev[] = { { "dev/null", AE_IFCHR, 0666, NULL, NULL, false } };
-	struct tmember fifo[] = { { "f", AE_IFIFO, 0666, NULL, NULL, false } };
-	struct tmember suid[] = { { "bin/su", AE_IFREG, 04755, "x", NULL, false } };
-	struct tmember ok[] = { { "a/b/l", AE_IFLNK, 0777, NULL, "../../etc", false },
-				{ "lib64/ld.so", AE_IFLNK, 0777, NULL, "/lib/x86_64-linux-gnu/ld.so", false } };
+	struct tmember dotdot[] = {{"a/../../etc/passwd", AE_IFREG, 0644, "x", NULL, false}};
+	struct tmember abs[] = {{"/etc/passwd", AE_IFREG, 0644, "x", NULL, false}};
+	struct tmember climb[] = {{"a/b/l", AE_IFLNK, 0777, NULL, "../../../etc", false}};
+	struct tmember hard[] = {{"a", AE_IFREG, 0644, NULL, "missing", true}};
+	struct tmember through[] = {{"lib", AE_IFLNK, 0777, NULL, "usr/lib", false},
+				    {"lib/x.so", AE_IFREG, 0644, "x", NULL, false}};
+	struct tmember dev[] = {{"dev/null", AE_IFCHR, 0666, NULL, NULL, false}};
+	struct tmember fifo[] = {{"f", AE_IFIFO, 0666, NULL, NULL, false}};
+	struct tmember suid[] = {{"bin/su", AE_IFREG, 04755, "x", NULL, false}};
+	struct tmember ok[] = {{"a/b/l", AE_IFLNK, 0777, NULL, "../../etc", false},
+			       {"lib64/ld.so", AE_IFLNK, 0777, NULL, "/lib/x86_64-linux-gnu/ld.so", false}};
 	char *tar, *msg;
 	const char *paths[1];
 
 	expect_hostile(dir, dotdot, 1, "member 'a/../../etc/passwd' climbs out of the root", false);
 	expect_hostile(dir, abs, 1, "member '/etc/passwd' is an absolute path", false);
-	expect_hostile(dir, climb, 1, "member 'a/b/l' is a symlink whose target climbs above the root", false);
+	expect_hostile(dir, climb, 1, "member 'a/b/l' is a symlink whose target climbs above the root",
+		       false);
 	expect_hostile(dir, hard, 1, "member 'a' is a hardlink to a path the primitive does not hold", false);
 	expect_hostile(dir, through, 2, "member 'lib/x.so' is written through a symlink", false);
 	expect_hostile(dir, dev, 1, "member 'dev/null' is a device node", false);
@@ -292,8 +293,8 @@ END_TEST
 START_TEST(test_hardlinks_and_dest)
 {
 	char *dir = new_catalog("cat"), *listing, *blob, *f = at("app.conf"), *arg;
-	struct tmember m[] = { { "./z/file", AE_IFREG, 0755, "data", NULL, false },
-			       { "./a/link", AE_IFREG, 0755, NULL, "./z/file", true } };
+	struct tmember m[] = {{"./z/file", AE_IFREG, 0755, "data", NULL, false},
+			      {"./a/link", AE_IFREG, 0755, NULL, "./z/file", true}};
 	char *tar = make_tar("l.tar", m, 2);
 	const char *paths[2];
 	struct catset cs;
@@ -328,14 +329,14 @@ END_TEST
 START_TEST(test_implied_dirs)
 {
 	char *dir = new_catalog("cat"), *listing, *blob;
-	struct tmember m[] = { { "a/b/c/f1", AE_IFREG, 0644, "1", NULL, false },
-			       { "x/y/z", AE_IFREG, 0600, "3", NULL, false },
-			       { "a/e", AE_IFREG, 0644, "2", NULL, false },
-			       { "x/y", AE_IFDIR, 0700, NULL, NULL, false },
-			       { "a/b/d/f2", AE_IFREG, 0644, "4", NULL, false },
-			       { "a/b/c/f0", AE_IFREG, 0644, "5", NULL, false } };
+	struct tmember m[] = {{"a/b/c/f1", AE_IFREG, 0644, "1", NULL, false},
+			      {"x/y/z", AE_IFREG, 0600, "3", NULL, false},
+			      {"a/e", AE_IFREG, 0644, "2", NULL, false},
+			      {"x/y", AE_IFDIR, 0700, NULL, NULL, false},
+			      {"a/b/d/f2", AE_IFREG, 0644, "4", NULL, false},
+			      {"a/b/c/f0", AE_IFREG, 0644, "5", NULL, false}};
 	char *tar = make_tar("i.tar", m, 6);
-	const char *paths[] = { tar };
+	const char *paths[] = {tar};
 	struct catset cs;
 	struct cat_prim *p;
 
@@ -366,8 +367,9 @@ END_TEST
 static void add_meta(const char *dir, const char *name, const char *version, const char *json)
 {
 	char *mf = at("meta.json"), *src = at("m");
-	const char *paths[] = { src };
-	struct cat_add_opts o = { .name = name, .version = version, .meta_file = mf, .paths = paths, .npaths = 1 };
+	const char *paths[] = {src};
+	struct cat_add_opts o = {
+		.name = name, .version = version, .meta_file = mf, .paths = paths, .npaths = 1};
 	struct diag d;
 
 	put("meta.json", json, 0644);
@@ -385,7 +387,7 @@ static void add_meta(const char *dir, const char *name, const char *version, con
 START_TEST(test_catset)
 {
 	char *a = new_catalog("a"), *b = new_catalog("b");
-	const char *dirs[] = { a, b };
+	const char *dirs[] = {a, b};
 	struct catset cs;
 	struct diag d;
 	size_t n;
@@ -439,8 +441,10 @@ START_TEST(test_record)
 	json_t *r;
 
 	add_meta(dir, "web", "2.0",
-		 "{\"license\": \"MIT\", \"depends\": [\"libc6 (>= 2.34)\"], \"platform\": {\"os\": \"linux\", "
-		 "\"architecture\": \"amd64\"}, \"scan\": {\"scanner\": \"grype\", \"critical\": 1, \"high\": 2, "
+		 "{\"license\": \"MIT\", \"depends\": [\"libc6 (>= 2.34)\"], \"platform\": {\"os\": "
+		 "\"linux\", "
+		 "\"architecture\": \"amd64\"}, \"scan\": {\"scanner\": \"grype\", \"critical\": 1, "
+		 "\"high\": 2, "
 		 "\"cves\": [{\"id\": \"CVE-1\", \"severity\": \"critical\", \"fixed\": \"2.1\"}]}, "
 		 "\"resources\": {\"memory\": 64}, \"labels\": {\"team\": \"a\"}}");
 	add_meta(dir, "bare", "1", "{}");
@@ -453,11 +457,13 @@ START_TEST(test_record)
 	ck_assert_str_eq(json_string_value(json_object_get(r, "arch")), "amd64");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "scan"), "critical")), 1);
 	ck_assert(json_is_null(json_object_get(json_object_get(r, "scan"), "low")));
-	ck_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(json_object_get(r, "scan"), "cves"), 0), "fixed")),
-			 "2.1");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(json_object_get(r, "scan"), "cves"), 0), "fixed")),
+		"2.1");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r, "resources"), "memory")), 64);
-	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r, "depends"), 0)), "libc6 (>= 2.34)");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(r, "depends"), 0)),
+			 "libc6 (>= 2.34)");
 	ck_assert(cat_prim_fits(p, "linux/amd64"));
 	ck_assert(!cat_prim_fits(p, "linux/arm64"));
 	ck_assert(cat_prim_fits(p, "linux/amd64/v3"));
@@ -476,15 +482,20 @@ END_TEST
 START_TEST(test_bad_meta)
 {
 	char *dir = new_catalog("cat"), *mf = at("meta.json"), *src = at("m");
-	const char *paths[] = { src };
-	static const char *const bad[] = { "{\"colour\": 1}", "{\"depends\": [\"a (>= )\"]}",
-					   "{\"provides\": [\"a (>= 1)\"]}", "{\"scan\": {\"critical\": -1}}",
-					   "{\"resources\": {\"memory\": \"1G\"}}", "[1]",
-					   "{\"allow\": [\"devices\"]}", "{\"platform\": {\"os\": \"Linux\"}}" };
+	const char *paths[] = {src};
+	static const char *const bad[] = {"{\"colour\": 1}",
+					  "{\"depends\": [\"a (>= )\"]}",
+					  "{\"provides\": [\"a (>= 1)\"]}",
+					  "{\"scan\": {\"critical\": -1}}",
+					  "{\"resources\": {\"memory\": \"1G\"}}",
+					  "[1]",
+					  "{\"allow\": [\"devices\"]}",
+					  "{\"platform\": {\"os\": \"Linux\"}}"};
 
 	put("m/f", "x", 0644);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct cat_add_opts o = { .name = "b", .version = "1", .meta_file = mf, .paths = paths, .npaths = 1 };
+		struct cat_add_opts o = {
+			.name = "b", .version = "1", .meta_file = mf, .paths = paths, .npaths = 1};
 		struct diag d;
 		put("meta.json", bad[i], 0644);
 		diag_init(&d);
@@ -527,8 +538,9 @@ START_TEST(test_tamper)
 	diag_release(&d);
 	/* edit a metadata file behind the index's back */
 	meta = at("cat/primitives/u/1.json");
-	put("cat/primitives/u/1.json", "{\"name\": \"u\", \"version\": \"1\", \"kind\": \"data\", \"content\": "
-				       "\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"}",
+	put("cat/primitives/u/1.json",
+	    "{\"name\": \"u\", \"version\": \"1\", \"kind\": \"data\", \"content\": "
+	    "\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"}",
 	    0644);
 	diag_init(&d);
 	ck_assert_int_eq(cat_prim_load(catset_find(&cs, "u", "1"), &d), -1);
@@ -557,7 +569,8 @@ START_TEST(test_set_scan_and_reindex)
 	ck_assert_int_eq(cat_set_scan(dir, "t", "9", scan, &d), -1);
 	diag_release(&d);
 	p = open_one(&cs, dir, "t", "1:2");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(cat_prim_record(p), "scan"), "high")), 3);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(cat_prim_record(p), "scan"), "high")), 3);
 	catset_release(&cs);
 	ck_assert_int_eq(read_file(idx, &before, &n), 0);
 	unlink(idx);

@@ -37,7 +37,8 @@ START_TEST(test_spacing_and_ops)
 	char *s;
 
 	/* folded lines, odd spacing, all operators, obsolete < and > */
-	ck_assert_int_eq(rel_parse(" a(<<1) ,\n b ( <= 1:2.0-1 )|c (= 3),d (>>4), e (<5), f (>6)", &l, &why), 0);
+	ck_assert_int_eq(rel_parse(" a(<<1) ,\n b ( <= 1:2.0-1 )|c (= 3),d (>>4), e (<5), f (>6)", &l, &why),
+			 0);
 	ck_assert_uint_eq(l.n, 5);
 	s = rel_alt_str(&l.alts[0]);
 	ck_assert_str_eq(s, "a (<< 1)");
@@ -68,9 +69,8 @@ END_TEST
 START_TEST(test_errors)
 {
 	static const char *const bad[] = {
-		"",            "Libc6",        "a (>= )",      "a (>= 1",       "a (~ 1)",  "a b",
-		"a |",         "a, b",         "a [amd64]",    "a <!nocheck>",  "a (>= x1)", "a:",
-		"-a",          "a (>= 1) b",
+		"",	"Libc6",     "a (>= )",	     "a (>= 1",	  "a (~ 1)", "a b", "a |",
+		"a, b", "a [amd64]", "a <!nocheck>", "a (>= x1)", "a:",	     "-a",  "a (>= 1) b",
 	};
 	struct rel_alt a;
 

@@ -33,8 +33,9 @@ static void put(const char *rel, const char *text)
 static void prim(const char *name, const char *version, const char *members)
 {
 	char *mf = path_join(root, "meta.json"), *src = path_join(root, "m"), *json, *content;
-	const char *paths[] = { src };
-	struct cat_add_opts o = { .name = name, .version = version, .meta_file = mf, .paths = paths, .npaths = 1 };
+	const char *paths[] = {src};
+	struct cat_add_opts o = {
+		.name = name, .version = version, .meta_file = mf, .paths = paths, .npaths = 1};
 	struct diag dd;
 
 	json = xasprintf("{%s}", members);
@@ -76,7 +77,7 @@ static void teardown(void)
 
 static void open_cat(void)
 {
-	const char *dirs[] = { catdir };
+	const char *dirs[] = {catdir};
 
 	ck_assert_int_eq(catset_open(&cs, dirs, 1, &d), 0);
 }
@@ -84,14 +85,14 @@ static void open_cat(void)
 static void req(const char *name, const char *op, const char *ver, const char *at)
 {
 	xgrow((void **)&dec.requests, &dec.caprequests, dec.nrequests + 1, sizeof(*dec.requests));
-	dec.requests[dec.nrequests++] = (struct dec_request){ xstrdup(name), op ? xstrdup(op) : NULL,
-							      ver ? xstrdup(ver) : NULL, xstrdup(at), false };
+	dec.requests[dec.nrequests++] = (struct dec_request){xstrdup(name), op ? xstrdup(op) : NULL,
+							     ver ? xstrdup(ver) : NULL, xstrdup(at), false};
 }
 
 static void excl(const char *name, const char *at)
 {
 	xgrow((void **)&dec.excludes, &dec.capexcludes, dec.nexcludes + 1, sizeof(*dec.excludes));
-	dec.excludes[dec.nexcludes++] = (struct dec_exclude){ xstrdup(name), xstrdup(at) };
+	dec.excludes[dec.nexcludes++] = (struct dec_exclude){xstrdup(name), xstrdup(at)};
 }
 
 /* "name=version(reason) ..." of the selection, and "from>to ..." of edges. */
@@ -100,7 +101,8 @@ static char *selection(void)
 	struct strbuf sb = STRBUF_INIT;
 
 	for (size_t i = 0; i < dec.nselected; i++)
-		sb_addf(&sb, "%s%s=%s", i ? " " : "", dec.selected[i].prim->name, dec.selected[i].prim->version);
+		sb_addf(&sb, "%s%s=%s", i ? " " : "", dec.selected[i].prim->name,
+			dec.selected[i].prim->version);
 	return sb_detach(&sb, NULL);
 }
 
@@ -119,23 +121,23 @@ static char *messages(void)
 	struct strbuf sb = STRBUF_INIT;
 
 	for (size_t i = 0; i < d.nentries; i++)
-		sb_addf(&sb, "%s: %s [%s]\n", d.entries[i].path ? d.entries[i].path : "-", d.entries[i].message,
-			d.entries[i].rule ? d.entries[i].rule : "");
+		sb_addf(&sb, "%s: %s [%s]\n", d.entries[i].path ? d.entries[i].path : "-",
+			d.entries[i].message, d.entries[i].rule ? d.entries[i].rule : "");
 	return sb_detach(&sb, NULL);
 }
 
-#define expect_str(fn, want)                    \
-	do {                                    \
-		char *s_ = fn();                \
-		ck_assert_str_eq(s_, want);     \
-		free(s_);                       \
+#define expect_str(fn, want)                                                                                 \
+	do {                                                                                                 \
+		char *s_ = fn();                                                                             \
+		ck_assert_str_eq(s_, want);                                                                  \
+		free(s_);                                                                                    \
 	} while (0)
 
-#define expect_msg(want)                                                              \
-	do {                                                                          \
-		char *s_ = messages();                                                \
-		ck_assert_msg(strstr(s_, want) != NULL, "wanted '%s' in:\n%s", want, s_); \
-		free(s_);                                                             \
+#define expect_msg(want)                                                                                     \
+	do {                                                                                                 \
+		char *s_ = messages();                                                                       \
+		ck_assert_msg(strstr(s_, want) != NULL, "wanted '%s' in:\n%s", want, s_);                    \
+		free(s_);                                                                                    \
 	} while (0)
 
 static void fresh(void)
@@ -213,8 +215,9 @@ START_TEST(test_admit)
 	fresh();
 	req("curl", NULL, NULL, "web.cpol:6:3");
 	ck_assert_int_eq(res_resolve(&cs, &dec, fake_admit, &calls, &d), -1);
-	expect_msg("web.cpol:6:3: no eligible version for 'libcurl', needed by 'curl' (web -> curl -> libcurl) "
-		   "[no-eligible-version]");
+	expect_msg(
+		"web.cpol:6:3: no eligible version for 'libcurl', needed by 'curl' (web -> curl -> libcurl) "
+		"[no-eligible-version]");
 	expect_msg("candidate libcurl: version 8 rejected by admit filter at web.cpol:9:3");
 	ck_assert_uint_eq(dec.nselected, 0);
 }
@@ -291,7 +294,8 @@ START_TEST(test_conflict)
 	ck_assert_uint_eq(d.nerrors, 2);
 	ck_assert_uint_eq(dec.nselected, 0);
 	fresh();
-	req("mta-a", NULL, NULL, "c.cpol:4:1"); /* conflicting with a virtual name it provides itself is fine */
+	req("mta-a", NULL, NULL,
+	    "c.cpol:4:1"); /* conflicting with a virtual name it provides itself is fine */
 	ck_assert_int_eq(res_resolve(&cs, &dec, NULL, NULL, &d), 0);
 	fresh();
 	req("mta-a", NULL, NULL, "c.cpol:4:1");
@@ -344,8 +348,9 @@ START_TEST(test_later_constraint)
 	req("a", NULL, NULL, "l.cpol:1:1");
 	req("b", NULL, NULL, "l.cpol:2:1");
 	ck_assert_int_eq(res_resolve(&cs, &dec, NULL, NULL, &d), -1);
-	expect_msg("l.cpol:2:1: 'b' needs 'a (<< 2)' but version 2.0 of 'a' is already selected (web -> b -> a) "
-		   "[version-conflict]");
+	expect_msg(
+		"l.cpol:2:1: 'b' needs 'a (<< 2)' but version 2.0 of 'a' is already selected (web -> b -> a) "
+		"[version-conflict]");
 }
 END_TEST
 
@@ -394,11 +399,13 @@ START_TEST(test_graph)
 	}
 	free(buf);
 	j = res_graph_json(&dec);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "nodes"), 1), "name")),
-			 "hello");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_array_get(json_object_get(j, "nodes"), 1), "name")),
+		"hello");
 	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(j, "nodes"), 1), "requested")));
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "edges"), 0), "to")),
-			 "libc6");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(json_array_get(json_object_get(j, "edges"), 0), "to")),
+		"libc6");
 	json_decref(j);
 }
 END_TEST
