@@ -18,7 +18,7 @@
 
 /* ---- one catalog ---------------------------------------------------------- */
 
-static int check_catalog_json(const char *dir, struct diag *d)
+int cat_check_dir(const char *dir, struct diag *d)
 {
 	char *path = path_join(dir, "catalog.json"), *text;
 	size_t len;
@@ -131,10 +131,9 @@ struct catalog *cat_open(const char *dir, struct diag *d)
 {
 	struct catalog *cat = xcalloc(1, sizeof(*cat));
 	char *path = path_join(dir, "index");
-	size_t before = d->nerrors;
 
 	cat->dir = xstrdup(dir);
-	if (check_catalog_json(dir, d) < 0)
+	if (cat_check_dir(dir, d) < 0)
 		goto fail;
 	if (read_file(path, &cat->index_text, &cat->index_len) < 0) {
 		struct strbuf sb = STRBUF_INIT;
@@ -143,7 +142,7 @@ struct catalog *cat_open(const char *dir, struct diag *d)
 			goto fail;
 		}
 		sb_adds(&sb, CAT_INDEX_MAGIC "\n");
-		if (cat_scan_index(dir, &sb, d, false) < 0) {
+		if (cat_scan_index(dir, &sb, d) < 0) {
 			sb_release(&sb);
 			goto fail;
 		}
@@ -155,7 +154,6 @@ struct catalog *cat_open(const char *dir, struct diag *d)
 	free(path);
 	return cat;
 fail:
-	(void)before;
 	free(path);
 	cat_close(cat);
 	return NULL;

@@ -200,14 +200,13 @@ static int scan_one(const char *path, struct strbuf *sb, struct diag *d)
 	return rc;
 }
 
-int cat_scan_index(const char *dir, struct strbuf *sb, struct diag *d, bool verify_only)
+int cat_scan_index(const char *dir, struct strbuf *sb, struct diag *d)
 {
 	char *pdir = path_join(dir, "primitives");
 	struct lines names = {0}, lines = {0};
 	struct strbuf body = STRBUF_INIT;
 	int rc = list_dir(pdir, &names, d);
 
-	(void)verify_only;
 	for (size_t i = 0; rc == 0 && i < names.n; i++) {
 		char *nd = path_join(pdir, names.v[i]);
 		struct lines files = {0};
@@ -248,7 +247,7 @@ int cat_reindex_locked(const char *dir, struct diag *d)
 	int rc = -1;
 
 	sb_adds(&sb, CAT_INDEX_MAGIC "\n");
-	if (cat_scan_index(dir, &sb, d, false) == 0) {
+	if (cat_scan_index(dir, &sb, d) == 0) {
 		if (write_file_atomic(path, sb.buf, sb.len, 0644) < 0)
 			sys_error(d, path, "cannot write index");
 		else
@@ -261,7 +260,7 @@ int cat_reindex_locked(const char *dir, struct diag *d)
 
 int cat_reindex(const char *dir, struct diag *d)
 {
-	int lock = cat_lock(dir, d), rc;
+	int lock = cat_check_dir(dir, d) < 0 ? -1 : cat_lock(dir, d), rc;
 
 	if (lock < 0)
 		return -1;
@@ -354,7 +353,7 @@ int cat_commit(const char *dir, json_t *m, const char *tmp, const char *digest, 
 		unlink(tmp);
 		return -1;
 	}
-	lock = cat_lock(dir, d);
+	lock = cat_check_dir(dir, d) < 0 ? -1 : cat_lock(dir, d);
 	if (lock < 0) {
 		unlink(tmp);
 		return -1;
@@ -477,7 +476,7 @@ int cat_add(const char *dir, const struct cat_add_opts *o, struct diag *d)
 	json_t *m;
 	int rc = -1;
 
-	if (check_name_version(o->name, o->version, d) < 0) {
+	if (cat_check_dir(dir, d) < 0 || check_name_version(o->name, o->version, d) < 0) {
 		free(blobdir);
 		return -1;
 	}
@@ -512,7 +511,7 @@ int cat_set_scan(const char *dir, const char *name, const char *version, const c
 	json_t *scan, *m = NULL;
 	int lock, rc = -1;
 
-	if (check_name_version(name, version, d) < 0)
+	if (cat_check_dir(dir, d) < 0 || check_name_version(name, version, d) < 0)
 		return -1;
 	scan = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
 	if (!scan) {

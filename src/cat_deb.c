@@ -323,7 +323,7 @@ int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct d
 	int rc = -1;
 
 	tree_init(&t, blobdir, allow_setuid);
-	if (read_deb(deb, &c, &t, d) < 0)
+	if (cat_check_dir(dir, d) < 0 || read_deb(deb, &c, &t, d) < 0)
 		goto out;
 	m = control_meta(&c, deb, d);
 	if (m && tree_write(&t, &tmp, digest, &size, d) == 0)

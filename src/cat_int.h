@@ -82,12 +82,14 @@ int tree_write(struct tree *t, char **tmp, char digest[72], uint64_t *size, stru
  * unlinked). */
 int cat_commit(const char *dir, json_t *m, const char *tmp, const char *digest, uint64_t size,
 	       struct diag *d);
+/* Is dir a catalog (catalog.json says version 1)? 0 or -1 after reporting. */
+int cat_check_dir(const char *dir, struct diag *d);
 /* flock DIR/.lock; returns the fd or -1 after reporting. */
 int cat_lock(const char *dir, struct diag *d);
 void cat_unlock(int fd);
 /* Rebuild the index of dir from its metadata files (under the lock). */
 int cat_reindex_locked(const char *dir, struct diag *d);
 /* Scan the metadata files of dir; the index text (without magic) into sb. */
-int cat_scan_index(const char *dir, struct strbuf *sb, struct diag *d, bool verify_only);
+int cat_scan_index(const char *dir, struct strbuf *sb, struct diag *d);
 
 #endif

@@ -569,7 +569,7 @@ static int fix_hardlinks(struct tree *t, struct diag *d)
 		if (root[i] != i && i < carrier[root[i]])
 			carrier[root[i]] = i;
 	for (size_t i = 0; rc == 0 && i < t->n; i++) {
-		struct tent *e = &t->v[i], *r = &t->v[root[i]], *c = &t->v[carrier[root[i]]];
+		struct tent *e = &t->v[i], *c = &t->v[carrier[root[i]]];
 		if (root[i] == i && carrier[i] != i) { /* a root that does not sort first */
 			c->type = TENT_FILE;
 			c->mode = e->mode;
@@ -585,7 +585,6 @@ static int fix_hardlinks(struct tree *t, struct diag *d)
 			free(e->link);
 			e->link = xstrdup(c->path);
 		}
-		(void)r;
 	}
 	free(root);
 	free(carrier);

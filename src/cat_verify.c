@@ -133,7 +133,7 @@ int cat_verify(const char *dir, struct diag *d)
 	}
 	cat_close(cat);
 	sb_adds(&sb, CAT_INDEX_MAGIC "\n");
-	if (cat_scan_index(dir, &sb, d, true) < 0)
+	if (cat_scan_index(dir, &sb, d) < 0)
 		problems++;
 	split_lines(&want, sb_detach(&sb, NULL));
 	if (read_file(ipath, &text, &len) < 0) {

@@ -88,6 +88,8 @@ expect_exit "bad name" 2 "$CPOLC" catalog add "$C" --name App --version 1 "$T/sr
 expect_exit "bad version" 2 "$CPOLC" catalog add "$C" --name app --version v1 "$T/src"
 expect_exit "bad depends" 2 "$CPOLC" catalog add "$C" --name app --version 2 --depends 'libc6 (>= )' "$T/src"
 expect_exit "missing path" 2 "$CPOLC" catalog add "$C" --name app --version 2 "$T/nope"
+expect_exit "add to a directory that is not a catalog" 2 "$CPOLC" catalog add "$T/src" --name app --version 3 "$T/src"
+expect_match "not a catalog" "$T_ERR" "catalog.json: error: cannot read catalog"
 expect_exit "missing --version" 2 "$CPOLC" catalog add "$C" --name app "$T/src"
 
 # ---- archives and hostile content ------------------------------------------
