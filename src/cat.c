@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -383,6 +384,22 @@ struct cat_prim *catset_find(const struct catset *cs, const char *name, const ch
 
 /* ---- primitives ----------------------------------------------------------- */
 
+/* Does the index entry of p say what metadata m says? */
+static bool same_as_index(const struct cat_prim *p, json_t *m)
+{
+	struct strbuf want = STRBUF_INIT, have = STRBUF_INIT;
+	bool same;
+
+	meta_index_line(m, p->meta_digest, &want);
+	sb_addf(&have, "%s\t%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\t%s\t%s\t%s\t%s\n", p->name, p->version, p->kind,
+		p->digest, p->meta_digest, p->size, p->os ? p->os : "", p->arch ? p->arch : "", p->depends,
+		p->provides, p->conflicts);
+	same = !strcmp(want.buf, have.buf);
+	sb_release(&want);
+	sb_release(&have);
+	return same;
+}
+
 static int load_meta(struct cat_prim *p, struct diag *d)
 {
 	char *path = meta_file_path(p->cat->dir, p->name, p->version), *text = NULL;
@@ -408,10 +425,8 @@ static int load_meta(struct cat_prim *p, struct diag *d)
 	}
 	if (meta_check(m, path, true, d) < 0)
 		goto fail;
-	if (strcmp(json_string_value(json_object_get(m, "name")), p->name) ||
-	    strcmp(json_string_value(json_object_get(m, "version")), p->version) ||
-	    strcmp(json_string_value(json_object_get(m, "content")), p->digest)) {
-		diag_file_error(d, path, 0, 0, CAT_RULE, "name, version or content differ from the index");
+	if (!same_as_index(p, m)) {
+		diag_file_error(d, path, 0, 0, CAT_RULE, "metadata differs from its index entry");
 		goto fail;
 	}
 	free(text);

@@ -554,6 +554,32 @@ START_TEST(test_tamper)
 }
 END_TEST
 
+START_TEST(test_index_mismatch)
+{
+	char *dir = new_catalog("cat"), *idx = at("cat/index"), *text, *tab;
+	struct catset cs;
+	struct diag d;
+	size_t n;
+
+	add_meta(dir, "t", "1", "{\"depends\": [\"a\"]}");
+	/* drop the dependency from the index only */
+	ck_assert_int_eq(read_file(idx, &text, &n), 0);
+	tab = strstr(text, "\ta\t");
+	ck_assert_ptr_nonnull(tab);
+	memmove(tab + 1, tab + 2, strlen(tab + 2) + 1);
+	ck_assert_int_eq(write_file_atomic(idx, text, strlen(text), 0644), 0);
+	diag_init(&d);
+	ck_assert_int_eq(cat_prim_load(open_one(&cs, dir, "t", "1"), &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "differs from its index entry"));
+	ck_assert_int_eq(cat_verify(dir, &d), 1);
+	diag_release(&d);
+	catset_release(&cs);
+	free(text);
+	free(idx);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_set_scan_and_reindex)
 {
 	char *dir = new_catalog("cat"), *scan = at("scan.json"), *idx = at("cat/index"), *before, *after;
@@ -619,6 +645,7 @@ int main(void)
 	tcase_add_test(tc, test_record);
 	tcase_add_test(tc, test_bad_meta);
 	tcase_add_test(tc, test_tamper);
+	tcase_add_test(tc, test_index_mismatch);
 	tcase_add_test(tc, test_set_scan_and_reindex);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);

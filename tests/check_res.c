@@ -410,6 +410,45 @@ START_TEST(test_graph)
 }
 END_TEST
 
+START_TEST(test_graph_handmade)
+{
+	struct catalog cat = {.dir = "x"};
+	struct cat_prim a = {.name = "a", .version = "1:2.0", .digest = "sha256:aa", .cat = &cat};
+	struct cat_prim b = {.name = "b", .version = "1", .digest = "sha256:bb", .cat = &cat};
+	struct decision hd = {.policy = "we\"b\\"};
+	struct dec_selected sel[] = {{&b, "dependency of a", false}, {&a, "include at p.cpol:1:1", true}};
+	struct dec_edge e[] = {{"a", "b"}};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *j;
+
+	hd.selected = sel, hd.nselected = 2;
+	hd.edges = e, hd.nedges = 1;
+	res_graph_dot(&hd, f);
+	fclose(f);
+	ck_assert_str_eq(buf, "digraph \"we\\\"b\\\\\" {\n"
+			      "\trankdir=LR;\n"
+			      "\tnode [shape=box, fontname=\"monospace\"];\n"
+			      "\t\"b\" [label=\"b\\n1\"];\n"
+			      "\t\"a\" [label=\"a\\n1:2.0\", style=bold, penwidth=2];\n"
+			      "\t\"a\" -> \"b\";\n"
+			      "}\n");
+	free(buf);
+	j = res_graph_json(&hd);
+	buf = json_dumps(j, JSON_PRESERVE_ORDER | JSON_COMPACT);
+	ck_assert_str_eq(buf,
+			 "{\"policy\":\"we\\\"b\\\\\",\"platform\":\"linux/amd64\",\"nodes\":["
+			 "{\"name\":\"b\",\"version\":\"1\",\"digest\":\"sha256:bb\",\"requested\":false,"
+			 "\"reason\":\"dependency of a\"},"
+			 "{\"name\":\"a\",\"version\":\"1:2.0\",\"digest\":\"sha256:aa\",\"requested\":true,"
+			 "\"reason\":\"include at p.cpol:1:1\"}],"
+			 "\"edges\":[{\"from\":\"a\",\"to\":\"b\"}]}");
+	free(buf);
+	json_decref(j);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("res");
@@ -431,6 +470,7 @@ int main(void)
 	tcase_add_test(tc, test_later_constraint);
 	tcase_add_test(tc, test_exclude_overrides);
 	tcase_add_test(tc, test_graph);
+	tcase_add_test(tc, test_graph_handmade);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
