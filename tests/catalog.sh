@@ -198,6 +198,18 @@ expect_eq "lib 2 from the second catalog" "$(echo "$T_OUT" | cut -f1,2)" "lib	2"
 expect_exit "same version with two digests" 2 "$CPOLC" catalog resolve -C "$A" -C "$B" lib
 expect_match "the error names both catalogs" "$T_ERR" "'dup' version '1' has content sha256:[0-9a-f]+ in catalog '$A' but sha256:[0-9a-f]+ in catalog '$B'"
 
+# ---- concurrent adds keep the index whole ------------------------------------
+P=$T/par
+"$CPOLC" catalog init "$P"
+for i in 1 2 3 4 5 6 7 8; do
+	mkdir -p "$T/p$i" && echo "$i" >"$T/p$i/f"
+	"$CPOLC" catalog add "$P" --name "p$i" --version 1 "$T/p$i" &
+done
+wait
+expect_eq "eight primitives indexed" "$(($(wc -l <"$P/index") - 1))" 8
+expect_exit "verify after concurrent adds" 0 "$CPOLC" catalog verify "$P"
+expect_eq "no temporary files left" "$(ls -A "$P/blobs/sha256" | grep -c '^\.')" 0
+
 # ---- real Debian packages --------------------------------------------------------
 DEBS=$CPOLC_SRCDIR/tests/fixtures/debs
 if ! ls "$DEBS"/hello_*.deb "$DEBS"/libc6_*.deb "$DEBS"/libgcc-s1_*.deb "$DEBS"/gcc-12-base_*.deb >/dev/null 2>&1; then
