@@ -166,7 +166,7 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct di
 			if (o.v[k].src == last || strcmp(o.v[k].what, o.v[i].what) == 0)
 				continue;
 			last = o.v[k].src;
-			diag_file_error(d, NULL, 0, 0, "oci-collision", "'/%s' differs between %s and %s",
+			diag_error(d, LOC_NONE, "oci-collision", "'/%s' differs between %s and %s",
 					o.v[i].path, layers[o.v[i].src].name, layers[o.v[k].src].name);
 			found++;
 		}

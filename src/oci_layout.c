@@ -742,7 +742,7 @@ static int place_layers(struct compose *c)
 		char *name;
 		if (g->err) {
 			name = group_name(g);
-			diag_file_error(c->d, NULL, 0, 0, "oci-input", "cannot build layer '%s': %s", name, g->err);
+			diag_error(c->d, LOC_NONE, "oci-input", "cannot build layer '%s': %s", name, g->err);
 			free(name);
 			rc = -1;
 		}
@@ -886,15 +886,15 @@ static void compose_release(struct compose *c)
 static int check_opts(const struct oci_opts *o, const char *platform, struct compose *c)
 {
 	if (!o->out || !*o->out) {
-		diag_file_error(c->d, NULL, 0, 0, "oci-input", "no output path given");
+		diag_error(c->d, LOC_NONE, "oci-input", "no output path given");
 		return -1;
 	}
 	if (o->epoch < 0 || o->epoch > 253402300799LL) {
-		diag_file_error(c->d, NULL, 0, 0, "oci-input", "SOURCE_DATE_EPOCH %lld is out of range", o->epoch);
+		diag_error(c->d, LOC_NONE, "oci-input", "SOURCE_DATE_EPOCH %lld is out of range", o->epoch);
 		return -1;
 	}
 	if (oci_parse_platform(platform ? platform : "linux/amd64", &c->os, &c->arch, &c->variant) < 0) {
-		diag_file_error(c->d, NULL, 0, 0, "oci-input", "bad platform '%s'", platform);
+		diag_error(c->d, LOC_NONE, "oci-input", "bad platform '%s'", platform);
 		return -1;
 	}
 	return 0;
