@@ -119,4 +119,12 @@ const char *oci_layer_media_type(enum oci_compression c);
  * "oci-verify"). */
 int oci_verify_layout(const char *dir, const char *tag, const char *manifest_digest, struct diag *d);
 
+/* Check an image on disk against its lock: oci_verify_layout with the
+ * lock's manifest digest, then the config digest, and each locked
+ * primitive's layer (digest, diff_id, size) must be a layer of the image.
+ * Returns 0 when all hold, else -1 with every mismatch in d ("oci-verify").
+ * The policy re-check is the caller's. */
+struct lock;
+int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct diag *d);
+
 #endif

@@ -17,6 +17,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "lock.h"
 #include "oci_int.h"
 #include "util.h"
 
@@ -322,6 +323,65 @@ int oci_verify_layout(const char *dir, const char *tag, const char *manifest_dig
 		    strlen(json_string_value(json_object_get(l, "digest"))) != 71 ||
 		    verify_layer(dir, l, json_string_value(json_array_get(diffs, i)), d) < 0)
 			rc = -1;
+	}
+out:
+	json_decref(desc);
+	json_decref(man);
+	json_decref(cfg);
+	return rc;
+}
+
+static bool layer_listed(const json_t *layers, const json_t *diffs, const struct lock_prim *p)
+{
+	const json_t *l;
+	size_t i;
+
+	json_array_foreach((json_t *)layers, i, l)
+	{
+		if (p->layer_digest && strcmp(json_string_value(json_object_get(l, "digest")), p->layer_digest) == 0 &&
+		    (json_int_t)p->layer_size == json_integer_value(json_object_get(l, "size")) && p->diff_id &&
+		    strcmp(json_string_value(json_array_get(diffs, i)), p->diff_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct diag *d)
+{
+	json_t *desc, *man = NULL, *cfg = NULL, *layers, *diffs;
+	const char *cdg;
+	size_t i;
+	int rc;
+
+	if (!lk->manifest_digest) {
+		diag_error(d, LOC_NONE, "oci-verify", "the lock names no manifest digest");
+		return -1;
+	}
+	rc = oci_verify_layout(dir, tag, lk->manifest_digest, d);
+	if (rc < 0)
+		return -1;
+	desc = oci_find_manifest(dir, tag, d);
+	man = desc ? oci_read_json_blob(dir, json_string_value(json_object_get(desc, "digest")), d) : NULL;
+	cdg = json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
+	cfg = cdg ? oci_read_json_blob(dir, cdg, d) : NULL;
+	if (!cfg) {
+		rc = -1;
+		goto out;
+	}
+	if (!lk->config_digest || strcmp(cdg, lk->config_digest) != 0) {
+		diag_file_error(d, dir, 0, 0, "oci-verify", "config is %s, the lock says %s", cdg,
+				lk->config_digest ? lk->config_digest : "(none)");
+		rc = -1;
+	}
+	layers = json_object_get(man, "layers");
+	diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
+	for (i = 0; i < lk->nprims; i++) {
+		if (!layer_listed(layers, diffs, &lk->prims[i])) {
+			diag_file_error(d, dir, 0, 0, "oci-verify", "the layer of '%s' %s (%s) is not in the image",
+					lk->prims[i].name, lk->prims[i].version,
+					lk->prims[i].layer_digest ? lk->prims[i].layer_digest : "no digest");
+			rc = -1;
+		}
 	}
 out:
 	json_decref(desc);

@@ -302,7 +302,7 @@ static int raw_header(struct sink *s, const char *name, const char *prefix, char
 	size_t i;
 
 	memset(h, 0, sizeof(h));
-	memcpy(h, name, strlen(name));
+	memcpy(h, name, strlen(name) < 100 ? strlen(name) : 100);
 	octal((char *)h + 100, 8, mode);
 	octal((char *)h + 108, 8, uid);
 	octal((char *)h + 116, 8, gid);
@@ -311,12 +311,12 @@ static int raw_header(struct sink *s, const char *name, const char *prefix, char
 	memset(h + 148, ' ', 8);
 	h[156] = (unsigned char)type;
 	if (link)
-		memcpy(h + 157, link, strlen(link));
+		memcpy(h + 157, link, strlen(link) < 100 ? strlen(link) : 100);
 	memcpy(h + 257, "ustar\0" "00", 8);
 	octal((char *)h + 329, 8, 0);
 	octal((char *)h + 337, 8, 0);
 	if (prefix)
-		memcpy(h + 345, prefix, strlen(prefix));
+		memcpy(h + 345, prefix, strlen(prefix) < 155 ? strlen(prefix) : 155);
 	for (i = 0; i < sizeof(h); i++)
 		sum += h[i];
 	snprintf((char *)h + 148, 8, "%06o", sum);
@@ -329,7 +329,7 @@ static int tar_header(struct sink *s, const struct lent *e, long long mtime)
 	static const char types[] = { 'f', '0', 'd', '5', 'l', '2', 'h', '1' };
 	struct strbuf pax = STRBUF_INIT, name = STRBUF_INIT;
 	const char *nm, *prefix = NULL, *link = e->link;
-	char num[32], type = '0', *pre = NULL;
+	char num[32], type = '0', *pre = NULL, *lnk = NULL, *trunc = NULL;
 	uint64_t uid = (uint64_t)e->uid, gid = (uint64_t)e->gid, size = e->type == 'f' ? e->size : 0;
 	size_t i, len;
 	int rc;
@@ -353,12 +353,16 @@ static int tar_header(struct sink *s, const struct lent *e, long long mtime)
 			nm = name.buf + i + 1;
 		} else {
 			pax_add(&pax, "path", name.buf);
-			nm = "";
+			trunc = xstrndup(name.buf, 100);
+			nm = trunc;
 		}
 	}
 	if (link && strlen(link) > 100) {
+		/* libarchive wants a non-empty ustar linkname under a pax
+		 * linkpath; like GNU tar and Python, keep its first 100 bytes */
 		pax_add(&pax, "linkpath", link);
-		link = NULL;
+		lnk = xstrndup(link, 100);
+		link = lnk;
 	}
 	if (size > 077777777777ull) {
 		snprintf(num, sizeof(num), "%" PRIu64, size);
@@ -384,6 +388,8 @@ static int tar_header(struct sink *s, const struct lent *e, long long mtime)
 	if (rc == 0)
 		rc = raw_header(s, nm, prefix, type, e->mode, uid, gid, size, mtime, link);
 	free(pre);
+	free(lnk);
+	free(trunc);
 	sb_release(&pax);
 	sb_release(&name);
 	return rc;
@@ -730,7 +736,7 @@ static int add_parents(struct plan *pl)
 	qsort(miss, nmiss, sizeof(*miss), cmp_strp);
 	for (i = 0; i < nmiss; i++) {
 		struct lent *e;
-		if (i && strcmp(miss[i], miss[i - 1]) == 0) {
+		if (i && strcmp(miss[i], pl->e[pl->n - 1].path) == 0) {
 			free(miss[i]);
 			continue;
 		}
