@@ -59,13 +59,6 @@ struct cat_prim {
 	int load_state; /* 0 not loaded, 1 loaded, -1 failed */
 };
 
-/* The record of p that admit filters and `selected` see (LANGUAGE.md 6):
- * a jansson object with name, version, kind, digest, size, os, arch,
- * license, depends, provides, scan {critical, high, medium, low, cves},
- * resources, labels; a field the entry lacks is null. Borrowed: owned by
- * p, valid while p lives. */
-json_t *cat_prim_record(const struct cat_prim *p);
-
 struct catalog {
 	char *dir;
 	struct cat_prim *prims; /* sorted by name, then version bytewise */
