@@ -163,6 +163,20 @@ START_TEST(test_imports)
 	ck_assert_int_eq(cfg->a->ref->kind, AST_CONST);
 	ck_assert_ptr_null(cfg->a->a);
 	unload(&l);
+
+	/* the same file under another name (a symlink) is still parsed once */
+	{
+		char *target = path_join(tmpdir, "lib.cpol"), *link = path_join(tmpdir, "alias.cpol");
+		ck_assert_int_eq(symlink(target, link), 0);
+		load(&l, "sym.cpol",
+		     "import \"./lib.cpol\" as a;\nimport \"./alias.cpol\" as b;\n"
+		     "policy \"p\" { use a.nr; use b.nr; }\n");
+		ck_assert_uint_eq(l.d.nerrors, 0);
+		ck_assert_uint_eq(l.p.nmods, 2);
+		unload(&l);
+		free(target);
+		free(link);
+	}
 }
 END_TEST
 
@@ -178,6 +192,8 @@ START_TEST(test_import_errors)
 			      strstr(l.d.entries[0].message, "b.cpol -> "),
 		      "%s", l.d.entries[0].message);
 	unload(&l);
+	/* a module that imports itself */
+	expect_rule("import \"./e.cpol\" as me;", "import-cycle");
 	expect_rule("import \"./nothere.cpol\" as x;", "import");
 	expect_rule("import \"./x.cpol\";", "import");
 	expect_rule("import \"no_such_module\";", "import");
