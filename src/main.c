@@ -20,6 +20,8 @@
 #include <stdbool.h>
 
 #include "bc.h"
+#include "build.h"
+#include "cache.h"
 #include "cat.h"
 #include "comp.h"
 #include "decision.h"
@@ -359,15 +361,27 @@ static const char eval_usage[] =
 	"usage: cpolc eval POLICY.cpol|MODULE.cpolb [-r REQ|-] [-D K=V|-D K:=JSON]... [-C CATALOG]...\n"
 	"                  [--policy NAME] [--format json|text] [--stdlib DIR]\n";
 
+static enum build_status decide(struct eval_opts *o, struct build *b, struct diag *d)
+{
+	struct build_opts bo = { 0 };
+
+	bo.policy_path = o->policy_path;
+	bo.policy = o->policy;
+	bo.request = o->request;
+	bo.defs = o->defs;
+	bo.ndefs = o->ndefs;
+	bo.catalogs = (const char *const *)o->catalogs;
+	bo.ncatalogs = o->ncatalogs;
+	bo.popts = o->popts;
+	return build_decide(b, &bo, d);
+}
+
 static int cmd_eval(int argc, char **argv)
 {
 	struct eval_opts o = { 0 };
 	struct diag d;
-	struct bc_program *prog = NULL;
-	struct vm *vm = NULL;
-	struct decision dec;
-	json_t *req = NULL;
-	int rc = EXIT_USAGE;
+	struct build b;
+	enum build_status st;
 	bool text;
 
 	if (wants_help(argc, argv, eval_usage))
@@ -384,28 +398,15 @@ static int cmd_eval(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	diag_init(&d);
-	decision_init(&dec);
-	req = request_load(o.request, o.defs, o.ndefs, &d);
-	if (req)
-		prog = comp_load(o.policy_path, o.policy, &o.popts, &d);
-	if (prog) {
-		vm = vm_new();
-		/* TODO(lead): with -C, load the catalogs, resolve (filling
-		 * dec.selected/edges, calling vm_admit) and check with
-		 * have_selected = true. */
-		if (vm_select(vm, prog, o.policy, req, &dec, &d) == 0 && vm_check(vm, &dec, false, &d) == 0) {
-			print_decision(&dec, text);
-			rc = dec.ndenials ? EXIT_DENY : EXIT_OK;
-		}
-	}
+	build_init(&b);
+	st = decide(&o, &b, &d);
+	if (st == BUILD_OK || st == BUILD_DENIED)
+		print_decision(&b.dec, text);
 	print_diags(&d);
-	decision_release(&dec);
-	vm_free(vm);
-	bc_free(prog);
-	json_decref(req);
+	build_release(&b);
 	diag_release(&d);
 	release_eval_opts(&o);
-	return rc;
+	return (int)st;
 }
 
 static const char compile_usage[] = "usage: cpolc compile POLICY.cpol -o FILE.cpolb [--policy NAME] [--stdlib DIR]\n";
@@ -908,32 +909,300 @@ static int cmd_catalog(int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+static const char graph_usage[] =
+	"usage: cpolc graph POLICY.cpol|MODULE.cpolb [-r REQ|-] [-D K=V]... -C CATALOG...\n"
+	"                   [--policy NAME] [--format dot|json] [--stdlib DIR]\n"
+	"\n"
+	"Print the dependency graph of the policy's decision: Graphviz DOT (render\n"
+	"with 'dot -Tsvg') or JSON. Edges run from dependent to dependency; the\n"
+	"policy's own includes are drawn bold.\n";
+
 static int cmd_graph(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("cpolc: graph: not implemented yet\n", stderr);
-	return EXIT_USAGE;
+	struct eval_opts o = { 0 };
+	struct diag d;
+	struct build b;
+	enum build_status st;
+	bool json;
+
+	if (wants_help(argc, argv, graph_usage))
+		return EXIT_OK;
+	if (parse_eval_opts(argc, argv, &o, "rDCf") < 0 || !o.ncatalogs) {
+		if (o.policy_path && !o.ncatalogs)
+			fputs("cpolc: graph: no catalog given (-C DIR)\n", stderr);
+		fputs(graph_usage, stderr);
+		release_eval_opts(&o);
+		return EXIT_USAGE;
+	}
+	json = o.format && !strcmp(o.format, "json");
+	if (o.format && !json && strcmp(o.format, "dot")) {
+		fprintf(stderr, "cpolc: graph: unknown format '%s' (dot or json)\n", o.format);
+		release_eval_opts(&o);
+		return EXIT_USAGE;
+	}
+	diag_init(&d);
+	build_init(&b);
+	st = decide(&o, &b, &d);
+	if (st == BUILD_OK || st == BUILD_DENIED) {
+		if (json) {
+			json_t *j = res_graph_json(&b.dec);
+			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			putchar('\n');
+			json_decref(j);
+		} else {
+			res_graph_dot(&b.dec, stdout);
+		}
+		st = BUILD_OK;
+	}
+	print_diags(&d);
+	build_release(&b);
+	diag_release(&d);
+	release_eval_opts(&o);
+	return (int)st;
 }
 
 /* ======================================================================
  * build, verify (composer)
  * ====================================================================== */
 
+static const char build_usage[] =
+	"usage: cpolc build POLICY.cpol|MODULE.cpolb [-r REQ|-] [-D K=V|-D K:=JSON]... [-C CATALOG]...\n"
+	"                   [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
+	"                   [--lock FILE] [--locked] [--cache DIR|--no-cache] [--max-layers N]\n"
+	"                   [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]\n"
+	"\n"
+	"Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
+	"and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
+	"a lock file (default POLICY.lock). Nothing is written when a step fails.\n"
+	"SOURCE_DATE_EPOCH sets every timestamp (default 0).\n";
+
+static bool parse_long(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Parse build's options into bo (strings borrowed from argv). */
+static int parse_build_opts(int argc, char **argv, struct build_opts *bo, struct eval_opts *o)
+{
+	enum { O_FORMAT = 256, O_TAG, O_POLICY, O_LOCK, O_LOCKED, O_CACHE, O_NOCACHE, O_MAXL, O_COMP, O_STDLIB, O_MT };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, O_FORMAT },  { "tag", required_argument, NULL, O_TAG },
+		{ "policy", required_argument, NULL, O_POLICY },  { "lock", required_argument, NULL, O_LOCK },
+		{ "locked", no_argument, NULL, O_LOCKED },	  { "cache", required_argument, NULL, O_CACHE },
+		{ "no-cache", no_argument, NULL, O_NOCACHE },	  { "max-layers", required_argument, NULL, O_MAXL },
+		{ "compression", required_argument, NULL, O_COMP }, { "stdlib", required_argument, NULL, O_STDLIB },
+		{ "MT", required_argument, NULL, O_MT },	  { NULL, 0, NULL, 0 },
+	};
+	long long n;
+	int c;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-MT"))
+			argv[i] = "--MT";
+	opterr = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:D:C:o:M:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': bo->request = optarg; break;
+		case 'D': push_arg(&o->defs, &o->ndefs, &o->capdefs, optarg); break;
+		case 'C': push_arg(&o->catalogs, &o->ncatalogs, &o->capcatalogs, optarg); break;
+		case 'o': bo->out = optarg; break;
+		case 'M': bo->depfile = optarg; break;
+		case O_MT: bo->depfile_target = optarg; break;
+		case O_TAG: bo->tag = optarg; break;
+		case O_POLICY: bo->policy = optarg; break;
+		case O_LOCK: bo->lock_path = optarg; break;
+		case O_LOCKED: bo->locked = true; break;
+		case O_CACHE: bo->cache_dir = optarg; break;
+		case O_NOCACHE: bo->no_cache = true; break;
+		case O_STDLIB: bo->popts.stdlib_dir = optarg; break;
+		case O_FORMAT:
+			if (!strcmp(optarg, "oci-dir"))
+				bo->format = OCI_FMT_DIR;
+			else if (!strcmp(optarg, "oci-archive"))
+				bo->format = OCI_FMT_ARCHIVE;
+			else
+				return fprintf(stderr, "cpolc: build: unknown format '%s'\n", optarg), -1;
+			break;
+		case O_COMP:
+			if (!strcmp(optarg, "gzip"))
+				bo->compression = OCI_COMP_GZIP;
+			else if (!strcmp(optarg, "zstd"))
+				bo->compression = OCI_COMP_ZSTD;
+			else if (!strcmp(optarg, "none"))
+				bo->compression = OCI_COMP_NONE;
+			else
+				return fprintf(stderr, "cpolc: build: unknown compression '%s'\n", optarg), -1;
+			break;
+		case O_MAXL:
+			if (!parse_long(optarg, 1, 1000000, &n))
+				return fprintf(stderr, "cpolc: build: bad --max-layers '%s'\n", optarg), -1;
+			bo->max_layers = (int)n;
+			break;
+		default: return -1;
+		}
+	}
+	if (optind != argc - 1)
+		return fprintf(stderr, "cpolc: build: %s\n", optind < argc ? "more than one policy given"
+									     : "no policy given"), -1;
+	bo->policy_path = argv[optind];
+	bo->defs = o->defs;
+	bo->ndefs = o->ndefs;
+	bo->catalogs = (const char *const *)o->catalogs;
+	bo->ncatalogs = o->ncatalogs;
+	return 0;
+}
+
+/* SOURCE_DATE_EPOCH, as reproducible-builds.org specifies it. */
+static int source_date_epoch(long long *epoch)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+
+	*epoch = 0;
+	if (!s || !*s)
+		return 0;
+	if (!parse_long(s, 0, 253402300799LL, epoch)) {
+		fprintf(stderr, "cpolc: SOURCE_DATE_EPOCH '%s' is not a number of seconds\n", s);
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_build(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("cpolc: build: not implemented yet\n", stderr);
-	return EXIT_USAGE;
+	struct eval_opts o = { 0 };
+	struct build_opts bo = { 0 };
+	struct diag d;
+	struct build b;
+	enum build_status st;
+
+	if (wants_help(argc, argv, build_usage))
+		return EXIT_OK;
+	if (parse_build_opts(argc, argv, &bo, &o) < 0 || source_date_epoch(&bo.epoch) < 0) {
+		fputs(build_usage, stderr);
+		release_eval_opts(&o);
+		return EXIT_USAGE;
+	}
+	diag_init(&d);
+	build_init(&b);
+	st = build_image(&b, &bo, &d);
+	if (st == BUILD_DENIED)
+		for (size_t i = 0; i < b.dec.ndenials; i++)
+			fprintf(stderr, "%s: error: denied: %s [deny]\n", b.dec.denials[i].at,
+				b.dec.denials[i].message);
+	for (size_t i = 0; i < b.dec.nwarnings; i++)
+		fprintf(stderr, "%s: warning: %s [warn]\n", b.dec.warnings[i].at, b.dec.warnings[i].message);
+	print_diags(&d);
+	build_release(&b);
+	diag_release(&d);
+	release_eval_opts(&o);
+	return (int)st;
 }
+
+static const char verify_usage[] =
+	"usage: cpolc verify --lock FILE IMAGE\n"
+	"\n"
+	"Check every blob of the OCI layout IMAGE against its digest and the lock's\n"
+	"manifest, config and layer digests, then re-run the policy's admit filters\n"
+	"and deny checks on the locked primitives with today's catalog metadata.\n"
+	"Exit 4 on any mismatch.\n";
 
 static int cmd_verify(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("cpolc: verify: not implemented yet\n", stderr);
-	return EXIT_USAGE;
+	const char *lock = NULL, *image = NULL;
+	struct diag d;
+	int rc;
+
+	if (wants_help(argc, argv, verify_usage))
+		return EXIT_OK;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--lock") && i + 1 < argc)
+			lock = argv[++i];
+		else if (!strncmp(argv[i], "--lock=", 7))
+			lock = argv[i] + 7;
+		else if (argv[i][0] != '-' && !image)
+			image = argv[i];
+		else
+			lock = image = NULL, i = argc;
+	}
+	if (!lock || !image) {
+		fputs(verify_usage, stderr);
+		return EXIT_USAGE;
+	}
+	diag_init(&d);
+	rc = (int)build_verify(lock, image, &d);
+	print_diags(&d);
+	diag_release(&d);
+	return rc;
+}
+
+static const char cache_usage[] =
+	"usage: cpolc cache prune [--cache DIR] [--max-size N]\n"
+	"\n"
+	"Remove the least recently used layers until the cache holds at most N bytes\n"
+	"(suffixes K, M, G for powers of 1024); without --max-size, remove them all.\n";
+
+static bool parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v, mul = 1;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return false;
+	if (*end == 'K' || *end == 'k')
+		mul = 1ULL << 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1ULL << 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1ULL << 30, end++;
+	if (*end || v > ~0ULL / mul)
+		return false;
+	*out = v * mul;
+	return true;
+}
+
+static int cmd_cache(int argc, char **argv)
+{
+	const char *dir = NULL;
+	char *def = NULL;
+	unsigned long long max = 0;
+	struct diag d;
+	long long removed;
+
+	if (wants_help(argc, argv, cache_usage))
+		return EXIT_OK;
+	if (argc < 2 || strcmp(argv[1], "prune")) {
+		fputs(cache_usage, stderr);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--cache") && i + 1 < argc) {
+			dir = argv[++i];
+		} else if (!strcmp(argv[i], "--max-size") && i + 1 < argc && parse_size(argv[i + 1], &max)) {
+			i++;
+		} else {
+			fprintf(stderr, "cpolc: cache: bad argument '%s'\n%s", argv[i], cache_usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (!dir)
+		dir = def = cache_default_dir();
+	diag_init(&d);
+	removed = cache_prune(dir, max, &d);
+	if (removed >= 0)
+		printf("removed %lld bytes from '%s'\n", removed, dir);
+	free(def);
+	return diag_exit(&d, removed < 0 ? EXIT_USAGE : EXIT_OK);
 }
 
 /* ====================================================================== */
@@ -942,7 +1211,7 @@ static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "build", cmd_build },	    { "catalog", cmd_catalog }, { "compile", cmd_compile },
+	{ "build", cmd_build },	    { "cache", cmd_cache },	{ "catalog", cmd_catalog }, { "compile", cmd_compile },
 	{ "disasm", cmd_disasm },   { "eval", cmd_eval },	{ "graph", cmd_graph },
 	{ "lint", cmd_lint },	    { "verify", cmd_verify },
 };
