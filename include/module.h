@@ -27,7 +27,12 @@ struct module {
 	size_t nimports, capimports;
 	char *real; /* realpath, to parse every file once */
 	int state;  /* loader: 0 new, 1 loading (cycle check), 2 loaded */
+	bool stdlib; /* found on the stdlib path; shown as <stdlib>/NAME.cpol */
 };
+
+/* The prefix under which stdlib modules appear in locations and locks. */
+#define PROGRAM_STDLIB_PREFIX "<stdlib>/"
+
 
 struct program {
 	struct module **mods; /* owned; mods[0] is the main module */
@@ -52,6 +57,9 @@ void program_release(struct program *p);
  * stdlib, then the source tree's stdlib/. Each AST_MODULE root's `mod` and
  * every top-level declaration's `mod` point at their module. */
 int program_load(struct program *p, const char *path, const struct program_opts *opts, struct diag *d);
+
+/* The file of stdlib module NAME on the search path, or NULL. Caller frees. */
+char *program_find_stdlib(const struct program_opts *opts, const char *name);
 
 /* The policies of the main module, in source order: *out is borrowed from
  * the program (do not free it). */

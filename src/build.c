@@ -239,6 +239,21 @@ static void make_escape(struct strbuf *sb, const char *s)
 	}
 }
 
+/* The file behind a module path of a program: stdlib modules are recorded
+ * as <stdlib>/NAME.cpol and found again on the search path. */
+static char *module_file(const char *path, const struct program_opts *popts)
+{
+	size_t plen = strlen(PROGRAM_STDLIB_PREFIX), n = strlen(path);
+	char *name, *file;
+
+	if (strncmp(path, PROGRAM_STDLIB_PREFIX, plen) || n < plen + 5)
+		return xstrdup(path);
+	name = xstrndup(path + plen, n - plen - 5);
+	file = program_find_stdlib(popts, name);
+	free(name);
+	return file;
+}
+
 static void add_dep(char ***v, size_t *n, size_t *cap, char *path)
 {
 	xgrow((void **)v, cap, *n + 1, sizeof(**v));
@@ -261,10 +276,12 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 		target = xstrdup(out);
 	else
 		target = path_join(out, "index.json");
-	for (size_t i = 0; i < b->prog->nfiles; i++)
-		add_dep(&deps, &n, &cap, xstrdup(b->prog->files[i].path));
-	if (strcmp(o->policy_path, b->prog->nfiles ? b->prog->files[0].path : ""))
-		add_dep(&deps, &n, &cap, xstrdup(o->policy_path));
+	for (size_t i = 0; i < b->prog->nfiles; i++) {
+		char *path = module_file(b->prog->files[i].path, &o->popts);
+		if (path)
+			add_dep(&deps, &n, &cap, path);
+	}
+	add_dep(&deps, &n, &cap, xstrdup(o->policy_path));
 	if (o->request && strcmp(o->request, "-"))
 		add_dep(&deps, &n, &cap, xstrdup(o->request));
 	for (size_t i = 0; i < b->dec.nselected; i++) {

@@ -235,9 +235,17 @@ static void parse_and_follow(struct loader *L, struct module *m, char *text, siz
 {
 	size_t bad;
 
+	char *shown = NULL;
+
 	if (!L->opts || !L->opts->no_digest)
 		sha256_hex(text, len, m->digest);
-	m->file = diag_add_file(L->d, m->path, text, len);
+	/* A stdlib module is shown as <stdlib>/NAME.cpol wherever it is
+	 * installed, so that locations in decisions and locks are the same on
+	 * every machine. */
+	if (m->stdlib)
+		shown = xasprintf("%s%s.cpol", PROGRAM_STDLIB_PREFIX, m->name);
+	m->file = diag_add_file(L->d, shown ? shown : m->path, text, len);
+	free(shown);
 	if (!utf8_valid(text, len, &bad)) {
 		struct loc l = {m->file, (uint32_t)bad, (uint32_t)bad + 1};
 		diag_error(L->d, l, "encoding", "invalid UTF-8 (byte 0x%02x)", (unsigned char)text[bad]);
@@ -285,6 +293,7 @@ static struct module *load_file(struct loader *L, const char *path, const char *
 		return NULL;
 	}
 	m = new_module(L, path, name, real);
+	m->stdlib = from && name == from->str;
 	parse_and_follow(L, m, text, len);
 	return m;
 }
@@ -314,4 +323,13 @@ int program_load(struct program *p, const char *path, const struct program_opts 
 	collect_policies(p);
 	sema_check(p, d);
 	return d->nerrors > errors ? -1 : 0;
+}
+
+char *program_find_stdlib(const struct program_opts *opts, const char *name)
+{
+	struct strbuf searched = STRBUF_INIT;
+	char *path = find_stdlib(opts, name, &searched);
+
+	sb_release(&searched);
+	return path;
 }
