@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "parse.h"
@@ -84,7 +85,29 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The stdlib directories, in search order. */
+/* BINDIR/../share/cpolc/stdlib of the running cpolc, so that an install
+ * moved elsewhere (or staged with DESTDIR) still finds its stdlib. */
+static void exe_relative_stdlib(char **out, size_t *n)
+{
+	char exe[4096], *dir, *up, *s;
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (len <= 0)
+		return;
+	exe[len] = '\0';
+	dir = path_dirname(exe);
+	up = path_dirname(dir);
+	s = path_join(up, "share/cpolc/stdlib");
+	free(dir);
+	free(up);
+	if (strcmp(s, CPOLC_STDLIBDIR) && access(s, F_OK) == 0)
+		out[(*n)++] = s;
+	else
+		free(s);
+}
+
+/* The stdlib directories, in search order: --stdlib, CPOL_PATH, beside the
+ * binary, the configured $(pkgdatadir)/stdlib, the source tree's. */
 static void stdlib_dirs(const struct program_opts *opts, char ***out, size_t *n)
 {
 	size_t cap = 0;
@@ -105,7 +128,8 @@ static void stdlib_dirs(const struct program_opts *opts, char ***out, size_t *n)
 		}
 		cp = e ? e + 1 : NULL;
 	}
-	xgrow((void **)out, &cap, *n + 2, sizeof(**out));
+	xgrow((void **)out, &cap, *n + 3, sizeof(**out));
+	exe_relative_stdlib(*out, n);
 	(*out)[(*n)++] = xstrdup(CPOLC_STDLIBDIR);
 	(*out)[(*n)++] = xstrdup(CPOLC_SRC_STDLIBDIR);
 }
