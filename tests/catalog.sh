@@ -210,6 +210,27 @@ expect_eq "eight primitives indexed" "$(($(wc -l <"$P/index") - 1))" 8
 expect_exit "verify after concurrent adds" 0 "$CPOLC" catalog verify "$P"
 expect_eq "no temporary files left" "$(ls -A "$P/blobs/sha256" | grep -c '^\.')" 0
 
+# ---- packages built here with dpkg-deb: every compression, folded fields ------
+if need_tool dpkg-deb; then
+	Z=$T/zdeb
+	mkdir -p "$Z/pkg/DEBIAN" "$Z/pkg/usr/bin"
+	printf 'Package: ztest\nVersion: 1:1.0-1\nArchitecture: all\nMaintainer: x <x@example.org>\nDescription: test\n more\nDepends: libc6 (>= 2.34),\n hello\nPre-Depends: dpkg (>= 1.19)\nInstalled-Size: 12\n' >"$Z/pkg/DEBIAN/control"
+	printf '#!/bin/sh\nexit 1\n' >"$Z/pkg/DEBIAN/postinst"
+	chmod 755 "$Z/pkg/DEBIAN/postinst"
+	echo hi >"$Z/pkg/usr/bin/z" && chmod 755 "$Z/pkg/usr/bin/z"
+	"$CPOLC" catalog init "$Z/cat"
+	for comp in zstd xz gzip none; do
+		dpkg-deb --root-owner-group -Z"$comp" --build "$Z/pkg" "$Z/$comp.deb" >/dev/null
+		expect_exit "import a $comp deb" 0 "$CPOLC" catalog import-deb "$Z/cat" "$Z/$comp.deb"
+	done
+	expect_eq "one primitive for four compressions" "$(ls "$Z/cat/blobs/sha256" | wc -l)" 1
+	expect_exit "show ztest" 0 "$CPOLC" catalog show "$Z/cat" ztest
+	expect_match "Pre-Depends first, folded Depends merged" "$(printf '%s' "$T_OUT" | tr -d ' \n')" \
+		'"depends":\["dpkg\(>=1.19\)","libc6\(>=2.34\)","hello"\]'
+	expect_eq "no platform for Architecture: all" "$(printf '%s' "$T_OUT" | grep -c platform)" 0
+	expect_eq "the version file name" "$(ls "$Z/cat/primitives/ztest")" "1%3a1.0-1.json"
+fi
+
 # ---- real Debian packages --------------------------------------------------------
 DEBS=$CPOLC_SRCDIR/tests/fixtures/debs
 if ! ls "$DEBS"/hello_*.deb "$DEBS"/libc6_*.deb "$DEBS"/libgcc-s1_*.deb "$DEBS"/gcc-12-base_*.deb >/dev/null 2>&1; then
