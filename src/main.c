@@ -99,7 +99,9 @@ static const char catalog_usage[] =
 	"       cpolc catalog resolve -C DIR... [--platform OS/ARCH] [--exclude N]... [--format json|text]\n"
 	"                             NAME[OP VERSION]...\n"
 	"\n"
-	"A catalog is an append-only directory of content-addressed primitives.\n"
+	"A catalog is an append-only directory of content-addressed primitives:\n"
+	"catalog.json, index, primitives/NAME/VERSION.json (':' in VERSION written\n"
+	"as '%3a') and blobs/sha256/HEX (canonical uncompressed tars).\n"
 	"Run 'cpolc catalog SUBCOMMAND --help' for details.\n";
 
 static const char catalog_add_help[] =
@@ -116,7 +118,7 @@ static const char catalog_add_help[] =
 	"  --depends D   a Debian relationship, e.g. 'libc6 (>= 2.34) | musl' (repeat)\n"
 	"  --provides P  a virtual name, optionally '(= VERSION)' (repeat)\n"
 	"  --conflicts C a relationship that may not be selected together (repeat)\n"
-	"  --platform OS/ARCH   default: fits every platform\n"
+	"  --platform OS/ARCH[/VARIANT]   default: fits every platform\n"
 	"  --license L   SPDX expression\n"
 	"  --meta F      a JSON object with more metadata (scan, resources, labels,\n"
 	"                allow, ...); command-line options add to it\n"
