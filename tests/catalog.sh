@@ -130,6 +130,19 @@ hrwxr-xr-x 0/0 1970-01-01 usr/bin/tool2 link to
 drwxr-xr-x 0/0 1970-01-01 usr/lib/  
 lrwxrwxrwx 0/0 1970-01-01 usr/lib/libt.so -> libt.so.1
 -rw-r--r-- 0/0 1970-01-01 usr/lib/libt.so.1  "
+printf '#mtree\n./etc/shadow type=file contents=/etc/passwd\n' >"$T/spec.mtree"
+expect_exit "an mtree spec is a plain file" 0 "$CPOLC" catalog add "$C" --name spec --version 1 "$T/spec.mtree"
+mdigest=$(sed -n 's/.*"content": "sha256:\([0-9a-f]*\)".*/\1/p' "$C/primitives/spec/1.json")
+expect_eq "mtree not followed" "$(tar tf "$C/blobs/sha256/$mdigest")" "spec.mtree"
+(cd "$T/src" && python3 -c 'import zipfile; z = zipfile.ZipFile("../app.zip", "w"); z.write("bin/app"); z.close()')
+expect_exit "a zip archive is unpacked" 0 "$CPOLC" catalog add "$C" --name zipped --version 1 "$T/app.zip"
+expect_exit "SRC=DEST keeps an archive as a file" 0 "$CPOLC" catalog add "$C" --name zipfile --version 1 "$T/app.zip=/opt/app.zip"
+zd=$(sed -n 's/.*"content": "sha256:\([0-9a-f]*\)".*/\1/p' "$C/primitives/zipped/1.json")
+zf=$(sed -n 's/.*"content": "sha256:\([0-9a-f]*\)".*/\1/p' "$C/primitives/zipfile/1.json")
+expect_eq "zip members" "$(tar tf "$C/blobs/sha256/$zd")" "bin/
+bin/app"
+expect_eq "zip as a file" "$(tar tf "$C/blobs/sha256/$zf")" "opt/
+opt/app.zip"
 for case in "dotdot:usr/../../etc/passwd' climbs out" "abs:/etc/passwd' is an absolute path" \
 	"climb:a/l' is a symlink whose target climbs above the root" \
 	"hard:a' is a hardlink to a path the primitive does not hold" \
@@ -140,7 +153,10 @@ for case in "dotdot:usr/../../etc/passwd' climbs out" "abs:/etc/passwd' is an ab
 	expect_match "hostile $name names the member" "$T_ERR" "$name\.tar: error: refused: member '${case#*:}"
 done
 expect_eq "nothing of the hostile archives was added" "$(ls "$C/primitives")" "app
-tool"
+spec
+tool
+zipfile
+zipped"
 expect_exit "setuid allowed by --allow" 0 "$CPOLC" catalog add "$C" --name su --version 1 --allow setuid "$T/suid.tar"
 printf '{"allow": ["setuid"], "labels": {"team": "base"}, "resources": {"memory": 1024}}' >"$T/meta.json"
 expect_exit "setuid allowed by metadata" 0 "$CPOLC" catalog add "$C" --name su2 --version 1 --meta "$T/meta.json" "$T/suid.tar"
