@@ -360,6 +360,8 @@ static int catalog_simple(int argc, char **argv, int nargs, const char *usage)
 		rc = cat_reindex(argv[1], &d) < 0 ? EXIT_USAGE : EXIT_OK;
 	} else {
 		int problems = cat_verify(argv[1], &d);
+		if (problems < 0)
+			return diag_exit(&d, EXIT_USAGE);
 		if (problems)
 			diag_error(&d, LOC_NONE, "catalog", "'%s': %d problem%s found", argv[1], problems,
 				   problems == 1 ? "" : "s");

@@ -178,6 +178,7 @@ expect_eq "content unchanged by set-scan" \
 
 # ---- verify and tampering -------------------------------------------------------
 expect_exit "verify a good catalog" 0 "$CPOLC" catalog verify "$C"
+expect_exit "verify a directory that is not a catalog" 2 "$CPOLC" catalog verify "$T/src"
 cp -r "$C" "$T/tampered"
 chmod u+w "$T/tampered/blobs/sha256/$digest"
 printf 'X' | dd of="$T/tampered/blobs/sha256/$digest" bs=1 seek=700 conv=notrunc 2>/dev/null
