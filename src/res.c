@@ -684,6 +684,14 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	size_t before = d->nerrors;
 	int rc = 0;
 
+	/* a decision resolved before starts over */
+	for (size_t i = 0; i < dec->nselected; i++)
+		free(dec->selected[i].reason);
+	for (size_t i = 0; i < dec->nedges; i++) {
+		free(dec->edges[i].from);
+		free(dec->edges[i].to);
+	}
+	dec->nselected = dec->nedges = 0;
 	r.platform = dec->platform ? dec->platform : RES_DEFAULT_PLATFORM;
 	r.nslots = 64;
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
