@@ -411,7 +411,8 @@ static int set_platform(json_t *m, const char *platform, struct diag *d)
 	p = json_object();
 	json_object_set_new(p, "os", json_stringn(platform, (size_t)(slash - platform)));
 	json_object_set_new(p, "architecture",
-			    var ? json_stringn(slash + 1, (size_t)(var - slash - 1)) : json_string(slash + 1));
+			    var ? json_stringn(slash + 1, (size_t)(var - slash - 1))
+				: json_string(slash + 1));
 	if (var)
 		json_object_set_new(p, "variant", json_string(var + 1));
 	json_object_set_new(m, "platform", p);
