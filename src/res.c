@@ -496,8 +496,13 @@ static void check_conflicts(struct res *r)
 		const struct cat_prim *p = r->nodes[i].p;
 		struct rel_list l;
 		const char *why;
-		if (!*p->conflicts || rel_parse(p->conflicts, &l, &why) < 0)
+		if (!*p->conflicts)
 			continue;
+		if (rel_parse(p->conflicts, &l, &why) < 0) { /* fail closed */
+			report(r->d, root_at(r, i, NULL), "conflict", "bad conflicts of '%s' version %s: %s", p->name,
+			       p->version, why);
+			continue;
+		}
 		for (size_t j = 0; j < r->nnodes; j++) {
 			bool hit = false;
 			if (j == i)
