@@ -499,8 +499,8 @@ static void check_conflicts(struct res *r)
 		if (!*p->conflicts)
 			continue;
 		if (rel_parse(p->conflicts, &l, &why) < 0) { /* fail closed */
-			report(r->d, root_at(r, i, NULL), "conflict", "bad conflicts of '%s' version %s: %s", p->name,
-			       p->version, why);
+			report(r->d, root_at(r, i, NULL), "conflict", "bad conflicts of '%s' version %s: %s",
+			       p->name, p->version, why);
 			continue;
 		}
 		for (size_t j = 0; j < r->nnodes; j++) {
