@@ -254,12 +254,13 @@ static int catalog_import_deb(int argc, char **argv)
 	return diag_exit(&d, failed ? EXIT_USAGE : EXIT_OK);
 }
 
-static void print_list(const struct catalog *cat, bool json)
+/* Names in byte order, versions highest first. */
+static void print_list(const struct catset *cs, bool json)
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; i < cat->nprims; i++) {
-		const struct cat_prim *p = &cat->prims[i];
+	for (size_t i = 0; i < cs->nprims; i++) {
+		const struct cat_prim *p = cs->prims[i];
 		char *plat = p->os ? xasprintf("%s/%s", p->os, p->arch) : xstrdup("any");
 		if (!json) {
 			printf("%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\n", p->name, p->version, p->kind, plat,
@@ -285,22 +286,22 @@ static void print_list(const struct catalog *cat, bool json)
 
 static int catalog_list(int argc, char **argv)
 {
+	const char *dir = argc > 1 ? argv[1] : NULL;
+	struct catset cs;
 	struct diag d;
-	struct catalog *cat;
 	bool json = false;
 
 	if (argc == 4 && !strcmp(argv[2], "--format") && (!strcmp(argv[3], "json") || !strcmp(argv[3], "text")))
 		json = !strcmp(argv[3], "json");
 	else if (argc != 2) {
-		fputs("usage: cpolc catalog list DIR [--format text|json]\n", argc == 2 ? stdout : stderr);
+		fputs("usage: cpolc catalog list DIR [--format text|json]\n", stderr);
 		return EXIT_USAGE;
 	}
 	diag_init(&d);
-	cat = cat_open(argv[1], &d);
-	if (!cat)
+	if (catset_open(&cs, &dir, 1, &d) < 0)
 		return diag_exit(&d, EXIT_USAGE);
-	print_list(cat, json);
-	cat_close(cat);
+	print_list(&cs, json);
+	catset_release(&cs);
 	return diag_exit(&d, EXIT_OK);
 }
 
