@@ -73,7 +73,12 @@ static const char lint_usage[] =
 	"                 (the default when stderr is a terminal; --no-caret to turn off)\n"
 	"  -Werror        treat warnings as errors for the exit status\n"
 	"  --format F     gcc (default, on stderr), json, github or sarif (stdout)\n"
-	"  -C CATALOG     accepted for compatibility; catalog checks are not done yet\n";
+	"  -C CATALOG     also check against catalogs: unknown primitives, version\n"
+	"                 constraints no version meets, admit filters rejecting every\n"
+	"                 version of an included name (may be repeated)\n"
+	"\n"
+	"A comment '# cpolc:ignore RULE[,RULE...]' at the end of a line, or alone on\n"
+	"the line before, suppresses those lint rules' diagnostics on that line.\n";
 
 static int parse_diag_format(const char *s, enum diag_format *out)
 {
@@ -132,7 +137,9 @@ static int cmd_lint(int argc, char **argv)
 	enum diag_format fmt = DIAG_FMT_GCC;
 	bool caret = isatty(STDERR_FILENO), werror = false, unreadable = false;
 	const char **files = xcalloc((size_t)argc, sizeof(*files));
-	size_t nfiles = 0;
+	const char **cats = xcalloc((size_t)argc, sizeof(*cats));
+	size_t nfiles = 0, ncats = 0;
+	struct catset cs;
 	struct diag d;
 	int rc = EXIT_OK;
 
@@ -141,6 +148,7 @@ static int cmd_lint(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(lint_usage, stdout);
 			free(files);
+			free(cats);
 			return EXIT_OK;
 		} else if (!strcmp(a, "--caret")) {
 			caret = true;
@@ -156,14 +164,18 @@ static int cmd_lint(int argc, char **argv)
 			const char *v = argv[++i];
 			if (!strcmp(a, "--stdlib")) {
 				opts.stdlib_dir = v;
+			} else if (!strcmp(a, "-C")) {
+				cats[ncats++] = v;
 			} else if (!strcmp(a, "--format") && parse_diag_format(v, &fmt) < 0) {
 				fprintf(stderr, "cpolc: lint: unknown format '%s' (gcc, json, github or sarif)\n", v);
 				free(files);
+				free(cats);
 				return EXIT_USAGE;
 			}
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "cpolc: lint: unknown or incomplete option '%s'\n%s", a, lint_usage);
 			free(files);
+			free(cats);
 			return EXIT_USAGE;
 		} else {
 			files[nfiles++] = a;
@@ -172,21 +184,30 @@ static int cmd_lint(int argc, char **argv)
 	if (!nfiles) {
 		fputs(lint_usage, stderr);
 		free(files);
+		free(cats);
 		return EXIT_USAGE;
 	}
 	diag_init(&d);
+	memset(&cs, 0, sizeof(cs));
+	if (ncats && catset_open(&cs, cats, ncats, &d) < 0)
+		unreadable = true, nfiles = 0; /* a bad catalog is bad input */
 	for (size_t i = 0; i < nfiles; i++) {
 		struct program p;
 		int r;
 
 		program_init(&p);
 		r = program_load(&p, files[i], &opts, &d);
-		if (r == -2)
+		if (r == -2) {
 			unreadable = true;
-		else if (r == 0)
-			lint_program(&p, &d); /* warnings only once a file has no errors */
+		} else if (r == 0) { /* warnings only once a file has no errors */
+			lint_program(&p, &d);
+			if (ncats)
+				lint_catalogs(&p, &cs, &d);
+		}
 		program_release(&p);
 	}
+	catset_release(&cs);
+	free(cats);
 	if (fmt == DIAG_FMT_SARIF)
 		print_sarif(&d, stdout);
 	else
