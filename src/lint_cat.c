@@ -83,12 +83,19 @@ static void check_constraint(struct lcat *C, const char *name, const char *op, c
 
 /* ---- the tree: names and constant constraints ---------------------------- */
 
+static int cmp_site(const void *x, const void *y)
+{
+	const struct site *a = x, *b = y;
+
+	return strcmp(a->at, b->at);
+}
+
+/* The statement at "FILE:LINE:COL" (sites sorted by cmp_site), or NULL. */
 static struct site *site_of(struct lcat *C, const char *at)
 {
-	for (size_t i = 0; i < C->nsites; i++)
-		if (!strcmp(C->sites[i].at, at))
-			return &C->sites[i];
-	return NULL;
+	struct site key = { (char *)at, NULL, false, false };
+
+	return C->nsites ? bsearch(&key, C->sites, C->nsites, sizeof(*C->sites), cmp_site) : NULL;
 }
 
 /* Does e read a name bound outside it (let, parameter)? */
@@ -270,6 +277,8 @@ int lint_catalogs(const struct program *p, const struct catset *cs, struct diag 
 				walk(&C, &n->kids, m == 0);
 		}
 	}
+	if (C.nsites)
+		qsort(C.sites, C.nsites, sizeof(*C.sites), cmp_site);
 	run_policies(&C);
 	for (size_t i = 0; i < C.nsites; i++)
 		free(C.sites[i].at);
