@@ -18,7 +18,7 @@
  *     before `[` of an index;
  *   - one blank line between top-level declarations, except that adjacent
  *     `import`s (and adjacent `const`s) written without a blank line between
- *     them stay together; inside blocks at most one blank line where the
+ *     them (comment lines may) stay together; inside blocks at most one blank line where the
  *     author had some, none after `{` or before `}`;
  *   - no trailing spaces, LF line ends, one final newline.
  * Formatting is idempotent and never changes meaning: fmt_source parses its

@@ -50,6 +50,8 @@ struct fmt {
 	int prev_code;	      /* last non-comment token emitted */
 	bool prev_field;      /* prev_code is a field name (after '.') */
 	bool prev_unary;      /* prev_code is a unary operator */
+	int next_code;	      /* for a comment: the next code token, when only
+			       * comments without blank lines separate them */
 };
 
 /* ---- spacing ------------------------------------------------------------- */
@@ -108,6 +110,8 @@ static unsigned blank_lines(const struct fmt *F, int kind, unsigned nl)
 	if (kind == '}' || F->prev == '{' || F->in_stmt || F->nbr)
 		return 0;
 	if (F->depth == 0 && F->decl_ended) {
+		if (kind == COMMENT)
+			kind = F->next_code;
 		bool grouped = (kind == IMPORT || kind == CONST) && kind == F->last_decl_kw;
 		return grouped && nl <= 1 ? 0 : 1;
 	}
@@ -234,6 +238,20 @@ static unsigned newlines(const char *text, uint32_t from, uint32_t to)
 	return n;
 }
 
+/* The kind of the first code token after comment i when no blank line
+ * separates them (a comment block written right above an import is grouped
+ * with it), else 0. */
+static int next_code(const char *text, const struct lex_token *t, size_t n, size_t i)
+{
+	for (size_t j = i + 1; j < n; j++) {
+		if (newlines(text, t[j - 1].end, t[j].begin) > 1)
+			return 0;
+		if (t[j].kind != COMMENT)
+			return t[j].kind;
+	}
+	return 0;
+}
+
 static char *layout(const char *text, const struct lex_token *t, size_t n, size_t *outlen)
 {
 	struct fmt F;
@@ -243,8 +261,10 @@ static char *layout(const char *text, const struct lex_token *t, size_t n, size_
 	sb_init(&F.out);
 	for (size_t i = 0; i < n; i++) {
 		unsigned nl = newlines(text, i ? t[i - 1].end : 0, t[i].begin);
-		if (t[i].kind == COMMENT)
+		if (t[i].kind == COMMENT) {
+			F.next_code = next_code(text, t, n, i);
 			emit_comment(&F, &t[i], nl);
+		}
 		else
 			emit_code(&F, &t[i], nl);
 	}

@@ -78,6 +78,9 @@ START_TEST(test_blocks)
 		   "fragment f {}",
 		   "import \"a\";\nimport \"b\";\n\nconst x = 1;\nconst y = 2;\n\nconst z = 3;\n\npolicy \"p\" {\n}\n\n"
 		   "fragment f {\n}\n");
+	/* a comment block right above an import stays in the group */
+	expect_fmt("import \"a\";\n# b\nimport \"b\";\n\n# c\nimport \"c\";\n# p\npolicy \"p\" {}",
+		   "import \"a\";\n# b\nimport \"b\";\n\n# c\nimport \"c\";\n\n# p\npolicy \"p\" {\n}\n");
 	expect_fmt("", "");
 }
 END_TEST
