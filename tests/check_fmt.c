@@ -1,6 +1,7 @@
 /* check_fmt.c - the formatter: layout rules, comments, syntax errors, the
  * diff, and over every .cpol of the source tree (plus each of them with all
- * its line breaks removed, and with every token on a line of its own): the
+ * its line breaks removed, with every token on a line of its own, and with
+ * pseudo-random white space between tokens): the
  * result parses to the same tree (ast_dump) and formatting it again changes
  * nothing. */
 #include "config.h"
@@ -165,9 +166,12 @@ static char *dump_of(const char *text, size_t len)
 	return dump;
 }
 
-/* The tokens of text joined by sep (a newline after comments). */
+/* The tokens of text joined by sep (a newline after comments); sep NULL
+ * picks pseudo-random white space between every two tokens. */
 static char *rejoin(const char *text, size_t len, const char *sep)
 {
+	static const char *const seps[] = { " ", "\n", "\n\n\n", " \t ", "\r\n", "\n  \n" };
+	uint32_t seed = (uint32_t)len;
 	struct diag d;
 	struct lex_token *t;
 	struct strbuf sb = STRBUF_INIT;
@@ -177,7 +181,8 @@ static char *rejoin(const char *text, size_t len, const char *sep)
 	n = lex_tokens(&d, 1, text, len, &t);
 	for (size_t i = 0; i < n; i++) {
 		sb_add(&sb, text + t[i].begin, t[i].end - t[i].begin);
-		sb_adds(&sb, t[i].kind == COMMENT ? "\n" : sep);
+		seed = seed * 1103515245u + 12345u;
+		sb_adds(&sb, t[i].kind == COMMENT ? "\n" : sep ? sep : seps[(seed >> 16) % ARRAY_SIZE(seps)]);
 	}
 	free(t);
 	diag_release(&d);
@@ -194,6 +199,9 @@ static void check_text(const char *path, const char *text)
 	ck_assert_msg(once != NULL, "fmt failed on %s", path);
 	got = dump_of(once, strlen(once));
 	ck_assert_msg(got && !strcmp(got, want), "fmt changed the tree of %s", path);
+	ck_assert_msg(!strstr(once, " \n") && !strstr(once, "\t\n") && !strstr(once, "\r\n") && !strstr(once, "\n\n\n"),
+		      "trailing space, tab, CR or two blank lines in the layout of %s", path);
+	ck_assert_msg(!*once || once[strlen(once) - 1] == '\n', "no final newline for %s", path);
 	twice = fmt(once);
 	ck_assert_msg(twice && !strcmp(once, twice), "fmt is not idempotent on %s:\n%s", path, once);
 	free(got);
@@ -214,6 +222,9 @@ static void check_file(const char *path)
 	flat = rejoin(text, len, " ");
 	check_text(path, flat);
 	tall = rejoin(text, len, "\n");
+	check_text(path, tall);
+	free(tall);
+	tall = rejoin(text, len, NULL);
 	check_text(path, tall);
 	free(tall);
 	free(flat);
