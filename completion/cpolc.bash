@@ -3,7 +3,7 @@
 # Installed as $(datadir)/bash-completion/completions/cpolc; bash-completion
 # loads it on first use. Works without bash-completion's helpers too.
 
-_cpolc_commands='build eval lint compile disasm graph verify catalog cache'
+_cpolc_commands='build eval lint fmt compile disasm graph verify catalog cache'
 _cpolc_catalog_commands='init add import-deb set-scan list show verify'
 _cpolc_cache_commands='prune'
 
@@ -52,6 +52,7 @@ _cpolc_options()
 		      --max-layers --compression -M -MT --help' ;;
 	eval) echo '-r -D -C --policy --format --help' ;;
 	lint) echo '-C --format -Werror --caret --stdlib --help' ;;
+	fmt) echo '--check --diff --help' ;;
 	compile) echo '-o --help' ;;
 	disasm) echo '--help' ;;
 	graph) echo '-r -C --format --help' ;;
@@ -107,7 +108,7 @@ _cpolc_positional()
 	local cmd=$1 sub=$2 n=$3
 	case $cmd in
 	build | eval | graph) [[ $n -eq 0 ]] && _cpolc_files cpol cpolb ;;
-	lint) _cpolc_files cpol ;;
+	lint | fmt) _cpolc_files cpol ;;
 	compile) [[ $n -eq 0 ]] && _cpolc_files cpol ;;
 	disasm) [[ $n -eq 0 ]] && _cpolc_files cpolb cpol ;;
 	verify) [[ $n -eq 0 ]] && _cpolc_dirs ;;

@@ -36,6 +36,7 @@ struct pctx {
 	struct ast *root;
 	bool deep_reported;
 	bool after_unterminated; /* an unterminated string ended at str_end */
+	bool keep_comments; /* return comments as COMMENT tokens (lex_tokens) */
 	size_t str_end;
 };
 
@@ -112,6 +113,7 @@ static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc);
 %token VOLUME "'volume'" STOPSIGNAL "'stopsignal'" FILE_KW "'file'" MODE "'mode'"
 %token ANY "'any'" ALL "'all'" FOR "'for'" IN "'in'" TRUE "'true'" FALSE "'false'" NULL_KW "'null'"
 %token INPUT "'input'" SELECTED "'selected'" NOTIN "'not in'"
+%token COMMENT "comment" /* only from lex_tokens, never seen by the parser */
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" AND "'&&'" OR "'||'" COALESCE "'??'"
 
 %type <node> decl stmt if_stmt else_opt expr unary postfix primary usename param

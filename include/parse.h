@@ -26,4 +26,17 @@
  * Returns an AST_MODULE tree, never NULL; the caller frees it with ast_free. */
 struct ast *parse_module(struct diag *d, uint32_t file, const char *text, size_t len);
 
+/* One token of a source text: kind is a token number of the generated
+ * parser.h (a character for one-character tokens, COMMENT for comments) and
+ * [begin, end) its bytes (a string token includes its quotes). */
+struct lex_token {
+	int kind;
+	uint32_t begin, end;
+};
+
+/* Scan text (len bytes, file id `file` in d; borrowed) into *out, comments
+ * included. Returns the number of tokens; *out is malloc'd (NULL when none)
+ * and the caller frees it. Lexical errors are added to d. */
+size_t lex_tokens(struct diag *d, uint32_t file, const char *text, size_t len, struct lex_token **out);
+
 #endif

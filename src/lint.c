@@ -8,53 +8,35 @@
 
 #include "lint.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ast.h"
+#include "lint_int.h"
 #include "module.h"
+#include "parse.h"
+#include "parser.h"
 #include "sema.h"
 #include "util.h"
 
 #define EXPAND_DEPTH 64
 
-/* Warnings are queued and emitted sorted by position, each with its note. */
-struct pending {
-	struct loc loc, related;
-	const char *rule;
-	char *msg, *note;
-	size_t seq;
-};
-
 /* Statements visited through `use` per policy: fragments that use another
  * twice, 60 levels deep, would otherwise take forever to expand. */
 #define EXPAND_WORK 50000
-
-struct lint {
-	struct diag *d;
-	long work; /* expansion budget left for the current body */
-	struct pending *v;
-	size_t n, cap;
-};
 
 static void warn(struct lint *L, struct loc loc, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void warn(struct lint *L, struct loc loc, const char *rule, const char *fmt, ...)
 {
-	struct pending *w;
 	va_list ap;
 
-	xgrow((void **)&L->v, &L->cap, L->n + 1, sizeof(*L->v));
-	w = &L->v[L->n];
-	memset(w, 0, sizeof(*w));
-	w->loc = loc;
-	w->rule = rule;
-	w->seq = L->n++;
 	va_start(ap, fmt);
-	w->msg = xvasprintf(fmt, ap);
+	lint_vreport(L, DIAG_WARNING, loc, rule, fmt, ap);
 	va_end(ap);
 }
 
@@ -65,9 +47,33 @@ static void note(struct lint *L, struct loc loc, const char *msg)
 	L->v[L->n - 1].note = xstrdup(msg);
 }
 
+void lint_vreport(struct lint *L, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
+		  va_list ap)
+{
+	struct lint_pending *w;
+
+	xgrow((void **)&L->v, &L->cap, L->n + 1, sizeof(*L->v));
+	w = &L->v[L->n];
+	memset(w, 0, sizeof(*w));
+	w->sev = sev;
+	w->loc = loc;
+	w->rule = rule;
+	w->seq = L->n++;
+	w->msg = xvasprintf(fmt, ap);
+}
+
+void lint_report(struct lint *L, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lint_vreport(L, sev, loc, rule, fmt, ap);
+	va_end(ap);
+}
+
 static int cmp_pending(const void *x, const void *y)
 {
-	const struct pending *a = x, *b = y;
+	const struct lint_pending *a = x, *b = y;
 
 	if (a->loc.file != b->loc.file)
 		return a->loc.file < b->loc.file ? -1 : 1;
@@ -76,21 +82,123 @@ static int cmp_pending(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-static void flush(struct lint *L)
+/* ---- inline suppression: # cpolc:ignore RULE[,RULE...] ------------------ */
+
+static unsigned line_of(struct lint *L, uint32_t off)
 {
+	unsigned line, col;
+
+	diag_linecol(L->d, L->file, off, &line, &col);
+	return line;
+}
+
+/* Record the rules named by the comment [s, end) for `line`. */
+static void add_suppressions(struct lint *L, const char *s, const char *end, unsigned line)
+{
+	static const char tag[] = "cpolc:ignore";
+
+	s++; /* '#' */
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if ((size_t)(end - s) <= sizeof(tag) - 1 || memcmp(s, tag, sizeof(tag) - 1) ||
+	    (s[sizeof(tag) - 1] != ' ' && s[sizeof(tag) - 1] != '\t'))
+		return;
+	s += sizeof(tag) - 1;
+	for (;;) {
+		const char *r;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		for (r = s; s < end && (isalnum((unsigned char)*s) || *s == '-' || *s == '_'); s++)
+			;
+		if (s == r)
+			return;
+		xgrow((void **)&L->sup, &L->capsup, L->nsup + 1, sizeof(*L->sup));
+		L->sup[L->nsup].line = line;
+		L->sup[L->nsup].rule = xstrndup(r, (size_t)(s - r));
+		L->nsup++;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s == end || *s != ',')
+			return;
+		s++;
+	}
+}
+
+/* An ignore comment at the end of a line applies to that line; one alone on
+ * its line applies to the next line holding code. */
+static void find_suppressions(struct lint *L)
+{
+	const struct diag_file *f = diag_file(L->d, L->file);
+	struct lex_token *t = NULL;
+	struct diag scratch;
+	size_t n;
+
+	diag_init(&scratch);
+	n = lex_tokens(&scratch, L->file, f->text, f->len, &t);
+	diag_release(&scratch);
+	for (size_t i = 0; i < n; i++) {
+		bool alone = i == 0 || memchr(f->text + t[i - 1].end, '\n', t[i].begin - t[i - 1].end);
+		size_t j = i;
+		if (t[i].kind != COMMENT)
+			continue;
+		if (alone)
+			while (j < n && t[j].kind == COMMENT)
+				j++;
+		if (j < n)
+			add_suppressions(L, f->text + t[i].begin, f->text + t[i].end, line_of(L, t[j].begin));
+	}
+	free(t);
+}
+
+static bool suppressed(struct lint *L, const struct lint_pending *w)
+{
+	unsigned line;
+
+	if (w->loc.file != L->file || !L->nsup)
+		return false;
+	line = line_of(L, w->loc.begin);
+	for (size_t i = 0; i < L->nsup; i++)
+		if (L->sup[i].line == line && !strcmp(L->sup[i].rule, w->rule))
+			return true;
+	return false;
+}
+
+void lint_init(struct lint *L, const struct program *p, struct diag *d)
+{
+	memset(L, 0, sizeof(*L));
+	L->d = d;
+	L->work = EXPAND_WORK;
+	if (p->nmods) {
+		L->file = p->mods[0]->file;
+		find_suppressions(L);
+	}
+}
+
+size_t lint_flush(struct lint *L)
+{
+	size_t count = 0;
+
 	if (L->n)
 		qsort(L->v, L->n, sizeof(*L->v), cmp_pending);
 	for (size_t i = 0; i < L->n; i++) {
-		struct pending *w = &L->v[i];
-		diag_report(L->d, DIAG_WARNING, w->loc, w->rule, "%s", w->msg);
-		if (w->note) {
-			diag_set_related(L->d, w->related);
-			diag_note(L->d, w->related, "%s", w->note);
+		struct lint_pending *w = &L->v[i];
+		if (!suppressed(L, w)) {
+			diag_report(L->d, w->sev, w->loc, w->rule, "%s", w->msg);
+			if (w->note) {
+				diag_set_related(L->d, w->related);
+				diag_note(L->d, w->related, "%s", w->note);
+			}
+			count++;
 		}
 		free(w->msg);
 		free(w->note);
 	}
 	free(L->v);
+	for (size_t i = 0; i < L->nsup; i++)
+		free(L->sup[i].rule);
+	free(L->sup);
+	memset(L, 0, sizeof(*L));
+	return count;
 }
 
 /* ---- keys set in one block ----------------------------------------------- */
@@ -363,13 +471,13 @@ static void lint_user(struct lint *L, const struct ast *policy)
 
 int lint_program(const struct program *p, struct diag *d)
 {
-	struct lint L = {d, EXPAND_WORK, NULL, 0, 0};
-	size_t count;
+	struct lint L;
 	const struct ast *root;
 	bool has_policy = false;
 
 	if (!p->nmods)
 		return 0;
+	lint_init(&L, p, d);
 	root = p->mods[0]->root;
 	for (size_t i = 0; i < root->kids.n; i++)
 		has_policy |= root->kids.v[i]->kind == AST_POLICY;
@@ -397,7 +505,5 @@ int lint_program(const struct program *p, struct diag *d)
 			break;
 		}
 	}
-	count = L.n;
-	flush(&L);
-	return (int)count;
+	return (int)lint_flush(&L);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -26,6 +27,7 @@
 #include "comp.h"
 #include "decision.h"
 #include "diag.h"
+#include "fmt.h"
 #include "lint.h"
 #include "module.h"
 #include "request.h"
@@ -42,6 +44,7 @@ static const char usage_text[] =
 	"  build     compose an OCI image from a policy, a request and catalogs\n"
 	"  eval      print a policy's decision for a request\n"
 	"  lint      check policies and report errors and warnings\n"
+	"  fmt       rewrite policies in the canonical layout\n"
 	"  compile   compile a policy to a .cpolb bytecode module\n"
 	"  disasm    print a .cpolb module or a policy's bytecode\n"
 	"  graph     print the dependency graph of a decision\n"
@@ -70,7 +73,12 @@ static const char lint_usage[] =
 	"                 (the default when stderr is a terminal; --no-caret to turn off)\n"
 	"  -Werror        treat warnings as errors for the exit status\n"
 	"  --format F     gcc (default, on stderr), json, github or sarif (stdout)\n"
-	"  -C CATALOG     accepted for compatibility; catalog checks are not done yet\n";
+	"  -C CATALOG     also check against catalogs: unknown primitives, version\n"
+	"                 constraints no version meets, admit filters rejecting every\n"
+	"                 version of an included name (may be repeated)\n"
+	"\n"
+	"A comment '# cpolc:ignore RULE[,RULE...]' at the end of a line, or alone on\n"
+	"the line before, suppresses those lint rules' diagnostics on that line.\n";
 
 static int parse_diag_format(const char *s, enum diag_format *out)
 {
@@ -129,7 +137,9 @@ static int cmd_lint(int argc, char **argv)
 	enum diag_format fmt = DIAG_FMT_GCC;
 	bool caret = isatty(STDERR_FILENO), werror = false, unreadable = false;
 	const char **files = xcalloc((size_t)argc, sizeof(*files));
-	size_t nfiles = 0;
+	const char **cats = xcalloc((size_t)argc, sizeof(*cats));
+	size_t nfiles = 0, ncats = 0;
+	struct catset cs;
 	struct diag d;
 	int rc = EXIT_OK;
 
@@ -138,6 +148,7 @@ static int cmd_lint(int argc, char **argv)
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(lint_usage, stdout);
 			free(files);
+			free(cats);
 			return EXIT_OK;
 		} else if (!strcmp(a, "--caret")) {
 			caret = true;
@@ -153,14 +164,18 @@ static int cmd_lint(int argc, char **argv)
 			const char *v = argv[++i];
 			if (!strcmp(a, "--stdlib")) {
 				opts.stdlib_dir = v;
+			} else if (!strcmp(a, "-C")) {
+				cats[ncats++] = v;
 			} else if (!strcmp(a, "--format") && parse_diag_format(v, &fmt) < 0) {
 				fprintf(stderr, "cpolc: lint: unknown format '%s' (gcc, json, github or sarif)\n", v);
 				free(files);
+				free(cats);
 				return EXIT_USAGE;
 			}
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "cpolc: lint: unknown or incomplete option '%s'\n%s", a, lint_usage);
 			free(files);
+			free(cats);
 			return EXIT_USAGE;
 		} else {
 			files[nfiles++] = a;
@@ -169,21 +184,30 @@ static int cmd_lint(int argc, char **argv)
 	if (!nfiles) {
 		fputs(lint_usage, stderr);
 		free(files);
+		free(cats);
 		return EXIT_USAGE;
 	}
 	diag_init(&d);
+	memset(&cs, 0, sizeof(cs));
+	if (ncats && catset_open(&cs, cats, ncats, &d) < 0)
+		unreadable = true, nfiles = 0; /* a bad catalog is bad input */
 	for (size_t i = 0; i < nfiles; i++) {
 		struct program p;
 		int r;
 
 		program_init(&p);
 		r = program_load(&p, files[i], &opts, &d);
-		if (r == -2)
+		if (r == -2) {
 			unreadable = true;
-		else if (r == 0)
-			lint_program(&p, &d); /* warnings only once a file has no errors */
+		} else if (r == 0) { /* warnings only once a file has no errors */
+			lint_program(&p, &d);
+			if (ncats)
+				lint_catalogs(&p, &cs, &d);
+		}
 		program_release(&p);
 	}
+	catset_release(&cs);
+	free(cats);
 	if (fmt == DIAG_FMT_SARIF)
 		print_sarif(&d, stdout);
 	else
@@ -194,6 +218,138 @@ static int cmd_lint(int argc, char **argv)
 		rc = EXIT_DENY;
 	diag_release(&d);
 	free(files);
+	return rc;
+}
+
+/* ======================================================================
+ * fmt (front end)
+ * ====================================================================== */
+
+static const char fmt_usage[] =
+	"usage: cpolc fmt [--check|--diff] FILE...\n"
+	"\n"
+	"Rewrite .cpol files in the canonical layout (see cpolc(1)): in place,\n"
+	"atomically and keeping the file mode, and only the files that change.\n"
+	"FILE '-' formats standard input to standard output. A file with syntax\n"
+	"errors is not formatted: its errors are reported.\n"
+	"\n"
+	"  --check   write nothing; list the files that would change\n"
+	"  --diff    write nothing; print a unified diff of the changes\n"
+	"\n"
+	"Exit 0 when done (or, with --check and --diff, when every file is\n"
+	"formatted), 1 when --check or --diff found a file to change, 2 on bad\n"
+	"usage, an unreadable or unwritable file or syntax errors.\n";
+
+enum fmt_mode { FMT_WRITE, FMT_CHECK, FMT_DIFF };
+
+/* Read all of stdin, NUL-terminated, like read_file. */
+static int fmt_read_stdin(char **data, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	size_t n;
+
+	while ((n = fread(buf, 1, sizeof(buf), stdin)) > 0)
+		sb_add(&sb, buf, n);
+	if (ferror(stdin)) {
+		sb_release(&sb);
+		return -1;
+	}
+	*data = sb_detach(&sb, len);
+	return 0;
+}
+
+/* Write the formatted text over path (through a symlink to its target),
+ * keeping the mode. Returns 0 or -1 after a message. */
+static int fmt_write(const char *path, const char *text, size_t len)
+{
+	struct stat st;
+	char *real = realpath(path, NULL);
+	int rc = 0;
+
+	if (!real || stat(real, &st) < 0 || write_file_atomic(real, text, len, st.st_mode & 07777) < 0) {
+		fprintf(stderr, "cpolc: fmt: cannot write '%s': %s\n", path, strerror(errno));
+		rc = -1;
+	}
+	free(real);
+	return rc;
+}
+
+/* Format one file. Returns 0 (unchanged or rewritten), 1 (would change) or
+ * EXIT_USAGE (unreadable, unwritable, syntax errors). */
+static int fmt_file(const char *path, enum fmt_mode mode, struct diag *d)
+{
+	bool std = !strcmp(path, "-");
+	char *text, *out;
+	size_t len, outlen;
+	uint32_t id;
+	int rc = 0;
+
+	if ((std ? fmt_read_stdin(&text, &len) : read_file(path, &text, &len)) < 0) {
+		fprintf(stderr, "cpolc: fmt: cannot read '%s': %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	id = diag_add_file(d, std ? "<stdin>" : path, text, len);
+	if (fmt_source(d, id, &out, &outlen) < 0)
+		return EXIT_USAGE;
+	if (std && mode == FMT_WRITE) {
+		fwrite(out, 1, outlen, stdout);
+	} else if (outlen != len || memcmp(out, text, len)) {
+		rc = mode == FMT_WRITE ? 0 : 1;
+		if (mode == FMT_CHECK) {
+			printf("%s\n", path);
+		} else if (mode == FMT_DIFF) {
+			char *diff = fmt_diff(path, text, len, out, outlen);
+			fputs(diff, stdout);
+			free(diff);
+		} else if (fmt_write(path, out, outlen) < 0) {
+			rc = EXIT_USAGE;
+		}
+	}
+	free(out);
+	return rc;
+}
+
+static int cmd_fmt(int argc, char **argv)
+{
+	enum fmt_mode mode = FMT_WRITE;
+	bool files = false, only_files = false;
+	struct diag d;
+	int rc = EXIT_OK;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (only_files || a[0] != '-' || !strcmp(a, "-"))
+			files = true;
+		else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+			return fputs(fmt_usage, stdout), EXIT_OK;
+		else if (!strcmp(a, "--check"))
+			mode = FMT_CHECK;
+		else if (!strcmp(a, "--diff"))
+			mode = FMT_DIFF;
+		else if (!strcmp(a, "--"))
+			only_files = true;
+		else
+			return fprintf(stderr, "cpolc: fmt: unknown option '%s'\n%s", a, fmt_usage), EXIT_USAGE;
+	}
+	if (!files)
+		return fputs(fmt_usage, stderr), EXIT_USAGE;
+	diag_init(&d);
+	only_files = false;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int r;
+		if (!only_files && a[0] == '-' && strcmp(a, "-")) {
+			only_files = !strcmp(a, "--");
+			continue;
+		}
+		r = fmt_file(a, mode, &d);
+		if (r > rc)
+			rc = r;
+	}
+	fflush(stdout);
+	diag_print(&d, stderr, DIAG_FMT_GCC, isatty(STDERR_FILENO) ? DIAG_CARET : 0);
+	diag_release(&d);
 	return rc;
 }
 
@@ -1219,7 +1375,7 @@ static const struct command {
 } commands[] = {
 	{ "build", cmd_build },	    { "cache", cmd_cache },	{ "catalog", cmd_catalog }, { "compile", cmd_compile },
 	{ "disasm", cmd_disasm },   { "eval", cmd_eval },	{ "graph", cmd_graph },
-	{ "lint", cmd_lint },	    { "verify", cmd_verify },
+	{ "fmt", cmd_fmt },	    { "lint", cmd_lint },	    { "verify", cmd_verify },
 };
 
 int main(int argc, char **argv)

@@ -72,7 +72,7 @@ if need_tool bash; then
 	expect_eq "completion offers the commands of --help" "$(comp_of cpolc '')" "$want"
 
 	# every option the completion offers is documented in cpolc.1
-	for spec in build eval lint compile disasm graph verify "catalog add" "catalog list" "cache prune"; do
+	for spec in build eval lint fmt compile disasm graph verify "catalog add" "catalog list" "cache prune"; do
 		opts=$(bash -c '. "$0"; _cpolc_options $1 $2' "$COMP" $spec)
 		for o in $opts; do
 			esc=$(printf '%s' "$o" | sed 's/-/\\-/g')
