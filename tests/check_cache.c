@@ -205,7 +205,10 @@ START_TEST(test_concurrent_builds)
 			if (rc == 0) {
 				mp = xasprintf("%s/digest%d", dir, i);
 				rc = write_file_atomic(mp, r.manifest_digest, strlen(r.manifest_digest), 0644);
+				free(mp);
+				oci_result_release(&r);
 			}
+			free(out);
 			_exit(rc == 0 ? 0 : 1);
 		}
 	}

@@ -32,6 +32,7 @@ struct args {
 	const char *platform, *tag, *manifest;
 };
 
+static void die(const char *msg) __attribute__((noreturn));
 static void die(const char *msg)
 {
 	fprintf(stderr, "oci_driver: %s\n", msg);
