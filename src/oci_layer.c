@@ -1,14 +1,19 @@
 /* oci_layer.c - one reproducible layer: tars in, normalised tar out, compressed.
  *
- * Pass 1 reads only the headers of every input tar (data is skipped with
- * lseek) and builds the sorted entry list: paths normalised, duplicates
- * dropped, missing parent directories added, hardlinks re-anchored on the
- * first member in sorted order. Pass 2 writes a fresh ustar/pax stream in
- * that order, pulling file data from one forward-moving libarchive reader
- * per input tar; every byte a reader consumes is hashed, so each input tar
- * is verified against its digest before the layer is accepted. The tar
- * stream is hashed (diff_id), compressed, hashed again (digest) and written
- * to a temporary file. Memory is bounded by the entry count, not the size.
+ * Pass 1 reads every input tar once, front to back, hashing every byte: a
+ * tar that does not match its digest is refused before anything is
+ * written. It records each member's header and the offset of its data, and
+ * builds the sorted entry list: paths normalised, duplicates dropped,
+ * missing parent directories added, hardlinks re-anchored on the first
+ * member in sorted order. Pass 2 writes a fresh ustar/pax stream in that
+ * order, reading file data with pread(2) from the descriptors pass 1 kept
+ * open (sparse members, whose data is not contiguous, go through a
+ * libarchive reader instead). The tar stream is hashed (diff_id),
+ * compressed, hashed again (digest) and written to a temporary file.
+ * Memory is bounded by the entry count, not by the content size.
+ *
+ * The inputs are catalog blobs, immutable by contract; a file rewritten in
+ * place between the two passes is not detected.
  */
 #include "config.h"
 
@@ -311,6 +316,8 @@ struct lent {
 	char *link;  /* symlink target or hardlink path (normalised) */
 	int tar;     /* index of the input tar; -1 synthesised; -2 generated */
 	size_t ord;  /* entry ordinal in its tar, or index of the generated file */
+	uint64_t off; /* offset of the data in its tar */
+	bool sparse;  /* data not stored contiguously: read through libarchive */
 	int src;     /* index of the source (for messages) */
 };
 
@@ -457,6 +464,7 @@ struct rd {
 	EVP_MD_CTX *md; /* NULL in pass 1 */
 	struct archive *a;
 	long long cur;  /* ordinal of the last header read; -1 before the first */
+	bool eof;       /* the last header was read */
 	unsigned char *buf;
 };
 
@@ -499,6 +507,7 @@ static int rd_open(struct rd *r)
 	if (r->md)
 		EVP_DigestInit_ex(r->md, EVP_sha256(), NULL);
 	r->cur = -1;
+	r->eof = false;
 	r->a = archive_read_new();
 	if (!r->a)
 		abort();
@@ -565,16 +574,17 @@ static int rd_verify(struct rd *r, const char *digest)
 
 	if (!r->a && rd_open(r) < 0)
 		return -1;
-	while ((rc = archive_read_next_header(r->a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN)
+	while (!r->eof && ((rc = archive_read_next_header(r->a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN))
 		r->cur++;
-	if (rc != ARCHIVE_EOF)
+	if (!r->eof && rc != ARCHIVE_EOF)
 		return job_fail(r->job, "cannot read '%s': %s", r->path, archive_error_string(r->a));
+	r->eof = true;
 	while ((n = read(r->fd, r->buf, RBUF_SIZE)) > 0)
 		EVP_DigestUpdate(r->md, r->buf, (size_t)n);
 	if (n < 0)
 		return job_fail(r->job, "cannot read '%s': %s", r->path, strerror(errno));
 	md_hex(r->md, got);
-	if (strcmp(got, digest) != 0)
+	if (digest && strcmp(got, digest) != 0)
 		return job_fail(r->job, "'%s' does not match its digest %s (found %s)", r->path, digest, got);
 	return 0;
 }
@@ -589,6 +599,9 @@ struct plan {
 	const char **tars, **digests; /* flattened over srcs */
 	int *tar_src;
 	size_t ntars;
+	struct rd *rds;  /* one per tar: pass 1 readers, descriptors kept for pass 2 */
+	struct rd *srds; /* readers for sparse members, opened on demand */
+	size_t nrds;
 	const struct oci_file **files; /* flattened generated files */
 	int *file_src;
 	size_t nfiles;
@@ -658,6 +671,8 @@ static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entr
 	e->ord = ord;
 	e->src = pl->tar_src[t];
 	e->mode = archive_entry_perm(ae) & 07777;
+	e->off = (uint64_t)archive_filter_bytes(pl->rds[t].a, 0);
+	e->sparse = archive_entry_sparse_count(ae) > 0;
 	e->uid = archive_entry_uid(ae);
 	e->gid = archive_entry_gid(ae);
 	if (hl) {
@@ -684,24 +699,21 @@ static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entr
 static int collect_tar(struct plan *pl, int t)
 {
 	struct archive_entry *ae;
-	struct rd r;
+	struct rd *r = &pl->rds[t];
 	size_t ord = 0;
-	int rc = -1, ar;
+	int ar;
 
-	if (rd_init(&r, pl->job, pl->tars[t], false) < 0 || rd_open(&r) < 0)
-		goto out;
-	while ((ar = archive_read_next_header(r.a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+	if (rd_init(r, pl->job, pl->tars[t], true) < 0 || rd_open(r) < 0)
+		return -1;
+	while ((ar = archive_read_next_header(r->a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+		r->cur++;
 		if (collect_entry(pl, t, ord++, ae) < 0)
-			goto out;
+			return -1;
 	}
-	if (ar != ARCHIVE_EOF) {
-		job_fail(pl->job, "cannot read '%s': %s", pl->tars[t], archive_error_string(r.a));
-		goto out;
-	}
-	rc = 0;
-out:
-	rd_release(&r);
-	return rc;
+	if (ar != ARCHIVE_EOF)
+		return job_fail(pl->job, "cannot read '%s': %s", pl->tars[t], archive_error_string(r->a));
+	r->eof = true;
+	return rd_verify(r, pl->digests[t]);
 }
 
 static int lent_cmp(const void *a, const void *b)
@@ -849,6 +861,8 @@ static int fix_hardlinks(struct plan *pl)
 		c->size = tmp.size;
 		c->tar = tmp.tar;
 		c->ord = tmp.ord;
+		c->off = tmp.off;
+		c->sparse = tmp.sparse;
 		t->type = 'h';
 		t->size = 0;
 		t->link = xstrdup(c->path);
@@ -910,9 +924,13 @@ static int plan_build(struct plan *pl)
 			pl->file_src[pl->nfiles++] = (int)i;
 		}
 	}
-	for (i = 0; i < pl->ntars; i++)
+	pl->rds = xcalloc(pl->ntars ? pl->ntars : 1, sizeof(*pl->rds));
+	pl->srds = xcalloc(pl->ntars ? pl->ntars : 1, sizeof(*pl->srds));
+	for (i = 0; i < pl->ntars; i++) {
+		pl->nrds = i + 1;
 		if (collect_tar(pl, (int)i) < 0)
 			return -1;
+	}
 	add_files(pl);
 	if (pl->job->err)
 		return -1;
@@ -928,6 +946,13 @@ static void plan_release(struct plan *pl)
 
 	for (i = 0; i < pl->n; i++)
 		lent_free(&pl->e[i]);
+	for (i = 0; i < pl->nrds; i++) {
+		rd_release(&pl->rds[i]);
+		if (pl->srds[i].buf)
+			rd_release(&pl->srds[i]);
+	}
+	free(pl->rds);
+	free(pl->srds);
 	free(pl->e);
 	free(pl->tars);
 	free(pl->digests);
@@ -939,13 +964,16 @@ static void plan_release(struct plan *pl)
 /* ---------------------------------------------------------------------------
  * Pass 2: the stream.
  */
-static int copy_data(struct sink *s, struct rd *r, const struct lent *e)
+/* Data of a sparse member, through a libarchive reader. */
+static int copy_sparse(struct sink *s, struct plan *pl, const struct lent *e)
 {
+	struct rd *r = &pl->srds[e->tar];
 	struct archive_entry *ae;
-	static const char zero[512];
 	uint64_t done = 0;
 	la_ssize_t n;
 
+	if (!r->buf && rd_init(r, s->job, pl->tars[e->tar], false) < 0)
+		return -1;
 	if (rd_seek(r, e->ord, &ae) < 0)
 		return -1;
 	while ((n = archive_read_data(r->a, s->dbuf, RBUF_SIZE)) > 0) {
@@ -960,32 +988,53 @@ static int copy_data(struct sink *s, struct rd *r, const struct lent *e)
 				archive_error_string(r->a));
 	if (done != e->size)
 		return job_fail(s->job, "'%s' in '%s' changed size while reading", e->path, r->path);
-	return done % 512 ? sink_write(s, zero, 512 - done % 512) : 0;
+	return 0;
 }
 
-static int write_stream(struct plan *pl, struct sink *s, struct rd *rds, long long epoch)
+/* Data of a plain member: its bytes at e->off. */
+static int copy_plain(struct sink *s, struct plan *pl, const struct lent *e)
+{
+	const struct rd *r = &pl->rds[e->tar];
+	uint64_t done = 0;
+
+	while (done < e->size) {
+		size_t want = e->size - done < RBUF_SIZE ? (size_t)(e->size - done) : RBUF_SIZE;
+		ssize_t n = pread(r->fd, s->dbuf, want, (off_t)(e->off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return job_fail(s->job, "cannot read '%s' from '%s': %s", e->path, r->path,
+					n < 0 ? strerror(errno) : "the tar is truncated");
+		if (sink_write(s, s->dbuf, (size_t)n) < 0)
+			return -1;
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int write_stream(struct plan *pl, struct sink *s, long long epoch)
 {
 	static const char zero[1024];
 	size_t i;
 
 	for (i = 0; i < pl->n; i++) {
 		const struct lent *e = &pl->e[i];
+		int rc;
 		if (tar_header(s, e, epoch) < 0)
 			return -1;
 		if (e->type != 'f' || e->size == 0)
 			continue;
-		if (e->tar == -2) {
-			if (write_block_padded(s, pl->files[e->ord]->data, e->size) < 0)
-				return -1;
-		} else if (copy_data(s, &rds[e->tar], e) < 0) {
+		if (e->tar == -2)
+			rc = sink_write(s, pl->files[e->ord]->data, e->size);
+		else
+			rc = e->sparse ? copy_sparse(s, pl, e) : copy_plain(s, pl, e);
+		if (rc < 0)
 			return -1;
-		}
+		if (e->size % 512 && sink_write(s, zero, 512 - e->size % 512) < 0)
+			return -1;
 	}
 	if (sink_write(s, zero, sizeof(zero)) < 0)
 		return -1;
-	for (i = 0; i < pl->ntars; i++)
-		if (pl->digests[i] && rd_verify(&rds[i], pl->digests[i]) < 0)
-			return -1;
 	return sink_finish(s);
 }
 
@@ -995,9 +1044,7 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 	struct job job = { NULL };
 	struct plan pl;
 	struct sink s;
-	struct rd *rds = NULL;
 	char *tmp = path_join(tmpdir, ".tmp-layer-XXXXXX");
-	size_t i, nrds = 0;
 	int fd = -1, rc = -1;
 
 	memset(&pl, 0, sizeof(pl));
@@ -1008,12 +1055,6 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 	memset(&s, 0, sizeof(s));
 	if (plan_build(&pl) < 0)
 		goto out;
-	rds = xcalloc(pl.ntars ? pl.ntars : 1, sizeof(*rds));
-	for (nrds = 0; nrds < pl.ntars; nrds++)
-		if (rd_init(&rds[nrds], &job, pl.tars[nrds], true) < 0) {
-			nrds++;
-			goto out;
-		}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		job_fail(&job, "cannot create a file in '%s': %s", tmpdir, strerror(errno));
@@ -1023,7 +1064,7 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 		job_fail(&job, "cannot chmod '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (sink_init(&s, &job, fd, comp) < 0 || write_stream(&pl, &s, rds, epoch) < 0)
+	if (sink_init(&s, &job, fd, comp) < 0 || write_stream(&pl, &s, epoch) < 0)
 		goto out;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -1044,9 +1085,6 @@ out:
 		close(fd);
 		unlink(tmp);
 	}
-	for (i = 0; i < nrds; i++)
-		rd_release(&rds[i]);
-	free(rds);
 	plan_release(&pl);
 	free(tmp);
 	*err = job.err;

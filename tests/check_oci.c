@@ -72,6 +72,13 @@ static char *listing(const char *out, const char *digest)
 		if ((archive_entry_uname(ae) && *archive_entry_uname(ae)) ||
 		    (archive_entry_gname(ae) && *archive_entry_gname(ae)))
 			sb_adds(&sb, " NAMED");
+		if (t == 'f' && archive_entry_size(ae) > 0) {
+			char buf[17];
+			la_ssize_t n = archive_read_data(a, buf, 16);
+			ck_assert_int_ge(n, 0);
+			buf[n] = '\0';
+			sb_addf(&sb, " =%s", buf);
+		}
 		if (archive_entry_hardlink(ae))
 			sb_addf(&sb, " -> %s", archive_entry_hardlink(ae));
 		if (archive_entry_symlink(ae))
@@ -106,12 +113,12 @@ START_TEST(test_normalise)
 	ls = listing("out", res.layers[0].digest);
 	ck_assert_str_eq(ls, "l bin 0 0:0 0 777 -> usr/bin\n"
 			     "d etc/ 0 0:0 0 755\n"
-			     "f etc/motd 0 0:0 2 600\n"
+			     "f etc/motd 0 0:0 2 600 =hi\n"
 			     "d usr/ 0 0:0 0 755\n"
-			     "f usr-x 0 0:0 4 644\n"
+			     "f usr-x 0 0:0 4 644 =dash\n"
 			     "d usr/bin/ 0 0:0 0 755\n"
 			     "f usr/bin/a 0 0:0 0 4755\n"
-			     "f usr/bin/b 0 0:0 2 644\n"
+			     "f usr/bin/b 0 0:0 2 644 =zz\n"
 			     "d usr/lib/ 0 0:0 0 755\n"
 			     "h usr/lib/z.so 0 0:0 0 644 -> usr/bin/b\n");
 	/* uncompressed layer: digest and diff_id agree */
