@@ -52,7 +52,7 @@ printf 'input: %s packages, %s MB of tar\n' "$(wc -l <"$HERE/packages.txt")" \
 	done <"$HERE/packages.txt"
 } >"$W/umoci.sh"
 
-hyperfine --style basic --runs "$RUNS" --export-markdown "$W/results.md" \
+hyperfine --style basic --runs "$RUNS" --export-markdown "$W/results.md" --export-json "$W/results.json" \
 	-n cpolc --prepare "rm -rf '$W/out-cpolc'" "'$DRIVER' compose -o '$W/out-cpolc' --tag b $LAYERS" \
 	-n cpolc-1job --prepare "rm -rf '$W/out-cpolc1'" "'$DRIVER' compose -o '$W/out-cpolc1' --tag b --jobs 1 $LAYERS" \
 	-n umoci-insert --prepare "rm -rf '$W/out-umoci'" "sh '$W/umoci.sh'"
@@ -73,3 +73,11 @@ C=$(layer_bytes "$W/out-cpolc")
 U=$(layer_bytes "$W/out-umoci")
 echo "layer bytes: cpolc $C, umoci $U, ratio $(python3 -c "print(round($C/$U, 4))")"
 cat "$W/results.md"
+# CPU time is what a loaded machine distorts least
+python3 - "$W/results.json" <<'EOF'
+import json, sys
+for r in json.load(open(sys.argv[1]))['results']:
+    print('%-13s wall mean %.3f s  min %.3f s  user %.3f s  sys %.3f s' %
+          (r['command'], r['mean'], r['min'], r['user'], r['system']))
+EOF
+uptime
