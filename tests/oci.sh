@@ -104,6 +104,18 @@ expect_match "tamper reported" "$T_ERR" 'does not match its digest'
 expect_eq "previous index kept" "$(cat img1/index.json)" "$(cat keep/index.json)"
 expect_exit "previous image still verifies" 0 "$DRIVER" verify "$W/img1" --tag v1 --manifest "$M1"
 
+# --- a build killed half-way leaves the previous image whole -------------------------
+# The input is a FIFO nobody writes to: the build blocks reading it, is killed.
+mkfifo stuck.tar
+"$DRIVER" compose -o "$W/img1" --tag v1 $LAYERS --layer "stuck=$W/stuck.tar" >/dev/null 2>&1 &
+KILLME=$!
+exec 3>stuck.tar   # let the open(2) of the reader return, then starve it
+kill -9 "$KILLME" 2>/dev/null
+wait "$KILLME" 2>/dev/null
+exec 3>&-
+expect_eq "index untouched by a killed build" "$(cat img1/index.json)" "$(cat keep/index.json)"
+expect_exit "image whole after a killed build" 0 "$DRIVER" verify "$W/img1" --tag v1 --manifest "$M1"
+
 # --- collisions ------------------------------------------------------------------
 mktar c1.tar etc/conf:f:one etc:d
 mktar c2.tar etc/conf:f:two
