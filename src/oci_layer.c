@@ -39,14 +39,9 @@
 #define TBUF_SIZE (1u << 20) /* tar bytes handed to the compressor at once */
 #define OBUF_SIZE (1u << 18) /* compressed bytes per write(2) */
 #define RBUF_SIZE (1u << 17) /* read callback buffer */
-/* gzip: a layer of at most WHOLE_MAX tar bytes (nearly every package) is
- * deflated in one call by libdeflate, about three times faster than zlib at
- * the same ratio (bench/RESULTS.md); a larger one is streamed through zlib
- * so that memory stays bounded. Both give one standard gzip member, and the
- * choice depends only on the layer's size, so output stays deterministic. */
-#define WHOLE_MAX (32u << 20)
-#define LIBDEFLATE_LEVEL 4
-#define ZLIB_LEVEL 3
+/* gzip goes through oci_deflate.c: libdeflate, about three times faster
+ * than zlib at the same ratio (bench/RESULTS.md), in parallel chunks for
+ * large layers; always one standard gzip member. */
 
 /* ---------------------------------------------------------------------------
  * Errors: a job runs on a worker thread, so it keeps its own message.
@@ -98,11 +93,8 @@ struct sink {
 	EVP_MD_CTX *tar_md, *blob_md;
 	unsigned char *tbuf, *obuf, *dbuf; /* tar input, compressed output, file data */
 	size_t tlen;
-	unsigned char *wbuf; /* gzip: the whole tar while it fits WHOLE_MAX */
-	size_t wlen, wcap;
-	bool whole, zinit;
-	z_stream z;
-	uLong crc;
+	struct oci_gz *gz;
+	uint32_t crc;
 	uint64_t isize;
 	ZSTD_CCtx *zc;
 	uint64_t blob_size;
@@ -127,24 +119,6 @@ static int sink_emit(struct sink *s, const void *data, size_t n)
 	return 0;
 }
 
-static int deflate_run(struct sink *s, const void *data, size_t n, int flush)
-{
-	int rc;
-
-	s->z.next_in = (Bytef *)data;
-	s->z.avail_in = (uInt)n;
-	do {
-		s->z.next_out = s->obuf;
-		s->z.avail_out = OBUF_SIZE;
-		rc = deflate(&s->z, flush);
-		if (rc == Z_STREAM_ERROR)
-			return job_fail(s->job, "deflate failed");
-		if (sink_emit(s, s->obuf, OBUF_SIZE - s->z.avail_out) < 0)
-			return -1;
-	} while (s->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-	return 0;
-}
-
 static int zstd_run(struct sink *s, const void *data, size_t n, ZSTD_EndDirective end)
 {
 	ZSTD_inBuffer in = { data, n, 0 };
@@ -165,9 +139,11 @@ static int sink_compress(struct sink *s, const void *data, size_t n, bool last)
 {
 	switch (s->comp) {
 	case OCI_COMP_GZIP:
-		s->crc = crc32(s->crc, data, (uInt)n);
+		s->crc = libdeflate_crc32(s->crc, data, n);
 		s->isize += n;
-		return deflate_run(s, data, n, last ? Z_FINISH : Z_NO_FLUSH);
+		if (oci_gz_write(s->gz, data, n) < 0 || (last && oci_gz_finish(s->gz) < 0))
+			return s->job->err ? -1 : job_fail(s->job, "%s", oci_gz_error(s->gz));
+		return 0;
 	case OCI_COMP_ZSTD:
 		return zstd_run(s, data, n, last ? ZSTD_e_end : ZSTD_e_continue);
 	case OCI_COMP_NONE:
@@ -184,35 +160,11 @@ static int sink_flush(struct sink *s, bool last)
 	return rc;
 }
 
-/* The layer outgrew WHOLE_MAX: deflate what was kept, stream the rest. */
-static int sink_go_streaming(struct sink *s)
-{
-	int rc;
-
-	if (deflateInit2(&s->z, ZLIB_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return job_fail(s->job, "cannot initialise deflate");
-	s->zinit = true;
-	s->whole = false;
-	rc = sink_compress(s, s->wbuf, s->wlen, false);
-	free(s->wbuf);
-	s->wbuf = NULL;
-	s->wlen = s->wcap = 0;
-	return rc;
-}
-
 static int sink_write(struct sink *s, const void *data, size_t n)
 {
 	const char *p = data;
 
 	EVP_DigestUpdate(s->tar_md, data, n);
-	if (s->whole && s->wlen + n <= WHOLE_MAX) {
-		xgrow((void **)&s->wbuf, &s->wcap, s->wlen + n, 1);
-		memcpy(s->wbuf + s->wlen, data, n);
-		s->wlen += n;
-		return 0;
-	}
-	if (s->whole && sink_go_streaming(s) < 0)
-		return -1;
 	while (n) {
 		size_t k = TBUF_SIZE - s->tlen;
 		if (k > n)
@@ -227,7 +179,12 @@ static int sink_write(struct sink *s, const void *data, size_t n)
 	return 0;
 }
 
-static int sink_init(struct sink *s, struct job *job, int fd, enum oci_compression comp)
+static int gz_emit(void *ctx, const void *data, size_t n)
+{
+	return sink_emit(ctx, data, n);
+}
+
+static int sink_init(struct sink *s, struct job *job, int fd, enum oci_compression comp, struct oci_zpool *pool)
 {
 	/* gzip member header: no name, mtime 0, no extra flags, OS unknown */
 	static const unsigned char gzhdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
@@ -242,8 +199,8 @@ static int sink_init(struct sink *s, struct job *job, int fd, enum oci_compressi
 	s->obuf = xmalloc(OBUF_SIZE);
 	s->dbuf = xmalloc(RBUF_SIZE);
 	if (comp == OCI_COMP_GZIP) {
-		s->whole = true;
-		s->crc = crc32(0, Z_NULL, 0);
+		s->gz = oci_gz_new(pool, gz_emit, s);
+		s->crc = 0;
 		return sink_emit(s, gzhdr, sizeof(gzhdr));
 	}
 	if (comp == OCI_COMP_ZSTD) {
@@ -260,25 +217,8 @@ static int sink_finish(struct sink *s)
 	unsigned char trailer[8];
 	int i;
 
-	if (s->whole) {
-		struct libdeflate_compressor *c = libdeflate_alloc_compressor(LIBDEFLATE_LEVEL);
-		size_t bound, n;
-		unsigned char *out;
-		if (!c)
-			return job_fail(s->job, "cannot initialise libdeflate");
-		bound = libdeflate_deflate_compress_bound(c, s->wlen);
-		out = xmalloc(bound);
-		n = libdeflate_deflate_compress(c, s->wbuf, s->wlen, out, bound);
-		libdeflate_free_compressor(c);
-		s->crc = libdeflate_crc32(0, s->wbuf, s->wlen);
-		s->isize = s->wlen;
-		i = n ? sink_emit(s, out, n) : job_fail(s->job, "libdeflate failed");
-		free(out);
-		if (i < 0)
-			return -1;
-	} else if (sink_flush(s, true) < 0) {
+	if (sink_flush(s, true) < 0)
 		return -1;
-	}
 	if (s->comp == OCI_COMP_GZIP) {
 		for (i = 0; i < 4; i++) {
 			trailer[i] = (unsigned char)(s->crc >> (8 * i));
@@ -292,9 +232,7 @@ static int sink_finish(struct sink *s)
 
 static void sink_release(struct sink *s)
 {
-	if (s->zinit)
-		deflateEnd(&s->z);
-	free(s->wbuf);
+	oci_gz_free(s->gz);
 	ZSTD_freeCCtx(s->zc);
 	EVP_MD_CTX_free(s->tar_md);
 	EVP_MD_CTX_free(s->blob_md);
@@ -1039,7 +977,8 @@ static int write_stream(struct plan *pl, struct sink *s, long long epoch)
 }
 
 int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum oci_compression comp,
-		    long long epoch, const char *tmpdir, struct oci_layer_out *out, char **err)
+		    long long epoch, const char *tmpdir, struct oci_zpool *pool, struct oci_layer_out *out,
+		    char **err)
 {
 	struct job job = { NULL };
 	struct plan pl;
@@ -1064,7 +1003,7 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 		job_fail(&job, "cannot chmod '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (sink_init(&s, &job, fd, comp) < 0 || write_stream(&pl, &s, epoch) < 0)
+	if (sink_init(&s, &job, fd, comp, pool) < 0 || write_stream(&pl, &s, epoch) < 0)
 		goto out;
 	if (close(fd) < 0) {
 		fd = -1;

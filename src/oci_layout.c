@@ -359,6 +359,7 @@ struct pool {
 	pthread_mutex_t mu;
 	const struct oci_opts *o;
 	const char *tmpdir;
+	struct oci_zpool *zpool;
 };
 
 static void *worker(void *arg)
@@ -372,7 +373,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (!g)
 			return NULL;
-		oci_layer_build(g->srcs, g->nsrcs, p->o->compression, p->o->epoch, p->tmpdir, &g->out, &g->err);
+		oci_layer_build(g->srcs, g->nsrcs, p->o->compression, p->o->epoch, p->tmpdir, p->zpool, &g->out,
+				&g->err);
 	}
 }
 
@@ -411,6 +413,7 @@ static int build_groups(struct group *g, size_t ng, const struct oci_opts *o, co
 	p.o = o;
 	p.tmpdir = tmpdir;
 	pthread_mutex_init(&p.mu, NULL);
+	p.zpool = p.ntodo ? oci_zpool_new(nj) : NULL;
 	nth = (size_t)nj < p.ntodo ? (size_t)nj : p.ntodo;
 	th = xcalloc(nth ? nth : 1, sizeof(*th));
 	for (i = 0; i < nth; i++)
@@ -422,6 +425,7 @@ static int build_groups(struct group *g, size_t ng, const struct oci_opts *o, co
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&p.mu);
+	oci_zpool_free(p.zpool);
 	free(th);
 	free(p.todo);
 	return 0;

@@ -526,6 +526,48 @@ START_TEST(test_gc_keeps_previous_until_index)
 }
 END_TEST
 
+/* A layer larger than OCI_GZ_WHOLE is deflated in joined chunks: one valid
+ * gzip stream, the same bytes whatever the number of threads. */
+START_TEST(test_chunked_gzip)
+{
+	struct strbuf data = STRBUF_INIT;
+	struct tm_ent e = { "big/words", 'f', NULL, 0 };
+	char *tar = p("big.tar"), *out;
+	const char *tars[] = { tar };
+	struct oci_layer_src s = { "big", tars, NULL, 1, NULL, 0 };
+	struct oci_result r1, r2;
+	struct oci_opts o;
+	struct diag d;
+	unsigned x = 12345;
+
+	while (data.len < (40u << 20)) { /* compressible but not trivially */
+		x = x * 1103515245u + 12345u;
+		sb_addf(&data, "w%u ", (x >> 16) % 5000);
+	}
+	e.data = data.buf;
+	tm_make(tar, &e, 1);
+	diag_init(&d);
+	memset(&o, 0, sizeof(o));
+	o.out = out = p("o1");
+	o.jobs = 1;
+	ck_assert_int_eq(oci_compose(&o, &s, 1, NULL, NULL, NULL, &r1, &d), 0);
+	ck_assert_int_eq(oci_verify_layout(out, NULL, r1.manifest_digest, &d), 0);
+	free(out);
+	o.out = out = p("o2");
+	o.jobs = 3;
+	ck_assert_int_eq(oci_compose(&o, &s, 1, NULL, NULL, NULL, &r2, &d), 0);
+	ck_assert_str_eq(r1.layers[0].digest, r2.layers[0].digest);
+	ck_assert_uint_lt(r1.layers[0].size, data.len / 2);
+	ck_assert_uint_eq(d.nerrors, 0);
+	oci_result_release(&r1);
+	oci_result_release(&r2);
+	diag_release(&d);
+	sb_release(&data);
+	free(out);
+	free(tar);
+}
+END_TEST
+
 START_TEST(test_platform)
 {
 	char *os, *arch, *var;
@@ -564,6 +606,7 @@ int main(void)
 	tcase_add_test(tc, test_from_image);
 	tcase_add_test(tc, test_verify_and_lock);
 	tcase_add_test(tc, test_gc_keeps_previous_until_index);
+	tcase_add_test(tc, test_chunked_gzip);
 	tcase_add_test(tc, test_platform);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
