@@ -172,6 +172,28 @@ static int do_compose(struct args *a, struct diag *d)
 	return 0;
 }
 
+static void free_args(struct args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nsrcs; i++) {
+		if (a->srcs[i].files)
+			continue; /* the generated files' source */
+		free((char *)a->srcs[i].name);
+		free(a->srcs[i].tars[0] ? (char *)a->srcs[i].tars[0] : NULL);
+		free((void *)a->srcs[i].tars);
+		free((void *)a->srcs[i].tar_digests);
+	}
+	for (i = 0; i < a->nfiles; i++) {
+		free((char *)a->files[i].path);
+		free((void *)a->files[i].data);
+	}
+	free(a->files);
+	free(a->srcs);
+	json_decref(a->config);
+	json_decref(a->annotations);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a;
@@ -204,5 +226,6 @@ int main(int argc, char **argv)
 	}
 	diag_print(&d, stderr, DIAG_FMT_GCC, 0);
 	diag_release(&d);
+	free_args(&a);
 	return rc;
 }
