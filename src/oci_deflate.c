@@ -319,9 +319,13 @@ int oci_gz_write(struct oci_gz *g, const void *data, size_t n)
 		if (n == 0)
 			break;
 		/* buf is full and more comes: chunked from here on */
-		g->whole = false;
 		if (submit_full(g) < 0)
 			return -1;
+		if (g->whole) { /* the whole-stream buffer is not needed any more */
+			g->whole = false;
+			g->buf = xrealloc(g->buf, OCI_GZ_CHUNK);
+			g->cap = OCI_GZ_CHUNK;
+		}
 	}
 	return 0;
 }
