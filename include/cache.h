@@ -23,8 +23,8 @@
 struct cache_entry {
 	char digest[72];  /* "sha256:HEX" of the blob */
 	char diff_id[72]; /* "sha256:HEX" of the uncompressed layer */
-	uint64_t size;    /* blob bytes */
-	char *blob;       /* path of the blob in the cache (owned; cache_entry_release) */
+	uint64_t size;	  /* blob bytes */
+	char *blob;	  /* path of the blob in the cache (owned; cache_entry_release) */
 };
 
 void cache_entry_release(struct cache_entry *e);

@@ -53,7 +53,7 @@ static bool valid_digest(const char *dg)
 
 int cache_open(const char *dir, struct diag *d)
 {
-	static const char *const sub[] = { "blobs/sha256", "layers", "tmp" };
+	static const char *const sub[] = {"blobs/sha256", "layers", "tmp"};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sub); i++) {
@@ -148,15 +148,15 @@ out:
 	return rc;
 }
 
-int cache_store(const char *dir, const char *key, const char *tmp_blob, struct cache_entry *e,
-		struct diag *d)
+int cache_store(const char *dir, const char *key, const char *tmp_blob, struct cache_entry *e, struct diag *d)
 {
 	char *bp = blob_path(dir, e->digest), *ep = entry_path(dir, key), *text;
 	json_t *j;
 	int rc = -1;
 
 	if (rename(tmp_blob, bp) < 0) {
-		diag_file_error(d, bp, 0, 0, "oci-io", "cannot store '%s' in the cache: %s", bp, strerror(errno));
+		diag_file_error(d, bp, 0, 0, "oci-io", "cannot store '%s' in the cache: %s", bp,
+				strerror(errno));
 		unlink(tmp_blob);
 		goto out;
 	}
@@ -219,7 +219,8 @@ static int list_blobs(const char *bdir, struct pblob **out, size_t *n, uint64_t 
 		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
 			xgrow((void **)out, &cap, *n + 1, sizeof(**out));
 			(*out)[*n].name = xstrdup(de->d_name);
-			(*out)[*n].mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+			(*out)[*n].mtime_ns =
+				(long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 			(*out)[*n].size = (uint64_t)st.st_size;
 			*total += (uint64_t)st.st_size;
 			(*n)++;

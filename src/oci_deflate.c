@@ -24,14 +24,14 @@
 #include "oci_int.h"
 #include "util.h"
 
-#define LEVEL 4
+#define LEVEL	4
 #define SCRATCH (1u << 16)
 
 struct zchunk {
 	unsigned char *in, *out;
 	size_t inlen, outlen;
 	bool last, done;
-	const char *err; /* static text */
+	const char *err;      /* static text */
 	struct zchunk *qnext; /* pool queue */
 	struct zchunk *fnext; /* the stream's in-flight FIFO */
 };
@@ -195,7 +195,7 @@ struct oci_gz {
 	void *ctx;
 	unsigned char *buf; /* input not yet submitted */
 	size_t len, cap;
-	bool whole;         /* everything so far is in buf */
+	bool whole; /* everything so far is in buf */
 	struct zchunk *fhead, *ftail;
 	size_t inflight;
 	const char *err;

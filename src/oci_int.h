@@ -28,7 +28,7 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 /* Parallel deflate (oci_deflate.c). A pool of threads shared by every
  * layer of a compose; NULL (threads <= 1) compresses in the caller. */
 #define OCI_GZ_WHOLE (32u << 20) /* a stream this small is deflated in one call */
-#define OCI_GZ_CHUNK (4u << 20)  /* else in chunks of this size (divides WHOLE) */
+#define OCI_GZ_CHUNK (4u << 20)	 /* else in chunks of this size (divides WHOLE) */
 struct oci_zpool;
 struct oci_zpool *oci_zpool_new(int threads);
 void oci_zpool_free(struct oci_zpool *p);
@@ -68,8 +68,8 @@ json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d);
 struct oci_base {
 	char *dir;
 	json_t *manifest; /* verified */
-	json_t *config;   /* verified */
-	json_t *layers;   /* borrowed from manifest: layer descriptors */
+	json_t *config;	  /* verified */
+	json_t *layers;	  /* borrowed from manifest: layer descriptors */
 	json_t *diff_ids; /* borrowed from config */
 	json_t *history;  /* borrowed from config, or NULL */
 };

@@ -121,11 +121,11 @@ static int sink_emit(struct sink *s, const void *data, size_t n)
 
 static int zstd_run(struct sink *s, const void *data, size_t n, ZSTD_EndDirective end)
 {
-	ZSTD_inBuffer in = { data, n, 0 };
+	ZSTD_inBuffer in = {data, n, 0};
 	size_t left;
 
 	do {
-		ZSTD_outBuffer out = { s->obuf, OBUF_SIZE, 0 };
+		ZSTD_outBuffer out = {s->obuf, OBUF_SIZE, 0};
 		left = ZSTD_compressStream2(s->zc, &out, &in, end);
 		if (ZSTD_isError(left))
 			return job_fail(s->job, "zstd: %s", ZSTD_getErrorName(left));
@@ -184,10 +184,11 @@ static int gz_emit(void *ctx, const void *data, size_t n)
 	return sink_emit(ctx, data, n);
 }
 
-static int sink_init(struct sink *s, struct job *job, int fd, enum oci_compression comp, struct oci_zpool *pool)
+static int sink_init(struct sink *s, struct job *job, int fd, enum oci_compression comp,
+		     struct oci_zpool *pool)
 {
 	/* gzip member header: no name, mtime 0, no extra flags, OS unknown */
-	static const unsigned char gzhdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
+	static const unsigned char gzhdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
 
 	memset(s, 0, sizeof(*s));
 	s->job = job;
@@ -246,17 +247,17 @@ static void sink_release(struct sink *s)
  * does not fit. Every field is fixed, so equal entries give equal bytes.
  */
 struct lent {
-	char *path;  /* normalised: no leading "/" or "./", no trailing "/" */
-	char type;   /* 'f' file, 'd' directory, 'l' symlink, 'h' hardlink */
+	char *path; /* normalised: no leading "/" or "./", no trailing "/" */
+	char type;  /* 'f' file, 'd' directory, 'l' symlink, 'h' hardlink */
 	unsigned mode;
 	int64_t uid, gid;
 	uint64_t size;
-	char *link;  /* symlink target or hardlink path (normalised) */
-	int tar;     /* index of the input tar; -1 synthesised; -2 generated */
-	size_t ord;  /* entry ordinal in its tar, or index of the generated file */
+	char *link;   /* symlink target or hardlink path (normalised) */
+	int tar;      /* index of the input tar; -1 synthesised; -2 generated */
+	size_t ord;   /* entry ordinal in its tar, or index of the generated file */
 	uint64_t off; /* offset of the data in its tar */
 	bool sparse;  /* data not stored contiguously: read through libarchive */
-	int src;     /* index of the source (for messages) */
+	int src;      /* index of the source (for messages) */
 };
 
 static void octal(char *field, size_t width, uint64_t v)
@@ -309,7 +310,10 @@ static int raw_header(struct sink *s, const char *name, const char *prefix, char
 	h[156] = (unsigned char)type;
 	if (link)
 		memcpy(h + 157, link, strlen(link) < 100 ? strlen(link) : 100);
-	memcpy(h + 257, "ustar\0" "00", 8);
+	memcpy(h + 257,
+	       "ustar\0"
+	       "00",
+	       8);
 	octal((char *)h + 329, 8, 0);
 	octal((char *)h + 337, 8, 0);
 	if (prefix)
@@ -323,7 +327,7 @@ static int raw_header(struct sink *s, const char *name, const char *prefix, char
 
 static int tar_header(struct sink *s, const struct lent *e, long long mtime)
 {
-	static const char types[] = { 'f', '0', 'd', '5', 'l', '2', 'h', '1' };
+	static const char types[] = {'f', '0', 'd', '5', 'l', '2', 'h', '1'};
 	struct strbuf pax = STRBUF_INIT, name = STRBUF_INIT;
 	const char *nm, *prefix = NULL, *link = e->link;
 	char num[32], type = '0', *pre = NULL, *lnk = NULL, *trunc = NULL;
@@ -401,8 +405,8 @@ struct rd {
 	int fd;
 	EVP_MD_CTX *md; /* NULL in pass 1 */
 	struct archive *a;
-	long long cur;  /* ordinal of the last header read; -1 before the first */
-	bool eof;       /* the last header was read */
+	long long cur; /* ordinal of the last header read; -1 before the first */
+	bool eof;      /* the last header was read */
 	unsigned char *buf;
 };
 
@@ -496,7 +500,8 @@ static int rd_seek(struct rd *r, size_t ord, struct archive_entry **ae)
 		rc = archive_read_next_header(r->a, ae);
 		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
 			return job_fail(r->job, "cannot read '%s': %s", r->path,
-					rc == ARCHIVE_EOF ? "tar changed while reading" : archive_error_string(r->a));
+					rc == ARCHIVE_EOF ? "tar changed while reading"
+							  : archive_error_string(r->a));
 		r->cur++;
 	}
 	return 0;
@@ -537,7 +542,7 @@ struct plan {
 	const char **tars, **digests; /* flattened over srcs */
 	int *tar_src;
 	size_t ntars;
-	struct rd *rds;  /* one per tar: pass 1 readers, descriptors kept for pass 2 */
+	struct rd *rds;	 /* one per tar: pass 1 readers, descriptors kept for pass 2 */
 	struct rd *srds; /* readers for sparse members, opened on demand */
 	size_t nrds;
 	const struct oci_file **files; /* flattened generated files */
@@ -617,8 +622,8 @@ static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entr
 		e->type = 'h';
 		e->link = norm_path(hl);
 		if (!e->link || !*e->link)
-			return job_fail(pl->job, "'%s': hardlink '%s' to '%s' leaves the root", pl->tars[t], name,
-					hl);
+			return job_fail(pl->job, "'%s': hardlink '%s' to '%s' leaves the root", pl->tars[t],
+					name, hl);
 	} else if (ft == AE_IFREG) {
 		e->type = 'f';
 		e->size = (uint64_t)archive_entry_size(ae);
@@ -724,7 +729,8 @@ static int add_parents(struct plan *pl)
 			k = lent_find(pl, p);
 			if (k >= 0) {
 				if (pl->e[k].type != 'd') {
-					job_fail(pl->job, "'%s' is not a directory but holds '%s'", p, pl->e[i].path);
+					job_fail(pl->job, "'%s' is not a directory but holds '%s'", p,
+						 pl->e[i].path);
 					free(p);
 					goto fail;
 				}
@@ -775,7 +781,8 @@ static int fix_hardlinks(struct plan *pl)
 			continue;
 		t = lent_find(pl, e->link);
 		if (t < 0 || pl->e[t].type != 'f') {
-			job_fail(pl->job, "hardlink '%s' points to '%s', which the layer does not hold as a file",
+			job_fail(pl->job,
+				 "hardlink '%s' points to '%s', which the layer does not hold as a file",
 				 e->path, e->link);
 			goto out;
 		}
@@ -980,7 +987,7 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 		    long long epoch, const char *tmpdir, struct oci_zpool *pool, struct oci_layer_out *out,
 		    char **err)
 {
-	struct job job = { NULL };
+	struct job job = {NULL};
 	struct plan pl;
 	struct sink s;
 	char *tmp = path_join(tmpdir, ".tmp-layer-XXXXXX");

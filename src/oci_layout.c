@@ -215,9 +215,9 @@ int oci_write_json_blob(const char *root, const json_t *j, char digest[72], uint
 struct group {
 	const struct oci_layer_src **srcs;
 	size_t nsrcs;
-	size_t first;      /* index of the first source, for ordering */
-	uint64_t weight;   /* input bytes */
-	char key[65];      /* cache key, "" when not cacheable */
+	size_t first;	 /* index of the first source, for ordering */
+	uint64_t weight; /* input bytes */
+	char key[65];	 /* cache key, "" when not cacheable */
 	struct oci_layer_out out;
 	char *err;
 	bool cached;
@@ -373,8 +373,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (!g)
 			return NULL;
-		oci_layer_build(g->srcs, g->nsrcs, p->o->compression, p->o->epoch, p->tmpdir, p->zpool, &g->out,
-				&g->err);
+		oci_layer_build(g->srcs, g->nsrcs, p->o->compression, p->o->epoch, p->tmpdir, p->zpool,
+				&g->out, &g->err);
 	}
 }
 
@@ -523,8 +523,8 @@ struct compose {
 	const struct oci_opts *o;
 	struct diag *d;
 	char *os, *arch, *variant;
-	char *root;     /* where the layout is written (out, or a temp dir for an archive) */
-	char *tmpdir;   /* where layers are built */
+	char *root;   /* where the layout is written (out, or a temp dir for an archive) */
+	char *tmpdir; /* where layers are built */
 	struct oci_base base;
 	bool have_base;
 	struct group *g;
@@ -564,7 +564,8 @@ static json_t *build_config(struct compose *c, const json_t *pol, json_t **merge
 	return cfg;
 }
 
-static json_t *build_manifest(struct compose *c, const char *cdigest, uint64_t csize, const json_t *annotations)
+static json_t *build_manifest(struct compose *c, const char *cdigest, uint64_t csize,
+			      const json_t *annotations)
 {
 	json_t *m = json_object(), *layers = json_array(), *v;
 	const char *mt = oci_layer_media_type(c->o->compression);
@@ -595,7 +596,8 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 	json_object_set_new(desc, "platform", plat);
 	json_object_set_new(desc, "annotations",
 			    json_pack("{s:s}", REF_NAME, c->o->tag ? c->o->tag : "latest"));
-	idx = json_pack("{s:i, s:s, s:[o]}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests", desc);
+	idx = json_pack("{s:i, s:s, s:[o]}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests",
+			desc);
 	text = json_dumps(idx, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(idx);
 	if (!text)
@@ -605,9 +607,11 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 		static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
 		char *old = NULL;
 		size_t n;
-		if ((read_file(path, &old, &n) < 0 || n != sizeof(layout) - 1 || memcmp(old, layout, n) != 0) &&
+		if ((read_file(path, &old, &n) < 0 || n != sizeof(layout) - 1 ||
+		     memcmp(old, layout, n) != 0) &&
 		    write_file_atomic(path, layout, sizeof(layout) - 1, 0644) < 0) {
-			diag_file_error(c->d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, strerror(errno));
+			diag_file_error(c->d, path, 0, 0, "oci-io", "cannot write '%s': %s", path,
+					strerror(errno));
 			rc = -1;
 		}
 		free(old);
@@ -688,8 +692,8 @@ static int prepare_root(struct compose *c)
 	if (o->format == OCI_FMT_ARCHIVE) {
 		c->root = xasprintf("%s.tmp-XXXXXX", o->out);
 		if (!mkdtemp(c->root)) {
-			diag_file_error(c->d, o->out, 0, 0, "oci-io", "cannot create a directory beside '%s': %s",
-					o->out, strerror(errno));
+			diag_file_error(c->d, o->out, 0, 0, "oci-io",
+					"cannot create a directory beside '%s': %s", o->out, strerror(errno));
 			free(c->root);
 			c->root = NULL;
 			return -1;
@@ -700,7 +704,8 @@ static int prepare_root(struct compose *c)
 	blobs = path_join(c->root, "blobs/sha256");
 	rc = mkdir_p(blobs, 0755);
 	if (rc < 0)
-		diag_file_error(c->d, blobs, 0, 0, "oci-io", "cannot create '%s': %s", blobs, strerror(errno));
+		diag_file_error(c->d, blobs, 0, 0, "oci-io", "cannot create '%s': %s", blobs,
+				strerror(errno));
 	free(blobs);
 	return rc;
 }
@@ -770,7 +775,8 @@ static int place_layers(struct compose *c)
 		g->out.tmp_path = NULL;
 	}
 	for (i = 0; rc == 0 && i < c->ng; i++)
-		if (c->g[i].ce.blob && oci_place_blob(c->root, c->g[i].ce.blob, c->g[i].out.digest, false, c->d) < 0)
+		if (c->g[i].ce.blob &&
+		    oci_place_blob(c->root, c->g[i].ce.blob, c->g[i].out.digest, false, c->d) < 0)
 			rc = -1;
 	return rc;
 }
@@ -813,7 +819,8 @@ static void fill_result(struct compose *c, struct oci_result *res, size_t nsrc)
 		struct oci_layer_info *li = &res->layers[i];
 		l = json_array_get(c->base.layers, i);
 		li->name = xasprintf("from %s", c->base.dir);
-		snprintf(li->digest, sizeof(li->digest), "%s", json_string_value(json_object_get(l, "digest")));
+		snprintf(li->digest, sizeof(li->digest), "%s",
+			 json_string_value(json_object_get(l, "digest")));
 		snprintf(li->diff_id, sizeof(li->diff_id), "%s",
 			 json_string_value(json_array_get(c->base.diff_ids, i)));
 		li->size = (uint64_t)json_integer_value(json_object_get(l, "size"));

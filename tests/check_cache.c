@@ -105,9 +105,10 @@ START_TEST(test_store_lookup_corrupt)
 }
 END_TEST
 
-static void make_src(struct oci_layer_src *s, char **tar, const char **tars, const char **dgs, const char *text)
+static void make_src(struct oci_layer_src *s, char **tar, const char **tars, const char **dgs,
+		     const char *text)
 {
-	struct tm_ent e = { "etc/data", 'f', text, 0 };
+	struct tm_ent e = {"etc/data", 'f', text, 0};
 
 	*tar = xasprintf("%s/%s.tar", dir, text);
 	dgs[0] = xstrdup(tm_make(*tar, &e, 1));
@@ -189,7 +190,7 @@ START_TEST(test_concurrent_builds)
 	struct oci_layer_src s[3];
 	char *tar[3], *cache = path_join(dir, "shared"), *want = NULL;
 	const char *tars[3][1], *dgs[3][1];
-	static const char *const texts[] = { "one", "two", "three" };
+	static const char *const texts[] = {"one", "two", "three"};
 	pid_t pid[4];
 	int i, status;
 
@@ -204,7 +205,8 @@ START_TEST(test_concurrent_builds)
 			int rc = compose_cached(out, cache, s, 3, &r);
 			if (rc == 0) {
 				mp = xasprintf("%s/digest%d", dir, i);
-				rc = write_file_atomic(mp, r.manifest_digest, strlen(r.manifest_digest), 0644);
+				rc = write_file_atomic(mp, r.manifest_digest, strlen(r.manifest_digest),
+						       0644);
 				free(mp);
 				oci_result_release(&r);
 			}

@@ -61,10 +61,10 @@ static char *listing(const char *out, const char *digest)
 	archive_read_support_filter_all(a);
 	ck_assert_int_eq(archive_read_open_filename(a, bp, 10240), ARCHIVE_OK);
 	while (archive_read_next_header(a, &ae) == ARCHIVE_OK) {
-		char t = archive_entry_hardlink(ae)			 ? 'h'
+		char t = archive_entry_hardlink(ae)		  ? 'h'
 			 : archive_entry_filetype(ae) == AE_IFDIR ? 'd'
 			 : archive_entry_filetype(ae) == AE_IFLNK ? 'l'
-								   : 'f';
+								  : 'f';
 		sb_addf(&sb, "%c %s %lld %lld:%lld %lld %o", t, archive_entry_pathname(ae),
 			(long long)archive_entry_mtime(ae), (long long)archive_entry_uid(ae),
 			(long long)archive_entry_gid(ae), (long long)archive_entry_size(ae),
@@ -93,16 +93,16 @@ static char *listing(const char *out, const char *digest)
 START_TEST(test_normalise)
 {
 	static const struct tm_ent e[] = {
-		{ "./usr/lib/z.so", 'f', "zz", 0644 },
-		{ "usr/bin/b", 'h', "usr/lib/z.so", 0 }, /* sorts before its target */
-		{ "/etc/motd", 'f', "hi", 0600 },
-		{ "bin", 'l', "usr/bin", 0 },
-		{ "usr-x", 'f', "dash", 0 },
-		{ "usr/bin/a", 'f', "", 04755 },
+		{"./usr/lib/z.so", 'f', "zz", 0644},
+		{"usr/bin/b", 'h', "usr/lib/z.so", 0}, /* sorts before its target */
+		{"/etc/motd", 'f', "hi", 0600},
+		{"bin", 'l', "usr/bin", 0},
+		{"usr-x", 'f', "dash", 0},
+		{"usr/bin/a", 'f', "", 04755},
 	};
 	char *tar = p("a.tar"), *ls;
-	const char *tars[] = { tar }, *dgs[] = { NULL };
-	struct oci_layer_src s = { "a", tars, dgs, 1, NULL, 0 };
+	const char *tars[] = {tar}, *dgs[] = {NULL};
+	struct oci_layer_src s = {"a", tars, dgs, 1, NULL, 0};
 	struct oci_result res;
 	struct diag d;
 
@@ -134,10 +134,10 @@ END_TEST
 START_TEST(test_long_names_and_epoch)
 {
 	struct strbuf longp = STRBUF_INIT;
-	struct tm_ent e[2] = { { NULL, 'f', "x", 0 }, { "l", 'l', NULL, 0 } };
+	struct tm_ent e[2] = {{NULL, 'f', "x", 0}, {"l", 'l', NULL, 0}};
 	char *tar = p("long.tar"), *ls;
-	const char *tars[] = { tar };
-	struct oci_layer_src s = { "long", tars, NULL, 1, NULL, 0 };
+	const char *tars[] = {tar};
+	struct oci_layer_src s = {"long", tars, NULL, 1, NULL, 0};
 	struct oci_opts o;
 	struct oci_result res;
 	struct diag d;
@@ -145,7 +145,8 @@ START_TEST(test_long_names_and_epoch)
 
 	for (i = 0; i < 30; i++)
 		sb_adds(&longp, "component/");
-	sb_adds(&longp, "a-file-name-that-is-long-enough-to-need-more-than-a-hundred-bytes-of-name-field-xxxxxxxxxxxxx");
+	sb_adds(&longp, "a-file-name-that-is-long-enough-to-need-more-than-a-hundred-bytes-of-name-field-"
+			"xxxxxxxxxxxxx");
 	e[0].path = longp.buf;
 	e[1].data = longp.buf;
 	tm_make(tar, e, 2);
@@ -170,8 +171,8 @@ END_TEST
 
 static void two_sources(struct oci_layer_src *s, const char **tars, const char **dgs)
 {
-	static const struct tm_ent a[] = { { "bin/app", 'f', "app", 0755 } };
-	static const struct tm_ent b[] = { { "etc/app.conf", 'f', "conf", 0 }, { "etc", 'd', NULL, 0 } };
+	static const struct tm_ent a[] = {{"bin/app", 'f', "app", 0755}};
+	static const struct tm_ent b[] = {{"etc/app.conf", 'f', "conf", 0}, {"etc", 'd', NULL, 0}};
 	char *ta = p("a.tar"), *tb = p("b.tar");
 
 	dgs[0] = xstrdup(tm_make(ta, a, 1));
@@ -205,7 +206,7 @@ START_TEST(test_reproducible)
 	struct diag d;
 	char *idx, *data, *mp;
 	size_t len;
-	static const unsigned char gz[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
+	static const unsigned char gz[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
 
 	two_sources(s, tars, dgs);
 	diag_init(&d);
@@ -257,11 +258,15 @@ START_TEST(test_config_and_history)
 	ck_assert_int_eq(oci_compose(&o, s, 2, cfg, ann, "linux/arm64/v8", &res, &d), 0);
 	path = xasprintf("%s/out/blobs/sha256/%s", dir, res.config_digest + 7);
 	ck_assert_int_eq(read_file(path, &data, &len), 0);
-	ck_assert_int_eq(strncmp(data, "{\"architecture\":\"arm64\",\"config\":{\"Entrypoint\":[\"/bin/app\"],\"Labels\":"
-			       "{\"team\":\"x\"}},\"created\":\"1970-01-02T00:00:00Z\",\"history\":[{\"created\":"
-			       "\"1970-01-02T00:00:00Z\",\"created_by\":\"cpolc: app 1.0\"},{\"created\":\"1970-01-"
-			       "02T00:00:00Z\",\"created_by\":\"cpolc: conf 2\"}],\"os\":\"linux\",\"rootfs\":{"
-			       "\"diff_ids\":[\"", 293), 0);
+	ck_assert_int_eq(
+		strncmp(data,
+			"{\"architecture\":\"arm64\",\"config\":{\"Entrypoint\":[\"/bin/app\"],\"Labels\":"
+			"{\"team\":\"x\"}},\"created\":\"1970-01-02T00:00:00Z\",\"history\":[{\"created\":"
+			"\"1970-01-02T00:00:00Z\",\"created_by\":\"cpolc: app 1.0\"},{\"created\":\"1970-01-"
+			"02T00:00:00Z\",\"created_by\":\"cpolc: conf 2\"}],\"os\":\"linux\",\"rootfs\":{"
+			"\"diff_ids\":[\"",
+			293),
+		0);
 	ck_assert_ptr_nonnull(strstr(data, "\"type\":\"layers\"},\"variant\":\"v8\"}"));
 	free(data);
 	free(path);
@@ -281,7 +286,7 @@ START_TEST(test_tampered_input)
 	struct oci_result res;
 	struct diag d;
 	char *idx = p("out/index.json");
-	static const struct tm_ent evil[] = { { "bin/app", 'f', "evil", 0755 } };
+	static const struct tm_ent evil[] = {{"bin/app", 'f', "evil", 0755}};
 
 	two_sources(s, tars, dgs);
 	tm_make(tars[0], evil, 1); /* content no longer matches dgs[0] */
@@ -298,10 +303,10 @@ END_TEST
 
 START_TEST(test_bad_member)
 {
-	static const struct tm_ent e[] = { { "../escape", 'f', "x", 0 } };
+	static const struct tm_ent e[] = {{"../escape", 'f', "x", 0}};
 	char *tar = p("bad.tar");
-	const char *tars[] = { tar };
-	struct oci_layer_src s = { "bad", tars, NULL, 1, NULL, 0 };
+	const char *tars[] = {tar};
+	struct oci_layer_src s = {"bad", tars, NULL, 1, NULL, 0};
 	struct oci_result res;
 	struct diag d;
 
@@ -319,8 +324,8 @@ START_TEST(test_max_layers)
 	struct oci_layer_src s[5];
 	char *tars[5];
 	const char *tp[5];
-	static const char *const names[] = { "s0", "big1", "s2", "big3", "s4" };
-	static const struct oci_file f = { "/etc/gen", "generated", 9, 0 };
+	static const char *const names[] = {"s0", "big1", "s2", "big3", "s4"};
+	static const struct oci_file f = {"/etc/gen", "generated", 9, 0};
 	struct oci_layer_src all[6];
 	struct oci_result res;
 	struct oci_opts o;
@@ -329,7 +334,7 @@ START_TEST(test_max_layers)
 
 	for (i = 0; i < 5; i++) {
 		struct strbuf data = STRBUF_INIT;
-		struct tm_ent e = { NULL, 'f', NULL, 0 };
+		struct tm_ent e = {NULL, 'f', NULL, 0};
 		char *name = xasprintf("f%d", i);
 		int k;
 		for (k = 0; k < (i % 2 ? 4000 + i : 10 + i); k++)
@@ -376,11 +381,11 @@ END_TEST
 
 START_TEST(test_collisions)
 {
-	static const struct tm_ent a[] = { { "etc", 'd', NULL, 0 }, { "etc/x", 'f', "one", 0 } };
-	static const struct tm_ent b[] = { { "etc", 'd', NULL, 0700 }, { "etc/x", 'f', "two", 0 } };
-	static const struct tm_ent c[] = { { "./etc/x", 'f', "one", 0 } };
+	static const struct tm_ent a[] = {{"etc", 'd', NULL, 0}, {"etc/x", 'f', "one", 0}};
+	static const struct tm_ent b[] = {{"etc", 'd', NULL, 0700}, {"etc/x", 'f', "two", 0}};
+	static const struct tm_ent c[] = {{"./etc/x", 'f', "one", 0}};
 	char *ta = p("a.tar"), *tb = p("b.tar"), *tc = p("c.tar");
-	const char *t[] = { ta, tb, tc };
+	const char *t[] = {ta, tb, tc};
 	struct oci_layer_src s[3];
 	struct diag d;
 
@@ -388,9 +393,9 @@ START_TEST(test_collisions)
 	tm_make(tb, b, 2);
 	tm_make(tc, c, 1);
 	memset(s, 0, sizeof(s));
-	s[0] = (struct oci_layer_src){ "pa", &t[0], NULL, 1, NULL, 0 };
-	s[1] = (struct oci_layer_src){ "pb", &t[1], NULL, 1, NULL, 0 };
-	s[2] = (struct oci_layer_src){ "pc", &t[2], NULL, 1, NULL, 0 };
+	s[0] = (struct oci_layer_src){"pa", &t[0], NULL, 1, NULL, 0};
+	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0};
+	s[2] = (struct oci_layer_src){"pc", &t[2], NULL, 1, NULL, 0};
 	diag_init(&d);
 	ck_assert_int_eq(oci_check_collisions(s, 3, &d), 1);
 	ck_assert_str_eq(d.entries[0].message, "'/etc/x' differs between pa and pb");
@@ -531,10 +536,10 @@ END_TEST
 START_TEST(test_chunked_gzip)
 {
 	struct strbuf data = STRBUF_INIT;
-	struct tm_ent e = { "big/words", 'f', NULL, 0 };
+	struct tm_ent e = {"big/words", 'f', NULL, 0};
 	char *tar = p("big.tar"), *out;
-	const char *tars[] = { tar };
-	struct oci_layer_src s = { "big", tars, NULL, 1, NULL, 0 };
+	const char *tars[] = {tar};
+	struct oci_layer_src s = {"big", tars, NULL, 1, NULL, 0};
 	struct oci_result r1, r2;
 	struct oci_opts o;
 	struct diag d;

@@ -166,7 +166,10 @@ static int do_compose(struct args *a, struct diag *d)
 	for (i = 0; i < res.nlayers; i++) {
 		const struct oci_layer_info *l = &res.layers[i];
 		printf("layer %s %s %llu %s %s\n", l->digest, l->diff_id, (unsigned long long)l->size,
-		       l->from_base ? "base" : l->cached ? "cached" : "built", l->name);
+		       l->from_base ? "base"
+		       : l->cached  ? "cached"
+				    : "built",
+		       l->name);
 	}
 	oci_result_release(&res);
 	return 0;
