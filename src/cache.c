@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -258,6 +259,29 @@ static void prune_entries(const char *dir)
 	free(ldir);
 }
 
+/* Temporary files of builds killed a day ago or more. */
+static void prune_tmp(const char *dir)
+{
+	char *tdir = cache_tmpdir(dir);
+	DIR *dh = opendir(tdir);
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	while (dh && (de = readdir(dh))) {
+		struct stat st;
+		char *p;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = path_join(tdir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 86400)
+			unlink(p);
+		free(p);
+	}
+	if (dh)
+		closedir(dh);
+	free(tdir);
+}
+
 long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 {
 	char *bdir = path_join(dir, "blobs/sha256");
@@ -286,5 +310,6 @@ long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 	free(b);
 	free(bdir);
 	prune_entries(dir);
+	prune_tmp(dir);
 	return freed;
 }

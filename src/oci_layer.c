@@ -618,6 +618,8 @@ static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entr
 	e->sparse = archive_entry_sparse_count(ae) > 0;
 	e->uid = archive_entry_uid(ae);
 	e->gid = archive_entry_gid(ae);
+	if (e->uid < 0 || e->gid < 0)
+		return job_fail(pl->job, "'%s': member '%s' has a negative owner", pl->tars[t], name);
 	if (hl) {
 		e->type = 'h';
 		e->link = norm_path(hl);

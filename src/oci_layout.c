@@ -900,7 +900,7 @@ static int check_opts(const struct oci_opts *o, const char *platform, struct com
 		diag_error(c->d, LOC_NONE, "oci-input", "no output path given");
 		return -1;
 	}
-	if (o->epoch < 0 || o->epoch > 253402300799LL) {
+	if (o->epoch < 0 || o->epoch > 077777777777LL) { /* the ustar mtime field */
 		diag_error(c->d, LOC_NONE, "oci-input", "SOURCE_DATE_EPOCH %lld is out of range", o->epoch);
 		return -1;
 	}

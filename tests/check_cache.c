@@ -271,6 +271,20 @@ START_TEST(test_prune)
 	pa = xasprintf("%s/blobs/sha256/%s", cache, a + 7);
 	pb = xasprintf("%s/blobs/sha256/%s", cache, b + 7);
 	pc = xasprintf("%s/blobs/sha256/%s", cache, c + 7);
+	{ /* a killed build's temporary file goes after a day; a fresh one stays */
+		char *stale = xasprintf("%s/tmp/.tmp-layer-old", cache),
+		     *fresh = xasprintf("%s/tmp/.tmp-layer-new", cache);
+		struct timespec ts[2] = {{1000, 0}, {1000, 0}};
+		ck_assert_int_eq(write_file_atomic(stale, "x", 1, 0644), 0);
+		ck_assert_int_eq(write_file_atomic(fresh, "x", 1, 0644), 0);
+		ck_assert_int_eq(utimensat(AT_FDCWD, stale, ts, 0), 0);
+		ck_assert_int_eq(cache_prune(cache, 1000, &d), 0);
+		ck_assert_int_eq(access(stale, F_OK), -1);
+		ck_assert_int_eq(access(fresh, F_OK), 0);
+		unlink(fresh);
+		free(stale);
+		free(fresh);
+	}
 	ck_assert_int_eq(cache_prune(cache, 30, &d), 0);
 	ck_assert_int_eq(cache_prune(cache, 15, &d), 20);
 	ck_assert_int_eq(access(pa, F_OK), -1);
