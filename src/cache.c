@@ -295,7 +295,8 @@ long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 		free(bdir);
 		return -1;
 	}
-	qsort(b, n, sizeof(*b), pblob_cmp);
+	if (n)
+		qsort(b, n, sizeof(*b), pblob_cmp);
 	for (i = 0; i < n; i++) {
 		if (total > max_bytes) {
 			char *p = path_join(bdir, b[i].name);

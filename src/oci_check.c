@@ -158,7 +158,8 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct di
 			owners_add(&o, norm(layers[i].files[j].path), xasprintf("f:%s", hex), i);
 		}
 	}
-	qsort(o.v, o.n, sizeof(*o.v), owner_cmp);
+	if (o.n)
+		qsort(o.v, o.n, sizeof(*o.v), owner_cmp);
 	for (i = 0; found >= 0 && i < o.n; i = j) {
 		for (j = i + 1; j < o.n && strcmp(o.v[j].path, o.v[i].path) == 0; j++)
 			;
