@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -511,12 +512,18 @@ START_TEST(test_gc_keeps_previous_until_index)
 	const char *tars[2], *dgs[2];
 	struct oci_result r1, r2;
 	struct diag d;
-	char *old;
+	char *old, *stale;
+	struct timespec ts[2] = { { 1000, 0 }, { 1000, 0 } };
 
 	two_sources(s, tars, dgs);
 	diag_init(&d);
 	ck_assert_int_eq(compose("out", s, 2, OCI_COMP_GZIP, &r1, &d), 0);
+	stale = xasprintf("%s/out/blobs/sha256/.tmp-layer-killed", dir);
+	ck_assert_int_eq(write_file_atomic(stale, "x", 1, 0644), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, stale, ts, 0), 0);
 	ck_assert_int_eq(compose("out", s, 1, OCI_COMP_GZIP, &r2, &d), 0);
+	ck_assert_int_eq(access(stale, F_OK), -1); /* a killed build's leftover */
+	free(stale);
 	/* the second image no longer references layer 2: collected after the new index */
 	old = xasprintf("%s/out/blobs/sha256/%s", dir, r1.layers[1].digest + 7);
 	ck_assert_int_eq(access(old, F_OK), -1);
