@@ -3,15 +3,22 @@
  * oci_compose turns an ordered list of layer sources (each one or more
  * uncompressed tars, plus generated files) into an OCI image layout
  * directory or oci-archive. Every layer is normalised (entries sorted
- * bytewise, parents present, mtime = epoch, no names, xattrs or times) and
- * compressed by a pool of worker threads; a layer is streamed from its tars
- * to its blob, so memory does not grow with content size. Blobs are written
- * first, each through a temporary name and rename, index.json last.
+ * bytewise, parents present, mtime = epoch, no names, xattrs or times).
+ * Layers are built in parallel by `jobs` worker threads, heaviest first.
+ * gzip uses libdeflate, and a large layer is split into chunks that are
+ * deflated in parallel and joined into one stream. A layer is streamed from
+ * its tars to its blob, so memory does not grow with content size. Input
+ * tars are checked against their digests before any output is written.
+ * Blobs are written first, each through a temporary name and rename;
+ * index.json comes last. Then blobs that only the previous index referenced
+ * are removed. Two builds must not write the same output directory at the
+ * same time.
  *
  * Ownership: every pointer in the option and source structs is borrowed for
  * the duration of the call. struct oci_result is owned by the caller and
  * released with oci_result_release. Errors are added to the struct diag
- * (rule ids: "oci-input", "oci-io", "oci-collision", "oci-digest").
+ * (rule ids: "oci-input", "oci-io", "oci-collision", "oci-digest",
+ * "oci-verify"). Library code here never prints and never exits.
  */
 #ifndef CPOLC_OCI_H
 #define CPOLC_OCI_H
