@@ -124,6 +124,10 @@ START_TEST(test_normalise)
 			     "h usr/lib/z.so 0 0:0 0 644 -> usr/bin/b\n");
 	/* uncompressed layer: digest and diff_id agree */
 	ck_assert_str_eq(res.layers[0].digest, res.layers[0].diff_id);
+	/* the normalised tar's bytes are part of the format: a change here must
+	 * bump OCI_LAYER_FORMAT (cache keys) and is visible in every digest */
+	ck_assert_str_eq(res.layers[0].diff_id,
+			 "sha256:8ad220420c5108f5647543b14696e9f590cdfd4ac63093945f7c9d99b8a7b5a1");
 	free(ls);
 	oci_result_release(&res);
 	diag_release(&d);
