@@ -14,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <openssl/evp.h>
+#include <zstd.h>
 
 #include "cache.h"
 #include "oci.h"
@@ -328,8 +330,10 @@ static void group_key(struct group *g, const struct oci_opts *o)
 	char hex[65];
 
 	g->key[0] = '\0';
-	sb_addf(&sb, "cpolc-layer\nformat %d\ncompression %s\nepoch %lld\n", OCI_LAYER_FORMAT,
-		comp_name(o->compression), o->epoch);
+	/* the compressor's version too: another version may give other bytes */
+	sb_addf(&sb, "cpolc-layer\nformat %d\ncompression %s\nlibdeflate %s\nzstd %s\nepoch %lld\n",
+		OCI_LAYER_FORMAT, comp_name(o->compression), LIBDEFLATE_VERSION_STRING, ZSTD_versionString(),
+		o->epoch);
 	for (i = 0; i < g->nsrcs; i++) {
 		const struct oci_layer_src *s = g->srcs[i];
 		sb_adds(&sb, "source\n");
