@@ -23,8 +23,8 @@
 struct cache_entry {
 	char digest[72];  /* "sha256:HEX" of the blob */
 	char diff_id[72]; /* "sha256:HEX" of the uncompressed layer */
-	uint64_t size;    /* blob bytes */
-	char *blob;       /* path of the blob in the cache (owned; cache_entry_release) */
+	uint64_t size;	  /* blob bytes */
+	char *blob;	  /* path of the blob in the cache (owned; cache_entry_release) */
 };
 
 void cache_entry_release(struct cache_entry *e);
@@ -51,7 +51,9 @@ int cache_store(const char *dir, const char *key, const char *tmp_blob, struct c
 		struct diag *d);
 
 /* Remove least recently used blobs (oldest mtime first, then by name) until
- * the blobs total at most max_bytes, and every entry whose blob is gone.
+ * the blobs total at most max_bytes, every entry whose blob is gone, and
+ * temporary files older than a day (left by killed builds). A blob pruned
+ * while a build is linking it makes that build fail: prune between builds.
  * Returns the number of bytes freed, or -1 with an error in d. */
 long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d);
 

@@ -36,9 +36,9 @@ struct lock_ref {
 
 struct lock_prim {
 	char *name, *version;
-	char *digest;       /* content digest */
+	char *digest;	    /* content digest */
 	char *meta_digest;  /* metadata file digest */
-	char *reason;       /* "include at F:L:C" or "dependency of NAME" */
+	char *reason;	    /* "include at F:L:C" or "dependency of NAME" */
 	char *layer_digest; /* blob of the layer that carries it */
 	char *diff_id;
 	uint64_t layer_size;

@@ -3,15 +3,22 @@
  * oci_compose turns an ordered list of layer sources (each one or more
  * uncompressed tars, plus generated files) into an OCI image layout
  * directory or oci-archive. Every layer is normalised (entries sorted
- * bytewise, parents present, mtime = epoch, no names, xattrs or times) and
- * compressed by a pool of worker threads; a layer is streamed from its tars
- * to its blob, so memory does not grow with content size. Blobs are written
- * first, each through a temporary name and rename, index.json last.
+ * bytewise, parents present, mtime = epoch, no names, xattrs or times).
+ * Layers are built in parallel by `jobs` worker threads, heaviest first.
+ * gzip uses libdeflate, and a large layer is split into chunks that are
+ * deflated in parallel and joined into one stream. A layer is streamed from
+ * its tars to its blob, so memory does not grow with content size. Input
+ * tars are checked against their digests before any output is written.
+ * Blobs are written first, each through a temporary name and rename;
+ * index.json comes last. Then blobs that only the previous index referenced
+ * are removed. Two builds must not write the same output directory at the
+ * same time.
  *
  * Ownership: every pointer in the option and source structs is borrowed for
  * the duration of the call. struct oci_result is owned by the caller and
  * released with oci_result_release. Errors are added to the struct diag
- * (rule ids: "oci-input", "oci-io", "oci-collision", "oci-digest").
+ * (rule ids: "oci-input", "oci-io", "oci-collision", "oci-digest",
+ * "oci-verify"). Library code here never prints and never exits.
  */
 #ifndef CPOLC_OCI_H
 #define CPOLC_OCI_H
@@ -29,7 +36,7 @@ enum oci_format { OCI_FMT_DIR, OCI_FMT_ARCHIVE };
 
 #define OCI_DEFAULT_MAX_LAYERS 100
 /* Bumped whenever layer bytes change for the same inputs; part of cache keys. */
-#define OCI_LAYER_FORMAT 1
+#define OCI_LAYER_FORMAT 2
 
 /* A generated file (policy `file` statement). */
 struct oci_file {
@@ -41,8 +48,8 @@ struct oci_file {
 
 /* One layer to produce, bottom to top. */
 struct oci_layer_src {
-	const char *name;               /* for history: "busybox 1:1.35.0-4", "files" */
-	const char *const *tars;        /* canonical uncompressed tar paths */
+	const char *name;		/* for history: "busybox 1:1.35.0-4", "files" */
+	const char *const *tars;	/* canonical uncompressed tar paths */
 	const char *const *tar_digests; /* "sha256:HEX" of each (verified while
 					 * reading; NULL entries or array = unchecked) */
 	size_t ntars;
@@ -51,38 +58,38 @@ struct oci_layer_src {
 };
 
 struct oci_opts {
-	const char *out;            /* layout directory or archive path */
-	enum oci_format format;     /* OCI_FMT_DIR default */
-	const char *tag;            /* ref name; NULL = "latest" */
+	const char *out;	/* layout directory or archive path */
+	enum oci_format format; /* OCI_FMT_DIR default */
+	const char *tag;	/* ref name; NULL = "latest" */
 	enum oci_compression compression;
-	long long epoch;            /* SOURCE_DATE_EPOCH; >= 0 */
-	const char *cache_dir;      /* NULL = no cache */
-	int max_layers;             /* primitive layers; <= 0 means 100 */
-	int jobs;                   /* worker threads; <= 0 means online CPUs */
-	const char *from_layout;    /* "DIR[:TAG]" of an existing layout, or NULL */
-	bool no_gc;                 /* keep unreferenced blobs in a layout dir */
+	long long epoch;	 /* SOURCE_DATE_EPOCH; >= 0 */
+	const char *cache_dir;	 /* NULL = no cache */
+	int max_layers;		 /* primitive layers; <= 0 means 100 */
+	int jobs;		 /* worker threads; <= 0 means online CPUs */
+	const char *from_layout; /* "DIR[:TAG]" of an existing layout, or NULL */
+	bool no_gc;		 /* keep unreferenced blobs in a layout dir */
 };
 
 /* One layer of the image as written. */
 struct oci_layer_info {
-	char *name;         /* history name: the source name(s), or "from: ..." */
-	char digest[72];    /* "sha256:HEX" of the blob */
-	char diff_id[72];   /* "sha256:HEX" of the uncompressed tar */
-	uint64_t size;      /* blob bytes */
+	char *name;	  /* history name: the source name(s), or "from: ..." */
+	char digest[72];  /* "sha256:HEX" of the blob */
+	char diff_id[72]; /* "sha256:HEX" of the uncompressed tar */
+	uint64_t size;	  /* blob bytes */
 	const char *media_type;
-	bool from_base;     /* inherited from opts.from_layout */
-	bool cached;        /* taken from the layer cache */
+	bool from_base; /* inherited from opts.from_layout */
+	bool cached;	/* taken from the layer cache */
 };
 
 struct oci_result {
 	struct oci_layer_info *layers; /* bottom to top */
 	size_t nlayers;
-	size_t *src_layer;   /* src_layer[i]: index into layers of source i */
+	size_t *src_layer; /* src_layer[i]: index into layers of source i */
 	size_t nsrc;
 	char manifest_digest[72];
 	uint64_t manifest_size;
 	char config_digest[72];
-	json_t *config;      /* the image config's "config" object (owned) */
+	json_t *config; /* the image config's "config" object (owned) */
 };
 
 void oci_result_init(struct oci_result *res);
@@ -93,8 +100,8 @@ void oci_result_release(struct oci_result *res);
  * "os/arch[/variant]". Returns 0 on success, -1 with errors in d; on failure
  * nothing visible changes (no new index.json, archive not replaced). */
 int oci_compose(const struct oci_opts *opts, const struct oci_layer_src *layers, size_t n,
-		const json_t *config, const json_t *annotations, const char *platform,
-		struct oci_result *res, struct diag *d);
+		const json_t *config, const json_t *annotations, const char *platform, struct oci_result *res,
+		struct diag *d);
 
 /* Report every path that two sources put different content at (an error
  * with rule "oci-collision" naming the path and both sources). Reads the
@@ -109,8 +116,8 @@ int oci_parse_platform(const char *platform, char **os, char **arch, char **vari
 /* Media types. */
 const char *oci_layer_media_type(enum oci_compression c);
 #define OCI_MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define OCI_MT_INDEX    "application/vnd.oci.image.index.v1+json"
-#define OCI_MT_CONFIG   "application/vnd.oci.image.config.v1+json"
+#define OCI_MT_INDEX	"application/vnd.oci.image.index.v1+json"
+#define OCI_MT_CONFIG	"application/vnd.oci.image.config.v1+json"
 
 /* Verify an image layout against digests: the manifest named by tag (NULL:
  * the only one) must have digest manifest_digest (NULL: not checked), every

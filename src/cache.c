@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -53,7 +54,7 @@ static bool valid_digest(const char *dg)
 
 int cache_open(const char *dir, struct diag *d)
 {
-	static const char *const sub[] = { "blobs/sha256", "layers", "tmp" };
+	static const char *const sub[] = {"blobs/sha256", "layers", "tmp"};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(sub); i++) {
@@ -148,15 +149,15 @@ out:
 	return rc;
 }
 
-int cache_store(const char *dir, const char *key, const char *tmp_blob, struct cache_entry *e,
-		struct diag *d)
+int cache_store(const char *dir, const char *key, const char *tmp_blob, struct cache_entry *e, struct diag *d)
 {
 	char *bp = blob_path(dir, e->digest), *ep = entry_path(dir, key), *text;
 	json_t *j;
 	int rc = -1;
 
 	if (rename(tmp_blob, bp) < 0) {
-		diag_file_error(d, bp, 0, 0, "oci-io", "cannot store '%s' in the cache: %s", bp, strerror(errno));
+		diag_file_error(d, bp, 0, 0, "oci-io", "cannot store '%s' in the cache: %s", bp,
+				strerror(errno));
 		unlink(tmp_blob);
 		goto out;
 	}
@@ -219,7 +220,8 @@ static int list_blobs(const char *bdir, struct pblob **out, size_t *n, uint64_t 
 		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
 			xgrow((void **)out, &cap, *n + 1, sizeof(**out));
 			(*out)[*n].name = xstrdup(de->d_name);
-			(*out)[*n].mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+			(*out)[*n].mtime_ns =
+				(long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 			(*out)[*n].size = (uint64_t)st.st_size;
 			*total += (uint64_t)st.st_size;
 			(*n)++;
@@ -257,6 +259,29 @@ static void prune_entries(const char *dir)
 	free(ldir);
 }
 
+/* Temporary files of builds killed a day ago or more. */
+static void prune_tmp(const char *dir)
+{
+	char *tdir = cache_tmpdir(dir);
+	DIR *dh = opendir(tdir);
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	while (dh && (de = readdir(dh))) {
+		struct stat st;
+		char *p;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = path_join(tdir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 86400)
+			unlink(p);
+		free(p);
+	}
+	if (dh)
+		closedir(dh);
+	free(tdir);
+}
+
 long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 {
 	char *bdir = path_join(dir, "blobs/sha256");
@@ -270,7 +295,8 @@ long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 		free(bdir);
 		return -1;
 	}
-	qsort(b, n, sizeof(*b), pblob_cmp);
+	if (n)
+		qsort(b, n, sizeof(*b), pblob_cmp);
 	for (i = 0; i < n; i++) {
 		if (total > max_bytes) {
 			char *p = path_join(bdir, b[i].name);
@@ -285,5 +311,6 @@ long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 	free(b);
 	free(bdir);
 	prune_entries(dir);
+	prune_tmp(dir);
 	return freed;
 }

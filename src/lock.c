@@ -202,8 +202,9 @@ static json_t *lock_to_json(const struct lock *lk)
 		json_array_append_new(prims, prim_json(&lk->prims[i]));
 	json_object_set_new(o, "primitives", prims);
 	json_object_set_new(o, "config", lk->config ? json_incref(lk->config) : json_object());
-	json_object_set_new(o, "image", json_pack("{s:o, s:o}", "manifest", jstr(lk->manifest_digest), "config",
-						  jstr(lk->config_digest)));
+	json_object_set_new(o, "image",
+			    json_pack("{s:o, s:o}", "manifest", jstr(lk->manifest_digest), "config",
+				      jstr(lk->config_digest)));
 	return o;
 }
 
@@ -252,15 +253,16 @@ static int load_refs(const json_t *a, struct lock *lk, bool modules, const char 
 	size_t i;
 
 	if (!json_is_array(a)) {
-		diag_file_error(d, path, 0, 0, "lock", "'%s': %s is not a list", path, modules ? "modules" : "catalogs");
+		diag_file_error(d, path, 0, 0, "lock", "'%s': %s is not a list", path,
+				modules ? "modules" : "catalogs");
 		return -1;
 	}
 	json_array_foreach((json_t *)a, i, v)
 	{
 		const char *p = get_str(v, "path"), *dg = get_str(v, "digest");
 		if (!p || !dg) {
-			diag_file_error(d, path, 0, 0, "lock", "'%s': entry %zu of %s lacks path or digest", path, i,
-					modules ? "modules" : "catalogs");
+			diag_file_error(d, path, 0, 0, "lock", "'%s': entry %zu of %s lacks path or digest",
+					path, i, modules ? "modules" : "catalogs");
 			return -1;
 		}
 		if (modules)
@@ -285,7 +287,8 @@ static int load_prims(const json_t *a, struct lock *lk, const char *path, struct
 		const json_t *l = json_object_get(v, "layer");
 		json_int_t size = json_integer_value(json_object_get(l, "size"));
 		if (!get_str(v, "name") || !get_str(v, "version") || size < 0) {
-			diag_file_error(d, path, 0, 0, "lock", "'%s': primitive %zu lacks a name or version", path, i);
+			diag_file_error(d, path, 0, 0, "lock", "'%s': primitive %zu lacks a name or version",
+					path, i);
 			return -1;
 		}
 		lock_add_prim(lk, get_str(v, "name"), get_str(v, "version"), get_str(v, "digest"),
@@ -302,7 +305,8 @@ int lock_from_json(const json_t *j, struct lock *lk, const char *path, struct di
 
 	lock_init(lk);
 	if (!json_is_object(j) || ver != LOCK_VERSION) {
-		diag_file_error(d, path, 0, 0, "lock", "'%s' is not a version %d lock file", path, LOCK_VERSION);
+		diag_file_error(d, path, 0, 0, "lock", "'%s' is not a version %d lock file", path,
+				LOCK_VERSION);
 		return -1;
 	}
 	lock_set_policy(lk, get_str(j, "policy"), get_str(j, "platform"));
@@ -326,8 +330,8 @@ int lock_load(const char *path, struct lock *lk, struct diag *d)
 
 	lock_init(lk);
 	if (!j) {
-		diag_file_error(d, path, (unsigned)e.line, (unsigned)e.column, "lock", "cannot read lock file '%s': %s",
-				path, e.text);
+		diag_file_error(d, path, (unsigned)e.line, (unsigned)e.column, "lock",
+				"cannot read lock file '%s': %s", path, e.text);
 		return -1;
 	}
 	rc = lock_from_json(j, lk, path, d);
@@ -367,7 +371,8 @@ static size_t cmp_refs(struct strbuf *out, const char *what, const struct lock_r
 			sb_addf(out, "%s '%s' removed\n", what, a[i].path);
 			n++;
 		} else if (strcmp(a[i].digest, b[j].digest) != 0) {
-			sb_addf(out, "%s '%s' changed: %s -> %s\n", what, a[i].path, a[i].digest, b[j].digest);
+			sb_addf(out, "%s '%s' changed: %s -> %s\n", what, a[i].path, a[i].digest,
+				b[j].digest);
 			n++;
 		}
 	}
@@ -398,12 +403,12 @@ static size_t cmp_prim(struct strbuf *out, const struct lock_prim *a, const stru
 		const char *what;
 		size_t off;
 	} f[] = {
-		{ "version", offsetof(struct lock_prim, version) },
-		{ "content digest", offsetof(struct lock_prim, digest) },
-		{ "metadata digest", offsetof(struct lock_prim, meta_digest) },
-		{ "reason", offsetof(struct lock_prim, reason) },
-		{ "layer digest", offsetof(struct lock_prim, layer_digest) },
-		{ "layer diff_id", offsetof(struct lock_prim, diff_id) },
+		{"version", offsetof(struct lock_prim, version)},
+		{"content digest", offsetof(struct lock_prim, digest)},
+		{"metadata digest", offsetof(struct lock_prim, meta_digest)},
+		{"reason", offsetof(struct lock_prim, reason)},
+		{"layer digest", offsetof(struct lock_prim, layer_digest)},
+		{"layer diff_id", offsetof(struct lock_prim, diff_id)},
 	};
 	size_t i, n = 0;
 
@@ -411,13 +416,14 @@ static size_t cmp_prim(struct strbuf *out, const struct lock_prim *a, const stru
 		const char *x = *(char *const *)((const char *)a + f[i].off);
 		const char *y = *(char *const *)((const char *)b + f[i].off);
 		if (!str_eq(x, y)) {
-			sb_addf(out, "primitive '%s': %s %s -> %s\n", a->name, f[i].what, or_none(x), or_none(y));
+			sb_addf(out, "primitive '%s': %s %s -> %s\n", a->name, f[i].what, or_none(x),
+				or_none(y));
 			n++;
 		}
 	}
 	if (a->layer_size != b->layer_size) {
-		sb_addf(out, "primitive '%s': layer size %" PRIu64 " -> %" PRIu64 "\n", a->name, a->layer_size,
-			b->layer_size);
+		sb_addf(out, "primitive '%s': layer size %" PRIu64 " -> %" PRIu64 "\n", a->name,
+			a->layer_size, b->layer_size);
 		n++;
 	}
 	return n;
@@ -454,7 +460,8 @@ size_t lock_compare(const struct lock *want, const struct lock *got, struct strb
 	for (i = 0; i < want->nprims; i++) {
 		const struct lock_prim *b = find_prim(got, want->prims[i].name);
 		if (!b) {
-			sb_addf(out, "primitive '%s' %s removed\n", want->prims[i].name, want->prims[i].version);
+			sb_addf(out, "primitive '%s' %s removed\n", want->prims[i].name,
+				want->prims[i].version);
 			n++;
 		} else {
 			n += cmp_prim(out, &want->prims[i], b);

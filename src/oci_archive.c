@@ -92,7 +92,8 @@ int oci_archive_write(const char *root, const char *path, long long epoch, struc
 		diag_file_error(d, root, 0, 0, "oci-io", "cannot read '%s': %s", root, strerror(errno));
 		goto out;
 	}
-	qsort(names, n, sizeof(*names), cmp_strp);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_strp);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		diag_file_error(d, path, 0, 0, "oci-io", "cannot create '%s': %s", tmp, strerror(errno));

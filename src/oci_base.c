@@ -70,15 +70,17 @@ json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d)
 	ms = json_object_get(idx, "manifests");
 	json_array_foreach(ms, i, desc)
 	{
-		const char *ref = json_string_value(json_object_get(json_object_get(desc, "annotations"), REF_NAME));
+		const char *ref =
+			json_string_value(json_object_get(json_object_get(desc, "annotations"), REF_NAME));
 		if (tag ? (ref && strcmp(ref, tag) == 0) : true) {
 			found = desc;
 			n++;
 		}
 	}
 	if (n != 1) {
-		diag_file_error(d, path, 0, 0, "oci-input", n ? "'%s' names several images%s%s" : "'%s' has no image%s%s",
-				path, tag ? " tagged " : "", tag ? tag : "");
+		diag_file_error(d, path, 0, 0, "oci-input",
+				n ? "'%s' names several images%s%s" : "'%s' has no image%s%s", path,
+				tag ? " tagged " : "", tag ? tag : "");
 		found = NULL;
 		goto out;
 	}
@@ -125,7 +127,8 @@ static int check_base(struct oci_base *b, const char *os, const char *arch, stru
 		b->history = NULL;
 	if (!json_is_array(b->layers) || !json_is_array(b->diff_ids) ||
 	    json_array_size(b->layers) != json_array_size(b->diff_ids)) {
-		diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s' has malformed layers or diff_ids", b->dir);
+		diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s' has malformed layers or diff_ids",
+				b->dir);
 		return -1;
 	}
 	json_array_foreach(b->layers, i, l)
@@ -134,8 +137,8 @@ static int check_base(struct oci_base *b, const char *os, const char *arch, stru
 		    !json_is_string(json_object_get(l, "mediaType")) ||
 		    !json_is_integer(json_object_get(l, "size")) ||
 		    !digest_ok(json_string_value(json_array_get(b->diff_ids, i)))) {
-			diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s' has a malformed layer %zu", b->dir,
-					i);
+			diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s' has a malformed layer %zu",
+					b->dir, i);
 			return -1;
 		}
 	}
@@ -161,7 +164,8 @@ int oci_base_load(const char *spec, const char *os, const char *arch, struct oci
 		goto fail;
 	mt = json_string_value(json_object_get(desc, "mediaType"));
 	if (mt && strcmp(mt, OCI_MT_MANIFEST) != 0) {
-		diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s': unsupported manifest type '%s'", b->dir, mt);
+		diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s': unsupported manifest type '%s'",
+				b->dir, mt);
 		json_decref(desc);
 		goto fail;
 	}
@@ -170,7 +174,8 @@ int oci_base_load(const char *spec, const char *os, const char *arch, struct oci
 	if (!b->manifest)
 		goto fail;
 	b->config = oci_read_json_blob(
-		b->dir, json_string_value(json_object_get(json_object_get(b->manifest, "config"), "digest")), d);
+		b->dir, json_string_value(json_object_get(json_object_get(b->manifest, "config"), "digest")),
+		d);
 	if (!b->config || check_base(b, os, arch, d) < 0)
 		goto fail;
 	return 0;

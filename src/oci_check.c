@@ -144,7 +144,7 @@ static int owner_cmp(const void *a, const void *b)
 
 int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct diag *d)
 {
-	struct owners o = { NULL, 0, 0 };
+	struct owners o = {NULL, 0, 0};
 	size_t i, j, k, last;
 	int found = 0;
 
@@ -158,7 +158,8 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct di
 			owners_add(&o, norm(layers[i].files[j].path), xasprintf("f:%s", hex), i);
 		}
 	}
-	qsort(o.v, o.n, sizeof(*o.v), owner_cmp);
+	if (o.n)
+		qsort(o.v, o.n, sizeof(*o.v), owner_cmp);
 	for (i = 0; found >= 0 && i < o.n; i = j) {
 		for (j = i + 1; j < o.n && strcmp(o.v[j].path, o.v[i].path) == 0; j++)
 			;
@@ -168,7 +169,7 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct di
 				continue;
 			last = o.v[k].src;
 			diag_error(d, LOC_NONE, "oci-collision", "'/%s' differs between %s and %s",
-					o.v[i].path, layers[o.v[i].src].name, layers[o.v[k].src].name);
+				   o.v[i].path, layers[o.v[i].src].name, layers[o.v[k].src].name);
 			found++;
 		}
 	}
@@ -201,8 +202,8 @@ static int hex_of(EVP_MD_CTX *md, char out[72])
 }
 
 /* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
-static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *tar, unsigned char *in, size_t n,
-			unsigned char *out)
+static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *tar, unsigned char *in,
+			size_t n, unsigned char *out)
 {
 	if (strstr(mt, "+gzip")) {
 		z->next_in = in;
@@ -221,9 +222,9 @@ static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *
 		return 0;
 	}
 	if (strstr(mt, "+zstd")) {
-		ZSTD_inBuffer ib = { in, n, 0 };
+		ZSTD_inBuffer ib = {in, n, 0};
 		while (ib.pos < ib.size) {
-			ZSTD_outBuffer ob = { out, BUF_SIZE, 0 };
+			ZSTD_outBuffer ob = {out, BUF_SIZE, 0};
 			size_t r = ZSTD_decompressStream(zd, &ob, &ib);
 			if (ZSTD_isError(r))
 				return -1;
@@ -269,7 +270,8 @@ static int verify_layer(const char *root, const json_t *l, const char *diff_id, 
 	if (n < 0)
 		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
 	else if (strcmp(got, dg) != 0)
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not match its digest (found %s)", dg, got);
+		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not match its digest (found %s)",
+				dg, got);
 	else if ((json_int_t)size != json_integer_value(json_object_get(l, "size")))
 		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s has the wrong size", dg);
 	else if (bad)
@@ -307,7 +309,8 @@ int oci_verify_layout(const char *dir, const char *tag, const char *manifest_dig
 	man = oci_read_json_blob(dir, dg, d);
 	if (!man)
 		goto out;
-	cfg = oci_read_json_blob(dir, json_string_value(json_object_get(json_object_get(man, "config"), "digest")), d);
+	cfg = oci_read_json_blob(
+		dir, json_string_value(json_object_get(json_object_get(man, "config"), "digest")), d);
 	if (!cfg)
 		goto out;
 	diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
@@ -338,9 +341,10 @@ static bool layer_listed(const json_t *layers, const json_t *diffs, const struct
 
 	json_array_foreach((json_t *)layers, i, l)
 	{
-		if (p->layer_digest && strcmp(json_string_value(json_object_get(l, "digest")), p->layer_digest) == 0 &&
-		    (json_int_t)p->layer_size == json_integer_value(json_object_get(l, "size")) && p->diff_id &&
-		    strcmp(json_string_value(json_array_get(diffs, i)), p->diff_id) == 0)
+		if (p->layer_digest &&
+		    strcmp(json_string_value(json_object_get(l, "digest")), p->layer_digest) == 0 &&
+		    (json_int_t)p->layer_size == json_integer_value(json_object_get(l, "size")) &&
+		    p->diff_id && strcmp(json_string_value(json_array_get(diffs, i)), p->diff_id) == 0)
 			return true;
 	}
 	return false;
@@ -377,8 +381,9 @@ int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct d
 	diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
 	for (i = 0; i < lk->nprims; i++) {
 		if (!layer_listed(layers, diffs, &lk->prims[i])) {
-			diag_file_error(d, dir, 0, 0, "oci-verify", "the layer of '%s' %s (%s) is not in the image",
-					lk->prims[i].name, lk->prims[i].version,
+			diag_file_error(d, dir, 0, 0, "oci-verify",
+					"the layer of '%s' %s (%s) is not in the image", lk->prims[i].name,
+					lk->prims[i].version,
 					lk->prims[i].layer_digest ? lk->prims[i].layer_digest : "no digest");
 			rc = -1;
 		}

@@ -20,8 +20,28 @@ struct oci_layer_out {
 	char diff_id[72];
 	uint64_t size;
 };
+struct oci_zpool;
 int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum oci_compression comp,
-		    long long epoch, const char *tmpdir, struct oci_layer_out *out, char **err);
+		    long long epoch, const char *tmpdir, struct oci_zpool *pool, struct oci_layer_out *out,
+		    char **err);
+
+/* Parallel deflate (oci_deflate.c). A pool of threads shared by every
+ * layer of a compose; NULL (threads <= 1) compresses in the caller. */
+#define OCI_GZ_WHOLE (32u << 20) /* a stream this small is deflated in one call */
+#define OCI_GZ_CHUNK (4u << 20)	 /* else in chunks of this size (divides WHOLE) */
+struct oci_zpool;
+struct oci_zpool *oci_zpool_new(int threads);
+void oci_zpool_free(struct oci_zpool *p);
+/* One raw deflate stream; emit receives its bytes in order. Not thread-safe
+ * (one producer per stream); every call returns 0 or -1 (oci_gz_error, or
+ * the emit function's own failure). */
+typedef int (*oci_gz_emit_fn)(void *ctx, const void *data, size_t n);
+struct oci_gz;
+struct oci_gz *oci_gz_new(struct oci_zpool *pool, oci_gz_emit_fn emit, void *ctx);
+int oci_gz_write(struct oci_gz *g, const void *data, size_t n);
+int oci_gz_finish(struct oci_gz *g);
+const char *oci_gz_error(const struct oci_gz *g);
+void oci_gz_free(struct oci_gz *g);
 
 /* Verify that the file at path hashes to digest ("sha256:HEX"). 0 if equal,
  * 1 on mismatch, -1 on I/O error (errno set). */
@@ -48,8 +68,8 @@ json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d);
 struct oci_base {
 	char *dir;
 	json_t *manifest; /* verified */
-	json_t *config;   /* verified */
-	json_t *layers;   /* borrowed from manifest: layer descriptors */
+	json_t *config;	  /* verified */
+	json_t *layers;	  /* borrowed from manifest: layer descriptors */
 	json_t *diff_ids; /* borrowed from config */
 	json_t *history;  /* borrowed from config, or NULL */
 };

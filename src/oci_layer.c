@@ -1,14 +1,19 @@
 /* oci_layer.c - one reproducible layer: tars in, normalised tar out, compressed.
  *
- * Pass 1 reads only the headers of every input tar (data is skipped with
- * lseek) and builds the sorted entry list: paths normalised, duplicates
- * dropped, missing parent directories added, hardlinks re-anchored on the
- * first member in sorted order. Pass 2 writes a fresh ustar/pax stream in
- * that order, pulling file data from one forward-moving libarchive reader
- * per input tar; every byte a reader consumes is hashed, so each input tar
- * is verified against its digest before the layer is accepted. The tar
- * stream is hashed (diff_id), compressed, hashed again (digest) and written
- * to a temporary file. Memory is bounded by the entry count, not the size.
+ * Pass 1 reads every input tar once, front to back, hashing every byte: a
+ * tar that does not match its digest is refused before anything is
+ * written. It records each member's header and the offset of its data, and
+ * builds the sorted entry list: paths normalised, duplicates dropped,
+ * missing parent directories added, hardlinks re-anchored on the first
+ * member in sorted order. Pass 2 writes a fresh ustar/pax stream in that
+ * order, reading file data with pread(2) from the descriptors pass 1 kept
+ * open (sparse members, whose data is not contiguous, go through a
+ * libarchive reader instead). The tar stream is hashed (diff_id),
+ * compressed, hashed again (digest) and written to a temporary file.
+ * Memory is bounded by the entry count, not by the content size.
+ *
+ * The inputs are catalog blobs, immutable by contract; a file rewritten in
+ * place between the two passes is not detected.
  */
 #include "config.h"
 
@@ -24,6 +29,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <libdeflate.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -33,7 +39,9 @@
 #define TBUF_SIZE (1u << 20) /* tar bytes handed to the compressor at once */
 #define OBUF_SIZE (1u << 18) /* compressed bytes per write(2) */
 #define RBUF_SIZE (1u << 17) /* read callback buffer */
-#define GZIP_LEVEL 6
+/* gzip goes through oci_deflate.c: libdeflate, about three times faster
+ * than zlib at the same ratio (bench/RESULTS.md), in parallel chunks for
+ * large layers; always one standard gzip member. */
 
 /* ---------------------------------------------------------------------------
  * Errors: a job runs on a worker thread, so it keeps its own message.
@@ -85,8 +93,8 @@ struct sink {
 	EVP_MD_CTX *tar_md, *blob_md;
 	unsigned char *tbuf, *obuf, *dbuf; /* tar input, compressed output, file data */
 	size_t tlen;
-	z_stream z;
-	uLong crc;
+	struct oci_gz *gz;
+	uint32_t crc;
 	uint64_t isize;
 	ZSTD_CCtx *zc;
 	uint64_t blob_size;
@@ -111,31 +119,13 @@ static int sink_emit(struct sink *s, const void *data, size_t n)
 	return 0;
 }
 
-static int deflate_run(struct sink *s, const void *data, size_t n, int flush)
-{
-	int rc;
-
-	s->z.next_in = (Bytef *)data;
-	s->z.avail_in = (uInt)n;
-	do {
-		s->z.next_out = s->obuf;
-		s->z.avail_out = OBUF_SIZE;
-		rc = deflate(&s->z, flush);
-		if (rc == Z_STREAM_ERROR)
-			return job_fail(s->job, "deflate failed");
-		if (sink_emit(s, s->obuf, OBUF_SIZE - s->z.avail_out) < 0)
-			return -1;
-	} while (s->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-	return 0;
-}
-
 static int zstd_run(struct sink *s, const void *data, size_t n, ZSTD_EndDirective end)
 {
-	ZSTD_inBuffer in = { data, n, 0 };
+	ZSTD_inBuffer in = {data, n, 0};
 	size_t left;
 
 	do {
-		ZSTD_outBuffer out = { s->obuf, OBUF_SIZE, 0 };
+		ZSTD_outBuffer out = {s->obuf, OBUF_SIZE, 0};
 		left = ZSTD_compressStream2(s->zc, &out, &in, end);
 		if (ZSTD_isError(left))
 			return job_fail(s->job, "zstd: %s", ZSTD_getErrorName(left));
@@ -149,9 +139,11 @@ static int sink_compress(struct sink *s, const void *data, size_t n, bool last)
 {
 	switch (s->comp) {
 	case OCI_COMP_GZIP:
-		s->crc = crc32(s->crc, data, (uInt)n);
+		s->crc = libdeflate_crc32(s->crc, data, n);
 		s->isize += n;
-		return deflate_run(s, data, n, last ? Z_FINISH : Z_NO_FLUSH);
+		if (oci_gz_write(s->gz, data, n) < 0 || (last && oci_gz_finish(s->gz) < 0))
+			return s->job->err ? -1 : job_fail(s->job, "%s", oci_gz_error(s->gz));
+		return 0;
 	case OCI_COMP_ZSTD:
 		return zstd_run(s, data, n, last ? ZSTD_e_end : ZSTD_e_continue);
 	case OCI_COMP_NONE:
@@ -187,10 +179,16 @@ static int sink_write(struct sink *s, const void *data, size_t n)
 	return 0;
 }
 
-static int sink_init(struct sink *s, struct job *job, int fd, enum oci_compression comp)
+static int gz_emit(void *ctx, const void *data, size_t n)
+{
+	return sink_emit(ctx, data, n);
+}
+
+static int sink_init(struct sink *s, struct job *job, int fd, enum oci_compression comp,
+		     struct oci_zpool *pool)
 {
 	/* gzip member header: no name, mtime 0, no extra flags, OS unknown */
-	static const unsigned char gzhdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
+	static const unsigned char gzhdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
 
 	memset(s, 0, sizeof(*s));
 	s->job = job;
@@ -202,9 +200,8 @@ static int sink_init(struct sink *s, struct job *job, int fd, enum oci_compressi
 	s->obuf = xmalloc(OBUF_SIZE);
 	s->dbuf = xmalloc(RBUF_SIZE);
 	if (comp == OCI_COMP_GZIP) {
-		if (deflateInit2(&s->z, GZIP_LEVEL, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-			return job_fail(job, "cannot initialise deflate");
-		s->crc = crc32(0, Z_NULL, 0);
+		s->gz = oci_gz_new(pool, gz_emit, s);
+		s->crc = 0;
 		return sink_emit(s, gzhdr, sizeof(gzhdr));
 	}
 	if (comp == OCI_COMP_ZSTD) {
@@ -236,8 +233,7 @@ static int sink_finish(struct sink *s)
 
 static void sink_release(struct sink *s)
 {
-	if (s->comp == OCI_COMP_GZIP)
-		deflateEnd(&s->z);
+	oci_gz_free(s->gz);
 	ZSTD_freeCCtx(s->zc);
 	EVP_MD_CTX_free(s->tar_md);
 	EVP_MD_CTX_free(s->blob_md);
@@ -251,15 +247,17 @@ static void sink_release(struct sink *s)
  * does not fit. Every field is fixed, so equal entries give equal bytes.
  */
 struct lent {
-	char *path;  /* normalised: no leading "/" or "./", no trailing "/" */
-	char type;   /* 'f' file, 'd' directory, 'l' symlink, 'h' hardlink */
+	char *path; /* normalised: no leading "/" or "./", no trailing "/" */
+	char type;  /* 'f' file, 'd' directory, 'l' symlink, 'h' hardlink */
 	unsigned mode;
 	int64_t uid, gid;
 	uint64_t size;
-	char *link;  /* symlink target or hardlink path (normalised) */
-	int tar;     /* index of the input tar; -1 synthesised; -2 generated */
-	size_t ord;  /* entry ordinal in its tar, or index of the generated file */
-	int src;     /* index of the source (for messages) */
+	char *link;   /* symlink target or hardlink path (normalised) */
+	int tar;      /* index of the input tar; -1 synthesised; -2 generated */
+	size_t ord;   /* entry ordinal in its tar, or index of the generated file */
+	uint64_t off; /* offset of the data in its tar */
+	bool sparse;  /* data not stored contiguously: read through libarchive */
+	int src;      /* index of the source (for messages) */
 };
 
 static void octal(char *field, size_t width, uint64_t v)
@@ -312,7 +310,10 @@ static int raw_header(struct sink *s, const char *name, const char *prefix, char
 	h[156] = (unsigned char)type;
 	if (link)
 		memcpy(h + 157, link, strlen(link) < 100 ? strlen(link) : 100);
-	memcpy(h + 257, "ustar\0" "00", 8);
+	memcpy(h + 257,
+	       "ustar\0"
+	       "00",
+	       8);
 	octal((char *)h + 329, 8, 0);
 	octal((char *)h + 337, 8, 0);
 	if (prefix)
@@ -326,7 +327,7 @@ static int raw_header(struct sink *s, const char *name, const char *prefix, char
 
 static int tar_header(struct sink *s, const struct lent *e, long long mtime)
 {
-	static const char types[] = { 'f', '0', 'd', '5', 'l', '2', 'h', '1' };
+	static const char types[] = {'f', '0', 'd', '5', 'l', '2', 'h', '1'};
 	struct strbuf pax = STRBUF_INIT, name = STRBUF_INIT;
 	const char *nm, *prefix = NULL, *link = e->link;
 	char num[32], type = '0', *pre = NULL, *lnk = NULL, *trunc = NULL;
@@ -404,7 +405,8 @@ struct rd {
 	int fd;
 	EVP_MD_CTX *md; /* NULL in pass 1 */
 	struct archive *a;
-	long long cur;  /* ordinal of the last header read; -1 before the first */
+	long long cur; /* ordinal of the last header read; -1 before the first */
+	bool eof;      /* the last header was read */
 	unsigned char *buf;
 };
 
@@ -447,6 +449,7 @@ static int rd_open(struct rd *r)
 	if (r->md)
 		EVP_DigestInit_ex(r->md, EVP_sha256(), NULL);
 	r->cur = -1;
+	r->eof = false;
 	r->a = archive_read_new();
 	if (!r->a)
 		abort();
@@ -497,7 +500,8 @@ static int rd_seek(struct rd *r, size_t ord, struct archive_entry **ae)
 		rc = archive_read_next_header(r->a, ae);
 		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
 			return job_fail(r->job, "cannot read '%s': %s", r->path,
-					rc == ARCHIVE_EOF ? "tar changed while reading" : archive_error_string(r->a));
+					rc == ARCHIVE_EOF ? "tar changed while reading"
+							  : archive_error_string(r->a));
 		r->cur++;
 	}
 	return 0;
@@ -513,16 +517,17 @@ static int rd_verify(struct rd *r, const char *digest)
 
 	if (!r->a && rd_open(r) < 0)
 		return -1;
-	while ((rc = archive_read_next_header(r->a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN)
+	while (!r->eof && ((rc = archive_read_next_header(r->a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN))
 		r->cur++;
-	if (rc != ARCHIVE_EOF)
+	if (!r->eof && rc != ARCHIVE_EOF)
 		return job_fail(r->job, "cannot read '%s': %s", r->path, archive_error_string(r->a));
+	r->eof = true;
 	while ((n = read(r->fd, r->buf, RBUF_SIZE)) > 0)
 		EVP_DigestUpdate(r->md, r->buf, (size_t)n);
 	if (n < 0)
 		return job_fail(r->job, "cannot read '%s': %s", r->path, strerror(errno));
 	md_hex(r->md, got);
-	if (strcmp(got, digest) != 0)
+	if (digest && strcmp(got, digest) != 0)
 		return job_fail(r->job, "'%s' does not match its digest %s (found %s)", r->path, digest, got);
 	return 0;
 }
@@ -537,6 +542,9 @@ struct plan {
 	const char **tars, **digests; /* flattened over srcs */
 	int *tar_src;
 	size_t ntars;
+	struct rd *rds;	 /* one per tar: pass 1 readers, descriptors kept for pass 2 */
+	struct rd *srds; /* readers for sparse members, opened on demand */
+	size_t nrds;
 	const struct oci_file **files; /* flattened generated files */
 	int *file_src;
 	size_t nfiles;
@@ -606,14 +614,18 @@ static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entr
 	e->ord = ord;
 	e->src = pl->tar_src[t];
 	e->mode = archive_entry_perm(ae) & 07777;
+	e->off = (uint64_t)archive_filter_bytes(pl->rds[t].a, 0);
+	e->sparse = archive_entry_sparse_count(ae) > 0;
 	e->uid = archive_entry_uid(ae);
 	e->gid = archive_entry_gid(ae);
+	if (e->uid < 0 || e->gid < 0)
+		return job_fail(pl->job, "'%s': member '%s' has a negative owner", pl->tars[t], name);
 	if (hl) {
 		e->type = 'h';
 		e->link = norm_path(hl);
 		if (!e->link || !*e->link)
-			return job_fail(pl->job, "'%s': hardlink '%s' to '%s' leaves the root", pl->tars[t], name,
-					hl);
+			return job_fail(pl->job, "'%s': hardlink '%s' to '%s' leaves the root", pl->tars[t],
+					name, hl);
 	} else if (ft == AE_IFREG) {
 		e->type = 'f';
 		e->size = (uint64_t)archive_entry_size(ae);
@@ -632,24 +644,21 @@ static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entr
 static int collect_tar(struct plan *pl, int t)
 {
 	struct archive_entry *ae;
-	struct rd r;
+	struct rd *r = &pl->rds[t];
 	size_t ord = 0;
-	int rc = -1, ar;
+	int ar;
 
-	if (rd_init(&r, pl->job, pl->tars[t], false) < 0 || rd_open(&r) < 0)
-		goto out;
-	while ((ar = archive_read_next_header(r.a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+	if (rd_init(r, pl->job, pl->tars[t], true) < 0 || rd_open(r) < 0)
+		return -1;
+	while ((ar = archive_read_next_header(r->a, &ae)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+		r->cur++;
 		if (collect_entry(pl, t, ord++, ae) < 0)
-			goto out;
+			return -1;
 	}
-	if (ar != ARCHIVE_EOF) {
-		job_fail(pl->job, "cannot read '%s': %s", pl->tars[t], archive_error_string(r.a));
-		goto out;
-	}
-	rc = 0;
-out:
-	rd_release(&r);
-	return rc;
+	if (ar != ARCHIVE_EOF)
+		return job_fail(pl->job, "cannot read '%s': %s", pl->tars[t], archive_error_string(r->a));
+	r->eof = true;
+	return rd_verify(r, pl->digests[t]);
 }
 
 static int lent_cmp(const void *a, const void *b)
@@ -722,7 +731,8 @@ static int add_parents(struct plan *pl)
 			k = lent_find(pl, p);
 			if (k >= 0) {
 				if (pl->e[k].type != 'd') {
-					job_fail(pl->job, "'%s' is not a directory but holds '%s'", p, pl->e[i].path);
+					job_fail(pl->job, "'%s' is not a directory but holds '%s'", p,
+						 pl->e[i].path);
 					free(p);
 					goto fail;
 				}
@@ -733,7 +743,8 @@ static int add_parents(struct plan *pl)
 		}
 		free(p);
 	}
-	qsort(miss, nmiss, sizeof(*miss), cmp_strp);
+	if (nmiss)
+		qsort(miss, nmiss, sizeof(*miss), cmp_strp);
 	for (i = 0; i < nmiss; i++) {
 		struct lent *e;
 		if (i && strcmp(miss[i], pl->e[pl->n - 1].path) == 0) {
@@ -748,7 +759,8 @@ static int add_parents(struct plan *pl)
 		e->src = -1;
 	}
 	free(miss);
-	qsort(pl->e, pl->n, sizeof(*pl->e), lent_cmp);
+	if (pl->n)
+		qsort(pl->e, pl->n, sizeof(*pl->e), lent_cmp);
 	return 0;
 fail:
 	for (i = 0; i < nmiss; i++)
@@ -773,7 +785,8 @@ static int fix_hardlinks(struct plan *pl)
 			continue;
 		t = lent_find(pl, e->link);
 		if (t < 0 || pl->e[t].type != 'f') {
-			job_fail(pl->job, "hardlink '%s' points to '%s', which the layer does not hold as a file",
+			job_fail(pl->job,
+				 "hardlink '%s' points to '%s', which the layer does not hold as a file",
 				 e->path, e->link);
 			goto out;
 		}
@@ -797,6 +810,8 @@ static int fix_hardlinks(struct plan *pl)
 		c->size = tmp.size;
 		c->tar = tmp.tar;
 		c->ord = tmp.ord;
+		c->off = tmp.off;
+		c->sparse = tmp.sparse;
 		t->type = 'h';
 		t->size = 0;
 		t->link = xstrdup(c->path);
@@ -858,13 +873,18 @@ static int plan_build(struct plan *pl)
 			pl->file_src[pl->nfiles++] = (int)i;
 		}
 	}
-	for (i = 0; i < pl->ntars; i++)
+	pl->rds = xcalloc(pl->ntars ? pl->ntars : 1, sizeof(*pl->rds));
+	pl->srds = xcalloc(pl->ntars ? pl->ntars : 1, sizeof(*pl->srds));
+	for (i = 0; i < pl->ntars; i++) {
+		pl->nrds = i + 1;
 		if (collect_tar(pl, (int)i) < 0)
 			return -1;
+	}
 	add_files(pl);
 	if (pl->job->err)
 		return -1;
-	qsort(pl->e, pl->n, sizeof(*pl->e), lent_cmp);
+	if (pl->n)
+		qsort(pl->e, pl->n, sizeof(*pl->e), lent_cmp);
 	if (dedup(pl) < 0 || add_parents(pl) < 0 || fix_hardlinks(pl) < 0)
 		return -1;
 	return 0;
@@ -876,6 +896,13 @@ static void plan_release(struct plan *pl)
 
 	for (i = 0; i < pl->n; i++)
 		lent_free(&pl->e[i]);
+	for (i = 0; i < pl->nrds; i++) {
+		rd_release(&pl->rds[i]);
+		if (pl->srds[i].buf)
+			rd_release(&pl->srds[i]);
+	}
+	free(pl->rds);
+	free(pl->srds);
 	free(pl->e);
 	free(pl->tars);
 	free(pl->digests);
@@ -887,13 +914,16 @@ static void plan_release(struct plan *pl)
 /* ---------------------------------------------------------------------------
  * Pass 2: the stream.
  */
-static int copy_data(struct sink *s, struct rd *r, const struct lent *e)
+/* Data of a sparse member, through a libarchive reader. */
+static int copy_sparse(struct sink *s, struct plan *pl, const struct lent *e)
 {
+	struct rd *r = &pl->srds[e->tar];
 	struct archive_entry *ae;
-	static const char zero[512];
 	uint64_t done = 0;
 	la_ssize_t n;
 
+	if (!r->buf && rd_init(r, s->job, pl->tars[e->tar], false) < 0)
+		return -1;
 	if (rd_seek(r, e->ord, &ae) < 0)
 		return -1;
 	while ((n = archive_read_data(r->a, s->dbuf, RBUF_SIZE)) > 0) {
@@ -908,44 +938,64 @@ static int copy_data(struct sink *s, struct rd *r, const struct lent *e)
 				archive_error_string(r->a));
 	if (done != e->size)
 		return job_fail(s->job, "'%s' in '%s' changed size while reading", e->path, r->path);
-	return done % 512 ? sink_write(s, zero, 512 - done % 512) : 0;
+	return 0;
 }
 
-static int write_stream(struct plan *pl, struct sink *s, struct rd *rds, long long epoch)
+/* Data of a plain member: its bytes at e->off. */
+static int copy_plain(struct sink *s, struct plan *pl, const struct lent *e)
+{
+	const struct rd *r = &pl->rds[e->tar];
+	uint64_t done = 0;
+
+	while (done < e->size) {
+		size_t want = e->size - done < RBUF_SIZE ? (size_t)(e->size - done) : RBUF_SIZE;
+		ssize_t n = pread(r->fd, s->dbuf, want, (off_t)(e->off + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return job_fail(s->job, "cannot read '%s' from '%s': %s", e->path, r->path,
+					n < 0 ? strerror(errno) : "the tar is truncated");
+		if (sink_write(s, s->dbuf, (size_t)n) < 0)
+			return -1;
+		done += (uint64_t)n;
+	}
+	return 0;
+}
+
+static int write_stream(struct plan *pl, struct sink *s, long long epoch)
 {
 	static const char zero[1024];
 	size_t i;
 
 	for (i = 0; i < pl->n; i++) {
 		const struct lent *e = &pl->e[i];
+		int rc;
 		if (tar_header(s, e, epoch) < 0)
 			return -1;
 		if (e->type != 'f' || e->size == 0)
 			continue;
-		if (e->tar == -2) {
-			if (write_block_padded(s, pl->files[e->ord]->data, e->size) < 0)
-				return -1;
-		} else if (copy_data(s, &rds[e->tar], e) < 0) {
+		if (e->tar == -2)
+			rc = sink_write(s, pl->files[e->ord]->data, e->size);
+		else
+			rc = e->sparse ? copy_sparse(s, pl, e) : copy_plain(s, pl, e);
+		if (rc < 0)
 			return -1;
-		}
+		if (e->size % 512 && sink_write(s, zero, 512 - e->size % 512) < 0)
+			return -1;
 	}
 	if (sink_write(s, zero, sizeof(zero)) < 0)
 		return -1;
-	for (i = 0; i < pl->ntars; i++)
-		if (pl->digests[i] && rd_verify(&rds[i], pl->digests[i]) < 0)
-			return -1;
 	return sink_finish(s);
 }
 
 int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum oci_compression comp,
-		    long long epoch, const char *tmpdir, struct oci_layer_out *out, char **err)
+		    long long epoch, const char *tmpdir, struct oci_zpool *pool, struct oci_layer_out *out,
+		    char **err)
 {
-	struct job job = { NULL };
+	struct job job = {NULL};
 	struct plan pl;
 	struct sink s;
-	struct rd *rds = NULL;
 	char *tmp = path_join(tmpdir, ".tmp-layer-XXXXXX");
-	size_t i, nrds = 0;
 	int fd = -1, rc = -1;
 
 	memset(&pl, 0, sizeof(pl));
@@ -956,12 +1006,6 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 	memset(&s, 0, sizeof(s));
 	if (plan_build(&pl) < 0)
 		goto out;
-	rds = xcalloc(pl.ntars ? pl.ntars : 1, sizeof(*rds));
-	for (nrds = 0; nrds < pl.ntars; nrds++)
-		if (rd_init(&rds[nrds], &job, pl.tars[nrds], true) < 0) {
-			nrds++;
-			goto out;
-		}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		job_fail(&job, "cannot create a file in '%s': %s", tmpdir, strerror(errno));
@@ -971,7 +1015,7 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 		job_fail(&job, "cannot chmod '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (sink_init(&s, &job, fd, comp) < 0 || write_stream(&pl, &s, rds, epoch) < 0)
+	if (sink_init(&s, &job, fd, comp, pool) < 0 || write_stream(&pl, &s, epoch) < 0)
 		goto out;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -992,9 +1036,6 @@ out:
 		close(fd);
 		unlink(tmp);
 	}
-	for (i = 0; i < nrds; i++)
-		rd_release(&rds[i]);
-	free(rds);
 	plan_release(&pl);
 	free(tmp);
 	*err = job.err;

@@ -14,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <openssl/evp.h>
+#include <zstd.h>
 
 #include "cache.h"
 #include "oci.h"
@@ -215,9 +217,9 @@ int oci_write_json_blob(const char *root, const json_t *j, char digest[72], uint
 struct group {
 	const struct oci_layer_src **srcs;
 	size_t nsrcs;
-	size_t first;      /* index of the first source, for ordering */
-	uint64_t weight;   /* input bytes */
-	char key[65];      /* cache key, "" when not cacheable */
+	size_t first;	 /* index of the first source, for ordering */
+	uint64_t weight; /* input bytes */
+	char key[65];	 /* cache key, "" when not cacheable */
 	struct oci_layer_out out;
 	char *err;
 	bool cached;
@@ -328,8 +330,10 @@ static void group_key(struct group *g, const struct oci_opts *o)
 	char hex[65];
 
 	g->key[0] = '\0';
-	sb_addf(&sb, "cpolc-layer\nformat %d\ncompression %s\nepoch %lld\n", OCI_LAYER_FORMAT,
-		comp_name(o->compression), o->epoch);
+	/* the compressor's version too: another version may give other bytes */
+	sb_addf(&sb, "cpolc-layer\nformat %d\ncompression %s\nlibdeflate %s\nzstd %s\nepoch %lld\n",
+		OCI_LAYER_FORMAT, comp_name(o->compression), LIBDEFLATE_VERSION_STRING, ZSTD_versionString(),
+		o->epoch);
 	for (i = 0; i < g->nsrcs; i++) {
 		const struct oci_layer_src *s = g->srcs[i];
 		sb_adds(&sb, "source\n");
@@ -359,6 +363,7 @@ struct pool {
 	pthread_mutex_t mu;
 	const struct oci_opts *o;
 	const char *tmpdir;
+	struct oci_zpool *zpool;
 };
 
 static void *worker(void *arg)
@@ -372,7 +377,8 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (!g)
 			return NULL;
-		oci_layer_build(g->srcs, g->nsrcs, p->o->compression, p->o->epoch, p->tmpdir, &g->out, &g->err);
+		oci_layer_build(g->srcs, g->nsrcs, p->o->compression, p->o->epoch, p->tmpdir, p->zpool,
+				&g->out, &g->err);
 	}
 }
 
@@ -411,6 +417,7 @@ static int build_groups(struct group *g, size_t ng, const struct oci_opts *o, co
 	p.o = o;
 	p.tmpdir = tmpdir;
 	pthread_mutex_init(&p.mu, NULL);
+	p.zpool = p.ntodo ? oci_zpool_new(nj) : NULL;
 	nth = (size_t)nj < p.ntodo ? (size_t)nj : p.ntodo;
 	th = xcalloc(nth ? nth : 1, sizeof(*th));
 	for (i = 0; i < nth; i++)
@@ -422,6 +429,7 @@ static int build_groups(struct group *g, size_t ng, const struct oci_opts *o, co
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&p.mu);
+	oci_zpool_free(p.zpool);
 	free(th);
 	free(p.todo);
 	return 0;
@@ -519,8 +527,8 @@ struct compose {
 	const struct oci_opts *o;
 	struct diag *d;
 	char *os, *arch, *variant;
-	char *root;     /* where the layout is written (out, or a temp dir for an archive) */
-	char *tmpdir;   /* where layers are built */
+	char *root;   /* where the layout is written (out, or a temp dir for an archive) */
+	char *tmpdir; /* where layers are built */
 	struct oci_base base;
 	bool have_base;
 	struct group *g;
@@ -560,7 +568,8 @@ static json_t *build_config(struct compose *c, const json_t *pol, json_t **merge
 	return cfg;
 }
 
-static json_t *build_manifest(struct compose *c, const char *cdigest, uint64_t csize, const json_t *annotations)
+static json_t *build_manifest(struct compose *c, const char *cdigest, uint64_t csize,
+			      const json_t *annotations)
 {
 	json_t *m = json_object(), *layers = json_array(), *v;
 	const char *mt = oci_layer_media_type(c->o->compression);
@@ -591,7 +600,8 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 	json_object_set_new(desc, "platform", plat);
 	json_object_set_new(desc, "annotations",
 			    json_pack("{s:s}", REF_NAME, c->o->tag ? c->o->tag : "latest"));
-	idx = json_pack("{s:i, s:s, s:[o]}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests", desc);
+	idx = json_pack("{s:i, s:s, s:[o]}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests",
+			desc);
 	text = json_dumps(idx, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(idx);
 	if (!text)
@@ -601,9 +611,11 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 		static const char layout[] = "{\"imageLayoutVersion\":\"1.0.0\"}";
 		char *old = NULL;
 		size_t n;
-		if ((read_file(path, &old, &n) < 0 || n != sizeof(layout) - 1 || memcmp(old, layout, n) != 0) &&
+		if ((read_file(path, &old, &n) < 0 || n != sizeof(layout) - 1 ||
+		     memcmp(old, layout, n) != 0) &&
 		    write_file_atomic(path, layout, sizeof(layout) - 1, 0644) < 0) {
-			diag_file_error(c->d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, strerror(errno));
+			diag_file_error(c->d, path, 0, 0, "oci-io", "cannot write '%s': %s", path,
+					strerror(errno));
 			rc = -1;
 		}
 		free(old);
@@ -654,10 +666,35 @@ static json_t *referenced(const char *root)
 	return refs;
 }
 
+/* Temporary files that builds killed a day ago or more left in blobs/. */
+static void remove_stale_temps(const char *root)
+{
+	char *dir = path_join(root, "blobs/sha256");
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	while (dh && (de = readdir(dh))) {
+		struct stat st;
+		char *p;
+		if (strncmp(de->d_name, ".tmp-layer-", 11) != 0 && !strstr(de->d_name, ".tmp."))
+			continue;
+		p = path_join(dir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 86400)
+			unlink(p);
+		free(p);
+	}
+	if (dh)
+		closedir(dh);
+	free(dir);
+}
+
 static void collect_garbage(struct compose *c)
 {
 	json_t *now = referenced(c->root), *v;
 	const char *k;
+
+	remove_stale_temps(c->root);
 
 	json_object_foreach(c->old_refs, k, v)
 	{
@@ -684,8 +721,8 @@ static int prepare_root(struct compose *c)
 	if (o->format == OCI_FMT_ARCHIVE) {
 		c->root = xasprintf("%s.tmp-XXXXXX", o->out);
 		if (!mkdtemp(c->root)) {
-			diag_file_error(c->d, o->out, 0, 0, "oci-io", "cannot create a directory beside '%s': %s",
-					o->out, strerror(errno));
+			diag_file_error(c->d, o->out, 0, 0, "oci-io",
+					"cannot create a directory beside '%s': %s", o->out, strerror(errno));
 			free(c->root);
 			c->root = NULL;
 			return -1;
@@ -696,7 +733,8 @@ static int prepare_root(struct compose *c)
 	blobs = path_join(c->root, "blobs/sha256");
 	rc = mkdir_p(blobs, 0755);
 	if (rc < 0)
-		diag_file_error(c->d, blobs, 0, 0, "oci-io", "cannot create '%s': %s", blobs, strerror(errno));
+		diag_file_error(c->d, blobs, 0, 0, "oci-io", "cannot create '%s': %s", blobs,
+				strerror(errno));
 	free(blobs);
 	return rc;
 }
@@ -766,7 +804,8 @@ static int place_layers(struct compose *c)
 		g->out.tmp_path = NULL;
 	}
 	for (i = 0; rc == 0 && i < c->ng; i++)
-		if (c->g[i].ce.blob && oci_place_blob(c->root, c->g[i].ce.blob, c->g[i].out.digest, false, c->d) < 0)
+		if (c->g[i].ce.blob &&
+		    oci_place_blob(c->root, c->g[i].ce.blob, c->g[i].out.digest, false, c->d) < 0)
 			rc = -1;
 	return rc;
 }
@@ -809,7 +848,8 @@ static void fill_result(struct compose *c, struct oci_result *res, size_t nsrc)
 		struct oci_layer_info *li = &res->layers[i];
 		l = json_array_get(c->base.layers, i);
 		li->name = xasprintf("from %s", c->base.dir);
-		snprintf(li->digest, sizeof(li->digest), "%s", json_string_value(json_object_get(l, "digest")));
+		snprintf(li->digest, sizeof(li->digest), "%s",
+			 json_string_value(json_object_get(l, "digest")));
 		snprintf(li->diff_id, sizeof(li->diff_id), "%s",
 			 json_string_value(json_array_get(c->base.diff_ids, i)));
 		li->size = (uint64_t)json_integer_value(json_object_get(l, "size"));
@@ -889,7 +929,7 @@ static int check_opts(const struct oci_opts *o, const char *platform, struct com
 		diag_error(c->d, LOC_NONE, "oci-input", "no output path given");
 		return -1;
 	}
-	if (o->epoch < 0 || o->epoch > 253402300799LL) {
+	if (o->epoch < 0 || o->epoch > 077777777777LL) { /* the ustar mtime field */
 		diag_error(c->d, LOC_NONE, "oci-input", "SOURCE_DATE_EPOCH %lld is out of range", o->epoch);
 		return -1;
 	}

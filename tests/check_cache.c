@@ -105,9 +105,10 @@ START_TEST(test_store_lookup_corrupt)
 }
 END_TEST
 
-static void make_src(struct oci_layer_src *s, char **tar, const char **tars, const char **dgs, const char *text)
+static void make_src(struct oci_layer_src *s, char **tar, const char **tars, const char **dgs,
+		     const char *text)
 {
-	struct tm_ent e = { "etc/data", 'f', text, 0 };
+	struct tm_ent e = {"etc/data", 'f', text, 0};
 
 	*tar = xasprintf("%s/%s.tar", dir, text);
 	dgs[0] = xstrdup(tm_make(*tar, &e, 1));
@@ -189,7 +190,7 @@ START_TEST(test_concurrent_builds)
 	struct oci_layer_src s[3];
 	char *tar[3], *cache = path_join(dir, "shared"), *want = NULL;
 	const char *tars[3][1], *dgs[3][1];
-	static const char *const texts[] = { "one", "two", "three" };
+	static const char *const texts[] = {"one", "two", "three"};
 	pid_t pid[4];
 	int i, status;
 
@@ -204,8 +205,12 @@ START_TEST(test_concurrent_builds)
 			int rc = compose_cached(out, cache, s, 3, &r);
 			if (rc == 0) {
 				mp = xasprintf("%s/digest%d", dir, i);
-				rc = write_file_atomic(mp, r.manifest_digest, strlen(r.manifest_digest), 0644);
+				rc = write_file_atomic(mp, r.manifest_digest, strlen(r.manifest_digest),
+						       0644);
+				free(mp);
+				oci_result_release(&r);
 			}
+			free(out);
 			_exit(rc == 0 ? 0 : 1);
 		}
 	}
@@ -266,6 +271,20 @@ START_TEST(test_prune)
 	pa = xasprintf("%s/blobs/sha256/%s", cache, a + 7);
 	pb = xasprintf("%s/blobs/sha256/%s", cache, b + 7);
 	pc = xasprintf("%s/blobs/sha256/%s", cache, c + 7);
+	{ /* a killed build's temporary file goes after a day; a fresh one stays */
+		char *stale = xasprintf("%s/tmp/.tmp-layer-old", cache),
+		     *fresh = xasprintf("%s/tmp/.tmp-layer-new", cache);
+		struct timespec ts[2] = {{1000, 0}, {1000, 0}};
+		ck_assert_int_eq(write_file_atomic(stale, "x", 1, 0644), 0);
+		ck_assert_int_eq(write_file_atomic(fresh, "x", 1, 0644), 0);
+		ck_assert_int_eq(utimensat(AT_FDCWD, stale, ts, 0), 0);
+		ck_assert_int_eq(cache_prune(cache, 1000, &d), 0);
+		ck_assert_int_eq(access(stale, F_OK), -1);
+		ck_assert_int_eq(access(fresh, F_OK), 0);
+		unlink(fresh);
+		free(stale);
+		free(fresh);
+	}
 	ck_assert_int_eq(cache_prune(cache, 30, &d), 0);
 	ck_assert_int_eq(cache_prune(cache, 15, &d), 20);
 	ck_assert_int_eq(access(pa, F_OK), -1);

@@ -19,8 +19,8 @@
 
 static void sample(struct lock *lk)
 {
-	json_t *req = json_pack("{s:s, s:{s:i, s:b}, s:s}", "zone", "eu", "app", "port", 8080, "debug", 0, "env",
-				"prod");
+	json_t *req = json_pack("{s:s, s:{s:i, s:b}, s:s}", "zone", "eu", "app", "port", 8080, "debug", 0,
+				"env", "prod");
 	json_t *cfg = json_pack("{s:[s], s:s}", "Entrypoint", "/bin/app", "User", "65532");
 
 	lock_init(lk);
@@ -40,8 +40,9 @@ START_TEST(test_dump_order)
 {
 	struct lock lk;
 	char *text;
-	const char *keys[] = { "\"lockVersion\": 1", "\"policy\": \"web\"", "\"platform\"", "\"modules\"",
-			       "\"request\"", "\"catalogs\"", "\"primitives\"", "\"config\"", "\"image\"" };
+	const char *keys[] = {"\"lockVersion\": 1", "\"policy\": \"web\"", "\"platform\"",
+			      "\"modules\"",	    "\"request\"",	   "\"catalogs\"",
+			      "\"primitives\"",	    "\"config\"",	   "\"image\""};
 	const char *prev;
 	size_t i;
 
@@ -56,15 +57,18 @@ START_TEST(test_dump_order)
 		prev = at;
 	}
 	/* the request is canonical: keys sorted at every level */
-	ck_assert_ptr_nonnull(strstr(text, "\"request\": {\n    \"app\": {\n      \"debug\": false,\n      \"port\": 8080\n"
-					   "    },\n    \"env\": \"prod\",\n    \"zone\": \"eu\"\n  }"));
+	ck_assert_ptr_nonnull(
+		strstr(text, "\"request\": {\n    \"app\": {\n      \"debug\": false,\n      \"port\": 8080\n"
+			     "    },\n    \"env\": \"prod\",\n    \"zone\": \"eu\"\n  }"));
 	/* primitives keep their order; their keys are fixed */
-	ck_assert_ptr_nonnull(strstr(text, "\"name\": \"libc6\",\n      \"version\": \"2.36-9\",\n      \"digest\": \"" D1
-					   "\",\n      \"metadataDigest\": \"" D2 "\",\n      \"reason\": \"dependency of app\""));
+	ck_assert_ptr_nonnull(strstr(
+		text, "\"name\": \"libc6\",\n      \"version\": \"2.36-9\",\n      \"digest\": \"" D1
+		      "\",\n      \"metadataDigest\": \"" D2 "\",\n      \"reason\": \"dependency of app\""));
 	ck_assert(strstr(text, "libc6") < strstr(text, "\"name\": \"app\""));
-	ck_assert_ptr_nonnull(strstr(text, "\"layer\": {\n        \"digest\": \"" D3 "\",\n        \"diffId\": \"" D1
-					   "\",\n        \"size\": 1234\n"));
-	ck_assert_ptr_nonnull(strstr(text, "\"image\": {\n    \"manifest\": \"" D3 "\",\n    \"config\": \"" D1 "\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"layer\": {\n        \"digest\": \"" D3
+					   "\",\n        \"diffId\": \"" D1 "\",\n        \"size\": 1234\n"));
+	ck_assert_ptr_nonnull(
+		strstr(text, "\"image\": {\n    \"manifest\": \"" D3 "\",\n    \"config\": \"" D1 "\""));
 	free(text);
 	lock_release(&lk);
 }
@@ -76,7 +80,7 @@ START_TEST(test_write_load_roundtrip)
 	struct lock lk, back;
 	struct diag d;
 	struct stat st;
-	struct timespec ts[2] = { { 1000, 0 }, { 1000, 0 } };
+	struct timespec ts[2] = {{1000, 0}, {1000, 0}};
 
 	diag_init(&d);
 	sample(&lk);
@@ -129,12 +133,14 @@ START_TEST(test_compare)
 	lock_set_request(&b, req);
 	lock_set_image(&b, D2, D1);
 	ck_assert_uint_eq(lock_compare(&a, &b, &sb), 5);
-	ck_assert_str_eq(sb.buf, "module 'lib.cpol' added\n"
-				 "request changed: {\"app\":{\"debug\":false,\"port\":8080},\"env\":\"prod\",\"zone\":\"eu\"}"
-				 " -> {\"zone\":\"us\"}\n"
-				 "primitive 'app': version 1.0 -> 1.1\n"
-				 "primitive 'zlib' 1.3 added\n"
-				 "manifest digest: " D3 " -> " D2 "\n");
+	ck_assert_str_eq(
+		sb.buf,
+		"module 'lib.cpol' added\n"
+		"request changed: {\"app\":{\"debug\":false,\"port\":8080},\"env\":\"prod\",\"zone\":\"eu\"}"
+		" -> {\"zone\":\"us\"}\n"
+		"primitive 'app': version 1.0 -> 1.1\n"
+		"primitive 'zlib' 1.3 added\n"
+		"manifest digest: " D3 " -> " D2 "\n");
 	sb_reset(&sb);
 	ck_assert_uint_eq(lock_compare(&b, &a, &sb), 5);
 	ck_assert_ptr_nonnull(strstr(sb.buf, "primitive 'zlib' 1.3 removed\n"));

@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,10 +62,10 @@ static char *listing(const char *out, const char *digest)
 	archive_read_support_filter_all(a);
 	ck_assert_int_eq(archive_read_open_filename(a, bp, 10240), ARCHIVE_OK);
 	while (archive_read_next_header(a, &ae) == ARCHIVE_OK) {
-		char t = archive_entry_hardlink(ae)			 ? 'h'
+		char t = archive_entry_hardlink(ae)		  ? 'h'
 			 : archive_entry_filetype(ae) == AE_IFDIR ? 'd'
 			 : archive_entry_filetype(ae) == AE_IFLNK ? 'l'
-								   : 'f';
+								  : 'f';
 		sb_addf(&sb, "%c %s %lld %lld:%lld %lld %o", t, archive_entry_pathname(ae),
 			(long long)archive_entry_mtime(ae), (long long)archive_entry_uid(ae),
 			(long long)archive_entry_gid(ae), (long long)archive_entry_size(ae),
@@ -72,6 +73,13 @@ static char *listing(const char *out, const char *digest)
 		if ((archive_entry_uname(ae) && *archive_entry_uname(ae)) ||
 		    (archive_entry_gname(ae) && *archive_entry_gname(ae)))
 			sb_adds(&sb, " NAMED");
+		if (t == 'f' && archive_entry_size(ae) > 0) {
+			char buf[17];
+			la_ssize_t n = archive_read_data(a, buf, 16);
+			ck_assert_int_ge(n, 0);
+			buf[n] = '\0';
+			sb_addf(&sb, " =%s", buf);
+		}
 		if (archive_entry_hardlink(ae))
 			sb_addf(&sb, " -> %s", archive_entry_hardlink(ae));
 		if (archive_entry_symlink(ae))
@@ -86,16 +94,16 @@ static char *listing(const char *out, const char *digest)
 START_TEST(test_normalise)
 {
 	static const struct tm_ent e[] = {
-		{ "./usr/lib/z.so", 'f', "zz", 0644 },
-		{ "usr/bin/b", 'h', "usr/lib/z.so", 0 }, /* sorts before its target */
-		{ "/etc/motd", 'f', "hi", 0600 },
-		{ "bin", 'l', "usr/bin", 0 },
-		{ "usr-x", 'f', "dash", 0 },
-		{ "usr/bin/a", 'f', "", 04755 },
+		{"./usr/lib/z.so", 'f', "zz", 0644},
+		{"usr/bin/b", 'h', "usr/lib/z.so", 0}, /* sorts before its target */
+		{"/etc/motd", 'f', "hi", 0600},
+		{"bin", 'l', "usr/bin", 0},
+		{"usr-x", 'f', "dash", 0},
+		{"usr/bin/a", 'f', "", 04755},
 	};
 	char *tar = p("a.tar"), *ls;
-	const char *tars[] = { tar }, *dgs[] = { NULL };
-	struct oci_layer_src s = { "a", tars, dgs, 1, NULL, 0 };
+	const char *tars[] = {tar}, *dgs[] = {NULL};
+	struct oci_layer_src s = {"a", tars, dgs, 1, NULL, 0};
 	struct oci_result res;
 	struct diag d;
 
@@ -106,16 +114,20 @@ START_TEST(test_normalise)
 	ls = listing("out", res.layers[0].digest);
 	ck_assert_str_eq(ls, "l bin 0 0:0 0 777 -> usr/bin\n"
 			     "d etc/ 0 0:0 0 755\n"
-			     "f etc/motd 0 0:0 2 600\n"
+			     "f etc/motd 0 0:0 2 600 =hi\n"
 			     "d usr/ 0 0:0 0 755\n"
-			     "f usr-x 0 0:0 4 644\n"
+			     "f usr-x 0 0:0 4 644 =dash\n"
 			     "d usr/bin/ 0 0:0 0 755\n"
 			     "f usr/bin/a 0 0:0 0 4755\n"
-			     "f usr/bin/b 0 0:0 2 644\n"
+			     "f usr/bin/b 0 0:0 2 644 =zz\n"
 			     "d usr/lib/ 0 0:0 0 755\n"
 			     "h usr/lib/z.so 0 0:0 0 644 -> usr/bin/b\n");
 	/* uncompressed layer: digest and diff_id agree */
 	ck_assert_str_eq(res.layers[0].digest, res.layers[0].diff_id);
+	/* the normalised tar's bytes are part of the format: a change here must
+	 * bump OCI_LAYER_FORMAT (cache keys) and is visible in every digest */
+	ck_assert_str_eq(res.layers[0].diff_id,
+			 "sha256:8ad220420c5108f5647543b14696e9f590cdfd4ac63093945f7c9d99b8a7b5a1");
 	free(ls);
 	oci_result_release(&res);
 	diag_release(&d);
@@ -127,10 +139,10 @@ END_TEST
 START_TEST(test_long_names_and_epoch)
 {
 	struct strbuf longp = STRBUF_INIT;
-	struct tm_ent e[2] = { { NULL, 'f', "x", 0 }, { "l", 'l', NULL, 0 } };
+	struct tm_ent e[2] = {{NULL, 'f', "x", 0}, {"l", 'l', NULL, 0}};
 	char *tar = p("long.tar"), *ls;
-	const char *tars[] = { tar };
-	struct oci_layer_src s = { "long", tars, NULL, 1, NULL, 0 };
+	const char *tars[] = {tar};
+	struct oci_layer_src s = {"long", tars, NULL, 1, NULL, 0};
 	struct oci_opts o;
 	struct oci_result res;
 	struct diag d;
@@ -138,7 +150,8 @@ START_TEST(test_long_names_and_epoch)
 
 	for (i = 0; i < 30; i++)
 		sb_adds(&longp, "component/");
-	sb_adds(&longp, "a-file-name-that-is-long-enough-to-need-more-than-a-hundred-bytes-of-name-field-xxxxxxxxxxxxx");
+	sb_adds(&longp, "a-file-name-that-is-long-enough-to-need-more-than-a-hundred-bytes-of-name-field-"
+			"xxxxxxxxxxxxx");
 	e[0].path = longp.buf;
 	e[1].data = longp.buf;
 	tm_make(tar, e, 2);
@@ -163,8 +176,8 @@ END_TEST
 
 static void two_sources(struct oci_layer_src *s, const char **tars, const char **dgs)
 {
-	static const struct tm_ent a[] = { { "bin/app", 'f', "app", 0755 } };
-	static const struct tm_ent b[] = { { "etc/app.conf", 'f', "conf", 0 }, { "etc", 'd', NULL, 0 } };
+	static const struct tm_ent a[] = {{"bin/app", 'f', "app", 0755}};
+	static const struct tm_ent b[] = {{"etc/app.conf", 'f', "conf", 0}, {"etc", 'd', NULL, 0}};
 	char *ta = p("a.tar"), *tb = p("b.tar");
 
 	dgs[0] = xstrdup(tm_make(ta, a, 1));
@@ -198,7 +211,7 @@ START_TEST(test_reproducible)
 	struct diag d;
 	char *idx, *data, *mp;
 	size_t len;
-	static const unsigned char gz[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
+	static const unsigned char gz[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
 
 	two_sources(s, tars, dgs);
 	diag_init(&d);
@@ -250,11 +263,15 @@ START_TEST(test_config_and_history)
 	ck_assert_int_eq(oci_compose(&o, s, 2, cfg, ann, "linux/arm64/v8", &res, &d), 0);
 	path = xasprintf("%s/out/blobs/sha256/%s", dir, res.config_digest + 7);
 	ck_assert_int_eq(read_file(path, &data, &len), 0);
-	ck_assert_int_eq(strncmp(data, "{\"architecture\":\"arm64\",\"config\":{\"Entrypoint\":[\"/bin/app\"],\"Labels\":"
-			       "{\"team\":\"x\"}},\"created\":\"1970-01-02T00:00:00Z\",\"history\":[{\"created\":"
-			       "\"1970-01-02T00:00:00Z\",\"created_by\":\"cpolc: app 1.0\"},{\"created\":\"1970-01-"
-			       "02T00:00:00Z\",\"created_by\":\"cpolc: conf 2\"}],\"os\":\"linux\",\"rootfs\":{"
-			       "\"diff_ids\":[\"", 293), 0);
+	ck_assert_int_eq(
+		strncmp(data,
+			"{\"architecture\":\"arm64\",\"config\":{\"Entrypoint\":[\"/bin/app\"],\"Labels\":"
+			"{\"team\":\"x\"}},\"created\":\"1970-01-02T00:00:00Z\",\"history\":[{\"created\":"
+			"\"1970-01-02T00:00:00Z\",\"created_by\":\"cpolc: app 1.0\"},{\"created\":\"1970-01-"
+			"02T00:00:00Z\",\"created_by\":\"cpolc: conf 2\"}],\"os\":\"linux\",\"rootfs\":{"
+			"\"diff_ids\":[\"",
+			293),
+		0);
 	ck_assert_ptr_nonnull(strstr(data, "\"type\":\"layers\"},\"variant\":\"v8\"}"));
 	free(data);
 	free(path);
@@ -274,7 +291,7 @@ START_TEST(test_tampered_input)
 	struct oci_result res;
 	struct diag d;
 	char *idx = p("out/index.json");
-	static const struct tm_ent evil[] = { { "bin/app", 'f', "evil", 0755 } };
+	static const struct tm_ent evil[] = {{"bin/app", 'f', "evil", 0755}};
 
 	two_sources(s, tars, dgs);
 	tm_make(tars[0], evil, 1); /* content no longer matches dgs[0] */
@@ -291,10 +308,10 @@ END_TEST
 
 START_TEST(test_bad_member)
 {
-	static const struct tm_ent e[] = { { "../escape", 'f', "x", 0 } };
+	static const struct tm_ent e[] = {{"../escape", 'f', "x", 0}};
 	char *tar = p("bad.tar");
-	const char *tars[] = { tar };
-	struct oci_layer_src s = { "bad", tars, NULL, 1, NULL, 0 };
+	const char *tars[] = {tar};
+	struct oci_layer_src s = {"bad", tars, NULL, 1, NULL, 0};
 	struct oci_result res;
 	struct diag d;
 
@@ -312,8 +329,8 @@ START_TEST(test_max_layers)
 	struct oci_layer_src s[5];
 	char *tars[5];
 	const char *tp[5];
-	static const char *const names[] = { "s0", "big1", "s2", "big3", "s4" };
-	static const struct oci_file f = { "/etc/gen", "generated", 9, 0 };
+	static const char *const names[] = {"s0", "big1", "s2", "big3", "s4"};
+	static const struct oci_file f = {"/etc/gen", "generated", 9, 0};
 	struct oci_layer_src all[6];
 	struct oci_result res;
 	struct oci_opts o;
@@ -322,7 +339,7 @@ START_TEST(test_max_layers)
 
 	for (i = 0; i < 5; i++) {
 		struct strbuf data = STRBUF_INIT;
-		struct tm_ent e = { NULL, 'f', NULL, 0 };
+		struct tm_ent e = {NULL, 'f', NULL, 0};
 		char *name = xasprintf("f%d", i);
 		int k;
 		for (k = 0; k < (i % 2 ? 4000 + i : 10 + i); k++)
@@ -369,11 +386,11 @@ END_TEST
 
 START_TEST(test_collisions)
 {
-	static const struct tm_ent a[] = { { "etc", 'd', NULL, 0 }, { "etc/x", 'f', "one", 0 } };
-	static const struct tm_ent b[] = { { "etc", 'd', NULL, 0700 }, { "etc/x", 'f', "two", 0 } };
-	static const struct tm_ent c[] = { { "./etc/x", 'f', "one", 0 } };
+	static const struct tm_ent a[] = {{"etc", 'd', NULL, 0}, {"etc/x", 'f', "one", 0}};
+	static const struct tm_ent b[] = {{"etc", 'd', NULL, 0700}, {"etc/x", 'f', "two", 0}};
+	static const struct tm_ent c[] = {{"./etc/x", 'f', "one", 0}};
 	char *ta = p("a.tar"), *tb = p("b.tar"), *tc = p("c.tar");
-	const char *t[] = { ta, tb, tc };
+	const char *t[] = {ta, tb, tc};
 	struct oci_layer_src s[3];
 	struct diag d;
 
@@ -381,9 +398,9 @@ START_TEST(test_collisions)
 	tm_make(tb, b, 2);
 	tm_make(tc, c, 1);
 	memset(s, 0, sizeof(s));
-	s[0] = (struct oci_layer_src){ "pa", &t[0], NULL, 1, NULL, 0 };
-	s[1] = (struct oci_layer_src){ "pb", &t[1], NULL, 1, NULL, 0 };
-	s[2] = (struct oci_layer_src){ "pc", &t[2], NULL, 1, NULL, 0 };
+	s[0] = (struct oci_layer_src){"pa", &t[0], NULL, 1, NULL, 0};
+	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0};
+	s[2] = (struct oci_layer_src){"pc", &t[2], NULL, 1, NULL, 0};
 	diag_init(&d);
 	ck_assert_int_eq(oci_check_collisions(s, 3, &d), 1);
 	ck_assert_str_eq(d.entries[0].message, "'/etc/x' differs between pa and pb");
@@ -499,12 +516,18 @@ START_TEST(test_gc_keeps_previous_until_index)
 	const char *tars[2], *dgs[2];
 	struct oci_result r1, r2;
 	struct diag d;
-	char *old;
+	char *old, *stale;
+	struct timespec ts[2] = { { 1000, 0 }, { 1000, 0 } };
 
 	two_sources(s, tars, dgs);
 	diag_init(&d);
 	ck_assert_int_eq(compose("out", s, 2, OCI_COMP_GZIP, &r1, &d), 0);
+	stale = xasprintf("%s/out/blobs/sha256/.tmp-layer-killed", dir);
+	ck_assert_int_eq(write_file_atomic(stale, "x", 1, 0644), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, stale, ts, 0), 0);
 	ck_assert_int_eq(compose("out", s, 1, OCI_COMP_GZIP, &r2, &d), 0);
+	ck_assert_int_eq(access(stale, F_OK), -1); /* a killed build's leftover */
+	free(stale);
 	/* the second image no longer references layer 2: collected after the new index */
 	old = xasprintf("%s/out/blobs/sha256/%s", dir, r1.layers[1].digest + 7);
 	ck_assert_int_eq(access(old, F_OK), -1);
@@ -516,6 +539,48 @@ START_TEST(test_gc_keeps_previous_until_index)
 	oci_result_release(&r2);
 	diag_release(&d);
 	free_sources(tars, dgs);
+}
+END_TEST
+
+/* A layer larger than OCI_GZ_WHOLE is deflated in joined chunks: one valid
+ * gzip stream, the same bytes whatever the number of threads. */
+START_TEST(test_chunked_gzip)
+{
+	struct strbuf data = STRBUF_INIT;
+	struct tm_ent e = {"big/words", 'f', NULL, 0};
+	char *tar = p("big.tar"), *out;
+	const char *tars[] = {tar};
+	struct oci_layer_src s = {"big", tars, NULL, 1, NULL, 0};
+	struct oci_result r1, r2;
+	struct oci_opts o;
+	struct diag d;
+	unsigned x = 12345;
+
+	while (data.len < (40u << 20)) { /* compressible but not trivially */
+		x = x * 1103515245u + 12345u;
+		sb_addf(&data, "w%u ", (x >> 16) % 5000);
+	}
+	e.data = data.buf;
+	tm_make(tar, &e, 1);
+	diag_init(&d);
+	memset(&o, 0, sizeof(o));
+	o.out = out = p("o1");
+	o.jobs = 1;
+	ck_assert_int_eq(oci_compose(&o, &s, 1, NULL, NULL, NULL, &r1, &d), 0);
+	ck_assert_int_eq(oci_verify_layout(out, NULL, r1.manifest_digest, &d), 0);
+	free(out);
+	o.out = out = p("o2");
+	o.jobs = 3;
+	ck_assert_int_eq(oci_compose(&o, &s, 1, NULL, NULL, NULL, &r2, &d), 0);
+	ck_assert_str_eq(r1.layers[0].digest, r2.layers[0].digest);
+	ck_assert_uint_lt(r1.layers[0].size, data.len / 2);
+	ck_assert_uint_eq(d.nerrors, 0);
+	oci_result_release(&r1);
+	oci_result_release(&r2);
+	diag_release(&d);
+	sb_release(&data);
+	free(out);
+	free(tar);
 }
 END_TEST
 
@@ -557,6 +622,7 @@ int main(void)
 	tcase_add_test(tc, test_from_image);
 	tcase_add_test(tc, test_verify_and_lock);
 	tcase_add_test(tc, test_gc_keeps_previous_until_index);
+	tcase_add_test(tc, test_chunked_gzip);
 	tcase_add_test(tc, test_platform);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -84,6 +84,18 @@ cp img.tar img-first.tar
 expect_eq "archive bytes are reproducible" "$(dg img.tar)" "$(dg img-first.tar)"
 expect_eq "no temporary left" "$(ls -d img.tar.tmp-* 2>/dev/null)" ""
 
+# --- a sparse member: its data is read through libarchive, not by offset -------------
+python3 -c "f = open('sparse.bin', 'wb'); f.seek(1000); f.write(b'start'); f.seek(3 << 20); f.write(b'end')"
+if tar --sparse --format=pax --owner=0 --group=0 -cf sparse.tar sparse.bin 2>/dev/null; then
+	expect_match "the input is a sparse tar" "$(strings sparse.tar | head -n 20)" 'GNU.sparse'
+	expect_exit "compose a sparse member" 0 "$DRIVER" compose -o "$W/sparse" --tag s --compression none \
+		--layer "s=sparse.tar@$(dg sparse.tar)" --file /after=x
+	if need_tool umoci; then
+		umoci unpack --rootless --image "$W/sparse:s" "$W/sb" >/dev/null 2>&1
+		expect_eq "sparse content intact" "$(cmp sparse.bin sb/rootfs/sparse.bin 2>&1 && echo same)" "same"
+	fi
+fi
+
 # --- a tampered input never reaches an image ---------------------------------------
 cp -r img1 keep
 mktar evil.tar usr/bin/hello:f:evil:0755
@@ -91,6 +103,18 @@ expect_exit "tampered tar refused" 1 "$DRIVER" compose -o "$W/img1" --tag v1 --l
 expect_match "tamper reported" "$T_ERR" 'does not match its digest'
 expect_eq "previous index kept" "$(cat img1/index.json)" "$(cat keep/index.json)"
 expect_exit "previous image still verifies" 0 "$DRIVER" verify "$W/img1" --tag v1 --manifest "$M1"
+
+# --- a build killed half-way leaves the previous image whole -------------------------
+# The input is a FIFO nobody writes to: the build blocks reading it, is killed.
+mkfifo stuck.tar
+"$DRIVER" compose -o "$W/img1" --tag v1 $LAYERS --layer "stuck=$W/stuck.tar" >/dev/null 2>&1 &
+KILLME=$!
+exec 3>stuck.tar   # let the open(2) of the reader return, then starve it
+kill -9 "$KILLME" 2>/dev/null
+wait "$KILLME" 2>/dev/null
+exec 3>&-
+expect_eq "index untouched by a killed build" "$(cat img1/index.json)" "$(cat keep/index.json)"
+expect_exit "image whole after a killed build" 0 "$DRIVER" verify "$W/img1" --tag v1 --manifest "$M1"
 
 # --- collisions ------------------------------------------------------------------
 mktar c1.tar etc/conf:f:one etc:d

@@ -32,6 +32,7 @@ struct args {
 	const char *platform, *tag, *manifest;
 };
 
+static void die(const char *msg) __attribute__((noreturn));
 static void die(const char *msg)
 {
 	fprintf(stderr, "oci_driver: %s\n", msg);
@@ -165,10 +166,35 @@ static int do_compose(struct args *a, struct diag *d)
 	for (i = 0; i < res.nlayers; i++) {
 		const struct oci_layer_info *l = &res.layers[i];
 		printf("layer %s %s %llu %s %s\n", l->digest, l->diff_id, (unsigned long long)l->size,
-		       l->from_base ? "base" : l->cached ? "cached" : "built", l->name);
+		       l->from_base ? "base"
+		       : l->cached  ? "cached"
+				    : "built",
+		       l->name);
 	}
 	oci_result_release(&res);
 	return 0;
+}
+
+static void free_args(struct args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nsrcs; i++) {
+		if (a->srcs[i].files)
+			continue; /* the generated files' source */
+		free((char *)a->srcs[i].name);
+		free(a->srcs[i].tars[0] ? (char *)a->srcs[i].tars[0] : NULL);
+		free((void *)a->srcs[i].tars);
+		free((void *)a->srcs[i].tar_digests);
+	}
+	for (i = 0; i < a->nfiles; i++) {
+		free((char *)a->files[i].path);
+		free((void *)a->files[i].data);
+	}
+	free(a->files);
+	free(a->srcs);
+	json_decref(a->config);
+	json_decref(a->annotations);
 }
 
 int main(int argc, char **argv)
@@ -203,5 +229,6 @@ int main(int argc, char **argv)
 	}
 	diag_print(&d, stderr, DIAG_FMT_GCC, 0);
 	diag_release(&d);
+	free_args(&a);
 	return rc;
 }
