@@ -144,7 +144,7 @@ static int check_operand(struct vctx *v, uint32_t pc, enum bc_op op, int32_t dep
 		if (a >= v->p->nconsts)
 			return vfail(v, pc, "constant %" PRIu32 " of %zu", a, v->p->nconsts);
 		k = &v->p->consts[a];
-		if (op == OP_FIELD && (k->type != VAL_STR || strlen(k->u.s) != k->len))
+		if ((op == OP_FIELD || op == OP_INFIELD) && (k->type != VAL_STR || strlen(k->u.s) != k->len))
 			return vfail(v, pc, "field name is not a string");
 		return 0;
 	case OPK_J:

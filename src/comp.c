@@ -23,6 +23,7 @@ struct comp {
 	struct diag *d;
 	struct bc_program *bc;
 	struct vm *vm; /* runs constant expressions */
+	bool folding;  /* compiling an expression to run now */
 	struct const_fold *folds;
 	size_t nfolds, capfolds;
 	int nerrors;
@@ -159,15 +160,45 @@ static void cblock_finish(struct cblock *cb)
 	cb->scope = NULL;
 }
 
+/* Compile expression n (NULL: null) into a temporary block, run it once and
+ * make its value a constant. Errors go to d. The block is dropped. */
+static bool eval_now(struct comp *c, const struct ast *n, struct loc loc, struct diag *d, uint32_t *k)
+{
+	struct cblock cb;
+	struct value v;
+	int before = c->nerrors;
+	bool ok = false, was = c->folding;
+
+	c->folding = true;
+	cblock_init(&cb, c, BC_EXPR);
+	if (n)
+		expr(&cb, n);
+	else
+		emit(&cb, OP_PUSHNULL, 0, loc);
+	emit(&cb, OP_RET, 0, loc);
+	cblock_finish(&cb);
+	c->folding = was;
+	if (c->nerrors == before && bc_verify_block(c->bc, cb.bi, "<const>", d) == 0 &&
+	    vm_eval_expr(c->vm, c->bc, cb.bi, &v, d) == 0) {
+		*k = bc_const(c->bc, &v);
+		ok = true;
+	}
+	/* drop the temporary block: it is the last one */
+	c->bc->nblocks--;
+	free(c->bc->blocks[cb.bi].code);
+	free(c->bc->blocks[cb.bi].lines);
+	free(c->bc->blocks[cb.bi].captures);
+	return ok;
+}
+
 /* Run the const's expression once; its value becomes a constant. */
 static bool fold_const(struct comp *c, const struct ast *n, uint32_t *k)
 {
 	struct const_fold *f = NULL;
-	struct cblock cb;
-	struct value v;
 	uint32_t kk = 0;
 	int before = c->nerrors;
 	size_t nd = c->d->nerrors;
+	bool ok;
 
 	for (size_t i = 0; i < c->nfolds; i++)
 		if (c->folds[i].node == n)
@@ -183,32 +214,65 @@ static bool fold_const(struct comp *c, const struct ast *n, uint32_t *k)
 	}
 	xgrow((void **)&c->folds, &c->capfolds, c->nfolds + 1, sizeof(*c->folds));
 	c->folds[c->nfolds++] = (struct const_fold){ n, 0, 1 };
-	cblock_init(&cb, c, BC_EXPR);
-	if (n->a)
-		expr(&cb, n->a);
-	else
-		emit(&cb, OP_PUSHNULL, 0, n->loc);
-	emit(&cb, OP_RET, 0, n->loc);
-	cblock_finish(&cb);
-	f = NULL;
-	if (c->nerrors == before && bc_verify_block(c->bc, cb.bi, "<const>", c->d) == 0 &&
-	    vm_eval_expr(c->vm, c->bc, cb.bi, &v, c->d) == 0) {
-		kk = bc_const(c->bc, &v);
-	} else if (c->d->nerrors > nd && c->nerrors == before) {
-		c->nerrors++; /* the VM reported why */
-	}
-	/* drop the temporary block: it is the last one */
-	c->bc->nblocks--;
-	free(c->bc->blocks[cb.bi].code);
-	free(c->bc->blocks[cb.bi].lines);
-	free(c->bc->blocks[cb.bi].captures);
+	ok = eval_now(c, n->a, n->loc, c->d, &kk);
+	if (!ok && c->nerrors == before)
+		c->nerrors++; /* the verifier or the VM reported why */
+	(void)nd;
 	for (size_t i = 0; i < c->nfolds; i++)
 		if (c->folds[i].node == n)
 			f = &c->folds[i];
-	f->state = c->nerrors == before ? 2 : -1;
+	f->state = ok ? 2 : -1;
 	f->k = kk;
 	*k = kk;
-	return f->state == 2;
+	return ok;
+}
+
+/* Does n depend on nothing but literals and consts? Such an expression is
+ * computed once, here (comprehensions and quantifiers are left alone). */
+static bool pure(const struct ast *n)
+{
+	switch (n->kind) {
+	case AST_NULL:
+	case AST_BOOL:
+	case AST_INT:
+	case AST_STRING:
+		return true;
+	case AST_NAME:
+		return n->ref && n->ref->kind == AST_CONST;
+	case AST_LIST:
+	case AST_CALL:
+		for (size_t i = 0; i < n->kids.n; i++)
+			if (!pure(n->kids.v[i]))
+				return false;
+		return true;
+	case AST_FIELD:
+	case AST_UNARY:
+		return pure(n->a);
+	case AST_INDEX:
+	case AST_BINARY:
+		return pure(n->a) && pure(n->b);
+	default:
+		return false;
+	}
+}
+
+/* Fold a pure compound expression to one constant. An expression that fails
+ * (1 / 0 in a branch never taken) is left to fail at run time, if reached. */
+static bool try_fold(struct cblock *cb, const struct ast *n)
+{
+	struct comp *c = cb->c;
+	struct diag quiet;
+	uint32_t k;
+	bool ok;
+
+	if (c->folding || n->kind <= AST_STRING || n->kind == AST_NAME || !pure(n))
+		return false;
+	diag_init(&quiet);
+	ok = eval_now(c, n, n->loc, &quiet, &k);
+	diag_release(&quiet);
+	if (ok)
+		emit(cb, OP_PUSHK, k, n->loc);
+	return ok;
 }
 
 /* ---- expressions -------------------------------------------------------- */
@@ -345,10 +409,45 @@ static void call(struct cblock *cb, const struct ast *n)
 	emit(cb, OP_CALL, (uint32_t)id, n->loc);
 }
 
+/* a == K and a != K with K known now: one instruction for the right side
+ * and the comparison. */
+static bool compare_const(struct cblock *cb, const struct ast *n)
+{
+	struct diag quiet;
+	struct value v;
+	uint32_t k;
+	bool ok = true;
+
+	switch (n->b->kind) {
+	case AST_INT:
+		v = val_int(n->b->num);
+		k = bc_const(cb->c->bc, &v);
+		break;
+	case AST_STRING:
+		v = val_str(n->b->str, n->b->len);
+		k = bc_const(cb->c->bc, &v);
+		break;
+	default:
+		if (cb->c->folding || !pure(n->b))
+			return false;
+		diag_init(&quiet);
+		ok = eval_now(cb->c, n->b, n->b->loc, &quiet, &k);
+		diag_release(&quiet);
+		break;
+	}
+	if (!ok)
+		return false;
+	expr(cb, n->a);
+	emit(cb, n->op == AST_OP_EQ ? OP_EQK : OP_NEK, k, n->nameloc);
+	return true;
+}
+
 static void expr(struct cblock *cb, const struct ast *n)
 {
 	struct value v;
 
+	if (try_fold(cb, n))
+		return;
 	switch (n->kind) {
 	case AST_NULL:
 		emit(cb, OP_PUSHNULL, 0, n->loc);
@@ -386,8 +485,12 @@ static void expr(struct cblock *cb, const struct ast *n)
 		quant(cb, n);
 		break;
 	case AST_FIELD:
-		expr(cb, n->a);
 		v = val_str(n->str ? n->str : "", n->str ? n->len : 0);
+		if (n->a->kind == AST_INPUT) {
+			emit(cb, OP_INFIELD, bc_const(cb->c->bc, &v), n->nameloc);
+			break;
+		}
+		expr(cb, n->a);
 		emit(cb, OP_FIELD, bc_const(cb->c->bc, &v), n->nameloc);
 		break;
 	case AST_INDEX:
@@ -407,6 +510,8 @@ static void expr(struct cblock *cb, const struct ast *n)
 			logic(cb, n);
 			break;
 		}
+		if ((n->op == AST_OP_EQ || n->op == AST_OP_NE) && compare_const(cb, n))
+			break;
 		expr(cb, n->a);
 		expr(cb, n->b);
 		if (binop(n->op) == OP__COUNT)

@@ -449,10 +449,26 @@ json_t *val_to_json(const struct value *v)
 	return json_null();
 }
 
+/* Decimal digits of i ending just before end; returns their count. */
+static size_t int_text(int64_t i, char *end)
+{
+	uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+	char *p = end;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (i < 0)
+		*--p = '-';
+	return (size_t)(end - p);
+}
+
 int val_to_text(struct arena *a, const struct value *v, struct value *out, struct val_err *e)
 {
 	char buf[32];
 	char *s;
+	size_t n;
 	json_t *j;
 
 	switch (v->type) {
@@ -469,9 +485,9 @@ int val_to_text(struct arena *a, const struct value *v, struct value *out, struc
 		*out = v->u.b ? val_str("true", 4) : val_str("false", 5);
 		return 0;
 	case VAL_INT:
-		snprintf(buf, sizeof(buf), "%" PRId64, v->u.i);
-		s = arena_strndup(a, buf, strlen(buf));
-		*out = val_str(s, strlen(s));
+		n = int_text(v->u.i, buf + sizeof(buf));
+		s = arena_strndup(a, buf + sizeof(buf) - n, n);
+		*out = val_str(s, n);
 		return 0;
 	default:
 		j = val_to_json(v);

@@ -5,9 +5,9 @@
  * what the language defines as runtime errors (types, overflow, division
  * by zero) and the loop state that bytecode could forge.
  *
- * Dispatch is a switch; define CPOLC_COMPUTED_GOTO (gcc, clang) to use a
- * jump table instead. Either way the cases read the same (Lua's
- * vmdispatch/vmcase/vmbreak).
+ * Dispatch is a jump table (computed goto) with gcc and clang, a switch
+ * elsewhere or when built with -DCPOLC_SWITCH_DISPATCH. Either way the
+ * cases read the same (Lua's vmdispatch/vmcase/vmbreak).
  */
 #include "config.h"
 
@@ -62,8 +62,21 @@ struct vm_closure {
 	T *name;     \
 	size_t n##name, cap##name
 
+/* One remembered field read per field-name constant: FIELD k on the same
+ * record in the same evaluation (gen) gives the same value, without
+ * hashing the name again. Values may live in the arena, so every arena
+ * reset starts a new generation. */
+struct vm_fcache {
+	const json_t *obj;
+	uint32_t gen, flags;
+	struct value v;
+};
+
 struct vm {
 	struct arena arena;
+	struct vm_fcache *fcache;
+	size_t capfcache;
+	uint32_t gen;
 	struct value *stack, *locals;
 	size_t capstack, caplocals;
 	struct value input, selected;
@@ -102,6 +115,7 @@ void vm_free(struct vm *vm)
 	if (!vm)
 		return;
 	arena_release(&vm->arena);
+	free(vm->fcache);
 	free(vm->stack);
 	free(vm->locals);
 	free(vm->reqs);
@@ -112,9 +126,10 @@ void vm_free(struct vm *vm)
 	free(vm);
 }
 
-static void *vec_push(void **v, size_t *n, size_t *cap, size_t sz)
+static inline void *vec_push(void **v, size_t *n, size_t *cap, size_t sz)
 {
-	xgrow(v, cap, *n + 1, sz);
+	if (*n >= *cap)
+		xgrow(v, cap, *n + 1, sz);
 	return (char *)*v + (*n)++ * sz;
 }
 #define PUSH(vm, name) \
@@ -144,6 +159,10 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 
 /* ---- the dispatch loop -------------------------------------------------- */
 
+#if !defined(CPOLC_SWITCH_DISPATCH) && defined(__GNUC__)
+#define CPOLC_COMPUTED_GOTO 1
+#endif
+
 #ifdef CPOLC_COMPUTED_GOTO
 #define vmdispatch(x) goto *disptab[x];
 #define vmcase(l) L_##l:
@@ -154,8 +173,23 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 #define vmbreak break
 #endif
 
+static void vm_reset_arena(struct vm *vm)
+{
+	arena_reset(&vm->arena);
+	if (++vm->gen == 0) { /* wrapped: forget everything */
+		memset(vm->fcache, 0, vm->capfcache * sizeof(*vm->fcache));
+		vm->gen = 1;
+	}
+}
+
 static void ensure_space(struct vm *vm, const struct bc_program *p)
 {
+	if (vm->capfcache < p->nconsts) {
+		size_t old = vm->capfcache;
+		vm->capfcache = p->nconsts + 64;
+		vm->fcache = xrealloc(vm->fcache, vm->capfcache * sizeof(*vm->fcache));
+		memset(vm->fcache + old, 0, (vm->capfcache - old) * sizeof(*vm->fcache));
+	}
 	if (vm->capstack < p->maxstack + 1u) {
 		free(vm->stack);
 		vm->capstack = p->maxstack + 1u;
@@ -264,10 +298,28 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_POP) sp--;
 			pc++;
 			vmbreak;
+			vmcase(OP_INFIELD)
+			{
+				*sp++ = vm->input;
+			}
+			/* fall through */
 			vmcase(OP_FIELD)
 			{
+				struct vm_fcache *fc = &vm->fcache[a];
+				if (sp[-1].type == VAL_REC && fc->gen == vm->gen && fc->obj == sp[-1].u.rec &&
+				    fc->flags == sp[-1].len) {
+					sp[-1] = fc->v;
+					pc++;
+					vmbreak;
+				}
 				if (val_field(&vm->arena, &sp[-1], k[a].u.s, &tmp, &e) < 0)
 					goto fail;
+				if (sp[-1].type == VAL_REC) {
+					fc->obj = sp[-1].u.rec;
+					fc->flags = sp[-1].len;
+					fc->gen = vm->gen;
+					fc->v = tmp;
+				}
 				sp[-1] = tmp;
 				pc++;
 			}
@@ -327,7 +379,33 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_EQ) vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
+			vmcase(OP_EQK) vmcase(OP_NEK)
+			{
+				const struct value *x = &sp[-1], *y = &k[a];
+				if (x->type == VAL_INT && y->type == VAL_INT)
+					bres = x->u.i == y->u.i;
+				else if (x->type == VAL_STR && y->type == VAL_STR)
+					bres = x->len == y->len && !memcmp(x->u.s, y->u.s, y->len);
+				else
+					bres = val_equal(x, y);
+				sp[-1] = val_bool(bres == (BC_OP(w) == OP_EQK));
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_EQ)
+			{
+				if (sp[-2].type == VAL_INT && sp[-1].type == VAL_INT)
+					bres = sp[-2].u.i == sp[-1].u.i;
+				else if (sp[-2].type == VAL_STR && sp[-1].type == VAL_STR)
+					bres = sp[-2].len == sp[-1].len && !memcmp(sp[-2].u.s, sp[-1].u.s, sp[-1].len);
+				else
+					bres = val_equal(&sp[-2], &sp[-1]);
+				sp -= 2;
+				*sp++ = val_bool(bres);
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
 				vmcase(OP_IN) vmcase(OP_NOTIN)
 			{
 				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
@@ -642,7 +720,7 @@ int vm_find_policy(const struct bc_program *p, const char *name, struct diag *d)
 
 static void reset_results(struct vm *vm)
 {
-	arena_reset(&vm->arena);
+	vm_reset_arena(vm);
 	vm->nreqs = vm->nexcls = vm->ncfgs = vm->nfiles = vm->nclosures = 0;
 	vm->platform.name = vm->from.name = val_null();
 }
@@ -662,7 +740,7 @@ int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *
 int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out,
 		 struct diag *d)
 {
-	arena_reset(&vm->arena);
+	vm_reset_arena(vm);
 	ensure_space(vm, p);
 	vm->input = val_null();
 	vm->selected = (struct value){ .type = VAL_LIST };
@@ -676,7 +754,6 @@ static int run_closure(struct vm *vm, const struct bc_program *p, const struct v
 	const struct bc_block *b = &p->blocks[cl->block];
 	struct value r;
 
-	ensure_space(vm, p);
 	if (b->ncaptures)
 		memcpy(vm->locals, cl->caps, b->ncaptures * sizeof(*cl->caps));
 	if (cand)
@@ -694,6 +771,7 @@ int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, si
 		  size_t *npending, struct diag *d)
 {
 	*ndenied = *nwarned = *npending = 0;
+	ensure_space(vm, p);
 	for (size_t i = 0; i < vm->nclosures; i++) {
 		const struct vm_closure *cl = &vm->closures[i];
 		bool hold;
@@ -994,7 +1072,8 @@ static struct vm_state *enter(struct vm *vm, struct decision *dec)
 
 	if (!st)
 		return NULL;
-	arena_reset(&vm->arena);
+	vm_reset_arena(vm);
+	ensure_space(vm, st->prog);
 	vm->input = st->request ? val_rec(st->request, 0) : val_null();
 	vm->selected = (struct value){ .type = VAL_LIST };
 	return st;
