@@ -64,7 +64,13 @@ struct arena {
 	struct arena_chunk *head; /* every chunk, kept across resets */
 	struct arena_chunk *cur;
 	size_t used;              /* bytes used in cur */
+	size_t total;             /* bytes handed out since the last reset */
 };
+
+/* Bounds on one value, so that a single operation cannot exhaust memory
+ * (the VM bounds the total per evaluation). */
+#define VAL_MAX_STR (64u << 20)   /* bytes */
+#define VAL_MAX_LIST (4u << 20)   /* items */
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);

@@ -43,6 +43,7 @@ void arena_reset(struct arena *a)
 {
 	a->cur = a->head;
 	a->used = 0;
+	a->total = 0;
 }
 
 static struct arena_chunk *chunk_new(size_t size)
@@ -61,6 +62,7 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	if (!n)
 		n = 16;
+	a->total += n;
 	for (;;) {
 		if (a->cur && a->cur->size - a->used >= n) {
 			void *p = a->cur->data + a->used;
@@ -140,7 +142,7 @@ int val_from_json(struct arena *a, const json_t *j, struct value *out, struct va
 	case JSON_REAL:
 		return val_fail(e, "number %g is not an integer", json_real_value(j));
 	case JSON_STRING:
-		if (json_string_length(j) > UINT32_MAX)
+		if (json_string_length(j) > VAL_MAX_STR)
 			return val_fail(e, "string too long");
 		*out = val_str(json_string_value(j), json_string_length(j));
 		return 0;
@@ -149,7 +151,7 @@ int val_from_json(struct arena *a, const json_t *j, struct value *out, struct va
 		return 0;
 	case JSON_ARRAY:
 		n = json_array_size(j);
-		if (n > UINT32_MAX / sizeof(struct value))
+		if (n > VAL_MAX_LIST)
 			return val_fail(e, "list too long");
 		items = arena_alloc(a, n * sizeof(*items));
 		for (size_t i = 0; i < n; i++)
@@ -358,8 +360,8 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 	if (op == '+' && x->type == VAL_STR && y->type == VAL_STR) {
 		size_t n = (size_t)x->len + y->len;
 		char *s;
-		if (n > UINT32_MAX - 1)
-			return val_fail(e, "string too long");
+		if (n > VAL_MAX_STR)
+			return val_fail(e, "string longer than %u bytes", VAL_MAX_STR);
 		s = arena_alloc(a, n + 1);
 		memcpy(s, x->u.s, x->len);
 		memcpy(s + x->len, y->u.s, y->len);
@@ -370,8 +372,8 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 	if (op == '+' && x->type == VAL_LIST && y->type == VAL_LIST) {
 		size_t n = (size_t)x->len + y->len;
 		struct value *items;
-		if (n > UINT32_MAX / sizeof(struct value))
-			return val_fail(e, "list too long");
+		if (n > VAL_MAX_LIST)
+			return val_fail(e, "list longer than %u items", VAL_MAX_LIST);
 		items = arena_alloc(a, n * sizeof(*items));
 		if (x->len)
 			memcpy(items, x->u.items, x->len * sizeof(*items));
@@ -702,8 +704,8 @@ static int bi_join(struct arena *a, const struct value *x, const struct value *s
 					val_a_type(&l.u.items[i]));
 		n += l.u.items[i].len + (i ? sep->len : 0);
 	}
-	if (n > UINT32_MAX - 1)
-		return val_fail(e, "join: string too long");
+	if (n > VAL_MAX_STR)
+		return val_fail(e, "join: string longer than %u bytes", VAL_MAX_STR);
 	s = arena_alloc(a, n + 1);
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (i) {

@@ -74,6 +74,8 @@ struct vm_fcache {
 
 struct vm {
 	struct arena arena;
+	uint64_t max_steps;  /* backward jumps per evaluation */
+	size_t max_bytes;    /* arena bytes per evaluation */
 	struct vm_fcache *fcache;
 	size_t capfcache;
 	uint32_t gen;
@@ -107,7 +109,15 @@ struct vm *vm_new(void)
 	struct vm *vm = xcalloc(1, sizeof(*vm));
 
 	arena_init(&vm->arena);
+	vm->max_steps = VM_MAX_STEPS;
+	vm->max_bytes = VM_MAX_BYTES;
 	return vm;
+}
+
+void vm_set_limits(struct vm *vm, uint64_t max_steps, size_t max_bytes)
+{
+	vm->max_steps = max_steps;
+	vm->max_bytes = max_bytes;
 }
 
 void vm_free(struct vm *vm)
@@ -260,6 +270,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 	struct value *sp = vm->stack, *loc = vm->locals, tmp;
 	struct val_err e;
 	uint32_t pc = 0, w, a;
+	uint64_t steps = vm->max_steps;
 	bool bres;
 
 	for (uint32_t i = b->ncaptures + (b->kind == BC_ADMIT); i < b->nlocals; i++)
@@ -314,6 +325,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				}
 				if (val_field(&vm->arena, &sp[-1], k[a].u.s, &tmp, &e) < 0)
 					goto fail;
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				if (sp[-1].type == VAL_REC) {
 					fc->obj = sp[-1].u.rec;
 					fc->flags = sp[-1].len;
@@ -337,7 +350,10 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			{
 				struct value *items = arena_alloc(&vm->arena, (size_t)a * sizeof(*items));
 				sp -= a;
-				memcpy(items, sp, (size_t)a * sizeof(*items));
+				if (a)
+					memcpy(items, sp, (size_t)a * sizeof(*items));
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				sp->type = VAL_LIST;
 				sp->flags = 0;
 				sp->len = a;
@@ -363,6 +379,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					goto fail;
 				}
 				val_list_append(&vm->arena, &sp[-2], &sp[-1]);
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				sp--;
 				pc++;
 			}
@@ -374,6 +392,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 							    [OP_MOD - OP_ADD] = '%' };
 				if (val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp, &e) < 0)
 					goto fail;
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				*(sp -= 2) = tmp;
 				sp++;
 				pc++;
@@ -453,12 +473,19 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				unsigned n = builtin_table[a].arity;
 				if (builtin_call(&vm->arena, (int)a, sp - n, &tmp, &e) < 0)
 					goto fail;
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				sp -= n;
 				*sp++ = tmp;
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_JMP) pc = a;
+			vmcase(OP_JMP)
+			{
+				if (a <= pc && !--steps)
+					goto toolong;
+				pc = a;
+			}
 			vmbreak;
 			vmcase(OP_JF) vmcase(OP_JT)
 			{
@@ -467,12 +494,20 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					val_fail(&e, "condition must be a bool, not %s", val_a_type(sp));
 					goto fail;
 				}
-				pc = sp->u.b == (BC_OP(w) == OP_JT) ? a : pc + 1;
+				if (sp->u.b == (BC_OP(w) == OP_JT)) {
+					if (a <= pc && !--steps)
+						goto toolong;
+					pc = a;
+				} else {
+					pc++;
+				}
 			}
 			vmbreak;
 			vmcase(OP_JNN)
 			{
 				if (sp[-1].type != VAL_NULL) {
+					if (a <= pc && !--steps)
+						goto toolong;
 					pc = a;
 				} else {
 					sp--;
@@ -503,6 +538,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					goto fail;
 				}
 				if (i->u.i < 0 || i->u.i >= (int64_t)l->len) {
+					if (code[pc + 1] <= pc && !--steps)
+						goto toolong;
 					pc = code[pc + 1];
 				} else {
 					loc[a + 2] = l->u.items[i->u.i++];
@@ -535,6 +572,11 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 #endif
 		}
 	}
+toolong:
+	val_fail(&e, "evaluation took more than %" PRIu64 " loop iterations", vm->max_steps);
+	goto fail;
+toobig:
+	val_fail(&e, "evaluation needs more than %zu MiB", vm->max_bytes >> 20);
 fail:
 	return vm_fail(p, b, pc, d, "%s", e.msg);
 }

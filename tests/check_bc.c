@@ -124,6 +124,7 @@ static bool load_and_run(const char *data, size_t n, json_t *req, struct diag *d
 	if (!q)
 		return false;
 	vm = vm_new();
+	vm_set_limits(vm, 100000, 64u << 20); /* a mutated jump may loop forever */
 	for (size_t i = 0; i < q->npolicies; i++) {
 		struct decision dec;
 		decision_init(&dec);

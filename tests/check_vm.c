@@ -440,6 +440,57 @@ START_TEST(test_values_direct)
 }
 END_TEST
 
+START_TEST(test_limits)
+{
+	struct diag d;
+	struct bc_program *p = bc_new();
+	struct bc_line l = { 0, 1, 1 };
+	struct vm *vm = vm_new();
+	struct decision dec;
+	struct vt_eval e;
+	struct strbuf src = STRBUF_INIT;
+
+	/* bytecode that loops forever stops at the step limit */
+	diag_init(&d);
+	p->files = xcalloc(1, sizeof(*p->files));
+	p->files[0].path = xstrdup("loop.cpol");
+	p->nfiles = 1;
+	p->policies = xcalloc(1, sizeof(*p->policies));
+	p->policies[0].name = xstrdup("p");
+	p->npolicies = 1;
+	bc_block_new(p, BC_POLICY);
+	bc_emit(&p->blocks[0], BC_WORD(OP_JMP, 0), l);
+	ck_assert_int_eq(bc_verify(p, "loop.cpolb", &d), 0);
+	vm_set_limits(vm, 1000, 1u << 20);
+	decision_init(&dec);
+	ck_assert_int_eq(vm_select(vm, p, NULL, NULL, &dec, &d), -1);
+	ck_assert_str_eq(d.entries[0].path, "loop.cpol:1:1");
+	ck_assert_str_eq(d.entries[0].message, "evaluation took more than 1000 loop iterations");
+	decision_release(&dec);
+	vm_free(vm);
+	bc_free(p);
+	diag_release(&d);
+
+	/* values that double past the memory limit */
+	sb_adds(&src, "policy \"p\" {\n  let s0 = input.s;\n");
+	for (int i = 1; i <= 14; i++)
+		sb_addf(&src, "  let s%d = s%d + s%d;\n", i, i - 1, i - 1);
+	sb_adds(&src, "  env X = s14;\n}\n");
+	memset(&e, 0, sizeof(e));
+	diag_init(&e.d);
+	decision_init(&e.dec);
+	e.req = vt_json("{\"s\": \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}");
+	e.prog = vt_compile(src.buf, NULL, &e.d);
+	ck_assert_ptr_nonnull(e.prog);
+	e.vm = vm_new();
+	vm_set_limits(e.vm, 1000, 1u << 20);
+	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), -1);
+	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:15:13: evaluation needs more than 1 MiB");
+	vt_release(&e);
+	sb_release(&src);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vm");
@@ -463,6 +514,7 @@ int main(void)
 	tcase_add_test(tc, test_policy_choice);
 	tcase_add_test(tc, test_request);
 	tcase_add_test(tc, test_values_direct);
+	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
