@@ -35,6 +35,8 @@ struct pctx {
 	struct strbuf sb;   /* string literal being scanned */
 	struct ast *root;
 	bool deep_reported;
+	bool after_unterminated; /* an unterminated string ended at str_end */
+	size_t str_end;
 };
 
 struct pstr {
@@ -102,15 +104,15 @@ static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc);
 %token <str> IDENT "identifier"
 %token <str> STRING "string"
 %token <ival> INT "integer"
-%token IMPORT "import" AS "as" CONST "const" FRAGMENT "fragment" POLICY "policy"
-%token USE "use" INCLUDE "include" EXCLUDE "exclude" ADMIT "admit" IF "if" ELSE "else"
-%token LET "let" DENY "deny" WARN "warn" WHEN "when" PLATFORM "platform" BASE "base"
-%token FROM "from" ENTRYPOINT "entrypoint" CMD "cmd" ENV "env" USER "user"
-%token WORKDIR "workdir" LABEL "label" ANNOTATION "annotation" EXPOSE "expose"
-%token VOLUME "volume" STOPSIGNAL "stopsignal" FILE_KW "file" MODE "mode"
-%token ANY "any" ALL "all" FOR "for" IN "in" TRUE "true" FALSE "false" NULL_KW "null"
-%token INPUT "input" SELECTED "selected" NOTIN "not in"
-%token EQ "==" NE "!=" LE "<=" GE ">=" AND "&&" OR "||" COALESCE "??"
+%token IMPORT "'import'" AS "'as'" CONST "'const'" FRAGMENT "'fragment'" POLICY "'policy'"
+%token USE "'use'" INCLUDE "'include'" EXCLUDE "'exclude'" ADMIT "'admit'" IF "'if'" ELSE "'else'"
+%token LET "'let'" DENY "'deny'" WARN "'warn'" WHEN "'when'" PLATFORM "'platform'" BASE "'base'"
+%token FROM "'from'" ENTRYPOINT "'entrypoint'" CMD "'cmd'" ENV "'env'" USER "'user'"
+%token WORKDIR "'workdir'" LABEL "'label'" ANNOTATION "'annotation'" EXPOSE "'expose'"
+%token VOLUME "'volume'" STOPSIGNAL "'stopsignal'" FILE_KW "'file'" MODE "'mode'"
+%token ANY "'any'" ALL "'all'" FOR "'for'" IN "'in'" TRUE "'true'" FALSE "'false'" NULL_KW "'null'"
+%token INPUT "'input'" SELECTED "'selected'" NOTIN "'not in'"
+%token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" AND "'&&'" OR "'||'" COALESCE "'??'"
 
 %type <node> decl stmt if_stmt else_opt expr unary postfix primary usename param
 %type <list> decls stmts block params_opt params args_opt args
@@ -438,12 +440,36 @@ struct yy_buffer_state *yy_scan_bytes(const char *bytes, int len, yyscan_t scann
 void yy_delete_buffer(struct yy_buffer_state *b, yyscan_t scanner);
 int yylex_destroy(yyscan_t scanner);
 
+/* A syntax error right after an unterminated string (on the same or the
+ * next line) is a consequence of it, already reported. */
+static bool follows_unterminated(struct pctx *ctx, const YYLTYPE *loc)
+{
+	size_t newlines = 0;
+
+	if (!ctx->after_unterminated || loc->begin < ctx->str_end)
+		return false;
+	ctx->after_unterminated = false;
+	for (size_t i = ctx->str_end; i < loc->begin; i++)
+		newlines += ctx->text[i] == '\n';
+	return newlines <= 1;
+}
+
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct pctx *ctx, const char *msg)
 {
+	static const char ident[] = "unexpected identifier";
+	const char *at = strstr(msg, ident);
+	uint32_t n = loc->end - loc->begin;
+
 	(void)scanner;
+	if (follows_unterminated(ctx, loc))
+		return;
 	if (!strcmp(msg, "memory exhausted"))
 		msg = "input nested too deeply for the parser";
-	diag_error(ctx->d, *loc, "syntax", "%s", msg);
+	if (at && n <= 64) /* name the identifier */
+		diag_error(ctx->d, *loc, "syntax", "%.*s '%.*s'%s", (int)(at - msg + sizeof(ident) - 1), msg, (int)n,
+			   ctx->text + loc->begin, at + sizeof(ident) - 1);
+	else
+		diag_error(ctx->d, *loc, "syntax", "%s", msg);
 }
 
 static struct ast *mk(enum ast_kind kind, YYLTYPE loc)

@@ -102,11 +102,14 @@ struct ast {
 	/* filled by sema */
 	struct ast *ref;   /* AST_NAME: the binding node (AST_LET, AST_CONST,
 			    * AST_PARAM, AST_COMP, AST_QUANT, AST_ADMIT);
-			    * AST_USE: the AST_FRAGMENT */
+			    * AST_USE: the AST_FRAGMENT;
+			    * AST_IMPORT: the imported AST_MODULE (set by the
+			    * loader; NULL when the import failed) */
 	struct module *mod; /* declarations: the module that holds them */
 	bool reads_input;  /* expression mentions input (directly or via a name) */
 	bool reads_selected; /* expression mentions selected */
-	int used;          /* AST_LET/AST_CONST/AST_IMPORT: number of references */
+	int used;          /* AST_LET/AST_CONST/AST_IMPORT: number of references;
+			    * AST_FRAGMENT: number of `use` statements */
 };
 
 struct ast *ast_new(enum ast_kind kind, struct loc loc);

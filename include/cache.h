@@ -1,4 +1,58 @@
-/* cache.h - not yet written. */
+/* cache.h - the layer cache: compressed layers by the digest of their inputs.
+ *
+ * Layout of a cache directory:
+ *   DIR/blobs/sha256/HEX      a compressed layer blob
+ *   DIR/layers/KEY.json       {"digest":..., "diffId":..., "size":N} for one key
+ *   DIR/tmp/                  temporary files of builds in progress
+ * A key is the SHA-256 (64 hex digits) of a layer's inputs and settings; the
+ * composer computes it. Every file is written through a temporary name and
+ * rename(2), so any number of builds may share one cache: readers see
+ * either nothing or a whole entry, and writers of one key write equal bytes.
+ * A blob is re-hashed before each use; a corrupt entry is dropped.
+ *
+ * All strings passed in are borrowed. Functions returning char * return a
+ * malloc'd string the caller frees.
+ */
 #ifndef CPOLC_CACHE_H
 #define CPOLC_CACHE_H
+
+#include <stdint.h>
+
+#include "diag.h"
+
+struct cache_entry {
+	char digest[72];  /* "sha256:HEX" of the blob */
+	char diff_id[72]; /* "sha256:HEX" of the uncompressed layer */
+	uint64_t size;    /* blob bytes */
+	char *blob;       /* path of the blob in the cache (owned; cache_entry_release) */
+};
+
+void cache_entry_release(struct cache_entry *e);
+
+/* $CPOLC_CACHE, else $XDG_CACHE_HOME/cpolc, else $HOME/.cache/cpolc; NULL
+ * when none of them is set. */
+char *cache_default_dir(void);
+
+/* Create DIR and its subdirectories. 0 or -1 with an error in d. */
+int cache_open(const char *dir, struct diag *d);
+
+/* The directory for temporary files (same file system as the blobs). */
+char *cache_tmpdir(const char *dir);
+
+/* Look key up. 1: found and its blob verified (e filled, blob's mtime
+ * refreshed for LRU); 0: missing or corrupt (a corrupt entry is removed);
+ * -1: I/O error, in d. */
+int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct diag *d);
+
+/* Move the finished blob tmp_blob (in cache_tmpdir) into the cache under
+ * e->digest and record key -> e. On success e->blob is set. tmp_blob is
+ * consumed (renamed or removed) either way. 0 or -1 with an error in d. */
+int cache_store(const char *dir, const char *key, const char *tmp_blob, struct cache_entry *e,
+		struct diag *d);
+
+/* Remove least recently used blobs (oldest mtime first, then by name) until
+ * the blobs total at most max_bytes, and every entry whose blob is gone.
+ * Returns the number of bytes freed, or -1 with an error in d. */
+long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d);
+
 #endif

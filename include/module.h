@@ -8,6 +8,7 @@
 #ifndef CPOLC_MODULE_H
 #define CPOLC_MODULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,18 +16,23 @@
 #include "diag.h"
 
 struct module {
-	char *path;           /* resolved file path, as opened */
-	char *name;           /* display name: the import name, or the path */
-	uint32_t file;        /* diag file id */
-	struct ast *root;     /* AST_MODULE */
-	char digest[65];      /* SHA-256 of the source bytes */
+	char *path;		 /* resolved file path, as opened */
+	char *name;		 /* display name: the import name, or the path */
+	uint32_t file;		 /* diag file id */
+	struct ast *root;	 /* AST_MODULE */
+	char digest[65];	 /* SHA-256 of the source bytes */
 	struct module **imports; /* borrowed, in the order of the import statements
 				  * that loaded (each AST_IMPORT's ref is the
 				  * imported module's AST_MODULE root, or NULL) */
 	size_t nimports, capimports;
-	char *real;           /* realpath, to parse every file once */
-	int state;            /* loader: 0 new, 1 loading (cycle check), 2 loaded */
+	char *real; /* realpath, to parse every file once */
+	int state;  /* loader: 0 new, 1 loading (cycle check), 2 loaded */
+	bool stdlib; /* found on the stdlib path; shown as <stdlib>/NAME.cpol */
 };
+
+/* The prefix under which stdlib modules appear in locations and locks. */
+#define PROGRAM_STDLIB_PREFIX "<stdlib>/"
+
 
 struct program {
 	struct module **mods; /* owned; mods[0] is the main module */
@@ -37,6 +43,7 @@ struct program {
 
 struct program_opts {
 	const char *stdlib_dir; /* --stdlib DIR, or NULL */
+	bool no_digest;		/* leave module digests empty (lint: saves the hashing) */
 };
 
 void program_init(struct program *p);
@@ -50,6 +57,9 @@ void program_release(struct program *p);
  * stdlib, then the source tree's stdlib/. Each AST_MODULE root's `mod` and
  * every top-level declaration's `mod` point at their module. */
 int program_load(struct program *p, const char *path, const struct program_opts *opts, struct diag *d);
+
+/* The file of stdlib module NAME on the search path, or NULL. Caller frees. */
+char *program_find_stdlib(const struct program_opts *opts, const char *name);
 
 /* The policies of the main module, in source order: *out is borrowed from
  * the program (do not free it). */

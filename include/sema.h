@@ -35,27 +35,27 @@ struct program;
 
 /* The builtins, in the order of LANGUAGE.md section 5. The compiler may use
  * these ids as operands. */
-#define SEMA_BUILTINS(X)          \
-	X(LEN, "len", 1)              \
-	X(SUM, "sum", 1)              \
-	X(MIN, "min", 1)              \
-	X(MAX, "max", 1)              \
-	X(LOWER, "lower", 1)          \
-	X(UPPER, "upper", 1)          \
-	X(STARTSWITH, "startswith", 2) \
-	X(ENDSWITH, "endswith", 2)    \
-	X(CONTAINS, "contains", 2)    \
-	X(SPLIT, "split", 2)          \
-	X(JOIN, "join", 2)            \
-	X(GLOB, "glob", 2)            \
-	X(VERSION, "version", 1)      \
+#define SEMA_BUILTINS(X)                                                                                     \
+	X(LEN, "len", 1)                                                                                     \
+	X(SUM, "sum", 1)                                                                                     \
+	X(MIN, "min", 1)                                                                                     \
+	X(MAX, "max", 1)                                                                                     \
+	X(LOWER, "lower", 1)                                                                                 \
+	X(UPPER, "upper", 1)                                                                                 \
+	X(STARTSWITH, "startswith", 2)                                                                       \
+	X(ENDSWITH, "endswith", 2)                                                                           \
+	X(CONTAINS, "contains", 2)                                                                           \
+	X(SPLIT, "split", 2)                                                                                 \
+	X(JOIN, "join", 2)                                                                                   \
+	X(GLOB, "glob", 2)                                                                                   \
+	X(VERSION, "version", 1)                                                                             \
 	X(STRING, "string", 1)
 
 enum sema_builtin {
 #define X(id, name, arity) BUILTIN_##id,
 	SEMA_BUILTINS(X)
 #undef X
-	BUILTIN_COUNT
+		BUILTIN_COUNT
 };
 
 struct sema_builtin_info {

@@ -50,42 +50,18 @@ void ast_free(struct ast *n)
 }
 
 static const char *const kind_names[] = {
-	[AST_NULL] = "null",
-	[AST_BOOL] = "bool",
-	[AST_INT] = "integer",
-	[AST_STRING] = "string",
-	[AST_NAME] = "name",
-	[AST_INPUT] = "input",
-	[AST_SELECTED] = "selected",
-	[AST_LIST] = "list",
-	[AST_COMP] = "comprehension",
-	[AST_FIELD] = "field",
-	[AST_INDEX] = "index",
-	[AST_CALL] = "call",
-	[AST_UNARY] = "unary",
-	[AST_BINARY] = "binary",
-	[AST_QUANT] = "quantifier",
-	[AST_INCLUDE] = "include",
-	[AST_EXCLUDE] = "exclude",
-	[AST_ADMIT] = "admit",
-	[AST_USE] = "use",
-	[AST_LET] = "let",
-	[AST_IF] = "if",
-	[AST_BLOCK] = "block",
-	[AST_DENY] = "deny",
-	[AST_WARN] = "warn",
-	[AST_PLATFORM] = "platform",
-	[AST_BASE] = "base",
-	[AST_FROM] = "from",
-	[AST_CONFIG] = "config",
-	[AST_FILE] = "file",
-	[AST_IMPORT] = "import",
-	[AST_CONST] = "const",
-	[AST_FRAGMENT] = "fragment",
-	[AST_PARAM] = "parameter",
-	[AST_POLICY] = "policy",
-	[AST_MODULE] = "module",
-	[AST_ERROR] = "error",
+	[AST_NULL] = "null",	     [AST_BOOL] = "bool",	  [AST_INT] = "integer",
+	[AST_STRING] = "string",     [AST_NAME] = "name",	  [AST_INPUT] = "input",
+	[AST_SELECTED] = "selected", [AST_LIST] = "list",	  [AST_COMP] = "comprehension",
+	[AST_FIELD] = "field",	     [AST_INDEX] = "index",	  [AST_CALL] = "call",
+	[AST_UNARY] = "unary",	     [AST_BINARY] = "binary",	  [AST_QUANT] = "quantifier",
+	[AST_INCLUDE] = "include",   [AST_EXCLUDE] = "exclude",	  [AST_ADMIT] = "admit",
+	[AST_USE] = "use",	     [AST_LET] = "let",		  [AST_IF] = "if",
+	[AST_BLOCK] = "block",	     [AST_DENY] = "deny",	  [AST_WARN] = "warn",
+	[AST_PLATFORM] = "platform", [AST_BASE] = "base",	  [AST_FROM] = "from",
+	[AST_CONFIG] = "config",     [AST_FILE] = "file",	  [AST_IMPORT] = "import",
+	[AST_CONST] = "const",	     [AST_FRAGMENT] = "fragment", [AST_PARAM] = "parameter",
+	[AST_POLICY] = "policy",     [AST_MODULE] = "module",	  [AST_ERROR] = "error",
 };
 
 const char *ast_kind_name(enum ast_kind kind)
@@ -96,11 +72,11 @@ const char *ast_kind_name(enum ast_kind kind)
 }
 
 static const char *const op_names[] = {
-	[AST_OP_NONE] = "",   [AST_OP_EQ] = "==",	[AST_OP_NE] = "!=",  [AST_OP_LT] = "<",
-	[AST_OP_LE] = "<=",   [AST_OP_GT] = ">",	[AST_OP_GE] = ">=",  [AST_OP_IN] = "in",
-	[AST_OP_NOTIN] = "not in", [AST_OP_ADD] = "+",	[AST_OP_SUB] = "-",  [AST_OP_MUL] = "*",
-	[AST_OP_DIV] = "/",   [AST_OP_MOD] = "%",	[AST_OP_AND] = "&&", [AST_OP_OR] = "||",
-	[AST_OP_COALESCE] = "??", [AST_OP_NOT] = "!",	[AST_OP_NEG] = "-",  [AST_OP_ANY] = "any",
+	[AST_OP_NONE] = "",	   [AST_OP_EQ] = "==", [AST_OP_NE] = "!=",  [AST_OP_LT] = "<",
+	[AST_OP_LE] = "<=",	   [AST_OP_GT] = ">",  [AST_OP_GE] = ">=",  [AST_OP_IN] = "in",
+	[AST_OP_NOTIN] = "not in", [AST_OP_ADD] = "+", [AST_OP_SUB] = "-",  [AST_OP_MUL] = "*",
+	[AST_OP_DIV] = "/",	   [AST_OP_MOD] = "%", [AST_OP_AND] = "&&", [AST_OP_OR] = "||",
+	[AST_OP_COALESCE] = "??",  [AST_OP_NOT] = "!", [AST_OP_NEG] = "-",  [AST_OP_ANY] = "any",
 	[AST_OP_ALL] = "all",
 };
 
@@ -112,9 +88,15 @@ const char *ast_op_name(int op)
 }
 
 static const char *const config_names[] = {
-	[CFG_ENTRYPOINT] = "entrypoint", [CFG_CMD] = "cmd",	      [CFG_ENV] = "env",
-	[CFG_USER] = "user",		 [CFG_WORKDIR] = "workdir",   [CFG_LABEL] = "label",
-	[CFG_ANNOTATION] = "annotation", [CFG_EXPOSE] = "expose",     [CFG_VOLUME] = "volume",
+	[CFG_ENTRYPOINT] = "entrypoint",
+	[CFG_CMD] = "cmd",
+	[CFG_ENV] = "env",
+	[CFG_USER] = "user",
+	[CFG_WORKDIR] = "workdir",
+	[CFG_LABEL] = "label",
+	[CFG_ANNOTATION] = "annotation",
+	[CFG_EXPOSE] = "expose",
+	[CFG_VOLUME] = "volume",
 	[CFG_STOPSIGNAL] = "stopsignal",
 };
 
@@ -171,7 +153,7 @@ static void dump_stmt(struct strbuf *sb, const struct ast *n)
 			sb_addf(sb, "%s%s", i ? " " : "", n->params.v[i]->str);
 		sb_addc(sb, ')');
 	}
-	const struct ast *sub[3] = { n->a, n->b, n->c };
+	const struct ast *sub[3] = {n->a, n->b, n->c};
 	for (size_t i = 0; i < 3; i++) {
 		if (sub[i]) {
 			sb_addc(sb, ' ');
@@ -194,14 +176,30 @@ static void dump(struct strbuf *sb, const struct ast *n)
 		return;
 	}
 	switch (n->kind) {
-	case AST_NULL: sb_adds(sb, "null"); break;
-	case AST_BOOL: sb_adds(sb, n->num ? "true" : "false"); break;
-	case AST_INT: sb_addf(sb, "%lld", (long long)n->num); break;
-	case AST_STRING: dump_str(sb, n->str, n->len); break;
-	case AST_NAME: sb_adds(sb, n->str); break;
-	case AST_INPUT: sb_adds(sb, "input"); break;
-	case AST_SELECTED: sb_adds(sb, "selected"); break;
-	case AST_ERROR: sb_adds(sb, "<error>"); break;
+	case AST_NULL:
+		sb_adds(sb, "null");
+		break;
+	case AST_BOOL:
+		sb_adds(sb, n->num ? "true" : "false");
+		break;
+	case AST_INT:
+		sb_addf(sb, "%lld", (long long)n->num);
+		break;
+	case AST_STRING:
+		dump_str(sb, n->str, n->len);
+		break;
+	case AST_NAME:
+		sb_adds(sb, n->str);
+		break;
+	case AST_INPUT:
+		sb_adds(sb, "input");
+		break;
+	case AST_SELECTED:
+		sb_adds(sb, "selected");
+		break;
+	case AST_ERROR:
+		sb_adds(sb, "<error>");
+		break;
 	case AST_LIST:
 		sb_addc(sb, '[');
 		for (size_t i = 0; i < n->kids.n; i++) {

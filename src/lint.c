@@ -28,8 +28,13 @@ struct pending {
 	size_t seq;
 };
 
+/* Statements visited through `use` per policy: fragments that use another
+ * twice, 60 levels deep, would otherwise take forever to expand. */
+#define EXPAND_WORK 50000
+
 struct lint {
 	struct diag *d;
+	long work; /* expansion budget left for the current body */
 	struct pending *v;
 	size_t n, cap;
 };
@@ -73,7 +78,8 @@ static int cmp_pending(const void *x, const void *y)
 
 static void flush(struct lint *L)
 {
-	qsort(L->v, L->n, sizeof(*L->v), cmp_pending);
+	if (L->n)
+		qsort(L->v, L->n, sizeof(*L->v), cmp_pending);
 	for (size_t i = 0; i < L->n; i++) {
 		struct pending *w = &L->v[i];
 		diag_report(L->d, DIAG_WARNING, w->loc, w->rule, "%s", w->msg);
@@ -91,7 +97,7 @@ static void flush(struct lint *L)
 
 struct kent {
 	char *key;
-	const struct ast *top;  /* the statement of this block that set it */
+	const struct ast *top;	/* the statement of this block that set it */
 	const struct ast *stmt; /* the statement that set it (maybe in a fragment) */
 };
 
@@ -185,7 +191,8 @@ struct block {
 
 static void note_earlier(struct lint *L, const struct kent *e)
 {
-	note(L, e->top->loc, e->top == e->stmt ? "the earlier statement is here" : "set earlier through this fragment");
+	note(L, e->top->loc,
+	     e->top == e->stmt ? "the earlier statement is here" : "set earlier through this fragment");
 }
 
 static void block_config(struct block *B, const struct ast *top, const struct ast *n)
@@ -215,8 +222,8 @@ static void block_incl(struct block *B, const struct ast *top, const struct ast 
 	kset_add(inc ? &B->incl : &B->excl, xstrdup(n->str), top, n);
 	if (!e || e->top == top)
 		return;
-	warn(B->L, top->loc, "include-exclude", "'%s' is both included and excluded in this block (the exclusion wins)",
-	     n->str);
+	warn(B->L, top->loc, "include-exclude",
+	     "'%s' is both included and excluded in this block (the exclusion wins)", n->str);
 	note_earlier(B->L, e);
 }
 
@@ -227,7 +234,7 @@ static void block_stmt(struct block *B, const struct ast *top, const struct ast 
 	if (n->kind == AST_INCLUDE || n->kind == AST_EXCLUDE) {
 		block_incl(B, top, n);
 	} else if (n->kind == AST_USE && n->ref && depth < EXPAND_DEPTH) {
-		for (size_t i = 0; i < n->ref->kids.n; i++)
+		for (size_t i = 0; i < n->ref->kids.n && B->L->work-- > 0; i++)
 			block_stmt(B, top, n->ref->kids.v[i], depth + 1);
 	} else {
 		block_config(B, top, n);
@@ -273,7 +280,8 @@ static void lint_stmts(struct lint *L, const struct ast_list *l)
 				break;
 			sema_fold(n->a, &v);
 			if (v.type == SV_BOOL && v.known && !v.i)
-				warn(L, n->a->loc, "dead-check", "this %s can never fire: its condition is always false",
+				warn(L, n->a->loc, "dead-check",
+				     "this %s can never fire: its condition is always false",
 				     n->kind == AST_DENY ? "deny" : "warn");
 			break;
 		case AST_IF:
@@ -295,11 +303,12 @@ struct users {
 	const struct ast *root_stmt; /* a user statement that sets root */
 	const struct ast *root_top;
 	bool any;
+	long work;
 };
 
 static bool is_root_user(const struct sema_value *v)
 {
-	static const char *const roots[] = { "0", "root" };
+	static const char *const roots[] = {"0", "root"};
 
 	if (v->type != SV_STRING || !v->known)
 		return false;
@@ -313,7 +322,7 @@ static bool is_root_user(const struct sema_value *v)
 
 static void find_users(struct users *U, const struct ast *top, const struct ast_list *l, int depth)
 {
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; i < l->n && U->work-- > 0; i++) {
 		const struct ast *n = l->v[i], *t = top ? top : n;
 		struct sema_value v;
 
@@ -338,7 +347,7 @@ static void find_users(struct users *U, const struct ast *top, const struct ast_
 
 static void lint_user(struct lint *L, const struct ast *policy)
 {
-	struct users U = { NULL, NULL, false };
+	struct users U = {NULL, NULL, false, EXPAND_WORK};
 
 	find_users(&U, NULL, &policy->kids, 0);
 	if (!U.any)
@@ -354,7 +363,7 @@ static void lint_user(struct lint *L, const struct ast *policy)
 
 int lint_program(const struct program *p, struct diag *d)
 {
-	struct lint L = { d, NULL, 0, 0 };
+	struct lint L = {d, EXPAND_WORK, NULL, 0, 0};
 	size_t count;
 	const struct ast *root;
 	bool has_policy = false;
@@ -379,6 +388,7 @@ int lint_program(const struct program *p, struct diag *d)
 		case AST_FRAGMENT:
 		case AST_POLICY:
 			lint_stmts(&L, &n->kids);
+			L.work = EXPAND_WORK;
 			lint_block(&L, &n->kids);
 			if (n->kind == AST_POLICY)
 				lint_user(&L, n);

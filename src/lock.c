@@ -1,2 +1,473 @@
-/* lock.c - not yet written. */
+/* lock.c - writing, reading and comparing lock files (see lock.h). */
 #include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lock.h"
+#include "util.h"
+
+void lock_init(struct lock *lk)
+{
+	memset(lk, 0, sizeof(*lk));
+	lk->version = LOCK_VERSION;
+}
+
+static void ref_free(struct lock_ref *r)
+{
+	free(r->path);
+	free(r->digest);
+}
+
+static void prim_free(struct lock_prim *p)
+{
+	free(p->name);
+	free(p->version);
+	free(p->digest);
+	free(p->meta_digest);
+	free(p->reason);
+	free(p->layer_digest);
+	free(p->diff_id);
+}
+
+void lock_release(struct lock *lk)
+{
+	size_t i;
+
+	free(lk->policy);
+	free(lk->platform);
+	for (i = 0; i < lk->nmodules; i++)
+		ref_free(&lk->modules[i]);
+	free(lk->modules);
+	for (i = 0; i < lk->ncatalogs; i++)
+		ref_free(&lk->catalogs[i]);
+	free(lk->catalogs);
+	for (i = 0; i < lk->nprims; i++)
+		prim_free(&lk->prims[i]);
+	free(lk->prims);
+	json_decref(lk->request);
+	json_decref(lk->config);
+	free(lk->manifest_digest);
+	free(lk->config_digest);
+	lock_init(lk);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = dup_or_null(s);
+}
+
+void lock_set_policy(struct lock *lk, const char *policy, const char *platform)
+{
+	set_str(&lk->policy, policy);
+	set_str(&lk->platform, platform);
+}
+
+static void add_ref(struct lock_ref **v, size_t *n, size_t *cap, const char *path, const char *digest)
+{
+	xgrow((void **)v, cap, *n + 1, sizeof(**v));
+	(*v)[*n].path = xstrdup(path ? path : "");
+	(*v)[*n].digest = xstrdup(digest ? digest : "");
+	(*n)++;
+}
+
+void lock_add_module(struct lock *lk, const char *path, const char *digest)
+{
+	add_ref(&lk->modules, &lk->nmodules, &lk->capmodules, path, digest);
+}
+
+void lock_add_catalog(struct lock *lk, const char *path, const char *digest)
+{
+	add_ref(&lk->catalogs, &lk->ncatalogs, &lk->capcatalogs, path, digest);
+}
+
+/* A deep copy whose objects have their keys inserted in sorted order, so
+ * that dumping without JSON_SORT_KEYS still gives a canonical text. */
+static json_t *sorted_copy(const json_t *j)
+{
+	json_t *out, *v;
+	const char *k, **keys;
+	size_t i, n;
+
+	if (json_is_array(j)) {
+		out = json_array();
+		json_array_foreach((json_t *)j, i, v) json_array_append_new(out, sorted_copy(v));
+		return out;
+	}
+	if (!json_is_object(j))
+		return json_deep_copy(j);
+	n = json_object_size(j);
+	keys = xcalloc(n ? n : 1, sizeof(*keys));
+	i = 0;
+	json_object_foreach((json_t *)j, k, v) keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_strp);
+	out = json_object();
+	for (i = 0; i < n; i++)
+		json_object_set_new(out, keys[i], sorted_copy(json_object_get(j, keys[i])));
+	free(keys);
+	return out;
+}
+
+void lock_set_request(struct lock *lk, const json_t *request)
+{
+	json_decref(lk->request);
+	lk->request = request ? sorted_copy(request) : NULL;
+}
+
+void lock_set_config(struct lock *lk, const json_t *config)
+{
+	json_decref(lk->config);
+	lk->config = config ? sorted_copy(config) : NULL;
+}
+
+void lock_set_image(struct lock *lk, const char *manifest_digest, const char *config_digest)
+{
+	set_str(&lk->manifest_digest, manifest_digest);
+	set_str(&lk->config_digest, config_digest);
+}
+
+struct lock_prim *lock_add_prim(struct lock *lk, const char *name, const char *version, const char *digest,
+				const char *meta_digest, const char *reason, const char *layer_digest,
+				const char *diff_id, uint64_t layer_size)
+{
+	struct lock_prim *p;
+
+	xgrow((void **)&lk->prims, &lk->capprims, lk->nprims + 1, sizeof(*lk->prims));
+	p = &lk->prims[lk->nprims++];
+	p->name = xstrdup(name ? name : "");
+	p->version = xstrdup(version ? version : "");
+	p->digest = dup_or_null(digest);
+	p->meta_digest = dup_or_null(meta_digest);
+	p->reason = dup_or_null(reason);
+	p->layer_digest = dup_or_null(layer_digest);
+	p->diff_id = dup_or_null(diff_id);
+	p->layer_size = layer_size;
+	return p;
+}
+
+/* --- writing ------------------------------------------------------------------ */
+
+static json_t *jstr(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *refs_json(const struct lock_ref *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "path", v[i].path, "digest", v[i].digest));
+	return a;
+}
+
+static json_t *prim_json(const struct lock_prim *p)
+{
+	json_t *o = json_object(), *l = json_object();
+
+	json_object_set_new(o, "name", json_string(p->name));
+	json_object_set_new(o, "version", json_string(p->version));
+	json_object_set_new(o, "digest", jstr(p->digest));
+	json_object_set_new(o, "metadataDigest", jstr(p->meta_digest));
+	json_object_set_new(o, "reason", jstr(p->reason));
+	json_object_set_new(l, "digest", jstr(p->layer_digest));
+	json_object_set_new(l, "diffId", jstr(p->diff_id));
+	json_object_set_new(l, "size", json_integer((json_int_t)p->layer_size));
+	json_object_set_new(o, "layer", l);
+	return o;
+}
+
+static json_t *lock_to_json(const struct lock *lk)
+{
+	json_t *o = json_object(), *prims = json_array();
+	size_t i;
+
+	json_object_set_new(o, "lockVersion", json_integer(lk->version));
+	json_object_set_new(o, "policy", jstr(lk->policy));
+	if (lk->platform)
+		json_object_set_new(o, "platform", json_string(lk->platform));
+	json_object_set_new(o, "modules", refs_json(lk->modules, lk->nmodules));
+	json_object_set_new(o, "request", lk->request ? json_incref(lk->request) : json_object());
+	json_object_set_new(o, "catalogs", refs_json(lk->catalogs, lk->ncatalogs));
+	for (i = 0; i < lk->nprims; i++)
+		json_array_append_new(prims, prim_json(&lk->prims[i]));
+	json_object_set_new(o, "primitives", prims);
+	json_object_set_new(o, "config", lk->config ? json_incref(lk->config) : json_object());
+	json_object_set_new(o, "image", json_pack("{s:o, s:o}", "manifest", jstr(lk->manifest_digest), "config",
+						  jstr(lk->config_digest)));
+	return o;
+}
+
+char *lock_dump(const struct lock *lk, size_t *len)
+{
+	json_t *j = lock_to_json(lk);
+	char *text = json_dumps(j, JSON_INDENT(2));
+	struct strbuf sb = STRBUF_INIT;
+
+	json_decref(j);
+	if (!text)
+		abort();
+	sb_adds(&sb, text);
+	sb_addc(&sb, '\n');
+	free(text);
+	return sb_detach(&sb, len);
+}
+
+int lock_write(const char *path, const struct lock *lk, struct diag *d)
+{
+	size_t len, olen;
+	char *text = lock_dump(lk, &len), *old = NULL;
+	int rc = 1;
+
+	if (read_file(path, &old, &olen) == 0 && olen == len && memcmp(old, text, len) == 0) {
+		rc = 0;
+	} else if (write_file_atomic(path, text, len, 0644) < 0) {
+		diag_file_error(d, path, 0, 0, "lock", "cannot write '%s': %s", path, strerror(errno));
+		rc = -1;
+	}
+	free(old);
+	free(text);
+	return rc;
+}
+
+/* --- reading ------------------------------------------------------------------ */
+
+static const char *get_str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int load_refs(const json_t *a, struct lock *lk, bool modules, const char *path, struct diag *d)
+{
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_array(a)) {
+		diag_file_error(d, path, 0, 0, "lock", "'%s': %s is not a list", path, modules ? "modules" : "catalogs");
+		return -1;
+	}
+	json_array_foreach((json_t *)a, i, v)
+	{
+		const char *p = get_str(v, "path"), *dg = get_str(v, "digest");
+		if (!p || !dg) {
+			diag_file_error(d, path, 0, 0, "lock", "'%s': entry %zu of %s lacks path or digest", path, i,
+					modules ? "modules" : "catalogs");
+			return -1;
+		}
+		if (modules)
+			lock_add_module(lk, p, dg);
+		else
+			lock_add_catalog(lk, p, dg);
+	}
+	return 0;
+}
+
+static int load_prims(const json_t *a, struct lock *lk, const char *path, struct diag *d)
+{
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_array(a)) {
+		diag_file_error(d, path, 0, 0, "lock", "'%s': primitives is not a list", path);
+		return -1;
+	}
+	json_array_foreach((json_t *)a, i, v)
+	{
+		const json_t *l = json_object_get(v, "layer");
+		json_int_t size = json_integer_value(json_object_get(l, "size"));
+		if (!get_str(v, "name") || !get_str(v, "version") || size < 0) {
+			diag_file_error(d, path, 0, 0, "lock", "'%s': primitive %zu lacks a name or version", path, i);
+			return -1;
+		}
+		lock_add_prim(lk, get_str(v, "name"), get_str(v, "version"), get_str(v, "digest"),
+			      get_str(v, "metadataDigest"), get_str(v, "reason"), get_str(l, "digest"),
+			      get_str(l, "diffId"), (uint64_t)size);
+	}
+	return 0;
+}
+
+int lock_from_json(const json_t *j, struct lock *lk, const char *path, struct diag *d)
+{
+	const json_t *img = json_object_get(j, "image");
+	json_int_t ver = json_integer_value(json_object_get(j, "lockVersion"));
+
+	lock_init(lk);
+	if (!json_is_object(j) || ver != LOCK_VERSION) {
+		diag_file_error(d, path, 0, 0, "lock", "'%s' is not a version %d lock file", path, LOCK_VERSION);
+		return -1;
+	}
+	lock_set_policy(lk, get_str(j, "policy"), get_str(j, "platform"));
+	if (load_refs(json_object_get(j, "modules"), lk, true, path, d) < 0 ||
+	    load_refs(json_object_get(j, "catalogs"), lk, false, path, d) < 0 ||
+	    load_prims(json_object_get(j, "primitives"), lk, path, d) < 0) {
+		lock_release(lk);
+		return -1;
+	}
+	lock_set_request(lk, json_object_get(j, "request"));
+	lock_set_config(lk, json_object_get(j, "config"));
+	lock_set_image(lk, get_str(img, "manifest"), get_str(img, "config"));
+	return 0;
+}
+
+int lock_load(const char *path, struct lock *lk, struct diag *d)
+{
+	json_error_t e;
+	json_t *j = json_load_file(path, 0, &e);
+	int rc;
+
+	lock_init(lk);
+	if (!j) {
+		diag_file_error(d, path, (unsigned)e.line, (unsigned)e.column, "lock", "cannot read lock file '%s': %s",
+				path, e.text);
+		return -1;
+	}
+	rc = lock_from_json(j, lk, path, d);
+	json_decref(j);
+	return rc;
+}
+
+/* --- comparing ---------------------------------------------------------------- */
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static const char *or_none(const char *s)
+{
+	return s ? s : "(none)";
+}
+
+static size_t cmp_str(struct strbuf *out, const char *what, const char *a, const char *b)
+{
+	if (str_eq(a, b))
+		return 0;
+	sb_addf(out, "%s: %s -> %s\n", what, or_none(a), or_none(b));
+	return 1;
+}
+
+static size_t cmp_refs(struct strbuf *out, const char *what, const struct lock_ref *a, size_t na,
+		       const struct lock_ref *b, size_t nb)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < na; i++) {
+		for (j = 0; j < nb && strcmp(a[i].path, b[j].path) != 0; j++)
+			;
+		if (j == nb) {
+			sb_addf(out, "%s '%s' removed\n", what, a[i].path);
+			n++;
+		} else if (strcmp(a[i].digest, b[j].digest) != 0) {
+			sb_addf(out, "%s '%s' changed: %s -> %s\n", what, a[i].path, a[i].digest, b[j].digest);
+			n++;
+		}
+	}
+	for (j = 0; j < nb; j++) {
+		for (i = 0; i < na && strcmp(a[i].path, b[j].path) != 0; i++)
+			;
+		if (i == na) {
+			sb_addf(out, "%s '%s' added\n", what, b[j].path);
+			n++;
+		}
+	}
+	return n;
+}
+
+static const struct lock_prim *find_prim(const struct lock *lk, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lk->nprims; i++)
+		if (strcmp(lk->prims[i].name, name) == 0)
+			return &lk->prims[i];
+	return NULL;
+}
+
+static size_t cmp_prim(struct strbuf *out, const struct lock_prim *a, const struct lock_prim *b)
+{
+	static const struct {
+		const char *what;
+		size_t off;
+	} f[] = {
+		{ "version", offsetof(struct lock_prim, version) },
+		{ "content digest", offsetof(struct lock_prim, digest) },
+		{ "metadata digest", offsetof(struct lock_prim, meta_digest) },
+		{ "reason", offsetof(struct lock_prim, reason) },
+		{ "layer digest", offsetof(struct lock_prim, layer_digest) },
+		{ "layer diff_id", offsetof(struct lock_prim, diff_id) },
+	};
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		const char *x = *(char *const *)((const char *)a + f[i].off);
+		const char *y = *(char *const *)((const char *)b + f[i].off);
+		if (!str_eq(x, y)) {
+			sb_addf(out, "primitive '%s': %s %s -> %s\n", a->name, f[i].what, or_none(x), or_none(y));
+			n++;
+		}
+	}
+	if (a->layer_size != b->layer_size) {
+		sb_addf(out, "primitive '%s': layer size %" PRIu64 " -> %" PRIu64 "\n", a->name, a->layer_size,
+			b->layer_size);
+		n++;
+	}
+	return n;
+}
+
+static size_t cmp_json(struct strbuf *out, const char *what, const json_t *a, const json_t *b)
+{
+	char *x = a ? json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : xstrdup("{}");
+	char *y = b ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : xstrdup("{}");
+	size_t n = 0;
+
+	if (strcmp(x, y) != 0) {
+		sb_addf(out, "%s changed: %s -> %s\n", what, x, y);
+		n = 1;
+	}
+	free(x);
+	free(y);
+	return n;
+}
+
+size_t lock_compare(const struct lock *want, const struct lock *got, struct strbuf *out)
+{
+	size_t n = 0, i;
+
+	if (want->version != got->version) {
+		sb_addf(out, "lock version: %d -> %d\n", want->version, got->version);
+		n++;
+	}
+	n += cmp_str(out, "policy", want->policy, got->policy);
+	n += cmp_str(out, "platform", want->platform, got->platform);
+	n += cmp_refs(out, "module", want->modules, want->nmodules, got->modules, got->nmodules);
+	n += cmp_json(out, "request", want->request, got->request);
+	n += cmp_refs(out, "catalog", want->catalogs, want->ncatalogs, got->catalogs, got->ncatalogs);
+	for (i = 0; i < want->nprims; i++) {
+		const struct lock_prim *b = find_prim(got, want->prims[i].name);
+		if (!b) {
+			sb_addf(out, "primitive '%s' %s removed\n", want->prims[i].name, want->prims[i].version);
+			n++;
+		} else {
+			n += cmp_prim(out, &want->prims[i], b);
+		}
+	}
+	for (i = 0; i < got->nprims; i++) {
+		if (!find_prim(want, got->prims[i].name)) {
+			sb_addf(out, "primitive '%s' %s added\n", got->prims[i].name, got->prims[i].version);
+			n++;
+		}
+	}
+	n += cmp_json(out, "image config", want->config, got->config);
+	n += cmp_str(out, "manifest digest", want->manifest_digest, got->manifest_digest);
+	n += cmp_str(out, "config digest", want->config_digest, got->config_digest);
+	return n;
+}

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "parse.h"
@@ -84,7 +85,29 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* The stdlib directories, in search order. */
+/* BINDIR/../share/cpolc/stdlib of the running cpolc, so that an install
+ * moved elsewhere (or staged with DESTDIR) still finds its stdlib. */
+static void exe_relative_stdlib(char **out, size_t *n)
+{
+	char exe[4096], *dir, *up, *s;
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (len <= 0)
+		return;
+	exe[len] = '\0';
+	dir = path_dirname(exe);
+	up = path_dirname(dir);
+	s = path_join(up, "share/cpolc/stdlib");
+	free(dir);
+	free(up);
+	if (strcmp(s, CPOLC_STDLIBDIR) && access(s, F_OK) == 0)
+		out[(*n)++] = s;
+	else
+		free(s);
+}
+
+/* The stdlib directories, in search order: --stdlib, CPOL_PATH, beside the
+ * binary, the configured $(pkgdatadir)/stdlib, the source tree's. */
 static void stdlib_dirs(const struct program_opts *opts, char ***out, size_t *n)
 {
 	size_t cap = 0;
@@ -105,7 +128,8 @@ static void stdlib_dirs(const struct program_opts *opts, char ***out, size_t *n)
 		}
 		cp = e ? e + 1 : NULL;
 	}
-	xgrow((void **)out, &cap, *n + 2, sizeof(**out));
+	xgrow((void **)out, &cap, *n + 3, sizeof(**out));
+	exe_relative_stdlib(*out, n);
 	(*out)[(*n)++] = xstrdup(CPOLC_STDLIBDIR);
 	(*out)[(*n)++] = xstrdup(CPOLC_SRC_STDLIBDIR);
 }
@@ -194,8 +218,8 @@ static void load_import(struct loader *L, struct module *m, struct ast *imp)
 		}
 		path = find_stdlib(L->opts, imp->str, &searched);
 		if (!path) {
-			diag_error(L->d, imp->nameloc, "import", "cannot find stdlib module '%s' (searched %s)",
-				   imp->str, searched.buf);
+			diag_error(L->d, imp->nameloc, "import",
+				   "cannot find stdlib module '%s' (searched %s)", imp->str, searched.buf);
 			sb_release(&searched);
 			return;
 		}
@@ -235,12 +259,21 @@ static void parse_and_follow(struct loader *L, struct module *m, char *text, siz
 {
 	size_t bad;
 
-	sha256_hex(text, len, m->digest);
-	m->file = diag_add_file(L->d, m->path, text, len);
+	char *shown = NULL;
+
+	if (!L->opts || !L->opts->no_digest)
+		sha256_hex(text, len, m->digest);
+	/* A stdlib module is shown as <stdlib>/NAME.cpol wherever it is
+	 * installed, so that locations in decisions and locks are the same on
+	 * every machine. */
+	if (m->stdlib)
+		shown = xasprintf("%s%s.cpol", PROGRAM_STDLIB_PREFIX, m->name);
+	m->file = diag_add_file(L->d, shown ? shown : m->path, text, len);
+	free(shown);
 	if (!utf8_valid(text, len, &bad)) {
-		struct loc l = { m->file, (uint32_t)bad, (uint32_t)bad + 1 };
+		struct loc l = {m->file, (uint32_t)bad, (uint32_t)bad + 1};
 		diag_error(L->d, l, "encoding", "invalid UTF-8 (byte 0x%02x)", (unsigned char)text[bad]);
-		m->root = ast_new(AST_MODULE, (struct loc){ m->file, 0, 0 });
+		m->root = ast_new(AST_MODULE, (struct loc){m->file, 0, 0});
 	} else {
 		m->root = parse_module(L->d, m->file, text, len);
 	}
@@ -284,6 +317,7 @@ static struct module *load_file(struct loader *L, const char *path, const char *
 		return NULL;
 	}
 	m = new_module(L, path, name, real);
+	m->stdlib = from && name == from->str;
 	parse_and_follow(L, m, text, len);
 	return m;
 }
@@ -302,7 +336,7 @@ static void collect_policies(struct program *p)
 
 int program_load(struct program *p, const char *path, const struct program_opts *opts, struct diag *d)
 {
-	struct loader L = { p, opts, d, NULL, 0, 0 };
+	struct loader L = {p, opts, d, NULL, 0, 0};
 	size_t errors = d->nerrors;
 	struct module *m;
 
@@ -313,4 +347,13 @@ int program_load(struct program *p, const char *path, const struct program_opts 
 	collect_policies(p);
 	sema_check(p, d);
 	return d->nerrors > errors ? -1 : 0;
+}
+
+char *program_find_stdlib(const struct program_opts *opts, const char *name)
+{
+	struct strbuf searched = STRBUF_INIT;
+	char *path = find_stdlib(opts, name, &searched);
+
+	sb_release(&searched);
+	return path;
 }

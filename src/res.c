@@ -1,2 +1,777 @@
-/* res.c - not yet written. */
+/* res.c - the resolver (algorithm in res.h). */
 #include "config.h"
+
+#include "res.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rel.h"
+#include "util.h"
+#include "ver.h"
+
+#define NO_NODE SIZE_MAX
+
+struct node {
+	const struct cat_prim *p;
+	size_t parent;	/* the dependent that pulled it in first, or NO_NODE */
+	const char *at; /* include location when requested */
+	bool requested;
+};
+
+struct work {
+	size_t from;
+	struct rel_alt alt;
+};
+
+struct res_edge {
+	size_t from, to;
+};
+
+/* One version constraint: .cpol (lang) or Debian operators. */
+struct cons {
+	const char *op, *ver;
+	bool lang;
+	const char *origin; /* for messages: "include at X" or a primitive name */
+};
+
+struct res {
+	const struct catset *cs;
+	struct decision *dec;
+	res_admit_fn admit;
+	void *ctx;
+	struct diag *d;
+	struct node *nodes;
+	size_t nnodes, capnodes;
+	size_t *slots; /* open addressing: node index + 1, keyed by name */
+	size_t nslots;
+	struct work *queue;
+	size_t nqueue, capqueue, head;
+	struct res_edge *edges;
+	size_t nedges, capedges;
+	bool fatal;	      /* an admit filter failed at run time */
+	const char *platform; /* dec->platform, or the default "linux/amd64" */
+};
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static uint64_t hash_name(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static size_t *slot_of(struct res *r, const char *name)
+{
+	size_t i = (size_t)hash_name(name) & (r->nslots - 1);
+
+	while (r->slots[i] && strcmp(r->nodes[r->slots[i] - 1].p->name, name))
+		i = (i + 1) & (r->nslots - 1);
+	return &r->slots[i];
+}
+
+static struct node *chosen(struct res *r, const char *name)
+{
+	size_t s = *slot_of(r, name);
+
+	return s ? &r->nodes[s - 1] : NULL;
+}
+
+static void rehash(struct res *r)
+{
+	free(r->slots);
+	r->nslots *= 2;
+	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+	for (size_t i = 0; i < r->nnodes; i++)
+		*slot_of(r, r->nodes[i].p->name) = i + 1;
+}
+
+static size_t add_node(struct res *r, const struct cat_prim *p, size_t parent, const char *at)
+{
+	size_t i = r->nnodes;
+
+	xgrow((void **)&r->nodes, &r->capnodes, i + 1, sizeof(*r->nodes));
+	r->nodes[i] = (struct node){p, parent, at, at != NULL};
+	r->nnodes++;
+	if (r->nnodes * 2 > r->nslots)
+		rehash(r);
+	else
+		*slot_of(r, p->name) = i + 1;
+	return i;
+}
+
+static void add_edge(struct res *r, size_t from, size_t to)
+{
+	if (from == NO_NODE || from == to)
+		return;
+	xgrow((void **)&r->edges, &r->capedges, r->nedges + 1, sizeof(*r->edges));
+	r->edges[r->nedges++] = (struct res_edge){from, to};
+}
+
+static bool excluded(struct res *r, const char *name, const char **at)
+{
+	for (size_t i = 0; i < r->dec->nexcludes; i++)
+		if (!strcmp(r->dec->excludes[i].name, name)) {
+			if (at)
+				*at = r->dec->excludes[i].at;
+			return true;
+		}
+	return false;
+}
+
+/* "web -> app -> libssl3": the chain from the policy to node k, then to. */
+static char *chain(struct res *r, size_t k, const char *to)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char **names = NULL;
+	size_t n = 0, cap = 0, hops = 0;
+
+	for (; k != NO_NODE && hops <= r->nnodes; k = r->nodes[k].parent, hops++) {
+		xgrow((void **)&names, &cap, n + 1, sizeof(*names));
+		names[n++] = r->nodes[k].p->name;
+	}
+	sb_adds(&sb, r->dec->policy ? r->dec->policy : "policy");
+	while (n)
+		sb_addf(&sb, " -> %s", names[--n]);
+	if (to)
+		sb_addf(&sb, " -> %s", to);
+	free(names);
+	return sb_detach(&sb, NULL);
+}
+
+/* Where an error about something needed through node k is reported: the
+ * include statement at the root of its chain. */
+static const char *root_at(struct res *r, size_t k, const char *fallback)
+{
+	size_t hops = 0;
+
+	while (k != NO_NODE && r->nodes[k].parent != NO_NODE && hops++ <= r->nnodes)
+		k = r->nodes[k].parent;
+	return k != NO_NODE && r->nodes[k].at ? r->nodes[k].at : fallback;
+}
+
+static void vreport(struct diag *d, enum diag_severity sev, const char *at, const char *rule, const char *fmt,
+		    va_list ap)
+{
+	diag_vreport(d, sev, LOC_NONE, rule, fmt, ap);
+	if (at)
+		d->entries[d->nentries - 1].path = xstrdup(at);
+}
+
+static void report(struct diag *d, const char *at, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void report(struct diag *d, const char *at, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(d, DIAG_ERROR, at, rule, fmt, ap);
+	va_end(ap);
+}
+
+static void note(struct diag *d, const char *at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void note(struct diag *d, const char *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(d, DIAG_NOTE, at, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- eligibility --------------------------------------------------------------- */
+
+static char *cons_fail(const struct cat_prim *p, const struct cons *c)
+{
+	if (!c->op || ver_satisfies(p->version, c->op, c->ver, c->lang))
+		return NULL;
+	return xasprintf("version %s does not satisfy '%s %s' (%s)", p->version, c->op, c->ver, c->origin);
+}
+
+/* NULL when p is eligible (include constraints on its name, the extra
+ * constraint, platform, admit filter); else why not (caller frees). */
+static char *why_not(struct res *r, const struct cat_prim *p, const struct cons *extra)
+{
+	char *why = extra ? cons_fail(p, extra) : NULL;
+	const char *failed_at = NULL;
+	bool ok = true;
+
+	for (size_t i = 0; !why && i < r->dec->nrequests; i++) {
+		const struct dec_request *q = &r->dec->requests[i];
+		char *origin;
+		if (strcmp(q->name, p->name) || !q->op)
+			continue;
+		origin = xasprintf("include at %s", q->at ? q->at : "?");
+		why = cons_fail(p, &(struct cons){q->op, q->constraint ? q->constraint : "", true, origin});
+		free(origin);
+	}
+	if (why)
+		return why;
+	if (!cat_prim_fits(p, r->platform))
+		return xasprintf("version %s is for %s/%s, not %s", p->version, p->os, p->arch, r->platform);
+	if (!r->admit)
+		return NULL;
+	if (cat_prim_load(p, r->d) < 0) {
+		r->fatal = true;
+		return xasprintf("version %s has unusable metadata", p->version);
+	}
+	if (r->admit(r->ctx, p, &ok, &failed_at, r->d) < 0) {
+		r->fatal = true;
+		return xasprintf("version %s: the admit filter failed", p->version);
+	}
+	return ok ? NULL
+		  : xasprintf("version %s rejected by admit filter at %s", p->version,
+			      failed_at ? failed_at : "?");
+}
+
+/* The highest eligible version of name, or NULL. */
+static const struct cat_prim *pick(struct res *r, const char *name, const struct cons *extra)
+{
+	size_t n;
+	struct cat_prim *const *v = catset_versions(r->cs, name, &n);
+
+	for (size_t i = 0; i < n && !r->fatal; i++) {
+		char *why = why_not(r, v[i], extra);
+		if (!why)
+			return v[i];
+		free(why);
+	}
+	return NULL;
+}
+
+static bool provides_ok(const struct cat_provider *pv, const struct rel_atom *a)
+{
+	return !a->op || (pv->version && ver_satisfies(pv->version, a->op, a->version, false));
+}
+
+/* The first eligible provider of the virtual name a->name, or NULL. */
+static const struct cat_prim *pick_provider(struct res *r, const struct rel_atom *a)
+{
+	size_t n;
+	const struct cat_provider *pv = catset_providers(r->cs, a->name, &n);
+
+	for (size_t i = 0; i < n && !r->fatal; i++) {
+		char *why;
+		if (!provides_ok(&pv[i], a) || excluded(r, pv[i].prim->name, NULL) ||
+		    chosen(r, pv[i].prim->name))
+			continue;
+		why = why_not(r, pv[i].prim, NULL);
+		if (!why)
+			return pv[i].prim;
+		free(why);
+	}
+	return NULL;
+}
+
+/* Notes: why each candidate for a was rejected. */
+static void explain(struct res *r, const char *at, const struct rel_atom *a, const struct cons *extra)
+{
+	size_t n, np;
+	struct cat_prim *const *v = catset_versions(r->cs, a->name, &n);
+	const struct cat_provider *pv = catset_providers(r->cs, a->name, &np);
+	struct node *c = chosen(r, a->name);
+	const char *xat;
+
+	if (excluded(r, a->name, &xat))
+		note(r->d, xat, "'%s' is excluded here", a->name);
+	if (c)
+		note(r->d, at, "'%s' version %s is already selected", a->name, c->p->version);
+	for (size_t i = 0; i < n && !c; i++) {
+		char *why = why_not(r, v[i], extra);
+		note(r->d, at, "candidate %s: %s", v[i]->name, why ? why : "eligible");
+		free(why);
+	}
+	for (size_t i = 0; i < np; i++) {
+		char *why = NULL;
+		if (!provides_ok(&pv[i], a))
+			why = xasprintf("provides '%s%s%s' only", a->name, pv[i].version ? " = " : "",
+					pv[i].version ? pv[i].version : "");
+		else if (excluded(r, pv[i].prim->name, NULL))
+			why = xstrdup("is excluded");
+		else if (chosen(r, pv[i].prim->name))
+			why = xasprintf("version %s is already selected",
+					chosen(r, pv[i].prim->name)->p->version);
+		else
+			why = why_not(r, pv[i].prim, NULL);
+		note(r->d, at, "provider %s %s: %s", pv[i].prim->name, pv[i].prim->version,
+		     why ? why : "eligible");
+		free(why);
+	}
+}
+
+/* ---- the work queue --------------------------------------------------------------- */
+
+static void queue_depends(struct res *r, size_t k)
+{
+	const struct cat_prim *p = r->nodes[k].p;
+	struct rel_list l;
+	const char *why;
+
+	if (!*p->depends)
+		return;
+	if (rel_parse(p->depends, &l, &why) < 0) {
+		report(r->d, root_at(r, k, NULL), "no-eligible-version", "bad depends of '%s' version %s: %s",
+		       p->name, p->version, why);
+		return;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		xgrow((void **)&r->queue, &r->capqueue, r->nqueue + 1, sizeof(*r->queue));
+		r->queue[r->nqueue++] = (struct work){k, l.alts[i]};
+	}
+	free(l.alts);
+}
+
+static size_t choose(struct res *r, const struct cat_prim *p, size_t from, const char *at)
+{
+	size_t k = add_node(r, p, from, at);
+
+	queue_depends(r, k);
+	return k;
+}
+
+/* A selected node that satisfies atom a (by name or Provides), or NO_NODE. */
+static size_t satisfied_by(struct res *r, const struct rel_atom *a)
+{
+	struct node *c = chosen(r, a->name);
+	size_t np;
+	const struct cat_provider *pv;
+
+	if (c && (!a->op || ver_satisfies(c->p->version, a->op, a->version, false)))
+		return (size_t)(c - r->nodes);
+	pv = catset_providers(r->cs, a->name, &np);
+	for (size_t i = 0; i < np; i++) {
+		c = chosen(r, pv[i].prim->name);
+		if (c && c->p == pv[i].prim && provides_ok(&pv[i], a))
+			return (size_t)(c - r->nodes);
+	}
+	return NO_NODE;
+}
+
+static void dep_error(struct res *r, const struct work *w)
+{
+	const struct rel_atom *a = &w->alt.atoms[0];
+	char *text = rel_alt_str(&w->alt), *ch = chain(r, w->from, a->name);
+	const char *at = root_at(r, w->from, NULL), *xat = NULL;
+	const char *from = r->nodes[w->from].p->name;
+	struct node *c = chosen(r, a->name);
+	size_t n;
+
+	if (w->alt.n == 1 && excluded(r, a->name, &xat)) {
+		report(r->d, at, "excluded-dependency", "'%s' is excluded but '%s' depends on it (%s)",
+		       a->name, from, ch);
+		note(r->d, xat, "excluded here");
+	} else if (w->alt.n == 1 && c) {
+		report(r->d, at, "version-conflict",
+		       "'%s' needs '%s' but version %s of '%s' is already selected (%s)", from, text,
+		       c->p->version, a->name, ch);
+	} else if (w->alt.n == 1 && !catset_versions(r->cs, a->name, &n) &&
+		   !catset_providers(r->cs, a->name, &n)) {
+		report(r->d, at, "missing-primitive",
+		       "no primitive '%s' in the catalogs, needed by '%s' (%s)", a->name, from, ch);
+	} else {
+		report(r->d, at, "no-eligible-version", "no eligible version for '%s', needed by '%s' (%s)",
+		       text, from, ch);
+		for (size_t i = 0; i < w->alt.n; i++) {
+			const struct rel_atom *ai = &w->alt.atoms[i];
+			struct cons c2 = {ai->op, ai->version, false, from};
+			explain(r, at, ai, &c2);
+		}
+	}
+	free(text);
+	free(ch);
+}
+
+static void process(struct res *r, const struct work *w)
+{
+	for (size_t i = 0; i < w->alt.n; i++) {
+		size_t k = satisfied_by(r, &w->alt.atoms[i]);
+		if (k != NO_NODE) {
+			add_edge(r, w->from, k);
+			return;
+		}
+	}
+	for (size_t i = 0; i < w->alt.n && !r->fatal; i++) {
+		const struct rel_atom *a = &w->alt.atoms[i];
+		struct cons c = {a->op, a->version, false, r->nodes[w->from].p->name};
+		const struct cat_prim *p;
+		if (excluded(r, a->name, NULL) || chosen(r, a->name))
+			continue;
+		p = pick(r, a->name, &c);
+		if (!p)
+			p = pick_provider(r, a);
+		if (p) {
+			add_edge(r, w->from, choose(r, p, w->from, NULL));
+			return;
+		}
+	}
+	if (!r->fatal)
+		dep_error(r, w);
+}
+
+/* ---- includes ----------------------------------------------------------------- */
+
+static int cmp_req(const void *a, const void *b)
+{
+	const struct dec_request *x = *(const struct dec_request *const *)a;
+	const struct dec_request *y = *(const struct dec_request *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+static void include_error(struct res *r, const struct dec_request *q)
+{
+	size_t n, np;
+	struct rel_atom a = {q->name, NULL, NULL};
+
+	if (!catset_versions(r->cs, q->name, &n) && !catset_providers(r->cs, q->name, &np)) {
+		report(r->d, q->at, "missing-primitive", "no primitive '%s' in the catalogs (%s -> %s)",
+		       q->name, r->dec->policy ? r->dec->policy : "policy", q->name);
+		return;
+	}
+	report(r->d, q->at, "no-eligible-version", "no eligible version of '%s' (%s -> %s)", q->name,
+	       r->dec->policy ? r->dec->policy : "policy", q->name);
+	explain(r, q->at, &a, NULL);
+}
+
+static void include_one(struct res *r, const struct dec_request *q)
+{
+	const struct cat_prim *p;
+	size_t n;
+
+	if (chosen(r, q->name))
+		return;
+	p = pick(r, q->name, NULL);
+	if (!p && !catset_versions(r->cs, q->name, &n)) {
+		struct rel_atom a = {q->name, NULL, NULL};
+		p = pick_provider(r, &a);
+	}
+	if (p && !chosen(r, p->name))
+		choose(r, p, NO_NODE, q->at ? q->at : "?");
+	else if (!p && !r->fatal)
+		include_error(r, q);
+}
+
+static void do_includes(struct res *r)
+{
+	const struct dec_request **qs = xcalloc(r->dec->nrequests, sizeof(*qs));
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->dec->nrequests; i++)
+		if (!excluded(r, r->dec->requests[i].name, NULL))
+			qs[n++] = &r->dec->requests[i];
+	if (n)
+		qsort(qs, n, sizeof(*qs), cmp_req);
+	for (size_t i = 0; i < n && !r->fatal; i++)
+		include_one(r, qs[i]);
+	free(qs);
+}
+
+/* ---- conflicts ------------------------------------------------------------------ */
+
+/* Does node j match conflict atom a (by name, or a virtual name it provides)? */
+static bool conflicts_with(struct res *r, size_t j, const struct rel_atom *a)
+{
+	const struct cat_prim *p = r->nodes[j].p;
+	size_t np;
+	const struct cat_provider *pv;
+
+	if (!strcmp(p->name, a->name))
+		return !a->op || ver_satisfies(p->version, a->op, a->version, false);
+	pv = catset_providers(r->cs, a->name, &np);
+	for (size_t i = 0; i < np; i++)
+		if (pv[i].prim == p && provides_ok(&pv[i], a))
+			return true;
+	return false;
+}
+
+static void check_conflicts(struct res *r)
+{
+	for (size_t i = 0; i < r->nnodes; i++) {
+		const struct cat_prim *p = r->nodes[i].p;
+		struct rel_list l;
+		const char *why;
+		if (!*p->conflicts || rel_parse(p->conflicts, &l, &why) < 0)
+			continue;
+		for (size_t j = 0; j < r->nnodes; j++) {
+			bool hit = false;
+			if (j == i)
+				continue;
+			for (size_t e = 0; e < l.n && !hit; e++)
+				for (size_t k = 0; k < l.alts[e].n && !hit; k++)
+					hit = conflicts_with(r, j, &l.alts[e].atoms[k]);
+			if (hit) {
+				char *c1 = chain(r, i, NULL), *c2 = chain(r, j, NULL);
+				report(r->d, root_at(r, i, NULL), "conflict",
+				       "'%s' version %s conflicts with '%s' version %s (%s; %s)", p->name,
+				       p->version, r->nodes[j].p->name, r->nodes[j].p->version, c1, c2);
+				free(c1);
+				free(c2);
+			}
+		}
+		rel_list_release(&l);
+	}
+}
+
+/* ---- ordering: dependencies first, cycles together, ties by name ------------------ */
+
+struct order {
+	struct res *r;
+	size_t *index, *low, *comp, *stack;
+	bool *on;
+	size_t next, sp, ncomp;
+	size_t *adj, *adjstart; /* edges grouped by from */
+};
+
+static void strong(struct order *o, size_t v)
+{
+	o->index[v] = o->low[v] = ++o->next;
+	o->stack[o->sp++] = v;
+	o->on[v] = true;
+	for (size_t e = o->adjstart[v]; e < o->adjstart[v + 1]; e++) {
+		size_t w = o->adj[e];
+		if (!o->index[w]) {
+			strong(o, w);
+			if (o->low[w] < o->low[v])
+				o->low[v] = o->low[w];
+		} else if (o->on[w] && o->index[w] < o->low[v]) {
+			o->low[v] = o->index[w];
+		}
+	}
+	if (o->low[v] == o->index[v]) {
+		size_t w;
+		do {
+			w = o->stack[--o->sp];
+			o->on[w] = false;
+			o->comp[w] = o->ncomp;
+		} while (w != v);
+		o->ncomp++;
+	}
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+	const struct res_edge *x = a, *y = b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return (x->to > y->to) - (x->to < y->to);
+}
+
+/* The node indexes in output order (caller frees). */
+static size_t *order_nodes(struct res *r)
+{
+	size_t n = r->nnodes, *out = xcalloc(n, sizeof(*out)), nout = 0;
+	struct order o = {.r = r};
+	size_t *pending, *minname;
+	bool *done;
+
+	o.index = xcalloc(n, sizeof(size_t));
+	o.low = xcalloc(n, sizeof(size_t));
+	o.comp = xcalloc(n, sizeof(size_t));
+	o.stack = xcalloc(n, sizeof(size_t));
+	o.on = xcalloc(n, sizeof(bool));
+	o.adj = xcalloc(r->nedges, sizeof(size_t));
+	o.adjstart = xcalloc(n + 1, sizeof(size_t));
+	if (r->nedges)
+		qsort(r->edges, r->nedges, sizeof(*r->edges), cmp_edge);
+	for (size_t e = 0; e < r->nedges; e++) {
+		o.adj[e] = r->edges[e].to;
+		o.adjstart[r->edges[e].from + 1]++;
+	}
+	for (size_t v = 0; v < n; v++)
+		o.adjstart[v + 1] += o.adjstart[v];
+	for (size_t v = 0; v < n; v++)
+		if (!o.index[v])
+			strong(&o, v);
+	/* Kahn over components: ready = all dependencies emitted; smallest name first */
+	pending = xcalloc(o.ncomp, sizeof(size_t));
+	minname = xcalloc(o.ncomp, sizeof(size_t));
+	done = xcalloc(n, sizeof(bool));
+	for (size_t c = 0; c < o.ncomp; c++)
+		minname[c] = SIZE_MAX;
+	for (size_t v = 0; v < n; v++) {
+		size_t c = o.comp[v];
+		if (minname[c] == SIZE_MAX || strcmp(r->nodes[v].p->name, r->nodes[minname[c]].p->name) < 0)
+			minname[c] = v;
+	}
+	for (size_t e = 0; e < r->nedges; e++)
+		if (o.comp[r->edges[e].from] != o.comp[r->edges[e].to])
+			pending[o.comp[r->edges[e].from]]++;
+	for (size_t emitted = 0; emitted < o.ncomp; emitted++) {
+		size_t best = SIZE_MAX;
+		for (size_t c = 0; c < o.ncomp; c++)
+			if (!pending[c] && minname[c] != SIZE_MAX &&
+			    (best == SIZE_MAX ||
+			     strcmp(r->nodes[minname[c]].p->name, r->nodes[minname[best]].p->name) < 0))
+				best = c;
+		/* members of the component in name order */
+		for (;;) {
+			size_t pickv = SIZE_MAX;
+			for (size_t v = 0; v < n; v++)
+				if (o.comp[v] == best && !done[v] &&
+				    (pickv == SIZE_MAX ||
+				     strcmp(r->nodes[v].p->name, r->nodes[pickv].p->name) < 0))
+					pickv = v;
+			if (pickv == SIZE_MAX)
+				break;
+			done[pickv] = true;
+			out[nout++] = pickv;
+		}
+		minname[best] = SIZE_MAX;
+		for (size_t e = 0; e < r->nedges; e++)
+			if (o.comp[r->edges[e].to] == best && o.comp[r->edges[e].from] != best)
+				pending[o.comp[r->edges[e].from]]--;
+	}
+	free(pending);
+	free(minname);
+	free(done);
+	free(o.index);
+	free(o.low);
+	free(o.comp);
+	free(o.stack);
+	free(o.on);
+	free(o.adj);
+	free(o.adjstart);
+	return out;
+}
+
+/* ---- the result ------------------------------------------------------------------- */
+
+static int cmp_dec_edge(const void *a, const void *b)
+{
+	const struct dec_edge *x = a, *y = b;
+	int c = strcmp(x->from, y->from);
+
+	return c ? c : strcmp(x->to, y->to);
+}
+
+static void fill_decision(struct res *r)
+{
+	struct decision *dec = r->dec;
+	size_t *ord = order_nodes(r);
+
+	for (size_t i = 0; i < r->nnodes; i++) {
+		const struct node *nd = &r->nodes[ord[i]];
+		struct dec_selected *s;
+		xgrow((void **)&dec->selected, &dec->capselected, dec->nselected + 1, sizeof(*dec->selected));
+		s = &dec->selected[dec->nselected++];
+		s->prim = nd->p;
+		s->requested = nd->requested;
+		s->reason = nd->requested ? xasprintf("include at %s", nd->at)
+					  : xasprintf("dependency of %s", r->nodes[nd->parent].p->name);
+	}
+	free(ord);
+	for (size_t e = 0; e < r->nedges; e++) {
+		const char *from = r->nodes[r->edges[e].from].p->name, *to = r->nodes[r->edges[e].to].p->name;
+		if (e && r->edges[e].from == r->edges[e - 1].from && r->edges[e].to == r->edges[e - 1].to)
+			continue; /* edges are sorted by index, so repeats are adjacent */
+		xgrow((void **)&dec->edges, &dec->capedges, dec->nedges + 1, sizeof(*dec->edges));
+		dec->edges[dec->nedges++] = (struct dec_edge){xstrdup(from), xstrdup(to)};
+	}
+	if (dec->nedges)
+		qsort(dec->edges, dec->nedges, sizeof(*dec->edges), cmp_dec_edge);
+}
+
+int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx, struct diag *d)
+{
+	struct res r = {.cs = cs, .dec = dec, .admit = admit, .ctx = ctx, .d = d};
+	size_t before = d->nerrors;
+	int rc = 0;
+
+	r.platform = dec->platform ? dec->platform : RES_DEFAULT_PLATFORM;
+	r.nslots = 64;
+	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
+	do_includes(&r);
+	for (; r.head < r.nqueue && !r.fatal; r.head++)
+		process(&r, &r.queue[r.head]);
+	if (!r.fatal)
+		check_conflicts(&r);
+	for (size_t i = 0; i < r.nnodes && !r.fatal; i++)
+		if (cat_prim_load(r.nodes[i].p, d) < 0)
+			r.fatal = true;
+	if (r.fatal || d->nerrors > before)
+		rc = -1;
+	else
+		fill_decision(&r);
+	for (size_t i = 0; i < r.nqueue; i++)
+		rel_alt_release(&r.queue[i].alt);
+	free(r.queue);
+	free(r.nodes);
+	free(r.slots);
+	free(r.edges);
+	return rc;
+}
+
+/* ---- graph output ------------------------------------------------------------------ */
+
+static void dot_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', out);
+		if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+void res_graph_dot(const struct decision *dec, FILE *out)
+{
+	fputs("digraph ", out);
+	dot_string(out, dec->policy ? dec->policy : "policy");
+	fputs(" {\n\trankdir=LR;\n\tnode [shape=box, fontname=\"monospace\"];\n", out);
+	for (size_t i = 0; i < dec->nselected; i++) {
+		const struct dec_selected *s = &dec->selected[i];
+		char *label = xasprintf("%s\n%s", s->prim->name, s->prim->version);
+		fputc('\t', out);
+		dot_string(out, s->prim->name);
+		fputs(" [label=", out);
+		dot_string(out, label);
+		fputs(s->requested ? ", style=bold, penwidth=2];\n" : "];\n", out);
+		free(label);
+	}
+	for (size_t i = 0; i < dec->nedges; i++) {
+		fputc('\t', out);
+		dot_string(out, dec->edges[i].from);
+		fputs(" -> ", out);
+		dot_string(out, dec->edges[i].to);
+		fputs(";\n", out);
+	}
+	fputs("}\n", out);
+}
+
+json_t *res_graph_json(const struct decision *dec)
+{
+	json_t *o = json_object(), *nodes = json_array(), *edges = json_array();
+
+	json_object_set_new(o, "policy", json_string(dec->policy ? dec->policy : ""));
+	json_object_set_new(o, "platform", json_string(dec->platform ? dec->platform : "linux/amd64"));
+	for (size_t i = 0; i < dec->nselected; i++) {
+		const struct dec_selected *s = &dec->selected[i];
+		json_t *n = json_object();
+		json_object_set_new(n, "name", json_string(s->prim->name));
+		json_object_set_new(n, "version", json_string(s->prim->version));
+		json_object_set_new(n, "digest", json_string(s->prim->digest));
+		json_object_set_new(n, "requested", json_boolean(s->requested));
+		json_object_set_new(n, "reason", json_string(s->reason));
+		json_array_append_new(nodes, n);
+	}
+	for (size_t i = 0; i < dec->nedges; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "from", json_string(dec->edges[i].from));
+		json_object_set_new(e, "to", json_string(dec->edges[i].to));
+		json_array_append_new(edges, e);
+	}
+	json_object_set_new(o, "nodes", nodes);
+	json_object_set_new(o, "edges", edges);
+	return o;
+}

@@ -17,7 +17,7 @@
 #include "util.h"
 
 const struct sema_builtin_info sema_builtins[BUILTIN_COUNT] = {
-#define X(id, name, arity) { name, arity },
+#define X(id, name, arity) {name, arity},
 	SEMA_BUILTINS(X)
 #undef X
 };
@@ -101,19 +101,19 @@ struct binding {
 struct mscope {
 	struct module *m;
 	struct smap names; /* consts, fragments, import bindings */
-	int state;         /* 0 new, 1 checking, 2 checked */
+	int state;	   /* 0 new, 1 checking, 2 checked */
 };
 
 struct sema {
 	struct diag *d;
 	struct program *p;
-	struct mscope *ms;      /* one per p->mods[i] */
+	struct mscope *ms; /* one per p->mods[i] */
 	struct mscope *cur;
-	struct binding *scope;  /* local bindings, innermost last */
+	struct binding *scope; /* local bindings, innermost last */
 	size_t nscope, capscope;
-	size_t block;           /* first binding of the current block */
-	bool allow_selected;    /* in a deny/warn condition or admit filter */
-	struct ast *in_const;   /* the const being checked, or NULL */
+	size_t block;	      /* first binding of the current block */
+	bool allow_selected;  /* in a deny/warn condition or admit filter */
+	struct ast *in_const; /* the const being checked, or NULL */
 	size_t const_index;
 };
 
@@ -133,13 +133,20 @@ static const char *import_name(const struct ast *imp)
 static const char *decl_what(const struct ast *n)
 {
 	switch (n->kind) {
-	case AST_CONST: return "const";
-	case AST_FRAGMENT: return "fragment";
-	case AST_IMPORT: return "import";
-	case AST_LET: return "let";
-	case AST_PARAM: return "parameter";
-	case AST_POLICY: return "policy";
-	default: return "name";
+	case AST_CONST:
+		return "const";
+	case AST_FRAGMENT:
+		return "fragment";
+	case AST_IMPORT:
+		return "import";
+	case AST_LET:
+		return "let";
+	case AST_PARAM:
+		return "parameter";
+	case AST_POLICY:
+		return "policy";
+	default:
+		return "name";
 	}
 }
 
@@ -153,7 +160,7 @@ static void duplicate(struct sema *S, struct ast *n, struct ast *prev, const cha
 static void collect_names(struct sema *S, struct mscope *ms)
 {
 	struct ast *root = ms->m->root;
-	struct smap policies = { NULL, 0, 0 };
+	struct smap policies = {NULL, 0, 0};
 
 	for (size_t i = 0; i < root->kids.n; i++) {
 		struct ast *n = root->kids.v[i];
@@ -182,11 +189,11 @@ static void collect_names(struct sema *S, struct mscope *ms)
 
 const char *sema_type_name(enum sema_type t)
 {
-	static const char *const names[] = { "value", "null", "bool", "integer", "string", "list", "version" };
+	static const char *const names[] = {"value", "null", "bool", "integer", "string", "list", "version"};
 	return (size_t)t < ARRAY_SIZE(names) ? names[t] : "value";
 }
 
-static void fold(const struct ast *e, struct sema_value *v, int budget);
+static void fold(const struct ast *e, struct sema_value *v, long *work);
 
 static void set_bool(struct sema_value *v, bool known, bool b)
 {
@@ -219,9 +226,15 @@ static void fold_arith(int op, const struct sema_value *a, const struct sema_val
 		return;
 	if (ok) {
 		switch (op) {
-		case AST_OP_ADD: ok = !__builtin_add_overflow(a->i, b->i, &r); break;
-		case AST_OP_SUB: ok = !__builtin_sub_overflow(a->i, b->i, &r); break;
-		case AST_OP_MUL: ok = !__builtin_mul_overflow(a->i, b->i, &r); break;
+		case AST_OP_ADD:
+			ok = !__builtin_add_overflow(a->i, b->i, &r);
+			break;
+		case AST_OP_SUB:
+			ok = !__builtin_sub_overflow(a->i, b->i, &r);
+			break;
+		case AST_OP_MUL:
+			ok = !__builtin_mul_overflow(a->i, b->i, &r);
+			break;
 		case AST_OP_DIV:
 		case AST_OP_MOD:
 			ok = b->i != 0 && !(a->i == INT64_MIN && b->i == -1);
@@ -238,7 +251,8 @@ static void fold_arith(int op, const struct sema_value *a, const struct sema_val
 
 static bool scalar_known(const struct sema_value *v)
 {
-	return v->known && (v->type == SV_NULL || v->type == SV_BOOL || v->type == SV_INT || v->type == SV_STRING);
+	return v->known &&
+	       (v->type == SV_NULL || v->type == SV_BOOL || v->type == SV_INT || v->type == SV_STRING);
 }
 
 static bool values_equal(const struct sema_value *a, const struct sema_value *b)
@@ -275,18 +289,26 @@ static void fold_compare(int op, const struct sema_value *a, const struct sema_v
 			c = a->len < b->len ? -1 : a->len > b->len;
 	}
 	switch (op) {
-	case AST_OP_LT: set_bool(v, true, c < 0); break;
-	case AST_OP_LE: set_bool(v, true, c <= 0); break;
-	case AST_OP_GT: set_bool(v, true, c > 0); break;
-	case AST_OP_GE: set_bool(v, true, c >= 0); break;
+	case AST_OP_LT:
+		set_bool(v, true, c < 0);
+		break;
+	case AST_OP_LE:
+		set_bool(v, true, c <= 0);
+		break;
+	case AST_OP_GT:
+		set_bool(v, true, c > 0);
+		break;
+	case AST_OP_GE:
+		set_bool(v, true, c >= 0);
+		break;
 	}
 }
 
-static void fold_binary(const struct ast *e, struct sema_value *v, int budget)
+static void fold_binary(const struct ast *e, struct sema_value *v, long *work)
 {
 	struct sema_value a, b;
 
-	fold(e->a, &a, budget);
+	fold(e->a, &a, work);
 	switch (e->op) {
 	case AST_OP_AND:
 	case AST_OP_OR:
@@ -294,12 +316,12 @@ static void fold_binary(const struct ast *e, struct sema_value *v, int budget)
 			set_bool(v, true, a.i);
 			return;
 		}
-		fold(e->b, &b, budget);
+		fold(e->b, &b, work);
 		set_bool(v, a.known && b.known && a.type == SV_BOOL && b.type == SV_BOOL, b.i);
 		return;
 	case AST_OP_COALESCE:
 		if (a.type == SV_NULL) {
-			fold(e->b, v, budget);
+			fold(e->b, v, work);
 			return;
 		}
 		if (a.type != SV_UNKNOWN)
@@ -308,16 +330,22 @@ static void fold_binary(const struct ast *e, struct sema_value *v, int budget)
 	default:
 		break;
 	}
-	fold(e->b, &b, budget);
+	fold(e->b, &b, work);
 	switch (e->op) {
 	case AST_OP_IN:
-	case AST_OP_NOTIN: set_bool(v, false, false); break;
+	case AST_OP_NOTIN:
+		set_bool(v, false, false);
+		break;
 	case AST_OP_ADD:
 	case AST_OP_SUB:
 	case AST_OP_MUL:
 	case AST_OP_DIV:
-	case AST_OP_MOD: fold_arith(e->op, &a, &b, v); break;
-	default: fold_compare(e->op, &a, &b, v); break;
+	case AST_OP_MOD:
+		fold_arith(e->op, &a, &b, v);
+		break;
+	default:
+		fold_compare(e->op, &a, &b, v);
+		break;
 	}
 }
 
@@ -325,63 +353,92 @@ static enum sema_type builtin_type(int64_t id)
 {
 	switch (id) {
 	case BUILTIN_LEN:
-	case BUILTIN_SUM: return SV_INT;
+	case BUILTIN_SUM:
+		return SV_INT;
 	case BUILTIN_LOWER:
 	case BUILTIN_UPPER:
 	case BUILTIN_JOIN:
-	case BUILTIN_STRING: return SV_STRING;
+	case BUILTIN_STRING:
+		return SV_STRING;
 	case BUILTIN_STARTSWITH:
 	case BUILTIN_ENDSWITH:
 	case BUILTIN_CONTAINS:
-	case BUILTIN_GLOB: return SV_BOOL;
-	case BUILTIN_SPLIT: return SV_LIST;
-	case BUILTIN_VERSION: return SV_VERSION;
-	default: return SV_UNKNOWN;
+	case BUILTIN_GLOB:
+		return SV_BOOL;
+	case BUILTIN_SPLIT:
+		return SV_LIST;
+	case BUILTIN_VERSION:
+		return SV_VERSION;
+	default:
+		return SV_UNKNOWN;
 	}
 }
 
-static void fold_unary(const struct ast *e, struct sema_value *v, int budget)
+static void fold_unary(const struct ast *e, struct sema_value *v, long *work)
 {
 	struct sema_value a;
 
-	fold(e->a, &a, budget);
+	fold(e->a, &a, work);
 	if (e->op == AST_OP_NOT)
 		set_bool(v, a.known && a.type == SV_BOOL, !a.i);
 	else if (a.type == SV_INT || a.type == SV_UNKNOWN)
 		set_int(v, a.known && a.type == SV_INT && a.i != INT64_MIN, -a.i);
 }
 
-static void fold(const struct ast *e, struct sema_value *v, int budget)
+static void fold(const struct ast *e, struct sema_value *v, long *work)
 {
 	memset(v, 0, sizeof(*v));
-	if (!e)
-		return;
+	if (!e || --*work < 0)
+		return; /* out of work: lets like x2 = x1 + x1 would fold exponentially */
 	switch (e->kind) {
-	case AST_NULL: v->type = SV_NULL, v->known = true; break;
-	case AST_BOOL: set_bool(v, true, e->num != 0); break;
-	case AST_INT: set_int(v, e->op == 0, e->num); break;
+	case AST_NULL:
+		v->type = SV_NULL, v->known = true;
+		break;
+	case AST_BOOL:
+		set_bool(v, true, e->num != 0);
+		break;
+	case AST_INT:
+		set_int(v, e->op == 0, e->num);
+		break;
 	case AST_STRING:
 		v->type = SV_STRING, v->known = true;
 		v->s = e->str, v->len = e->len;
 		break;
 	case AST_NAME:
-		if (e->ref && (e->ref->kind == AST_LET || e->ref->kind == AST_CONST) && budget > 0)
-			fold(e->ref->a, v, budget - 1);
+		if (e->ref && (e->ref->kind == AST_LET || e->ref->kind == AST_CONST))
+			fold(e->ref->a, v, work);
 		break;
 	case AST_LIST:
 	case AST_COMP:
-	case AST_SELECTED: v->type = SV_LIST; break;
-	case AST_CALL: v->type = builtin_type(e->num); break;
-	case AST_QUANT: set_bool(v, false, false); break;
-	case AST_UNARY: fold_unary(e, v, budget); break;
-	case AST_BINARY: fold_binary(e, v, budget); break;
-	default: break;
+	case AST_SELECTED:
+		v->type = SV_LIST;
+		break;
+	case AST_CALL:
+		v->type = builtin_type(e->num);
+		break;
+	case AST_QUANT:
+		set_bool(v, false, false);
+		break;
+	case AST_UNARY:
+		fold_unary(e, v, work);
+		break;
+	case AST_BINARY:
+		fold_binary(e, v, work);
+		break;
+	default:
+		break;
 	}
 }
 
+/* Node visits allowed per fold: bounds the time and, since the recursion
+ * follows names into other expressions, the stack depth too. */
+#define FOLD_WORK 20000
+
 void sema_fold(const struct ast *e, struct sema_value *v)
 {
-	fold(e, v, 64);
+	long work = FOLD_WORK;
+
+	fold(e, v, &work);
 }
 
 /* ---- expressions --------------------------------------------------------- */
@@ -448,8 +505,9 @@ static void ref_global(struct sema *S, struct ast *e, struct smap_ent *ent, bool
 	}
 	if (decl->kind == AST_IMPORT) {
 		decl->used++;
-		diag_error(S->d, e->loc, "unknown-name", "'%s' is a module; name one of its consts as %s.NAME",
-			   import_name(decl), import_name(decl));
+		diag_error(S->d, e->loc, "unknown-name",
+			   "'%s' is a module; name one of its consts as %s.NAME", import_name(decl),
+			   import_name(decl));
 		return;
 	}
 	if (S->in_const && local_module && ent->index >= S->const_index) {
@@ -457,7 +515,8 @@ static void ref_global(struct sema *S, struct ast *e, struct smap_ent *ent, bool
 			diag_error(S->d, e->loc, "const-cycle", "const '%s' refers to itself", decl->str);
 		else
 			diag_error(S->d, e->loc, "const-cycle",
-				   "const '%s' uses '%s', which is declared after it (consts may only use earlier consts)",
+				   "const '%s' uses '%s', which is declared after it (consts may only use "
+				   "earlier consts)",
 				   S->in_const->str, decl->str);
 	}
 	e->ref = decl;
@@ -487,8 +546,8 @@ static void check_name(struct sema *S, struct ast *e)
 		return;
 	}
 	if (sema_builtin_lookup(e->str) >= 0)
-		diag_error(S->d, e->loc, "unknown-name", "'%s' is a builtin function; call it as %s(...)", e->str,
-			   e->str);
+		diag_error(S->d, e->loc, "unknown-name", "'%s' is a builtin function; call it as %s(...)",
+			   e->str, e->str);
 	else
 		diag_error(S->d, e->loc, "unknown-name", "unknown name '%s'", e->str);
 }
@@ -517,13 +576,14 @@ static void check_qualified(struct sema *S, struct ast *e, struct ast *imp)
 	other = scope_of(S, imp->ref->mod);
 	ent = other ? smap_get(&other->names, e->str) : NULL;
 	if (!ent || ent->node->kind == AST_IMPORT) {
-		diag_error(S->d, e->nameloc, "unknown-name", "module '%s' has no const '%s'", import_name(imp),
-			   e->str);
+		diag_error(S->d, e->nameloc, "unknown-name", "module '%s' has no const '%s'",
+			   import_name(imp), e->str);
 		return;
 	}
 	if (ent->node->kind == AST_FRAGMENT) {
-		diag_error(S->d, e->loc, "unknown-name", "'%s.%s' is a fragment, not a value; write 'use %s.%s;'",
-			   import_name(imp), e->str, import_name(imp), e->str);
+		diag_error(S->d, e->loc, "unknown-name",
+			   "'%s.%s' is a fragment, not a value; write 'use %s.%s;'", import_name(imp), e->str,
+			   import_name(imp), e->str);
 		return;
 	}
 	ast_free(e->a);
@@ -546,8 +606,8 @@ static void check_call(struct sema *S, struct ast *e)
 	}
 	e->num = id;
 	if ((size_t)sema_builtins[id].arity != e->kids.n)
-		diag_error(S->d, e->loc, "arity", "%s() takes %d argument%s, not %zu", e->str, sema_builtins[id].arity,
-			   sema_builtins[id].arity == 1 ? "" : "s", e->kids.n);
+		diag_error(S->d, e->loc, "arity", "%s() takes %d argument%s, not %zu", e->str,
+			   sema_builtins[id].arity, sema_builtins[id].arity == 1 ? "" : "s", e->kids.n);
 }
 
 /* Operands whose types are known to clash for an arithmetic operator. */
@@ -601,18 +661,24 @@ static void check_binary(struct sema *S, struct ast *e)
 	case AST_OP_SUB:
 	case AST_OP_MUL:
 	case AST_OP_DIV:
-	case AST_OP_MOD: check_arith(S, e); break;
+	case AST_OP_MOD:
+		check_arith(S, e);
+		break;
 	case AST_OP_LT:
 	case AST_OP_LE:
 	case AST_OP_GT:
-	case AST_OP_GE: check_order(S, e); break;
-	default: break;
+	case AST_OP_GE:
+		check_order(S, e);
+		break;
+	default:
+		break;
 	}
 }
 
 /* [a for X in b if c] and any/all X in a : b: the binder scopes over the
  * element, filter or body only. */
-static void check_binder(struct sema *S, struct ast *e, struct ast *iter, struct ast *body, struct ast *filter)
+static void check_binder(struct sema *S, struct ast *e, struct ast *iter, struct ast *body,
+			 struct ast *filter)
 {
 	size_t mark = S->nscope, block = S->block;
 
@@ -642,19 +708,24 @@ static void check_expr(struct sema *S, struct ast *e)
 	switch (e->kind) {
 	case AST_INT:
 		if (e->op == 1)
-			diag_error(S->d, e->loc, "overflow", "integer literal 9223372036854775808 does not fit in 64 bits");
+			diag_error(S->d, e->loc, "overflow",
+				   "integer literal 9223372036854775808 does not fit in 64 bits");
 		break;
-	case AST_NAME: check_name(S, e); break;
+	case AST_NAME:
+		check_name(S, e);
+		break;
 	case AST_INPUT:
 		e->reads_input = true;
 		if (S->in_const)
-			diag_error(S->d, e->loc, "const-input", "const '%s' may not read 'input' (consts are folded at compile time)",
+			diag_error(S->d, e->loc, "const-input",
+				   "const '%s' may not read 'input' (consts are folded at compile time)",
 				   S->in_const->str);
 		break;
 	case AST_SELECTED:
 		e->reads_selected = true;
 		if (S->in_const)
-			diag_error(S->d, e->loc, "selected-scope", "const '%s' may not read 'selected'", S->in_const->str);
+			diag_error(S->d, e->loc, "selected-scope", "const '%s' may not read 'selected'",
+				   S->in_const->str);
 		else if (!S->allow_selected)
 			diag_error(S->d, e->loc, "selected-scope",
 				   "'selected' may only be read in deny/warn conditions and admit filters");
@@ -665,8 +736,12 @@ static void check_expr(struct sema *S, struct ast *e)
 			mark_reads(e, e->kids.v[i]);
 		}
 		break;
-	case AST_COMP: check_binder(S, e, e->b, e->a, e->c); break;
-	case AST_QUANT: check_binder(S, e, e->a, e->b, NULL); break;
+	case AST_COMP:
+		check_binder(S, e, e->b, e->a, e->c);
+		break;
+	case AST_QUANT:
+		check_binder(S, e, e->a, e->b, NULL);
+		break;
 	case AST_FIELD:
 		imp = alias_import(S, e->a);
 		if (imp) {
@@ -682,15 +757,20 @@ static void check_expr(struct sema *S, struct ast *e)
 		mark_reads(e, e->a);
 		mark_reads(e, e->b);
 		break;
-	case AST_CALL: check_call(S, e); break;
+	case AST_CALL:
+		check_call(S, e);
+		break;
 	case AST_UNARY:
 		check_expr(S, e->a);
 		mark_reads(e, e->a);
 		if (e->op == AST_OP_NOT)
 			need_bool(S, e->a, "operand of '!'");
 		break;
-	case AST_BINARY: check_binary(S, e); break;
-	default: break;
+	case AST_BINARY:
+		check_binary(S, e);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -726,7 +806,8 @@ static struct ast *resolve_fragment(struct sema *S, struct ast *use)
 	if (a->kind == AST_FIELD) {
 		imp = alias_import(S, a->a);
 		if (!imp) {
-			diag_error(S->d, a->a->loc, "unknown-name", "'%s' is not an imported module", a->a->str);
+			diag_error(S->d, a->a->loc, "unknown-name", "'%s' is not an imported module",
+				   a->a->str);
 			return NULL;
 		}
 		imp->used++;
@@ -735,8 +816,8 @@ static struct ast *resolve_fragment(struct sema *S, struct ast *use)
 		other = scope_of(S, imp->ref->mod);
 		ent = other ? smap_get(&other->names, a->str) : NULL;
 		if (!ent || ent->node->kind != AST_FRAGMENT) {
-			diag_error(S->d, a->nameloc, "unknown-name", "module '%s' has no fragment '%s'", import_name(imp),
-				   a->str);
+			diag_error(S->d, a->nameloc, "unknown-name", "module '%s' has no fragment '%s'",
+				   import_name(imp), a->str);
 			return NULL;
 		}
 		return ent->node;
@@ -763,8 +844,8 @@ static void check_use(struct sema *S, struct ast *n)
 	n->ref = f;
 	f->used++;
 	if (f->params.n != n->kids.n)
-		diag_error(S->d, n->loc, "arity", "fragment '%s' takes %zu argument%s, not %zu", f->str, f->params.n,
-			   f->params.n == 1 ? "" : "s", n->kids.n);
+		diag_error(S->d, n->loc, "arity", "fragment '%s' takes %zu argument%s, not %zu", f->str,
+			   f->params.n, f->params.n == 1 ? "" : "s", n->kids.n);
 }
 
 static void check_if(struct sema *S, struct ast *n)
@@ -786,7 +867,9 @@ static void check_stmt(struct sema *S, struct ast *n)
 	case AST_INCLUDE:
 	case AST_BASE:
 	case AST_CONFIG:
-	case AST_FILE: check_expr(S, n->a); break;
+	case AST_FILE:
+		check_expr(S, n->a);
+		break;
 	case AST_ADMIT: {
 		size_t mark = S->nscope, block = S->block;
 		S->block = S->nscope;
@@ -797,18 +880,23 @@ static void check_stmt(struct sema *S, struct ast *n)
 		S->block = block;
 		break;
 	}
-	case AST_USE: check_use(S, n); break;
+	case AST_USE:
+		check_use(S, n);
+		break;
 	case AST_LET:
 		check_expr(S, n->a);
 		push_binding(S, n->str, n);
 		break;
-	case AST_IF: check_if(S, n); break;
+	case AST_IF:
+		check_if(S, n);
+		break;
 	case AST_DENY:
 	case AST_WARN:
 		check_selected_expr(S, n->a);
 		need_bool(S, n->a, n->kind == AST_DENY ? "condition of 'deny'" : "condition of 'warn'");
 		break;
-	default: break;
+	default:
+		break;
 	}
 }
 
@@ -838,10 +926,14 @@ static const struct ast *fold_failure(const struct ast *e, bool *divzero)
 	if (!a.known || a.type != SV_INT)
 		return NULL;
 	if (e->kind == AST_UNARY)
-		return e;
+		return e->op == AST_OP_NEG && a.i == INT64_MIN ? e : NULL;
 	sema_fold(e->b, &b);
 	if (!b.known || b.type != SV_INT)
 		return NULL;
+	memset(&v, 0, sizeof(v));
+	fold_arith(e->op, &a, &b, &v);
+	if (v.known)
+		return NULL; /* the whole expression was too big to fold, not wrong */
 	*divzero = (e->op == AST_OP_DIV || e->op == AST_OP_MOD) && b.i == 0;
 	return e;
 }
@@ -860,8 +952,8 @@ static void check_const(struct sema *S, struct ast *n, size_t index)
 	mark_reads(n, n->a);
 	bad = fold_failure(n->a, &divzero);
 	if (bad)
-		diag_error(S->d, bad->loc, divzero ? "division-by-zero" : "overflow", "const '%s': %s", n->str,
-			   divzero ? "division by zero" : "integer overflow");
+		diag_error(S->d, bad->loc, divzero ? "division-by-zero" : "overflow", "const '%s': %s",
+			   n->str, divzero ? "division by zero" : "integer overflow");
 }
 
 static void check_fragment(struct sema *S, struct ast *n)
@@ -934,8 +1026,8 @@ static void visit_uses(struct fvisit *V, struct ast_list *l)
 			for (; k < V->n; k++)
 				sb_addf(&chain, "%s -> ", V->stack[k]->str);
 			sb_adds(&chain, n->ref->str);
-			diag_error(V->S->d, n->loc, "fragment-recursion", "fragment '%s' uses itself: %s", n->ref->str,
-				   chain.buf);
+			diag_error(V->S->d, n->loc, "fragment-recursion", "fragment '%s' uses itself: %s",
+				   n->ref->str, chain.buf);
 			sb_release(&chain);
 		} else if (n->kind == AST_USE && n->ref) {
 			visit_fragment(V, n->ref);
@@ -957,7 +1049,7 @@ static void visit_fragment(struct fvisit *V, struct ast *f)
 
 static void check_recursion(struct sema *S)
 {
-	struct fvisit V = { S, NULL, 0, 0, NULL, 0, 0 };
+	struct fvisit V = {S, NULL, 0, 0, NULL, 0, 0};
 
 	for (size_t m = S->p->nmods; m-- > 0;) {
 		struct ast *root = S->p->mods[m]->root;

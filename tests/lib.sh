@@ -8,7 +8,7 @@ set -u
 T_FAILED=0
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cpolc-test.XXXXXX")
 trap 't_cleanup' EXIT
-t_cleanup() { rm -rf "$T_TMP"; [ "$T_FAILED" -eq 0 ]; }
+t_cleanup() { rm -rf "$T_TMP"; [ "$T_FAILED" -eq 0 ] || exit 1; }
 
 t_ok()   { echo "ok $1"; }
 t_fail() { echo "not ok $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2"; T_FAILED=$((T_FAILED + 1)); }

@@ -1,0 +1,537 @@
+/* build.c - the pipeline behind eval, graph, build and verify. */
+#include "config.h"
+
+#include "build.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cache.h"
+#include "comp.h"
+#include "lock.h"
+#include "request.h"
+#include "res.h"
+#include "util.h"
+
+void build_init(struct build *b)
+{
+	memset(b, 0, sizeof(*b));
+	decision_init(&b->dec);
+}
+
+void build_release(struct build *b)
+{
+	decision_release(&b->dec);
+	if (b->have_catalogs)
+		catset_release(&b->cs);
+	vm_free(b->vm);
+	bc_free(b->prog);
+	json_decref(b->request);
+	memset(b, 0, sizeof(*b));
+}
+
+char *build_default_path(const char *policy_path, const char *ext)
+{
+	const char *slash = strrchr(policy_path, '/');
+	const char *base = slash ? slash + 1 : policy_path;
+	const char *dot = strrchr(base, '.');
+	size_t n = dot && dot != base ? (size_t)(dot - policy_path) : strlen(policy_path);
+
+	return xasprintf("%.*s%s", (int)n, policy_path, ext);
+}
+
+static int admit_cb(void *ctx, const struct cat_prim *cand, bool *ok, const char **failed_at, struct diag *d)
+{
+	struct build *b = ctx;
+	int rc = vm_admit(b->vm, &b->dec, cand, ok, failed_at, d);
+
+	if (rc < 0)
+		b->runtime_error = true;
+	return rc;
+}
+
+enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d)
+{
+	b->request = request_load(o->request, o->defs, o->ndefs, d);
+	if (!b->request)
+		return BUILD_BAD_INPUT;
+	b->prog = comp_load(o->policy_path, o->policy, &o->popts, d);
+	if (!b->prog)
+		return BUILD_BAD_INPUT;
+	b->vm = vm_new();
+	if (vm_select(b->vm, b->prog, o->policy, b->request, &b->dec, d) < 0)
+		return BUILD_BAD_INPUT;
+	if (o->ncatalogs) {
+		if (catset_open(&b->cs, o->catalogs, o->ncatalogs, d) < 0) {
+			catset_release(&b->cs);
+			return BUILD_BAD_INPUT;
+		}
+		b->have_catalogs = true;
+		if (res_resolve(&b->cs, &b->dec, admit_cb, b, d) < 0)
+			return b->runtime_error ? BUILD_BAD_INPUT : BUILD_UNRESOLVED;
+	}
+	if (vm_check(b->vm, &b->dec, b->have_catalogs, d) < 0)
+		return BUILD_BAD_INPUT;
+	return b->dec.ndenials ? BUILD_DENIED : BUILD_OK;
+}
+
+/* ---- layers ------------------------------------------------------------- */
+
+struct layer_plan {
+	struct oci_layer_src *srcs;
+	size_t nsrcs;
+	size_t *sel_src;    /* sel_src[i]: source of dec.selected[i] */
+	char **names, **tars;
+	const char **tarv, **digv;
+	struct oci_file *files;
+};
+
+static void plan_release(struct layer_plan *p, size_t nsel)
+{
+	for (size_t i = 0; i < nsel; i++) {
+		free(p->names[i]);
+		free(p->tars[i]);
+	}
+	free(p->names);
+	free(p->tars);
+	free(p->tarv);
+	free(p->digv);
+	free(p->srcs);
+	free(p->sel_src);
+	free(p->files);
+}
+
+static bool is_base(const struct decision *dec, const struct dec_selected *s)
+{
+	for (size_t i = 0; i < dec->nrequests; i++)
+		if (dec->requests[i].is_base && !strcmp(dec->requests[i].name, s->prim->name))
+			return true;
+	return false;
+}
+
+/* One source per selected primitive, base primitives first, then one for
+ * the generated files. */
+static void plan_layers(const struct decision *dec, struct layer_plan *p)
+{
+	size_t n = dec->nselected, k = 0;
+
+	p->srcs = xcalloc(n + 1, sizeof(*p->srcs));
+	p->sel_src = xcalloc(n + 1, sizeof(*p->sel_src));
+	p->names = xcalloc(n + 1, sizeof(*p->names));
+	p->tars = xcalloc(n + 1, sizeof(*p->tars));
+	p->tarv = xcalloc(n + 1, sizeof(*p->tarv));
+	p->digv = xcalloc(n + 1, sizeof(*p->digv));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			const struct dec_selected *s = &dec->selected[i];
+			if (is_base(dec, s) != (pass == 0))
+				continue;
+			p->names[i] = xasprintf("%s %s", s->prim->name, s->prim->version);
+			p->tars[i] = cat_blob_path(s->prim);
+			p->tarv[i] = p->tars[i];
+			p->digv[i] = s->prim->digest;
+			p->srcs[k] = (struct oci_layer_src){ .name = p->names[i], .tars = &p->tarv[i],
+							     .tar_digests = &p->digv[i], .ntars = 1 };
+			p->sel_src[i] = k++;
+		}
+	}
+	if (dec->nfiles) {
+		p->files = xcalloc(dec->nfiles, sizeof(*p->files));
+		for (size_t i = 0; i < dec->nfiles; i++)
+			p->files[i] = (struct oci_file){ dec->files[i].path, dec->files[i].data, dec->files[i].len,
+							 dec->files[i].mode };
+		p->srcs[k++] = (struct oci_layer_src){ .name = "files", .files = p->files, .nfiles = dec->nfiles };
+	}
+	p->nsrcs = k;
+}
+
+/* ---- lock --------------------------------------------------------------- */
+
+static void fill_lock(struct lock *lk, const struct build *b, const struct layer_plan *plan,
+		      const struct oci_result *res)
+{
+	const struct decision *dec = &b->dec;
+
+	lock_set_policy(lk, dec->policy, dec->platform);
+	for (size_t i = 0; i < b->prog->nfiles; i++) {
+		char *dg = xasprintf("sha256:%s", b->prog->files[i].digest);
+		lock_add_module(lk, b->prog->files[i].path, dg);
+		free(dg);
+	}
+	lock_set_request(lk, b->request);
+	for (size_t i = 0; b->have_catalogs && i < b->cs.ncats; i++)
+		lock_add_catalog(lk, b->cs.cats[i]->dir, b->cs.cats[i]->identity);
+	for (size_t i = 0; i < dec->nselected; i++) {
+		const struct cat_prim *p = dec->selected[i].prim;
+		const struct oci_layer_info *li = NULL;
+		if (res && plan)
+			li = &res->layers[res->src_layer[plan->sel_src[i]]];
+		lock_add_prim(lk, p->name, p->version, p->digest, p->meta_digest, dec->selected[i].reason,
+			      li ? li->digest : NULL, li ? li->diff_id : NULL, li ? li->size : 0);
+	}
+	if (res) {
+		lock_set_config(lk, res->config);
+		lock_set_image(lk, res->manifest_digest, res->config_digest);
+	}
+}
+
+/* --locked: the resolution must equal the lock. Layers, image digests,
+ * the config and catalog identities are outputs or incidental, so they are
+ * taken from the lock before comparing. */
+static enum build_status check_locked(const struct build *b, const char *lock_path, struct diag *d)
+{
+	struct lock want, got;
+	struct strbuf diff = STRBUF_INIT;
+	enum build_status st = BUILD_OK;
+
+	lock_init(&want);
+	lock_init(&got);
+	if (lock_load(lock_path, &want, d) < 0) {
+		lock_release(&want);
+		return BUILD_MISMATCH;
+	}
+	fill_lock(&got, b, NULL, NULL);
+	for (size_t i = 0; i < got.nprims; i++) {
+		struct lock_prim *g = &got.prims[i];
+		for (size_t j = 0; j < want.nprims; j++) {
+			const struct lock_prim *w = &want.prims[j];
+			if (strcmp(w->name, g->name))
+				continue;
+			free(g->layer_digest);
+			free(g->diff_id);
+			g->layer_digest = w->layer_digest ? xstrdup(w->layer_digest) : NULL;
+			g->diff_id = w->diff_id ? xstrdup(w->diff_id) : NULL;
+			g->layer_size = w->layer_size;
+		}
+	}
+	for (size_t i = 0; i < got.ncatalogs; i++) {
+		free(got.catalogs[i].path);
+		free(got.catalogs[i].digest);
+	}
+	got.ncatalogs = 0;
+	for (size_t i = 0; i < want.ncatalogs; i++)
+		lock_add_catalog(&got, want.catalogs[i].path, want.catalogs[i].digest);
+	lock_set_config(&got, want.config);
+	lock_set_image(&got, want.manifest_digest, want.config_digest);
+	if (lock_compare(&want, &got, &diff)) {
+		diag_file_error(d, lock_path, 0, 0, "locked", "the resolution differs from the lock:\n%.*s",
+				(int)(diff.len ? diff.len - 1 : 0), diff.buf);
+		st = BUILD_MISMATCH;
+	}
+	sb_release(&diff);
+	lock_release(&want);
+	lock_release(&got);
+	return st;
+}
+
+/* ---- depfile ------------------------------------------------------------ */
+
+static void make_escape(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '#' || *s == '\\')
+			sb_addc(sb, '\\');
+		if (*s == '$')
+			sb_addc(sb, '$');
+		sb_addc(sb, *s);
+	}
+}
+
+/* The file behind a module path of a program: stdlib modules are recorded
+ * as <stdlib>/NAME.cpol and found again on the search path. */
+static char *module_file(const char *path, const struct program_opts *popts)
+{
+	size_t plen = strlen(PROGRAM_STDLIB_PREFIX), n = strlen(path);
+	char *name, *file;
+
+	if (strncmp(path, PROGRAM_STDLIB_PREFIX, plen) || n < plen + 5)
+		return xstrdup(path);
+	name = xstrndup(path + plen, n - plen - 5);
+	file = program_find_stdlib(popts, name);
+	free(name);
+	return file;
+}
+
+static void add_dep(char ***v, size_t *n, size_t *cap, char *path)
+{
+	xgrow((void **)v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = path;
+}
+
+/* The Make rule of DESIGN.md: the target, every file the build read, the
+ * catalog directory of each selected primitive, and an empty rule for each
+ * prerequisite so that deleting one does not break make. */
+static int write_depfile(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char **deps = NULL, *target;
+	size_t n = 0, cap = 0, k = 0;
+	int rc = 0;
+
+	if (o->depfile_target)
+		target = xstrdup(o->depfile_target);
+	else if (o->format == OCI_FMT_ARCHIVE)
+		target = xstrdup(out);
+	else
+		target = path_join(out, "index.json");
+	for (size_t i = 0; i < b->prog->nfiles; i++) {
+		char *path = module_file(b->prog->files[i].path, &o->popts);
+		if (path)
+			add_dep(&deps, &n, &cap, path);
+	}
+	add_dep(&deps, &n, &cap, xstrdup(o->policy_path));
+	if (o->request && strcmp(o->request, "-"))
+		add_dep(&deps, &n, &cap, xstrdup(o->request));
+	for (size_t i = 0; i < b->dec.nselected; i++) {
+		const struct cat_prim *p = b->dec.selected[i].prim;
+		char *dir = path_dirname(p->meta_path);
+		add_dep(&deps, &n, &cap, xstrdup(p->meta_path));
+		add_dep(&deps, &n, &cap, cat_blob_path(p));
+		add_dep(&deps, &n, &cap, dir);
+	}
+	for (size_t i = 0; i < b->dec.nrequests; i++)
+		for (size_t c = 0; b->have_catalogs && c < b->cs.ncats; c++) {
+			char *dir = xasprintf("%s/primitives/%s", b->cs.cats[c]->dir, b->dec.requests[i].name);
+			struct stat st;
+			if (stat(dir, &st) == 0)
+				add_dep(&deps, &n, &cap, dir);
+			else
+				free(dir);
+		}
+	qsort(deps, n, sizeof(*deps), cmp_strp);
+	for (size_t i = 0; i < n; i++)
+		if (!k || strcmp(deps[k - 1], deps[i]))
+			deps[k++] = deps[i];
+		else
+			free(deps[i]);
+	make_escape(&sb, target);
+	sb_addc(&sb, ':');
+	for (size_t i = 0; i < k; i++) {
+		sb_adds(&sb, " \\\n  ");
+		make_escape(&sb, deps[i]);
+	}
+	sb_addc(&sb, '\n');
+	for (size_t i = 0; i < k; i++) {
+		sb_addc(&sb, '\n');
+		make_escape(&sb, deps[i]);
+		sb_adds(&sb, ":\n");
+	}
+	if (write_file_atomic(o->depfile, sb.buf, sb.len, 0644) < 0) {
+		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile, strerror(errno));
+		rc = -1;
+	}
+	for (size_t i = 0; i < k; i++)
+		free(deps[i]);
+	free(deps);
+	free(target);
+	sb_release(&sb);
+	return rc;
+}
+
+/* ---- build -------------------------------------------------------------- */
+
+/* `from "PATH[:TAG]"` is relative to the policy's directory. */
+static char *from_layout(const struct decision *dec, const char *policy_path)
+{
+	char *dir;
+	char *s;
+
+	if (!dec->from)
+		return NULL;
+	if (dec->from[0] == '/')
+		return xstrdup(dec->from);
+	dir = path_dirname(policy_path);
+	s = path_join(dir, dec->from);
+	free(dir);
+	return s;
+}
+
+static enum build_status compose(struct build *b, const struct build_opts *o, const char *out, struct diag *d)
+{
+	struct layer_plan plan = { 0 };
+	struct oci_opts oo = { 0 };
+	struct oci_result res;
+	struct lock lk;
+	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
+	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path);
+	enum build_status st = BUILD_OK;
+
+	oci_result_init(&res);
+	lock_init(&lk);
+	plan_layers(&b->dec, &plan);
+	if (o->locked && (st = check_locked(b, lock_path, d)) != BUILD_OK)
+		goto out;
+	if (oci_check_collisions(plan.srcs, plan.nsrcs, d) != 0) {
+		st = BUILD_UNRESOLVED;
+		goto out;
+	}
+	if (!o->no_cache)
+		cache = o->cache_dir ? xstrdup(o->cache_dir) : cache_default_dir();
+	oo.out = out;
+	oo.format = o->format;
+	oo.tag = o->tag ? o->tag : b->dec.policy;
+	oo.compression = o->compression;
+	oo.epoch = o->epoch;
+	oo.cache_dir = cache;
+	oo.max_layers = o->max_layers;
+	oo.from_layout = from;
+	if (oci_compose(&oo, plan.srcs, plan.nsrcs, b->dec.config, b->dec.annotations, b->dec.platform, &res,
+			d) < 0) {
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
+	fill_lock(&lk, b, &plan, &res);
+	if (lock_write(lock_path, &lk, d) < 0 || (o->depfile && write_depfile(b, o, out, d) < 0))
+		st = BUILD_BAD_INPUT;
+out:
+	plan_release(&plan, b->dec.nselected);
+	oci_result_release(&res);
+	lock_release(&lk);
+	free(lock_path);
+	free(cache);
+	free(from);
+	return st;
+}
+
+enum build_status build_image(struct build *b, const struct build_opts *o, struct diag *d)
+{
+	enum build_status st = build_decide(b, o, d);
+	char *out;
+
+	if (st != BUILD_OK)
+		return st;
+	if (!o->ncatalogs && b->dec.nrequests) {
+		diag_error(d, LOC_NONE, "no-catalog", "the policy includes primitives but no catalog was given (-C DIR)");
+		return BUILD_BAD_INPUT;
+	}
+	out = o->out ? xstrdup(o->out)
+		     : build_default_path(o->policy_path, o->format == OCI_FMT_ARCHIVE ? ".oci.tar" : ".oci");
+	st = compose(b, o, out, d);
+	free(out);
+	return st;
+}
+
+/* ---- verify ------------------------------------------------------------- */
+
+/* A path recorded in the lock: as recorded, else relative to the lock. */
+static char *locked_path(const char *lock_path, const char *path)
+{
+	struct stat st;
+	char *dir, *s;
+
+	if (path[0] == '/' || stat(path, &st) == 0)
+		return xstrdup(path);
+	dir = path_dirname(lock_path);
+	s = path_join(dir, path);
+	free(dir);
+	return s;
+}
+
+static void select_locked(struct build *b, const struct lock *lk, const char *lock_path, struct diag *d,
+			  enum build_status *st)
+{
+	for (size_t i = 0; i < lk->nprims; i++) {
+		const struct lock_prim *lp = &lk->prims[i];
+		struct cat_prim *p = catset_find(&b->cs, lp->name, lp->version);
+		struct dec_selected *s;
+
+		if (!p || strcmp(p->digest, lp->digest)) {
+			diag_file_error(d, lock_path, 0, 0, "verify", "primitive '%s' %s %s", lp->name, lp->version,
+					p ? "has other content in the catalog" : "is no longer in any catalog");
+			*st = BUILD_MISMATCH;
+			continue;
+		}
+		if (cat_prim_load(p, d) < 0) {
+			*st = BUILD_MISMATCH;
+			continue;
+		}
+		xgrow((void **)&b->dec.selected, &b->dec.capselected, b->dec.nselected + 1, sizeof(*s));
+		s = &b->dec.selected[b->dec.nselected++];
+		s->prim = p;
+		s->reason = xstrdup(lp->reason ? lp->reason : "locked");
+		s->requested = false;
+	}
+}
+
+/* Re-run admit filters and deny checks on the locked set. */
+static enum build_status recheck(struct build *b, const struct lock *lk, const char *lock_path, struct diag *d)
+{
+	enum build_status st = BUILD_OK;
+	char **dirs = xcalloc(lk->ncatalogs + 1, sizeof(*dirs));
+	char *policy = locked_path(lock_path, lk->modules[0].path);
+
+	b->request = json_incref(lk->request ? lk->request : json_object());
+	b->prog = comp_load(policy, lk->policy, NULL, d);
+	for (size_t i = 0; i < lk->ncatalogs; i++)
+		dirs[i] = locked_path(lock_path, lk->catalogs[i].path);
+	if (!b->prog || (b->vm = vm_new(), vm_select(b->vm, b->prog, lk->policy, b->request, &b->dec, d) < 0) ||
+	    catset_open(&b->cs, (const char *const *)dirs, lk->ncatalogs, d) < 0) {
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
+	b->have_catalogs = true;
+	for (size_t i = 0; i < b->prog->nfiles && i < lk->nmodules; i++) {
+		char *dg = xasprintf("sha256:%s", b->prog->files[i].digest);
+		if (strcmp(dg, lk->modules[i].digest)) {
+			diag_file_error(d, lock_path, 0, 0, "verify", "policy module '%s' changed since the build",
+					lk->modules[i].path);
+			st = BUILD_MISMATCH;
+		}
+		free(dg);
+	}
+	select_locked(b, lk, lock_path, d, &st);
+	for (size_t i = 0; i < b->dec.nselected; i++) {
+		const struct cat_prim *p = b->dec.selected[i].prim;
+		const char *at = NULL;
+		bool ok = true;
+		if (vm_admit(b->vm, &b->dec, p, &ok, &at, d) < 0)
+			st = BUILD_BAD_INPUT;
+		else if (!ok) {
+			diag_file_error(d, lock_path, 0, 0, "verify",
+					"primitive '%s' %s no longer passes the admit filter at %s", p->name,
+					p->version, at ? at : "?");
+			st = BUILD_MISMATCH;
+		}
+	}
+	if (vm_check(b->vm, &b->dec, true, d) < 0) {
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
+	for (size_t i = 0; i < b->dec.ndenials; i++) {
+		diag_file_error(d, lock_path, 0, 0, "verify", "deny holds on the locked set: %s (at %s)",
+				b->dec.denials[i].message, b->dec.denials[i].at ? b->dec.denials[i].at : "?");
+		st = BUILD_MISMATCH;
+	}
+out:
+	for (size_t i = 0; i < lk->ncatalogs; i++)
+		free(dirs[i]);
+	free(dirs);
+	free(policy);
+	return st;
+}
+
+enum build_status build_verify(const char *lock_path, const char *image_path, struct diag *d)
+{
+	struct lock lk;
+	struct build b;
+	enum build_status st = BUILD_OK, st2;
+
+	lock_init(&lk);
+	if (lock_load(lock_path, &lk, d) < 0) {
+		lock_release(&lk);
+		return BUILD_BAD_INPUT;
+	}
+	if (oci_verify(image_path, NULL, &lk, d) < 0)
+		st = BUILD_MISMATCH;
+	if (lk.nmodules) {
+		build_init(&b);
+		st2 = recheck(&b, &lk, lock_path, d);
+		if (st == BUILD_OK || st2 == BUILD_BAD_INPUT)
+			st = st2;
+		build_release(&b);
+	}
+	lock_release(&lk);
+	return st;
+}

@@ -1,2 +1,0 @@
-/* oci.c - not yet written. */
-#include "config.h"

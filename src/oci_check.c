@@ -1,0 +1,391 @@
+/* oci_check.c - checks over inputs and outputs: path collisions between
+ * sources, and verification of an image layout on disk (every blob against
+ * its digest, every layer's uncompressed stream against its diff_id).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "lock.h"
+#include "oci_int.h"
+#include "util.h"
+
+#define BUF_SIZE (1u << 17)
+
+/* ---------------------------------------------------------------------------
+ * Collisions.
+ */
+struct owner {
+	char *path; /* normalised */
+	char *what; /* "d", "f:HEX", "l:TARGET", "h:PATH" */
+	size_t src;
+};
+
+static char *norm(const char *in)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = in, *q;
+
+	while (*p) {
+		while (*p == '/')
+			p++;
+		q = strchr(p, '/');
+		if (!q)
+			q = p + strlen(p);
+		if (q > p && !(q - p == 1 && p[0] == '.')) {
+			if (sb.len)
+				sb_addc(&sb, '/');
+			sb_add(&sb, p, (size_t)(q - p));
+		}
+		p = q;
+	}
+	return sb_detach(&sb, NULL);
+}
+
+struct owners {
+	struct owner *v;
+	size_t n, cap;
+};
+
+static void owners_add(struct owners *o, char *path, char *what, size_t src)
+{
+	if (!*path) {
+		free(path);
+		free(what);
+		return;
+	}
+	xgrow((void **)&o->v, &o->cap, o->n + 1, sizeof(*o->v));
+	o->v[o->n].path = path;
+	o->v[o->n].what = what;
+	o->v[o->n++].src = src;
+}
+
+static char *hash_data(struct archive *a)
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char dg[EVP_MAX_MD_SIZE], *buf = xmalloc(BUF_SIZE);
+	unsigned n = 0, i;
+	la_ssize_t r;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		abort();
+	while ((r = archive_read_data(a, buf, BUF_SIZE)) > 0)
+		EVP_DigestUpdate(md, buf, (size_t)r);
+	free(buf);
+	if (r < 0) {
+		EVP_MD_CTX_free(md);
+		return NULL;
+	}
+	EVP_DigestFinal_ex(md, dg, &n);
+	EVP_MD_CTX_free(md);
+	sb_adds(&sb, "f:");
+	for (i = 0; i < n; i++)
+		sb_addf(&sb, "%02x", dg[i]);
+	return sb_detach(&sb, NULL);
+}
+
+static int scan_tar(const char *path, size_t src, struct owners *o, struct diag *d)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	int rc;
+
+	archive_read_support_format_tar(a);
+	archive_read_support_format_empty(a);
+	if (archive_read_open_filename(a, path, BUF_SIZE) != ARCHIVE_OK)
+		goto fail;
+	while ((rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+		const char *name = archive_entry_pathname(ae);
+		char *what;
+		if (!name)
+			continue;
+		if (archive_entry_hardlink(ae))
+			what = xasprintf("h:%s", archive_entry_hardlink(ae));
+		else if (archive_entry_filetype(ae) == AE_IFDIR)
+			what = xstrdup("d");
+		else if (archive_entry_filetype(ae) == AE_IFLNK)
+			what = xasprintf("l:%s", archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "");
+		else if (!(what = hash_data(a)))
+			goto fail;
+		owners_add(o, norm(name), what, src);
+	}
+	if (rc != ARCHIVE_EOF)
+		goto fail;
+	archive_read_free(a);
+	return 0;
+fail:
+	diag_file_error(d, path, 0, 0, "oci-io", "cannot read '%s': %s", path,
+			archive_error_string(a) ? archive_error_string(a) : strerror(errno));
+	archive_read_free(a);
+	return -1;
+}
+
+static int owner_cmp(const void *a, const void *b)
+{
+	const struct owner *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (c)
+		return c;
+	return x->src < y->src ? -1 : x->src > y->src;
+}
+
+int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct diag *d)
+{
+	struct owners o = { NULL, 0, 0 };
+	size_t i, j, k, last;
+	int found = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < layers[i].ntars; j++)
+			if (scan_tar(layers[i].tars[j], i, &o, d) < 0)
+				found = -1;
+		for (j = 0; j < layers[i].nfiles; j++) {
+			char hex[65];
+			sha256_hex(layers[i].files[j].data, layers[i].files[j].len, hex);
+			owners_add(&o, norm(layers[i].files[j].path), xasprintf("f:%s", hex), i);
+		}
+	}
+	qsort(o.v, o.n, sizeof(*o.v), owner_cmp);
+	for (i = 0; found >= 0 && i < o.n; i = j) {
+		for (j = i + 1; j < o.n && strcmp(o.v[j].path, o.v[i].path) == 0; j++)
+			;
+		/* each later source that differs from the first owner, once */
+		for (k = i + 1, last = o.v[i].src; k < j; k++) {
+			if (o.v[k].src == last || strcmp(o.v[k].what, o.v[i].what) == 0)
+				continue;
+			last = o.v[k].src;
+			diag_error(d, LOC_NONE, "oci-collision", "'/%s' differs between %s and %s",
+					o.v[i].path, layers[o.v[i].src].name, layers[o.v[k].src].name);
+			found++;
+		}
+	}
+	for (i = 0; i < o.n; i++) {
+		free(o.v[i].path);
+		free(o.v[i].what);
+	}
+	free(o.v);
+	return found;
+}
+
+/* ---------------------------------------------------------------------------
+ * Verification of a layout.
+ */
+struct vhash {
+	EVP_MD_CTX *blob, *tar;
+	uint64_t size;
+};
+
+static int hex_of(EVP_MD_CTX *md, char out[72])
+{
+	unsigned char dg[EVP_MAX_MD_SIZE];
+	unsigned n = 0, i;
+
+	EVP_DigestFinal_ex(md, dg, &n);
+	strcpy(out, "sha256:");
+	for (i = 0; i < n; i++)
+		sprintf(out + 7 + 2 * i, "%02x", dg[i]);
+	return 0;
+}
+
+/* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
+static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *tar, unsigned char *in, size_t n,
+			unsigned char *out)
+{
+	if (strstr(mt, "+gzip")) {
+		z->next_in = in;
+		z->avail_in = (uInt)n;
+		while (z->avail_in) {
+			int rc;
+			z->next_out = out;
+			z->avail_out = BUF_SIZE;
+			rc = inflate(z, Z_NO_FLUSH);
+			EVP_DigestUpdate(tar, out, BUF_SIZE - z->avail_out);
+			if (rc == Z_STREAM_END && z->avail_in) /* another member */
+				rc = inflateReset(z);
+			if (rc != Z_OK && rc != Z_STREAM_END)
+				return -1;
+		}
+		return 0;
+	}
+	if (strstr(mt, "+zstd")) {
+		ZSTD_inBuffer ib = { in, n, 0 };
+		while (ib.pos < ib.size) {
+			ZSTD_outBuffer ob = { out, BUF_SIZE, 0 };
+			size_t r = ZSTD_decompressStream(zd, &ob, &ib);
+			if (ZSTD_isError(r))
+				return -1;
+			EVP_DigestUpdate(tar, out, ob.pos);
+		}
+		return 0;
+	}
+	EVP_DigestUpdate(tar, in, n);
+	return 0;
+}
+
+static int verify_layer(const char *root, const json_t *l, const char *diff_id, struct diag *d)
+{
+	const char *dg = json_string_value(json_object_get(l, "digest"));
+	const char *mt = json_string_value(json_object_get(l, "mediaType"));
+	char *path = oci_blob_path(root, dg), got[72], gotdiff[72];
+	unsigned char *in = xmalloc(BUF_SIZE), *out = xmalloc(BUF_SIZE);
+	EVP_MD_CTX *bmd = EVP_MD_CTX_new(), *tmd = EVP_MD_CTX_new();
+	ZSTD_DCtx *zd = ZSTD_createDCtx();
+	z_stream z;
+	uint64_t size = 0;
+	ssize_t n;
+	int fd, rc = -1, bad = 0;
+
+	memset(&z, 0, sizeof(z));
+	if (!bmd || !tmd || !zd || !EVP_DigestInit_ex(bmd, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(tmd, EVP_sha256(), NULL) || inflateInit2(&z, 15 + 32) != Z_OK)
+		abort();
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while ((n = read(fd, in, BUF_SIZE)) > 0) {
+		EVP_DigestUpdate(bmd, in, (size_t)n);
+		size += (uint64_t)n;
+		if (!bad && inflate_feed(&z, zd, mt ? mt : "", tmd, in, (size_t)n, out) < 0)
+			bad = 1;
+	}
+	close(fd);
+	hex_of(bmd, got);
+	hex_of(tmd, gotdiff);
+	if (n < 0)
+		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
+	else if (strcmp(got, dg) != 0)
+		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not match its digest (found %s)", dg, got);
+	else if ((json_int_t)size != json_integer_value(json_object_get(l, "size")))
+		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s has the wrong size", dg);
+	else if (bad)
+		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not decompress", dg);
+	else if (!diff_id || strcmp(gotdiff, diff_id) != 0)
+		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not match its diff_id", dg);
+	else
+		rc = 0;
+out:
+	inflateEnd(&z);
+	ZSTD_freeDCtx(zd);
+	EVP_MD_CTX_free(bmd);
+	EVP_MD_CTX_free(tmd);
+	free(in);
+	free(out);
+	free(path);
+	return rc;
+}
+
+int oci_verify_layout(const char *dir, const char *tag, const char *manifest_digest, struct diag *d)
+{
+	json_t *desc = oci_find_manifest(dir, tag, d), *man = NULL, *cfg = NULL, *l, *diffs;
+	const char *dg;
+	size_t i;
+	int rc = -1;
+
+	if (!desc)
+		return -1;
+	dg = json_string_value(json_object_get(desc, "digest"));
+	if (manifest_digest && (!dg || strcmp(dg, manifest_digest) != 0)) {
+		diag_file_error(d, dir, 0, 0, "oci-verify", "manifest is %s, expected %s", dg ? dg : "(none)",
+				manifest_digest);
+		goto out;
+	}
+	man = oci_read_json_blob(dir, dg, d);
+	if (!man)
+		goto out;
+	cfg = oci_read_json_blob(dir, json_string_value(json_object_get(json_object_get(man, "config"), "digest")), d);
+	if (!cfg)
+		goto out;
+	diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
+	if (json_array_size(diffs) != json_array_size(json_object_get(man, "layers"))) {
+		diag_file_error(d, dir, 0, 0, "oci-verify", "the config lists %zu diff_ids for %zu layers",
+				json_array_size(diffs), json_array_size(json_object_get(man, "layers")));
+		goto out;
+	}
+	rc = 0;
+	json_array_foreach(json_object_get(man, "layers"), i, l)
+	{
+		if (!json_is_string(json_object_get(l, "digest")) ||
+		    strlen(json_string_value(json_object_get(l, "digest"))) != 71 ||
+		    verify_layer(dir, l, json_string_value(json_array_get(diffs, i)), d) < 0)
+			rc = -1;
+	}
+out:
+	json_decref(desc);
+	json_decref(man);
+	json_decref(cfg);
+	return rc;
+}
+
+static bool layer_listed(const json_t *layers, const json_t *diffs, const struct lock_prim *p)
+{
+	const json_t *l;
+	size_t i;
+
+	json_array_foreach((json_t *)layers, i, l)
+	{
+		if (p->layer_digest && strcmp(json_string_value(json_object_get(l, "digest")), p->layer_digest) == 0 &&
+		    (json_int_t)p->layer_size == json_integer_value(json_object_get(l, "size")) && p->diff_id &&
+		    strcmp(json_string_value(json_array_get(diffs, i)), p->diff_id) == 0)
+			return true;
+	}
+	return false;
+}
+
+int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct diag *d)
+{
+	json_t *desc, *man = NULL, *cfg = NULL, *layers, *diffs;
+	const char *cdg;
+	size_t i;
+	int rc;
+
+	if (!lk->manifest_digest) {
+		diag_error(d, LOC_NONE, "oci-verify", "the lock names no manifest digest");
+		return -1;
+	}
+	rc = oci_verify_layout(dir, tag, lk->manifest_digest, d);
+	if (rc < 0)
+		return -1;
+	desc = oci_find_manifest(dir, tag, d);
+	man = desc ? oci_read_json_blob(dir, json_string_value(json_object_get(desc, "digest")), d) : NULL;
+	cdg = json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
+	cfg = cdg ? oci_read_json_blob(dir, cdg, d) : NULL;
+	if (!cfg) {
+		rc = -1;
+		goto out;
+	}
+	if (!lk->config_digest || strcmp(cdg, lk->config_digest) != 0) {
+		diag_file_error(d, dir, 0, 0, "oci-verify", "config is %s, the lock says %s", cdg,
+				lk->config_digest ? lk->config_digest : "(none)");
+		rc = -1;
+	}
+	layers = json_object_get(man, "layers");
+	diffs = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
+	for (i = 0; i < lk->nprims; i++) {
+		if (!layer_listed(layers, diffs, &lk->prims[i])) {
+			diag_file_error(d, dir, 0, 0, "oci-verify", "the layer of '%s' %s (%s) is not in the image",
+					lk->prims[i].name, lk->prims[i].version,
+					lk->prims[i].layer_digest ? lk->prims[i].layer_digest : "no digest");
+			rc = -1;
+		}
+	}
+out:
+	json_decref(desc);
+	json_decref(man);
+	json_decref(cfg);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/* oci_int.h - interfaces shared by src/oci_*.c only; not for other modules. */
+#ifndef CPOLC_OCI_INT_H
+#define CPOLC_OCI_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+#include "oci.h"
+
+/* Normalise the tars and files of srcs[0..nsrcs) into one layer, compressed,
+ * written to a new temporary file in tmpdir. On success *tmp_path (caller
+ * frees and renames or unlinks) and the digests are set. On failure returns
+ * -1 with a message in *err (malloc'd) and leaves no file behind. Thread-safe. */
+struct oci_layer_out {
+	char *tmp_path;
+	char digest[72];
+	char diff_id[72];
+	uint64_t size;
+};
+int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum oci_compression comp,
+		    long long epoch, const char *tmpdir, struct oci_layer_out *out, char **err);
+
+/* Verify that the file at path hashes to digest ("sha256:HEX"). 0 if equal,
+ * 1 on mismatch, -1 on I/O error (errno set). */
+int oci_blob_check(const char *path, const char *digest);
+/* Place src at dst: hard link when possible, else copy through a temporary
+ * file and rename. 0 or -1/errno. */
+int oci_link_or_copy(const char *src, const char *dst);
+
+/* blobs/sha256/HEX under root; caller frees. */
+char *oci_blob_path(const char *root, const char *digest);
+/* Put the blob src into root under digest: moved (rename) or linked/copied.
+ * An existing correct blob is kept. 0 or -1 with an error in d. */
+int oci_place_blob(const char *root, const char *src, const char *digest, bool move, struct diag *d);
+/* Write j as a canonical JSON blob (sorted keys, compact) under root. */
+int oci_write_json_blob(const char *root, const json_t *j, char digest[72], uint64_t *size, struct diag *d);
+/* Read and parse the blob digest under root, verifying its hash. NULL with
+ * an error in d (rule "oci-digest" on a mismatch). */
+json_t *oci_read_json_blob(const char *root, const char *digest, struct diag *d);
+/* Find the manifest descriptor in root/index.json named tag (NULL: the only
+ * one). Returns a new reference or NULL with an error in d. */
+json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d);
+
+/* The `from` image. */
+struct oci_base {
+	char *dir;
+	json_t *manifest; /* verified */
+	json_t *config;   /* verified */
+	json_t *layers;   /* borrowed from manifest: layer descriptors */
+	json_t *diff_ids; /* borrowed from config */
+	json_t *history;  /* borrowed from config, or NULL */
+};
+/* spec "DIR[:TAG]". Checks that its platform is os/arch. */
+int oci_base_load(const char *spec, const char *os, const char *arch, struct oci_base *b, struct diag *d);
+void oci_base_release(struct oci_base *b);
+
+/* Write the layout under root as a reproducible tar at path (temporary
+ * name, then rename). */
+int oci_archive_write(const char *root, const char *path, long long epoch, struct diag *d);
+/* rm -rf; best effort. */
+void oci_remove_tree(const char *path);
+
+#endif

@@ -1,0 +1,69 @@
+#!/bin/sh
+# cli.sh - eval with catalogs, graph, cache prune and the top-level CLI.
+. "${CPOLC_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+
+cat=$T_TMP/cat
+mkdir -p "$T_TMP/files/bin" "$T_TMP/files/lib"
+echo app >"$T_TMP/files/bin/app"
+echo lib >"$T_TMP/files/lib/libz.so"
+"$CPOLC" catalog init "$cat" >/dev/null
+"$CPOLC" catalog add "$cat" --name libz --version 1.2 --kind library "$T_TMP/files/lib=/lib" >/dev/null
+"$CPOLC" catalog add "$cat" --name libz --version 1.3 --kind library "$T_TMP/files/lib=/lib" >/dev/null
+"$CPOLC" catalog add "$cat" --name app --version 2.0 --depends 'libz (>= 1.2)' "$T_TMP/files/bin=/bin" >/dev/null
+
+cat >"$T_TMP/p.cpol" <<'P'
+policy "p" {
+  include "app";
+  admit p if p.name != "libz" || p.version < "1.3";
+  user "1000";
+  deny "too many primitives" when len(selected) > 5;
+  warn "libz is old" when any s in selected : s.name == "libz" && s.version < "1.3";
+}
+P
+
+expect_exit "eval -C resolves" 0 "$CPOLC" eval "$T_TMP/p.cpol" -C "$cat"
+sel=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(s["name"]+"="+s["version"]+"/"+s["reason"] for s in d["selected"]))')
+expect_eq "admit filter picks libz 1.2, dependencies first" "$sel" "libz=1.2/dependency of app app=2.0/include at $T_TMP/p.cpol:2:3"
+expect_match "warn over selected runs" "$T_OUT" '"message": "libz is old"'
+expect_exit "eval without -C leaves selected checks pending" 0 "$CPOLC" eval "$T_TMP/p.cpol"
+expect_match "pending lists the deny" "$(printf '%s' "$T_OUT" | tr -d '\n')" '"pending": \[[^]]*too many primitives'
+
+expect_exit "graph dot" 0 "$CPOLC" graph "$T_TMP/p.cpol" -C "$cat"
+expect_match "edge from dependent to dependency" "$T_OUT" '"app" -> "libz"|app.*->.*libz'
+if command -v dot >/dev/null 2>&1; then
+	printf '%s\n' "$T_OUT" >"$T_TMP/g.dot"
+	expect_exit "dot renders the graph" 0 dot -Tsvg "$T_TMP/g.dot"
+	expect_match "svg names both nodes" "$T_OUT" 'libz'
+else
+	need_tool dot
+fi
+expect_exit "graph json" 0 "$CPOLC" graph "$T_TMP/p.cpol" -C "$cat" --format json
+expect_match "json edge" "$(printf '%s' "$T_OUT" | tr -d ' \n')" '"edges":\[\{"from":"app","to":"libz"\}\]'
+expect_exit "graph needs a catalog" 2 "$CPOLC" graph "$T_TMP/p.cpol"
+expect_exit "graph rejects an unknown format" 2 "$CPOLC" graph "$T_TMP/p.cpol" -C "$cat" --format png
+
+cat >"$T_TMP/q.cpol" <<'P'
+policy "q" {
+  include "app";
+  exclude "libz";
+}
+P
+expect_exit "an excluded dependency fails resolution" 3 "$CPOLC" eval "$T_TMP/q.cpol" -C "$cat"
+expect_match "the chain is named" "$T_ERR" 'app -> libz'
+
+# build twice into a private cache, then prune it
+expect_exit "build with a cache" 0 "$CPOLC" build "$T_TMP/p.cpol" -C "$cat" -o "$T_TMP/img" --lock "$T_TMP/p.lock" --cache "$T_TMP/cache"
+n=$(find "$T_TMP/cache" -type f | wc -l)
+if [ "$n" -gt 0 ]; then t_ok "the cache holds layers"; else t_fail "the cache holds layers"; fi
+expect_exit "cache prune" 0 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size 0
+expect_match "prune reports bytes" "$T_OUT" 'removed [1-9][0-9]* bytes'
+expect_exit "cache prune rejects a bad size" 2 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size lots
+
+expect_exit "--help" 0 "$CPOLC" --help
+expect_match "--help lists build" "$T_OUT" 'build'
+expect_exit "unknown command" 2 "$CPOLC" frobnicate
+expect_match "unknown command named" "$T_ERR" "'frobnicate' is not a cpolc command"
+expect_exit "no command" 2 "$CPOLC"
+for c in build eval lint compile disasm graph verify catalog cache; do
+	expect_exit "$c --help" 0 "$CPOLC" $c --help
+done
