@@ -22,10 +22,6 @@
 #include "cat.h"
 #include "util.h"
 
-/* cat.c provides this; until the catalog module is linked in, a weak
- * reference keeps the binary linkable (it is only called with a catalog). */
-#pragma weak cat_prim_record
-
 struct vm_req {
 	struct value name, constraint;
 	uint32_t cmp; /* 0: none */
@@ -1107,6 +1103,19 @@ static void add_message(struct dec_message **m, size_t *n, size_t *cap, const st
 	(*n)++;
 }
 
+/* The record value of a primitive (its `version` reads as a version). */
+static int prim_value(const struct cat_prim *p, struct value *out, struct diag *d)
+{
+	const json_t *r = cat_prim_record(p);
+
+	if (!r) {
+		diag_error(d, LOC_NONE, NULL, "cannot read the metadata of primitive '%s' %s", p->name, p->version);
+		return -1;
+	}
+	*out = val_rec(r, VAL_REC_PRIM);
+	return 0;
+}
+
 /* Point vm at the state of a decision for the check and admit phases. */
 static struct vm_state *enter(struct vm *vm, struct decision *dec)
 {
@@ -1129,13 +1138,10 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 	if (!st)
 		return 0;
 	if (have_selected && dec->nselected) {
-		if (!cat_prim_record) {
-			diag_error(d, LOC_NONE, NULL, "primitive records are not available (no catalog module)");
-			return -1;
-		}
 		items = arena_alloc(&vm->arena, dec->nselected * sizeof(*items));
 		for (size_t i = 0; i < dec->nselected; i++)
-			items[i] = val_rec(cat_prim_record(dec->selected[i].prim), VAL_REC_PRIM);
+			if (prim_value(dec->selected[i].prim, &items[i], d) < 0)
+				return -1;
 		vm->selected.u.items = items;
 		vm->selected.len = (uint32_t)dec->nselected;
 	}
@@ -1175,11 +1181,8 @@ int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, b
 		bool pass;
 		if (cl->op != OP_ADMIT)
 			continue;
-		if (!cat_prim_record) {
-			diag_error(d, LOC_NONE, NULL, "primitive records are not available (no catalog module)");
+		if (prim_value(cand, &rec, d) < 0)
 			return -1;
-		}
-		rec = val_rec(cat_prim_record(cand), VAL_REC_PRIM);
 		if (run_closure(vm, st->prog, cl, &rec, &pass, d) < 0)
 			return -1;
 		if (!pass) {
