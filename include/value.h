@@ -97,8 +97,9 @@ const char *val_type_name(const struct value *v);
 const char *val_a_type(const struct value *v);
 
 /* Convert a JSON value to a value (arrays become arena lists). A JSON real
- * is an error here: the language has only integers, and a request or
- * catalog field holding 1.5 is reported where it is used (fail closed). */
+ * is an error here: the language has only integers. Requests are checked
+ * when read (request_load); a catalog field holding 1.5 is reported where
+ * it is used (fail closed). */
 int val_from_json(struct arena *a, const json_t *j, struct value *out, struct val_err *e);
 
 /* r.name, null-safe: a field of null or a missing field is null; a field of
@@ -116,7 +117,7 @@ bool val_equal(const struct value *a, const struct value *b);
  * null (every ordering is then false). Type error for other mixes. */
 int val_order(const struct value *a, const struct value *b, int *res, bool *isnull,
 	      struct val_err *e);
-/* x in c: list membership or record key. c null: false. */
+/* x in c: list membership or record key; any other c is a type error. */
 int val_in(const struct value *x, const struct value *c, bool *res, struct val_err *e);
 
 /* Arithmetic, op one of '+' '-' '*' '/' '%'; overflow and division by zero

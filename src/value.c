@@ -295,8 +295,6 @@ int val_in(const struct value *x, const struct value *c, bool *res, struct val_e
 {
 	*res = false;
 	switch (c->type) {
-	case VAL_NULL:
-		return 0;
 	case VAL_LIST:
 		for (uint32_t i = 0; i < c->len; i++)
 			if (val_equal(x, &c->u.items[i])) {
@@ -535,15 +533,9 @@ static int need(const struct value *v, enum val_type t, const char *fn, unsigned
 			val_a_type(&want), val_a_type(v));
 }
 
-/* A list argument; null counts as the empty list. */
+/* A list argument (null is a type error too: write `x ?? []`). */
 static int need_list(const struct value *v, const char *fn, struct value *out, struct val_err *e)
 {
-	if (v->type == VAL_NULL) {
-		out->type = VAL_LIST;
-		out->len = 0;
-		out->u.items = NULL;
-		return 0;
-	}
 	if (need(v, VAL_LIST, fn, 0, e) < 0)
 		return -1;
 	*out = *v;
@@ -553,9 +545,6 @@ static int need_list(const struct value *v, const char *fn, struct value *out, s
 static int bi_len(const struct value *x, struct value *out, struct val_err *e)
 {
 	switch (x->type) {
-	case VAL_NULL:
-		*out = val_int(0);
-		return 0;
 	case VAL_STR:
 	case VAL_LIST:
 		*out = val_int(x->len);

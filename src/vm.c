@@ -514,10 +514,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_FORPREP)
 			{
 				sp--;
-				if (sp->type == VAL_NULL) {
-					sp->type = VAL_LIST;
-					sp->len = 0;
-				} else if (sp->type != VAL_LIST) {
+				if (sp->type != VAL_LIST) {
 					val_fail(&e, "cannot iterate over %s", val_a_type(sp));
 					goto fail;
 				}

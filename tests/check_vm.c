@@ -109,7 +109,8 @@ START_TEST(test_membership)
 	VT_EXPECT("\"k\" in input", "{\"k\": null}", "true");
 	VT_EXPECT("\"q\" in input", "{\"k\": 1}", "false");
 	VT_EXPECT("\"q\" not in input", "{\"k\": 1}", "true");
-	VT_EXPECT("1 in input.missing", "{}", "false");
+	VT_EXPECT_ERROR("1 in input.missing", "{}", "'in' needs a list or a record, not null");
+	VT_EXPECT("1 in (input.missing ?? [])", "{}", "false");
 	VT_EXPECT("version(\"1.0\") in [\"1.0\"]", NULL, "true");
 	VT_EXPECT_ERROR("1 in input", "{}", "record keys are strings");
 	VT_EXPECT_ERROR("\"a\" in input.s", "{\"s\": \"abc\"}", "'in' needs a list or a record");
@@ -119,7 +120,8 @@ END_TEST
 START_TEST(test_comprehensions)
 {
 	VT_EXPECT("[x * 2 for x in [1, 2, 3] if x != 2]", NULL, "[2,6]");
-	VT_EXPECT("[x for x in input.none]", "{}", "[]");
+	VT_EXPECT_ERROR("[x for x in input.none]", "{}", "cannot iterate over null");
+	VT_EXPECT("[x for x in input.none ?? []]", "{}", "[]");
 	VT_EXPECT("[[y for y in [x, x + 1]] for x in [1, 2]]", NULL, "[[1,2],[2,3]]");
 	VT_EXPECT("[x.n for x in input.l if x.ok]", "{\"l\": [{\"n\": 1, \"ok\": true}, {\"n\": 2, \"ok\": false}]}", "[1]");
 	VT_EXPECT("len([i for i in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]])", NULL, "17");
@@ -128,7 +130,7 @@ START_TEST(test_comprehensions)
 	VT_EXPECT("all x in [1, 2] : x > 0", NULL, "true");
 	VT_EXPECT("all x in [1, 2] : x > 1", NULL, "false");
 	VT_EXPECT("all x in [] : false", NULL, "true");
-	VT_EXPECT("any x in input.none : true", "{}", "false");
+	VT_EXPECT_ERROR("any x in input.none : true", "{}", "cannot iterate over null");
 	VT_EXPECT("any x in [1] : all y in [x] : y == 1", NULL, "true");
 	VT_EXPECT_ERROR("[x for x in input.s]", "{\"s\": \"abc\"}", "cannot iterate over a string");
 	VT_EXPECT_ERROR("any x in [1] : input.n", "{\"n\": 3}", "must be a bool");
@@ -141,7 +143,9 @@ START_TEST(test_builtins)
 	VT_EXPECT("len(\"abc\")", NULL, "3");
 	VT_EXPECT("len([1, 2])", NULL, "2");
 	VT_EXPECT("len(input)", "{\"a\": 1, \"b\": 2}", "2");
-	VT_EXPECT("len(input.none)", "{}", "0");
+	VT_EXPECT_ERROR("len(input.none)", "{}", "len: cannot take the length of null");
+	VT_EXPECT_ERROR("sum(input.none)", "{}", "sum: first argument must be a list, not null");
+	VT_EXPECT_ERROR("join(input.none, \",\")", "{}", "join: first argument must be a list, not null");
 	VT_EXPECT("sum([1, 2, 3])", NULL, "6");
 	VT_EXPECT("sum([])", NULL, "0");
 	VT_EXPECT("min([3, 1, 2])", NULL, "1");
@@ -400,6 +404,11 @@ START_TEST(test_request)
 	vt_write("arr.json", "[1]");
 	ck_assert_ptr_null(request_load("arr.json", NULL, 0, &d));
 	ck_assert_str_eq(d.entries[3].message, "the request must be a JSON object");
+	vt_write("real.json", "{\"x\": {\"y\": [1, 2.5]}}");
+	ck_assert_ptr_null(request_load("real.json", NULL, 0, &d));
+	ck_assert_str_eq(d.entries[4].message, "request field 'x.y[1]' is not an integer (the language has no fractions)");
+	ck_assert_ptr_null(request_load(NULL, (char *[]){ "r:=1e3" }, 1, &d));
+	ck_assert_str_eq(d.entries[5].message, "request field 'r' is not an integer (the language has no fractions)");
 	vt_write("ok.json", "{\"x\": {\"y\": 1}}");
 	r = request_load("ok.json", (char *[]){ "x.z=2" }, 1, &d);
 	ck_assert_ptr_nonnull(r);
