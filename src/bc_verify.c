@@ -227,6 +227,8 @@ static int step(struct vctx *v, uint32_t pc)
 			return -1;
 		break;
 	case OP_JNN:
+	case OP_JFK:
+	case OP_JTK:
 		if (flow_to(v, pc, a, depth) < 0)
 			return -1;
 		break;

@@ -326,10 +326,11 @@ static void list_comp(struct cblock *cb, const struct ast *n)
 	cb->nslots = saved;
 }
 
+/* any/all: the loop exits early on the first element that decides. */
 static void quant(struct cblock *cb, const struct ast *n)
 {
 	bool any = n->op == AST_OP_ANY;
-	uint32_t s, loop, found, done, saved = cb->nslots;
+	uint32_t s, loop, done, saved = cb->nslots;
 	size_t nscope = cb->nscope;
 
 	expr(cb, n->a);
@@ -339,21 +340,37 @@ static void quant(struct cblock *cb, const struct ast *n)
 	bc_emit(blk(cb), 0, line_of(cb->c, n->loc));
 	bind(cb, n, s + 2);
 	expr(cb, n->b);
-	found = emit(cb, any ? OP_JT : OP_JF, 0, n->b ? n->b->loc : n->loc);
-	emit(cb, OP_JMP, loop, n->loc);
+	emit(cb, any ? OP_JF : OP_JT, loop, n->b->loc);
+	emit(cb, any ? OP_PUSHTRUE : OP_PUSHFALSE, 0, n->loc);
+	done = emit(cb, OP_JMP, 0, n->loc);
 	blk(cb)->code[loop + 1] = here(cb);
 	emit(cb, any ? OP_PUSHFALSE : OP_PUSHTRUE, 0, n->loc);
-	done = emit(cb, OP_JMP, 0, n->loc);
-	patch(cb, found, here(cb));
-	emit(cb, any ? OP_PUSHTRUE : OP_PUSHFALSE, 0, n->loc);
 	patch(cb, done, here(cb));
 	cb->nscope = nscope;
 	cb->nslots = saved;
 }
 
+/* Is n a bool whenever its evaluation succeeds? */
+static bool known_bool(const struct ast *n)
+{
+	switch (n->kind) {
+	case AST_BOOL:
+	case AST_QUANT:
+		return true;
+	case AST_UNARY:
+		return n->op == AST_OP_NOT;
+	case AST_BINARY:
+		return (n->op >= AST_OP_EQ && n->op <= AST_OP_NOTIN) || n->op == AST_OP_AND || n->op == AST_OP_OR;
+	default:
+		return false;
+	}
+}
+
+/* a && b: a false is the result; a true gives way to b (checked to be a
+ * bool). a || b likewise with true. a ?? b: a unless null. */
 static void logic(struct cblock *cb, const struct ast *n)
 {
-	uint32_t j, end;
+	uint32_t j;
 
 	expr(cb, n->a);
 	if (n->op == AST_OP_COALESCE) {
@@ -362,13 +379,11 @@ static void logic(struct cblock *cb, const struct ast *n)
 		patch(cb, j, here(cb));
 		return;
 	}
-	j = emit(cb, n->op == AST_OP_AND ? OP_JF : OP_JT, 0, n->a->loc);
+	j = emit(cb, n->op == AST_OP_AND ? OP_JFK : OP_JTK, 0, n->a->loc);
 	expr(cb, n->b);
-	emit(cb, OP_BOOL, 0, n->b->loc);
-	end = emit(cb, OP_JMP, 0, n->loc);
+	if (!known_bool(n->b))
+		emit(cb, OP_BOOL, 0, n->b->loc);
 	patch(cb, j, here(cb));
-	emit(cb, n->op == AST_OP_AND ? OP_PUSHFALSE : OP_PUSHTRUE, 0, n->loc);
-	patch(cb, end, here(cb));
 }
 
 static enum bc_op binop(int op)

@@ -170,9 +170,16 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 #endif
 
 #ifdef CPOLC_COMPUTED_GOTO
+/* Each instruction ends with its own fetch and indirect jump, so that the
+ * branch predictor sees one jump site per opcode. */
 #define vmdispatch(x) goto *disptab[x];
 #define vmcase(l) L_##l:
-#define vmbreak continue
+#define vmbreak                                 \
+	do {                                    \
+		w = code[pc];                   \
+		a = BC_A(w);                    \
+		goto *disptab[BC_OP(w)];        \
+	} while (0)
 #else
 #define vmdispatch(x) switch (x)
 #define vmcase(l) case l:
@@ -495,6 +502,22 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 						goto toolong;
 					pc = a;
 				} else {
+					pc++;
+				}
+			}
+			vmbreak;
+			vmcase(OP_JFK) vmcase(OP_JTK)
+			{
+				if (sp[-1].type != VAL_BOOL) {
+					val_fail(&e, "condition must be a bool, not %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				if (sp[-1].u.b == (BC_OP(w) == OP_JTK)) {
+					if (a <= pc && !--steps)
+						goto toolong;
+					pc = a;
+				} else {
+					sp--;
 					pc++;
 				}
 			}
