@@ -70,8 +70,7 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 /* ---- lower level: the allocation-free core (bench, compiler) ------------ */
 
 /* Selection into the VM's own storage only (no struct decision). */
-int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request,
-	   struct diag *d);
+int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request, struct diag *d);
 /* The checks recorded by the last vm_run, without `selected`: counts of
  * denials and warnings that hold and of checks left pending. */
 int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, size_t *nwarned,

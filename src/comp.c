@@ -48,7 +48,8 @@ struct cblock {
 static void expr(struct cblock *cb, const struct ast *n);
 static void stmts(struct cblock *cb, const struct ast_list *l);
 
-static void cerror(struct comp *c, struct loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cerror(struct comp *c, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void cerror(struct comp *c, struct loc loc, const char *fmt, ...)
 {
@@ -69,7 +70,7 @@ static struct bc_block *blk(struct cblock *cb)
 
 static struct bc_line line_of(struct comp *c, struct loc loc)
 {
-	struct bc_line l = { 0, 0, 0 };
+	struct bc_line l = {0, 0, 0};
 	unsigned line, col;
 
 	for (size_t i = 0; i < c->prog->nmods; i++)
@@ -213,7 +214,7 @@ static bool fold_const(struct comp *c, const struct ast *n, uint32_t *k)
 		return false;
 	}
 	xgrow((void **)&c->folds, &c->capfolds, c->nfolds + 1, sizeof(*c->folds));
-	c->folds[c->nfolds++] = (struct const_fold){ n, 0, 1 };
+	c->folds[c->nfolds++] = (struct const_fold){n, 0, 1};
 	ok = eval_now(c, n->a, n->loc, c->d, &kk);
 	if (!ok && c->nerrors == before)
 		c->nerrors++; /* the verifier or the VM reported why */
@@ -360,7 +361,8 @@ static bool known_bool(const struct ast *n)
 	case AST_UNARY:
 		return n->op == AST_OP_NOT;
 	case AST_BINARY:
-		return (n->op >= AST_OP_EQ && n->op <= AST_OP_NOTIN) || n->op == AST_OP_AND || n->op == AST_OP_OR;
+		return (n->op >= AST_OP_EQ && n->op <= AST_OP_NOTIN) || n->op == AST_OP_AND ||
+		       n->op == AST_OP_OR;
 	default:
 		return false;
 	}
@@ -389,20 +391,34 @@ static void logic(struct cblock *cb, const struct ast *n)
 static enum bc_op binop(int op)
 {
 	switch (op) {
-	case AST_OP_EQ: return OP_EQ;
-	case AST_OP_NE: return OP_NE;
-	case AST_OP_LT: return OP_LT;
-	case AST_OP_LE: return OP_LE;
-	case AST_OP_GT: return OP_GT;
-	case AST_OP_GE: return OP_GE;
-	case AST_OP_IN: return OP_IN;
-	case AST_OP_NOTIN: return OP_NOTIN;
-	case AST_OP_ADD: return OP_ADD;
-	case AST_OP_SUB: return OP_SUB;
-	case AST_OP_MUL: return OP_MUL;
-	case AST_OP_DIV: return OP_DIV;
-	case AST_OP_MOD: return OP_MOD;
-	default: return OP__COUNT;
+	case AST_OP_EQ:
+		return OP_EQ;
+	case AST_OP_NE:
+		return OP_NE;
+	case AST_OP_LT:
+		return OP_LT;
+	case AST_OP_LE:
+		return OP_LE;
+	case AST_OP_GT:
+		return OP_GT;
+	case AST_OP_GE:
+		return OP_GE;
+	case AST_OP_IN:
+		return OP_IN;
+	case AST_OP_NOTIN:
+		return OP_NOTIN;
+	case AST_OP_ADD:
+		return OP_ADD;
+	case AST_OP_SUB:
+		return OP_SUB;
+	case AST_OP_MUL:
+		return OP_MUL;
+	case AST_OP_DIV:
+		return OP_DIV;
+	case AST_OP_MOD:
+		return OP_MOD;
+	default:
+		return OP__COUNT;
 	}
 }
 
@@ -485,7 +501,8 @@ static void expr(struct cblock *cb, const struct ast *n)
 		break;
 	case AST_SELECTED:
 		if (blk(cb)->kind != BC_CHECK && blk(cb)->kind != BC_ADMIT)
-			cerror(cb->c, n->loc, "'selected' may be read only in deny/warn conditions and admit filters");
+			cerror(cb->c, n->loc,
+			       "'selected' may be read only in deny/warn conditions and admit filters");
 		emit(cb, OP_SELECTED, 0, n->loc);
 		break;
 	case AST_LIST:
@@ -579,7 +596,7 @@ static void collect(const struct cblock *cb, const struct ast *n, struct capture
 static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct ast *stmt,
 			const struct ast *cond)
 {
-	struct captures cap = { 0 };
+	struct captures cap = {0};
 	struct cblock nb;
 	struct bc_block *b;
 
@@ -613,12 +630,18 @@ static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct
 static uint32_t cmp_of(int op)
 {
 	switch (op) {
-	case AST_OP_EQ: return BC_CMP_EQ;
-	case AST_OP_NE: return BC_CMP_NE;
-	case AST_OP_LT: return BC_CMP_LT;
-	case AST_OP_LE: return BC_CMP_LE;
-	case AST_OP_GT: return BC_CMP_GT;
-	default: return BC_CMP_GE;
+	case AST_OP_EQ:
+		return BC_CMP_EQ;
+	case AST_OP_NE:
+		return BC_CMP_NE;
+	case AST_OP_LT:
+		return BC_CMP_LT;
+	case AST_OP_LE:
+		return BC_CMP_LE;
+	case AST_OP_GT:
+		return BC_CMP_GT;
+	default:
+		return BC_CMP_GE;
 	}
 }
 
@@ -644,8 +667,8 @@ static void use(struct cblock *cb, const struct ast *n)
 		return;
 	}
 	if (frag->params.n != n->kids.n) {
-		cerror(cb->c, n->loc, "fragment '%s' takes %zu argument%s, not %zu", frag->str, frag->params.n,
-		       frag->params.n == 1 ? "" : "s", n->kids.n);
+		cerror(cb->c, n->loc, "fragment '%s' takes %zu argument%s, not %zu", frag->str,
+		       frag->params.n, frag->params.n == 1 ? "" : "s", n->kids.n);
 		return;
 	}
 	if (cb->use_depth >= MAX_USE_DEPTH) {
@@ -689,16 +712,26 @@ static void if_stmt(struct cblock *cb, const struct ast *n)
 static uint32_t cfg_of(int cfg)
 {
 	switch (cfg) {
-	case CFG_ENTRYPOINT: return BC_CFG_ENTRYPOINT;
-	case CFG_CMD: return BC_CFG_CMD;
-	case CFG_ENV: return BC_CFG_ENV;
-	case CFG_USER: return BC_CFG_USER;
-	case CFG_WORKDIR: return BC_CFG_WORKDIR;
-	case CFG_LABEL: return BC_CFG_LABEL;
-	case CFG_ANNOTATION: return BC_CFG_ANNOTATION;
-	case CFG_EXPOSE: return BC_CFG_EXPOSE;
-	case CFG_VOLUME: return BC_CFG_VOLUME;
-	default: return BC_CFG_STOPSIGNAL;
+	case CFG_ENTRYPOINT:
+		return BC_CFG_ENTRYPOINT;
+	case CFG_CMD:
+		return BC_CFG_CMD;
+	case CFG_ENV:
+		return BC_CFG_ENV;
+	case CFG_USER:
+		return BC_CFG_USER;
+	case CFG_WORKDIR:
+		return BC_CFG_WORKDIR;
+	case CFG_LABEL:
+		return BC_CFG_LABEL;
+	case CFG_ANNOTATION:
+		return BC_CFG_ANNOTATION;
+	case CFG_EXPOSE:
+		return BC_CFG_EXPOSE;
+	case CFG_VOLUME:
+		return BC_CFG_VOLUME;
+	default:
+		return BC_CFG_STOPSIGNAL;
 	}
 }
 
@@ -829,7 +862,7 @@ static void compile_policy(struct comp *c, const struct ast *pol)
 
 struct bc_program *comp_program(const struct program *p, const char *only, struct diag *d)
 {
-	struct comp c = { .prog = p, .d = d };
+	struct comp c = {.prog = p, .d = d};
 	struct ast **pols;
 	size_t npols = program_policies(p, &pols);
 	struct strbuf names = STRBUF_INIT;
@@ -862,7 +895,7 @@ struct bc_program *comp_program(const struct program *p, const char *only, struc
 struct bc_program *comp_load(const char *path, const char *only, const struct program_opts *opts,
 			     struct diag *d)
 {
-	struct program_opts none = { 0 };
+	struct program_opts none = {0};
 	struct program prog;
 	struct bc_program *bc = NULL;
 	char *data;

@@ -22,7 +22,8 @@ static json_t *read_json(const char *path, struct diag *d)
 		char *data;
 		size_t len;
 		if (read_file(path, &data, &len) < 0) {
-			diag_file_error(d, path, 0, 0, NULL, "cannot read request '%s': %s", path, strerror(errno));
+			diag_file_error(d, path, 0, 0, NULL, "cannot read request '%s': %s", path,
+					strerror(errno));
 			return NULL;
 		}
 		j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
@@ -30,7 +31,8 @@ static json_t *read_json(const char *path, struct diag *d)
 	}
 	if (!j) {
 		diag_file_error(d, name, err.line > 0 ? (unsigned)err.line : 0,
-				err.column > 0 ? (unsigned)err.column : 0, "json", "malformed request: %s", err.text);
+				err.column > 0 ? (unsigned)err.column : 0, "json", "malformed request: %s",
+				err.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
@@ -113,7 +115,8 @@ static bool find_real(const json_t *j, struct strbuf *where)
 	case JSON_REAL:
 		return true;
 	case JSON_OBJECT:
-		json_object_foreach((json_t *)j, key, v) {
+		json_object_foreach((json_t *)j, key, v)
+		{
 			sb_addf(where, "%s%s", where->len ? "." : "", key);
 			if (find_real(v, where))
 				return true;
@@ -122,7 +125,8 @@ static bool find_real(const json_t *j, struct strbuf *where)
 		}
 		return false;
 	case JSON_ARRAY:
-		json_array_foreach(j, i, v) {
+		json_array_foreach(j, i, v)
+		{
 			sb_addf(where, "[%zu]", i);
 			if (find_real(v, where))
 				return true;
@@ -149,8 +153,13 @@ json_t *request_load(const char *path, char *const *defs, size_t ndefs, struct d
 		}
 	sb_adds(&where, "");
 	if (find_real(req, &where)) {
-		diag_file_error(d, !path ? "<command line>" : strcmp(path, "-") ? path : "<stdin>", 0, 0, "json",
-				"request field '%s' is not an integer (the language has no fractions)", where.buf);
+		diag_file_error(d,
+				!path		    ? "<command line>"
+				: strcmp(path, "-") ? path
+						    : "<stdin>",
+				0, 0, "json",
+				"request field '%s' is not an integer (the language has no fractions)",
+				where.buf);
 		json_decref(req);
 		req = NULL;
 	}

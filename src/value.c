@@ -107,7 +107,7 @@ int val_fail(struct val_err *e, const char *fmt, ...)
 	return -1;
 }
 
-static const char *const type_names[] = { "null", "bool", "int", "string", "version", "list", "record" };
+static const char *const type_names[] = {"null", "bool", "int", "string", "version", "list", "record"};
 
 const char *val_type_name(const struct value *v)
 {
@@ -116,7 +116,8 @@ const char *val_type_name(const struct value *v)
 
 const char *val_a_type(const struct value *v)
 {
-	static const char *const a[] = { "null", "a bool", "an int", "a string", "a version", "a list", "a record" };
+	static const char *const a[] = {"null",	     "a bool", "an int",  "a string",
+					"a version", "a list", "a record"};
 
 	return v->type < ARRAY_SIZE(a) ? a[v->type] : "?";
 }
@@ -165,8 +166,7 @@ int val_from_json(struct arena *a, const json_t *j, struct value *out, struct va
 	return val_fail(e, "unsupported JSON value");
 }
 
-int val_field(struct arena *a, const struct value *r, const char *name, struct value *out,
-	      struct val_err *e)
+int val_field(struct arena *a, const struct value *r, const char *name, struct value *out, struct val_err *e)
 {
 	const json_t *j;
 
@@ -267,8 +267,7 @@ bool val_equal(const struct value *a, const struct value *b)
 	return false;
 }
 
-int val_order(const struct value *a, const struct value *b, int *res, bool *isnull,
-	      struct val_err *e)
+int val_order(const struct value *a, const struct value *b, int *res, bool *isnull, struct val_err *e)
 {
 	*isnull = false;
 	*res = 0;
@@ -345,8 +344,8 @@ static int int_arith(int op, int64_t x, int64_t y, int64_t *r, struct val_err *e
 	return 0;
 }
 
-int val_arith(struct arena *a, int op, const struct value *x, const struct value *y,
-	      struct value *out, struct val_err *e)
+int val_arith(struct arena *a, int op, const struct value *x, const struct value *y, struct value *out,
+	      struct val_err *e)
 {
 	if (x->type == VAL_INT && y->type == VAL_INT) {
 		int64_t r = 0;
@@ -504,13 +503,20 @@ int val_to_text(struct arena *a, const struct value *v, struct value *out, struc
 /* ---- builtins ----------------------------------------------------------- */
 
 const struct builtin_info builtin_table[BI__COUNT] = {
-	[BI_LEN] = { "len", 1 },	       [BI_SUM] = { "sum", 1 },
-	[BI_MIN] = { "min", 1 },	       [BI_MAX] = { "max", 1 },
-	[BI_LOWER] = { "lower", 1 },	       [BI_UPPER] = { "upper", 1 },
-	[BI_STARTSWITH] = { "startswith", 2 }, [BI_ENDSWITH] = { "endswith", 2 },
-	[BI_CONTAINS] = { "contains", 2 },     [BI_SPLIT] = { "split", 2 },
-	[BI_JOIN] = { "join", 2 },	       [BI_GLOB] = { "glob", 2 },
-	[BI_VERSION] = { "version", 1 },       [BI_STRING] = { "string", 1 },
+	[BI_LEN] = {"len", 1},
+	[BI_SUM] = {"sum", 1},
+	[BI_MIN] = {"min", 1},
+	[BI_MAX] = {"max", 1},
+	[BI_LOWER] = {"lower", 1},
+	[BI_UPPER] = {"upper", 1},
+	[BI_STARTSWITH] = {"startswith", 2},
+	[BI_ENDSWITH] = {"endswith", 2},
+	[BI_CONTAINS] = {"contains", 2},
+	[BI_SPLIT] = {"split", 2},
+	[BI_JOIN] = {"join", 2},
+	[BI_GLOB] = {"glob", 2},
+	[BI_VERSION] = {"version", 1},
+	[BI_STRING] = {"string", 1},
 };
 
 int builtin_lookup(const char *name)
@@ -521,16 +527,15 @@ int builtin_lookup(const char *name)
 	return -1;
 }
 
-static int need(const struct value *v, enum val_type t, const char *fn, unsigned argn,
-		struct val_err *e)
+static int need(const struct value *v, enum val_type t, const char *fn, unsigned argn, struct val_err *e)
 {
-	static const char *const an[] = { "first", "second" };
-	struct value want = { .type = (uint8_t)t };
+	static const char *const an[] = {"first", "second"};
+	struct value want = {.type = (uint8_t)t};
 
 	if (v->type == t)
 		return 0;
-	return val_fail(e, "%s: %s argument must be %s, not %s", fn, an[argn ? 1 : 0],
-			val_a_type(&want), val_a_type(v));
+	return val_fail(e, "%s: %s argument must be %s, not %s", fn, an[argn ? 1 : 0], val_a_type(&want),
+			val_a_type(v));
 }
 
 /* A list argument (null is a type error too: write `x ?? []`). */
@@ -566,8 +571,7 @@ static int bi_sum(const struct value *x, struct value *out, struct val_err *e)
 		return -1;
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (l.u.items[i].type != VAL_INT)
-			return val_fail(e, "sum: element %u is %s, not an int", i,
-					val_a_type(&l.u.items[i]));
+			return val_fail(e, "sum: element %u is %s, not an int", i, val_a_type(&l.u.items[i]));
 		if (__builtin_add_overflow(s, l.u.items[i].u.i, &s))
 			return val_fail(e, "sum: integer overflow");
 	}
@@ -600,8 +604,7 @@ static int bi_minmax(const struct value *x, bool max, struct value *out, struct 
 	return 0;
 }
 
-static int bi_case(struct arena *a, const struct value *x, bool upper, struct value *out,
-		   struct val_err *e)
+static int bi_case(struct arena *a, const struct value *x, bool upper, struct value *out, struct val_err *e)
 {
 	char *s;
 
@@ -652,10 +655,10 @@ static int bi_strpred(int id, const struct value *args, struct value *out, struc
 	return 0;
 }
 
-static int bi_split(struct arena *a, const struct value *s, const struct value *sep,
-		    struct value *out, struct val_err *e)
+static int bi_split(struct arena *a, const struct value *s, const struct value *sep, struct value *out,
+		    struct val_err *e)
 {
-	struct value l = { .type = VAL_LIST };
+	struct value l = {.type = VAL_LIST};
 	size_t start = 0;
 
 	if (need(s, VAL_STR, "split", 0, e) < 0 || need(sep, VAL_STR, "split", 1, e) < 0)
@@ -678,8 +681,8 @@ static int bi_split(struct arena *a, const struct value *s, const struct value *
 	return 0;
 }
 
-static int bi_join(struct arena *a, const struct value *x, const struct value *sep,
-		   struct value *out, struct val_err *e)
+static int bi_join(struct arena *a, const struct value *x, const struct value *sep, struct value *out,
+		   struct val_err *e)
 {
 	struct value l;
 	size_t n = 0, off = 0;
@@ -727,8 +730,7 @@ static int bi_version(const struct value *x, struct value *out, struct val_err *
 	return 0;
 }
 
-int builtin_call(struct arena *a, int id, const struct value *args, struct value *out,
-		 struct val_err *e)
+int builtin_call(struct arena *a, int id, const struct value *args, struct value *out, struct val_err *e)
 {
 	switch (id) {
 	case BI_LEN:

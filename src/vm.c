@@ -46,16 +46,16 @@ struct vm_file {
 };
 
 struct vm_closure {
-	uint8_t op;        /* OP_DENY, OP_WARN, OP_ADMIT */
-	uint32_t block;    /* the condition's code */
-	uint32_t pc;       /* the recording instruction in the policy block */
+	uint8_t op;	/* OP_DENY, OP_WARN, OP_ADMIT */
+	uint32_t block; /* the condition's code */
+	uint32_t pc;	/* the recording instruction in the policy block */
 	struct value msg;
 	struct value *caps;
-	const char *at;    /* set once copied into a decision */
+	const char *at; /* set once copied into a decision */
 };
 
-#define VEC(T, name) \
-	T *name;     \
+#define VEC(T, name)                                                                                         \
+	T *name;                                                                                             \
 	size_t n##name, cap##name
 
 /* One remembered field read per field-name constant: FIELD k on the same
@@ -70,8 +70,8 @@ struct vm_fcache {
 
 struct vm {
 	struct arena arena;
-	uint64_t max_steps;  /* backward jumps per evaluation */
-	size_t max_bytes;    /* arena bytes per evaluation */
+	uint64_t max_steps; /* backward jumps per evaluation */
+	size_t max_bytes;   /* arena bytes per evaluation */
 	struct vm_fcache *fcache;
 	size_t capfcache;
 	uint32_t gen;
@@ -138,8 +138,9 @@ static inline void *vec_push(void **v, size_t *n, size_t *cap, size_t sz)
 		xgrow(v, cap, *n + 1, sz);
 	return (char *)*v + (*n)++ * sz;
 }
-#define PUSH(vm, name) \
-	((__typeof__((vm)->name))vec_push((void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name, sizeof(*(vm)->name)))
+#define PUSH(vm, name)                                                                                       \
+	((__typeof__((vm)->name))vec_push((void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name,            \
+					  sizeof(*(vm)->name)))
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -173,17 +174,17 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 /* Each instruction ends with its own fetch and indirect jump, so that the
  * branch predictor sees one jump site per opcode. */
 #define vmdispatch(x) goto *disptab[x];
-#define vmcase(l) L_##l:
-#define vmbreak                                 \
-	do {                                    \
-		w = code[pc];                   \
-		a = BC_A(w);                    \
-		goto *disptab[BC_OP(w)];        \
+#define vmcase(l)     L_##l:
+#define vmbreak                                                                                              \
+	do {                                                                                                 \
+		w = code[pc];                                                                                \
+		a = BC_A(w);                                                                                 \
+		goto *disptab[BC_OP(w)];                                                                     \
 	} while (0)
 #else
 #define vmdispatch(x) switch (x)
-#define vmcase(l) case l:
-#define vmbreak break
+#define vmcase(l)     case l:
+#define vmbreak	      break
 #endif
 
 static void vm_reset_arena(struct vm *vm)
@@ -220,8 +221,7 @@ static bool is_string(const struct value *v)
 	return v->type == VAL_STR;
 }
 
-static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, bool *res,
-		  struct val_err *e)
+static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, bool *res, struct val_err *e)
 {
 	int c;
 	bool isnull;
@@ -253,13 +253,13 @@ static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, b
 	return 0;
 }
 
-static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc,
-		       struct value *sp, struct val_err *e);
+static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
+		       struct val_err *e);
 
 /* Run block b with its locals already in vm->locals[0..ncaptures]; the
  * rest start as null. RET leaves the result in *res. */
-static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b,
-	       struct value *res, struct diag *d)
+static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct value *res,
+	       struct diag *d)
 {
 #ifdef CPOLC_COMPUTED_GOTO
 	static void *const disptab[OP__COUNT] = {
@@ -390,10 +390,13 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmbreak;
 			vmcase(OP_ADD) vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
 			{
-				static const char ops[] = { [OP_ADD - OP_ADD] = '+', [OP_SUB - OP_ADD] = '-',
-							    [OP_MUL - OP_ADD] = '*', [OP_DIV - OP_ADD] = '/',
-							    [OP_MOD - OP_ADD] = '%' };
-				if (val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp, &e) < 0)
+				static const char ops[] = {[OP_ADD - OP_ADD] = '+',
+							   [OP_SUB - OP_ADD] = '-',
+							   [OP_MUL - OP_ADD] = '*',
+							   [OP_DIV - OP_ADD] = '/',
+							   [OP_MOD - OP_ADD] = '%'};
+				if (val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp,
+					      &e) < 0)
 					goto fail;
 				if (vm->arena.total > vm->max_bytes)
 					goto toobig;
@@ -420,7 +423,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				if (sp[-2].type == VAL_INT && sp[-1].type == VAL_INT)
 					bres = sp[-2].u.i == sp[-1].u.i;
 				else if (sp[-2].type == VAL_STR && sp[-1].type == VAL_STR)
-					bres = sp[-2].len == sp[-1].len && !memcmp(sp[-2].u.s, sp[-1].u.s, sp[-1].len);
+					bres = sp[-2].len == sp[-1].len &&
+					       !memcmp(sp[-2].u.s, sp[-1].u.s, sp[-1].len);
 				else
 					bres = val_equal(&sp[-2], &sp[-1]);
 				sp -= 2;
@@ -428,8 +432,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
-				vmcase(OP_IN) vmcase(OP_NOTIN)
+			vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE) vmcase(OP_IN)
+				vmcase(OP_NOTIN)
 			{
 				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
 					goto fail;
@@ -668,14 +672,22 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 		key = sp[-2];
 		val = sp[-1];
 		if (need_str(&key, "the key", e) < 0 ||
-		    scalar_text(vm, &val, a == BC_CFG_ENV ? "an env value" : a == BC_CFG_LABEL ? "a label value" : "an annotation value", e) < 0)
+		    scalar_text(vm, &val,
+				a == BC_CFG_ENV	    ? "an env value"
+				: a == BC_CFG_LABEL ? "a label value"
+						    : "an annotation value",
+				e) < 0)
 			return -1;
 	} else {
 		val = sp[-1];
 		if (a == BC_CFG_ENTRYPOINT || a == BC_CFG_CMD) {
 			if (str_list(&val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e) < 0)
 				return -1;
-		} else if (scalar_text(vm, &val, a == BC_CFG_USER ? "user" : a == BC_CFG_WORKDIR ? "workdir" : "stopsignal", e) < 0) {
+		} else if (scalar_text(vm, &val,
+				       a == BC_CFG_USER	     ? "user"
+				       : a == BC_CFG_WORKDIR ? "workdir"
+							     : "stopsignal",
+				       e) < 0) {
 			return -1;
 		}
 	}
@@ -687,8 +699,8 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 	return op == OP_CFGKV ? 2 : 1;
 }
 
-static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op op, uint32_t a,
-			  uint32_t pc, struct value *sp, struct val_err *e)
+static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op op, uint32_t a, uint32_t pc,
+			  struct value *sp, struct val_err *e)
 {
 	const struct bc_block *c = &p->blocks[a];
 	struct vm_closure *cl;
@@ -708,8 +720,8 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 }
 
 /* Record statement w at pc; returns how many values it pops, or -1. */
-static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc,
-		       struct value *sp, struct val_err *e)
+static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
+		       struct val_err *e)
 {
 	enum bc_op op = BC_OP(w);
 	uint32_t a = BC_A(w);
@@ -783,25 +795,23 @@ static void reset_results(struct vm *vm)
 	vm->platform.name = vm->from.name = val_null();
 }
 
-int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request,
-	   struct diag *d)
+int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request, struct diag *d)
 {
 	reset_results(vm);
 	ensure_space(vm, p);
 	vm->prog = p;
 	vm->pblock = p->policies[policy].block;
 	vm->input = request ? val_rec(request, 0) : val_null();
-	vm->selected = (struct value){ .type = VAL_LIST };
+	vm->selected = (struct value){.type = VAL_LIST};
 	return run(vm, p, &p->blocks[vm->pblock], NULL, d);
 }
 
-int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out,
-		 struct diag *d)
+int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out, struct diag *d)
 {
 	vm_reset_arena(vm);
 	ensure_space(vm, p);
 	vm->input = val_null();
-	vm->selected = (struct value){ .type = VAL_LIST };
+	vm->selected = (struct value){.type = VAL_LIST};
 	return run(vm, p, &p->blocks[block], out, d);
 }
 
@@ -875,8 +885,7 @@ static json_t *sorted_object(json_t *o)
 	const char *key;
 	json_t *val, *r = json_object();
 
-	json_object_foreach(o, key, val)
-		keys[i++] = key;
+	json_object_foreach(o, key, val) keys[i++] = key;
 	qsort(keys, n, sizeof(*keys), cmp_keys);
 	for (i = 0; i < n; i++)
 		json_object_set(r, keys[i], json_object_get(o, keys[i]));
@@ -900,7 +909,8 @@ static void env_set(json_t *env, const struct value *k, const struct value *v)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(env, i, e) {
+	json_array_foreach(env, i, e)
+	{
 		const char *s = json_string_value(e);
 		if (!strncmp(s, kv, k->len + 1)) {
 			json_array_set_new(env, i, json_string_nocheck(kv));
@@ -1105,7 +1115,8 @@ int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const
 	free(dec->policy);
 	dec->policy = xstrdup(p->policies[pol].name);
 	free(dec->platform);
-	dec->platform = vm->platform.name.type == VAL_STR ? vstrdup(&vm->platform.name) : xstrdup("linux/amd64");
+	dec->platform =
+		vm->platform.name.type == VAL_STR ? vstrdup(&vm->platform.name) : xstrdup("linux/amd64");
 	free(dec->from);
 	dec->from = vm->from.name.type == VAL_STR ? vstrdup(&vm->from.name) : NULL;
 	fill_requests(vm, dec);
@@ -1129,7 +1140,8 @@ static int prim_value(const struct cat_prim *p, struct value *out, struct diag *
 	const json_t *r = cat_prim_record(p);
 
 	if (!r) {
-		diag_error(d, LOC_NONE, NULL, "cannot read the metadata of primitive '%s' %s", p->name, p->version);
+		diag_error(d, LOC_NONE, NULL, "cannot read the metadata of primitive '%s' %s", p->name,
+			   p->version);
 		return -1;
 	}
 	*out = val_rec(r, VAL_REC_PRIM);
@@ -1146,7 +1158,7 @@ static struct vm_state *enter(struct vm *vm, struct decision *dec)
 	vm_reset_arena(vm);
 	ensure_space(vm, st->prog);
 	vm->input = st->request ? val_rec(st->request, 0) : val_null();
-	vm->selected = (struct value){ .type = VAL_LIST };
+	vm->selected = (struct value){.type = VAL_LIST};
 	return st;
 }
 

@@ -136,7 +136,7 @@ static int measure(const char *name, int (*fn)(struct ctx *), struct ctx *c, siz
 int main(int argc, char **argv)
 {
 	struct diag d;
-	struct ctx c = { 0 };
+	struct ctx c = {0};
 	size_t iters = argc > 3 ? strtoul(argv[3], NULL, 10) : 20000;
 	int rc = 1;
 
@@ -155,7 +155,8 @@ int main(int argc, char **argv)
 		printf("policy %s: %zu blocks, %zu code words, %zu constants; %zu iterations\n", argv[1],
 		       c.prog->nblocks, ncode, c.prog->nconsts, iters);
 		c.vm = vm_new();
-		if (measure("core", core, &c, iters) == 0 && measure("selection", select_only, &c, iters) == 0 &&
+		if (measure("core", core, &c, iters) == 0 &&
+		    measure("selection", select_only, &c, iters) == 0 &&
 		    measure("decision", full, &c, iters) == 0)
 			rc = 0;
 	}
