@@ -178,7 +178,7 @@ int cat_reindex(const char *dir, struct diag *d);
 
 /* Recompute every blob digest and metadata digest and compare with the
  * metadata and the index; every mismatch is an error in d. Returns the
- * number of problems found (0: all good). */
+ * number of problems found (0: all good), or -1 when dir is not a catalog. */
 int cat_verify(const char *dir, struct diag *d);
 
 #endif

@@ -51,7 +51,8 @@ typedef int (*res_admit_fn)(void *ctx, const struct cat_prim *cand, bool *ok, co
  * admit (may be NULL) is called for each candidate considered (after the
  * constraint and platform checks). Fills dec->selected (dependencies before
  * dependents, ties by name; reason "include at AT" or "dependency of NAME")
- * and dec->edges (from dependent to dependency, sorted). Every selected
+ * and dec->edges (from dependent to dependency, sorted), replacing what a
+ * previous call left there. Every selected
  * primitive is loaded (cat_prim_load). Returns 0, or -1 after reporting
  * every resolution error in d (rule ids "missing-primitive",
  * "no-eligible-version", "excluded-dependency", "version-conflict",

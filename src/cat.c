@@ -98,9 +98,7 @@ static int parse_index(struct catalog *cat, const char *path, struct diag *d)
 		}
 		*nl = '\0';
 		f[nf++] = p;
-		for (char *q = p; *q && nf <= CAT_NFIELDS; q++) {
-			if (*q != '\t')
-				continue;
+		for (char *q = strchr(p, '\t'); q && nf <= CAT_NFIELDS; q = strchr(q + 1, '\t')) {
 			*q = '\0';
 			if (nf < CAT_NFIELDS)
 				f[nf] = q + 1;

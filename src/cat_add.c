@@ -397,18 +397,24 @@ static void set_list(json_t *m, const char *key, const char *const *v, size_t n)
 		json_array_append_new(arr, json_string(v[i]));
 }
 
+/* "OS/ARCH[/VARIANT]" into the platform object (words checked later). */
 static int set_platform(json_t *m, const char *platform, struct diag *d)
 {
-	const char *slash = strchr(platform, '/');
+	const char *slash = strchr(platform, '/'), *var;
 	json_t *p;
 
-	if (!slash || slash == platform || !slash[1] || strchr(slash + 1, '/')) {
-		diag_error(d, LOC_NONE, CAT_RULE, "bad platform '%s': expected OS/ARCH", platform);
+	var = slash ? strchr(slash + 1, '/') : NULL;
+	if (!slash || slash == platform || slash[1] == '/' || !slash[1] || (var && !var[1])) {
+		diag_error(d, LOC_NONE, CAT_RULE, "bad platform '%s': expected OS/ARCH[/VARIANT]", platform);
 		return -1;
 	}
 	p = json_object();
 	json_object_set_new(p, "os", json_stringn(platform, (size_t)(slash - platform)));
-	json_object_set_new(p, "architecture", json_string(slash + 1));
+	json_object_set_new(p, "architecture",
+			    var ? json_stringn(slash + 1, (size_t)(var - slash - 1))
+				: json_string(slash + 1));
+	if (var)
+		json_object_set_new(p, "variant", json_string(var + 1));
 	json_object_set_new(m, "platform", p);
 	return 0;
 }

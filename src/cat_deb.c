@@ -51,25 +51,38 @@ static int read_member(struct archive *a, char **out, size_t *len, size_t max)
 }
 
 /* An inner archive read through the current member of the outer one. */
-static la_ssize_t inner_read(struct archive *inner, void *ud, const void **buf)
-{
-	static char block[65536];
-	struct archive *outer = ud;
-	la_ssize_t n = archive_read_data(outer, block, sizeof(block));
+struct inner {
+	struct archive *outer;
+	char block[65536];
+};
 
-	(void)inner;
-	*buf = block;
-	return n;
+static la_ssize_t inner_read(struct archive *a, void *ud, const void **buf)
+{
+	struct inner *in = ud;
+
+	(void)a;
+	*buf = in->block;
+	return archive_read_data(in->outer, in->block, sizeof(in->block));
+}
+
+static int inner_close(struct archive *a, void *ud)
+{
+	(void)a;
+	free(ud);
+	return ARCHIVE_OK;
 }
 
 static struct archive *open_inner(struct archive *outer)
 {
 	struct archive *a = archive_read_new();
+	struct inner *in = xmalloc(sizeof(*in));
 
+	in->outer = outer;
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
-	if (archive_read_open(a, outer, NULL, inner_read, NULL) != ARCHIVE_OK) {
+	/* the close callback frees in, also when opening fails */
+	if (archive_read_open(a, in, NULL, inner_read, inner_close) != ARCHIVE_OK) {
 		archive_read_free(a);
 		return NULL;
 	}

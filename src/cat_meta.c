@@ -43,10 +43,7 @@ bool is_sha256_ref(const char *s)
 	if (!s || strncmp(s, "sha256:", 7))
 		return false;
 	s += 7;
-	for (int i = 0; i < 64; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return s[64] == '\0';
+	return strspn(s, "0123456789abcdef") == 64 && s[64] == '\0';
 }
 
 /* A platform word: [a-z0-9_.-]+ */

@@ -374,12 +374,21 @@ static bool open_archive(const char *path, struct archive **out)
 {
 	struct archive *a = archive_read_new();
 
+	/* Every format but mtree (which names other files to read, and can be
+	 * guessed from plain text), raw and empty; ar is left to import-deb. */
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
 	archive_read_support_format_cpio(a);
 	archive_read_support_format_zip(a);
 	archive_read_support_format_7zip(a);
+	archive_read_support_format_iso9660(a);
+	archive_read_support_format_xar(a);
+	archive_read_support_format_cab(a);
+	archive_read_support_format_lha(a);
+	archive_read_support_format_rar(a);
+	archive_read_support_format_rar5(a);
+	archive_read_support_format_warc(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
 		archive_read_free(a);
 		return false;

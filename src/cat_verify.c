@@ -125,8 +125,13 @@ int cat_verify(const char *dir, struct diag *d)
 	char *ipath = path_join(dir, "index"), *text;
 	size_t len, before = d->nerrors;
 	int problems = 0;
-	struct catalog *cat = cat_open(dir, d); /* checks catalog.json and the index syntax */
+	struct catalog *cat;
 
+	if (cat_check_dir(dir, d) < 0) {
+		free(ipath);
+		return -1;
+	}
+	cat = cat_open(dir, d); /* the index syntax */
 	if (!cat) {
 		free(ipath);
 		return (int)(d->nerrors - before) + 1;

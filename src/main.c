@@ -492,7 +492,9 @@ static const char catalog_usage[] =
 	"       cpolc catalog resolve -C DIR... [--platform OS/ARCH] [--exclude N]... [--format json|text]\n"
 	"                             NAME[OP VERSION]...\n"
 	"\n"
-	"A catalog is an append-only directory of content-addressed primitives.\n"
+	"A catalog is an append-only directory of content-addressed primitives:\n"
+	"catalog.json, index, primitives/NAME/VERSION.json (':' in VERSION written\n"
+	"as '%3a') and blobs/sha256/HEX (canonical uncompressed tars).\n"
 	"Run 'cpolc catalog SUBCOMMAND --help' for details.\n";
 
 static const char catalog_add_help[] =
@@ -501,15 +503,16 @@ static const char catalog_add_help[] =
 	"Store PATH... as one primitive: a canonical tar (sorted, owner 0:0, mtime 0)\n"
 	"under blobs/sha256/ and its metadata under primitives/NAME/VERSION.json.\n"
 	"  PATH          a directory: its contents go to the image root (recursively);\n"
-	"                an archive libarchive reads (tar, cpio, zip, 7z; compressed\n"
-	"                or not): its members at their own paths; any other file: at\n"
-	"                /BASENAME; SRC=DEST: SRC (file or directory) at DEST, never\n"
-	"                unpacked\n"
+	"                an archive libarchive reads (tar, cpio, zip, 7z, iso, xar,\n"
+	"                cab, lha, rar, warc; compressed or not): its members at\n"
+	"                their own paths; any other file: at /BASENAME;\n"
+	"                SRC=DEST: SRC (file or directory) at DEST, never unpacked\n"
+	"                (the way to store an archive such as a .jar as a file)\n"
 	"  --kind K      executable (default), library, config, data or base\n"
 	"  --depends D   a Debian relationship, e.g. 'libc6 (>= 2.34) | musl' (repeat)\n"
 	"  --provides P  a virtual name, optionally '(= VERSION)' (repeat)\n"
 	"  --conflicts C a relationship that may not be selected together (repeat)\n"
-	"  --platform OS/ARCH   default: fits every platform\n"
+	"  --platform OS/ARCH[/VARIANT]   default: fits every platform\n"
 	"  --license L   SPDX expression\n"
 	"  --meta F      a JSON object with more metadata (scan, resources, labels,\n"
 	"                allow, ...); command-line options add to it\n"
@@ -644,12 +647,13 @@ static int catalog_import_deb(int argc, char **argv)
 	return diag_exit(&d, failed ? EXIT_USAGE : EXIT_OK);
 }
 
-static void print_list(const struct catalog *cat, bool json)
+/* Names in byte order, versions highest first. */
+static void print_list(const struct catset *cs, bool json)
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; i < cat->nprims; i++) {
-		const struct cat_prim *p = &cat->prims[i];
+	for (size_t i = 0; i < cs->nprims; i++) {
+		const struct cat_prim *p = cs->prims[i];
 		char *plat = p->os ? xasprintf("%s/%s", p->os, p->arch) : xstrdup("any");
 		if (!json) {
 			printf("%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\n", p->name, p->version, p->kind, plat,
@@ -675,22 +679,22 @@ static void print_list(const struct catalog *cat, bool json)
 
 static int catalog_list(int argc, char **argv)
 {
+	const char *dir = argc > 1 ? argv[1] : NULL;
+	struct catset cs;
 	struct diag d;
-	struct catalog *cat;
 	bool json = false;
 
 	if (argc == 4 && !strcmp(argv[2], "--format") && (!strcmp(argv[3], "json") || !strcmp(argv[3], "text")))
 		json = !strcmp(argv[3], "json");
 	else if (argc != 2) {
-		fputs("usage: cpolc catalog list DIR [--format text|json]\n", argc == 2 ? stdout : stderr);
+		fputs("usage: cpolc catalog list DIR [--format text|json]\n", stderr);
 		return EXIT_USAGE;
 	}
 	diag_init(&d);
-	cat = cat_open(argv[1], &d);
-	if (!cat)
+	if (catset_open(&cs, &dir, 1, &d) < 0)
 		return diag_exit(&d, EXIT_USAGE);
-	print_list(cat, json);
-	cat_close(cat);
+	print_list(&cs, json);
+	catset_release(&cs);
 	return diag_exit(&d, EXIT_OK);
 }
 
@@ -750,6 +754,8 @@ static int catalog_simple(int argc, char **argv, int nargs, const char *usage)
 		rc = cat_reindex(argv[1], &d) < 0 ? EXIT_USAGE : EXIT_OK;
 	} else {
 		int problems = cat_verify(argv[1], &d);
+		if (problems < 0)
+			return diag_exit(&d, EXIT_USAGE);
 		if (problems)
 			diag_error(&d, LOC_NONE, "catalog", "'%s': %d problem%s found", argv[1], problems,
 				   problems == 1 ? "" : "s");

@@ -496,8 +496,13 @@ static void check_conflicts(struct res *r)
 		const struct cat_prim *p = r->nodes[i].p;
 		struct rel_list l;
 		const char *why;
-		if (!*p->conflicts || rel_parse(p->conflicts, &l, &why) < 0)
+		if (!*p->conflicts)
 			continue;
+		if (rel_parse(p->conflicts, &l, &why) < 0) { /* fail closed */
+			report(r->d, root_at(r, i, NULL), "conflict", "bad conflicts of '%s' version %s: %s",
+			       p->name, p->version, why);
+			continue;
+		}
 		for (size_t j = 0; j < r->nnodes; j++) {
 			bool hit = false;
 			if (j == i)
@@ -684,6 +689,14 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	size_t before = d->nerrors;
 	int rc = 0;
 
+	/* a decision resolved before starts over */
+	for (size_t i = 0; i < dec->nselected; i++)
+		free(dec->selected[i].reason);
+	for (size_t i = 0; i < dec->nedges; i++) {
+		free(dec->edges[i].from);
+		free(dec->edges[i].to);
+	}
+	dec->nselected = dec->nedges = 0;
 	r.platform = dec->platform ? dec->platform : RES_DEFAULT_PLATFORM;
 	r.nslots = 64;
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));

@@ -130,6 +130,19 @@ hrwxr-xr-x 0/0 1970-01-01 usr/bin/tool2 link to
 drwxr-xr-x 0/0 1970-01-01 usr/lib/  
 lrwxrwxrwx 0/0 1970-01-01 usr/lib/libt.so -> libt.so.1
 -rw-r--r-- 0/0 1970-01-01 usr/lib/libt.so.1  "
+printf '#mtree\n./etc/shadow type=file contents=/etc/passwd\n' >"$T/spec.mtree"
+expect_exit "an mtree spec is a plain file" 0 "$CPOLC" catalog add "$C" --name spec --version 1 "$T/spec.mtree"
+mdigest=$(sed -n 's/.*"content": "sha256:\([0-9a-f]*\)".*/\1/p' "$C/primitives/spec/1.json")
+expect_eq "mtree not followed" "$(tar tf "$C/blobs/sha256/$mdigest")" "spec.mtree"
+(cd "$T/src" && python3 -c 'import zipfile; z = zipfile.ZipFile("../app.zip", "w"); z.write("bin/app"); z.close()')
+expect_exit "a zip archive is unpacked" 0 "$CPOLC" catalog add "$C" --name zipped --version 1 "$T/app.zip"
+expect_exit "SRC=DEST keeps an archive as a file" 0 "$CPOLC" catalog add "$C" --name zipfile --version 1 "$T/app.zip=/opt/app.zip"
+zd=$(sed -n 's/.*"content": "sha256:\([0-9a-f]*\)".*/\1/p' "$C/primitives/zipped/1.json")
+zf=$(sed -n 's/.*"content": "sha256:\([0-9a-f]*\)".*/\1/p' "$C/primitives/zipfile/1.json")
+expect_eq "zip members" "$(tar tf "$C/blobs/sha256/$zd")" "bin/
+bin/app"
+expect_eq "zip as a file" "$(tar tf "$C/blobs/sha256/$zf")" "opt/
+opt/app.zip"
 for case in "dotdot:usr/../../etc/passwd' climbs out" "abs:/etc/passwd' is an absolute path" \
 	"climb:a/l' is a symlink whose target climbs above the root" \
 	"hard:a' is a hardlink to a path the primitive does not hold" \
@@ -139,8 +152,11 @@ for case in "dotdot:usr/../../etc/passwd' climbs out" "abs:/etc/passwd' is an ab
 	expect_exit "hostile $name refused" 2 "$CPOLC" catalog add "$C" --name evil --version 1 "$T/$name.tar"
 	expect_match "hostile $name names the member" "$T_ERR" "$name\.tar: error: refused: member '${case#*:}"
 done
-expect_eq "nothing of the hostile archives was added" "$(ls "$C/primitives")" "app
-tool"
+expect_eq "nothing of the hostile archives was added" "$(ls "$C/primitives" | grep -v '^ord$')" "app
+spec
+tool
+zipfile
+zipped"
 expect_exit "setuid allowed by --allow" 0 "$CPOLC" catalog add "$C" --name su --version 1 --allow setuid "$T/suid.tar"
 printf '{"allow": ["setuid"], "labels": {"team": "base"}, "resources": {"memory": 1024}}' >"$T/meta.json"
 expect_exit "setuid allowed by metadata" 0 "$CPOLC" catalog add "$C" --name su2 --version 1 --meta "$T/meta.json" "$T/suid.tar"
@@ -148,6 +164,15 @@ expect_exit "absolute symlink targets are fine" 0 "$CPOLC" catalog add "$C" --na
 printf '{"colour": "red"}' >"$T/bad-meta.json"
 expect_exit "unknown metadata key refused" 2 "$CPOLC" catalog add "$C" --name x --version 1 --meta "$T/bad-meta.json" "$T/src"
 expect_match "unknown key named" "$T_ERR" "unknown metadata key 'colour'"
+
+for v in 1.9 1.10 1:0.1 2.0~rc1; do
+	mkdir -p "$T/ord$v" && echo "$v" >"$T/ord$v/f"
+	"$CPOLC" catalog add "$C" --name ord --version "$v" "$T/ord$v"
+done
+expect_exit "list in version order" 0 "$CPOLC" catalog list "$C"
+expect_eq "highest version first" "$(echo "$T_OUT" | grep '^ord' | cut -f2 | tr '\n' ' ')" "1:0.1 2.0~rc1 1.10 1.9 "
+expect_exit "show picks the highest version" 0 "$CPOLC" catalog show "$C" ord
+expect_match "1:0.1 shown" "$T_OUT" '"version": "1:0.1"'
 
 # ---- set-scan ----------------------------------------------------------------
 printf '{"scanner": "grype", "date": "2026-11-01", "critical": 0, "high": 1, "cves": [{"id": "CVE-2024-0001", "severity": "high", "fixed": "1.1"}]}' >"$T/scan.json"
@@ -162,6 +187,7 @@ expect_eq "content unchanged by set-scan" \
 
 # ---- verify and tampering -------------------------------------------------------
 expect_exit "verify a good catalog" 0 "$CPOLC" catalog verify "$C"
+expect_exit "verify a directory that is not a catalog" 2 "$CPOLC" catalog verify "$T/src"
 cp -r "$C" "$T/tampered"
 chmod u+w "$T/tampered/blobs/sha256/$digest"
 printf 'X' | dd of="$T/tampered/blobs/sha256/$digest" bs=1 seek=700 conv=notrunc 2>/dev/null
@@ -209,6 +235,27 @@ wait
 expect_eq "eight primitives indexed" "$(($(wc -l <"$P/index") - 1))" 8
 expect_exit "verify after concurrent adds" 0 "$CPOLC" catalog verify "$P"
 expect_eq "no temporary files left" "$(ls -A "$P/blobs/sha256" | grep -c '^\.')" 0
+
+# ---- packages built here with dpkg-deb: every compression, folded fields ------
+if need_tool dpkg-deb; then
+	Z=$T/zdeb
+	mkdir -p "$Z/pkg/DEBIAN" "$Z/pkg/usr/bin"
+	printf 'Package: ztest\nVersion: 1:1.0-1\nArchitecture: all\nMaintainer: x <x@example.org>\nDescription: test\n more\nDepends: libc6 (>= 2.34),\n hello\nPre-Depends: dpkg (>= 1.19)\nInstalled-Size: 12\n' >"$Z/pkg/DEBIAN/control"
+	printf '#!/bin/sh\nexit 1\n' >"$Z/pkg/DEBIAN/postinst"
+	chmod 755 "$Z/pkg/DEBIAN/postinst"
+	echo hi >"$Z/pkg/usr/bin/z" && chmod 755 "$Z/pkg/usr/bin/z"
+	"$CPOLC" catalog init "$Z/cat"
+	for comp in zstd xz gzip none; do
+		dpkg-deb --root-owner-group -Z"$comp" --build "$Z/pkg" "$Z/$comp.deb" >/dev/null
+		expect_exit "import a $comp deb" 0 "$CPOLC" catalog import-deb "$Z/cat" "$Z/$comp.deb"
+	done
+	expect_eq "one primitive for four compressions" "$(ls "$Z/cat/blobs/sha256" | wc -l)" 1
+	expect_exit "show ztest" 0 "$CPOLC" catalog show "$Z/cat" ztest
+	expect_match "Pre-Depends first, folded Depends merged" "$(printf '%s' "$T_OUT" | tr -d ' \n')" \
+		'"depends":\["dpkg\(>=1.19\)","libc6\(>=2.34\)","hello"\]'
+	expect_eq "no platform for Architecture: all" "$(printf '%s' "$T_OUT" | grep -c platform)" 0
+	expect_eq "the version file name" "$(ls "$Z/cat/primitives/ztest")" "1%3a1.0-1.json"
+fi
 
 # ---- real Debian packages --------------------------------------------------------
 DEBS=$CPOLC_SRCDIR/tests/fixtures/debs

@@ -170,6 +170,9 @@ START_TEST(test_chain_order)
 	ck_assert(!dec.selected[1].requested);
 	ck_assert_ptr_nonnull(dec.selected[1].prim->meta); /* selected primitives are loaded */
 	ck_assert_uint_eq(d.nerrors, 0);
+	ck_assert_int_eq(res_resolve(&cs, &dec, NULL, NULL, &d), 0); /* again: the same, not twice */
+	expect_str(selection, "busybox=1:1.35.0-4 libc6=2.36 libssl3=3.1 app=1.0");
+	expect_str(edges, "app>libc6 app>libssl3 libssl3>libc6");
 }
 END_TEST
 
