@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -121,6 +122,18 @@ int val_index(struct arena *a, const struct value *x, const struct value *i, str
 /* Structural equality (LANGUAGE.md 5): different types are unequal, except
  * version vs string which compare as versions. */
 bool val_equal(const struct value *a, const struct value *b);
+/* The same, deciding the common cases (two ints, two strings) inline. */
+static inline bool val_equal_fast(const struct value *a, const struct value *b)
+{
+	if (a->type == b->type) {
+		if (a->type == VAL_INT)
+			return a->u.i == b->u.i;
+		if (a->type == VAL_STR)
+			return a->len == b->len &&
+			       (a->len == 0 || (a->u.s[0] == b->u.s[0] && !memcmp(a->u.s, b->u.s, a->len)));
+	}
+	return val_equal(a, b);
+}
 /* Ordering for < <= > >=: *res is <0, 0, >0; *isnull when either side is
  * null (every ordering is then false). Type error for other mixes. */
 int val_order(const struct value *a, const struct value *b, int *res, bool *isnull, struct val_err *e);

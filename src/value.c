@@ -296,7 +296,7 @@ int val_in(const struct value *x, const struct value *c, bool *res, struct val_e
 	switch (c->type) {
 	case VAL_LIST:
 		for (uint32_t i = 0; i < c->len; i++)
-			if (val_equal(x, &c->u.items[i])) {
+			if (val_equal_fast(x, &c->u.items[i])) {
 				*res = true;
 				break;
 			}

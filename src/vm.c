@@ -407,26 +407,14 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmbreak;
 			vmcase(OP_EQK) vmcase(OP_NEK)
 			{
-				const struct value *x = &sp[-1], *y = &k[a];
-				if (x->type == VAL_INT && y->type == VAL_INT)
-					bres = x->u.i == y->u.i;
-				else if (x->type == VAL_STR && y->type == VAL_STR)
-					bres = x->len == y->len && !memcmp(x->u.s, y->u.s, y->len);
-				else
-					bres = val_equal(x, y);
+				bres = val_equal_fast(&sp[-1], &k[a]);
 				sp[-1] = val_bool(bres == (BC_OP(w) == OP_EQK));
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_EQ)
 			{
-				if (sp[-2].type == VAL_INT && sp[-1].type == VAL_INT)
-					bres = sp[-2].u.i == sp[-1].u.i;
-				else if (sp[-2].type == VAL_STR && sp[-1].type == VAL_STR)
-					bres = sp[-2].len == sp[-1].len &&
-					       !memcmp(sp[-2].u.s, sp[-1].u.s, sp[-1].len);
-				else
-					bres = val_equal(&sp[-2], &sp[-1]);
+				bres = val_equal_fast(&sp[-2], &sp[-1]);
 				sp -= 2;
 				*sp++ = val_bool(bres);
 				pc++;
