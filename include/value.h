@@ -75,6 +75,7 @@ struct arena {
 	struct arena_chunk *cur;
 	size_t used;  /* bytes used in cur */
 	size_t total; /* bytes handed out since the last reset */
+	size_t nchunks;
 };
 
 /* Bounds on one value, so that a single operation cannot exhaust memory

@@ -21,6 +21,9 @@ struct arena_chunk {
 	_Alignas(16) unsigned char data[];
 };
 
+/* Chunks grow from 4 KiB to 64 KiB: a small arena (a decision's recorded
+ * checks) stays small, a busy one (the VM's) soon allocates in big steps. */
+#define ARENA_FIRST (4 * 1024)
 #define ARENA_CHUNK (64 * 1024)
 
 void arena_init(struct arena *a)
@@ -76,7 +79,9 @@ void *arena_alloc(struct arena *a, size_t n)
 			a->used = 0;
 			continue;
 		}
-		c = chunk_new(n > ARENA_CHUNK ? n : ARENA_CHUNK);
+		size_t want = ARENA_FIRST << (a->nchunks < 4 ? a->nchunks : 4);
+		c = chunk_new(n > want ? n : want);
+		a->nchunks++;
 		if (a->cur)
 			a->cur->next = c;
 		else
