@@ -29,7 +29,9 @@
 #include "value.h"
 
 #define BC_FORMAT 1
-#define BC_MAGIC "\x7f" "CPOLB\r\n"
+#define BC_MAGIC                                                                                             \
+	"\x7f"                                                                                               \
+	"CPOLB\r\n"
 #define BC_MAGIC_LEN 8
 
 enum bc_op {
@@ -49,18 +51,26 @@ struct bc_opinfo {
 };
 extern const struct bc_opinfo bc_ops[OP__COUNT];
 
-#define BC_OP(w) ((enum bc_op)((w)&0xffu))
-#define BC_A(w) ((uint32_t)(w) >> 8)
+#define BC_OP(w)       ((enum bc_op)((w)&0xffu))
+#define BC_A(w)	       ((uint32_t)(w) >> 8)
 #define BC_WORD(op, a) ((uint32_t)(op) | ((uint32_t)(a) << 8))
-#define BC_AMAX 0xffffffu
+#define BC_AMAX	       0xffffffu
 
 /* Comparison operators of INCLUDEV/BASEV (stable file encoding). */
 enum bc_cmp { BC_CMP_EQ = 1, BC_CMP_NE, BC_CMP_LT, BC_CMP_LE, BC_CMP_GT, BC_CMP_GE };
 const char *bc_cmp_name(uint32_t cmp);
 /* Config keys of CFG/CFGKV/CFGKEY (stable file encoding). */
 enum bc_cfg {
-	BC_CFG_ENTRYPOINT = 1, BC_CFG_CMD, BC_CFG_ENV, BC_CFG_USER, BC_CFG_WORKDIR, BC_CFG_LABEL,
-	BC_CFG_ANNOTATION, BC_CFG_EXPOSE, BC_CFG_VOLUME, BC_CFG_STOPSIGNAL,
+	BC_CFG_ENTRYPOINT = 1,
+	BC_CFG_CMD,
+	BC_CFG_ENV,
+	BC_CFG_USER,
+	BC_CFG_WORKDIR,
+	BC_CFG_LABEL,
+	BC_CFG_ANNOTATION,
+	BC_CFG_EXPOSE,
+	BC_CFG_VOLUME,
+	BC_CFG_STOPSIGNAL,
 };
 const char *bc_cfg_name(uint32_t cfg);
 
@@ -102,7 +112,7 @@ struct bc_program {
 	size_t npolicies, cappolicies;
 	struct bc_block *blocks;
 	size_t nblocks, capblocks;
-	struct arena mem; /* constant payloads */
+	struct arena mem;	      /* constant payloads */
 	uint32_t maxlocals, maxstack; /* over all blocks */
 };
 

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -36,25 +37,34 @@ struct value {
 	union {
 		bool b;
 		int64_t i;
-		const char *s;             /* NUL-terminated; may hold NULs before len */
+		const char *s;		   /* NUL-terminated; may hold NULs before len */
 		const struct value *items; /* len values */
-		const json_t *rec;         /* a JSON object, borrowed */
+		const json_t *rec;	   /* a JSON object, borrowed */
 	} u;
 };
 
 #define VAL_REC_PRIM 1u
-#define VAL_F_GROW 1u
+#define VAL_F_GROW   1u
 
-static inline struct value val_null(void) { return (struct value){ .type = VAL_NULL }; }
-static inline struct value val_bool(bool b) { return (struct value){ .type = VAL_BOOL, .u.b = b }; }
-static inline struct value val_int(int64_t i) { return (struct value){ .type = VAL_INT, .u.i = i }; }
+static inline struct value val_null(void)
+{
+	return (struct value){.type = VAL_NULL};
+}
+static inline struct value val_bool(bool b)
+{
+	return (struct value){.type = VAL_BOOL, .u.b = b};
+}
+static inline struct value val_int(int64_t i)
+{
+	return (struct value){.type = VAL_INT, .u.i = i};
+}
 static inline struct value val_str(const char *s, size_t n)
 {
-	return (struct value){ .type = VAL_STR, .len = (uint32_t)n, .u.s = s };
+	return (struct value){.type = VAL_STR, .len = (uint32_t)n, .u.s = s};
 }
 static inline struct value val_rec(const json_t *o, unsigned flags)
 {
-	return (struct value){ .type = VAL_REC, .len = flags, .u.rec = o };
+	return (struct value){.type = VAL_REC, .len = flags, .u.rec = o};
 }
 
 /* ---- arena -------------------------------------------------------------- */
@@ -63,8 +73,15 @@ struct arena_chunk;
 struct arena {
 	struct arena_chunk *head; /* every chunk, kept across resets */
 	struct arena_chunk *cur;
-	size_t used;              /* bytes used in cur */
+	size_t used;  /* bytes used in cur */
+	size_t total; /* bytes handed out since the last reset */
+	size_t nchunks;
 };
+
+/* Bounds on one value, so that a single operation cannot exhaust memory
+ * (the VM bounds the total per evaluation). */
+#define VAL_MAX_STR  (64u << 20) /* bytes */
+#define VAL_MAX_LIST (4u << 20)	 /* items */
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
@@ -91,14 +108,14 @@ const char *val_type_name(const struct value *v);
 const char *val_a_type(const struct value *v);
 
 /* Convert a JSON value to a value (arrays become arena lists). A JSON real
- * is an error here: the language has only integers, and a request or
- * catalog field holding 1.5 is reported where it is used (fail closed). */
+ * is an error here: the language has only integers. Requests are checked
+ * when read (request_load); a catalog field holding 1.5 is reported where
+ * it is used (fail closed). */
 int val_from_json(struct arena *a, const json_t *j, struct value *out, struct val_err *e);
 
 /* r.name, null-safe: a field of null or a missing field is null; a field of
  * anything else than a record or null is a type error. */
-int val_field(struct arena *a, const struct value *r, const char *name, struct value *out,
-	      struct val_err *e);
+int val_field(struct arena *a, const struct value *r, const char *name, struct value *out, struct val_err *e);
 /* a[i]: list by int (out of range: null), record by string, null: null. */
 int val_index(struct arena *a, const struct value *x, const struct value *i, struct value *out,
 	      struct val_err *e);
@@ -106,17 +123,28 @@ int val_index(struct arena *a, const struct value *x, const struct value *i, str
 /* Structural equality (LANGUAGE.md 5): different types are unequal, except
  * version vs string which compare as versions. */
 bool val_equal(const struct value *a, const struct value *b);
+/* The same, deciding the common cases (two ints, two strings) inline. */
+static inline bool val_equal_fast(const struct value *a, const struct value *b)
+{
+	if (a->type == b->type) {
+		if (a->type == VAL_INT)
+			return a->u.i == b->u.i;
+		if (a->type == VAL_STR)
+			return a->len == b->len &&
+			       (a->len == 0 || (a->u.s[0] == b->u.s[0] && !memcmp(a->u.s, b->u.s, a->len)));
+	}
+	return val_equal(a, b);
+}
 /* Ordering for < <= > >=: *res is <0, 0, >0; *isnull when either side is
  * null (every ordering is then false). Type error for other mixes. */
-int val_order(const struct value *a, const struct value *b, int *res, bool *isnull,
-	      struct val_err *e);
-/* x in c: list membership or record key. c null: false. */
+int val_order(const struct value *a, const struct value *b, int *res, bool *isnull, struct val_err *e);
+/* x in c: list membership or record key; any other c is a type error. */
 int val_in(const struct value *x, const struct value *c, bool *res, struct val_err *e);
 
 /* Arithmetic, op one of '+' '-' '*' '/' '%'; overflow and division by zero
  * are errors. '+' also concatenates strings and lists into the arena. */
-int val_arith(struct arena *a, int op, const struct value *x, const struct value *y,
-	      struct value *out, struct val_err *e);
+int val_arith(struct arena *a, int op, const struct value *x, const struct value *y, struct value *out,
+	      struct val_err *e);
 
 /* Append v to the list *l (grown in the arena). */
 void val_list_append(struct arena *a, struct value *l, const struct value *v);
@@ -134,8 +162,20 @@ json_t *val_to_json(const struct value *v);
 /* ---- builtins ----------------------------------------------------------- */
 
 enum builtin {
-	BI_LEN, BI_SUM, BI_MIN, BI_MAX, BI_LOWER, BI_UPPER, BI_STARTSWITH, BI_ENDSWITH,
-	BI_CONTAINS, BI_SPLIT, BI_JOIN, BI_GLOB, BI_VERSION, BI_STRING,
+	BI_LEN,
+	BI_SUM,
+	BI_MIN,
+	BI_MAX,
+	BI_LOWER,
+	BI_UPPER,
+	BI_STARTSWITH,
+	BI_ENDSWITH,
+	BI_CONTAINS,
+	BI_SPLIT,
+	BI_JOIN,
+	BI_GLOB,
+	BI_VERSION,
+	BI_STRING,
 	BI__COUNT
 };
 
@@ -147,7 +187,6 @@ extern const struct builtin_info builtin_table[BI__COUNT];
 /* The builtin of that name, or -1. */
 int builtin_lookup(const char *name);
 /* Call builtin id on args[0..arity). */
-int builtin_call(struct arena *a, int id, const struct value *args, struct value *out,
-		 struct val_err *e);
+int builtin_call(struct arena *a, int id, const struct value *args, struct value *out, struct val_err *e);
 
 #endif

@@ -27,6 +27,14 @@ struct cat_prim;
 struct vm *vm_new(void);
 void vm_free(struct vm *vm);
 
+/* Bytecode from a file may loop or grow values without end (source never
+ * does, but it can be built to need a lot). Each evaluation of a block
+ * stops with a runtime error after max_steps backward jumps or once its
+ * values take max_bytes. */
+#define VM_MAX_STEPS (1u << 26)
+#define VM_MAX_BYTES ((size_t)1 << 30)
+void vm_set_limits(struct vm *vm, uint64_t max_steps, size_t max_bytes);
+
 /* The index of policy `name` in p->policies; NULL: the only policy. Reports
  * an error listing the policies (and returns -1) when there is no such
  * policy, or several and none named. */
@@ -62,8 +70,7 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 /* ---- lower level: the allocation-free core (bench, compiler) ------------ */
 
 /* Selection into the VM's own storage only (no struct decision). */
-int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request,
-	   struct diag *d);
+int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request, struct diag *d);
 /* The checks recorded by the last vm_run, without `selected`: counts of
  * denials and warnings that hold and of checks left pending. */
 int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, size_t *nwarned,

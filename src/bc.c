@@ -11,15 +11,15 @@
 #include "util.h"
 
 const struct bc_opinfo bc_ops[OP__COUNT] = {
-#define OP(name, kind, in, out, doc) { #name, OPK_##kind, in, out, doc },
+#define OP(name, kind, in, out, doc) {#name, OPK_##kind, in, out, doc},
 #include "opcode_list.h"
 #undef OP
 };
 
-static const char *const cmp_names[] = { NULL, "==", "!=", "<", "<=", ">", ">=" };
-static const char *const cfg_names[] = { NULL,	 "Entrypoint", "Cmd",	     "Env",
-					 "User", "WorkingDir", "Labels",     "annotations",
-					 "ExposedPorts", "Volumes", "StopSignal" };
+static const char *const cmp_names[] = {NULL, "==", "!=", "<", "<=", ">", ">="};
+static const char *const cfg_names[] = {NULL,		"Entrypoint", "Cmd",	   "Env",
+					"User",		"WorkingDir", "Labels",	   "annotations",
+					"ExposedPorts", "Volumes",    "StopSignal"};
 
 const char *bc_cmp_name(uint32_t cmp)
 {
@@ -159,8 +159,8 @@ void bc_where(const struct bc_program *p, const struct bc_block *b, uint32_t pc,
 
 static void put_u32(struct strbuf *sb, uint32_t v)
 {
-	unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-			       (unsigned char)(v >> 24) };
+	unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+			      (unsigned char)(v >> 24)};
 	sb_add(sb, b, 4);
 }
 
@@ -461,7 +461,7 @@ static bool load_blocks(struct reader *r, struct bc_program *p)
 
 struct bc_program *bc_load(const void *data, size_t len, const char *path, struct diag *d)
 {
-	struct reader r = { data, len, 0, NULL };
+	struct reader r = {data, len, 0, NULL};
 	struct bc_program *p;
 	uint32_t version;
 
@@ -481,8 +481,8 @@ struct bc_program *bc_load(const void *data, size_t len, const char *path, struc
 	    r.off != r.len)
 		rd_fail(&r, "trailing bytes after the last block");
 	if (r.what) {
-		diag_file_error(d, path, 0, 0, "bytecode", "corrupt bytecode module at byte %zu: %s",
-				r.off, r.what);
+		diag_file_error(d, path, 0, 0, "bytecode", "corrupt bytecode module at byte %zu: %s", r.off,
+				r.what);
 		bc_free(p);
 		return NULL;
 	}
@@ -548,8 +548,7 @@ static void print_const(FILE *out, const struct value *v)
 	}
 }
 
-static void print_operand(FILE *out, const struct bc_program *p, const struct bc_block *b,
-			  uint32_t pc)
+static void print_operand(FILE *out, const struct bc_program *p, const struct bc_block *b, uint32_t pc)
 {
 	uint32_t w = b->code[pc], a = BC_A(w);
 	enum bc_op op = BC_OP(w);
@@ -590,7 +589,7 @@ static void print_operand(FILE *out, const struct bc_program *p, const struct bc
 	}
 }
 
-static const char *const block_kinds[] = { "policy", "check", "admit", "expr" };
+static const char *const block_kinds[] = {"policy", "check", "admit", "expr"};
 
 static void disasm_block(FILE *out, const struct bc_program *p, size_t i)
 {

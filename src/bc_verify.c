@@ -22,17 +22,17 @@
 
 #include "util.h"
 
-#define BC_MAXSTACK 4096u
+#define BC_MAXSTACK  4096u
 #define BC_MAXLOCALS 65536u
 
 struct vctx {
 	struct bc_program *p;
 	const char *path;
 	struct diag *d;
-	size_t bi;        /* block being checked */
+	size_t bi; /* block being checked */
 	struct bc_block *b;
-	int32_t *depth;   /* per word: stack depth on entry, -1 unknown */
-	bool *start;      /* per word: an instruction starts here */
+	int32_t *depth; /* per word: stack depth on entry, -1 unknown */
+	bool *start;	/* per word: an instruction starts here */
 	uint32_t *work;
 	size_t nwork;
 };
@@ -101,8 +101,8 @@ static int check_config(struct vctx *v, uint32_t pc, enum bc_op op, uint32_t a)
 
 	switch (op) {
 	case OP_CFG:
-		ok = a == BC_CFG_ENTRYPOINT || a == BC_CFG_CMD || a == BC_CFG_USER ||
-		     a == BC_CFG_WORKDIR || a == BC_CFG_STOPSIGNAL;
+		ok = a == BC_CFG_ENTRYPOINT || a == BC_CFG_CMD || a == BC_CFG_USER || a == BC_CFG_WORKDIR ||
+		     a == BC_CFG_STOPSIGNAL;
 		break;
 	case OP_CFGKV:
 		ok = a == BC_CFG_ENV || a == BC_CFG_LABEL || a == BC_CFG_ANNOTATION;
@@ -144,7 +144,7 @@ static int check_operand(struct vctx *v, uint32_t pc, enum bc_op op, int32_t dep
 		if (a >= v->p->nconsts)
 			return vfail(v, pc, "constant %" PRIu32 " of %zu", a, v->p->nconsts);
 		k = &v->p->consts[a];
-		if (op == OP_FIELD && (k->type != VAL_STR || strlen(k->u.s) != k->len))
+		if ((op == OP_FIELD || op == OP_INFIELD) && (k->type != VAL_STR || strlen(k->u.s) != k->len))
 			return vfail(v, pc, "field name is not a string");
 		return 0;
 	case OPK_J:
@@ -167,7 +167,8 @@ static int check_operand(struct vctx *v, uint32_t pc, enum bc_op op, int32_t dep
 	case OPK_N:
 		if (op == OP_MKLIST) {
 			if ((int64_t)a > depth)
-				return vfail(v, pc, "list of %" PRIu32 " values from a stack of %" PRId32, a, depth);
+				return vfail(v, pc, "list of %" PRIu32 " values from a stack of %" PRId32, a,
+					     depth);
 			*in = (int)a;
 		} else if (op == OP_INCLUDEV || op == OP_BASEV) {
 			if (!bc_cmp_name(a))
@@ -208,7 +209,8 @@ static int step(struct vctx *v, uint32_t pc)
 	if (check_placement(v, pc, op) < 0 || check_operand(v, pc, op, depth, &in) < 0)
 		return -1;
 	if (depth < in)
-		return vfail(v, pc, "%s needs %d values, the stack holds %" PRId32, bc_ops[op].name, in, depth);
+		return vfail(v, pc, "%s needs %d values, the stack holds %" PRId32, bc_ops[op].name, in,
+			     depth);
 	nd = depth - in + bc_ops[op].out;
 	if ((uint32_t)nd > BC_MAXSTACK)
 		return vfail(v, pc, "stack deeper than %u", BC_MAXSTACK);
@@ -227,6 +229,8 @@ static int step(struct vctx *v, uint32_t pc)
 			return -1;
 		break;
 	case OP_JNN:
+	case OP_JFK:
+	case OP_JTK:
 		if (flow_to(v, pc, a, depth) < 0)
 			return -1;
 		break;
@@ -282,7 +286,7 @@ out:
 
 int bc_verify_block(struct bc_program *p, size_t i, const char *path, struct diag *d)
 {
-	struct vctx v = { .p = p, .path = path, .d = d, .bi = i, .b = &p->blocks[i] };
+	struct vctx v = {.p = p, .path = path, .d = d, .bi = i, .b = &p->blocks[i]};
 
 	if (verify_block(&v) < 0)
 		return -1;
@@ -299,14 +303,16 @@ int bc_verify(struct bc_program *p, const char *path, struct diag *d)
 
 	for (size_t i = 0; i < p->npolicies; i++)
 		if (p->policies[i].block >= p->nblocks || p->blocks[p->policies[i].block].kind != BC_POLICY) {
-			diag_file_error(d, path, 0, 0, "bytecode", "invalid bytecode: policy '%s' has no policy block",
+			diag_file_error(d, path, 0, 0, "bytecode",
+					"invalid bytecode: policy '%s' has no policy block",
 					p->policies[i].name);
 			rc = -1;
 		}
 	p->maxlocals = p->maxstack = 0;
 	for (size_t i = 0; i < p->nblocks; i++) {
 		if (p->blocks[i].kind == BC_EXPR) {
-			diag_file_error(d, path, 0, 0, "bytecode", "invalid bytecode: block %zu: expression block in a module", i);
+			diag_file_error(d, path, 0, 0, "bytecode",
+					"invalid bytecode: block %zu: expression block in a module", i);
 			rc = -1;
 			continue;
 		}

@@ -23,6 +23,7 @@ struct comp {
 	struct diag *d;
 	struct bc_program *bc;
 	struct vm *vm; /* runs constant expressions */
+	bool folding;  /* compiling an expression to run now */
 	struct const_fold *folds;
 	size_t nfolds, capfolds;
 	int nerrors;
@@ -47,7 +48,8 @@ struct cblock {
 static void expr(struct cblock *cb, const struct ast *n);
 static void stmts(struct cblock *cb, const struct ast_list *l);
 
-static void cerror(struct comp *c, struct loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void cerror(struct comp *c, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void cerror(struct comp *c, struct loc loc, const char *fmt, ...)
 {
@@ -68,7 +70,7 @@ static struct bc_block *blk(struct cblock *cb)
 
 static struct bc_line line_of(struct comp *c, struct loc loc)
 {
-	struct bc_line l = { 0, 0, 0 };
+	struct bc_line l = {0, 0, 0};
 	unsigned line, col;
 
 	for (size_t i = 0; i < c->prog->nmods; i++)
@@ -159,15 +161,45 @@ static void cblock_finish(struct cblock *cb)
 	cb->scope = NULL;
 }
 
+/* Compile expression n (NULL: null) into a temporary block, run it once and
+ * make its value a constant. Errors go to d. The block is dropped. */
+static bool eval_now(struct comp *c, const struct ast *n, struct loc loc, struct diag *d, uint32_t *k)
+{
+	struct cblock cb;
+	struct value v;
+	int before = c->nerrors;
+	bool ok = false, was = c->folding;
+
+	c->folding = true;
+	cblock_init(&cb, c, BC_EXPR);
+	if (n)
+		expr(&cb, n);
+	else
+		emit(&cb, OP_PUSHNULL, 0, loc);
+	emit(&cb, OP_RET, 0, loc);
+	cblock_finish(&cb);
+	c->folding = was;
+	if (c->nerrors == before && bc_verify_block(c->bc, cb.bi, "<const>", d) == 0 &&
+	    vm_eval_expr(c->vm, c->bc, cb.bi, &v, d) == 0) {
+		*k = bc_const(c->bc, &v);
+		ok = true;
+	}
+	/* drop the temporary block: it is the last one */
+	c->bc->nblocks--;
+	free(c->bc->blocks[cb.bi].code);
+	free(c->bc->blocks[cb.bi].lines);
+	free(c->bc->blocks[cb.bi].captures);
+	return ok;
+}
+
 /* Run the const's expression once; its value becomes a constant. */
 static bool fold_const(struct comp *c, const struct ast *n, uint32_t *k)
 {
 	struct const_fold *f = NULL;
-	struct cblock cb;
-	struct value v;
 	uint32_t kk = 0;
 	int before = c->nerrors;
 	size_t nd = c->d->nerrors;
+	bool ok;
 
 	for (size_t i = 0; i < c->nfolds; i++)
 		if (c->folds[i].node == n)
@@ -182,33 +214,66 @@ static bool fold_const(struct comp *c, const struct ast *n, uint32_t *k)
 		return false;
 	}
 	xgrow((void **)&c->folds, &c->capfolds, c->nfolds + 1, sizeof(*c->folds));
-	c->folds[c->nfolds++] = (struct const_fold){ n, 0, 1 };
-	cblock_init(&cb, c, BC_EXPR);
-	if (n->a)
-		expr(&cb, n->a);
-	else
-		emit(&cb, OP_PUSHNULL, 0, n->loc);
-	emit(&cb, OP_RET, 0, n->loc);
-	cblock_finish(&cb);
-	f = NULL;
-	if (c->nerrors == before && bc_verify_block(c->bc, cb.bi, "<const>", c->d) == 0 &&
-	    vm_eval_expr(c->vm, c->bc, cb.bi, &v, c->d) == 0) {
-		kk = bc_const(c->bc, &v);
-	} else if (c->d->nerrors > nd && c->nerrors == before) {
-		c->nerrors++; /* the VM reported why */
-	}
-	/* drop the temporary block: it is the last one */
-	c->bc->nblocks--;
-	free(c->bc->blocks[cb.bi].code);
-	free(c->bc->blocks[cb.bi].lines);
-	free(c->bc->blocks[cb.bi].captures);
+	c->folds[c->nfolds++] = (struct const_fold){n, 0, 1};
+	ok = eval_now(c, n->a, n->loc, c->d, &kk);
+	if (!ok && c->nerrors == before)
+		c->nerrors++; /* the verifier or the VM reported why */
+	(void)nd;
 	for (size_t i = 0; i < c->nfolds; i++)
 		if (c->folds[i].node == n)
 			f = &c->folds[i];
-	f->state = c->nerrors == before ? 2 : -1;
+	f->state = ok ? 2 : -1;
 	f->k = kk;
 	*k = kk;
-	return f->state == 2;
+	return ok;
+}
+
+/* Does n depend on nothing but literals and consts? Such an expression is
+ * computed once, here (comprehensions and quantifiers are left alone). */
+static bool pure(const struct ast *n)
+{
+	switch (n->kind) {
+	case AST_NULL:
+	case AST_BOOL:
+	case AST_INT:
+	case AST_STRING:
+		return true;
+	case AST_NAME:
+		return n->ref && n->ref->kind == AST_CONST;
+	case AST_LIST:
+	case AST_CALL:
+		for (size_t i = 0; i < n->kids.n; i++)
+			if (!pure(n->kids.v[i]))
+				return false;
+		return true;
+	case AST_FIELD:
+	case AST_UNARY:
+		return pure(n->a);
+	case AST_INDEX:
+	case AST_BINARY:
+		return pure(n->a) && pure(n->b);
+	default:
+		return false;
+	}
+}
+
+/* Fold a pure compound expression to one constant. An expression that fails
+ * (1 / 0 in a branch never taken) is left to fail at run time, if reached. */
+static bool try_fold(struct cblock *cb, const struct ast *n)
+{
+	struct comp *c = cb->c;
+	struct diag quiet;
+	uint32_t k;
+	bool ok;
+
+	if (c->folding || n->kind <= AST_STRING || n->kind == AST_NAME || !pure(n))
+		return false;
+	diag_init(&quiet);
+	ok = eval_now(c, n, n->loc, &quiet, &k);
+	diag_release(&quiet);
+	if (ok)
+		emit(cb, OP_PUSHK, k, n->loc);
+	return ok;
 }
 
 /* ---- expressions -------------------------------------------------------- */
@@ -262,10 +327,11 @@ static void list_comp(struct cblock *cb, const struct ast *n)
 	cb->nslots = saved;
 }
 
+/* any/all: the loop exits early on the first element that decides. */
 static void quant(struct cblock *cb, const struct ast *n)
 {
 	bool any = n->op == AST_OP_ANY;
-	uint32_t s, loop, found, done, saved = cb->nslots;
+	uint32_t s, loop, done, saved = cb->nslots;
 	size_t nscope = cb->nscope;
 
 	expr(cb, n->a);
@@ -275,21 +341,38 @@ static void quant(struct cblock *cb, const struct ast *n)
 	bc_emit(blk(cb), 0, line_of(cb->c, n->loc));
 	bind(cb, n, s + 2);
 	expr(cb, n->b);
-	found = emit(cb, any ? OP_JT : OP_JF, 0, n->b ? n->b->loc : n->loc);
-	emit(cb, OP_JMP, loop, n->loc);
+	emit(cb, any ? OP_JF : OP_JT, loop, n->b->loc);
+	emit(cb, any ? OP_PUSHTRUE : OP_PUSHFALSE, 0, n->loc);
+	done = emit(cb, OP_JMP, 0, n->loc);
 	blk(cb)->code[loop + 1] = here(cb);
 	emit(cb, any ? OP_PUSHFALSE : OP_PUSHTRUE, 0, n->loc);
-	done = emit(cb, OP_JMP, 0, n->loc);
-	patch(cb, found, here(cb));
-	emit(cb, any ? OP_PUSHTRUE : OP_PUSHFALSE, 0, n->loc);
 	patch(cb, done, here(cb));
 	cb->nscope = nscope;
 	cb->nslots = saved;
 }
 
+/* Is n a bool whenever its evaluation succeeds? */
+static bool known_bool(const struct ast *n)
+{
+	switch (n->kind) {
+	case AST_BOOL:
+	case AST_QUANT:
+		return true;
+	case AST_UNARY:
+		return n->op == AST_OP_NOT;
+	case AST_BINARY:
+		return (n->op >= AST_OP_EQ && n->op <= AST_OP_NOTIN) || n->op == AST_OP_AND ||
+		       n->op == AST_OP_OR;
+	default:
+		return false;
+	}
+}
+
+/* a && b: a false is the result; a true gives way to b (checked to be a
+ * bool). a || b likewise with true. a ?? b: a unless null. */
 static void logic(struct cblock *cb, const struct ast *n)
 {
-	uint32_t j, end;
+	uint32_t j;
 
 	expr(cb, n->a);
 	if (n->op == AST_OP_COALESCE) {
@@ -298,32 +381,44 @@ static void logic(struct cblock *cb, const struct ast *n)
 		patch(cb, j, here(cb));
 		return;
 	}
-	j = emit(cb, n->op == AST_OP_AND ? OP_JF : OP_JT, 0, n->a->loc);
+	j = emit(cb, n->op == AST_OP_AND ? OP_JFK : OP_JTK, 0, n->a->loc);
 	expr(cb, n->b);
-	emit(cb, OP_BOOL, 0, n->b->loc);
-	end = emit(cb, OP_JMP, 0, n->loc);
+	if (!known_bool(n->b))
+		emit(cb, OP_BOOL, 0, n->b->loc);
 	patch(cb, j, here(cb));
-	emit(cb, n->op == AST_OP_AND ? OP_PUSHFALSE : OP_PUSHTRUE, 0, n->loc);
-	patch(cb, end, here(cb));
 }
 
 static enum bc_op binop(int op)
 {
 	switch (op) {
-	case AST_OP_EQ: return OP_EQ;
-	case AST_OP_NE: return OP_NE;
-	case AST_OP_LT: return OP_LT;
-	case AST_OP_LE: return OP_LE;
-	case AST_OP_GT: return OP_GT;
-	case AST_OP_GE: return OP_GE;
-	case AST_OP_IN: return OP_IN;
-	case AST_OP_NOTIN: return OP_NOTIN;
-	case AST_OP_ADD: return OP_ADD;
-	case AST_OP_SUB: return OP_SUB;
-	case AST_OP_MUL: return OP_MUL;
-	case AST_OP_DIV: return OP_DIV;
-	case AST_OP_MOD: return OP_MOD;
-	default: return OP__COUNT;
+	case AST_OP_EQ:
+		return OP_EQ;
+	case AST_OP_NE:
+		return OP_NE;
+	case AST_OP_LT:
+		return OP_LT;
+	case AST_OP_LE:
+		return OP_LE;
+	case AST_OP_GT:
+		return OP_GT;
+	case AST_OP_GE:
+		return OP_GE;
+	case AST_OP_IN:
+		return OP_IN;
+	case AST_OP_NOTIN:
+		return OP_NOTIN;
+	case AST_OP_ADD:
+		return OP_ADD;
+	case AST_OP_SUB:
+		return OP_SUB;
+	case AST_OP_MUL:
+		return OP_MUL;
+	case AST_OP_DIV:
+		return OP_DIV;
+	case AST_OP_MOD:
+		return OP_MOD;
+	default:
+		return OP__COUNT;
 	}
 }
 
@@ -345,10 +440,45 @@ static void call(struct cblock *cb, const struct ast *n)
 	emit(cb, OP_CALL, (uint32_t)id, n->loc);
 }
 
+/* a == K and a != K with K known now: one instruction for the right side
+ * and the comparison. */
+static bool compare_const(struct cblock *cb, const struct ast *n)
+{
+	struct diag quiet;
+	struct value v;
+	uint32_t k;
+	bool ok = true;
+
+	switch (n->b->kind) {
+	case AST_INT:
+		v = val_int(n->b->num);
+		k = bc_const(cb->c->bc, &v);
+		break;
+	case AST_STRING:
+		v = val_str(n->b->str, n->b->len);
+		k = bc_const(cb->c->bc, &v);
+		break;
+	default:
+		if (cb->c->folding || !pure(n->b))
+			return false;
+		diag_init(&quiet);
+		ok = eval_now(cb->c, n->b, n->b->loc, &quiet, &k);
+		diag_release(&quiet);
+		break;
+	}
+	if (!ok)
+		return false;
+	expr(cb, n->a);
+	emit(cb, n->op == AST_OP_EQ ? OP_EQK : OP_NEK, k, n->nameloc);
+	return true;
+}
+
 static void expr(struct cblock *cb, const struct ast *n)
 {
 	struct value v;
 
+	if (try_fold(cb, n))
+		return;
 	switch (n->kind) {
 	case AST_NULL:
 		emit(cb, OP_PUSHNULL, 0, n->loc);
@@ -371,7 +501,8 @@ static void expr(struct cblock *cb, const struct ast *n)
 		break;
 	case AST_SELECTED:
 		if (blk(cb)->kind != BC_CHECK && blk(cb)->kind != BC_ADMIT)
-			cerror(cb->c, n->loc, "'selected' may be read only in deny/warn conditions and admit filters");
+			cerror(cb->c, n->loc,
+			       "'selected' may be read only in deny/warn conditions and admit filters");
 		emit(cb, OP_SELECTED, 0, n->loc);
 		break;
 	case AST_LIST:
@@ -386,8 +517,12 @@ static void expr(struct cblock *cb, const struct ast *n)
 		quant(cb, n);
 		break;
 	case AST_FIELD:
-		expr(cb, n->a);
 		v = val_str(n->str ? n->str : "", n->str ? n->len : 0);
+		if (n->a->kind == AST_INPUT) {
+			emit(cb, OP_INFIELD, bc_const(cb->c->bc, &v), n->nameloc);
+			break;
+		}
+		expr(cb, n->a);
 		emit(cb, OP_FIELD, bc_const(cb->c->bc, &v), n->nameloc);
 		break;
 	case AST_INDEX:
@@ -407,6 +542,8 @@ static void expr(struct cblock *cb, const struct ast *n)
 			logic(cb, n);
 			break;
 		}
+		if ((n->op == AST_OP_EQ || n->op == AST_OP_NE) && compare_const(cb, n))
+			break;
 		expr(cb, n->a);
 		expr(cb, n->b);
 		if (binop(n->op) == OP__COUNT)
@@ -459,7 +596,7 @@ static void collect(const struct cblock *cb, const struct ast *n, struct capture
 static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct ast *stmt,
 			const struct ast *cond)
 {
-	struct captures cap = { 0 };
+	struct captures cap = {0};
 	struct cblock nb;
 	struct bc_block *b;
 
@@ -493,12 +630,18 @@ static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct
 static uint32_t cmp_of(int op)
 {
 	switch (op) {
-	case AST_OP_EQ: return BC_CMP_EQ;
-	case AST_OP_NE: return BC_CMP_NE;
-	case AST_OP_LT: return BC_CMP_LT;
-	case AST_OP_LE: return BC_CMP_LE;
-	case AST_OP_GT: return BC_CMP_GT;
-	default: return BC_CMP_GE;
+	case AST_OP_EQ:
+		return BC_CMP_EQ;
+	case AST_OP_NE:
+		return BC_CMP_NE;
+	case AST_OP_LT:
+		return BC_CMP_LT;
+	case AST_OP_LE:
+		return BC_CMP_LE;
+	case AST_OP_GT:
+		return BC_CMP_GT;
+	default:
+		return BC_CMP_GE;
 	}
 }
 
@@ -524,8 +667,8 @@ static void use(struct cblock *cb, const struct ast *n)
 		return;
 	}
 	if (frag->params.n != n->kids.n) {
-		cerror(cb->c, n->loc, "fragment '%s' takes %zu argument%s, not %zu", frag->str, frag->params.n,
-		       frag->params.n == 1 ? "" : "s", n->kids.n);
+		cerror(cb->c, n->loc, "fragment '%s' takes %zu argument%s, not %zu", frag->str,
+		       frag->params.n, frag->params.n == 1 ? "" : "s", n->kids.n);
 		return;
 	}
 	if (cb->use_depth >= MAX_USE_DEPTH) {
@@ -569,16 +712,26 @@ static void if_stmt(struct cblock *cb, const struct ast *n)
 static uint32_t cfg_of(int cfg)
 {
 	switch (cfg) {
-	case CFG_ENTRYPOINT: return BC_CFG_ENTRYPOINT;
-	case CFG_CMD: return BC_CFG_CMD;
-	case CFG_ENV: return BC_CFG_ENV;
-	case CFG_USER: return BC_CFG_USER;
-	case CFG_WORKDIR: return BC_CFG_WORKDIR;
-	case CFG_LABEL: return BC_CFG_LABEL;
-	case CFG_ANNOTATION: return BC_CFG_ANNOTATION;
-	case CFG_EXPOSE: return BC_CFG_EXPOSE;
-	case CFG_VOLUME: return BC_CFG_VOLUME;
-	default: return BC_CFG_STOPSIGNAL;
+	case CFG_ENTRYPOINT:
+		return BC_CFG_ENTRYPOINT;
+	case CFG_CMD:
+		return BC_CFG_CMD;
+	case CFG_ENV:
+		return BC_CFG_ENV;
+	case CFG_USER:
+		return BC_CFG_USER;
+	case CFG_WORKDIR:
+		return BC_CFG_WORKDIR;
+	case CFG_LABEL:
+		return BC_CFG_LABEL;
+	case CFG_ANNOTATION:
+		return BC_CFG_ANNOTATION;
+	case CFG_EXPOSE:
+		return BC_CFG_EXPOSE;
+	case CFG_VOLUME:
+		return BC_CFG_VOLUME;
+	default:
+		return BC_CFG_STOPSIGNAL;
 	}
 }
 
@@ -709,7 +862,7 @@ static void compile_policy(struct comp *c, const struct ast *pol)
 
 struct bc_program *comp_program(const struct program *p, const char *only, struct diag *d)
 {
-	struct comp c = { .prog = p, .d = d };
+	struct comp c = {.prog = p, .d = d};
 	struct ast **pols;
 	size_t npols = program_policies(p, &pols);
 	struct strbuf names = STRBUF_INIT;
@@ -742,7 +895,7 @@ struct bc_program *comp_program(const struct program *p, const char *only, struc
 struct bc_program *comp_load(const char *path, const char *only, const struct program_opts *opts,
 			     struct diag *d)
 {
-	struct program_opts none = { 0 };
+	struct program_opts none = {0};
 	struct program prog;
 	struct bc_program *bc = NULL;
 	char *data;

@@ -22,7 +22,8 @@ static json_t *read_json(const char *path, struct diag *d)
 		char *data;
 		size_t len;
 		if (read_file(path, &data, &len) < 0) {
-			diag_file_error(d, path, 0, 0, NULL, "cannot read request '%s': %s", path, strerror(errno));
+			diag_file_error(d, path, 0, 0, NULL, "cannot read request '%s': %s", path,
+					strerror(errno));
 			return NULL;
 		}
 		j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
@@ -30,7 +31,8 @@ static json_t *read_json(const char *path, struct diag *d)
 	}
 	if (!j) {
 		diag_file_error(d, name, err.line > 0 ? (unsigned)err.line : 0,
-				err.column > 0 ? (unsigned)err.column : 0, "json", "malformed request: %s", err.text);
+				err.column > 0 ? (unsigned)err.column : 0, "json", "malformed request: %s",
+				err.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
@@ -101,9 +103,46 @@ out:
 	return rc;
 }
 
+/* The language has only integers: find a number with a fraction or an
+ * exponent (a JSON real) and name where it is, as "a.b[2]". */
+static bool find_real(const json_t *j, struct strbuf *where)
+{
+	const char *key;
+	json_t *v;
+	size_t i, len = where->len;
+
+	switch (json_typeof(j)) {
+	case JSON_REAL:
+		return true;
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)j, key, v)
+		{
+			sb_addf(where, "%s%s", where->len ? "." : "", key);
+			if (find_real(v, where))
+				return true;
+			where->len = len;
+			where->buf[len] = '\0';
+		}
+		return false;
+	case JSON_ARRAY:
+		json_array_foreach(j, i, v)
+		{
+			sb_addf(where, "[%zu]", i);
+			if (find_real(v, where))
+				return true;
+			where->len = len;
+			where->buf[len] = '\0';
+		}
+		return false;
+	default:
+		return false;
+	}
+}
+
 json_t *request_load(const char *path, char *const *defs, size_t ndefs, struct diag *d)
 {
 	json_t *req = path ? read_json(path, d) : json_object();
+	struct strbuf where = STRBUF_INIT;
 
 	if (!req)
 		return NULL;
@@ -112,5 +151,18 @@ json_t *request_load(const char *path, char *const *defs, size_t ndefs, struct d
 			json_decref(req);
 			return NULL;
 		}
+	sb_adds(&where, "");
+	if (find_real(req, &where)) {
+		diag_file_error(d,
+				!path		    ? "<command line>"
+				: strcmp(path, "-") ? path
+						    : "<stdin>",
+				0, 0, "json",
+				"request field '%s' is not an integer (the language has no fractions)",
+				where.buf);
+		json_decref(req);
+		req = NULL;
+	}
+	sb_release(&where);
 	return req;
 }

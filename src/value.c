@@ -21,6 +21,9 @@ struct arena_chunk {
 	_Alignas(16) unsigned char data[];
 };
 
+/* Chunks grow from 4 KiB to 64 KiB: a small arena (a decision's recorded
+ * checks) stays small, a busy one (the VM's) soon allocates in big steps. */
+#define ARENA_FIRST (4 * 1024)
 #define ARENA_CHUNK (64 * 1024)
 
 void arena_init(struct arena *a)
@@ -43,6 +46,7 @@ void arena_reset(struct arena *a)
 {
 	a->cur = a->head;
 	a->used = 0;
+	a->total = 0;
 }
 
 static struct arena_chunk *chunk_new(size_t size)
@@ -61,6 +65,7 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	if (!n)
 		n = 16;
+	a->total += n;
 	for (;;) {
 		if (a->cur && a->cur->size - a->used >= n) {
 			void *p = a->cur->data + a->used;
@@ -74,7 +79,9 @@ void *arena_alloc(struct arena *a, size_t n)
 			a->used = 0;
 			continue;
 		}
-		c = chunk_new(n > ARENA_CHUNK ? n : ARENA_CHUNK);
+		size_t want = ARENA_FIRST << (a->nchunks < 4 ? a->nchunks : 4);
+		c = chunk_new(n > want ? n : want);
+		a->nchunks++;
 		if (a->cur)
 			a->cur->next = c;
 		else
@@ -105,7 +112,7 @@ int val_fail(struct val_err *e, const char *fmt, ...)
 	return -1;
 }
 
-static const char *const type_names[] = { "null", "bool", "int", "string", "version", "list", "record" };
+static const char *const type_names[] = {"null", "bool", "int", "string", "version", "list", "record"};
 
 const char *val_type_name(const struct value *v)
 {
@@ -114,7 +121,8 @@ const char *val_type_name(const struct value *v)
 
 const char *val_a_type(const struct value *v)
 {
-	static const char *const a[] = { "null", "a bool", "an int", "a string", "a version", "a list", "a record" };
+	static const char *const a[] = {"null",	     "a bool", "an int",  "a string",
+					"a version", "a list", "a record"};
 
 	return v->type < ARRAY_SIZE(a) ? a[v->type] : "?";
 }
@@ -140,7 +148,7 @@ int val_from_json(struct arena *a, const json_t *j, struct value *out, struct va
 	case JSON_REAL:
 		return val_fail(e, "number %g is not an integer", json_real_value(j));
 	case JSON_STRING:
-		if (json_string_length(j) > UINT32_MAX)
+		if (json_string_length(j) > VAL_MAX_STR)
 			return val_fail(e, "string too long");
 		*out = val_str(json_string_value(j), json_string_length(j));
 		return 0;
@@ -149,7 +157,7 @@ int val_from_json(struct arena *a, const json_t *j, struct value *out, struct va
 		return 0;
 	case JSON_ARRAY:
 		n = json_array_size(j);
-		if (n > UINT32_MAX / sizeof(struct value))
+		if (n > VAL_MAX_LIST)
 			return val_fail(e, "list too long");
 		items = arena_alloc(a, n * sizeof(*items));
 		for (size_t i = 0; i < n; i++)
@@ -163,8 +171,7 @@ int val_from_json(struct arena *a, const json_t *j, struct value *out, struct va
 	return val_fail(e, "unsupported JSON value");
 }
 
-int val_field(struct arena *a, const struct value *r, const char *name, struct value *out,
-	      struct val_err *e)
+int val_field(struct arena *a, const struct value *r, const char *name, struct value *out, struct val_err *e)
 {
 	const json_t *j;
 
@@ -265,8 +272,7 @@ bool val_equal(const struct value *a, const struct value *b)
 	return false;
 }
 
-int val_order(const struct value *a, const struct value *b, int *res, bool *isnull,
-	      struct val_err *e)
+int val_order(const struct value *a, const struct value *b, int *res, bool *isnull, struct val_err *e)
 {
 	*isnull = false;
 	*res = 0;
@@ -293,11 +299,9 @@ int val_in(const struct value *x, const struct value *c, bool *res, struct val_e
 {
 	*res = false;
 	switch (c->type) {
-	case VAL_NULL:
-		return 0;
 	case VAL_LIST:
 		for (uint32_t i = 0; i < c->len; i++)
-			if (val_equal(x, &c->u.items[i])) {
+			if (val_equal_fast(x, &c->u.items[i])) {
 				*res = true;
 				break;
 			}
@@ -345,8 +349,8 @@ static int int_arith(int op, int64_t x, int64_t y, int64_t *r, struct val_err *e
 	return 0;
 }
 
-int val_arith(struct arena *a, int op, const struct value *x, const struct value *y,
-	      struct value *out, struct val_err *e)
+int val_arith(struct arena *a, int op, const struct value *x, const struct value *y, struct value *out,
+	      struct val_err *e)
 {
 	if (x->type == VAL_INT && y->type == VAL_INT) {
 		int64_t r = 0;
@@ -358,8 +362,8 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 	if (op == '+' && x->type == VAL_STR && y->type == VAL_STR) {
 		size_t n = (size_t)x->len + y->len;
 		char *s;
-		if (n > UINT32_MAX - 1)
-			return val_fail(e, "string too long");
+		if (n > VAL_MAX_STR)
+			return val_fail(e, "string longer than %u bytes", VAL_MAX_STR);
 		s = arena_alloc(a, n + 1);
 		memcpy(s, x->u.s, x->len);
 		memcpy(s + x->len, y->u.s, y->len);
@@ -370,8 +374,8 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 	if (op == '+' && x->type == VAL_LIST && y->type == VAL_LIST) {
 		size_t n = (size_t)x->len + y->len;
 		struct value *items;
-		if (n > UINT32_MAX / sizeof(struct value))
-			return val_fail(e, "list too long");
+		if (n > VAL_MAX_LIST)
+			return val_fail(e, "list longer than %u items", VAL_MAX_LIST);
 		items = arena_alloc(a, n * sizeof(*items));
 		if (x->len)
 			memcpy(items, x->u.items, x->len * sizeof(*items));
@@ -449,10 +453,26 @@ json_t *val_to_json(const struct value *v)
 	return json_null();
 }
 
+/* Decimal digits of i ending just before end; returns their count. */
+static size_t int_text(int64_t i, char *end)
+{
+	uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+	char *p = end;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (i < 0)
+		*--p = '-';
+	return (size_t)(end - p);
+}
+
 int val_to_text(struct arena *a, const struct value *v, struct value *out, struct val_err *e)
 {
 	char buf[32];
 	char *s;
+	size_t n;
 	json_t *j;
 
 	switch (v->type) {
@@ -469,9 +489,9 @@ int val_to_text(struct arena *a, const struct value *v, struct value *out, struc
 		*out = v->u.b ? val_str("true", 4) : val_str("false", 5);
 		return 0;
 	case VAL_INT:
-		snprintf(buf, sizeof(buf), "%" PRId64, v->u.i);
-		s = arena_strndup(a, buf, strlen(buf));
-		*out = val_str(s, strlen(s));
+		n = int_text(v->u.i, buf + sizeof(buf));
+		s = arena_strndup(a, buf + sizeof(buf) - n, n);
+		*out = val_str(s, n);
 		return 0;
 	default:
 		j = val_to_json(v);
@@ -488,13 +508,20 @@ int val_to_text(struct arena *a, const struct value *v, struct value *out, struc
 /* ---- builtins ----------------------------------------------------------- */
 
 const struct builtin_info builtin_table[BI__COUNT] = {
-	[BI_LEN] = { "len", 1 },	       [BI_SUM] = { "sum", 1 },
-	[BI_MIN] = { "min", 1 },	       [BI_MAX] = { "max", 1 },
-	[BI_LOWER] = { "lower", 1 },	       [BI_UPPER] = { "upper", 1 },
-	[BI_STARTSWITH] = { "startswith", 2 }, [BI_ENDSWITH] = { "endswith", 2 },
-	[BI_CONTAINS] = { "contains", 2 },     [BI_SPLIT] = { "split", 2 },
-	[BI_JOIN] = { "join", 2 },	       [BI_GLOB] = { "glob", 2 },
-	[BI_VERSION] = { "version", 1 },       [BI_STRING] = { "string", 1 },
+	[BI_LEN] = {"len", 1},
+	[BI_SUM] = {"sum", 1},
+	[BI_MIN] = {"min", 1},
+	[BI_MAX] = {"max", 1},
+	[BI_LOWER] = {"lower", 1},
+	[BI_UPPER] = {"upper", 1},
+	[BI_STARTSWITH] = {"startswith", 2},
+	[BI_ENDSWITH] = {"endswith", 2},
+	[BI_CONTAINS] = {"contains", 2},
+	[BI_SPLIT] = {"split", 2},
+	[BI_JOIN] = {"join", 2},
+	[BI_GLOB] = {"glob", 2},
+	[BI_VERSION] = {"version", 1},
+	[BI_STRING] = {"string", 1},
 };
 
 int builtin_lookup(const char *name)
@@ -505,27 +532,20 @@ int builtin_lookup(const char *name)
 	return -1;
 }
 
-static int need(const struct value *v, enum val_type t, const char *fn, unsigned argn,
-		struct val_err *e)
+static int need(const struct value *v, enum val_type t, const char *fn, unsigned argn, struct val_err *e)
 {
-	static const char *const an[] = { "first", "second" };
-	struct value want = { .type = (uint8_t)t };
+	static const char *const an[] = {"first", "second"};
+	struct value want = {.type = (uint8_t)t};
 
 	if (v->type == t)
 		return 0;
-	return val_fail(e, "%s: %s argument must be %s, not %s", fn, an[argn ? 1 : 0],
-			val_a_type(&want), val_a_type(v));
+	return val_fail(e, "%s: %s argument must be %s, not %s", fn, an[argn ? 1 : 0], val_a_type(&want),
+			val_a_type(v));
 }
 
-/* A list argument; null counts as the empty list. */
+/* A list argument (null is a type error too: write `x ?? []`). */
 static int need_list(const struct value *v, const char *fn, struct value *out, struct val_err *e)
 {
-	if (v->type == VAL_NULL) {
-		out->type = VAL_LIST;
-		out->len = 0;
-		out->u.items = NULL;
-		return 0;
-	}
 	if (need(v, VAL_LIST, fn, 0, e) < 0)
 		return -1;
 	*out = *v;
@@ -535,9 +555,6 @@ static int need_list(const struct value *v, const char *fn, struct value *out, s
 static int bi_len(const struct value *x, struct value *out, struct val_err *e)
 {
 	switch (x->type) {
-	case VAL_NULL:
-		*out = val_int(0);
-		return 0;
 	case VAL_STR:
 	case VAL_LIST:
 		*out = val_int(x->len);
@@ -559,8 +576,7 @@ static int bi_sum(const struct value *x, struct value *out, struct val_err *e)
 		return -1;
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (l.u.items[i].type != VAL_INT)
-			return val_fail(e, "sum: element %u is %s, not an int", i,
-					val_a_type(&l.u.items[i]));
+			return val_fail(e, "sum: element %u is %s, not an int", i, val_a_type(&l.u.items[i]));
 		if (__builtin_add_overflow(s, l.u.items[i].u.i, &s))
 			return val_fail(e, "sum: integer overflow");
 	}
@@ -593,8 +609,7 @@ static int bi_minmax(const struct value *x, bool max, struct value *out, struct 
 	return 0;
 }
 
-static int bi_case(struct arena *a, const struct value *x, bool upper, struct value *out,
-		   struct val_err *e)
+static int bi_case(struct arena *a, const struct value *x, bool upper, struct value *out, struct val_err *e)
 {
 	char *s;
 
@@ -645,10 +660,10 @@ static int bi_strpred(int id, const struct value *args, struct value *out, struc
 	return 0;
 }
 
-static int bi_split(struct arena *a, const struct value *s, const struct value *sep,
-		    struct value *out, struct val_err *e)
+static int bi_split(struct arena *a, const struct value *s, const struct value *sep, struct value *out,
+		    struct val_err *e)
 {
-	struct value l = { .type = VAL_LIST };
+	struct value l = {.type = VAL_LIST};
 	size_t start = 0;
 
 	if (need(s, VAL_STR, "split", 0, e) < 0 || need(sep, VAL_STR, "split", 1, e) < 0)
@@ -671,8 +686,8 @@ static int bi_split(struct arena *a, const struct value *s, const struct value *
 	return 0;
 }
 
-static int bi_join(struct arena *a, const struct value *x, const struct value *sep,
-		   struct value *out, struct val_err *e)
+static int bi_join(struct arena *a, const struct value *x, const struct value *sep, struct value *out,
+		   struct val_err *e)
 {
 	struct value l;
 	size_t n = 0, off = 0;
@@ -686,8 +701,8 @@ static int bi_join(struct arena *a, const struct value *x, const struct value *s
 					val_a_type(&l.u.items[i]));
 		n += l.u.items[i].len + (i ? sep->len : 0);
 	}
-	if (n > UINT32_MAX - 1)
-		return val_fail(e, "join: string too long");
+	if (n > VAL_MAX_STR)
+		return val_fail(e, "join: string longer than %u bytes", VAL_MAX_STR);
 	s = arena_alloc(a, n + 1);
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (i) {
@@ -720,8 +735,7 @@ static int bi_version(const struct value *x, struct value *out, struct val_err *
 	return 0;
 }
 
-int builtin_call(struct arena *a, int id, const struct value *args, struct value *out,
-		 struct val_err *e)
+int builtin_call(struct arena *a, int id, const struct value *args, struct value *out, struct val_err *e)
 {
 	switch (id) {
 	case BI_LEN:

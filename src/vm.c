@@ -5,9 +5,9 @@
  * what the language defines as runtime errors (types, overflow, division
  * by zero) and the loop state that bytecode could forge.
  *
- * Dispatch is a switch; define CPOLC_COMPUTED_GOTO (gcc, clang) to use a
- * jump table instead. Either way the cases read the same (Lua's
- * vmdispatch/vmcase/vmbreak).
+ * Dispatch is a jump table (computed goto) with gcc and clang, a switch
+ * elsewhere or when built with -DCPOLC_SWITCH_DISPATCH. Either way the
+ * cases read the same (Lua's vmdispatch/vmcase/vmbreak).
  */
 #include "config.h"
 
@@ -21,10 +21,6 @@
 
 #include "cat.h"
 #include "util.h"
-
-/* cat.c provides this; until the catalog module is linked in, a weak
- * reference keeps the binary linkable (it is only called with a catalog). */
-#pragma weak cat_prim_record
 
 struct vm_req {
 	struct value name, constraint;
@@ -50,20 +46,35 @@ struct vm_file {
 };
 
 struct vm_closure {
-	uint8_t op;        /* OP_DENY, OP_WARN, OP_ADMIT */
-	uint32_t block;    /* the condition's code */
-	uint32_t pc;       /* the recording instruction in the policy block */
+	uint8_t op;	/* OP_DENY, OP_WARN, OP_ADMIT */
+	uint32_t block; /* the condition's code */
+	uint32_t pc;	/* the recording instruction in the policy block */
 	struct value msg;
 	struct value *caps;
-	const char *at;    /* set once copied into a decision */
+	const char *at; /* set once copied into a decision */
 };
 
-#define VEC(T, name) \
-	T *name;     \
+#define VEC(T, name)                                                                                         \
+	T *name;                                                                                             \
 	size_t n##name, cap##name
+
+/* One remembered field read per field-name constant: FIELD k on the same
+ * record in the same evaluation (gen) gives the same value, without
+ * hashing the name again. Values may live in the arena, so every arena
+ * reset starts a new generation. */
+struct vm_fcache {
+	const json_t *obj;
+	uint32_t gen, flags;
+	struct value v;
+};
 
 struct vm {
 	struct arena arena;
+	uint64_t max_steps; /* backward jumps per evaluation */
+	size_t max_bytes;   /* arena bytes per evaluation */
+	struct vm_fcache *fcache;
+	size_t capfcache;
+	uint32_t gen;
 	struct value *stack, *locals;
 	size_t capstack, caplocals;
 	struct value input, selected;
@@ -94,7 +105,15 @@ struct vm *vm_new(void)
 	struct vm *vm = xcalloc(1, sizeof(*vm));
 
 	arena_init(&vm->arena);
+	vm->max_steps = VM_MAX_STEPS;
+	vm->max_bytes = VM_MAX_BYTES;
 	return vm;
+}
+
+void vm_set_limits(struct vm *vm, uint64_t max_steps, size_t max_bytes)
+{
+	vm->max_steps = max_steps;
+	vm->max_bytes = max_bytes;
 }
 
 void vm_free(struct vm *vm)
@@ -102,6 +121,7 @@ void vm_free(struct vm *vm)
 	if (!vm)
 		return;
 	arena_release(&vm->arena);
+	free(vm->fcache);
 	free(vm->stack);
 	free(vm->locals);
 	free(vm->reqs);
@@ -112,13 +132,15 @@ void vm_free(struct vm *vm)
 	free(vm);
 }
 
-static void *vec_push(void **v, size_t *n, size_t *cap, size_t sz)
+static inline void *vec_push(void **v, size_t *n, size_t *cap, size_t sz)
 {
-	xgrow(v, cap, *n + 1, sz);
+	if (*n >= *cap)
+		xgrow(v, cap, *n + 1, sz);
 	return (char *)*v + (*n)++ * sz;
 }
-#define PUSH(vm, name) \
-	((__typeof__((vm)->name))vec_push((void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name, sizeof(*(vm)->name)))
+#define PUSH(vm, name)                                                                                       \
+	((__typeof__((vm)->name))vec_push((void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name,            \
+					  sizeof(*(vm)->name)))
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -144,18 +166,44 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 
 /* ---- the dispatch loop -------------------------------------------------- */
 
+#if !defined(CPOLC_SWITCH_DISPATCH) && defined(__GNUC__)
+#define CPOLC_COMPUTED_GOTO 1
+#endif
+
 #ifdef CPOLC_COMPUTED_GOTO
+/* Each instruction ends with its own fetch and indirect jump, so that the
+ * branch predictor sees one jump site per opcode. */
 #define vmdispatch(x) goto *disptab[x];
-#define vmcase(l) L_##l:
-#define vmbreak continue
+#define vmcase(l)     L_##l:
+#define vmbreak                                                                                              \
+	do {                                                                                                 \
+		w = code[pc];                                                                                \
+		a = BC_A(w);                                                                                 \
+		goto *disptab[BC_OP(w)];                                                                     \
+	} while (0)
 #else
 #define vmdispatch(x) switch (x)
-#define vmcase(l) case l:
-#define vmbreak break
+#define vmcase(l)     case l:
+#define vmbreak	      break
 #endif
+
+static void vm_reset_arena(struct vm *vm)
+{
+	arena_reset(&vm->arena);
+	if (++vm->gen == 0) { /* wrapped: forget everything */
+		memset(vm->fcache, 0, vm->capfcache * sizeof(*vm->fcache));
+		vm->gen = 1;
+	}
+}
 
 static void ensure_space(struct vm *vm, const struct bc_program *p)
 {
+	if (vm->capfcache < p->nconsts) {
+		size_t old = vm->capfcache;
+		vm->capfcache = p->nconsts + 64;
+		vm->fcache = xrealloc(vm->fcache, vm->capfcache * sizeof(*vm->fcache));
+		memset(vm->fcache + old, 0, (vm->capfcache - old) * sizeof(*vm->fcache));
+	}
 	if (vm->capstack < p->maxstack + 1u) {
 		free(vm->stack);
 		vm->capstack = p->maxstack + 1u;
@@ -173,8 +221,7 @@ static bool is_string(const struct value *v)
 	return v->type == VAL_STR;
 }
 
-static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, bool *res,
-		  struct val_err *e)
+static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, bool *res, struct val_err *e)
 {
 	int c;
 	bool isnull;
@@ -206,13 +253,13 @@ static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, b
 	return 0;
 }
 
-static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc,
-		       struct value *sp, struct val_err *e);
+static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
+		       struct val_err *e);
 
 /* Run block b with its locals already in vm->locals[0..ncaptures]; the
  * rest start as null. RET leaves the result in *res. */
-static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b,
-	       struct value *res, struct diag *d)
+static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct value *res,
+	       struct diag *d)
 {
 #ifdef CPOLC_COMPUTED_GOTO
 	static void *const disptab[OP__COUNT] = {
@@ -226,6 +273,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 	struct value *sp = vm->stack, *loc = vm->locals, tmp;
 	struct val_err e;
 	uint32_t pc = 0, w, a;
+	uint64_t steps = vm->max_steps;
 	bool bres;
 
 	for (uint32_t i = b->ncaptures + (b->kind == BC_ADMIT); i < b->nlocals; i++)
@@ -264,10 +312,30 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_POP) sp--;
 			pc++;
 			vmbreak;
+			vmcase(OP_INFIELD)
+			{
+				*sp++ = vm->input;
+			}
+			/* fall through */
 			vmcase(OP_FIELD)
 			{
+				struct vm_fcache *fc = &vm->fcache[a];
+				if (sp[-1].type == VAL_REC && fc->gen == vm->gen && fc->obj == sp[-1].u.rec &&
+				    fc->flags == sp[-1].len) {
+					sp[-1] = fc->v;
+					pc++;
+					vmbreak;
+				}
 				if (val_field(&vm->arena, &sp[-1], k[a].u.s, &tmp, &e) < 0)
 					goto fail;
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
+				if (sp[-1].type == VAL_REC) {
+					fc->obj = sp[-1].u.rec;
+					fc->flags = sp[-1].len;
+					fc->gen = vm->gen;
+					fc->v = tmp;
+				}
 				sp[-1] = tmp;
 				pc++;
 			}
@@ -285,7 +353,10 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			{
 				struct value *items = arena_alloc(&vm->arena, (size_t)a * sizeof(*items));
 				sp -= a;
-				memcpy(items, sp, (size_t)a * sizeof(*items));
+				if (a)
+					memcpy(items, sp, (size_t)a * sizeof(*items));
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				sp->type = VAL_LIST;
 				sp->flags = 0;
 				sp->len = a;
@@ -311,24 +382,46 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					goto fail;
 				}
 				val_list_append(&vm->arena, &sp[-2], &sp[-1]);
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				sp--;
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_ADD) vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
 			{
-				static const char ops[] = { [OP_ADD - OP_ADD] = '+', [OP_SUB - OP_ADD] = '-',
-							    [OP_MUL - OP_ADD] = '*', [OP_DIV - OP_ADD] = '/',
-							    [OP_MOD - OP_ADD] = '%' };
-				if (val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp, &e) < 0)
+				static const char ops[] = {[OP_ADD - OP_ADD] = '+',
+							   [OP_SUB - OP_ADD] = '-',
+							   [OP_MUL - OP_ADD] = '*',
+							   [OP_DIV - OP_ADD] = '/',
+							   [OP_MOD - OP_ADD] = '%'};
+				if (val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp,
+					      &e) < 0)
 					goto fail;
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				*(sp -= 2) = tmp;
 				sp++;
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_EQ) vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
-				vmcase(OP_IN) vmcase(OP_NOTIN)
+			vmcase(OP_EQK) vmcase(OP_NEK)
+			{
+				bres = val_equal_fast(&sp[-1], &k[a]);
+				sp[-1] = val_bool(bres == (BC_OP(w) == OP_EQK));
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_EQ)
+			{
+				bres = val_equal_fast(&sp[-2], &sp[-1]);
+				sp -= 2;
+				*sp++ = val_bool(bres);
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE) vmcase(OP_IN)
+				vmcase(OP_NOTIN)
 			{
 				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
 					goto fail;
@@ -375,12 +468,19 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				unsigned n = builtin_table[a].arity;
 				if (builtin_call(&vm->arena, (int)a, sp - n, &tmp, &e) < 0)
 					goto fail;
+				if (vm->arena.total > vm->max_bytes)
+					goto toobig;
 				sp -= n;
 				*sp++ = tmp;
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_JMP) pc = a;
+			vmcase(OP_JMP)
+			{
+				if (a <= pc && !--steps)
+					goto toolong;
+				pc = a;
+			}
 			vmbreak;
 			vmcase(OP_JF) vmcase(OP_JT)
 			{
@@ -389,12 +489,36 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					val_fail(&e, "condition must be a bool, not %s", val_a_type(sp));
 					goto fail;
 				}
-				pc = sp->u.b == (BC_OP(w) == OP_JT) ? a : pc + 1;
+				if (sp->u.b == (BC_OP(w) == OP_JT)) {
+					if (a <= pc && !--steps)
+						goto toolong;
+					pc = a;
+				} else {
+					pc++;
+				}
+			}
+			vmbreak;
+			vmcase(OP_JFK) vmcase(OP_JTK)
+			{
+				if (sp[-1].type != VAL_BOOL) {
+					val_fail(&e, "condition must be a bool, not %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				if (sp[-1].u.b == (BC_OP(w) == OP_JTK)) {
+					if (a <= pc && !--steps)
+						goto toolong;
+					pc = a;
+				} else {
+					sp--;
+					pc++;
+				}
 			}
 			vmbreak;
 			vmcase(OP_JNN)
 			{
 				if (sp[-1].type != VAL_NULL) {
+					if (a <= pc && !--steps)
+						goto toolong;
 					pc = a;
 				} else {
 					sp--;
@@ -405,10 +529,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_FORPREP)
 			{
 				sp--;
-				if (sp->type == VAL_NULL) {
-					sp->type = VAL_LIST;
-					sp->len = 0;
-				} else if (sp->type != VAL_LIST) {
+				if (sp->type != VAL_LIST) {
 					val_fail(&e, "cannot iterate over %s", val_a_type(sp));
 					goto fail;
 				}
@@ -425,6 +546,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					goto fail;
 				}
 				if (i->u.i < 0 || i->u.i >= (int64_t)l->len) {
+					if (code[pc + 1] <= pc && !--steps)
+						goto toolong;
 					pc = code[pc + 1];
 				} else {
 					loc[a + 2] = l->u.items[i->u.i++];
@@ -457,6 +580,11 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 #endif
 		}
 	}
+toolong:
+	val_fail(&e, "evaluation took more than %" PRIu64 " loop iterations", vm->max_steps);
+	goto fail;
+toobig:
+	val_fail(&e, "evaluation needs more than %zu MiB", vm->max_bytes >> 20);
 fail:
 	return vm_fail(p, b, pc, d, "%s", e.msg);
 }
@@ -532,14 +660,22 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 		key = sp[-2];
 		val = sp[-1];
 		if (need_str(&key, "the key", e) < 0 ||
-		    scalar_text(vm, &val, a == BC_CFG_ENV ? "an env value" : a == BC_CFG_LABEL ? "a label value" : "an annotation value", e) < 0)
+		    scalar_text(vm, &val,
+				a == BC_CFG_ENV	    ? "an env value"
+				: a == BC_CFG_LABEL ? "a label value"
+						    : "an annotation value",
+				e) < 0)
 			return -1;
 	} else {
 		val = sp[-1];
 		if (a == BC_CFG_ENTRYPOINT || a == BC_CFG_CMD) {
 			if (str_list(&val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e) < 0)
 				return -1;
-		} else if (scalar_text(vm, &val, a == BC_CFG_USER ? "user" : a == BC_CFG_WORKDIR ? "workdir" : "stopsignal", e) < 0) {
+		} else if (scalar_text(vm, &val,
+				       a == BC_CFG_USER	     ? "user"
+				       : a == BC_CFG_WORKDIR ? "workdir"
+							     : "stopsignal",
+				       e) < 0) {
 			return -1;
 		}
 	}
@@ -551,8 +687,8 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 	return op == OP_CFGKV ? 2 : 1;
 }
 
-static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op op, uint32_t a,
-			  uint32_t pc, struct value *sp, struct val_err *e)
+static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op op, uint32_t a, uint32_t pc,
+			  struct value *sp, struct val_err *e)
 {
 	const struct bc_block *c = &p->blocks[a];
 	struct vm_closure *cl;
@@ -572,8 +708,8 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 }
 
 /* Record statement w at pc; returns how many values it pops, or -1. */
-static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc,
-		       struct value *sp, struct val_err *e)
+static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
+		       struct val_err *e)
 {
 	enum bc_op op = BC_OP(w);
 	uint32_t a = BC_A(w);
@@ -642,30 +778,28 @@ int vm_find_policy(const struct bc_program *p, const char *name, struct diag *d)
 
 static void reset_results(struct vm *vm)
 {
-	arena_reset(&vm->arena);
+	vm_reset_arena(vm);
 	vm->nreqs = vm->nexcls = vm->ncfgs = vm->nfiles = vm->nclosures = 0;
 	vm->platform.name = vm->from.name = val_null();
 }
 
-int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request,
-	   struct diag *d)
+int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *request, struct diag *d)
 {
 	reset_results(vm);
 	ensure_space(vm, p);
 	vm->prog = p;
 	vm->pblock = p->policies[policy].block;
 	vm->input = request ? val_rec(request, 0) : val_null();
-	vm->selected = (struct value){ .type = VAL_LIST };
+	vm->selected = (struct value){.type = VAL_LIST};
 	return run(vm, p, &p->blocks[vm->pblock], NULL, d);
 }
 
-int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out,
-		 struct diag *d)
+int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out, struct diag *d)
 {
-	arena_reset(&vm->arena);
+	vm_reset_arena(vm);
 	ensure_space(vm, p);
 	vm->input = val_null();
-	vm->selected = (struct value){ .type = VAL_LIST };
+	vm->selected = (struct value){.type = VAL_LIST};
 	return run(vm, p, &p->blocks[block], out, d);
 }
 
@@ -676,7 +810,6 @@ static int run_closure(struct vm *vm, const struct bc_program *p, const struct v
 	const struct bc_block *b = &p->blocks[cl->block];
 	struct value r;
 
-	ensure_space(vm, p);
 	if (b->ncaptures)
 		memcpy(vm->locals, cl->caps, b->ncaptures * sizeof(*cl->caps));
 	if (cand)
@@ -694,6 +827,7 @@ int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, si
 		  size_t *npending, struct diag *d)
 {
 	*ndenied = *nwarned = *npending = 0;
+	ensure_space(vm, p);
 	for (size_t i = 0; i < vm->nclosures; i++) {
 		const struct vm_closure *cl = &vm->closures[i];
 		bool hold;
@@ -739,8 +873,7 @@ static json_t *sorted_object(json_t *o)
 	const char *key;
 	json_t *val, *r = json_object();
 
-	json_object_foreach(o, key, val)
-		keys[i++] = key;
+	json_object_foreach(o, key, val) keys[i++] = key;
 	qsort(keys, n, sizeof(*keys), cmp_keys);
 	for (i = 0; i < n; i++)
 		json_object_set(r, keys[i], json_object_get(o, keys[i]));
@@ -764,7 +897,8 @@ static void env_set(json_t *env, const struct value *k, const struct value *v)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(env, i, e) {
+	json_array_foreach(env, i, e)
+	{
 		const char *s = json_string_value(e);
 		if (!strncmp(s, kv, k->len + 1)) {
 			json_array_set_new(env, i, json_string_nocheck(kv));
@@ -969,7 +1103,8 @@ int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const
 	free(dec->policy);
 	dec->policy = xstrdup(p->policies[pol].name);
 	free(dec->platform);
-	dec->platform = vm->platform.name.type == VAL_STR ? vstrdup(&vm->platform.name) : xstrdup("linux/amd64");
+	dec->platform =
+		vm->platform.name.type == VAL_STR ? vstrdup(&vm->platform.name) : xstrdup("linux/amd64");
 	free(dec->from);
 	dec->from = vm->from.name.type == VAL_STR ? vstrdup(&vm->from.name) : NULL;
 	fill_requests(vm, dec);
@@ -987,6 +1122,20 @@ static void add_message(struct dec_message **m, size_t *n, size_t *cap, const st
 	(*n)++;
 }
 
+/* The record value of a primitive (its `version` reads as a version). */
+static int prim_value(const struct cat_prim *p, struct value *out, struct diag *d)
+{
+	const json_t *r = cat_prim_record(p);
+
+	if (!r) {
+		diag_error(d, LOC_NONE, NULL, "cannot read the metadata of primitive '%s' %s", p->name,
+			   p->version);
+		return -1;
+	}
+	*out = val_rec(r, VAL_REC_PRIM);
+	return 0;
+}
+
 /* Point vm at the state of a decision for the check and admit phases. */
 static struct vm_state *enter(struct vm *vm, struct decision *dec)
 {
@@ -994,9 +1143,10 @@ static struct vm_state *enter(struct vm *vm, struct decision *dec)
 
 	if (!st)
 		return NULL;
-	arena_reset(&vm->arena);
+	vm_reset_arena(vm);
+	ensure_space(vm, st->prog);
 	vm->input = st->request ? val_rec(st->request, 0) : val_null();
-	vm->selected = (struct value){ .type = VAL_LIST };
+	vm->selected = (struct value){.type = VAL_LIST};
 	return st;
 }
 
@@ -1008,13 +1158,10 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 	if (!st)
 		return 0;
 	if (have_selected && dec->nselected) {
-		if (!cat_prim_record) {
-			diag_error(d, LOC_NONE, NULL, "primitive records are not available (no catalog module)");
-			return -1;
-		}
 		items = arena_alloc(&vm->arena, dec->nselected * sizeof(*items));
 		for (size_t i = 0; i < dec->nselected; i++)
-			items[i] = val_rec(cat_prim_record(dec->selected[i].prim), VAL_REC_PRIM);
+			if (prim_value(dec->selected[i].prim, &items[i], d) < 0)
+				return -1;
 		vm->selected.u.items = items;
 		vm->selected.len = (uint32_t)dec->nselected;
 	}
@@ -1054,11 +1201,8 @@ int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, b
 		bool pass;
 		if (cl->op != OP_ADMIT)
 			continue;
-		if (!cat_prim_record) {
-			diag_error(d, LOC_NONE, NULL, "primitive records are not available (no catalog module)");
+		if (prim_value(cand, &rec, d) < 0)
 			return -1;
-		}
-		rec = val_rec(cat_prim_record(cand), VAL_REC_PRIM);
 		if (run_closure(vm, st->prog, cl, &rec, &pass, d) < 0)
 			return -1;
 		if (!pass) {

@@ -124,6 +124,7 @@ static bool load_and_run(const char *data, size_t n, json_t *req, struct diag *d
 	if (!q)
 		return false;
 	vm = vm_new();
+	vm_set_limits(vm, 100000, 64u << 20); /* a mutated jump may loop forever */
 	for (size_t i = 0; i < q->npolicies; i++) {
 		struct decision dec;
 		decision_init(&dec);
@@ -184,7 +185,7 @@ static const char *verify_code(enum bc_block_kind kind, uint32_t nlocals, const 
 {
 	static char msg[512];
 	struct bc_program *p = bc_new();
-	struct bc_line l = { 0, 1, 1 };
+	struct bc_line l = {0, 1, 1};
 	struct diag d;
 	struct value v;
 	uint32_t b0, b1;
@@ -212,7 +213,8 @@ static const char *verify_code(enum bc_block_kind kind, uint32_t nlocals, const 
 			bc_emit(&p->blocks[b1], code[i], l);
 		p->blocks[b1].nlocals = nlocals;
 		p->blocks[b1].captures = xcalloc(ncaps + 1, sizeof(uint32_t));
-		memcpy(p->blocks[b1].captures, caps, ncaps * sizeof(uint32_t));
+		if (ncaps)
+			memcpy(p->blocks[b1].captures, caps, ncaps * sizeof(uint32_t));
 		p->blocks[b1].ncaptures = ncaps;
 		p->blocks[b0].nlocals = 2;
 		if (kind == BC_ADMIT)
@@ -234,23 +236,23 @@ static const char *verify_code(enum bc_block_kind kind, uint32_t nlocals, const 
 }
 
 #define W(op, a) BC_WORD(OP_##op, a)
-#define BAD(kind, nloc, want, ...)                                                            \
-	do {                                                                                  \
-		const uint32_t code_[] = { __VA_ARGS__ };                                     \
-		const char *got_ = verify_code(kind, nloc, code_, ARRAY_SIZE(code_), NULL, 0); \
-		ck_assert_msg(strstr(got_, want) != NULL, "want '%s', got '%s'", want, got_);  \
+#define BAD(kind, nloc, want, ...)                                                                           \
+	do {                                                                                                 \
+		const uint32_t code_[] = {__VA_ARGS__};                                                      \
+		const char *got_ = verify_code(kind, nloc, code_, ARRAY_SIZE(code_), NULL, 0);               \
+		ck_assert_msg(strstr(got_, want) != NULL, "want '%s', got '%s'", want, got_);                \
 	} while (0)
-#define GOOD(kind, nloc, ...)                                                                 \
-	do {                                                                                  \
-		const uint32_t code_[] = { __VA_ARGS__ };                                     \
-		const char *got_ = verify_code(kind, nloc, code_, ARRAY_SIZE(code_), NULL, 0); \
-		ck_assert_msg(!*got_, "rejected: %s", got_);                                  \
+#define GOOD(kind, nloc, ...)                                                                                \
+	do {                                                                                                 \
+		const uint32_t code_[] = {__VA_ARGS__};                                                      \
+		const char *got_ = verify_code(kind, nloc, code_, ARRAY_SIZE(code_), NULL, 0);               \
+		ck_assert_msg(!*got_, "rejected: %s", got_);                                                 \
 	} while (0)
 
 START_TEST(test_verifier_rules)
 {
-	const uint32_t cap_ok[] = { 1 }, cap_bad[] = { 5 };
-	const uint32_t ret_true[] = { W(PUSHTRUE, 0), W(RET, 0) };
+	const uint32_t cap_ok[] = {1}, cap_bad[] = {5};
+	const uint32_t ret_true[] = {W(PUSHTRUE, 0), W(RET, 0)};
 
 	GOOD(BC_POLICY, 0, W(HALT, 0));
 	GOOD(BC_POLICY, 3, W(PUSHK, 0), W(FORPREP, 0), W(FORNEXT, 0), 4, W(JMP, 2), W(HALT, 0));
@@ -260,7 +262,8 @@ START_TEST(test_verifier_rules)
 	BAD(BC_POLICY, 0, "takes no operand", W(HALT, 1));
 	BAD(BC_POLICY, 0, "POP needs 1 values, the stack holds 0", W(POP, 0), W(HALT, 0));
 	BAD(BC_POLICY, 0, "jump to 5 is not an instruction", W(JMP, 5), W(HALT, 0));
-	BAD(BC_POLICY, 3, "jump to 3 is not an instruction", W(PUSHK, 0), W(FORPREP, 0), W(FORNEXT, 0), 3, W(HALT, 0));
+	BAD(BC_POLICY, 3, "jump to 3 is not an instruction", W(PUSHK, 0), W(FORPREP, 0), W(FORNEXT, 0), 3,
+	    W(HALT, 0));
 	BAD(BC_POLICY, 3, "instruction runs past the end", W(HALT, 0), W(FORNEXT, 0));
 	BAD(BC_POLICY, 0, "stack depth 1 meets 0 at 3", W(PUSHTRUE, 0), W(JF, 3), W(PUSHNULL, 0), W(HALT, 0));
 	BAD(BC_POLICY, 0, "falls off the end", W(PUSHNULL, 0), W(POP, 0));
@@ -278,7 +281,8 @@ START_TEST(test_verifier_rules)
 	BAD(BC_POLICY, 0, "SELECTED in a policy block", W(SELECTED, 0), W(POP, 0), W(HALT, 0));
 	BAD(BC_POLICY, 0, "closure of block 0", W(ADMIT, 0), W(HALT, 0));
 	BAD(BC_POLICY, 0, "closure of block 7", W(ADMIT, 7), W(HALT, 0));
-	BAD(BC_CHECK, 0, "INCLUDE outside a policy block", W(PUSHK, 0), W(INCLUDE, 0), W(PUSHTRUE, 0), W(RET, 0));
+	BAD(BC_CHECK, 0, "INCLUDE outside a policy block", W(PUSHK, 0), W(INCLUDE, 0), W(PUSHTRUE, 0),
+	    W(RET, 0));
 	BAD(BC_CHECK, 0, "HALT outside a policy block", W(HALT, 0));
 	BAD(BC_CHECK, 0, "RET with 2 values", W(PUSHTRUE, 0), W(PUSHTRUE, 0), W(RET, 0));
 	{
@@ -290,7 +294,8 @@ START_TEST(test_verifier_rules)
 				 "invalid bytecode: block 0 word 4096: stack deeper than 4096");
 	}
 	ck_assert_str_eq(verify_code(BC_CHECK, 1, ret_true, 2, cap_ok, 1), "");
-	ck_assert_str_eq(verify_code(BC_CHECK, 1, ret_true, 2, cap_bad, 1), "invalid bytecode: block 0 word 1: block 1 captures slot 5 of 2");
+	ck_assert_str_eq(verify_code(BC_CHECK, 1, ret_true, 2, cap_bad, 1),
+			 "invalid bytecode: block 0 word 1: block 1 captures slot 5 of 2");
 	ck_assert_str_eq(verify_code(BC_ADMIT, 1, ret_true, 2, cap_ok, 1),
 			 "invalid bytecode: block 1 word 0: captures do not fit in the locals");
 }

@@ -165,7 +165,8 @@ START_TEST(test_line_table)
 	bool saw_include = false;
 
 	diag_init(&d);
-	p = must_compile("policy \"p\" {\n  platform \"linux/arm64\";\n\n    include \"busybox\";\n}\n", NULL, &d);
+	p = must_compile("policy \"p\" {\n  platform \"linux/arm64\";\n\n    include \"busybox\";\n}\n", NULL,
+			 &d);
 	b = &p->blocks[0];
 	for (uint32_t pc = 0; pc < b->ncode; pc++) {
 		ck_assert_uint_eq(b->lines[pc].file, 0);
@@ -192,7 +193,8 @@ START_TEST(test_imports)
 
 	diag_init(&d);
 	vt_chdir_tmp();
-	vt_write("lib.cpol", "const port = 8000 + 80;\nfragment web(p) { env WEB = p; env PORT = string(port); }\n");
+	vt_write("lib.cpol",
+		 "const port = 8000 + 80;\nfragment web(p) { env WEB = p; env PORT = string(port); }\n");
 	vt_write("main.cpol", "import \"./lib.cpol\" as lib;\nimport \"security\";\n"
 			      "policy \"m\" {\n  use security.nonroot;\n  use lib.web(\"x\");\n"
 			      "  env P2 = string(lib.port + 1);\n}\n");
@@ -219,9 +221,11 @@ START_TEST(test_const_errors)
 	struct diag d;
 
 	diag_init(&d);
-	ck_assert_ptr_null(vt_compile("const z = 1 / (2 - 2);\npolicy \"p\" { env X = string(z); }\n", NULL, &d));
+	ck_assert_ptr_null(
+		vt_compile("const z = 1 / (2 - 2);\npolicy \"p\" { env X = string(z); }\n", NULL, &d));
 	ck_assert_uint_gt(d.nerrors, 0);
-	ck_assert_msg(strstr(vt_first_error(&d), "t.cpol:1:") && strstr(vt_first_error(&d), "division by zero"),
+	ck_assert_msg(strstr(vt_first_error(&d), "t.cpol:1:") &&
+			      strstr(vt_first_error(&d), "division by zero"),
 		      "%s", vt_first_error(&d));
 	diag_release(&d);
 }

@@ -32,7 +32,8 @@ START_TEST(test_arith)
 	VT_EXPECT_ERROR("input.m / -1", "{\"m\": -9223372036854775808}", "overflow");
 	VT_EXPECT_ERROR("input.a / input.z", "{\"a\": 1, \"z\": 0}", "division by zero");
 	VT_EXPECT_ERROR("input.a % input.z", "{\"a\": 1, \"z\": 0}", "modulo by zero");
-	VT_EXPECT_ERROR("input.a + input.s", "{\"a\": 1, \"s\": \"x\"}", "cannot apply '+' to an int and a string");
+	VT_EXPECT_ERROR("input.a + input.s", "{\"a\": 1, \"s\": \"x\"}",
+			"cannot apply '+' to an int and a string");
 	VT_EXPECT_ERROR("input.n + 1", "{}", "cannot apply '+' to null");
 }
 END_TEST
@@ -109,7 +110,8 @@ START_TEST(test_membership)
 	VT_EXPECT("\"k\" in input", "{\"k\": null}", "true");
 	VT_EXPECT("\"q\" in input", "{\"k\": 1}", "false");
 	VT_EXPECT("\"q\" not in input", "{\"k\": 1}", "true");
-	VT_EXPECT("1 in input.missing", "{}", "false");
+	VT_EXPECT_ERROR("1 in input.missing", "{}", "'in' needs a list or a record, not null");
+	VT_EXPECT("1 in (input.missing ?? [])", "{}", "false");
 	VT_EXPECT("version(\"1.0\") in [\"1.0\"]", NULL, "true");
 	VT_EXPECT_ERROR("1 in input", "{}", "record keys are strings");
 	VT_EXPECT_ERROR("\"a\" in input.s", "{\"s\": \"abc\"}", "'in' needs a list or a record");
@@ -119,16 +121,18 @@ END_TEST
 START_TEST(test_comprehensions)
 {
 	VT_EXPECT("[x * 2 for x in [1, 2, 3] if x != 2]", NULL, "[2,6]");
-	VT_EXPECT("[x for x in input.none]", "{}", "[]");
+	VT_EXPECT_ERROR("[x for x in input.none]", "{}", "cannot iterate over null");
+	VT_EXPECT("[x for x in input.none ?? []]", "{}", "[]");
 	VT_EXPECT("[[y for y in [x, x + 1]] for x in [1, 2]]", NULL, "[[1,2],[2,3]]");
-	VT_EXPECT("[x.n for x in input.l if x.ok]", "{\"l\": [{\"n\": 1, \"ok\": true}, {\"n\": 2, \"ok\": false}]}", "[1]");
+	VT_EXPECT("[x.n for x in input.l if x.ok]",
+		  "{\"l\": [{\"n\": 1, \"ok\": true}, {\"n\": 2, \"ok\": false}]}", "[1]");
 	VT_EXPECT("len([i for i in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]])", NULL, "17");
 	VT_EXPECT("any x in [1, 2] : x > 1", NULL, "true");
 	VT_EXPECT("any x in [1, 2] : x > 2", NULL, "false");
 	VT_EXPECT("all x in [1, 2] : x > 0", NULL, "true");
 	VT_EXPECT("all x in [1, 2] : x > 1", NULL, "false");
 	VT_EXPECT("all x in [] : false", NULL, "true");
-	VT_EXPECT("any x in input.none : true", "{}", "false");
+	VT_EXPECT_ERROR("any x in input.none : true", "{}", "cannot iterate over null");
 	VT_EXPECT("any x in [1] : all y in [x] : y == 1", NULL, "true");
 	VT_EXPECT_ERROR("[x for x in input.s]", "{\"s\": \"abc\"}", "cannot iterate over a string");
 	VT_EXPECT_ERROR("any x in [1] : input.n", "{\"n\": 3}", "must be a bool");
@@ -141,7 +145,9 @@ START_TEST(test_builtins)
 	VT_EXPECT("len(\"abc\")", NULL, "3");
 	VT_EXPECT("len([1, 2])", NULL, "2");
 	VT_EXPECT("len(input)", "{\"a\": 1, \"b\": 2}", "2");
-	VT_EXPECT("len(input.none)", "{}", "0");
+	VT_EXPECT_ERROR("len(input.none)", "{}", "len: cannot take the length of null");
+	VT_EXPECT_ERROR("sum(input.none)", "{}", "sum: first argument must be a list, not null");
+	VT_EXPECT_ERROR("join(input.none, \",\")", "{}", "join: first argument must be a list, not null");
 	VT_EXPECT("sum([1, 2, 3])", NULL, "6");
 	VT_EXPECT("sum([])", NULL, "0");
 	VT_EXPECT("min([3, 1, 2])", NULL, "1");
@@ -186,28 +192,27 @@ START_TEST(test_error_location)
 }
 END_TEST
 
-static const char config_src[] =
-	"policy \"p\" {\n"
-	"  env B = \"1\";\n"
-	"  env A = \"2\";\n"
-	"  env B = \"3\";\n"
-	"  label \"z\" = \"z\";\n"
-	"  label \"a\" = input.v ?? \"none\";\n"
-	"  expose \"9090/tcp\";\n"
-	"  expose \"80/tcp\";\n"
-	"  volume \"/data\";\n"
-	"  user 65532;\n"
-	"  workdir \"/srv\";\n"
-	"  stopsignal \"SIGTERM\";\n"
-	"  cmd [\"a\"];\n"
-	"  cmd [\"b\", input.v];\n"
-	"  entrypoint [\"/bin/app\"];\n"
-	"  annotation \"k2\" = \"v\";\n"
-	"  annotation \"k1\" = \"w\";\n"
-	"  file \"/f\" = \"one\";\n"
-	"  file \"/g\" = \"x\" mode 0o600;\n"
-	"  file \"/f\" = \"two\";\n"
-	"}\n";
+static const char config_src[] = "policy \"p\" {\n"
+				 "  env B = \"1\";\n"
+				 "  env A = \"2\";\n"
+				 "  env B = \"3\";\n"
+				 "  label \"z\" = \"z\";\n"
+				 "  label \"a\" = input.v ?? \"none\";\n"
+				 "  expose \"9090/tcp\";\n"
+				 "  expose \"80/tcp\";\n"
+				 "  volume \"/data\";\n"
+				 "  user 65532;\n"
+				 "  workdir \"/srv\";\n"
+				 "  stopsignal \"SIGTERM\";\n"
+				 "  cmd [\"a\"];\n"
+				 "  cmd [\"b\", input.v];\n"
+				 "  entrypoint [\"/bin/app\"];\n"
+				 "  annotation \"k2\" = \"v\";\n"
+				 "  annotation \"k1\" = \"w\";\n"
+				 "  file \"/f\" = \"one\";\n"
+				 "  file \"/g\" = \"x\" mode 0o600;\n"
+				 "  file \"/f\" = \"two\";\n"
+				 "}\n";
 
 START_TEST(test_config)
 {
@@ -243,25 +248,24 @@ START_TEST(test_config)
 }
 END_TEST
 
-static const char checks_src[] =
-	"fragment limit(n) {\n"
-	"  deny \"too many\" when n > 5;\n"
-	"}\n"
-	"policy \"p\" {\n"
-	"  include \"a\";\n"
-	"  include \"b\" >= input.min ?? \"1.0\";\n"
-	"  base \"debian\" == \"12\";\n"
-	"  exclude \"c\";\n"
-	"  platform \"linux/arm64\";\n"
-	"  use limit(1);\n"
-	"  use limit(10);\n"
-	"  let big = input.big ?? 100;\n"
-	"  warn \"big\" when big > 50;\n"
-	"  deny \"size\" when sum([p.size for p in selected]) > big;\n"
-	"  admit p if p.scan.critical == 0 && p.version >= \"1.2\";\n"
-	"  admit q if q.name != input.banned;\n"
-	"  if input.prod ?? false { deny \"prod\"; }\n"
-	"}\n";
+static const char checks_src[] = "fragment limit(n) {\n"
+				 "  deny \"too many\" when n > 5;\n"
+				 "}\n"
+				 "policy \"p\" {\n"
+				 "  include \"a\";\n"
+				 "  include \"b\" >= input.min ?? \"1.0\";\n"
+				 "  base \"debian\" == \"12\";\n"
+				 "  exclude \"c\";\n"
+				 "  platform \"linux/arm64\";\n"
+				 "  use limit(1);\n"
+				 "  use limit(10);\n"
+				 "  let big = input.big ?? 100;\n"
+				 "  warn \"big\" when big > 50;\n"
+				 "  deny \"size\" when sum([p.size for p in selected]) > big;\n"
+				 "  admit p if p.scan.critical == 0 && p.version >= \"1.2\";\n"
+				 "  admit q if q.name != input.banned;\n"
+				 "  if input.prod ?? false { deny \"prod\"; }\n"
+				 "}\n";
 
 START_TEST(test_selection)
 {
@@ -379,9 +383,9 @@ START_TEST(test_request)
 	struct diag d;
 	json_t *r;
 	char *s;
-	char *defs[] = { "a.b=1", "a.c:=[1,2]", "top:=null", "a.b=2" };
-	char *bad1[] = { "a=1", "a.b=2" };
-	char *bad2[] = { "noequals" };
+	char *defs[] = {"a.b=1", "a.c:=[1,2]", "top:=null", "a.b=2"};
+	char *bad1[] = {"a=1", "a.b=2"};
+	char *bad2[] = {"noequals"};
 
 	diag_init(&d);
 	vt_chdir_tmp();
@@ -400,8 +404,15 @@ START_TEST(test_request)
 	vt_write("arr.json", "[1]");
 	ck_assert_ptr_null(request_load("arr.json", NULL, 0, &d));
 	ck_assert_str_eq(d.entries[3].message, "the request must be a JSON object");
+	vt_write("real.json", "{\"x\": {\"y\": [1, 2.5]}}");
+	ck_assert_ptr_null(request_load("real.json", NULL, 0, &d));
+	ck_assert_str_eq(d.entries[4].message,
+			 "request field 'x.y[1]' is not an integer (the language has no fractions)");
+	ck_assert_ptr_null(request_load(NULL, (char *[]){"r:=1e3"}, 1, &d));
+	ck_assert_str_eq(d.entries[5].message,
+			 "request field 'r' is not an integer (the language has no fractions)");
 	vt_write("ok.json", "{\"x\": {\"y\": 1}}");
-	r = request_load("ok.json", (char *[]){ "x.z=2" }, 1, &d);
+	r = request_load("ok.json", (char *[]){"x.z=2"}, 1, &d);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "x"), "z")), "2");
 	json_decref(r);
@@ -412,7 +423,7 @@ END_TEST
 START_TEST(test_values_direct)
 {
 	struct arena a;
-	struct value l = { .type = VAL_LIST }, v, w;
+	struct value l = {.type = VAL_LIST}, v, w;
 	struct val_err e;
 
 	arena_init(&a);
@@ -432,11 +443,62 @@ START_TEST(test_values_direct)
 	ck_assert_int_eq(w.u.items[100].u.i, -1);
 	arena_reset(&a);
 	ck_assert_ptr_nonnull(arena_alloc(&a, 1 << 20)); /* bigger than a chunk */
-	ck_assert_int_eq(val_arith(&a, '/', &(struct value){ .type = VAL_INT, .u.i = 1 },
-				   &(struct value){ .type = VAL_INT, .u.i = 0 }, &v, &e),
+	ck_assert_int_eq(val_arith(&a, '/', &(struct value){.type = VAL_INT, .u.i = 1},
+				   &(struct value){.type = VAL_INT, .u.i = 0}, &v, &e),
 			 -1);
 	ck_assert_str_eq(e.msg, "division by zero");
 	arena_release(&a);
+}
+END_TEST
+
+START_TEST(test_limits)
+{
+	struct diag d;
+	struct bc_program *p = bc_new();
+	struct bc_line l = {0, 1, 1};
+	struct vm *vm = vm_new();
+	struct decision dec;
+	struct vt_eval e;
+	struct strbuf src = STRBUF_INIT;
+
+	/* bytecode that loops forever stops at the step limit */
+	diag_init(&d);
+	p->files = xcalloc(1, sizeof(*p->files));
+	p->files[0].path = xstrdup("loop.cpol");
+	p->nfiles = 1;
+	p->policies = xcalloc(1, sizeof(*p->policies));
+	p->policies[0].name = xstrdup("p");
+	p->npolicies = 1;
+	bc_block_new(p, BC_POLICY);
+	bc_emit(&p->blocks[0], BC_WORD(OP_JMP, 0), l);
+	ck_assert_int_eq(bc_verify(p, "loop.cpolb", &d), 0);
+	vm_set_limits(vm, 1000, 1u << 20);
+	decision_init(&dec);
+	ck_assert_int_eq(vm_select(vm, p, NULL, NULL, &dec, &d), -1);
+	ck_assert_str_eq(d.entries[0].path, "loop.cpol:1:1");
+	ck_assert_str_eq(d.entries[0].message, "evaluation took more than 1000 loop iterations");
+	decision_release(&dec);
+	vm_free(vm);
+	bc_free(p);
+	diag_release(&d);
+
+	/* values that double past the memory limit */
+	sb_adds(&src, "policy \"p\" {\n  let s0 = input.s;\n");
+	for (int i = 1; i <= 14; i++)
+		sb_addf(&src, "  let s%d = s%d + s%d;\n", i, i - 1, i - 1);
+	sb_adds(&src, "  env X = s14;\n}\n");
+	memset(&e, 0, sizeof(e));
+	diag_init(&e.d);
+	decision_init(&e.dec);
+	e.req = vt_json("{\"s\": \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}");
+	e.prog = vt_compile(src.buf, NULL, &e.d);
+	ck_assert_ptr_nonnull(e.prog);
+	e.vm = vm_new();
+	vm_set_limits(e.vm, 1000, 1u << 20);
+	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), -1);
+	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:15:13: evaluation needs more than 1 MiB");
+	vt_release(&e);
+	sb_release(&src);
 }
 END_TEST
 
@@ -463,6 +525,7 @@ int main(void)
 	tcase_add_test(tc, test_policy_choice);
 	tcase_add_test(tc, test_request);
 	tcase_add_test(tc, test_values_direct);
+	tcase_add_test(tc, test_limits);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

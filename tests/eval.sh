@@ -90,3 +90,5 @@ expect_match "future module reported" "$T_ERR" "unsupported bytecode format vers
 # a .cpolb is told by its magic, not by its name
 cp "$T_TMP/x.cpolb" "$T_TMP/x.cpol"
 expect_exit "module named .cpol" 0 "$CPOLC" eval "$T_TMP/x.cpol"
+
+exit "$T_FAILED"

@@ -123,22 +123,22 @@ static inline char *vt_value(const char *expr, const char *request, const char *
 	return out;
 }
 
-#define VT_EXPECT(expr, request, want)                                                     \
-	do {                                                                               \
-		const char *err_;                                                          \
-		char *got_ = vt_value(expr, request, &err_);                               \
-		ck_assert_msg(got_ != NULL, "%s: error %s", expr, err_);                   \
-		ck_assert_msg(!strcmp(got_, want), "%s: got '%s', want '%s'", expr, got_, want); \
-		free(got_);                                                                \
+#define VT_EXPECT(expr, request, want)                                                                       \
+	do {                                                                                                 \
+		const char *err_;                                                                            \
+		char *got_ = vt_value(expr, request, &err_);                                                 \
+		ck_assert_msg(got_ != NULL, "%s: error %s", expr, err_);                                     \
+		ck_assert_msg(!strcmp(got_, want), "%s: got '%s', want '%s'", expr, got_, want);             \
+		free(got_);                                                                                  \
 	} while (0)
 
-#define VT_EXPECT_ERROR(expr, request, substr)                                            \
-	do {                                                                              \
-		const char *err_;                                                         \
-		char *got_ = vt_value(expr, request, &err_);                              \
-		ck_assert_msg(got_ == NULL, "%s: want an error, got '%s'", expr, got_);   \
-		ck_assert_msg(strstr(err_, substr) != NULL, "%s: error '%s' lacks '%s'", expr, err_, \
-			      substr);                                                    \
+#define VT_EXPECT_ERROR(expr, request, substr)                                                               \
+	do {                                                                                                 \
+		const char *err_;                                                                            \
+		char *got_ = vt_value(expr, request, &err_);                                                 \
+		ck_assert_msg(got_ == NULL, "%s: want an error, got '%s'", expr, got_);                      \
+		ck_assert_msg(strstr(err_, substr) != NULL, "%s: error '%s' lacks '%s'", expr, err_,         \
+			      substr);                                                                       \
 	} while (0)
 
 #endif

@@ -7,6 +7,7 @@
  * the heap allocations per decision, for two paths:
  *   core      vm_run + vm_run_checks: selection and checks into the VM's
  *             own storage (what the arena is designed for; goal 0 allocs)
+ *   selection vm_run alone (the checks' share is core minus this)
  *   decision  vm_select + vm_check + decision_release: the same plus the
  *             struct decision with its malloc'd strings and JSON config
  * Allocations are counted by interposing malloc/calloc/realloc (glibc's
@@ -86,6 +87,11 @@ static int core(struct ctx *c)
 	return vm_run_checks(c->vm, c->prog, &c->denied, &c->warned, &c->pending, c->d);
 }
 
+static int select_only(struct ctx *c)
+{
+	return vm_run(c->vm, c->prog, 0, c->req, c->d);
+}
+
 static int full(struct ctx *c)
 {
 	struct decision dec;
@@ -130,7 +136,7 @@ static int measure(const char *name, int (*fn)(struct ctx *), struct ctx *c, siz
 int main(int argc, char **argv)
 {
 	struct diag d;
-	struct ctx c = { 0 };
+	struct ctx c = {0};
 	size_t iters = argc > 3 ? strtoul(argv[3], NULL, 10) : 20000;
 	int rc = 1;
 
@@ -149,7 +155,9 @@ int main(int argc, char **argv)
 		printf("policy %s: %zu blocks, %zu code words, %zu constants; %zu iterations\n", argv[1],
 		       c.prog->nblocks, ncode, c.prog->nconsts, iters);
 		c.vm = vm_new();
-		if (measure("core", core, &c, iters) == 0 && measure("decision", full, &c, iters) == 0)
+		if (measure("core", core, &c, iters) == 0 &&
+		    measure("selection", select_only, &c, iters) == 0 &&
+		    measure("decision", full, &c, iters) == 0)
 			rc = 0;
 	}
 	diag_print(&d, stderr, DIAG_FMT_GCC, 0);
