@@ -245,13 +245,32 @@ static void add_dep(char ***v, size_t *n, size_t *cap, char *path)
 	(*v)[(*n)++] = path;
 }
 
+static char *from_layout(const struct decision *dec, const char *policy_path);
+
+/* The index.json of the `from` layout "DIR[:TAG]" (a tag is what follows the
+ * last ':' when it has no '/', as in oci_base.c), or NULL. */
+static char *from_index(const struct decision *dec, const char *policy_path)
+{
+	char *from = from_layout(dec, policy_path), *colon, *s;
+
+	if (!from)
+		return NULL;
+	colon = strrchr(from, ':');
+	if (colon && colon != from && colon[1] && !strchr(colon, '/'))
+		*colon = '\0';
+	s = path_join(from, "index.json");
+	free(from);
+	return s;
+}
+
 /* The Make rule of DESIGN.md: the target, every file the build read, the
- * catalog directory of each selected primitive, and an empty rule for each
+ * catalog directory of each selected primitive, the index.json of the `from`
+ * image, and an empty rule for each
  * prerequisite so that deleting one does not break make. */
 static int write_depfile(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char **deps = NULL, *target;
+	char **deps = NULL, *target, *from;
 	size_t n = 0, cap = 0, k = 0;
 	int rc = 0;
 
@@ -267,6 +286,8 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 		add_dep(&deps, &n, &cap, xstrdup(o->policy_path));
 	if (o->request && strcmp(o->request, "-"))
 		add_dep(&deps, &n, &cap, xstrdup(o->request));
+	if ((from = from_index(&b->dec, o->policy_path)))
+		add_dep(&deps, &n, &cap, from);
 	for (size_t i = 0; i < b->dec.nselected; i++) {
 		const struct cat_prim *p = b->dec.selected[i].prim;
 		char *dir = path_dirname(p->meta_path);
@@ -323,7 +344,7 @@ static char *from_layout(const struct decision *dec, const char *policy_path)
 
 	if (!dec->from)
 		return NULL;
-	if (dec->from[0] == '/')
+	if (dec->from[0] == '/' || !strchr(policy_path, '/'))
 		return xstrdup(dec->from);
 	dir = path_dirname(policy_path);
 	s = path_join(dir, dec->from);
