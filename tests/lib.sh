@@ -52,11 +52,13 @@ need_root() {
 	return 1
 }
 
-# need_debs: the .deb files of tests/fetch-fixtures.sh are there (in
-# $CPOLC_DEBS, default tests/fixtures/debs); a skip, or a failure under CI=true.
+# need_debs [PKG...]: the .deb files of tests/fetch-fixtures.sh are there
+# (in $CPOLC_DEBS, default tests/fixtures/debs; by default hello and its
+# dependencies); a skip, or a failure under CI=true.
 need_debs() {
 	: "${CPOLC_DEBS:=$CPOLC_SRCDIR/tests/fixtures/debs}"
-	for p in hello libc6 libgcc-s1 gcc-12-base; do
+	[ $# -gt 0 ] || set -- hello libc6 libgcc-s1 gcc-12-base
+	for p in "$@"; do
 		if ! ls "$CPOLC_DEBS/${p}"_*.deb >/dev/null 2>&1; then
 			if [ "${CI:-}" = true ]; then
 				t_fail "fixture $p.deb present" "run tests/fetch-fixtures.sh"
