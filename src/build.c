@@ -177,9 +177,36 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 	}
 }
 
+/* Module paths, and the file names in "include at FILE:L:C" reasons, depend
+ * on the working directory and on where the stdlib is installed. When every
+ * module has the content the lock records, take them from the lock. */
+static void take_locked_paths(const struct lock *want, struct lock *got)
+{
+	if (want->nmodules != got->nmodules)
+		return;
+	for (size_t i = 0; i < got->nmodules; i++)
+		if (strcmp(want->modules[i].digest, got->modules[i].digest))
+			return;
+	for (size_t i = 0; i < got->nmodules; i++) {
+		free(got->modules[i].path);
+		got->modules[i].path = xstrdup(want->modules[i].path);
+	}
+	for (size_t i = 0; i < got->nprims; i++)
+		for (size_t j = 0; j < want->nprims; j++) {
+			struct lock_prim *g = &got->prims[i];
+			const struct lock_prim *w = &want->prims[j];
+			if (strcmp(w->name, g->name) || !w->reason || !g->reason ||
+			    strncmp(w->reason, "include at ", 11) || strncmp(g->reason, "include at ", 11))
+				continue;
+			free(g->reason);
+			g->reason = xstrdup(w->reason);
+		}
+}
+
 /* --locked: the resolution must equal the lock. Layers, image digests,
  * the config and catalog identities are outputs or incidental, so they are
- * taken from the lock before comparing. */
+ * taken from the lock before comparing; so are module paths when the
+ * modules' content is unchanged (take_locked_paths). */
 static enum build_status check_locked(const struct build *b, const char *lock_path, struct diag *d)
 {
 	struct lock want, got;
@@ -215,6 +242,7 @@ static enum build_status check_locked(const struct build *b, const char *lock_pa
 		lock_add_catalog(&got, want.catalogs[i].path, want.catalogs[i].digest);
 	lock_set_config(&got, want.config);
 	lock_set_image(&got, want.manifest_digest, want.config_digest);
+	take_locked_paths(&want, &got);
 	if (lock_compare(&want, &got, &diff)) {
 		diag_file_error(d, lock_path, 0, 0, "locked", "the resolution differs from the lock:\n%.*s",
 				(int)(diff.len ? diff.len - 1 : 0), diff.buf);

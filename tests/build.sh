@@ -199,6 +199,14 @@ expect_exit "previous image still verifies" 0 "$CPOLC" verify --lock app.lock ap
 
 # ---- --locked ------------------------------------------------------------------------------------
 expect_exit "--locked on unchanged inputs" 0 "$CPOLC" $BUILD_APP -o app.oci --lock app.lock --locked
+# paths are incidental: another working directory and another stdlib location
+mkdir elsewhere && cp -r "$CPOLC_SRCDIR/stdlib" other-stdlib && cp app.lock else.lock
+expect_exit "--locked from another directory and stdlib" 0 sh -c "cd elsewhere && exec '$CPOLC' build \
+	'$W/app.cpol' -r '$W/req.json' -C '$W/cat' --stdlib '$W/other-stdlib' -o '$W/else.oci' --lock '$W/else.lock' --locked"
+expect_eq "... gives the same image" "$(manifest_digest else.oci app)" "$M1"
+printf '# a change\n' >>other-stdlib/security.cpol
+expect_exit "--locked with a changed stdlib module" 4 sh -c "cd elsewhere && exec '$CPOLC' build \
+	'$W/app.cpol' -r '$W/req.json' -C '$W/cat' --stdlib '$W/other-stdlib' -o '$W/else.oci' --lock '$W/else.lock' --locked"
 cp -r cat cat-new
 printf '#!/bin/sh\necho tool 1.1\n' >src/tool11
 expect_exit "add a newer tool" 0 "$CPOLC" catalog add cat-new --name tool --version 1.1 src/tool11=/usr/bin/tool
