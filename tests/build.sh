@@ -217,6 +217,11 @@ expect_match "diff names the primitive and both versions" "$T_ERR" "'tool'.*1\\.
 expect_eq "--locked mismatch writes nothing" "$(ls -d new.oci new.d 2>/dev/null)" ""
 if cmp -s app.lock lock.before; then t_ok "--locked mismatch keeps the lock"; else t_fail "--locked mismatch keeps the lock"; fi
 
+rm -rf none.oci
+expect_exit "--locked without a lock file" 4 "$CPOLC" $BUILD_APP -o none.oci --lock none.lock --locked
+expect_match "... says so without a bogus position" "$T_ERR" "^none\.lock: error: cannot read lock file 'none\.lock'"
+expect_eq "... and writes nothing" "$(ls -d none.oci none.lock 2>/dev/null)" ""
+
 # ---- verify ----------------------------------------------------------------------------------------
 cp -r app.oci broken.oci
 BIG=$(ls -S broken.oci/blobs/sha256 | head -n 1)
@@ -228,6 +233,8 @@ expect_exit "build against cat-scan" 0 "$CPOLC" build app.cpol -r req.json -C ca
 printf '{"scanner": "grype", "date": "2026-11-01", "critical": 0, "high": 2, "medium": 0, "low": 0, "cves": []}\n' >scan0.json
 printf '{"scanner": "grype", "date": "2026-11-20", "critical": 1, "high": 0, "medium": 0, "low": 0,
   "cves": [{"id": "CVE-2026-0001", "severity": "critical", "fixed": "2.12-1"}]}\n' >scan1.json
+expect_exit "set-scan from a missing file" 2 "$CPOLC" catalog set-scan cat-scan hello 2.10-3 nosuch.json
+expect_match "... names the file without a bogus position" "$T_ERR" '^nosuch\.json: error: unable to open'
 expect_exit "set-scan without critical CVEs" 0 "$CPOLC" catalog set-scan cat-scan hello 2.10-3 scan0.json
 expect_exit "verify passes with a harmless scan" 0 "$CPOLC" verify --lock scan.lock scan.oci
 expect_exit "set-scan with a critical CVE" 0 "$CPOLC" catalog set-scan cat-scan hello 2.10-3 scan1.json
