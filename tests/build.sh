@@ -343,6 +343,11 @@ find mycache -type f | sort >cache2.txt
 if cmp -s cache1.txt cache2.txt; then t_ok "warm build adds nothing to the cache"; else t_fail "warm build adds nothing to the cache"; fi
 expect_eq "warm build, same digest" "$(manifest_digest warm.oci app)" "$M1"
 expect_eq "cold build, same digest" "$(manifest_digest cold.oci app)" "$M1"
+for f in $(find mycache -type f); do chmod u+w "$f" && printf 'garbage' >>"$f"; done
+expect_exit "--cache DIR with corrupted entries" 0 "$CPOLC" $BUILD_APP --cache "$W/mycache" -o bad-cache.oci \
+	--lock bad-cache.lock
+expect_eq "corrupted cache entries are not used" "$(manifest_digest bad-cache.oci app)" "$M1"
+expect_exit "verify the image built past a corrupted cache" 0 "$CPOLC" verify --lock bad-cache.lock bad-cache.oci
 
 # ---- from "PATH:TAG" and base "P" -------------------------------------------------------------------
 mkdir -p sub
