@@ -31,6 +31,7 @@ expect_exit "catalog add conflicting" 0 "$CPOLC" catalog add cat --name ca --ver
 expect_exit "catalog add conflicted" 0 "$CPOLC" catalog add cat --name cb --version 1 src/two=/etc/cb.conf
 expect_exit "catalog add col1" 0 "$CPOLC" catalog add cat --name col1 --version 1 src/one=/etc/same.conf
 expect_exit "catalog add col2" 0 "$CPOLC" catalog add cat --name col2 --version 1 src/two=/etc/same.conf
+expect_exit "catalog add col3" 0 "$CPOLC" catalog add cat --name col3 --version 1 src/one=/etc/same.conf
 expect_exit "catalog add base" 0 "$CPOLC" catalog add cat --name mini-base --version 1 --kind base src/rootfs
 
 # ---- the policies ------------------------------------------------------------------
@@ -179,6 +180,10 @@ fails "no eligible version" 3 "no eligible version of 'hello'" noversion.cpol -C
 fails "excluded dependency" 3 "'libc6' is excluded but 'hello' depends on it" excluded.cpol -C cat
 fails "conflict" 3 "'ca' version 1 conflicts with 'cb'" conflict.cpol -C cat
 fails "file collision" 3 "'/etc/same.conf' differs between col1 1 and col2 1" collide.cpol -C cat
+cat >same.cpol <<'EOF'
+policy "same" { include "col1"; include "col3"; }
+EOF
+expect_exit "identical content at one path is fine" 0 "$CPOLC" build same.cpol -C cat -o same.oci --lock same.lock
 fails "malformed request" 2 'bad.json:[0-9]+(:[0-9]+)?: error: malformed request' app.cpol -r bad.json -C cat
 fails "missing catalog" 2 'nocat' app.cpol -r req.json -C nocat
 
