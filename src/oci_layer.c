@@ -733,7 +733,8 @@ static int add_parents(struct plan *pl)
 		}
 		free(p);
 	}
-	qsort(miss, nmiss, sizeof(*miss), cmp_strp);
+	if (nmiss) /* miss is NULL when every parent is there */
+		qsort(miss, nmiss, sizeof(*miss), cmp_strp);
 	for (i = 0; i < nmiss; i++) {
 		struct lent *e;
 		if (i && strcmp(miss[i], pl->e[pl->n - 1].path) == 0) {
@@ -748,7 +749,8 @@ static int add_parents(struct plan *pl)
 		e->src = -1;
 	}
 	free(miss);
-	qsort(pl->e, pl->n, sizeof(*pl->e), lent_cmp);
+	if (pl->n)
+		qsort(pl->e, pl->n, sizeof(*pl->e), lent_cmp);
 	return 0;
 fail:
 	for (i = 0; i < nmiss; i++)
@@ -864,7 +866,8 @@ static int plan_build(struct plan *pl)
 	add_files(pl);
 	if (pl->job->err)
 		return -1;
-	qsort(pl->e, pl->n, sizeof(*pl->e), lent_cmp);
+	if (pl->n)
+		qsort(pl->e, pl->n, sizeof(*pl->e), lent_cmp);
 	if (dedup(pl) < 0 || add_parents(pl) < 0 || fix_hardlinks(pl) < 0)
 		return -1;
 	return 0;
