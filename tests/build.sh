@@ -289,6 +289,11 @@ fi
 # ---- options -------------------------------------------------------------------------------------------
 expect_exit "--format oci-archive" 0 "$CPOLC" $BUILD_APP --format oci-archive -o app.tar --lock ar.lock -M ar.d
 expect_match "archive depfile target is the archive" "$(head -n 1 ar.d)" '^app\.tar:'
+expect_exit "--format oci-archive again" 0 "$CPOLC" $BUILD_APP --format oci-archive -o app2.tar --lock ar.lock
+if cmp -s app.tar app2.tar; then t_ok "archive bytes are reproducible"; else t_fail "archive bytes are reproducible"; fi
+rm -f f.tar
+expect_exit "a deny writes no archive" 1 "$CPOLC" build deny.cpol -C cat --format oci-archive -o f.tar --lock f.lock
+expect_eq "... no archive, no lock" "$(ls f.tar f.lock 2>/dev/null)" ""
 if need_tool skopeo; then
 	expect_exit "skopeo inspect oci-archive" 0 skopeo inspect "oci-archive:$W/app.tar:app"
 	expect_match "archive holds the same manifest" "$T_OUT" "\"Digest\": \"$M1\""
