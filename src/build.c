@@ -177,9 +177,36 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 	}
 }
 
+/* Module paths, and the file names in "include at FILE:L:C" reasons, depend
+ * on the working directory and on where the stdlib is installed. When every
+ * module has the content the lock records, take them from the lock. */
+static void take_locked_paths(const struct lock *want, struct lock *got)
+{
+	if (want->nmodules != got->nmodules)
+		return;
+	for (size_t i = 0; i < got->nmodules; i++)
+		if (strcmp(want->modules[i].digest, got->modules[i].digest))
+			return;
+	for (size_t i = 0; i < got->nmodules; i++) {
+		free(got->modules[i].path);
+		got->modules[i].path = xstrdup(want->modules[i].path);
+	}
+	for (size_t i = 0; i < got->nprims; i++)
+		for (size_t j = 0; j < want->nprims; j++) {
+			struct lock_prim *g = &got->prims[i];
+			const struct lock_prim *w = &want->prims[j];
+			if (strcmp(w->name, g->name) || !w->reason || !g->reason ||
+			    strncmp(w->reason, "include at ", 11) || strncmp(g->reason, "include at ", 11))
+				continue;
+			free(g->reason);
+			g->reason = xstrdup(w->reason);
+		}
+}
+
 /* --locked: the resolution must equal the lock. Layers, image digests,
  * the config and catalog identities are outputs or incidental, so they are
- * taken from the lock before comparing. */
+ * taken from the lock before comparing; so are module paths when the
+ * modules' content is unchanged (take_locked_paths). */
 static enum build_status check_locked(const struct build *b, const char *lock_path, struct diag *d)
 {
 	struct lock want, got;
@@ -215,6 +242,7 @@ static enum build_status check_locked(const struct build *b, const char *lock_pa
 		lock_add_catalog(&got, want.catalogs[i].path, want.catalogs[i].digest);
 	lock_set_config(&got, want.config);
 	lock_set_image(&got, want.manifest_digest, want.config_digest);
+	take_locked_paths(&want, &got);
 	if (lock_compare(&want, &got, &diff)) {
 		diag_file_error(d, lock_path, 0, 0, "locked", "the resolution differs from the lock:\n%.*s",
 				(int)(diff.len ? diff.len - 1 : 0), diff.buf);
@@ -260,13 +288,32 @@ static void add_dep(char ***v, size_t *n, size_t *cap, char *path)
 	(*v)[(*n)++] = path;
 }
 
+static char *from_layout(const struct decision *dec, const char *policy_path);
+
+/* The index.json of the `from` layout "DIR[:TAG]" (a tag is what follows the
+ * last ':' when it has no '/', as in oci_base.c), or NULL. */
+static char *from_index(const struct decision *dec, const char *policy_path)
+{
+	char *from = from_layout(dec, policy_path), *colon, *s;
+
+	if (!from)
+		return NULL;
+	colon = strrchr(from, ':');
+	if (colon && colon != from && colon[1] && !strchr(colon, '/'))
+		*colon = '\0';
+	s = path_join(from, "index.json");
+	free(from);
+	return s;
+}
+
 /* The Make rule of DESIGN.md: the target, every file the build read, the
- * catalog directory of each selected primitive, and an empty rule for each
+ * catalog directory of each selected primitive, the index.json of the `from`
+ * image, and an empty rule for each
  * prerequisite so that deleting one does not break make. */
 static int write_depfile(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char **deps = NULL, *target;
+	char **deps = NULL, *target, *from;
 	size_t n = 0, cap = 0, k = 0;
 	int rc = 0;
 
@@ -284,6 +331,8 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 	add_dep(&deps, &n, &cap, xstrdup(o->policy_path));
 	if (o->request && strcmp(o->request, "-"))
 		add_dep(&deps, &n, &cap, xstrdup(o->request));
+	if ((from = from_index(&b->dec, o->policy_path)))
+		add_dep(&deps, &n, &cap, from);
 	for (size_t i = 0; i < b->dec.nselected; i++) {
 		const struct cat_prim *p = b->dec.selected[i].prim;
 		char *dir = path_dirname(p->meta_path);
@@ -340,7 +389,7 @@ static char *from_layout(const struct decision *dec, const char *policy_path)
 
 	if (!dec->from)
 		return NULL;
-	if (dec->from[0] == '/')
+	if (dec->from[0] == '/' || !strchr(policy_path, '/'))
 		return xstrdup(dec->from);
 	dir = path_dirname(policy_path);
 	s = path_join(dir, dec->from);

@@ -303,6 +303,13 @@ out:
 	return rc;
 }
 
+/* A jansson line or column for a diagnostic: -1 (the file could not be
+ * opened) becomes 0, no position. */
+static unsigned json_pos(int n)
+{
+	return n > 0 ? (unsigned)n : 0;
+}
+
 /* The existing metadata of name@version: 1 with *out set, 0 when absent,
  * -1 after reporting. */
 static int existing_meta(const char *dir, const char *name, const char *version, json_t **out, struct diag *d)
@@ -315,7 +322,7 @@ static int existing_meta(const char *dir, const char *name, const char *version,
 		struct stat st;
 		int rc = stat(path, &st) < 0 && errno == ENOENT ? 0 : -1;
 		if (rc < 0)
-			diag_file_error(d, path, (unsigned)err.line, (unsigned)err.column, CAT_RULE, "%s",
+			diag_file_error(d, path, json_pos(err.line), json_pos(err.column), CAT_RULE, "%s",
 					err.text);
 		free(path);
 		return rc;
@@ -427,7 +434,7 @@ static json_t *add_meta(const struct cat_add_opts *o, struct diag *d)
 	if (o->meta_file) {
 		m = json_load_file(o->meta_file, JSON_REJECT_DUPLICATES, &err);
 		if (!m) {
-			diag_file_error(d, o->meta_file, (unsigned)err.line, (unsigned)err.column, CAT_RULE,
+			diag_file_error(d, o->meta_file, json_pos(err.line), json_pos(err.column), CAT_RULE,
 					"%s", err.text);
 			return NULL;
 		}
@@ -521,7 +528,7 @@ int cat_set_scan(const char *dir, const char *name, const char *version, const c
 		return -1;
 	scan = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
 	if (!scan) {
-		diag_file_error(d, file, (unsigned)err.line, (unsigned)err.column, CAT_RULE, "%s", err.text);
+		diag_file_error(d, file, json_pos(err.line), json_pos(err.column), CAT_RULE, "%s", err.text);
 		return -1;
 	}
 	if (meta_check_scan(scan, file, d) < 0) {

@@ -441,6 +441,8 @@ static void find_users(struct users *U, const struct ast *top, const struct ast_
 				U->root_stmt = n;
 				U->root_top = t;
 			}
+		} else if (n->kind == AST_FROM) {
+			U->any = true; /* the user comes from the from image */
 		} else if (n->kind == AST_USE && n->ref && depth < EXPAND_DEPTH) {
 			find_users(U, t, &n->ref->kids, depth + 1);
 		} else if (n->kind == AST_IF) {

@@ -330,8 +330,9 @@ int lock_load(const char *path, struct lock *lk, struct diag *d)
 
 	lock_init(lk);
 	if (!j) {
-		diag_file_error(d, path, (unsigned)e.line, (unsigned)e.column, "lock",
-				"cannot read lock file '%s': %s", path, e.text);
+		/* jansson gives line and column -1 when the file cannot be opened */
+		diag_file_error(d, path, e.line > 0 ? (unsigned)e.line : 0, e.column > 0 ? (unsigned)e.column : 0,
+				"lock", "cannot read lock file '%s': %s", path, e.text);
 		return -1;
 	}
 	rc = lock_from_json(j, lk, path, d);

@@ -743,7 +743,7 @@ static int add_parents(struct plan *pl)
 		}
 		free(p);
 	}
-	if (nmiss)
+	if (nmiss) /* miss is NULL when every parent is there */
 		qsort(miss, nmiss, sizeof(*miss), cmp_strp);
 	for (i = 0; i < nmiss; i++) {
 		struct lent *e;
