@@ -443,14 +443,29 @@ static void print_diags(struct diag *d)
 	diag_print(d, stderr, DIAG_FMT_GCC, isatty(2) ? DIAG_CARET : 0);
 }
 
-static bool wants_help(int argc, char **argv, const char *usage)
+/* Print the diagnostics, release them, and pass the exit code through. */
+static int diag_exit(struct diag *d, int code)
+{
+	print_diags(d);
+	diag_release(d);
+	return code;
+}
+
+static bool want_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
 			return true;
-		}
 	return false;
+}
+
+/* With --help or -h among the arguments, print usage and say so. */
+static bool wants_help(int argc, char **argv, const char *usage)
+{
+	if (!want_help(argc, argv))
+		return false;
+	fputs(usage, stdout);
+	return true;
 }
 
 static void print_messages(FILE *out, const char *title, const struct dec_message *m, size_t n)
@@ -687,21 +702,6 @@ static const char catalog_deb_help[] =
 	"Provides, Conflicts, Breaks and Installed-Size from the control file;\n"
 	"data.tar becomes the content. kind is 'library' for lib* packages, else\n"
 	"'executable'. Maintainer scripts (preinst, postinst, ...) are NOT run.\n";
-
-static int diag_exit(struct diag *d, int code)
-{
-	diag_print(d, stderr, DIAG_FMT_GCC, isatty(2) ? DIAG_CARET : 0);
-	diag_release(d);
-	return code;
-}
-
-static bool want_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return true;
-	return false;
-}
 
 struct strv {
 	const char **v;
