@@ -66,6 +66,7 @@ struct build {
 	struct vm *vm;
 	struct decision dec;
 	bool runtime_error; /* an admit filter failed at run time */
+	char from_digest[72]; /* manifest digest of the `from` image, or "" */
 };
 
 void build_init(struct build *b);

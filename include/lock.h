@@ -7,6 +7,7 @@
  *    "catalogs": [{"path": "cat", "digest": "sha256:..."}],
  *    "primitives": [{"name", "version", "digest", "metadataDigest", "reason",
  *                    "layer": {"digest", "diffId", "size"}}],
+ *    "from": {"image": "base.oci:base", "manifest": "sha256:..."},  (only with `from`)
  *    "config": {...keys sorted...},
  *    "image": {"manifest": "sha256:...", "config": "sha256:..."}}
  *
@@ -57,6 +58,8 @@ struct lock {
 	size_t nprims, capprims;
 	json_t *config; /* owned reference, or NULL */
 	char *manifest_digest, *config_digest;
+	char *from, *from_digest; /* the `from` image ("DIR[:TAG]" as the policy
+				   * names it) and its manifest digest, or NULL */
 };
 
 void lock_init(struct lock *lk);
@@ -70,6 +73,7 @@ void lock_add_catalog(struct lock *lk, const char *path, const char *digest);
 void lock_set_request(struct lock *lk, const json_t *request);
 void lock_set_config(struct lock *lk, const json_t *config);
 void lock_set_image(struct lock *lk, const char *manifest_digest, const char *config_digest);
+void lock_set_from(struct lock *lk, const char *from, const char *manifest_digest);
 /* Returns the new entry (owned by lk) with every string copied. */
 struct lock_prim *lock_add_prim(struct lock *lk, const char *name, const char *version, const char *digest,
 				const char *meta_digest, const char *reason, const char *layer_digest,

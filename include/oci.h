@@ -110,6 +110,11 @@ int oci_compose(const struct oci_opts *opts, const struct oci_layer_src *layers,
  * -1 when a tar could not be read. */
 int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct diag *d);
 
+/* The manifest digest ("sha256:HEX", into out) of the image that spec
+ * ("DIR[:TAG]", as for oci_opts.from_layout) names. 0, or -1 with an error
+ * in d. */
+int oci_from_digest(const char *spec, char out[72], struct diag *d);
+
 /* Parse "os/arch[/variant]"; returns 0 or -1. Out strings are malloc'd. */
 int oci_parse_platform(const char *platform, char **os, char **arch, char **variant);
 

@@ -171,6 +171,8 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 		lock_add_prim(lk, p->name, p->version, p->digest, p->meta_digest, dec->selected[i].reason,
 			      li ? li->digest : NULL, li ? li->diff_id : NULL, li ? li->size : 0);
 	}
+	if (dec->from && b->from_digest[0])
+		lock_set_from(lk, dec->from, b->from_digest);
 	if (res) {
 		lock_set_config(lk, res->config);
 		lock_set_image(lk, res->manifest_digest, res->config_digest);
@@ -410,6 +412,10 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	oci_result_init(&res);
 	lock_init(&lk);
 	plan_layers(&b->dec, &plan);
+	if (from && oci_from_digest(from, b->from_digest, d) < 0) {
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
 	if (o->locked && (st = check_locked(b, lock_path, d)) != BUILD_OK)
 		goto out;
 	if (oci_check_collisions(plan.srcs, plan.nsrcs, d) != 0) {

@@ -51,6 +51,8 @@ void lock_release(struct lock *lk)
 	json_decref(lk->config);
 	free(lk->manifest_digest);
 	free(lk->config_digest);
+	free(lk->from);
+	free(lk->from_digest);
 	lock_init(lk);
 }
 
@@ -134,6 +136,12 @@ void lock_set_image(struct lock *lk, const char *manifest_digest, const char *co
 	set_str(&lk->config_digest, config_digest);
 }
 
+void lock_set_from(struct lock *lk, const char *from, const char *manifest_digest)
+{
+	set_str(&lk->from, from);
+	set_str(&lk->from_digest, manifest_digest);
+}
+
 struct lock_prim *lock_add_prim(struct lock *lk, const char *name, const char *version, const char *digest,
 				const char *meta_digest, const char *reason, const char *layer_digest,
 				const char *diff_id, uint64_t layer_size)
@@ -201,6 +209,9 @@ static json_t *lock_to_json(const struct lock *lk)
 	for (i = 0; i < lk->nprims; i++)
 		json_array_append_new(prims, prim_json(&lk->prims[i]));
 	json_object_set_new(o, "primitives", prims);
+	if (lk->from)
+		json_object_set_new(o, "from", json_pack("{s:s, s:o}", "image", lk->from, "manifest",
+							 jstr(lk->from_digest)));
 	json_object_set_new(o, "config", lk->config ? json_incref(lk->config) : json_object());
 	json_object_set_new(o, "image",
 			    json_pack("{s:o, s:o}", "manifest", jstr(lk->manifest_digest), "config",
@@ -319,6 +330,9 @@ int lock_from_json(const json_t *j, struct lock *lk, const char *path, struct di
 	lock_set_request(lk, json_object_get(j, "request"));
 	lock_set_config(lk, json_object_get(j, "config"));
 	lock_set_image(lk, get_str(img, "manifest"), get_str(img, "config"));
+	if (json_is_object(json_object_get(j, "from")))
+		lock_set_from(lk, get_str(json_object_get(j, "from"), "image"),
+			      get_str(json_object_get(j, "from"), "manifest"));
 	return 0;
 }
 
@@ -475,6 +489,8 @@ size_t lock_compare(const struct lock *want, const struct lock *got, struct strb
 		}
 	}
 	n += cmp_json(out, "image config", want->config, got->config);
+	n += cmp_str(out, "from image", want->from, got->from);
+	n += cmp_str(out, "from image manifest", want->from_digest, got->from_digest);
 	n += cmp_str(out, "manifest digest", want->manifest_digest, got->manifest_digest);
 	n += cmp_str(out, "config digest", want->config_digest, got->config_digest);
 	return n;

@@ -183,3 +183,25 @@ fail:
 	oci_base_release(b);
 	return -1;
 }
+
+int oci_from_digest(const char *spec, char out[72], struct diag *d)
+{
+	char *dir, *tag;
+	json_t *desc;
+	const char *dg;
+	int rc = -1;
+
+	split_spec(spec, &dir, &tag);
+	desc = oci_find_manifest(dir, tag, d);
+	dg = json_string_value(json_object_get(desc, "digest"));
+	if (dg && digest_ok(dg)) {
+		snprintf(out, 72, "%s", dg);
+		rc = 0;
+	} else if (desc) {
+		diag_file_error(d, dir, 0, 0, "oci-input", "the image in '%s' has no valid manifest digest", dir);
+	}
+	json_decref(desc);
+	free(dir);
+	free(tag);
+	return rc;
+}

@@ -383,6 +383,9 @@ expect_exit "build on top of it (from is relative to the policy)" 0 "$CPOLC" bui
 	-o derived.oci --lock derived.lock -M derived.d
 expect_match "depfile names the from image" "$(cat derived.d)" 'sub/base\.oci/index\.json'
 expect_exit "verify the derived image" 0 "$CPOLC" verify --lock derived.lock derived.oci
+expect_match "the lock records the from image" "$(tr -d ' \n' <derived.lock)" '"from":\{"image":"base.oci:b1","manifest":"sha256:[0-9a-f]{64}"\}'
+expect_exit "--locked holds while the base is unchanged" 0 "$CPOLC" build sub/derived.cpol -C cat \
+	-o derived.oci --lock derived.lock --locked
 python3 - sub/base.oci b1 derived.oci derived >from.txt <<'EOF'
 import json, sys
 def layers(d, tag):
@@ -416,6 +419,15 @@ if need_tool runc && need_tool umoci && need_root "runc run derived"; then
 	expect_eq "derived image runs the inherited entrypoint and cmd" "$T_OUT" "hello from the base"
 	runc delete -f "$ID" >/dev/null 2>&1
 fi
+
+cp -r sub/base.oci sub/base.keep
+sed -i 's/hello from the base/hello from a new base/' sub/base.cpol
+expect_exit "rebuild the base with another config" 0 "$CPOLC" build sub/base.cpol -C cat -o sub/base.oci --tag b1 \
+	--lock sub/base.lock
+expect_exit "--locked fails once the from image changed" 4 "$CPOLC" build sub/derived.cpol -C cat \
+	-o derived.oci --lock derived.lock --locked
+expect_match "the diff names the from image" "$T_ERR" 'from image manifest: sha256:[0-9a-f]+ -> sha256:'
+rm -rf sub/base.oci && mv sub/base.keep sub/base.oci
 
 cat >withbase.cpol <<'EOF'
 policy "withbase" { platform "linux/amd64"; base "mini-base"; include "tool"; }
