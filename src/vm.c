@@ -568,6 +568,39 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				}
 			}
 			vmbreak;
+			/* ITER: the top must be a list (FORPREP's check, kept at the
+			 * line of the loop that ANYEQK replaces). */
+			vmcase(OP_ITER)
+			{
+				if (sp[-1].type != VAL_LIST) {
+					val_fail(&e, "cannot iterate over %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				pc++;
+			}
+			vmbreak;
+			/* ANYEQK A: any x in l : x == K[A], the loop in one
+			 * instruction. Each item that is not equal counts as the
+			 * loop's backward jump (JF), against the same step bound. */
+			vmcase(OP_ANYEQK)
+			{
+				if (sp[-1].type != VAL_LIST) {
+					val_fail(&e, "cannot iterate over %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				bres = false;
+				for (uint32_t i = 0; i < sp[-1].len; i++) {
+					if (val_equal_fast(&sp[-1].u.items[i], &k[a])) {
+						bres = true;
+						break;
+					}
+					if (!--steps)
+						goto toolong;
+				}
+				sp[-1] = val_bool(bres);
+				pc++;
+			}
+			vmbreak;
 			vmcase(OP_RET)
 			{
 				vcopy(res, &sp[-1]);
