@@ -77,6 +77,8 @@ struct vm {
 	uint32_t gen;
 	struct value *stack, *locals;
 	size_t capstack, caplocals;
+	uint8_t *hold; /* results of a batch of checks (struct vm_batch) */
+	size_t caphold;
 	struct value input, selected;
 	bool have_selected;
 
@@ -124,6 +126,7 @@ void vm_free(struct vm *vm)
 	free(vm->fcache);
 	free(vm->stack);
 	free(vm->locals);
+	free(vm->hold);
 	free(vm->reqs);
 	free(vm->excls);
 	free(vm->cfgs);
@@ -269,10 +272,34 @@ static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, b
 static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
 		       struct val_err *e);
 
+/* The deny/warn checks of a selection, run back to back by one run(): at
+ * RET the condition's bool goes to hold[i] and the next check's block
+ * starts without leaving the dispatch loop (entering run() once per check
+ * cost as much as a short condition). Admit filters and, without
+ * have_selected, checks that read `selected` are skipped. */
+struct vm_batch {
+	const struct vm_closure *cl;
+	size_t n, i; /* closures; the one running, or where the batch stopped */
+	bool have_selected;
+	uint8_t *hold;
+};
+
+/* Move bt->i to the next check to run; false when none is left. */
+static bool batch_next(const struct bc_program *p, struct vm_batch *bt)
+{
+	for (; bt->i < bt->n; bt->i++) {
+		const struct vm_closure *cl = &bt->cl[bt->i];
+		if (cl->op != OP_ADMIT && (bt->have_selected || !p->blocks[cl->block].reads_selected))
+			return true;
+	}
+	return false;
+}
+
 /* Run block b with its locals already in vm->locals[0..ncaptures]; the
- * rest start as null. RET leaves the result in *res. */
+ * rest start as null. RET leaves the result in *res, or with bt, moves
+ * on to the batch's next check. */
 static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct value *res,
-	       struct diag *d)
+	       struct vm_batch *bt, struct diag *d)
 {
 #ifdef CPOLC_COMPUTED_GOTO
 	static void *const disptab[OP__COUNT] = {
@@ -603,9 +630,31 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmbreak;
 			vmcase(OP_RET)
 			{
-				vcopy(res, &sp[-1]);
-				return 0;
+				const struct vm_closure *cl;
+				if (!bt) {
+					vcopy(res, &sp[-1]);
+					return 0;
+				}
+				if (sp[-1].type != VAL_BOOL) {
+					val_fail(&e, "a condition needs a bool, not %s", val_a_type(&sp[-1]));
+					pc = b->ncode - 1;
+					goto fail;
+				}
+				bt->hold[bt->i++] = sp[-1].u.b;
+				if (!batch_next(p, bt))
+					return 0;
+				cl = &bt->cl[bt->i];
+				b = &p->blocks[cl->block];
+				code = b->code;
+				for (uint32_t i = 0; i < b->ncaptures; i++)
+					vcopy(&loc[i], &cl->caps[i]);
+				for (uint32_t i = b->ncaptures; i < b->nlocals; i++)
+					loc[i] = val_null();
+				sp = vm->stack;
+				pc = 0;
+				steps = vm->max_steps;
 			}
+			vmbreak;
 			vmcase(OP_HALT) return 0;
 			vmcase(OP_INCLUDE) vmcase(OP_INCLUDEV) vmcase(OP_BASE) vmcase(OP_BASEV)
 				vmcase(OP_EXCLUDE) vmcase(OP_PLATFORM) vmcase(OP_FROM) vmcase(OP_CFG)
@@ -842,7 +891,7 @@ int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *
 	vm->pblock = p->policies[policy].block;
 	vm->input = request ? val_rec(request, 0) : val_null();
 	vm->selected = (struct value){.type = VAL_LIST};
-	return run(vm, p, &p->blocks[vm->pblock], NULL, d);
+	return run(vm, p, &p->blocks[vm->pblock], NULL, NULL, d);
 }
 
 int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out, struct diag *d)
@@ -851,7 +900,7 @@ int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, stru
 	ensure_space(vm, p);
 	vm->input = val_null();
 	vm->selected = (struct value){.type = VAL_LIST};
-	return run(vm, p, &p->blocks[block], out, d);
+	return run(vm, p, &p->blocks[block], out, NULL, d);
 }
 
 /* Evaluate closure cl (cand: the candidate record for admit filters). */
@@ -865,7 +914,7 @@ static int run_closure(struct vm *vm, const struct bc_program *p, const struct v
 		memcpy(vm->locals, cl->caps, b->ncaptures * sizeof(*cl->caps));
 	if (cand)
 		vm->locals[b->ncaptures] = *cand;
-	if (run(vm, p, b, &r, d) < 0)
+	if (run(vm, p, b, &r, NULL, d) < 0)
 		return -1;
 	if (r.type != VAL_BOOL)
 		return vm_fail(p, b, b->ncode - 1, d, "%s needs a bool, not %s",
@@ -874,23 +923,47 @@ static int run_closure(struct vm *vm, const struct bc_program *p, const struct v
 	return 0;
 }
 
+/* Run the checks among closures cl[0..n) as one batch; vm->hold[i] is
+ * the result of each that ran. *stop is n, or on a runtime error (-1) the
+ * index of the check that failed. */
+static int run_batch(struct vm *vm, const struct bc_program *p, const struct vm_closure *cl, size_t n,
+		     bool have_selected, size_t *stop, struct diag *d)
+{
+	struct vm_batch bt = {cl, n, 0, have_selected, NULL};
+	const struct bc_block *b;
+	int rc;
+
+	if (vm->caphold < n)
+		xgrow((void **)&vm->hold, &vm->caphold, n, sizeof(*vm->hold));
+	bt.hold = vm->hold;
+	*stop = n;
+	if (!batch_next(p, &bt))
+		return 0;
+	b = &p->blocks[cl[bt.i].block];
+	for (uint32_t i = 0; i < b->ncaptures; i++)
+		vcopy(&vm->locals[i], &cl[bt.i].caps[i]);
+	rc = run(vm, p, b, NULL, &bt, d);
+	if (rc < 0)
+		*stop = bt.i;
+	return rc;
+}
+
 int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, size_t *nwarned,
 		  size_t *npending, struct diag *d)
 {
+	size_t stop;
+
 	*ndenied = *nwarned = *npending = 0;
 	ensure_space(vm, p);
+	if (run_batch(vm, p, vm->closures, vm->nclosures, false, &stop, d) < 0)
+		return -1;
 	for (size_t i = 0; i < vm->nclosures; i++) {
 		const struct vm_closure *cl = &vm->closures[i];
-		bool hold;
 		if (cl->op == OP_ADMIT)
 			continue;
-		if (p->blocks[cl->block].reads_selected) {
+		if (p->blocks[cl->block].reads_selected)
 			(*npending)++;
-			continue;
-		}
-		if (run_closure(vm, p, cl, NULL, &hold, d) < 0)
-			return -1;
-		if (hold)
+		else if (vm->hold[i])
 			(*(cl->op == OP_DENY ? ndenied : nwarned))++;
 	}
 	return 0;
@@ -1205,6 +1278,8 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 {
 	struct vm_state *st = enter(vm, dec);
 	struct value *items;
+	size_t stop;
+	int rc;
 
 	if (!st)
 		return 0;
@@ -1216,25 +1291,24 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 		vm->selected.u.items = items;
 		vm->selected.len = (uint32_t)dec->nselected;
 	}
-	for (size_t i = 0; i < st->nclosures; i++) {
+	/* the messages of the checks before a failing one are kept */
+	rc = run_batch(vm, st->prog, st->closures, st->nclosures, have_selected, &stop, d);
+	for (size_t i = 0; i < stop; i++) {
 		const struct vm_closure *cl = &st->closures[i];
-		bool hold;
 		if (cl->op == OP_ADMIT)
 			continue;
 		if (!have_selected && st->prog->blocks[cl->block].reads_selected) {
 			add_message(&dec->pending, &dec->npending, &dec->cappending, cl);
 			continue;
 		}
-		if (run_closure(vm, st->prog, cl, NULL, &hold, d) < 0)
-			return -1;
-		if (!hold)
+		if (!vm->hold[i])
 			continue;
 		if (cl->op == OP_DENY)
 			add_message(&dec->denials, &dec->ndenials, &dec->capdenials, cl);
 		else
 			add_message(&dec->warnings, &dec->nwarnings, &dec->capwarnings, cl);
 	}
-	return 0;
+	return rc;
 }
 
 int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, bool *ok,
@@ -1249,7 +1323,7 @@ int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, b
 		return 0;
 	for (size_t i = 0; i < st->nclosures; i++) {
 		const struct vm_closure *cl = &st->closures[i];
-		bool pass;
+		bool pass = false;
 		if (cl->op != OP_ADMIT)
 			continue;
 		if (prim_value(cand, &rec, d) < 0)

@@ -309,6 +309,19 @@ START_TEST(test_selection)
 	ck_assert_str_eq(e.dec.denials[1].message, "prod");
 	ck_assert_uint_eq(e.dec.nwarnings, 0);
 	vt_release(&e);
+
+	/* a check that fails stops the checks; those before it are kept */
+	vt_eval(&e,
+		"policy \"p\" {\n  deny \"one\";\n  deny \"s\" when len(selected) > 1;\n"
+		"  warn \"two\" when input.n > 0;\n  deny \"bad\" when input.n;\n  deny \"three\";\n}\n",
+		"{\"n\": 1}");
+	ck_assert_int_eq(e.rc, -1);
+	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:5:19: a condition needs a bool, not an int");
+	ck_assert_uint_eq(e.dec.ndenials, 1);
+	ck_assert_str_eq(e.dec.denials[0].message, "one");
+	ck_assert_uint_eq(e.dec.npending, 1);
+	ck_assert_uint_eq(e.dec.nwarnings, 1);
+	vt_release(&e);
 }
 END_TEST
 
