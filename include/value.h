@@ -76,6 +76,8 @@ struct arena {
 	size_t used;  /* bytes used in cur */
 	size_t total; /* bytes handed out since the last reset */
 	size_t nchunks;
+	unsigned char *next; /* cur's first free byte, `left` bytes before its end */
+	size_t left;
 };
 
 /* Bounds on one value, so that a single operation cannot exhaust memory
@@ -88,7 +90,23 @@ void arena_release(struct arena *a);
 /* Forget every allocation; keep the chunks for reuse. */
 void arena_reset(struct arena *a);
 /* 16-byte aligned memory valid until the next reset. Never NULL. */
-void *arena_alloc(struct arena *a, size_t n);
+void *arena_alloc_slow(struct arena *a, size_t n);
+static inline void *arena_alloc(struct arena *a, size_t n)
+{
+	/* inline when the current chunk has room: the VM allocates a few
+	 * dozen small strings and lists per decision */
+	size_t m = (n + 15) & ~(size_t)15;
+
+	if (m && m <= a->left) {
+		void *p = a->next;
+		a->next += m;
+		a->left -= m;
+		a->used += m;
+		a->total += m;
+		return p;
+	}
+	return arena_alloc_slow(a, n);
+}
 /* A NUL-terminated copy of s[0..n). */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 

@@ -47,6 +47,8 @@ void arena_reset(struct arena *a)
 	a->cur = a->head;
 	a->used = 0;
 	a->total = 0;
+	a->next = a->head ? a->head->data : NULL;
+	a->left = a->head ? a->head->size : 0;
 }
 
 static struct arena_chunk *chunk_new(size_t size)
@@ -58,7 +60,7 @@ static struct arena_chunk *chunk_new(size_t size)
 	return c;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_slow(struct arena *a, size_t n)
 {
 	struct arena_chunk *c;
 
@@ -70,6 +72,8 @@ void *arena_alloc(struct arena *a, size_t n)
 		if (a->cur && a->cur->size - a->used >= n) {
 			void *p = a->cur->data + a->used;
 			a->used += n;
+			a->next = a->cur->data + a->used;
+			a->left = a->cur->size - a->used;
 			return p;
 		}
 		/* Move on to the next kept chunk, or add one. A chunk too small
