@@ -47,6 +47,7 @@ struct vm_file {
 
 struct vm_closure {
 	uint8_t op;	/* OP_DENY, OP_WARN, OP_ADMIT */
+	bool reads_selected; /* its block's, kept here for the check loops */
 	uint32_t block; /* the condition's code */
 	uint32_t pc;	/* the recording instruction in the policy block */
 	struct value msg;
@@ -285,11 +286,11 @@ struct vm_batch {
 };
 
 /* Move bt->i to the next check to run; false when none is left. */
-static bool batch_next(const struct bc_program *p, struct vm_batch *bt)
+static inline bool batch_next(struct vm_batch *bt)
 {
 	for (; bt->i < bt->n; bt->i++) {
 		const struct vm_closure *cl = &bt->cl[bt->i];
-		if (cl->op != OP_ADMIT && (bt->have_selected || !p->blocks[cl->block].reads_selected))
+		if (cl->op != OP_ADMIT && (bt->have_selected || !cl->reads_selected))
 			return true;
 	}
 	return false;
@@ -641,7 +642,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					goto fail;
 				}
 				bt->hold[bt->i++] = sp[-1].u.b;
-				if (!batch_next(p, bt))
+				if (!batch_next(bt))
 					return 0;
 				cl = &bt->cl[bt->i];
 				b = &p->blocks[cl->block];
@@ -795,6 +796,7 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 		return -1;
 	cl = PUSH(vm, closures);
 	cl->op = (uint8_t)op;
+	cl->reads_selected = c->reads_selected;
 	cl->block = a;
 	cl->pc = pc;
 	cl->msg = val_null();
@@ -937,7 +939,7 @@ static int run_batch(struct vm *vm, const struct bc_program *p, const struct vm_
 		xgrow((void **)&vm->hold, &vm->caphold, n, sizeof(*vm->hold));
 	bt.hold = vm->hold;
 	*stop = n;
-	if (!batch_next(p, &bt))
+	if (!batch_next(&bt))
 		return 0;
 	b = &p->blocks[cl[bt.i].block];
 	for (uint32_t i = 0; i < b->ncaptures; i++)
@@ -961,7 +963,7 @@ int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, si
 		const struct vm_closure *cl = &vm->closures[i];
 		if (cl->op == OP_ADMIT)
 			continue;
-		if (p->blocks[cl->block].reads_selected)
+		if (cl->reads_selected)
 			(*npending)++;
 		else if (vm->hold[i])
 			(*(cl->op == OP_DENY ? ndenied : nwarned))++;
@@ -1297,7 +1299,7 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 		const struct vm_closure *cl = &st->closures[i];
 		if (cl->op == OP_ADMIT)
 			continue;
-		if (!have_selected && st->prog->blocks[cl->block].reads_selected) {
+		if (!have_selected && cl->reads_selected) {
 			add_message(&dec->pending, &dec->npending, &dec->cappending, cl);
 			continue;
 		}
