@@ -299,6 +299,12 @@ static inline bool batch_next(struct vm_batch *bt)
 /* Run block b with its locals already in vm->locals[0..ncaptures]; the
  * rest start as null. RET leaves the result in *res, or with bt, moves
  * on to the batch's next check. */
+#if defined(CPOLC_COMPUTED_GOTO) && !defined(__clang__)
+/* Keep one indirect jump per instruction: gcc would otherwise merge the
+ * identical vmbreak tails into a dozen shared jumps, each harder for the
+ * branch predictor (CPython builds ceval.c likewise). */
+__attribute__((optimize("no-crossjumping")))
+#endif
 static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct value *res,
 	       struct vm_batch *bt, struct diag *d)
 {
