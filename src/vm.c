@@ -435,7 +435,21 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_ADD) vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
+			/* ADD: int + int inline unless it overflows; strings, lists
+			 * and errors in val_arith with the other operators. */
+			vmcase(OP_ADD)
+			{
+				int64_t r;
+				if (sp[-2].type == VAL_INT && sp[-1].type == VAL_INT &&
+				    !__builtin_add_overflow(sp[-2].u.i, sp[-1].u.i, &r)) {
+					sp--;
+					sp[-1] = val_int(r);
+					pc++;
+					vmbreak;
+				}
+			}
+			/* fall through */
+			vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
 			{
 				static const char ops[] = {[OP_ADD - OP_ADD] = '+',
 							   [OP_SUB - OP_ADD] = '-',
@@ -467,8 +481,34 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE) vmcase(OP_IN)
-				vmcase(OP_NOTIN)
+			/* LT LE GT GE: two ints inline, the rest in cmp_op */
+			vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
+			{
+				if (sp[-2].type == VAL_INT && sp[-1].type == VAL_INT) {
+					int64_t x = sp[-2].u.i, y = sp[-1].u.i;
+					switch (BC_OP(w)) {
+					case OP_LT:
+						bres = x < y;
+						break;
+					case OP_LE:
+						bres = x <= y;
+						break;
+					case OP_GT:
+						bres = x > y;
+						break;
+					default:
+						bres = x >= y;
+						break;
+					}
+				} else if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0) {
+					goto fail;
+				}
+				sp -= 2;
+				*sp++ = val_bool(bres);
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_NE) vmcase(OP_IN) vmcase(OP_NOTIN)
 			{
 				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
 					goto fail;
