@@ -141,6 +141,17 @@ int val_index(struct arena *a, const struct value *x, const struct value *i, str
 /* Structural equality (LANGUAGE.md 5): different types are unequal, except
  * version vs string which compare as versions. */
 bool val_equal(const struct value *a, const struct value *b);
+/* n bytes of x and y equal? Short strings (names, tags) byte by byte
+ * rather than through a call of memcmp. */
+static inline bool val_bytes_equal(const char *x, const char *y, size_t n)
+{
+	if (n > 16)
+		return !memcmp(x, y, n);
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
 /* The same, deciding the common cases (two ints, two strings) inline. */
 static inline bool val_equal_fast(const struct value *a, const struct value *b)
 {
@@ -148,8 +159,7 @@ static inline bool val_equal_fast(const struct value *a, const struct value *b)
 		if (a->type == VAL_INT)
 			return a->u.i == b->u.i;
 		if (a->type == VAL_STR)
-			return a->len == b->len &&
-			       (a->len == 0 || (a->u.s[0] == b->u.s[0] && !memcmp(a->u.s, b->u.s, a->len)));
+			return a->len == b->len && val_bytes_equal(a->u.s, b->u.s, a->len);
 	}
 	return val_equal(a, b);
 }

@@ -508,7 +508,23 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_NE) vmcase(OP_IN) vmcase(OP_NOTIN)
+			/* IN: membership in a list inline, records and errors in
+			 * cmp_op with NE and NOTIN */
+			vmcase(OP_IN)
+			{
+				if (sp[-1].type == VAL_LIST) {
+					const struct value *it = sp[-1].u.items;
+					bres = false;
+					for (uint32_t i = 0; i < sp[-1].len && !bres; i++)
+						bres = val_equal_fast(&sp[-2], &it[i]);
+					sp -= 2;
+					*sp++ = val_bool(bres);
+					pc++;
+					vmbreak;
+				}
+			}
+			/* fall through */
+			vmcase(OP_NE) vmcase(OP_NOTIN)
 			{
 				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
 					goto fail;
