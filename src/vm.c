@@ -350,7 +350,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_SELECTED) *sp++ = vm->selected;
 			pc++;
 			vmbreak;
-			vmcase(OP_LOAD) *sp++ = loc[a];
+			vmcase(OP_LOAD) vcopy(sp++, &loc[a]);
 			pc++;
 			vmbreak;
 			vmcase(OP_STORE) vcopy(&loc[a], --sp);
