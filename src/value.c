@@ -493,8 +493,12 @@ int val_to_text(struct arena *a, const struct value *v, struct value *out, struc
 		*out = v->u.b ? val_str("true", 4) : val_str("false", 5);
 		return 0;
 	case VAL_INT:
+		/* arena_strndup, with the few digits copied inline */
 		n = int_text(v->u.i, buf + sizeof(buf));
-		s = arena_strndup(a, buf + sizeof(buf) - n, n);
+		s = arena_alloc(a, n + 1);
+		for (size_t i = 0; i < n; i++)
+			s[i] = buf[sizeof(buf) - n + i];
+		s[n] = '\0';
 		*out = val_str(s, n);
 		return 0;
 	default:

@@ -567,12 +567,22 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			}
 			vmbreak;
 			/* CALL A: len() of a list or string is its len, inline;
-			 * everything else in builtin_call */
+			 * string() straight to val_to_text; the rest through
+			 * builtin_call */
 			vmcase(OP_CALL)
 			{
 				unsigned n = builtin_table[a].arity;
 				if (a == BI_LEN && (sp[-1].type == VAL_LIST || sp[-1].type == VAL_STR)) {
 					sp[-1] = val_int(sp[-1].len);
+					pc++;
+					vmbreak;
+				}
+				if (a == BI_STRING) {
+					if (val_to_text(&vm->arena, &sp[-1], &tmp, &e) < 0)
+						goto fail;
+					if (vm->arena.total > vm->max_bytes)
+						goto toobig;
+					vcopy(&sp[-1], &tmp);
 					pc++;
 					vmbreak;
 				}
