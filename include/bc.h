@@ -28,7 +28,7 @@
 #include "util.h"
 #include "value.h"
 
-#define BC_FORMAT 1
+#define BC_FORMAT 2 /* 2: ITER, ANYEQK */
 #define BC_MAGIC                                                                                             \
 	"\x7f"                                                                                               \
 	"CPOLB\r\n"

@@ -76,6 +76,8 @@ struct arena {
 	size_t used;  /* bytes used in cur */
 	size_t total; /* bytes handed out since the last reset */
 	size_t nchunks;
+	unsigned char *next; /* cur's first free byte, `left` bytes before its end */
+	size_t left;
 };
 
 /* Bounds on one value, so that a single operation cannot exhaust memory
@@ -88,7 +90,23 @@ void arena_release(struct arena *a);
 /* Forget every allocation; keep the chunks for reuse. */
 void arena_reset(struct arena *a);
 /* 16-byte aligned memory valid until the next reset. Never NULL. */
-void *arena_alloc(struct arena *a, size_t n);
+void *arena_alloc_slow(struct arena *a, size_t n);
+static inline void *arena_alloc(struct arena *a, size_t n)
+{
+	/* inline when the current chunk has room: the VM allocates a few
+	 * dozen small strings and lists per decision */
+	size_t m = (n + 15) & ~(size_t)15;
+
+	if (m && m <= a->left) {
+		void *p = a->next;
+		a->next += m;
+		a->left -= m;
+		a->used += m;
+		a->total += m;
+		return p;
+	}
+	return arena_alloc_slow(a, n);
+}
 /* A NUL-terminated copy of s[0..n). */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 
@@ -123,6 +141,17 @@ int val_index(struct arena *a, const struct value *x, const struct value *i, str
 /* Structural equality (LANGUAGE.md 5): different types are unequal, except
  * version vs string which compare as versions. */
 bool val_equal(const struct value *a, const struct value *b);
+/* n bytes of x and y equal? Short strings (names, tags) byte by byte
+ * rather than through a call of memcmp. */
+static inline bool val_bytes_equal(const char *x, const char *y, size_t n)
+{
+	if (n > 16)
+		return !memcmp(x, y, n);
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
 /* The same, deciding the common cases (two ints, two strings) inline. */
 static inline bool val_equal_fast(const struct value *a, const struct value *b)
 {
@@ -130,8 +159,7 @@ static inline bool val_equal_fast(const struct value *a, const struct value *b)
 		if (a->type == VAL_INT)
 			return a->u.i == b->u.i;
 		if (a->type == VAL_STR)
-			return a->len == b->len &&
-			       (a->len == 0 || (a->u.s[0] == b->u.s[0] && !memcmp(a->u.s, b->u.s, a->len)));
+			return a->len == b->len && val_bytes_equal(a->u.s, b->u.s, a->len);
 	}
 	return val_equal(a, b);
 }

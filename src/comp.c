@@ -327,6 +327,26 @@ static void list_comp(struct cblock *cb, const struct ast *n)
 	cb->nslots = saved;
 }
 
+static bool const_operand(struct cblock *cb, const struct ast *n, uint32_t *kp);
+
+/* any x in l : x == K with K known now, the common membership test, is
+ * ITER (the loop's type check, at the loop) and ANYEQK (at the condition,
+ * where the loop's steps are counted): the same result, errors and
+ * locations as the loop, without dispatching four instructions an item. */
+static bool quant_eq_const(struct cblock *cb, const struct ast *n)
+{
+	const struct ast *c = n->b;
+	uint32_t k;
+
+	if (n->op != AST_OP_ANY || c->kind != AST_BINARY || c->op != AST_OP_EQ || c->a->kind != AST_NAME ||
+	    c->a->ref != n || !const_operand(cb, c, &k))
+		return false;
+	expr(cb, n->a);
+	emit(cb, OP_ITER, 0, n->loc);
+	emit(cb, OP_ANYEQK, k, c->loc);
+	return true;
+}
+
 /* any/all: the loop exits early on the first element that decides. */
 static void quant(struct cblock *cb, const struct ast *n)
 {
@@ -334,6 +354,8 @@ static void quant(struct cblock *cb, const struct ast *n)
 	uint32_t s, loop, done, saved = cb->nslots;
 	size_t nscope = cb->nscope;
 
+	if (quant_eq_const(cb, n))
+		return;
 	expr(cb, n->a);
 	s = new_slots(cb, 3);
 	emit(cb, OP_FORPREP, s, n->loc);
@@ -440,9 +462,9 @@ static void call(struct cblock *cb, const struct ast *n)
 	emit(cb, OP_CALL, (uint32_t)id, n->loc);
 }
 
-/* a == K and a != K with K known now: one instruction for the right side
- * and the comparison. */
-static bool compare_const(struct cblock *cb, const struct ast *n)
+/* The constant index of the right side of a == K or a != K when K is
+ * known now. */
+static bool const_operand(struct cblock *cb, const struct ast *n, uint32_t *kp)
 {
 	struct diag quiet;
 	struct value v;
@@ -466,7 +488,18 @@ static bool compare_const(struct cblock *cb, const struct ast *n)
 		diag_release(&quiet);
 		break;
 	}
-	if (!ok)
+	if (ok)
+		*kp = k;
+	return ok;
+}
+
+/* a == K and a != K with K known now: one instruction for the right side
+ * and the comparison. */
+static bool compare_const(struct cblock *cb, const struct ast *n)
+{
+	uint32_t k;
+
+	if (!const_operand(cb, n, &k))
 		return false;
 	expr(cb, n->a);
 	emit(cb, n->op == AST_OP_EQ ? OP_EQK : OP_NEK, k, n->nameloc);

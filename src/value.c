@@ -47,6 +47,8 @@ void arena_reset(struct arena *a)
 	a->cur = a->head;
 	a->used = 0;
 	a->total = 0;
+	a->next = a->head ? a->head->data : NULL;
+	a->left = a->head ? a->head->size : 0;
 }
 
 static struct arena_chunk *chunk_new(size_t size)
@@ -58,7 +60,7 @@ static struct arena_chunk *chunk_new(size_t size)
 	return c;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+void *arena_alloc_slow(struct arena *a, size_t n)
 {
 	struct arena_chunk *c;
 
@@ -70,6 +72,8 @@ void *arena_alloc(struct arena *a, size_t n)
 		if (a->cur && a->cur->size - a->used >= n) {
 			void *p = a->cur->data + a->used;
 			a->used += n;
+			a->next = a->cur->data + a->used;
+			a->left = a->cur->size - a->used;
 			return p;
 		}
 		/* Move on to the next kept chunk, or add one. A chunk too small
@@ -489,8 +493,12 @@ int val_to_text(struct arena *a, const struct value *v, struct value *out, struc
 		*out = v->u.b ? val_str("true", 4) : val_str("false", 5);
 		return 0;
 	case VAL_INT:
+		/* arena_strndup, with the few digits copied inline */
 		n = int_text(v->u.i, buf + sizeof(buf));
-		s = arena_strndup(a, buf + sizeof(buf) - n, n);
+		s = arena_alloc(a, n + 1);
+		for (size_t i = 0; i < n; i++)
+			s[i] = buf[sizeof(buf) - n + i];
+		s[n] = '\0';
 		*out = val_str(s, n);
 		return 0;
 	default:

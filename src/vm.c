@@ -47,6 +47,7 @@ struct vm_file {
 
 struct vm_closure {
 	uint8_t op;	/* OP_DENY, OP_WARN, OP_ADMIT */
+	bool reads_selected; /* its block's, kept here for the check loops */
 	uint32_t block; /* the condition's code */
 	uint32_t pc;	/* the recording instruction in the policy block */
 	struct value msg;
@@ -77,6 +78,8 @@ struct vm {
 	uint32_t gen;
 	struct value *stack, *locals;
 	size_t capstack, caplocals;
+	uint8_t *hold; /* results of a batch of checks (struct vm_batch) */
+	size_t caphold;
 	struct value input, selected;
 	bool have_selected;
 
@@ -124,6 +127,7 @@ void vm_free(struct vm *vm)
 	free(vm->fcache);
 	free(vm->stack);
 	free(vm->locals);
+	free(vm->hold);
 	free(vm->reqs);
 	free(vm->excls);
 	free(vm->cfgs);
@@ -216,6 +220,19 @@ static void ensure_space(struct vm *vm, const struct bc_program *p)
 	}
 }
 
+/* Copy a value field by field. A struct copy is one 16-byte load, which
+ * the CPU cannot forward from the two or more smaller stores that have
+ * just written the value (val_int(), val_bool(), a builtin's *out): the
+ * load waits until they reach the cache, a stall of a dozen cycles or
+ * more. Loads of the single fields are forwarded. */
+static inline void vcopy(struct value *d, const struct value *s)
+{
+	d->type = s->type;
+	d->flags = s->flags;
+	d->len = s->len;
+	d->u.i = s->u.i;
+}
+
 static bool is_string(const struct value *v)
 {
 	return v->type == VAL_STR;
@@ -256,10 +273,40 @@ static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, b
 static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
 		       struct val_err *e);
 
+/* The deny/warn checks of a selection, run back to back by one run(): at
+ * RET the condition's bool goes to hold[i] and the next check's block
+ * starts without leaving the dispatch loop (entering run() once per check
+ * cost as much as a short condition). Admit filters and, without
+ * have_selected, checks that read `selected` are skipped. */
+struct vm_batch {
+	const struct vm_closure *cl;
+	size_t n, i; /* closures; the one running, or where the batch stopped */
+	bool have_selected;
+	uint8_t *hold;
+};
+
+/* Move bt->i to the next check to run; false when none is left. */
+static inline bool batch_next(struct vm_batch *bt)
+{
+	for (; bt->i < bt->n; bt->i++) {
+		const struct vm_closure *cl = &bt->cl[bt->i];
+		if (cl->op != OP_ADMIT && (bt->have_selected || !cl->reads_selected))
+			return true;
+	}
+	return false;
+}
+
 /* Run block b with its locals already in vm->locals[0..ncaptures]; the
- * rest start as null. RET leaves the result in *res. */
+ * rest start as null. RET leaves the result in *res, or with bt, moves
+ * on to the batch's next check. */
+#if defined(CPOLC_COMPUTED_GOTO) && !defined(__clang__)
+/* Keep one indirect jump per instruction: gcc would otherwise merge the
+ * identical vmbreak tails into a dozen shared jumps, each harder for the
+ * branch predictor (CPython builds ceval.c likewise). */
+__attribute__((optimize("no-crossjumping")))
+#endif
 static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct value *res,
-	       struct diag *d)
+	       struct vm_batch *bt, struct diag *d)
 {
 #ifdef CPOLC_COMPUTED_GOTO
 	static void *const disptab[OP__COUNT] = {
@@ -303,10 +350,10 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			vmcase(OP_SELECTED) *sp++ = vm->selected;
 			pc++;
 			vmbreak;
-			vmcase(OP_LOAD) *sp++ = loc[a];
+			vmcase(OP_LOAD) vcopy(sp++, &loc[a]);
 			pc++;
 			vmbreak;
-			vmcase(OP_STORE) loc[a] = *--sp;
+			vmcase(OP_STORE) vcopy(&loc[a], --sp);
 			pc++;
 			vmbreak;
 			vmcase(OP_POP) sp--;
@@ -334,9 +381,9 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					fc->obj = sp[-1].u.rec;
 					fc->flags = sp[-1].len;
 					fc->gen = vm->gen;
-					fc->v = tmp;
+					vcopy(&fc->v, &tmp);
 				}
-				sp[-1] = tmp;
+				vcopy(&sp[-1], &tmp);
 				pc++;
 			}
 			vmbreak;
@@ -344,8 +391,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			{
 				if (val_index(&vm->arena, &sp[-2], &sp[-1], &tmp, &e) < 0)
 					goto fail;
-				*(sp -= 2) = tmp;
-				sp++;
+				sp -= 2;
+				vcopy(sp++, &tmp);
 				pc++;
 			}
 			vmbreak;
@@ -388,7 +435,21 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_ADD) vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
+			/* ADD: int + int inline unless it overflows; strings, lists
+			 * and errors in val_arith with the other operators. */
+			vmcase(OP_ADD)
+			{
+				int64_t r;
+				if (sp[-2].type == VAL_INT && sp[-1].type == VAL_INT &&
+				    !__builtin_add_overflow(sp[-2].u.i, sp[-1].u.i, &r)) {
+					sp--;
+					sp[-1] = val_int(r);
+					pc++;
+					vmbreak;
+				}
+			}
+			/* fall through */
+			vmcase(OP_SUB) vmcase(OP_MUL) vmcase(OP_DIV) vmcase(OP_MOD)
 			{
 				static const char ops[] = {[OP_ADD - OP_ADD] = '+',
 							   [OP_SUB - OP_ADD] = '-',
@@ -400,8 +461,8 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					goto fail;
 				if (vm->arena.total > vm->max_bytes)
 					goto toobig;
-				*(sp -= 2) = tmp;
-				sp++;
+				sp -= 2;
+				vcopy(sp++, &tmp);
 				pc++;
 			}
 			vmbreak;
@@ -420,8 +481,50 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_NE) vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE) vmcase(OP_IN)
-				vmcase(OP_NOTIN)
+			/* LT LE GT GE: two ints inline, the rest in cmp_op */
+			vmcase(OP_LT) vmcase(OP_LE) vmcase(OP_GT) vmcase(OP_GE)
+			{
+				if (sp[-2].type == VAL_INT && sp[-1].type == VAL_INT) {
+					int64_t x = sp[-2].u.i, y = sp[-1].u.i;
+					switch (BC_OP(w)) {
+					case OP_LT:
+						bres = x < y;
+						break;
+					case OP_LE:
+						bres = x <= y;
+						break;
+					case OP_GT:
+						bres = x > y;
+						break;
+					default:
+						bres = x >= y;
+						break;
+					}
+				} else if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0) {
+					goto fail;
+				}
+				sp -= 2;
+				*sp++ = val_bool(bres);
+				pc++;
+			}
+			vmbreak;
+			/* IN: membership in a list inline, records and errors in
+			 * cmp_op with NE and NOTIN */
+			vmcase(OP_IN)
+			{
+				if (sp[-1].type == VAL_LIST) {
+					const struct value *it = sp[-1].u.items;
+					bres = false;
+					for (uint32_t i = 0; i < sp[-1].len && !bres; i++)
+						bres = val_equal_fast(&sp[-2], &it[i]);
+					sp -= 2;
+					*sp++ = val_bool(bres);
+					pc++;
+					vmbreak;
+				}
+			}
+			/* fall through */
+			vmcase(OP_NE) vmcase(OP_NOTIN)
 			{
 				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
 					goto fail;
@@ -463,15 +566,32 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
+			/* CALL A: len() of a list or string is its len, inline;
+			 * string() straight to val_to_text; the rest through
+			 * builtin_call */
 			vmcase(OP_CALL)
 			{
 				unsigned n = builtin_table[a].arity;
+				if (a == BI_LEN && (sp[-1].type == VAL_LIST || sp[-1].type == VAL_STR)) {
+					sp[-1] = val_int(sp[-1].len);
+					pc++;
+					vmbreak;
+				}
+				if (a == BI_STRING) {
+					if (val_to_text(&vm->arena, &sp[-1], &tmp, &e) < 0)
+						goto fail;
+					if (vm->arena.total > vm->max_bytes)
+						goto toobig;
+					vcopy(&sp[-1], &tmp);
+					pc++;
+					vmbreak;
+				}
 				if (builtin_call(&vm->arena, (int)a, sp - n, &tmp, &e) < 0)
 					goto fail;
 				if (vm->arena.total > vm->max_bytes)
 					goto toobig;
 				sp -= n;
-				*sp++ = tmp;
+				vcopy(sp++, &tmp);
 				pc++;
 			}
 			vmbreak;
@@ -555,11 +675,66 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				}
 			}
 			vmbreak;
+			/* ITER: the top must be a list (FORPREP's check, kept at the
+			 * line of the loop that ANYEQK replaces). */
+			vmcase(OP_ITER)
+			{
+				if (sp[-1].type != VAL_LIST) {
+					val_fail(&e, "cannot iterate over %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				pc++;
+			}
+			vmbreak;
+			/* ANYEQK A: any x in l : x == K[A], the loop in one
+			 * instruction. Each item that is not equal counts as the
+			 * loop's backward jump (JF), against the same step bound. */
+			vmcase(OP_ANYEQK)
+			{
+				if (sp[-1].type != VAL_LIST) {
+					val_fail(&e, "cannot iterate over %s", val_a_type(&sp[-1]));
+					goto fail;
+				}
+				bres = false;
+				for (uint32_t i = 0; i < sp[-1].len; i++) {
+					if (val_equal_fast(&sp[-1].u.items[i], &k[a])) {
+						bres = true;
+						break;
+					}
+					if (!--steps)
+						goto toolong;
+				}
+				sp[-1] = val_bool(bres);
+				pc++;
+			}
+			vmbreak;
 			vmcase(OP_RET)
 			{
-				*res = sp[-1];
-				return 0;
+				const struct vm_closure *cl;
+				if (!bt) {
+					vcopy(res, &sp[-1]);
+					return 0;
+				}
+				if (sp[-1].type != VAL_BOOL) {
+					val_fail(&e, "a condition needs a bool, not %s", val_a_type(&sp[-1]));
+					pc = b->ncode - 1;
+					goto fail;
+				}
+				bt->hold[bt->i++] = sp[-1].u.b;
+				if (!batch_next(bt))
+					return 0;
+				cl = &bt->cl[bt->i];
+				b = &p->blocks[cl->block];
+				code = b->code;
+				for (uint32_t i = 0; i < b->ncaptures; i++)
+					vcopy(&loc[i], &cl->caps[i]);
+				for (uint32_t i = b->ncaptures; i < b->nlocals; i++)
+					loc[i] = val_null();
+				sp = vm->stack;
+				pc = 0;
+				steps = vm->max_steps;
 			}
+			vmbreak;
 			vmcase(OP_HALT) return 0;
 			vmcase(OP_INCLUDE) vmcase(OP_INCLUDEV) vmcase(OP_BASE) vmcase(OP_BASEV)
 				vmcase(OP_EXCLUDE) vmcase(OP_PLATFORM) vmcase(OP_FROM) vmcase(OP_CFG)
@@ -638,8 +813,10 @@ static int record_req(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 					val_a_type(&sp[-1]));
 	}
 	r = PUSH(vm, reqs);
-	r->name = *name;
-	r->constraint = with ? sp[-1] : val_null();
+	vcopy(&r->name, name);
+	r->constraint = val_null();
+	if (with)
+		vcopy(&r->constraint, &sp[-1]);
 	r->cmp = with ? a : 0;
 	r->base = op == OP_BASE || op == OP_BASEV;
 	r->pc = pc;
@@ -649,29 +826,30 @@ static int record_req(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, struct value *sp,
 		      struct val_err *e)
 {
+	static const struct value null;
 	struct vm_cfgop *c;
-	struct value key = val_null(), val = val_null();
+	struct value *key = NULL, *val = NULL; /* on the stack, converted in place */
 
 	if (op == OP_CFGKEY) {
-		key = sp[-1];
-		if (need_str(&key, "the key", e) < 0)
+		key = &sp[-1];
+		if (need_str(key, "the key", e) < 0)
 			return -1;
 	} else if (op == OP_CFGKV) {
-		key = sp[-2];
-		val = sp[-1];
-		if (need_str(&key, "the key", e) < 0 ||
-		    scalar_text(vm, &val,
+		key = &sp[-2];
+		val = &sp[-1];
+		if (need_str(key, "the key", e) < 0 ||
+		    scalar_text(vm, val,
 				a == BC_CFG_ENV	    ? "an env value"
 				: a == BC_CFG_LABEL ? "a label value"
 						    : "an annotation value",
 				e) < 0)
 			return -1;
 	} else {
-		val = sp[-1];
+		val = &sp[-1];
 		if (a == BC_CFG_ENTRYPOINT || a == BC_CFG_CMD) {
-			if (str_list(&val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e) < 0)
+			if (str_list(val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e) < 0)
 				return -1;
-		} else if (scalar_text(vm, &val,
+		} else if (scalar_text(vm, val,
 				       a == BC_CFG_USER	     ? "user"
 				       : a == BC_CFG_WORKDIR ? "workdir"
 							     : "stopsignal",
@@ -681,8 +859,8 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 	}
 	c = PUSH(vm, cfgs);
 	c->cfg = a;
-	c->key = key;
-	c->val = val;
+	vcopy(&c->key, key ? key : &null);
+	vcopy(&c->val, val ? val : &null);
 	c->pc = pc;
 	return op == OP_CFGKV ? 2 : 1;
 }
@@ -697,12 +875,15 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 		return -1;
 	cl = PUSH(vm, closures);
 	cl->op = (uint8_t)op;
+	cl->reads_selected = c->reads_selected;
 	cl->block = a;
 	cl->pc = pc;
-	cl->msg = op == OP_ADMIT ? val_null() : sp[-1];
+	cl->msg = val_null();
+	if (op != OP_ADMIT)
+		vcopy(&cl->msg, &sp[-1]);
 	cl->caps = arena_alloc(&vm->arena, c->ncaptures * sizeof(*cl->caps));
 	for (uint32_t i = 0; i < c->ncaptures; i++)
-		cl->caps[i] = vm->locals[c->captures[i]];
+		vcopy(&cl->caps[i], &vm->locals[c->captures[i]]);
 	cl->at = NULL;
 	return op == OP_ADMIT ? 0 : 1;
 }
@@ -726,7 +907,7 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 		if (need_str(&sp[-1], "a primitive name", e) < 0)
 			return -1;
 		nm = PUSH(vm, excls);
-		nm->name = sp[-1];
+		vcopy(&nm->name, &sp[-1]);
 		nm->pc = pc;
 		return 1;
 	case OP_PLATFORM:
@@ -734,7 +915,7 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 		if (need_str(&sp[-1], op == OP_FROM ? "from" : "platform", e) < 0)
 			return -1;
 		nm = op == OP_FROM ? &vm->from : &vm->platform;
-		nm->name = sp[-1];
+		vcopy(&nm->name, &sp[-1]);
 		nm->pc = pc;
 		return 1;
 	case OP_CFG:
@@ -745,8 +926,8 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 		if (need_str(&sp[-2], "a file path", e) < 0 || need_str(&sp[-1], "file content", e) < 0)
 			return -1;
 		f = PUSH(vm, files);
-		f->path = sp[-2];
-		f->data = sp[-1];
+		vcopy(&f->path, &sp[-2]);
+		vcopy(&f->data, &sp[-1]);
 		f->mode = a;
 		f->pc = pc;
 		return 2;
@@ -791,7 +972,7 @@ int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *
 	vm->pblock = p->policies[policy].block;
 	vm->input = request ? val_rec(request, 0) : val_null();
 	vm->selected = (struct value){.type = VAL_LIST};
-	return run(vm, p, &p->blocks[vm->pblock], NULL, d);
+	return run(vm, p, &p->blocks[vm->pblock], NULL, NULL, d);
 }
 
 int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out, struct diag *d)
@@ -800,7 +981,7 @@ int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, stru
 	ensure_space(vm, p);
 	vm->input = val_null();
 	vm->selected = (struct value){.type = VAL_LIST};
-	return run(vm, p, &p->blocks[block], out, d);
+	return run(vm, p, &p->blocks[block], out, NULL, d);
 }
 
 /* Evaluate closure cl (cand: the candidate record for admit filters). */
@@ -814,7 +995,7 @@ static int run_closure(struct vm *vm, const struct bc_program *p, const struct v
 		memcpy(vm->locals, cl->caps, b->ncaptures * sizeof(*cl->caps));
 	if (cand)
 		vm->locals[b->ncaptures] = *cand;
-	if (run(vm, p, b, &r, d) < 0)
+	if (run(vm, p, b, &r, NULL, d) < 0)
 		return -1;
 	if (r.type != VAL_BOOL)
 		return vm_fail(p, b, b->ncode - 1, d, "%s needs a bool, not %s",
@@ -823,23 +1004,47 @@ static int run_closure(struct vm *vm, const struct bc_program *p, const struct v
 	return 0;
 }
 
+/* Run the checks among closures cl[0..n) as one batch; vm->hold[i] is
+ * the result of each that ran. *stop is n, or on a runtime error (-1) the
+ * index of the check that failed. */
+static int run_batch(struct vm *vm, const struct bc_program *p, const struct vm_closure *cl, size_t n,
+		     bool have_selected, size_t *stop, struct diag *d)
+{
+	struct vm_batch bt = {cl, n, 0, have_selected, NULL};
+	const struct bc_block *b;
+	int rc;
+
+	if (vm->caphold < n)
+		xgrow((void **)&vm->hold, &vm->caphold, n, sizeof(*vm->hold));
+	bt.hold = vm->hold;
+	*stop = n;
+	if (!batch_next(&bt))
+		return 0;
+	b = &p->blocks[cl[bt.i].block];
+	for (uint32_t i = 0; i < b->ncaptures; i++)
+		vcopy(&vm->locals[i], &cl[bt.i].caps[i]);
+	rc = run(vm, p, b, NULL, &bt, d);
+	if (rc < 0)
+		*stop = bt.i;
+	return rc;
+}
+
 int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, size_t *nwarned,
 		  size_t *npending, struct diag *d)
 {
+	size_t stop;
+
 	*ndenied = *nwarned = *npending = 0;
 	ensure_space(vm, p);
+	if (run_batch(vm, p, vm->closures, vm->nclosures, false, &stop, d) < 0)
+		return -1;
 	for (size_t i = 0; i < vm->nclosures; i++) {
 		const struct vm_closure *cl = &vm->closures[i];
-		bool hold;
 		if (cl->op == OP_ADMIT)
 			continue;
-		if (p->blocks[cl->block].reads_selected) {
+		if (cl->reads_selected)
 			(*npending)++;
-			continue;
-		}
-		if (run_closure(vm, p, cl, NULL, &hold, d) < 0)
-			return -1;
-		if (hold)
+		else if (vm->hold[i])
 			(*(cl->op == OP_DENY ? ndenied : nwarned))++;
 	}
 	return 0;
@@ -1154,6 +1359,8 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 {
 	struct vm_state *st = enter(vm, dec);
 	struct value *items;
+	size_t stop;
+	int rc;
 
 	if (!st)
 		return 0;
@@ -1165,25 +1372,24 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 		vm->selected.u.items = items;
 		vm->selected.len = (uint32_t)dec->nselected;
 	}
-	for (size_t i = 0; i < st->nclosures; i++) {
+	/* the messages of the checks before a failing one are kept */
+	rc = run_batch(vm, st->prog, st->closures, st->nclosures, have_selected, &stop, d);
+	for (size_t i = 0; i < stop; i++) {
 		const struct vm_closure *cl = &st->closures[i];
-		bool hold;
 		if (cl->op == OP_ADMIT)
 			continue;
-		if (!have_selected && st->prog->blocks[cl->block].reads_selected) {
+		if (!have_selected && cl->reads_selected) {
 			add_message(&dec->pending, &dec->npending, &dec->cappending, cl);
 			continue;
 		}
-		if (run_closure(vm, st->prog, cl, NULL, &hold, d) < 0)
-			return -1;
-		if (!hold)
+		if (!vm->hold[i])
 			continue;
 		if (cl->op == OP_DENY)
 			add_message(&dec->denials, &dec->ndenials, &dec->capdenials, cl);
 		else
 			add_message(&dec->warnings, &dec->nwarnings, &dec->capwarnings, cl);
 	}
-	return 0;
+	return rc;
 }
 
 int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, bool *ok,
@@ -1198,7 +1404,7 @@ int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, b
 		return 0;
 	for (size_t i = 0; i < st->nclosures; i++) {
 		const struct vm_closure *cl = &st->closures[i];
-		bool pass;
+		bool pass = false;
 		if (cl->op != OP_ADMIT)
 			continue;
 		if (prim_value(cand, &rec, d) < 0)

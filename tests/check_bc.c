@@ -312,9 +312,9 @@ START_TEST(test_bad_headers)
 	memcpy(buf, BC_MAGIC, BC_MAGIC_LEN);
 	memcpy(buf + BC_MAGIC_LEN, "\x09\0\0\0", 4);
 	ck_assert_ptr_null(bc_load(buf, BC_MAGIC_LEN + 4, "x.cpolb", &d));
-	ck_assert_str_eq(d.entries[1].message, "unsupported bytecode format version 9 (this cpolc reads 1)");
+	ck_assert_str_eq(d.entries[1].message, "unsupported bytecode format version 9 (this cpolc reads 2)");
 	/* a file count far beyond the data */
-	memcpy(buf + BC_MAGIC_LEN, "\x01\0\0\0\xff\xff\xff\x7f", 8);
+	memcpy(buf + BC_MAGIC_LEN, "\x02\0\0\0\xff\xff\xff\x7f", 8);
 	ck_assert_ptr_null(bc_load(buf, BC_MAGIC_LEN + 8, "x.cpolb", &d));
 	ck_assert_str_eq(d.entries[2].message, "corrupt bytecode module at byte 16: bad file count");
 	diag_release(&d);

@@ -134,6 +134,15 @@ START_TEST(test_comprehensions)
 	VT_EXPECT("all x in [] : false", NULL, "true");
 	VT_EXPECT_ERROR("any x in input.none : true", "{}", "cannot iterate over null");
 	VT_EXPECT("any x in [1] : all y in [x] : y == 1", NULL, "true");
+	/* any x in l : x == K runs as ITER; ANYEQK */
+	VT_EXPECT("any x in input.l : x == \"b\"", "{\"l\": [\"a\", \"b\"]}", "true");
+	VT_EXPECT("any x in input.l : x == \"c\"", "{\"l\": [\"a\", \"b\"]}", "false");
+	VT_EXPECT("any x in input.l : x == 2", "{\"l\": [1, \"2\", null, 2]}", "true");
+	VT_EXPECT("any x in input.l : x == \"2\"", "{\"l\": [1, 2]}", "false");
+	VT_EXPECT("any x in input.l : x == 1", "{\"l\": []}", "false");
+	VT_EXPECT("any x in input.l : x == version(\"1.0\")", "{\"l\": [\"0.9\", \"1.0\"]}", "true");
+	VT_EXPECT_ERROR("any x in input.none : x == 1", "{}", "cannot iterate over null");
+	VT_EXPECT_ERROR("any x in input.s : x == \"a\"", "{\"s\": \"abc\"}", "cannot iterate over a string");
 	VT_EXPECT_ERROR("[x for x in input.s]", "{\"s\": \"abc\"}", "cannot iterate over a string");
 	VT_EXPECT_ERROR("any x in [1] : input.n", "{\"n\": 3}", "must be a bool");
 	VT_EXPECT_ERROR("[x for x in [1] if input.n]", "{\"n\": 3}", "must be a bool");
@@ -300,6 +309,19 @@ START_TEST(test_selection)
 	ck_assert_str_eq(e.dec.denials[1].message, "prod");
 	ck_assert_uint_eq(e.dec.nwarnings, 0);
 	vt_release(&e);
+
+	/* a check that fails stops the checks; those before it are kept */
+	vt_eval(&e,
+		"policy \"p\" {\n  deny \"one\";\n  deny \"s\" when len(selected) > 1;\n"
+		"  warn \"two\" when input.n > 0;\n  deny \"bad\" when input.n;\n  deny \"three\";\n}\n",
+		"{\"n\": 1}");
+	ck_assert_int_eq(e.rc, -1);
+	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:5:19: a condition needs a bool, not an int");
+	ck_assert_uint_eq(e.dec.ndenials, 1);
+	ck_assert_str_eq(e.dec.denials[0].message, "one");
+	ck_assert_uint_eq(e.dec.npending, 1);
+	ck_assert_uint_eq(e.dec.nwarnings, 1);
+	vt_release(&e);
 }
 END_TEST
 
@@ -459,7 +481,7 @@ START_TEST(test_limits)
 	struct vm *vm = vm_new();
 	struct decision dec;
 	struct vt_eval e;
-	struct strbuf src = STRBUF_INIT;
+	struct strbuf src = STRBUF_INIT, big = STRBUF_INIT;
 
 	/* bytecode that loops forever stops at the step limit */
 	diag_init(&d);
@@ -498,6 +520,34 @@ START_TEST(test_limits)
 	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), -1);
 	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:15:13: evaluation needs more than 1 MiB");
 	vt_release(&e);
+
+	/* any x in l : x == K (ANYEQK): a loop step per other item, counted
+	 * and reported at the condition; the type error at the loop */
+	sb_reset(&src);
+	sb_adds(&src, "policy \"p\" {\n  let b = any x in input.l : x == -1;\n  env B = string(b);\n}\n");
+	memset(&e, 0, sizeof(e));
+	diag_init(&e.d);
+	decision_init(&e.dec);
+	sb_adds(&big, "{\"l\": [0");
+	for (int i = 1; i < 1000; i++)
+		sb_addf(&big, ", %d", i);
+	sb_adds(&big, "]}");
+	e.req = vt_json(big.buf); /* 1000 items: 1000 steps */
+	e.prog = vt_compile(src.buf, NULL, &e.d);
+	ck_assert_ptr_nonnull(e.prog);
+	e.vm = vm_new();
+	vm_set_limits(e.vm, 1001, 1u << 20);
+	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), 0);
+	vm_set_limits(e.vm, 1000, 1u << 20);
+	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), -1);
+	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:2:30: evaluation took more than 1000 loop iterations");
+	json_decref(e.req);
+	e.req = vt_json("{\"l\": 5}");
+	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), -1);
+	ck_assert_str_eq(e.d.entries[1].path, "t.cpol:2:11");
+	ck_assert_str_eq(e.d.entries[1].message, "cannot iterate over an int");
+	vt_release(&e);
+	sb_release(&big);
 	sb_release(&src);
 }
 END_TEST
