@@ -15,6 +15,6 @@ out=$here/out
 mkdir -p "$out/corpus/$t" "$out/crash/$t" "$here/regress/$t"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-exec nice -n 10 "$out/$t" -max_total_time="$secs" -timeout=1 -rss_limit_mb=2048 -max_len=65536 \
+exec nice -n 10 "$out/$t" -max_total_time="$secs" -timeout=${FUZZ_TIMEOUT:-3} -rss_limit_mb=2048 -max_len=65536 \
 	-print_final_stats=1 -artifact_prefix="$out/crash/$t/" "$@" \
 	"$out/corpus/$t" "$out/seeds/$t" "$here/regress/$t"
