@@ -142,6 +142,10 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 	return -1;
 }
 
+/* Backward jumps one run may take: every loop of compiled code jumps back to
+ * its FORNEXT once per iteration, so this bounds the work of one evaluation. */
+#define VM_MAX_BACKJUMPS (1u << 26)
+
 /* ---- the dispatch loop -------------------------------------------------- */
 
 #ifdef CPOLC_COMPUTED_GOTO
@@ -225,7 +229,7 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 	const struct value *k = p->consts;
 	struct value *sp = vm->stack, *loc = vm->locals, tmp;
 	struct val_err e;
-	uint32_t pc = 0, w, a;
+	uint32_t pc = 0, w, a, backjumps = 0;
 	bool bres;
 
 	for (uint32_t i = b->ncaptures + (b->kind == BC_ADMIT); i < b->nlocals; i++)
@@ -380,7 +384,12 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_JMP) pc = a;
+			vmcase(OP_JMP)
+			{
+				if (a <= pc && ++backjumps > VM_MAX_BACKJUMPS)
+					goto budget;
+				pc = a;
+			}
 			vmbreak;
 			vmcase(OP_JF) vmcase(OP_JT)
 			{
@@ -389,7 +398,12 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 					val_fail(&e, "condition must be a bool, not %s", val_a_type(sp));
 					goto fail;
 				}
-				pc = sp->u.b == (BC_OP(w) == OP_JT) ? a : pc + 1;
+				if (sp->u.b != (BC_OP(w) == OP_JT))
+					pc++;
+				else if (a > pc || ++backjumps <= VM_MAX_BACKJUMPS)
+					pc = a;
+				else
+					goto budget;
 			}
 			vmbreak;
 			vmcase(OP_JNN)
@@ -457,6 +471,10 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 #endif
 		}
 	}
+budget:
+	/* only JMP, JF and JT jump backward (bc_verify): this bounds the
+	 * loops that forged bytecode could make endless */
+	val_fail(&e, "evaluation budget exceeded (more than %u loop iterations)", (unsigned)VM_MAX_BACKJUMPS);
 fail:
 	return vm_fail(p, b, pc, d, "%s", e.msg);
 }
