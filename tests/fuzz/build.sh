@@ -9,6 +9,7 @@
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 out=${1:-$src/tests/fuzz/out}
+mkdir -p "$out" && out=$(cd "$out" && pwd)
 CC=${CC:-clang}
 JOBS=${JOBS:-2}
 mkdir -p "$out/obj" "$out/grammar"
