@@ -64,7 +64,13 @@ struct arena {
 	struct arena_chunk *head; /* every chunk, kept across resets */
 	struct arena_chunk *cur;
 	size_t used;              /* bytes used in cur */
+	size_t live;              /* bytes allocated since the last reset */
 };
+
+/* Bytes one evaluation may allocate: operations that build strings and
+ * lists fail past it ("evaluation uses more than 512 MiB"), so that no
+ * program, forged or not, can exhaust the memory. */
+#define VAL_MAX_MEMORY ((size_t)512 << 20)
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
@@ -72,6 +78,8 @@ void arena_release(struct arena *a);
 void arena_reset(struct arena *a);
 /* 16-byte aligned memory valid until the next reset. Never NULL. */
 void *arena_alloc(struct arena *a, size_t n);
+/* Would allocating n more bytes go past VAL_MAX_MEMORY? */
+bool arena_over(const struct arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n). */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 

@@ -43,6 +43,12 @@ void arena_reset(struct arena *a)
 {
 	a->cur = a->head;
 	a->used = 0;
+	a->live = 0;
+}
+
+bool arena_over(const struct arena *a, size_t n)
+{
+	return n > VAL_MAX_MEMORY || a->live > VAL_MAX_MEMORY - n;
 }
 
 static struct arena_chunk *chunk_new(size_t size)
@@ -61,6 +67,7 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	if (!n)
 		n = 16;
+	a->live += n;
 	for (;;) {
 		if (a->cur && a->cur->size - a->used >= n) {
 			void *p = a->cur->data + a->used;
@@ -360,6 +367,8 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 		char *s;
 		if (n > UINT32_MAX - 1)
 			return val_fail(e, "string too long");
+		if (arena_over(a, n + 1))
+			return val_fail(e, "evaluation uses more than %zu MiB", VAL_MAX_MEMORY >> 20);
 		s = arena_alloc(a, n + 1);
 		memcpy(s, x->u.s, x->len);
 		memcpy(s + x->len, y->u.s, y->len);
@@ -372,6 +381,8 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 		struct value *items;
 		if (n > UINT32_MAX / sizeof(struct value))
 			return val_fail(e, "list too long");
+		if (arena_over(a, n * sizeof(*items)))
+			return val_fail(e, "evaluation uses more than %zu MiB", VAL_MAX_MEMORY >> 20);
 		items = arena_alloc(a, n * sizeof(*items));
 		if (x->len)
 			memcpy(items, x->u.items, x->len * sizeof(*items));
@@ -688,6 +699,8 @@ static int bi_join(struct arena *a, const struct value *x, const struct value *s
 	}
 	if (n > UINT32_MAX - 1)
 		return val_fail(e, "join: string too long");
+	if (arena_over(a, n + 1))
+		return val_fail(e, "evaluation uses more than %zu MiB", VAL_MAX_MEMORY >> 20);
 	s = arena_alloc(a, n + 1);
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (i) {

@@ -144,7 +144,7 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 
 /* Backward jumps one run may take: every loop of compiled code jumps back to
  * its FORNEXT once per iteration, so this bounds the work of one evaluation. */
-#define VM_MAX_BACKJUMPS (1u << 26)
+#define VM_MAX_BACKJUMPS (1u << 24)
 
 /* ---- the dispatch loop -------------------------------------------------- */
 
@@ -312,6 +312,11 @@ static int run(struct vm *vm, const struct bc_program *p, const struct bc_block 
 			{
 				if (sp[-2].type != VAL_LIST) {
 					val_fail(&e, "cannot append to %s", val_a_type(&sp[-2]));
+					goto fail;
+				}
+				if (sp[-2].len >= UINT32_MAX / sizeof(struct value) ||
+				    arena_over(&vm->arena, 2 * ((size_t)sp[-2].len + 1) * sizeof(struct value))) {
+					val_fail(&e, "evaluation uses more than %zu MiB", VAL_MAX_MEMORY >> 20);
 					goto fail;
 				}
 				val_list_append(&vm->arena, &sp[-2], &sp[-1]);
