@@ -32,6 +32,7 @@ CFLAGS="-std=c11 -g -O1 $SAN -I$out -I$out/grammar -I$src/include -I$src/grammar
  -include $out/config.h $(pkg-config --cflags $pkgs)"
 LIBS="$(pkg-config --libs $pkgs) -pthread"
 
+newest_h=$(ls -t "$src"/include/*.h "$src"/src/*.h | head -n 1)
 objs=
 for f in "$src"/src/*.c "$out/grammar/parser.c" "$out/grammar/lexer.c"; do
 	case $f in */main.c) continue ;; esac
@@ -40,8 +41,8 @@ done
 for f in "$src"/src/*.c "$out/grammar/parser.c" "$out/grammar/lexer.c"; do
 	case $f in */main.c) continue ;; esac
 	o=$out/obj/$(basename "$f" .c).o
-	# recompile only what changed (headers: rebuild with a clean OUTDIR)
-	[ "$o" -nt "$f" ] || echo "$CC $CFLAGS -fsanitize=fuzzer-no-link -c $f -o $o"
+	# recompile what changed, everything when a header changed
+	[ "$o" -nt "$f" ] && [ "$o" -nt "$newest_h" ] || echo "$CC $CFLAGS -fsanitize=fuzzer-no-link -c $f -o $o"
 done | xargs -r -P "$JOBS" -I{} sh -c '{}'
 for t in fuzz_parse fuzz_cpolb fuzz_json fuzz_tar; do
 	$CC $CFLAGS -fsanitize=fuzzer "$src/tests/fuzz/$t.c" $objs $LIBS -o "$out/$t"
