@@ -733,7 +733,8 @@ static int add_parents(struct plan *pl)
 		}
 		free(p);
 	}
-	qsort(miss, nmiss, sizeof(*miss), cmp_strp);
+	if (nmiss)
+		qsort(miss, nmiss, sizeof(*miss), cmp_strp);
 	for (i = 0; i < nmiss; i++) {
 		struct lent *e;
 		if (i && strcmp(miss[i], pl->e[pl->n - 1].path) == 0) {

@@ -212,7 +212,8 @@ static const char *verify_code(enum bc_block_kind kind, uint32_t nlocals, const 
 			bc_emit(&p->blocks[b1], code[i], l);
 		p->blocks[b1].nlocals = nlocals;
 		p->blocks[b1].captures = xcalloc(ncaps + 1, sizeof(uint32_t));
-		memcpy(p->blocks[b1].captures, caps, ncaps * sizeof(uint32_t));
+		if (ncaps)
+			memcpy(p->blocks[b1].captures, caps, ncaps * sizeof(uint32_t));
 		p->blocks[b1].ncaptures = ncaps;
 		p->blocks[b0].nlocals = 2;
 		if (kind == BC_ADMIT)

@@ -30,6 +30,8 @@ struct args {
 	size_t nfiles;
 	json_t *config, *annotations;
 	const char *platform, *tag, *manifest;
+	char **owned; /* --layer lists the tar paths point into */
+	size_t nowned;
 };
 
 static void die(const char *msg)
@@ -49,6 +51,8 @@ static void add_layer(struct args *a, const char *spec)
 	if (!eq)
 		die("--layer wants NAME=TAR[,TAR]");
 	list = xstrdup(eq + 1);
+	a->owned = xrealloc(a->owned, (a->nowned + 1) * sizeof(*a->owned));
+	a->owned[a->nowned++] = list;
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *at = strchr(tok, '@');
 		tars = xrealloc(tars, (n + 1) * sizeof(*tars));
@@ -154,6 +158,30 @@ static void parse(struct args *a, int argc, char **argv)
 	}
 }
 
+static void args_release(struct args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nsrcs; i++) {
+		if (a->srcs[i].files)
+			continue; /* the "files" source: static name, files below */
+		free((char *)a->srcs[i].name);
+		free((void *)a->srcs[i].tars);
+		free((void *)a->srcs[i].tar_digests);
+	}
+	free(a->srcs);
+	for (i = 0; i < a->nfiles; i++) {
+		free((char *)a->files[i].path);
+		free((char *)a->files[i].data);
+	}
+	free(a->files);
+	for (i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->owned);
+	json_decref(a->config);
+	json_decref(a->annotations);
+}
+
 static int do_compose(struct args *a, struct diag *d)
 {
 	struct oci_result res;
@@ -203,5 +231,6 @@ int main(int argc, char **argv)
 	}
 	diag_print(&d, stderr, DIAG_FMT_GCC, 0);
 	diag_release(&d);
+	args_release(&a);
 	return rc;
 }
