@@ -79,8 +79,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (p->npolicies == 1)
 			run_policy(p, NULL, req);
-		for (size_t i = 0; i < p->npolicies && i < 4; i++)
-			run_policy(p, p->policies[i].name, req);
+		else
+			for (size_t i = 0; i < p->npolicies && i < 4; i++)
+				run_policy(p, p->policies[i].name, req);
 		bc_free(p);
 	}
 	diag_release(&d);
