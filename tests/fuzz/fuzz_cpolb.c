@@ -21,8 +21,10 @@ static const char request_text[] =
 
 static const char record_text[] =
 	"{\"name\": \"app\", \"version\": \"1:2.0-1\", \"kind\": \"executable\", \"digest\": \"sha256:00\", "
-	"\"size\": 42, \"os\": \"linux\", \"arch\": \"amd64\", \"license\": \"MIT\", \"depends\": [\"libc6 (>= 2.34)\"], "
-	"\"provides\": [], \"scan\": {\"critical\": 0, \"high\": 1, \"medium\": 2, \"low\": 3, \"cves\": [\"CVE-1\"]}, "
+	"\"size\": 42, \"os\": \"linux\", \"arch\": \"amd64\", \"license\": \"MIT\", \"depends\": [\"libc6 "
+	"(>= 2.34)\"], "
+	"\"provides\": [], \"scan\": {\"critical\": 0, \"high\": 1, \"medium\": 2, \"low\": 3, \"cves\": "
+	"[\"CVE-1\"]}, "
 	"\"resources\": null, \"labels\": {\"team\": \"web\"}}";
 
 /* A candidate whose record is already built, so that admit filters run

@@ -90,7 +90,7 @@ static void fuzz_catalog(void)
 
 	diag_init(&d);
 	struct catset cs;
-	const char *dirs[] = { cat_dir };
+	const char *dirs[] = {cat_dir};
 	if (catset_open(&cs, dirs, 1, &d) == 0) {
 		size_t n;
 		for (size_t i = 0; i < cs.nnames; i++)

@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_init(&d);
 	struct program p;
 	program_init(&p);
-	struct program_opts opts = { .stdlib_dir = CPOLC_SRC_STDLIBDIR, .no_digest = false };
+	struct program_opts opts = {.stdlib_dir = CPOLC_SRC_STDLIBDIR, .no_digest = false};
 	if (program_load(&p, path, &opts, &d) == 0 && d.nerrors == 0) {
 		struct bc_program *bp = comp_program(&p, NULL, &d);
 		if (bp) {

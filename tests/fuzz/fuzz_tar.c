@@ -38,9 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cat_init(cat_dir, &d) != 0)
 		abort();
 	fz_write(tar_path, data, size);
-	const char *paths[] = { tar_path };
-	struct cat_add_opts o = { .name = "fuzz", .version = "1.0", .paths = paths, .npaths = 1,
-				  .allow_setuid = size && (data[0] & 1) };
+	const char *paths[] = {tar_path};
+	struct cat_add_opts o = {.name = "fuzz",
+				 .version = "1.0",
+				 .paths = paths,
+				 .npaths = 1,
+				 .allow_setuid = size && (data[0] & 1)};
 	int rc = cat_add(cat_dir, &o, &d);
 	diag_release(&d);
 	if (rc == 0) {
