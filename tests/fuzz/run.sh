@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh TARGET SECONDS [LIBFUZZER ARGS...] - run one fuzz target (niced)
 # for SECONDS on its growing corpus (tests/fuzz/out/corpus/TARGET) seeded
-# from tests/fuzz/out/seeds/TARGET and the regression inputs; findings go
+# from tests/fuzz/out/seeds/TARGET (the regression inputs are replayed by
+# tests/fuzz-regress.sh, not fuzzed: some are slow by design); findings go
 # to tests/fuzz/out/crash/TARGET/. Build first with build.sh, seeds with
 # seeds.sh (run.sh does both when missing). The timeout is 5 s because the
 # instrumented binaries run a 256 MiB evaluation about 15 times slower than
@@ -19,4 +20,4 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:quarantine_s
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 exec nice -n 10 "$out/$t" -max_total_time="$secs" -timeout=${FUZZ_TIMEOUT:-5} -rss_limit_mb=2048 -max_len=65536 \
 	-print_final_stats=1 -artifact_prefix="$out/crash/$t/" "$@" \
-	"$out/corpus/$t" "$out/seeds/$t" "$here/regress/$t"
+	"$out/corpus/$t" "$out/seeds/$t"
