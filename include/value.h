@@ -68,9 +68,9 @@ struct arena {
 };
 
 /* Bytes one evaluation may allocate: operations that build strings and
- * lists fail past it ("evaluation uses more than 256 MiB"), so that no
+ * lists fail past it ("evaluation uses more than 64 MiB"), so that no
  * program, forged or not, can exhaust the memory. */
-#define VAL_MAX_MEMORY ((size_t)256 << 20)
+#define VAL_MAX_MEMORY ((size_t)64 << 20)
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);

@@ -144,7 +144,7 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 
 /* Backward jumps one run may take: every loop of compiled code jumps back to
  * its FORNEXT once per iteration, so this bounds the work of one evaluation. */
-#define VM_MAX_BACKJUMPS (1u << 24)
+#define VM_MAX_BACKJUMPS (1u << 22)
 
 /* ---- the dispatch loop -------------------------------------------------- */
 
