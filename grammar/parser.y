@@ -620,6 +620,14 @@ struct ast *parse_module(struct diag *d, uint32_t file, const char *text, size_t
 			   (unsigned)PARSE_MAX_BYTES);
 		return ctx.root;
 	}
+	/* A NUL byte is never valid, and flex's fast tables read past their end
+	 * on a NUL followed by a high byte: stop before scanning. */
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		uint32_t at = (uint32_t)(nul - text);
+		diag_error(d, (struct loc){ file, at, at + 1 }, "syntax", "unexpected byte 0x00");
+		return ctx.root;
+	}
 	if (yylex_init_extra(&ctx, &scanner))
 		abort(); /* only fails for lack of memory */
 	buf = yy_scan_bytes(text, (int)len, scanner);

@@ -31,8 +31,8 @@ void vm_free(struct vm *vm);
  * does, but it can be built to need a lot). Each evaluation of a block
  * stops with a runtime error after max_steps backward jumps or once its
  * values take max_bytes. */
-#define VM_MAX_STEPS (1u << 26)
-#define VM_MAX_BYTES ((size_t)1 << 30)
+#define VM_MAX_STEPS (1u << 24)
+#define VM_MAX_BYTES ((size_t)64 << 20)
 void vm_set_limits(struct vm *vm, uint64_t max_steps, size_t max_bytes);
 
 /* The index of policy `name` in p->policies; NULL: the only policy. Reports

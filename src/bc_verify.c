@@ -8,7 +8,8 @@
  * each instruction is reached with one depth only, never underflows and
  * stays under BC_MAXSTACK; no path falls off the end of a block; statement
  * opcodes appear only in policy blocks, RET and SELECTED only in check and
- * admit blocks. The VM then needs no per-instruction bounds checks beyond
+ * admit blocks; only JMP, JF and JT jump backward (the VM counts those,
+ * so that a forged loop cannot run forever). The VM then needs no per-instruction bounds checks beyond
  * the value-type checks of the language itself.
  */
 #include "config.h"
@@ -229,12 +230,17 @@ static int step(struct vctx *v, uint32_t pc)
 			return -1;
 		break;
 	case OP_JNN:
+		if (a <= pc)
+			return vfail(v, pc, "backward JNN");
+		/* fall through */
 	case OP_JFK:
 	case OP_JTK:
 		if (flow_to(v, pc, a, depth) < 0)
 			return -1;
 		break;
 	case OP_FORNEXT:
+		if (b->code[pc + 1] <= pc)
+			return vfail(v, pc, "backward loop exit");
 		if (flow_to(v, pc, b->code[pc + 1], nd) < 0)
 			return -1;
 		return flow_to(v, pc, pc + 2, nd);

@@ -30,6 +30,8 @@ struct args {
 	size_t nfiles;
 	json_t *config, *annotations;
 	const char *platform, *tag, *manifest;
+	char **owned; /* --layer lists the tar paths point into */
+	size_t nowned;
 };
 
 static void die(const char *msg) __attribute__((noreturn));
@@ -50,6 +52,8 @@ static void add_layer(struct args *a, const char *spec)
 	if (!eq)
 		die("--layer wants NAME=TAR[,TAR]");
 	list = xstrdup(eq + 1);
+	a->owned = xrealloc(a->owned, (a->nowned + 1) * sizeof(*a->owned));
+	a->owned[a->nowned++] = list;
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *at = strchr(tok, '@');
 		tars = xrealloc(tars, (n + 1) * sizeof(*tars));
