@@ -32,25 +32,13 @@ struct owner {
 	size_t src;
 };
 
+/* A member path as the layer writer normalises it; one it would refuse
+ * (with "..") is kept as written: composing reports it. */
 static char *norm(const char *in)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const char *p = in, *q;
+	char *p = oci_norm_path(in);
 
-	while (*p) {
-		while (*p == '/')
-			p++;
-		q = strchr(p, '/');
-		if (!q)
-			q = p + strlen(p);
-		if (q > p && !(q - p == 1 && p[0] == '.')) {
-			if (sb.len)
-				sb_addc(&sb, '/');
-			sb_add(&sb, p, (size_t)(q - p));
-		}
-		p = q;
-	}
-	return sb_detach(&sb, NULL);
+	return p ? p : xstrdup(in);
 }
 
 struct owners {

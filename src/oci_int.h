@@ -83,4 +83,8 @@ int oci_archive_write(const char *root, const char *path, long long epoch, struc
 /* rm -rf; best effort. */
 void oci_remove_tree(const char *path);
 
+/* A tar member path without leading '/', "./" and empty components, or
+ * NULL when it has a ".." component. Caller frees. */
+char *oci_norm_path(const char *in);
+
 #endif

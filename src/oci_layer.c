@@ -554,7 +554,7 @@ struct plan {
 
 /* Normalise a member path; NULL when it is absolute after "./" stripping
  * would not help (".." components, empty components are collapsed). */
-static char *norm_path(const char *in)
+char *oci_norm_path(const char *in)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p = in, *q;
@@ -601,7 +601,7 @@ static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entr
 		name = archive_entry_pathname_utf8(ae);
 	if (!name)
 		return job_fail(pl->job, "'%s': member %zu has no name", pl->tars[t], ord);
-	path = norm_path(name);
+	path = oci_norm_path(name);
 	if (!path)
 		return job_fail(pl->job, "'%s': member '%s' climbs out of the root", pl->tars[t], name);
 	if (!*path) { /* the root directory itself */
@@ -622,7 +622,7 @@ static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entr
 		return job_fail(pl->job, "'%s': member '%s' has a negative owner", pl->tars[t], name);
 	if (hl) {
 		e->type = 'h';
-		e->link = norm_path(hl);
+		e->link = oci_norm_path(hl);
 		if (!e->link || !*e->link)
 			return job_fail(pl->job, "'%s': hardlink '%s' to '%s' leaves the root", pl->tars[t],
 					name, hl);
@@ -834,7 +834,7 @@ static void add_files(struct plan *pl)
 
 	for (i = 0; i < pl->nfiles; i++) {
 		const struct oci_file *f = pl->files[i];
-		char *path = norm_path(f->path);
+		char *path = oci_norm_path(f->path);
 		struct lent *e;
 		if (!path || !*path) {
 			free(path);
