@@ -185,18 +185,20 @@ static void free_args(struct args *a)
 
 	for (i = 0; i < a->nsrcs; i++) {
 		if (a->srcs[i].files)
-			continue; /* the generated files' source */
+			continue; /* the "files" source: static name, files below */
 		free((char *)a->srcs[i].name);
-		free(a->srcs[i].tars[0] ? (char *)a->srcs[i].tars[0] : NULL);
 		free((void *)a->srcs[i].tars);
 		free((void *)a->srcs[i].tar_digests);
 	}
+	free(a->srcs);
 	for (i = 0; i < a->nfiles; i++) {
 		free((char *)a->files[i].path);
-		free((void *)a->files[i].data);
+		free((char *)a->files[i].data);
 	}
 	free(a->files);
-	free(a->srcs);
+	for (i = 0; i < a->nowned; i++)
+		free(a->owned[i]);
+	free(a->owned);
 	json_decref(a->config);
 	json_decref(a->annotations);
 }
