@@ -29,6 +29,7 @@ info = load('compose-info.json')
 mem = load('memory.json')
 cat = load('catalog.json')['results']
 lint = load('lint.json')['results'][0]
+startup = load('lint.json')['results'][1]
 dec = {}
 for line in open(os.path.join(out, 'decision.txt')):
     r = re.match(r'(\w+)\s+median\s+(\d+) ns\s+p10\s+(\d+) ns\s+p90\s+(\d+) ns\s+'
@@ -176,7 +177,8 @@ P('| command | median | mean | min | max | CPU user | CPU sys | runs |')
 P('|:---|---:|---:|---:|---:|---:|---:|---:|')
 for r, label in ((lint, '`cpolc lint` of a 2,000-line policy (`bench/lint/run.sh`)'),
                  (listr, '`cpolc catalog list` of 10,001 primitives (`bench/catalog/run.sh`)'),
-                 (res5, '`cpolc catalog resolve` of 5 names against 10,001 primitives')):
+                 (res5, '`cpolc catalog resolve` of 5 names against 10,001 primitives'),
+                 (startup, '`cpolc --version` (process start, 19 shared libraries)')):
     P('| %s | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %.2f ms | %d |'
       % (label, r['median'] * 1e3, r['mean'] * 1e3, r['min'] * 1e3, r['max'] * 1e3,
          r['user'] * 1e3, r['system'] * 1e3, len(r['times'])))
