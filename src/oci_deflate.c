@@ -16,7 +16,9 @@
  * through malloc, glibc's sliding mmap threshold would keep them in the
  * threads' arenas after the first one is freed, and the peak of resident
  * memory would grow with the size of the largest layer. A stream's buffer
- * is mapped at its full size once: only the pages written count.
+ * is mapped at its full size once: only the pages written count; when a
+ * layer turns out larger than OCI_GZ_WHOLE, each chunk's pages are given
+ * back as the chunk is moved out of it.
  */
 #include "config.h"
 
@@ -330,6 +332,8 @@ static int submit_full(struct oci_gz *g)
 	while (g->len - off >= OCI_GZ_CHUNK) {
 		unsigned char *in = big_alloc(OCI_GZ_CHUNK);
 		memcpy(in, g->buf + off, OCI_GZ_CHUNK);
+		if (g->cap >= BIG) /* moved, not copied: give the pages back */
+			madvise(g->buf + off, OCI_GZ_CHUNK, MADV_DONTNEED);
 		off += OCI_GZ_CHUNK;
 		if (submit(g, in, OCI_GZ_CHUNK, OCI_GZ_CHUNK, false) < 0)
 			return -1;
