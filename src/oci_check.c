@@ -126,7 +126,8 @@ static int scan_tar(const char *path, size_t src, size_t tar, struct owners *o, 
 				continue;
 			if (!((*want)->what = hash_data(a)))
 				goto fail;
-			want++, n--;
+			want++;
+			n--;
 			continue;
 		}
 		at.size = -1;
