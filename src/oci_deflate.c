@@ -33,7 +33,7 @@
 #include "oci_int.h"
 #include "util.h"
 
-#define LEVEL	4
+#define LEVEL	1
 #define SCRATCH (1u << 16)
 #define BIG	(1u << 20) /* buffers this large are mapped */
 
