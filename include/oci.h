@@ -36,7 +36,7 @@ enum oci_format { OCI_FMT_DIR, OCI_FMT_ARCHIVE };
 
 #define OCI_DEFAULT_MAX_LAYERS 100
 /* Bumped whenever layer bytes change for the same inputs; part of cache keys. */
-#define OCI_LAYER_FORMAT 2
+#define OCI_LAYER_FORMAT 4
 
 /* A generated file (policy `file` statement). */
 struct oci_file {

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +30,10 @@
  */
 struct owner {
 	char *path; /* normalised */
-	char *what; /* "d", "f:HEX", "l:TARGET", "h:PATH" */
-	size_t src;
+	char *what; /* "d", "f:HEX", "l:TARGET", "h:PATH"; NULL: a file not hashed */
+	size_t src, tar, idx; /* source, its tar and the member's index there */
+	int64_t size;	      /* regular files; -1 otherwise */
+	bool want;	      /* its content must be hashed */
 };
 
 /* A member path as the layer writer normalises it; one it would refuse
@@ -46,7 +50,7 @@ struct owners {
 	size_t n, cap;
 };
 
-static void owners_add(struct owners *o, char *path, char *what, size_t src)
+static void owners_add(struct owners *o, char *path, char *what, const struct owner *at)
 {
 	if (!*path) {
 		free(path);
@@ -54,9 +58,9 @@ static void owners_add(struct owners *o, char *path, char *what, size_t src)
 		return;
 	}
 	xgrow((void **)&o->v, &o->cap, o->n + 1, sizeof(*o->v));
+	o->v[o->n] = *at;
 	o->v[o->n].path = path;
-	o->v[o->n].what = what;
-	o->v[o->n++].src = src;
+	o->v[o->n++].what = what;
 }
 
 static char *hash_data(struct archive *a)
@@ -84,19 +88,37 @@ static char *hash_data(struct archive *a)
 	return sb_detach(&sb, NULL);
 }
 
-static int scan_tar(const char *path, size_t src, struct owners *o, struct diag *d)
+/* Read tar number `tar` of source `src`. Without `want`, record every
+ * member, leaving regular files unhashed (the data is skipped, not read).
+ * With `want` (n owners sorted by member index, all of this tar), hash the
+ * content of those members only. */
+static int scan_tar(const char *path, size_t src, size_t tar, struct owners *o, struct owner **want, size_t n,
+		    struct diag *d)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *ae;
+	struct owner at = {NULL, NULL, src, tar, 0, -1, false};
 	int rc;
 
 	archive_read_support_format_tar(a);
 	archive_read_support_format_empty(a);
 	if (archive_read_open_filename(a, path, BUF_SIZE) != ARCHIVE_OK)
 		goto fail;
-	while ((rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
+	for (; (rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN; at.idx++) {
 		const char *name = archive_entry_pathname(ae);
-		char *what;
+		char *what = NULL;
+		if (want) {
+			if (!n)
+				break;
+			if ((*want)->idx != at.idx)
+				continue;
+			if (!((*want)->what = hash_data(a)))
+				goto fail;
+			want++;
+			n--;
+			continue;
+		}
+		at.size = -1;
 		if (!name)
 			continue;
 		if (archive_entry_hardlink(ae))
@@ -105,12 +127,17 @@ static int scan_tar(const char *path, size_t src, struct owners *o, struct diag 
 			what = xstrdup("d");
 		else if (archive_entry_filetype(ae) == AE_IFLNK)
 			what = xasprintf("l:%s", archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "");
-		else if (!(what = hash_data(a)))
-			goto fail;
-		owners_add(o, norm(name), what, src);
+		else
+			at.size = archive_entry_size(ae);
+		owners_add(o, norm(name), what, &at);
 	}
-	if (rc != ARCHIVE_EOF)
+	if (want ? n && rc != ARCHIVE_EOF : rc != ARCHIVE_EOF)
 		goto fail;
+	if (n) {
+		diag_file_error(d, path, 0, 0, "oci-io", "'%s' changed while it was read", path);
+		archive_read_free(a);
+		return -1;
+	}
 	archive_read_free(a);
 	return 0;
 fail:
@@ -130,6 +157,59 @@ static int owner_cmp(const void *a, const void *b)
 	return x->src < y->src ? -1 : x->src > y->src;
 }
 
+static int member_cmp(const void *a, const void *b)
+{
+	const struct owner *x = *(struct owner *const *)a, *y = *(struct owner *const *)b;
+
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	if (x->tar != y->tar)
+		return x->tar < y->tar ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Within each path's owners (o->v sorted by path), a regular file whose
+ * size equals that of another source's file there must be hashed; any other
+ * file differs from everything else at its path by its size or type alone.
+ * Hash those, reading each tar concerned once. */
+static int hash_wanted(const struct oci_layer_src *layers, struct owners *o, struct diag *d)
+{
+	struct owner **w = NULL;
+	size_t i, j, k, l, nw = 0, cap = 0;
+	int rc = 0;
+
+	for (i = 0; i < o->n; i = j) {
+		for (j = i + 1; j < o->n && strcmp(o->v[j].path, o->v[i].path) == 0; j++)
+			;
+		for (k = i; k < j; k++)
+			for (l = k + 1; l < j; l++)
+				if (o->v[k].size >= 0 && o->v[k].size == o->v[l].size && o->v[k].src != o->v[l].src) {
+					o->v[k].want = !o->v[k].what;
+					o->v[l].want = !o->v[l].what;
+				}
+	}
+	for (i = 0; i < o->n; i++)
+		if (o->v[i].want) {
+			xgrow((void **)&w, &cap, nw + 1, sizeof(*w));
+			w[nw++] = &o->v[i];
+		}
+	if (nw)
+		qsort(w, nw, sizeof(*w), member_cmp);
+	for (i = 0; i < nw; i = j) {
+		for (j = i + 1; j < nw && w[j]->src == w[i]->src && w[j]->tar == w[i]->tar; j++)
+			;
+		if (scan_tar(layers[w[i]->src].tars[w[i]->tar], w[i]->src, w[i]->tar, o, &w[i], j - i, d) < 0)
+			rc = -1;
+	}
+	free(w);
+	return rc;
+}
+
+static bool same_content(const struct owner *x, const struct owner *y)
+{
+	return x->what && y->what && strcmp(x->what, y->what) == 0;
+}
+
 int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct diag *d)
 {
 	struct owners o = {NULL, 0, 0};
@@ -138,22 +218,25 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct di
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < layers[i].ntars; j++)
-			if (scan_tar(layers[i].tars[j], i, &o, d) < 0)
+			if (scan_tar(layers[i].tars[j], i, j, &o, NULL, 0, d) < 0)
 				found = -1;
 		for (j = 0; j < layers[i].nfiles; j++) {
+			struct owner at = {NULL, NULL, i, 0, 0, (int64_t)layers[i].files[j].len, false};
 			char hex[65];
 			sha256_hex(layers[i].files[j].data, layers[i].files[j].len, hex);
-			owners_add(&o, norm(layers[i].files[j].path), xasprintf("f:%s", hex), i);
+			owners_add(&o, norm(layers[i].files[j].path), xasprintf("f:%s", hex), &at);
 		}
 	}
 	if (o.n)
 		qsort(o.v, o.n, sizeof(*o.v), owner_cmp);
+	if (found >= 0 && hash_wanted(layers, &o, d) < 0)
+		found = -1;
 	for (i = 0; found >= 0 && i < o.n; i = j) {
 		for (j = i + 1; j < o.n && strcmp(o.v[j].path, o.v[i].path) == 0; j++)
 			;
 		/* each later source that differs from the first owner, once */
 		for (k = i + 1, last = o.v[i].src; k < j; k++) {
-			if (o.v[k].src == last || strcmp(o.v[k].what, o.v[i].what) == 0)
+			if (o.v[k].src == last || same_content(&o.v[k], &o.v[i]))
 				continue;
 			last = o.v[k].src;
 			diag_error(d, LOC_NONE, "oci-collision", "'/%s' differs between %s and %s",

@@ -11,12 +11,21 @@
  * fixed offsets of the stream, so the bytes depend only on the input, never
  * on the number of threads. At most a few chunks are in flight per layer,
  * so memory stays bounded whatever the layer's size.
+ *
+ * Buffers of a MiB or more are mapped with mmap(2) and unmapped when done:
+ * through malloc, glibc's sliding mmap threshold would keep them in the
+ * threads' arenas after the first one is freed, and the peak of resident
+ * memory would grow with the size of the largest layer. A stream's buffer
+ * is mapped at its full size once: only the pages written count; when a
+ * layer turns out larger than OCI_GZ_WHOLE, each chunk's pages are given
+ * back as the chunk is moved out of it.
  */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <libdeflate.h>
 #include <zlib.h>
@@ -24,12 +33,36 @@
 #include "oci_int.h"
 #include "util.h"
 
-#define LEVEL	4
+#define LEVEL	1
 #define SCRATCH (1u << 16)
+#define BIG	(1u << 20) /* buffers this large are mapped */
+
+static void *big_alloc(size_t n)
+{
+	void *p;
+
+	if (n < BIG)
+		return xmalloc(n);
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		abort(); /* out of memory, as in xmalloc */
+	return p;
+}
+
+static void big_free(void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (n < BIG)
+		free(p);
+	else
+		munmap(p, n);
+}
 
 struct zchunk {
 	unsigned char *in, *out;
 	size_t inlen, outlen;
+	size_t incap, outcap; /* allocated sizes, for big_free */
 	bool last, done;
 	const char *err;      /* static text */
 	struct zchunk *qnext; /* pool queue */
@@ -89,7 +122,8 @@ static void chunk_run(struct zchunk *c, struct libdeflate_compressor *cmp, unsig
 	uint64_t hdr, end;
 	size_t n;
 
-	c->out = xmalloc(bound + 8);
+	c->outcap = bound + 8;
+	c->out = big_alloc(c->outcap);
 	n = libdeflate_deflate_compress(cmp, c->in, c->inlen, c->out, bound);
 	if (n == 0) {
 		c->err = "libdeflate failed";
@@ -214,13 +248,13 @@ struct oci_gz *oci_gz_new(struct oci_zpool *pool, oci_gz_emit_fn emit, void *ctx
 
 static size_t max_inflight(const struct oci_gz *g)
 {
-	return g->pool ? 2 * (size_t)g->pool->nth + 1 : 1;
+	return g->pool ? (size_t)g->pool->nth + 1 : 1;
 }
 
 static void chunk_free(struct zchunk *c)
 {
-	free(c->in);
-	free(c->out);
+	big_free(c->in, c->incap);
+	big_free(c->out, c->outcap);
 	free(c);
 }
 
@@ -250,12 +284,14 @@ static int pop_oldest(struct oci_gz *g)
 	return rc;
 }
 
-static int submit(struct oci_gz *g, unsigned char *in, size_t len, bool last)
+/* Hand in[0..len) (allocated size cap, by big_alloc) to a chunk. */
+static int submit(struct oci_gz *g, unsigned char *in, size_t len, size_t cap, bool last)
 {
 	struct zchunk *c = xcalloc(1, sizeof(*c));
 
 	c->in = in;
 	c->inlen = len;
+	c->incap = cap;
 	c->last = last;
 	while (g->inflight >= max_inflight(g))
 		if (pop_oldest(g) < 0)
@@ -294,10 +330,12 @@ static int submit_full(struct oci_gz *g)
 	size_t off = 0;
 
 	while (g->len - off >= OCI_GZ_CHUNK) {
-		unsigned char *in = xmalloc(OCI_GZ_CHUNK);
+		unsigned char *in = big_alloc(OCI_GZ_CHUNK);
 		memcpy(in, g->buf + off, OCI_GZ_CHUNK);
+		if (g->cap >= BIG) /* moved, not copied: give the pages back */
+			madvise(g->buf + off, OCI_GZ_CHUNK, MADV_DONTNEED);
 		off += OCI_GZ_CHUNK;
-		if (submit(g, in, OCI_GZ_CHUNK, false) < 0)
+		if (submit(g, in, OCI_GZ_CHUNK, OCI_GZ_CHUNK, false) < 0)
 			return -1;
 	}
 	memmove(g->buf, g->buf + off, g->len - off);
@@ -311,7 +349,10 @@ int oci_gz_write(struct oci_gz *g, const void *data, size_t n)
 
 	while (n) {
 		size_t room = (g->whole ? OCI_GZ_WHOLE : OCI_GZ_CHUNK) - g->len, k = n < room ? n : room;
-		xgrow((void **)&g->buf, &g->cap, g->len + k, 1);
+		if (!g->buf) {
+			g->cap = g->whole ? OCI_GZ_WHOLE : OCI_GZ_CHUNK;
+			g->buf = big_alloc(g->cap);
+		}
 		memcpy(g->buf + g->len, p, k);
 		g->len += k;
 		p += k;
@@ -322,9 +363,12 @@ int oci_gz_write(struct oci_gz *g, const void *data, size_t n)
 		if (submit_full(g) < 0)
 			return -1;
 		if (g->whole) { /* the whole-stream buffer is not needed any more */
-			g->whole = false;
-			g->buf = xrealloc(g->buf, OCI_GZ_CHUNK);
+			unsigned char *b = big_alloc(OCI_GZ_CHUNK);
+			memcpy(b, g->buf, g->len);
+			big_free(g->buf, g->cap);
+			g->buf = b;
 			g->cap = OCI_GZ_CHUNK;
+			g->whole = false;
 		}
 	}
 	return 0;
@@ -338,10 +382,10 @@ int oci_gz_finish(struct oci_gz *g)
 		rc = -1;
 	if (rc == 0) {
 		unsigned char *in = g->buf;
-		size_t len = g->len;
+		size_t len = g->len, cap = g->cap;
 		g->buf = NULL;
 		g->len = g->cap = 0;
-		rc = submit(g, in, len, true);
+		rc = submit(g, in, len, cap, true);
 	}
 	while (g->fhead)
 		if (pop_oldest(g) < 0)
@@ -362,6 +406,6 @@ void oci_gz_free(struct oci_gz *g)
 		g->err = "aborted"; /* drain without emitting */
 	while (g->fhead)
 		pop_oldest(g);
-	free(g->buf);
+	big_free(g->buf, g->cap);
 	free(g);
 }

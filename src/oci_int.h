@@ -27,7 +27,7 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 
 /* Parallel deflate (oci_deflate.c). A pool of threads shared by every
  * layer of a compose; NULL (threads <= 1) compresses in the caller. */
-#define OCI_GZ_WHOLE (32u << 20) /* a stream this small is deflated in one call */
+#define OCI_GZ_WHOLE (16u << 20) /* a stream this small is deflated in one call */
 #define OCI_GZ_CHUNK (4u << 20)	 /* else in chunks of this size (divides WHOLE) */
 struct oci_zpool;
 struct oci_zpool *oci_zpool_new(int threads);

@@ -384,6 +384,38 @@ START_TEST(test_max_layers)
 }
 END_TEST
 
+/* Files are hashed only when another source has a file of the same size at
+ * the same path; a size or type that differs is a collision by itself. */
+START_TEST(test_collisions_lazy)
+{
+	static const struct tm_ent a[] = {{"a", 'f', "one", 0}, {"b", 'f', "same", 0}, {"c", 'f', "1", 0},
+					  {"d", 'f', "gen", 0}, {"e", 'f', "abc", 0}, {"f", 'd', NULL, 0}};
+	static const struct tm_ent b[] = {{"a", 'f', "three", 0}, {"b", 'f', "same", 0}, {"c", 'l', "a", 0},
+					  {"f", 'f', "", 0}};
+	static const struct oci_file gen[] = {{"/d", "gen", 3, 0}, {"e", "abd", 3, 0}};
+	char *ta = p("la.tar"), *tb = p("lb.tar");
+	const char *t[] = {ta, tb};
+	struct oci_layer_src s[3];
+	struct diag d;
+
+	tm_make(ta, a, 6);
+	tm_make(tb, b, 4);
+	memset(s, 0, sizeof(s));
+	s[0] = (struct oci_layer_src){"pa", &t[0], NULL, 1, NULL, 0};
+	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0};
+	s[2] = (struct oci_layer_src){"files", NULL, NULL, 0, gen, 2};
+	diag_init(&d);
+	ck_assert_int_eq(oci_check_collisions(s, 3, &d), 4);
+	ck_assert_str_eq(d.entries[0].message, "'/a' differs between pa and pb"); /* sizes */
+	ck_assert_str_eq(d.entries[1].message, "'/c' differs between pa and pb"); /* file, link */
+	ck_assert_str_eq(d.entries[2].message, "'/e' differs between pa and files"); /* same size */
+	ck_assert_str_eq(d.entries[3].message, "'/f' differs between pa and pb"); /* dir, file */
+	diag_release(&d);
+	free(ta);
+	free(tb);
+}
+END_TEST
+
 START_TEST(test_collisions)
 {
 	static const struct tm_ent a[] = {{"etc", 'd', NULL, 0}, {"etc/x", 'f', "one", 0}};
@@ -619,6 +651,7 @@ int main(void)
 	tcase_add_test(tc, test_bad_member);
 	tcase_add_test(tc, test_max_layers);
 	tcase_add_test(tc, test_collisions);
+	tcase_add_test(tc, test_collisions_lazy);
 	tcase_add_test(tc, test_from_image);
 	tcase_add_test(tc, test_verify_and_lock);
 	tcase_add_test(tc, test_gc_keeps_previous_until_index);
