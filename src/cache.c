@@ -85,7 +85,39 @@ static char *blob_path(const char *dir, const char *digest)
 	return xasprintf("%s/blobs/sha256/%s", dir, digest + 7);
 }
 
-static int parse_entry(const char *path, struct cache_entry *e)
+/* What stat says of a blob when it was last hashed: device, inode, size,
+ * and the modification and change times in nanoseconds. Any write to the
+ * file, through any of its hard links, changes the change time, so a blob
+ * whose stamp still matches has the bytes that were hashed (git's index
+ * trusts its stat data the same way). */
+static char *blob_stamp(const struct stat *st)
+{
+	return xasprintf("%llu:%llu:%llu:%lld.%09ld:%lld.%09ld", (unsigned long long)st->st_dev,
+			 (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
+			 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
+			 st->st_ctim.tv_nsec);
+}
+
+/* Write the entry for key: the blob's digests and size, and its stamp. A
+ * lost or stale entry only costs a re-hash, so it is not fsync'd twice. */
+static int write_entry(const char *ep, const struct cache_entry *e, const struct stat *st)
+{
+	char *stamp = blob_stamp(st), *text;
+	json_t *j = json_pack("{s:s, s:s, s:I, s:s}", "digest", e->digest, "diffId", e->diff_id, "size",
+			      (json_int_t)e->size, "stamp", stamp);
+	int rc;
+
+	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	free(stamp);
+	if (!text)
+		abort();
+	rc = write_file_atomic(ep, text, strlen(text), 0644);
+	free(text);
+	return rc;
+}
+
+static int parse_entry(const char *path, struct cache_entry *e, char **stamp)
 {
 	json_error_t jerr;
 	json_t *j = json_load_file(path, 0, &jerr);
@@ -97,9 +129,11 @@ static int parse_entry(const char *path, struct cache_entry *e)
 		return -1;
 	if (json_unpack(j, "{s:s, s:s, s:I}", "digest", &dg, "diffId", &di, "size", &size) == 0 &&
 	    valid_digest(dg) && valid_digest(di) && size >= 0) {
+		const char *st = json_string_value(json_object_get(j, "stamp"));
 		snprintf(e->digest, sizeof(e->digest), "%s", dg);
 		snprintf(e->diff_id, sizeof(e->diff_id), "%s", di);
 		e->size = (uint64_t)size;
+		*stamp = st ? xstrdup(st) : NULL;
 		rc = 0;
 	}
 	json_decref(j);
@@ -108,7 +142,7 @@ static int parse_entry(const char *path, struct cache_entry *e)
 
 int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct diag *d)
 {
-	char *ep, *bp = NULL, hex[65];
+	char *ep, *bp = NULL, *stamp = NULL, *now = NULL, hex[65];
 	struct stat st;
 	int rc = 0, ck;
 
@@ -116,7 +150,7 @@ int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct
 	if (!valid_key(key))
 		return 0;
 	ep = entry_path(dir, key);
-	if (parse_entry(ep, e) < 0) {
+	if (parse_entry(ep, e, &stamp) < 0) {
 		if (errno != ENOENT)
 			unlink(ep); /* malformed: drop it */
 		goto out;
@@ -126,33 +160,44 @@ int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct
 		unlink(ep);
 		goto out;
 	}
-	ck = sha256_file(bp, hex) < 0 ? -1 : strcmp(hex, e->digest + 7) != 0;
-	if (ck < 0) {
-		if (errno == ENOENT)
+	/* Unchanged since it was hashed: use it. Otherwise hash it again. */
+	now = blob_stamp(&st);
+	if (!stamp || strcmp(stamp, now)) {
+		ck = sha256_file(bp, hex) < 0 ? -1 : strcmp(hex, e->digest + 7) != 0;
+		if (ck < 0) {
+			if (errno == ENOENT)
+				goto out;
+			diag_file_error(d, bp, 0, 0, "oci-io", "cannot read '%s': %s", bp, strerror(errno));
+			rc = -1;
 			goto out;
-		diag_file_error(d, bp, 0, 0, "oci-io", "cannot read '%s': %s", bp, strerror(errno));
-		rc = -1;
-		goto out;
+		}
+		if (ck > 0) { /* corrupt: drop the blob and the entry, rebuild */
+			unlink(bp);
+			unlink(ep);
+			goto out;
+		}
+		write_entry(ep, e, &st); /* best effort: a stale stamp costs a hash */
 	}
-	if (ck > 0) { /* corrupt: drop the blob and the entry, rebuild */
-		unlink(bp);
-		unlink(ep);
-		goto out;
-	}
-	utimensat(AT_FDCWD, bp, NULL, 0); /* LRU: best effort */
+	/* LRU by the blob's mtime, touched at most once a day so that the
+	 * stamp stays valid between builds. */
+	if (time(NULL) - st.st_mtim.tv_sec > 86400 && utimensat(AT_FDCWD, bp, NULL, 0) == 0 &&
+	    stat(bp, &st) == 0)
+		write_entry(ep, e, &st);
 	e->blob = bp;
 	bp = NULL;
 	rc = 1;
 out:
 	free(ep);
 	free(bp);
+	free(stamp);
+	free(now);
 	return rc;
 }
 
 int cache_store(const char *dir, const char *key, const char *tmp_blob, struct cache_entry *e, struct diag *d)
 {
-	char *bp = blob_path(dir, e->digest), *ep = entry_path(dir, key), *text;
-	json_t *j;
+	char *bp = blob_path(dir, e->digest), *ep = entry_path(dir, key);
+	struct stat st;
 	int rc = -1;
 
 	if (rename(tmp_blob, bp) < 0) {
@@ -161,18 +206,10 @@ int cache_store(const char *dir, const char *key, const char *tmp_blob, struct c
 		unlink(tmp_blob);
 		goto out;
 	}
-	j = json_pack("{s:s, s:s, s:I}", "digest", e->digest, "diffId", e->diff_id, "size",
-		      (json_int_t)e->size);
-	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	if (!text)
-		abort();
-	if (write_file_atomic(ep, text, strlen(text), 0644) < 0) {
+	if (stat(bp, &st) < 0 || write_entry(ep, e, &st) < 0) {
 		diag_file_error(d, ep, 0, 0, "oci-io", "cannot write '%s': %s", ep, strerror(errno));
-		free(text);
 		goto out;
 	}
-	free(text);
 	free(e->blob);
 	e->blob = bp;
 	bp = NULL;
@@ -241,16 +278,17 @@ static void prune_entries(const char *dir)
 
 	while (dh && (de = readdir(dh))) {
 		struct cache_entry e;
-		char *p, *bp;
+		char *p, *bp, *stamp = NULL;
 		if (de->d_name[0] == '.')
 			continue;
 		p = path_join(ldir, de->d_name);
 		memset(&e, 0, sizeof(e));
-		if (parse_entry(p, &e) == 0) {
+		if (parse_entry(p, &e, &stamp) == 0) {
 			bp = blob_path(dir, e.digest);
 			if (access(bp, F_OK) < 0 && errno == ENOENT)
 				unlink(p);
 			free(bp);
+			free(stamp);
 		}
 		free(p);
 	}
