@@ -42,9 +42,9 @@ char *cache_tmpdir(const char *dir);
 /* Look key up. 1: found and its blob verified (e filled; the blob's mtime
  * is refreshed for LRU at most once a day); 0: missing or corrupt (a
  * corrupt entry is removed); -1: I/O error, in d. A blob is verified by
- * hashing it, unless its stat data (device, inode, size, mtime and ctime to
- * the nanosecond) still equal those recorded when it was last hashed: any
- * write to it changes its ctime, so only a changed blob is hashed again. */
+ * hashing it, unless its stat data (device, inode, size and mtime to the
+ * nanosecond) still equal those recorded when it was last hashed: a write
+ * to it changes its mtime, so only a changed blob is hashed again. */
 int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct diag *d);
 
 /* Move the finished blob tmp_blob (in cache_tmpdir) into the cache under

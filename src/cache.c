@@ -85,17 +85,16 @@ static char *blob_path(const char *dir, const char *digest)
 	return xasprintf("%s/blobs/sha256/%s", dir, digest + 7);
 }
 
-/* What stat says of a blob when it was last hashed: device, inode, size,
- * and the modification and change times in nanoseconds. Any write to the
- * file, through any of its hard links, changes the change time, so a blob
- * whose stamp still matches has the bytes that were hashed (git's index
- * trusts its stat data the same way). */
+/* What stat says of a blob when it was last hashed: device, inode, size and
+ * modification time in nanoseconds. Writing to the file, through any of
+ * its hard links, changes its mtime, so a blob whose stamp still matches
+ * holds the bytes that were hashed. The change time is left out because
+ * hard-linking a cached blob into an output directory changes it. */
 static char *blob_stamp(const struct stat *st)
 {
-	return xasprintf("%llu:%llu:%llu:%lld.%09ld:%lld.%09ld", (unsigned long long)st->st_dev,
+	return xasprintf("%llu:%llu:%llu:%lld.%09ld", (unsigned long long)st->st_dev,
 			 (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
-			 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
-			 st->st_ctim.tv_nsec);
+			 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 }
 
 /* Write the entry for key: the blob's digests and size, and its stamp. A
