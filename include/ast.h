@@ -41,7 +41,7 @@ enum ast_kind {
 	AST_ADMIT,    /* admit str if a */
 	AST_USE,      /* use a(kids...); a is AST_NAME or AST_FIELD(alias, name); ref after sema */
 	AST_LET,      /* let str = a */
-	AST_IF,       /* if a { kids } else b: b NULL, an AST_IF (else if) or AST_BLOCK */
+	AST_IF,	      /* if a { kids } else b: b NULL, an AST_IF (else if) or AST_BLOCK */
 	AST_BLOCK,    /* { kids } (else branch) */
 	AST_DENY,     /* deny str [when a]; a NULL means true */
 	AST_WARN,     /* warn str [when a] */
@@ -64,17 +64,39 @@ enum ast_kind {
 
 enum ast_op {
 	AST_OP_NONE = 0,
-	AST_OP_EQ, AST_OP_NE, AST_OP_LT, AST_OP_LE, AST_OP_GT, AST_OP_GE,
-	AST_OP_IN, AST_OP_NOTIN,
-	AST_OP_ADD, AST_OP_SUB, AST_OP_MUL, AST_OP_DIV, AST_OP_MOD,
-	AST_OP_AND, AST_OP_OR, AST_OP_COALESCE,
-	AST_OP_NOT, AST_OP_NEG,
-	AST_OP_ANY, AST_OP_ALL,
+	AST_OP_EQ,
+	AST_OP_NE,
+	AST_OP_LT,
+	AST_OP_LE,
+	AST_OP_GT,
+	AST_OP_GE,
+	AST_OP_IN,
+	AST_OP_NOTIN,
+	AST_OP_ADD,
+	AST_OP_SUB,
+	AST_OP_MUL,
+	AST_OP_DIV,
+	AST_OP_MOD,
+	AST_OP_AND,
+	AST_OP_OR,
+	AST_OP_COALESCE,
+	AST_OP_NOT,
+	AST_OP_NEG,
+	AST_OP_ANY,
+	AST_OP_ALL,
 };
 
 enum ast_config {
-	CFG_ENTRYPOINT = 1, CFG_CMD, CFG_ENV, CFG_USER, CFG_WORKDIR, CFG_LABEL,
-	CFG_ANNOTATION, CFG_EXPOSE, CFG_VOLUME, CFG_STOPSIGNAL,
+	CFG_ENTRYPOINT = 1,
+	CFG_CMD,
+	CFG_ENV,
+	CFG_USER,
+	CFG_WORKDIR,
+	CFG_LABEL,
+	CFG_ANNOTATION,
+	CFG_EXPOSE,
+	CFG_VOLUME,
+	CFG_STOPSIGNAL,
 };
 
 struct ast;
@@ -86,30 +108,30 @@ struct ast_list {
 
 struct ast {
 	enum ast_kind kind;
-	int op;            /* enum ast_op, or enum ast_config for AST_CONFIG */
-	struct loc loc;    /* whole node */
+	int op;		    /* enum ast_op, or enum ast_config for AST_CONFIG */
+	struct loc loc;	    /* whole node */
 	struct loc nameloc; /* the name/string operand, where it has one */
-	char *str;         /* owned; NUL-terminated */
-	size_t len;        /* bytes in str */
-	char *alias;       /* AST_IMPORT: the `as` name, or NULL */
+	char *str;	    /* owned; NUL-terminated */
+	size_t len;	    /* bytes in str */
+	char *alias;	    /* AST_IMPORT: the `as` name, or NULL */
 	int64_t num;
 	bool has_mode;
 	struct ast *a, *b, *c;
 	struct ast_list kids;
 	struct ast_list params;
-	uint32_t depth;    /* parser: height of this subtree (1 for a leaf) */
+	uint32_t depth; /* parser: height of this subtree (1 for a leaf) */
 
 	/* filled by sema */
-	struct ast *ref;   /* AST_NAME: the binding node (AST_LET, AST_CONST,
-			    * AST_PARAM, AST_COMP, AST_QUANT, AST_ADMIT);
-			    * AST_USE: the AST_FRAGMENT;
-			    * AST_IMPORT: the imported AST_MODULE (set by the
-			    * loader; NULL when the import failed) */
-	struct module *mod; /* declarations: the module that holds them */
-	bool reads_input;  /* expression mentions input (directly or via a name) */
+	struct ast *ref;     /* AST_NAME: the binding node (AST_LET, AST_CONST,
+			      * AST_PARAM, AST_COMP, AST_QUANT, AST_ADMIT);
+			      * AST_USE: the AST_FRAGMENT;
+			      * AST_IMPORT: the imported AST_MODULE (set by the
+			      * loader; NULL when the import failed) */
+	struct module *mod;  /* declarations: the module that holds them */
+	bool reads_input;    /* expression mentions input (directly or via a name) */
 	bool reads_selected; /* expression mentions selected */
-	int used;          /* AST_LET/AST_CONST/AST_IMPORT: number of references;
-			    * AST_FRAGMENT: number of `use` statements */
+	int used;	     /* AST_LET/AST_CONST/AST_IMPORT: number of references;
+			      * AST_FRAGMENT: number of `use` statements */
 };
 
 struct ast *ast_new(enum ast_kind kind, struct loc loc);

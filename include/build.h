@@ -34,28 +34,28 @@ enum build_status {
 
 /* Inputs and settings; every pointer is borrowed. */
 struct build_opts {
-	const char *policy_path;     /* .cpol source or .cpolb module */
-	const char *policy;          /* --policy NAME, or NULL */
-	const char *request;         /* -r FILE, "-" or NULL */
-	char *const *defs;           /* -D definitions */
+	const char *policy_path; /* .cpol source or .cpolb module */
+	const char *policy;	 /* --policy NAME, or NULL */
+	const char *request;	 /* -r FILE, "-" or NULL */
+	char *const *defs;	 /* -D definitions */
 	size_t ndefs;
 	const char *const *catalogs; /* -C directories, in precedence order */
 	size_t ncatalogs;
 	struct program_opts popts;
 
 	/* build only */
-	const char *out;             /* NULL: POLICY.oci beside the policy */
+	const char *out; /* NULL: POLICY.oci beside the policy */
 	enum oci_format format;
-	const char *tag;             /* NULL: the policy name */
-	const char *lock_path;       /* NULL: POLICY.lock beside the policy */
+	const char *tag;       /* NULL: the policy name */
+	const char *lock_path; /* NULL: POLICY.lock beside the policy */
 	bool locked;
-	const char *cache_dir;       /* NULL: the default cache */
+	const char *cache_dir; /* NULL: the default cache */
 	bool no_cache;
 	int max_layers;
 	enum oci_compression compression;
-	const char *depfile;         /* -M FILE, or NULL */
-	const char *depfile_target;  /* -MT TARGET, or NULL */
-	long long epoch;             /* SOURCE_DATE_EPOCH */
+	const char *depfile;	    /* -M FILE, or NULL */
+	const char *depfile_target; /* -MT TARGET, or NULL */
+	long long epoch;	    /* SOURCE_DATE_EPOCH */
 };
 
 struct build {
@@ -65,7 +65,7 @@ struct build {
 	bool have_catalogs;
 	struct vm *vm;
 	struct decision dec;
-	bool runtime_error; /* an admit filter failed at run time */
+	bool runtime_error;   /* an admit filter failed at run time */
 	char from_digest[72]; /* manifest digest of the `from` image, or "" */
 };
 

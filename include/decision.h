@@ -21,10 +21,10 @@ struct cat_prim;
 
 struct dec_request {
 	char *name;
-	char *op;         /* "==" "!=" "<" "<=" ">" ">=", or NULL when unconstrained */
+	char *op;	  /* "==" "!=" "<" "<=" ">" ">=", or NULL when unconstrained */
 	char *constraint; /* version text, or NULL */
-	char *at;         /* "FILE:LINE:COL" of the statement */
-	bool is_base;     /* from a `base` statement */
+	char *at;	  /* "FILE:LINE:COL" of the statement */
+	bool is_base;	  /* from a `base` statement */
 };
 
 struct dec_exclude {
@@ -33,18 +33,18 @@ struct dec_exclude {
 };
 
 struct dec_file {
-	char *path;      /* absolute path inside the image */
-	char *data;      /* content, len bytes */
+	char *path; /* absolute path inside the image */
+	char *data; /* content, len bytes */
 	size_t len;
-	unsigned mode;   /* default 0644 */
+	unsigned mode;	 /* default 0644 */
 	char digest[72]; /* "sha256:HEX" */
 	char *at;
 };
 
 struct dec_selected {
 	const struct cat_prim *prim; /* borrowed from the catalog set */
-	char *reason;                /* "include at FILE:LINE:COL" or "dependency of NAME" */
-	bool requested;              /* named by an include/base statement */
+	char *reason;		     /* "include at FILE:LINE:COL" or "dependency of NAME" */
+	bool requested;		     /* named by an include/base statement */
 };
 
 struct dec_edge {
@@ -58,13 +58,13 @@ struct dec_message {
 
 struct decision {
 	char *policy;
-	char *platform;    /* "linux/amd64" default */
-	char *from;        /* `from` path[:tag], or NULL */
+	char *platform; /* "linux/amd64" default */
+	char *from;	/* `from` path[:tag], or NULL */
 	struct dec_request *requests;
 	size_t nrequests, caprequests;
 	struct dec_exclude *excludes;
 	size_t nexcludes, capexcludes;
-	json_t *config;      /* OCI config keys the policy set, in DESIGN.md order */
+	json_t *config;	     /* OCI config keys the policy set, in DESIGN.md order */
 	json_t *annotations; /* object, keys sorted */
 	struct dec_file *files;
 	size_t nfiles, capfiles;

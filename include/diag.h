@@ -20,13 +20,13 @@ struct loc {
 	uint32_t file;
 	uint32_t begin, end;
 };
-#define LOC_NONE ((struct loc){ 0, 0, 0 })
+#define LOC_NONE ((struct loc){0, 0, 0})
 
 enum diag_severity { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR };
 
 struct diag_file {
-	char *path;   /* as the user named it (or as resolved for imports) */
-	char *text;   /* owned; NUL-terminated */
+	char *path; /* as the user named it (or as resolved for imports) */
+	char *text; /* owned; NUL-terminated */
 	size_t len;
 	uint32_t *lines; /* offsets of line starts; built lazily */
 	size_t nlines;
@@ -35,9 +35,9 @@ struct diag_file {
 struct diag_entry {
 	enum diag_severity sev;
 	struct loc loc;
-	char *rule;    /* rule id such as "syntax" or "unused-let"; may be NULL */
-	char *message; /* lowercase, no final period */
-	char *path;    /* for entries with no source loc but a file name, or NULL */
+	char *rule;	    /* rule id such as "syntax" or "unused-let"; may be NULL */
+	char *message;	    /* lowercase, no final period */
+	char *path;	    /* for entries with no source loc but a file name, or NULL */
 	struct loc related; /* an earlier statement this one refers to, or LOC_NONE */
 };
 
@@ -62,21 +62,20 @@ void diag_linecol(struct diag *d, uint32_t file, uint32_t off, unsigned *line, u
 char *diag_locstr(struct diag *d, struct loc loc);
 
 /* Record a diagnostic. rule may be NULL. */
-void diag_report(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-void diag_vreport(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule,
-		  const char *fmt, va_list ap);
+void diag_report(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
+		 ...) __attribute__((format(printf, 5, 6)));
+void diag_vreport(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
+		  va_list ap);
 /* Shorthands. */
 void diag_error(struct diag *d, struct loc loc, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void diag_warning(struct diag *d, struct loc loc, const char *rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-void diag_note(struct diag *d, struct loc loc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void diag_note(struct diag *d, struct loc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* An error about a file as a whole (unreadable, malformed JSON at a line...).
  * line/col may be 0. */
-void diag_file_error(struct diag *d, const char *path, unsigned line, unsigned col,
-		     const char *rule, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void diag_file_error(struct diag *d, const char *path, unsigned line, unsigned col, const char *rule,
+		     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Attach a related location to the most recent entry. */
 void diag_set_related(struct diag *d, struct loc related);
 

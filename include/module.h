@@ -25,14 +25,13 @@ struct module {
 				  * that loaded (each AST_IMPORT's ref is the
 				  * imported module's AST_MODULE root, or NULL) */
 	size_t nimports, capimports;
-	char *real; /* realpath, to parse every file once */
-	int state;  /* loader: 0 new, 1 loading (cycle check), 2 loaded */
+	char *real;  /* realpath, to parse every file once */
+	int state;   /* loader: 0 new, 1 loading (cycle check), 2 loaded */
 	bool stdlib; /* found on the stdlib path; shown as <stdlib>/NAME.cpol */
 };
 
 /* The prefix under which stdlib modules appear in locations and locks. */
 #define PROGRAM_STDLIB_PREFIX "<stdlib>/"
-
 
 struct program {
 	struct module **mods; /* owned; mods[0] is the main module */

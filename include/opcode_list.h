@@ -82,7 +82,8 @@ OP(JTK, J, 1, 0, "top must be a bool: if true jump to A keeping it, else pop it 
 OP(FORPREP, S, 1, 0, "pop a list; local A := it, local A+1 := 0")
 OP(FORNEXT, SJ, 0, 0, "if local A+1 < len(local A): local A+2 := next item, else jump to B")
 OP(ITER, NONE, 1, 1, "fail unless the top is a list (FORPREP's check, before ANYEQK)")
-OP(ANYEQK, K, 1, 1, "l := some item of list l == K[A] (any x in l : x == K[A]); each other item is a loop step")
+OP(ANYEQK, K, 1, 1,
+   "l := some item of list l == K[A] (any x in l : x == K[A]); each other item is a loop step")
 OP(RET, NONE, 1, 0, "return the top (check and admit blocks)")
 OP(HALT, NONE, 0, 0, "end of a policy block")
 

@@ -82,7 +82,7 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 struct layer_plan {
 	struct oci_layer_src *srcs;
 	size_t nsrcs;
-	size_t *sel_src;    /* sel_src[i]: source of dec.selected[i] */
+	size_t *sel_src; /* sel_src[i]: source of dec.selected[i] */
 	char **names, **tars;
 	const char **tarv, **digv;
 	struct oci_file *files;
@@ -132,17 +132,20 @@ static void plan_layers(const struct decision *dec, struct layer_plan *p)
 			p->tars[i] = cat_blob_path(s->prim);
 			p->tarv[i] = p->tars[i];
 			p->digv[i] = s->prim->digest;
-			p->srcs[k] = (struct oci_layer_src){ .name = p->names[i], .tars = &p->tarv[i],
-							     .tar_digests = &p->digv[i], .ntars = 1 };
+			p->srcs[k] = (struct oci_layer_src){.name = p->names[i],
+							    .tars = &p->tarv[i],
+							    .tar_digests = &p->digv[i],
+							    .ntars = 1};
 			p->sel_src[i] = k++;
 		}
 	}
 	if (dec->nfiles) {
 		p->files = xcalloc(dec->nfiles, sizeof(*p->files));
 		for (size_t i = 0; i < dec->nfiles; i++)
-			p->files[i] = (struct oci_file){ dec->files[i].path, dec->files[i].data, dec->files[i].len,
-							 dec->files[i].mode };
-		p->srcs[k++] = (struct oci_layer_src){ .name = "files", .files = p->files, .nfiles = dec->nfiles };
+			p->files[i] = (struct oci_file){dec->files[i].path, dec->files[i].data,
+							dec->files[i].len, dec->files[i].mode};
+		p->srcs[k++] =
+			(struct oci_layer_src){.name = "files", .files = p->files, .nfiles = dec->nfiles};
 	}
 	p->nsrcs = k;
 }
@@ -344,7 +347,8 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 	}
 	for (size_t i = 0; i < b->dec.nrequests; i++)
 		for (size_t c = 0; b->have_catalogs && c < b->cs.ncats; c++) {
-			char *dir = xasprintf("%s/primitives/%s", b->cs.cats[c]->dir, b->dec.requests[i].name);
+			char *dir =
+				xasprintf("%s/primitives/%s", b->cs.cats[c]->dir, b->dec.requests[i].name);
 			struct stat st;
 			if (stat(dir, &st) == 0)
 				add_dep(&deps, &n, &cap, dir);
@@ -370,7 +374,8 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 		sb_adds(&sb, ":\n");
 	}
 	if (write_file_atomic(o->depfile, sb.buf, sb.len, 0644) < 0) {
-		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile, strerror(errno));
+		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
+				strerror(errno));
 		rc = -1;
 	}
 	for (size_t i = 0; i < k; i++)
@@ -401,8 +406,8 @@ static char *from_layout(const struct decision *dec, const char *policy_path)
 
 static enum build_status compose(struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
-	struct layer_plan plan = { 0 };
-	struct oci_opts oo = { 0 };
+	struct layer_plan plan = {0};
+	struct oci_opts oo = {0};
 	struct oci_result res;
 	struct lock lk;
 	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
@@ -458,7 +463,8 @@ enum build_status build_image(struct build *b, const struct build_opts *o, struc
 	if (st != BUILD_OK)
 		return st;
 	if (!o->ncatalogs && b->dec.nrequests) {
-		diag_error(d, LOC_NONE, "no-catalog", "the policy includes primitives but no catalog was given (-C DIR)");
+		diag_error(d, LOC_NONE, "no-catalog",
+			   "the policy includes primitives but no catalog was given (-C DIR)");
 		return BUILD_BAD_INPUT;
 	}
 	out = o->out ? xstrdup(o->out)
@@ -493,8 +499,9 @@ static void select_locked(struct build *b, const struct lock *lk, const char *lo
 		struct dec_selected *s;
 
 		if (!p || strcmp(p->digest, lp->digest)) {
-			diag_file_error(d, lock_path, 0, 0, "verify", "primitive '%s' %s %s", lp->name, lp->version,
-					p ? "has other content in the catalog" : "is no longer in any catalog");
+			diag_file_error(
+				d, lock_path, 0, 0, "verify", "primitive '%s' %s %s", lp->name, lp->version,
+				p ? "has other content in the catalog" : "is no longer in any catalog");
 			*st = BUILD_MISMATCH;
 			continue;
 		}
@@ -511,7 +518,8 @@ static void select_locked(struct build *b, const struct lock *lk, const char *lo
 }
 
 /* Re-run admit filters and deny checks on the locked set. */
-static enum build_status recheck(struct build *b, const struct lock *lk, const char *lock_path, struct diag *d)
+static enum build_status recheck(struct build *b, const struct lock *lk, const char *lock_path,
+				 struct diag *d)
 {
 	enum build_status st = BUILD_OK;
 	char **dirs = xcalloc(lk->ncatalogs + 1, sizeof(*dirs));
@@ -521,7 +529,8 @@ static enum build_status recheck(struct build *b, const struct lock *lk, const c
 	b->prog = comp_load(policy, lk->policy, NULL, d);
 	for (size_t i = 0; i < lk->ncatalogs; i++)
 		dirs[i] = locked_path(lock_path, lk->catalogs[i].path);
-	if (!b->prog || (b->vm = vm_new(), vm_select(b->vm, b->prog, lk->policy, b->request, &b->dec, d) < 0) ||
+	if (!b->prog ||
+	    (b->vm = vm_new(), vm_select(b->vm, b->prog, lk->policy, b->request, &b->dec, d) < 0) ||
 	    catset_open(&b->cs, (const char *const *)dirs, lk->ncatalogs, d) < 0) {
 		st = BUILD_BAD_INPUT;
 		goto out;
@@ -530,8 +539,8 @@ static enum build_status recheck(struct build *b, const struct lock *lk, const c
 	for (size_t i = 0; i < b->prog->nfiles && i < lk->nmodules; i++) {
 		char *dg = xasprintf("sha256:%s", b->prog->files[i].digest);
 		if (strcmp(dg, lk->modules[i].digest)) {
-			diag_file_error(d, lock_path, 0, 0, "verify", "policy module '%s' changed since the build",
-					lk->modules[i].path);
+			diag_file_error(d, lock_path, 0, 0, "verify",
+					"policy module '%s' changed since the build", lk->modules[i].path);
 			st = BUILD_MISMATCH;
 		}
 		free(dg);

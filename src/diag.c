@@ -104,8 +104,7 @@ char *diag_locstr(struct diag *d, struct loc loc)
 	return xasprintf("%s:%u:%u", d->files[loc.file].path, line, col);
 }
 
-static struct diag_entry *new_entry(struct diag *d, enum diag_severity sev, struct loc loc,
-				    const char *rule)
+static struct diag_entry *new_entry(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule)
 {
 	struct diag_entry *e;
 
@@ -122,15 +121,15 @@ static struct diag_entry *new_entry(struct diag *d, enum diag_severity sev, stru
 	return e;
 }
 
-void diag_vreport(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule,
-		  const char *fmt, va_list ap)
+void diag_vreport(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
+		  va_list ap)
 {
 	struct diag_entry *e = new_entry(d, sev, loc, rule);
 	e->message = xvasprintf(fmt, ap);
 }
 
-void diag_report(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule,
-		 const char *fmt, ...)
+void diag_report(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
+		 ...)
 {
 	va_list ap;
 
@@ -166,8 +165,8 @@ void diag_note(struct diag *d, struct loc loc, const char *fmt, ...)
 	va_end(ap);
 }
 
-void diag_file_error(struct diag *d, const char *path, unsigned line, unsigned col,
-		     const char *rule, const char *fmt, ...)
+void diag_file_error(struct diag *d, const char *path, unsigned line, unsigned col, const char *rule,
+		     const char *fmt, ...)
 {
 	struct diag_entry *e = new_entry(d, DIAG_ERROR, LOC_NONE, rule);
 	va_list ap;
@@ -240,8 +239,8 @@ static void print_gcc(struct diag *d, FILE *out, const struct diag_entry *e, uns
 	free(where);
 }
 
-static void entry_position(struct diag *d, const struct diag_entry *e, const char **file,
-			   unsigned *line, unsigned *col)
+static void entry_position(struct diag *d, const struct diag_entry *e, const char **file, unsigned *line,
+			   unsigned *col)
 {
 	*line = *col = 0;
 	*file = e->path;

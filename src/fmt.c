@@ -21,16 +21,16 @@
 #include "parser.h"
 #include "util.h"
 
-#define INDENT 2
+#define INDENT	     2
 #define DIFF_CONTEXT 3
 /* Largest LCS table of the diff (cells); beyond it the changed middle of
  * the files is shown as one replacement. */
 #define DIFF_MAX_CELLS (4u << 20)
 
 struct bracket {
-	int closer;		 /* ')' or ']' */
-	unsigned contents;	 /* indentation of lines inside */
-	unsigned closer_indent;	 /* indentation of a line starting with the closer */
+	int closer;		/* ')' or ']' */
+	unsigned contents;	/* indentation of lines inside */
+	unsigned closer_indent; /* indentation of a line starting with the closer */
 };
 
 struct fmt {
@@ -61,8 +61,16 @@ struct fmt {
 static bool operand_end(const struct fmt *F)
 {
 	switch (F->prev_code) {
-	case IDENT: case STRING: case INT: case TRUE: case FALSE: case NULL_KW:
-	case INPUT: case SELECTED: case ')': case ']':
+	case IDENT:
+	case STRING:
+	case INT:
+	case TRUE:
+	case FALSE:
+	case NULL_KW:
+	case INPUT:
+	case SELECTED:
+	case ')':
+	case ']':
 		return true;
 	default:
 		return F->prev_field;
@@ -77,7 +85,11 @@ static bool need_space(const struct fmt *F, int kind)
 	if (F->line_empty || p == '(' || p == '[' || p == '.' || F->prev_unary)
 		return false;
 	switch (kind) {
-	case ')': case ']': case ',': case ';': case '.':
+	case ')':
+	case ']':
+	case ',':
+	case ';':
+	case '.':
 		return false;
 	case '(':
 		return !(p == IDENT || F->prev_field);
@@ -159,8 +171,8 @@ static void emit_comment(struct fmt *F, const struct lex_token *t, unsigned nl)
 {
 	uint32_t end = t->end;
 
-	while (end > t->begin && (F->text[end - 1] == ' ' || F->text[end - 1] == '\t' ||
-				  F->text[end - 1] == '\r'))
+	while (end > t->begin &&
+	       (F->text[end - 1] == ' ' || F->text[end - 1] == '\t' || F->text[end - 1] == '\r'))
 		end--;
 	if (nl == 0 && F->out.len && !F->line_empty) {
 		sb_addc(&F->out, ' '); /* an end-of-line comment */
@@ -264,8 +276,7 @@ static char *layout(const char *text, const struct lex_token *t, size_t n, size_
 		if (t[i].kind == COMMENT) {
 			F.next_code = next_code(text, t, n, i);
 			emit_comment(&F, &t[i], nl);
-		}
-		else
+		} else
 			emit_code(&F, &t[i], nl);
 	}
 	if (F.out.len)
@@ -310,7 +321,7 @@ int fmt_source(struct diag *d, uint32_t file, char **out, size_t *outlen)
 		res = NULL;
 		rc = 0;
 	} else {
-		diag_error(d, (struct loc){ file, 0, 0 }, "internal",
+		diag_error(d, (struct loc){file, 0, 0}, "internal",
 			   "formatting would change the meaning of this file; left as it is");
 	}
 	diag_release(&check);
@@ -352,7 +363,7 @@ static bool line_eq(const struct line *a, const struct line *b)
 }
 
 struct op {
-	char type; /* ' ', '-' or '+' */
+	char type;     /* ' ', '-' or '+' */
 	size_t ai, bi; /* line indices in a and b before this op */
 };
 
@@ -368,9 +379,10 @@ static void diff_middle(const struct line *a, const struct line *b, size_t p, si
 		dp = xcalloc((na + 1) * w, sizeof(*dp));
 		for (size_t x = na; x-- > 0;)
 			for (size_t y = nb; y-- > 0;)
-				dp[x * w + y] = line_eq(&a[p + x], &b[p + y]) ? dp[(x + 1) * w + y + 1] + 1 :
-						dp[(x + 1) * w + y] >= dp[x * w + y + 1] ? dp[(x + 1) * w + y] :
-											   dp[x * w + y + 1];
+				dp[x * w + y] = line_eq(&a[p + x], &b[p + y]) ? dp[(x + 1) * w + y + 1] + 1
+						: dp[(x + 1) * w + y] >= dp[x * w + y + 1]
+							? dp[(x + 1) * w + y]
+							: dp[x * w + y + 1];
 	}
 	while (i < na || j < nb) {
 		char t;
@@ -381,7 +393,7 @@ static void diff_middle(const struct line *a, const struct line *b, size_t p, si
 		else
 			t = '+';
 		xgrow((void **)ops, cap, *nops + 1, sizeof(**ops));
-		(*ops)[(*nops)++] = (struct op){ t, p + i, p + j };
+		(*ops)[(*nops)++] = (struct op){t, p + i, p + j};
 		i += t != '+';
 		j += t != '-';
 	}
@@ -433,12 +445,12 @@ char *fmt_diff(const char *path, const char *a, size_t alen, const char *b, size
 		s++;
 	for (size_t k = 0; k < p; k++) {
 		xgrow((void **)&ops, &cap, nops + 1, sizeof(*ops));
-		ops[nops++] = (struct op){ ' ', k, k };
+		ops[nops++] = (struct op){' ', k, k};
 	}
 	diff_middle(la, lb, p, na - p - s, nb - p - s, &ops, &nops, &cap);
 	for (size_t k = 0; k < s; k++) {
 		xgrow((void **)&ops, &cap, nops + 1, sizeof(*ops));
-		ops[nops++] = (struct op){ ' ', na - s + k, nb - s + k };
+		ops[nops++] = (struct op){' ', na - s + k, nb - s + k};
 	}
 	if (p < na || p < nb)
 		sb_addf(&sb, "--- a/%s\n+++ b/%s\n", path, path);

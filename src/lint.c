@@ -62,7 +62,8 @@ void lint_vreport(struct lint *L, enum diag_severity sev, struct loc loc, const 
 	w->msg = xvasprintf(fmt, ap);
 }
 
-void lint_report(struct lint *L, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt, ...)
+void lint_report(struct lint *L, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
+		 ...)
 {
 	va_list ap;
 

@@ -40,8 +40,8 @@
 struct site {
 	char *at;
 	const struct ast *n;
-	bool judged;   /* AST_ADMIT: its filter may be judged */
-	bool checked;  /* include/base: constraint already checked */
+	bool judged;  /* AST_ADMIT: its filter may be judged */
+	bool checked; /* include/base: constraint already checked */
 };
 
 struct lcat {
@@ -93,7 +93,7 @@ static int cmp_site(const void *x, const void *y)
 /* The statement at "FILE:LINE:COL" (sites sorted by cmp_site), or NULL. */
 static struct site *site_of(struct lcat *C, const char *at)
 {
-	struct site key = { (char *)at, NULL, false, false };
+	struct site key = {(char *)at, NULL, false, false};
 
 	return C->nsites ? bsearch(&key, C->sites, C->nsites, sizeof(*C->sites), cmp_site) : NULL;
 }

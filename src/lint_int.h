@@ -40,8 +40,8 @@ struct lint {
 
 /* Start a queue for p's main module (reads its ignore comments). */
 void lint_init(struct lint *L, const struct program *p, struct diag *d);
-void lint_report(struct lint *L, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+void lint_report(struct lint *L, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
+		 ...) __attribute__((format(printf, 5, 6)));
 void lint_vreport(struct lint *L, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
 		  va_list ap);
 /* Emit what is not suppressed to L->d and release L. Returns the number

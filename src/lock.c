@@ -210,8 +210,9 @@ static json_t *lock_to_json(const struct lock *lk)
 		json_array_append_new(prims, prim_json(&lk->prims[i]));
 	json_object_set_new(o, "primitives", prims);
 	if (lk->from)
-		json_object_set_new(o, "from", json_pack("{s:s, s:o}", "image", lk->from, "manifest",
-							 jstr(lk->from_digest)));
+		json_object_set_new(
+			o, "from",
+			json_pack("{s:s, s:o}", "image", lk->from, "manifest", jstr(lk->from_digest)));
 	json_object_set_new(o, "config", lk->config ? json_incref(lk->config) : json_object());
 	json_object_set_new(o, "image",
 			    json_pack("{s:o, s:o}", "manifest", jstr(lk->manifest_digest), "config",
@@ -345,8 +346,9 @@ int lock_load(const char *path, struct lock *lk, struct diag *d)
 	lock_init(lk);
 	if (!j) {
 		/* jansson gives line and column -1 when the file cannot be opened */
-		diag_file_error(d, path, e.line > 0 ? (unsigned)e.line : 0, e.column > 0 ? (unsigned)e.column : 0,
-				"lock", "cannot read lock file '%s': %s", path, e.text);
+		diag_file_error(d, path, e.line > 0 ? (unsigned)e.line : 0,
+				e.column > 0 ? (unsigned)e.column : 0, "lock",
+				"cannot read lock file '%s': %s", path, e.text);
 		return -1;
 	}
 	rc = lock_from_json(j, lk, path, d);

@@ -37,24 +37,21 @@
 
 enum { EXIT_OK = 0, EXIT_DENY = 1, EXIT_USAGE = 2, EXIT_RESOLVE = 3, EXIT_MISMATCH = 4 };
 
-static const char usage_text[] =
-	"usage: cpolc COMMAND [ARGS]\n"
-	"\n"
-	"commands:\n"
-	"  build     compose an OCI image from a policy, a request and catalogs\n"
-	"  eval      print a policy's decision for a request\n"
-	"  lint      check policies and report errors and warnings\n"
-	"  fmt       rewrite policies in the canonical layout\n"
-	"  compile   compile a policy to a .cpolb bytecode module\n"
-	"  disasm    print a .cpolb module or a policy's bytecode\n"
-	"  graph     print the dependency graph of a decision\n"
-	"  verify    check an image against its lock file\n"
-	"  cache     inspect and prune the layer cache\n"
-	"  catalog   create, fill and inspect primitive catalogs\n"
-	"\n"
-	"Run 'cpolc COMMAND --help' for a command's options.\n";
-
-
+static const char usage_text[] = "usage: cpolc COMMAND [ARGS]\n"
+				 "\n"
+				 "commands:\n"
+				 "  build     compose an OCI image from a policy, a request and catalogs\n"
+				 "  eval      print a policy's decision for a request\n"
+				 "  lint      check policies and report errors and warnings\n"
+				 "  fmt       rewrite policies in the canonical layout\n"
+				 "  compile   compile a policy to a .cpolb bytecode module\n"
+				 "  disasm    print a .cpolb module or a policy's bytecode\n"
+				 "  graph     print the dependency graph of a decision\n"
+				 "  verify    check an image against its lock file\n"
+				 "  cache     inspect and prune the layer cache\n"
+				 "  catalog   create, fill and inspect primitive catalogs\n"
+				 "\n"
+				 "Run 'cpolc COMMAND --help' for a command's options.\n";
 
 /* ======================================================================
  * lint (front end)
@@ -85,8 +82,10 @@ static int parse_diag_format(const char *s, enum diag_format *out)
 	static const struct {
 		const char *name;
 		enum diag_format fmt;
-	} fmts[] = { { "gcc", DIAG_FMT_GCC }, { "json", DIAG_FMT_JSON }, { "github", DIAG_FMT_GITHUB },
-		     { "sarif", DIAG_FMT_SARIF } };
+	} fmts[] = {{"gcc", DIAG_FMT_GCC},
+		    {"json", DIAG_FMT_JSON},
+		    {"github", DIAG_FMT_GITHUB},
+		    {"sarif", DIAG_FMT_SARIF}};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fmts); i++) {
 		if (!strcmp(s, fmts[i].name)) {
@@ -108,22 +107,24 @@ static void print_sarif(struct diag *d, FILE *out)
 		unsigned line = 0, col = 0;
 
 		json_object_set_new(r, "ruleId", json_string(e->rule ? e->rule : "cpolc"));
-		json_object_set_new(r, "level", json_string(e->sev == DIAG_ERROR	  ? "error" :
-							    e->sev == DIAG_WARNING ? "warning" :
-										     "note"));
+		json_object_set_new(r, "level",
+				    json_string(e->sev == DIAG_ERROR	 ? "error"
+						: e->sev == DIAG_WARNING ? "warning"
+									 : "note"));
 		json_object_set_new(msg, "text", json_string(e->message));
 		json_object_set_new(r, "message", msg);
 		if (e->loc.file) {
 			diag_linecol(d, e->loc.file, e->loc.begin, &line, &col);
 			json_object_set_new(r, "locations",
 					    json_pack("[{s:{s:{s:s},s:{s:i,s:i}}}]", "physicalLocation",
-						      "artifactLocation", "uri", diag_file(d, e->loc.file)->path,
-						      "region", "startLine", (int)line, "startColumn", (int)col));
+						      "artifactLocation", "uri",
+						      diag_file(d, e->loc.file)->path, "region", "startLine",
+						      (int)line, "startColumn", (int)col));
 		}
 		json_array_append_new(results, r);
 	}
-	run = json_pack("{s:{s:{s:s,s:s}},s:o}", "tool", "driver", "name", "cpolc", "version", PACKAGE_VERSION,
-			"results", results);
+	run = json_pack("{s:{s:{s:s,s:s}},s:o}", "tool", "driver", "name", "cpolc", "version",
+			PACKAGE_VERSION, "results", results);
 	log = json_pack("{s:s,s:s,s:[o]}", "$schema", "https://json.schemastore.org/sarif-2.1.0.json",
 			"version", "2.1.0", "runs", run);
 	json_dumpf(log, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -133,7 +134,7 @@ static void print_sarif(struct diag *d, FILE *out)
 
 static int cmd_lint(int argc, char **argv)
 {
-	struct program_opts opts = { .stdlib_dir = NULL, .no_digest = true };
+	struct program_opts opts = {.stdlib_dir = NULL, .no_digest = true};
 	enum diag_format fmt = DIAG_FMT_GCC;
 	bool caret = isatty(STDERR_FILENO), werror = false, unreadable = false;
 	const char **files = xcalloc((size_t)argc, sizeof(*files));
@@ -160,14 +161,16 @@ static int cmd_lint(int argc, char **argv)
 			opts.stdlib_dir = a + 9;
 		} else if (!strncmp(a, "--format=", 9) && parse_diag_format(a + 9, &fmt) == 0) {
 			continue;
-		} else if ((!strcmp(a, "--stdlib") || !strcmp(a, "--format") || !strcmp(a, "-C")) && i + 1 < argc) {
+		} else if ((!strcmp(a, "--stdlib") || !strcmp(a, "--format") || !strcmp(a, "-C")) &&
+			   i + 1 < argc) {
 			const char *v = argv[++i];
 			if (!strcmp(a, "--stdlib")) {
 				opts.stdlib_dir = v;
 			} else if (!strcmp(a, "-C")) {
 				cats[ncats++] = v;
 			} else if (!strcmp(a, "--format") && parse_diag_format(v, &fmt) < 0) {
-				fprintf(stderr, "cpolc: lint: unknown format '%s' (gcc, json, github or sarif)\n", v);
+				fprintf(stderr,
+					"cpolc: lint: unknown format '%s' (gcc, json, github or sarif)\n", v);
 				free(files);
 				free(cats);
 				return EXIT_USAGE;
@@ -225,20 +228,19 @@ static int cmd_lint(int argc, char **argv)
  * fmt (front end)
  * ====================================================================== */
 
-static const char fmt_usage[] =
-	"usage: cpolc fmt [--check|--diff] FILE...\n"
-	"\n"
-	"Rewrite .cpol files in the canonical layout (see cpolc(1)): in place,\n"
-	"atomically and keeping the file mode, and only the files that change.\n"
-	"FILE '-' formats standard input to standard output. A file with syntax\n"
-	"errors is not formatted: its errors are reported.\n"
-	"\n"
-	"  --check   write nothing; list the files that would change\n"
-	"  --diff    write nothing; print a unified diff of the changes\n"
-	"\n"
-	"Exit 0 when done (or, with --check and --diff, when every file is\n"
-	"formatted), 1 when --check or --diff found a file to change, 2 on bad\n"
-	"usage, an unreadable or unwritable file or syntax errors.\n";
+static const char fmt_usage[] = "usage: cpolc fmt [--check|--diff] FILE...\n"
+				"\n"
+				"Rewrite .cpol files in the canonical layout (see cpolc(1)): in place,\n"
+				"atomically and keeping the file mode, and only the files that change.\n"
+				"FILE '-' formats standard input to standard output. A file with syntax\n"
+				"errors is not formatted: its errors are reported.\n"
+				"\n"
+				"  --check   write nothing; list the files that would change\n"
+				"  --diff    write nothing; print a unified diff of the changes\n"
+				"\n"
+				"Exit 0 when done (or, with --check and --diff, when every file is\n"
+				"formatted), 1 when --check or --diff found a file to change, 2 on bad\n"
+				"usage, an unreadable or unwritable file or syntax errors.\n";
 
 enum fmt_mode { FMT_WRITE, FMT_CHECK, FMT_DIFF };
 
@@ -330,7 +332,8 @@ static int cmd_fmt(int argc, char **argv)
 		else if (!strcmp(a, "--"))
 			only_files = true;
 		else
-			return fprintf(stderr, "cpolc: fmt: unknown option '%s'\n%s", a, fmt_usage), EXIT_USAGE;
+			return fprintf(stderr, "cpolc: fmt: unknown option '%s'\n%s", a, fmt_usage),
+			       EXIT_USAGE;
 	}
 	if (!files)
 		return fputs(fmt_usage, stderr), EXIT_USAGE;
@@ -486,8 +489,9 @@ static void print_decision_text(FILE *out, const struct decision *dec)
 	fprintf(out, "requests:%s\n", dec->nrequests ? "" : " none");
 	for (size_t i = 0; i < dec->nrequests; i++) {
 		const struct dec_request *r = &dec->requests[i];
-		fprintf(out, "  %s %s%s%s%s%s  (%s)\n", r->is_base ? "base" : "include", r->name, r->op ? " " : "",
-			r->op ? r->op : "", r->op ? " " : "", r->op ? r->constraint : "", r->at);
+		fprintf(out, "  %s %s%s%s%s%s  (%s)\n", r->is_base ? "base" : "include", r->name,
+			r->op ? " " : "", r->op ? r->op : "", r->op ? " " : "", r->op ? r->constraint : "",
+			r->at);
 	}
 	fprintf(out, "excludes:%s\n", dec->nexcludes ? "" : " none");
 	for (size_t i = 0; i < dec->nexcludes; i++)
@@ -497,7 +501,8 @@ static void print_decision_text(FILE *out, const struct decision *dec)
 		fprintf(out, "  %s %s  (%s)\n", dec->selected[i].prim->name, dec->selected[i].prim->version,
 			dec->selected[i].reason);
 	fprintf(out, "config:%s\n", json_object_size(dec->config) ? "" : " none");
-	json_object_foreach(dec->config, key, val) {
+	json_object_foreach(dec->config, key, val)
+	{
 		char *s = json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
 		fprintf(out, "  %s: %s\n", key, s ? s : "?");
 		free(s);
@@ -507,8 +512,8 @@ static void print_decision_text(FILE *out, const struct decision *dec)
 		fprintf(out, "  %s: %s\n", key, json_string_value(val));
 	fprintf(out, "files:%s\n", dec->nfiles ? "" : " none");
 	for (size_t i = 0; i < dec->nfiles; i++)
-		fprintf(out, "  %s mode 0%o size %zu %s\n", dec->files[i].path, dec->files[i].mode, dec->files[i].len,
-			dec->files[i].digest);
+		fprintf(out, "  %s mode 0%o size %zu %s\n", dec->files[i].path, dec->files[i].mode,
+			dec->files[i].len, dec->files[i].digest);
 	print_messages(out, "denials", dec->denials, dec->ndenials);
 	print_messages(out, "warnings", dec->warnings, dec->nwarnings);
 	print_messages(out, "pending", dec->pending, dec->npending);
@@ -534,7 +539,7 @@ static const char eval_usage[] =
 
 static enum build_status decide(struct eval_opts *o, struct build *b, struct diag *d)
 {
-	struct build_opts bo = { 0 };
+	struct build_opts bo = {0};
 
 	bo.policy_path = o->policy_path;
 	bo.policy = o->policy;
@@ -549,7 +554,7 @@ static enum build_status decide(struct eval_opts *o, struct build *b, struct dia
 
 static int cmd_eval(int argc, char **argv)
 {
-	struct eval_opts o = { 0 };
+	struct eval_opts o = {0};
 	struct diag d;
 	struct build b;
 	enum build_status st;
@@ -580,11 +585,12 @@ static int cmd_eval(int argc, char **argv)
 	return (int)st;
 }
 
-static const char compile_usage[] = "usage: cpolc compile POLICY.cpol -o FILE.cpolb [--policy NAME] [--stdlib DIR]\n";
+static const char compile_usage[] =
+	"usage: cpolc compile POLICY.cpol -o FILE.cpolb [--policy NAME] [--stdlib DIR]\n";
 
 static int cmd_compile(int argc, char **argv)
 {
-	struct eval_opts o = { 0 };
+	struct eval_opts o = {0};
 	struct diag d;
 	struct bc_program *prog;
 	struct strbuf sb = STRBUF_INIT;
@@ -604,7 +610,8 @@ static int cmd_compile(int argc, char **argv)
 	if (prog) {
 		bc_save(prog, &sb);
 		if (write_file_atomic(o.output, sb.buf, sb.len, 0644) < 0)
-			diag_file_error(&d, o.output, 0, 0, NULL, "cannot write '%s': %s", o.output, strerror(errno));
+			diag_file_error(&d, o.output, 0, 0, NULL, "cannot write '%s': %s", o.output,
+					strerror(errno));
 		else
 			rc = EXIT_OK;
 	}
@@ -616,11 +623,12 @@ static int cmd_compile(int argc, char **argv)
 	return rc;
 }
 
-static const char disasm_usage[] = "usage: cpolc disasm POLICY.cpol|MODULE.cpolb [--policy NAME] [--stdlib DIR]\n";
+static const char disasm_usage[] =
+	"usage: cpolc disasm POLICY.cpol|MODULE.cpolb [--policy NAME] [--stdlib DIR]\n";
 
 static int cmd_disasm(int argc, char **argv)
 {
-	struct eval_opts o = { 0 };
+	struct eval_opts o = {0};
 	struct diag d;
 	struct bc_program *prog;
 	int rc = EXIT_USAGE;
@@ -726,15 +734,20 @@ static int report_added(int rc, const char *what, struct diag *d)
 static int catalog_add(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },    { "version", required_argument, NULL, 'v' },
-		{ "kind", required_argument, NULL, 'k' },    { "depends", required_argument, NULL, 'd' },
-		{ "provides", required_argument, NULL, 'p' }, { "conflicts", required_argument, NULL, 'c' },
-		{ "platform", required_argument, NULL, 'P' }, { "license", required_argument, NULL, 'l' },
-		{ "meta", required_argument, NULL, 'm' },    { "allow", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
+		{"name", required_argument, NULL, 'n'},
+		{"version", required_argument, NULL, 'v'},
+		{"kind", required_argument, NULL, 'k'},
+		{"depends", required_argument, NULL, 'd'},
+		{"provides", required_argument, NULL, 'p'},
+		{"conflicts", required_argument, NULL, 'c'},
+		{"platform", required_argument, NULL, 'P'},
+		{"license", required_argument, NULL, 'l'},
+		{"meta", required_argument, NULL, 'm'},
+		{"allow", required_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0},
 	};
-	struct cat_add_opts o = { 0 };
-	struct strv dep = { 0 }, prov = { 0 }, conf = { 0 };
+	struct cat_add_opts o = {0};
+	struct strv dep = {0}, prov = {0}, conf = {0};
 	struct diag d;
 	int c, rc;
 
@@ -744,15 +757,33 @@ static int catalog_add(int argc, char **argv)
 	}
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': o.name = optarg; break;
-		case 'v': o.version = optarg; break;
-		case 'k': o.kind = optarg; break;
-		case 'd': strv_push(&dep, optarg); break;
-		case 'p': strv_push(&prov, optarg); break;
-		case 'c': strv_push(&conf, optarg); break;
-		case 'P': o.platform = optarg; break;
-		case 'l': o.license = optarg; break;
-		case 'm': o.meta_file = optarg; break;
+		case 'n':
+			o.name = optarg;
+			break;
+		case 'v':
+			o.version = optarg;
+			break;
+		case 'k':
+			o.kind = optarg;
+			break;
+		case 'd':
+			strv_push(&dep, optarg);
+			break;
+		case 'p':
+			strv_push(&prov, optarg);
+			break;
+		case 'c':
+			strv_push(&conf, optarg);
+			break;
+		case 'P':
+			o.platform = optarg;
+			break;
+		case 'l':
+			o.license = optarg;
+			break;
+		case 'm':
+			o.meta_file = optarg;
+			break;
 		case 'a':
 			if (strcmp(optarg, "setuid")) {
 				fprintf(stderr, "cpolc: catalog add: --allow takes 'setuid'\n");
@@ -760,7 +791,9 @@ static int catalog_add(int argc, char **argv)
 			}
 			o.allow_setuid = true;
 			break;
-		default: fputs(catalog_add_help, stderr); return EXIT_USAGE;
+		default:
+			fputs(catalog_add_help, stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (argc - optind < 2 || !o.name || !o.version) {
@@ -840,7 +873,8 @@ static int catalog_list(int argc, char **argv)
 	struct diag d;
 	bool json = false;
 
-	if (argc == 4 && !strcmp(argv[2], "--format") && (!strcmp(argv[3], "json") || !strcmp(argv[3], "text")))
+	if (argc == 4 && !strcmp(argv[2], "--format") &&
+	    (!strcmp(argv[3], "json") || !strcmp(argv[3], "text")))
 		json = !strcmp(argv[3], "json");
 	else if (argc != 2) {
 		fputs("usage: cpolc catalog list DIR [--format text|json]\n", stderr);
@@ -932,7 +966,7 @@ static const char catalog_resolve_help[] =
 /* "name", "name>=1.2" or "name >= 1.2" into a request. */
 static int parse_request(const char *text, struct dec_request *q)
 {
-	static const char *const ops[] = { "==", "!=", "<=", ">=", "<", ">" };
+	static const char *const ops[] = {"==", "!=", "<=", ">=", "<", ">"};
 	size_t n = strcspn(text, "=!<> ");
 	const char *p = text + n;
 
@@ -973,11 +1007,13 @@ static void print_resolution(const struct decision *dec, bool json)
 static int catalog_resolve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "catalog", required_argument, NULL, 'C' }, { "platform", required_argument, NULL, 'p' },
-		{ "exclude", required_argument, NULL, 'x' }, { "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
+		{"catalog", required_argument, NULL, 'C'},
+		{"platform", required_argument, NULL, 'p'},
+		{"exclude", required_argument, NULL, 'x'},
+		{"format", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
 	};
-	struct strv cats = { 0 };
+	struct strv cats = {0};
 	struct decision dec;
 	struct catset cs;
 	struct diag d;
@@ -992,15 +1028,24 @@ static int catalog_resolve(int argc, char **argv)
 	dec.policy = xstrdup("resolve");
 	while ((c = getopt_long(argc, argv, "C:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'C': strv_push(&cats, optarg); break;
-		case 'p': free(dec.platform); dec.platform = xstrdup(optarg); break;
-		case 'x':
-			xgrow((void **)&dec.excludes, &dec.capexcludes, dec.nexcludes + 1, sizeof(*dec.excludes));
-			dec.excludes[dec.nexcludes++] = (struct dec_exclude){ xstrdup(optarg),
-									     xstrdup("<command line>") };
+		case 'C':
+			strv_push(&cats, optarg);
 			break;
-		case 'f': json = !strcmp(optarg, "json"); break;
-		default: rc = EXIT_USAGE;
+		case 'p':
+			free(dec.platform);
+			dec.platform = xstrdup(optarg);
+			break;
+		case 'x':
+			xgrow((void **)&dec.excludes, &dec.capexcludes, dec.nexcludes + 1,
+			      sizeof(*dec.excludes));
+			dec.excludes[dec.nexcludes++] =
+				(struct dec_exclude){xstrdup(optarg), xstrdup("<command line>")};
+			break;
+		case 'f':
+			json = !strcmp(optarg, "json");
+			break;
+		default:
+			rc = EXIT_USAGE;
 		}
 	}
 	for (int i = optind; i < argc && rc == EXIT_OK; i++) {
@@ -1054,7 +1099,8 @@ static int cmd_catalog(int argc, char **argv)
 	if (!strcmp(sub, "init"))
 		return catalog_simple(argc, argv, 1, "usage: cpolc catalog init DIR\n");
 	if (!strcmp(sub, "set-scan"))
-		return catalog_simple(argc, argv, 4, "usage: cpolc catalog set-scan DIR NAME VERSION FILE.json\n");
+		return catalog_simple(argc, argv, 4,
+				      "usage: cpolc catalog set-scan DIR NAME VERSION FILE.json\n");
 	if (!strcmp(sub, "verify"))
 		return catalog_simple(argc, argv, 1,
 				      "usage: cpolc catalog verify DIR\n"
@@ -1081,7 +1127,7 @@ static const char graph_usage[] =
 
 static int cmd_graph(int argc, char **argv)
 {
-	struct eval_opts o = { 0 };
+	struct eval_opts o = {0};
 	struct diag d;
 	struct build b;
 	enum build_status st;
@@ -1154,14 +1200,32 @@ static bool parse_long(const char *s, long long min, long long max, long long *o
 /* Parse build's options into bo (strings borrowed from argv). */
 static int parse_build_opts(int argc, char **argv, struct build_opts *bo, struct eval_opts *o)
 {
-	enum { O_FORMAT = 256, O_TAG, O_POLICY, O_LOCK, O_LOCKED, O_CACHE, O_NOCACHE, O_MAXL, O_COMP, O_STDLIB, O_MT };
+	enum {
+		O_FORMAT = 256,
+		O_TAG,
+		O_POLICY,
+		O_LOCK,
+		O_LOCKED,
+		O_CACHE,
+		O_NOCACHE,
+		O_MAXL,
+		O_COMP,
+		O_STDLIB,
+		O_MT
+	};
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, O_FORMAT },  { "tag", required_argument, NULL, O_TAG },
-		{ "policy", required_argument, NULL, O_POLICY },  { "lock", required_argument, NULL, O_LOCK },
-		{ "locked", no_argument, NULL, O_LOCKED },	  { "cache", required_argument, NULL, O_CACHE },
-		{ "no-cache", no_argument, NULL, O_NOCACHE },	  { "max-layers", required_argument, NULL, O_MAXL },
-		{ "compression", required_argument, NULL, O_COMP }, { "stdlib", required_argument, NULL, O_STDLIB },
-		{ "MT", required_argument, NULL, O_MT },	  { NULL, 0, NULL, 0 },
+		{"format", required_argument, NULL, O_FORMAT},
+		{"tag", required_argument, NULL, O_TAG},
+		{"policy", required_argument, NULL, O_POLICY},
+		{"lock", required_argument, NULL, O_LOCK},
+		{"locked", no_argument, NULL, O_LOCKED},
+		{"cache", required_argument, NULL, O_CACHE},
+		{"no-cache", no_argument, NULL, O_NOCACHE},
+		{"max-layers", required_argument, NULL, O_MAXL},
+		{"compression", required_argument, NULL, O_COMP},
+		{"stdlib", required_argument, NULL, O_STDLIB},
+		{"MT", required_argument, NULL, O_MT},
+		{NULL, 0, NULL, 0},
 	};
 	long long n;
 	int c;
@@ -1173,19 +1237,45 @@ static int parse_build_opts(int argc, char **argv, struct build_opts *bo, struct
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:D:C:o:M:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': bo->request = optarg; break;
-		case 'D': push_arg(&o->defs, &o->ndefs, &o->capdefs, optarg); break;
-		case 'C': push_arg(&o->catalogs, &o->ncatalogs, &o->capcatalogs, optarg); break;
-		case 'o': bo->out = optarg; break;
-		case 'M': bo->depfile = optarg; break;
-		case O_MT: bo->depfile_target = optarg; break;
-		case O_TAG: bo->tag = optarg; break;
-		case O_POLICY: bo->policy = optarg; break;
-		case O_LOCK: bo->lock_path = optarg; break;
-		case O_LOCKED: bo->locked = true; break;
-		case O_CACHE: bo->cache_dir = optarg; break;
-		case O_NOCACHE: bo->no_cache = true; break;
-		case O_STDLIB: bo->popts.stdlib_dir = optarg; break;
+		case 'r':
+			bo->request = optarg;
+			break;
+		case 'D':
+			push_arg(&o->defs, &o->ndefs, &o->capdefs, optarg);
+			break;
+		case 'C':
+			push_arg(&o->catalogs, &o->ncatalogs, &o->capcatalogs, optarg);
+			break;
+		case 'o':
+			bo->out = optarg;
+			break;
+		case 'M':
+			bo->depfile = optarg;
+			break;
+		case O_MT:
+			bo->depfile_target = optarg;
+			break;
+		case O_TAG:
+			bo->tag = optarg;
+			break;
+		case O_POLICY:
+			bo->policy = optarg;
+			break;
+		case O_LOCK:
+			bo->lock_path = optarg;
+			break;
+		case O_LOCKED:
+			bo->locked = true;
+			break;
+		case O_CACHE:
+			bo->cache_dir = optarg;
+			break;
+		case O_NOCACHE:
+			bo->no_cache = true;
+			break;
+		case O_STDLIB:
+			bo->popts.stdlib_dir = optarg;
+			break;
 		case O_FORMAT:
 			if (!strcmp(optarg, "oci-dir"))
 				bo->format = OCI_FMT_DIR;
@@ -1202,19 +1292,22 @@ static int parse_build_opts(int argc, char **argv, struct build_opts *bo, struct
 			else if (!strcmp(optarg, "none"))
 				bo->compression = OCI_COMP_NONE;
 			else
-				return fprintf(stderr, "cpolc: build: unknown compression '%s'\n", optarg), -1;
+				return fprintf(stderr, "cpolc: build: unknown compression '%s'\n", optarg),
+				       -1;
 			break;
 		case O_MAXL:
 			if (!parse_long(optarg, 1, 1000000, &n))
 				return fprintf(stderr, "cpolc: build: bad --max-layers '%s'\n", optarg), -1;
 			bo->max_layers = (int)n;
 			break;
-		default: return -1;
+		default:
+			return -1;
 		}
 	}
 	if (optind != argc - 1)
-		return fprintf(stderr, "cpolc: build: %s\n", optind < argc ? "more than one policy given"
-									     : "no policy given"), -1;
+		return fprintf(stderr, "cpolc: build: %s\n",
+			       optind < argc ? "more than one policy given" : "no policy given"),
+		       -1;
 	bo->policy_path = argv[optind];
 	bo->defs = o->defs;
 	bo->ndefs = o->ndefs;
@@ -1240,8 +1333,8 @@ static int source_date_epoch(long long *epoch)
 
 static int cmd_build(int argc, char **argv)
 {
-	struct eval_opts o = { 0 };
-	struct build_opts bo = { 0 };
+	struct eval_opts o = {0};
+	struct build_opts bo = {0};
 	struct diag d;
 	struct build b;
 	enum build_status st;
@@ -1373,9 +1466,9 @@ static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "build", cmd_build },	    { "cache", cmd_cache },	{ "catalog", cmd_catalog }, { "compile", cmd_compile },
-	{ "disasm", cmd_disasm },   { "eval", cmd_eval },	{ "graph", cmd_graph },
-	{ "fmt", cmd_fmt },	    { "lint", cmd_lint },	    { "verify", cmd_verify },
+	{"build", cmd_build},	{"cache", cmd_cache},	{"catalog", cmd_catalog}, {"compile", cmd_compile},
+	{"disasm", cmd_disasm}, {"eval", cmd_eval},	{"graph", cmd_graph},	  {"fmt", cmd_fmt},
+	{"lint", cmd_lint},	{"verify", cmd_verify},
 };
 
 int main(int argc, char **argv)

@@ -198,7 +198,8 @@ int oci_from_digest(const char *spec, char out[72], struct diag *d)
 		snprintf(out, 72, "%s", dg);
 		rc = 0;
 	} else if (desc) {
-		diag_file_error(d, dir, 0, 0, "oci-input", "the image in '%s' has no valid manifest digest", dir);
+		diag_file_error(d, dir, 0, 0, "oci-input", "the image in '%s' has no valid manifest digest",
+				dir);
 	}
 	json_decref(desc);
 	free(dir);

@@ -29,8 +29,8 @@
  * Collisions.
  */
 struct owner {
-	char *path; /* normalised */
-	char *what; /* "d", "f:HEX", "l:TARGET", "h:PATH"; NULL: a file not hashed */
+	char *path;	      /* normalised */
+	char *what;	      /* "d", "f:HEX", "l:TARGET", "h:PATH"; NULL: a file not hashed */
 	size_t src, tar, idx; /* source, its tar and the member's index there */
 	int64_t size;	      /* regular files; -1 otherwise */
 	bool want;	      /* its content must be hashed */
@@ -183,7 +183,8 @@ static int hash_wanted(const struct oci_layer_src *layers, struct owners *o, str
 			;
 		for (k = i; k < j; k++)
 			for (l = k + 1; l < j; l++)
-				if (o->v[k].size >= 0 && o->v[k].size == o->v[l].size && o->v[k].src != o->v[l].src) {
+				if (o->v[k].size >= 0 && o->v[k].size == o->v[l].size &&
+				    o->v[k].src != o->v[l].src) {
 					o->v[k].want = !o->v[k].what;
 					o->v[l].want = !o->v[l].what;
 				}

@@ -78,7 +78,7 @@ static int verrevcmp(const char *a, const char *ae, const char *b, const char *b
 struct parts {
 	const char *epoch, *epoch_end; /* digits, possibly empty */
 	const char *up, *up_end;
-	const char *rev, *rev_end;     /* empty when there is no revision */
+	const char *rev, *rev_end; /* empty when there is no revision */
 };
 
 static void split(const char *v, struct parts *p)

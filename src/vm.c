@@ -46,10 +46,10 @@ struct vm_file {
 };
 
 struct vm_closure {
-	uint8_t op;	/* OP_DENY, OP_WARN, OP_ADMIT */
+	uint8_t op;	     /* OP_DENY, OP_WARN, OP_ADMIT */
 	bool reads_selected; /* its block's, kept here for the check loops */
-	uint32_t block; /* the condition's code */
-	uint32_t pc;	/* the recording instruction in the policy block */
+	uint32_t block;	     /* the condition's code */
+	uint32_t pc;	     /* the recording instruction in the policy block */
 	struct value msg;
 	struct value *caps;
 	const char *at; /* set once copied into a decision */
@@ -305,8 +305,9 @@ static inline bool batch_next(struct vm_batch *bt)
  * branch predictor (CPython builds ceval.c likewise). */
 __attribute__((optimize("no-crossjumping")))
 #endif
-static int run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct value *res,
-	       struct vm_batch *bt, struct diag *d)
+static int
+run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct value *res,
+    struct vm_batch *bt, struct diag *d)
 {
 #ifdef CPOLC_COMPUTED_GOTO
 	static void *const disptab[OP__COUNT] = {

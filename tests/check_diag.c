@@ -26,7 +26,7 @@ START_TEST(test_linecol)
 	diag_linecol(&d, f, 8, &line, &col);
 	ck_assert_uint_eq(line, 4);
 	ck_assert_uint_eq(col, 1);
-	s = diag_locstr(&d, (struct loc){ f, 3, 6 });
+	s = diag_locstr(&d, (struct loc){f, 3, 6});
 	ck_assert_str_eq(s, "web.cpol:2:1");
 	free(s);
 	diag_release(&d);
@@ -43,8 +43,8 @@ START_TEST(test_print)
 
 	diag_init(&d);
 	f = diag_add_file(&d, "p.cpol", xstrdup("policy \"x\" {\n  bogus;\n}\n"), 24);
-	diag_error(&d, (struct loc){ f, 15, 20 }, "syntax", "unexpected '%s'", "bogus");
-	diag_warning(&d, (struct loc){ f, 0, 6 }, "user-root", "no user set");
+	diag_error(&d, (struct loc){f, 15, 20}, "syntax", "unexpected '%s'", "bogus");
+	diag_warning(&d, (struct loc){f, 0, 6}, "user-root", "no user set");
 	ck_assert_uint_eq(d.nerrors, 1);
 	ck_assert_uint_eq(d.nwarnings, 1);
 	out = open_memstream(&buf, &len);

@@ -75,9 +75,11 @@ START_TEST(test_blocks)
 	expect_fmt("policy \"p\" {\n\n\n  include \"a\";\n\n\n\n  include \"b\";\n\n}\n",
 		   "policy \"p\" {\n  include \"a\";\n\n  include \"b\";\n}\n");
 	/* top level: one blank line, adjacent imports and consts grouped */
-	expect_fmt("import \"a\";\nimport \"b\";\nconst x = 1;\nconst y = 2;\n\n\nconst z = 3;\npolicy \"p\" {}\n"
+	expect_fmt("import \"a\";\nimport \"b\";\nconst x = 1;\nconst y = 2;\n\n\nconst z = 3;\npolicy \"p\" "
+		   "{}\n"
 		   "fragment f {}",
-		   "import \"a\";\nimport \"b\";\n\nconst x = 1;\nconst y = 2;\n\nconst z = 3;\n\npolicy \"p\" {\n}\n\n"
+		   "import \"a\";\nimport \"b\";\n\nconst x = 1;\nconst y = 2;\n\nconst z = 3;\n\npolicy "
+		   "\"p\" {\n}\n\n"
 		   "fragment f {\n}\n");
 	/* a comment block right above an import stays in the group */
 	expect_fmt("import \"a\";\n# b\nimport \"b\";\n\n# c\nimport \"c\";\n# p\npolicy \"p\" {}",
@@ -90,8 +92,10 @@ START_TEST(test_breaks)
 {
 	/* the author's line breaks inside a statement stay, with continuation
 	 * and bracket indentation; never before ; , or { */
-	expect_fmt("policy \"p\" {\ndeny \"m\"\nwhen a\n&& b\n;\nentrypoint [\n\"a\",\n\"b\"\n]\n;\nif x\n{\n}\n}",
-		   "policy \"p\" {\n  deny \"m\"\n    when a\n    && b;\n  entrypoint [\n    \"a\",\n    \"b\"\n  ];\n"
+	expect_fmt("policy \"p\" {\ndeny \"m\"\nwhen a\n&& b\n;\nentrypoint [\n\"a\",\n\"b\"\n]\n;\nif "
+		   "x\n{\n}\n}",
+		   "policy \"p\" {\n  deny \"m\"\n    when a\n    && b;\n  entrypoint [\n    \"a\",\n    "
+		   "\"b\"\n  ];\n"
 		   "  if x {\n  }\n}\n");
 	expect_fmt("const a = f([\n1], [\n2\n]);", "const a = f([\n  1], [\n    2\n  ]);\n");
 }
@@ -119,7 +123,8 @@ START_TEST(test_errors)
 	const char *bad = "policy \"p\" { include ; }";
 
 	diag_init(&d);
-	ck_assert_int_eq(fmt_source(&d, diag_add_file(&d, "bad.cpol", xstrdup(bad), strlen(bad)), &out, &len), -1);
+	ck_assert_int_eq(fmt_source(&d, diag_add_file(&d, "bad.cpol", xstrdup(bad), strlen(bad)), &out, &len),
+			 -1);
 	ck_assert_ptr_null(out);
 	ck_assert_uint_eq(len, 0);
 	ck_assert_uint_gt(d.nerrors, 0);
@@ -139,9 +144,10 @@ START_TEST(test_diff)
 	ck_assert_str_eq(d, "");
 	free(d);
 	d = fmt_diff("f.cpol", a, strlen(a), b, strlen(b));
-	ck_assert_str_eq(d, "--- a/f.cpol\n+++ b/f.cpol\n"
-			    "@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n"
-			    "@@ -12,5 +12,6 @@\n 12\n 13\n 14\n+new\n 15\n-16\n+16\n\\ No newline at end of file\n");
+	ck_assert_str_eq(
+		d, "--- a/f.cpol\n+++ b/f.cpol\n"
+		   "@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+five\n 6\n 7\n 8\n"
+		   "@@ -12,5 +12,6 @@\n 12\n 13\n 14\n+new\n 15\n-16\n+16\n\\ No newline at end of file\n");
 	free(d);
 	d = fmt_diff("e.cpol", "", 0, "x\n", 2);
 	ck_assert_str_eq(d, "--- a/e.cpol\n+++ b/e.cpol\n@@ -0,0 +1 @@\n+x\n");
@@ -170,7 +176,7 @@ static char *dump_of(const char *text, size_t len)
  * picks pseudo-random white space between every two tokens. */
 static char *rejoin(const char *text, size_t len, const char *sep)
 {
-	static const char *const seps[] = { " ", "\n", "\n\n\n", " \t ", "\r\n", "\n  \n" };
+	static const char *const seps[] = {" ", "\n", "\n\n\n", " \t ", "\r\n", "\n  \n"};
 	uint32_t seed = (uint32_t)len;
 	struct diag d;
 	struct lex_token *t;
@@ -199,7 +205,8 @@ static void check_text(const char *path, const char *text)
 	ck_assert_msg(once != NULL, "fmt failed on %s", path);
 	got = dump_of(once, strlen(once));
 	ck_assert_msg(got && !strcmp(got, want), "fmt changed the tree of %s", path);
-	ck_assert_msg(!strstr(once, " \n") && !strstr(once, "\t\n") && !strstr(once, "\r\n") && !strstr(once, "\n\n\n"),
+	ck_assert_msg(!strstr(once, " \n") && !strstr(once, "\t\n") && !strstr(once, "\r\n") &&
+			      !strstr(once, "\n\n\n"),
 		      "trailing space, tab, CR or two blank lines in the layout of %s", path);
 	ck_assert_msg(!*once || once[strlen(once) - 1] == '\n', "no final newline for %s", path);
 	twice = fmt(once);
@@ -257,7 +264,7 @@ static void walk(const char *dir)
 START_TEST(test_tree)
 {
 	const char *src = getenv("CPOLC_SRCDIR");
-	static const char *const dirs[] = { "stdlib", "examples", "tests/golden", "bench" };
+	static const char *const dirs[] = {"stdlib", "examples", "tests/golden", "bench"};
 
 	if (!src)
 		src = "..";

@@ -389,9 +389,9 @@ END_TEST
 START_TEST(test_collisions_lazy)
 {
 	static const struct tm_ent a[] = {{"a", 'f', "one", 0}, {"b", 'f', "same", 0}, {"c", 'f', "1", 0},
-					  {"d", 'f', "gen", 0}, {"e", 'f', "abc", 0}, {"f", 'd', NULL, 0}};
-	static const struct tm_ent b[] = {{"a", 'f', "three", 0}, {"b", 'f', "same", 0}, {"c", 'l', "a", 0},
-					  {"f", 'f', "", 0}};
+					  {"d", 'f', "gen", 0}, {"e", 'f', "abc", 0},  {"f", 'd', NULL, 0}};
+	static const struct tm_ent b[] = {
+		{"a", 'f', "three", 0}, {"b", 'f', "same", 0}, {"c", 'l', "a", 0}, {"f", 'f', "", 0}};
 	static const struct oci_file gen[] = {{"/d", "gen", 3, 0}, {"e", "abd", 3, 0}};
 	char *ta = p("la.tar"), *tb = p("lb.tar");
 	const char *t[] = {ta, tb};
@@ -406,10 +406,10 @@ START_TEST(test_collisions_lazy)
 	s[2] = (struct oci_layer_src){"files", NULL, NULL, 0, gen, 2};
 	diag_init(&d);
 	ck_assert_int_eq(oci_check_collisions(s, 3, &d), 4);
-	ck_assert_str_eq(d.entries[0].message, "'/a' differs between pa and pb"); /* sizes */
-	ck_assert_str_eq(d.entries[1].message, "'/c' differs between pa and pb"); /* file, link */
+	ck_assert_str_eq(d.entries[0].message, "'/a' differs between pa and pb");    /* sizes */
+	ck_assert_str_eq(d.entries[1].message, "'/c' differs between pa and pb");    /* file, link */
 	ck_assert_str_eq(d.entries[2].message, "'/e' differs between pa and files"); /* same size */
-	ck_assert_str_eq(d.entries[3].message, "'/f' differs between pa and pb"); /* dir, file */
+	ck_assert_str_eq(d.entries[3].message, "'/f' differs between pa and pb");    /* dir, file */
 	diag_release(&d);
 	free(ta);
 	free(tb);
@@ -549,7 +549,7 @@ START_TEST(test_gc_keeps_previous_until_index)
 	struct oci_result r1, r2;
 	struct diag d;
 	char *old, *stale;
-	struct timespec ts[2] = { { 1000, 0 }, { 1000, 0 } };
+	struct timespec ts[2] = {{1000, 0}, {1000, 0}};
 
 	two_sources(s, tars, dgs);
 	diag_init(&d);

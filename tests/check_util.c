@@ -95,8 +95,8 @@ START_TEST(test_utf8)
 	ck_assert(utf8_valid("h\xc3\xa9llo", 6, &bad));
 	ck_assert(!utf8_valid("ab\xff", 3, &bad));
 	ck_assert_uint_eq(bad, 2);
-	ck_assert(!utf8_valid("\xc3", 1, &bad));        /* truncated */
-	ck_assert(!utf8_valid("\xc0\xaf", 2, &bad));    /* overlong */
+	ck_assert(!utf8_valid("\xc3", 1, &bad));	 /* truncated */
+	ck_assert(!utf8_valid("\xc0\xaf", 2, &bad));	 /* overlong */
 	ck_assert(!utf8_valid("\xed\xa0\x80", 3, &bad)); /* surrogate */
 	ck_assert(utf8_valid("\xf0\x9f\x98\x80", 4, &bad));
 }
