@@ -9,7 +9,10 @@
 #            commit to an oci: directory (gzip); one layer, not 40
 #   warm     cpolc build with every layer in the cache, fresh output
 #   changed  cpolc build with the cache of the 40, one package replaced by a
-#            new version with other content, fresh output
+#            new version with other content, fresh output; the cache is
+#            copied with hard links before each run (cp -al), so its blobs
+#            keep the inode and mtime their stamps record, as in a real
+#            cache that a build reuses
 #   alone    cpolc build --no-cache of that one new version only
 #
 # Each package is unpacked with `dpkg-deb -x` and stored as one primitive
@@ -110,7 +113,7 @@ cat >"$W/spec-warm.json" <<EOF
 [
  {"name": "cpolc-warm", "prepare": "rm -rf '$W/out-warm'",
   "cmd": "$BUILD --cache '$W/cache' -o '$W/out-warm' --lock '$W/lock'"},
- {"name": "cpolc-changed", "prepare": "rm -rf '$W/out-changed' '$W/cache-c' && cp -a '$W/cache' '$W/cache-c'",
+ {"name": "cpolc-changed", "prepare": "rm -rf '$W/out-changed' '$W/cache-c' && cp -al '$W/cache' '$W/cache-c'",
   "cmd": "'$CPOLC' build '$W/all.cpol' -C '$W/cat2' --cache '$W/cache-c' -o '$W/out-changed' --lock '$W/lock'"},
  {"name": "cpolc-alone", "prepare": "rm -rf '$W/out-alone'",
   "cmd": "'$CPOLC' build '$W/one.cpol' -C '$W/cat2' --no-cache -o '$W/out-alone' --lock '$W/lock'"}
