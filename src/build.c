@@ -404,6 +404,59 @@ static char *from_layout(const struct decision *dec, const char *policy_path)
 	return s;
 }
 
+/* Whether two sources collide depends only on their contents, so a set of
+ * sources checked once is not read again: the layer cache keeps a marker
+ * per checked set, named by a digest of its tars' and files' contents.
+ * Returns the marker's path (caller frees), or NULL without a cache. */
+static char *collision_marker(const char *cache, const struct layer_plan *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char hex[65], *path;
+
+	if (!cache)
+		return NULL;
+	sb_adds(&sb, "cpolc collision check 1\n");
+	for (size_t i = 0; i < p->nsrcs; i++) {
+		const struct oci_layer_src *s = &p->srcs[i];
+		for (size_t j = 0; j < s->ntars; j++) {
+			if (!s->tar_digests || !s->tar_digests[j]) {
+				sb_release(&sb);
+				return NULL; /* unknown content: always check */
+			}
+			sb_addf(&sb, "%zu tar %s\n", i, s->tar_digests[j]);
+		}
+		for (size_t j = 0; j < s->nfiles; j++) {
+			sha256_hex(s->files[j].data, s->files[j].len, hex);
+			sb_addf(&sb, "%zu file %s %o %s\n", i, s->files[j].path, s->files[j].mode, hex);
+		}
+	}
+	sha256_hex(sb.buf, sb.len, hex);
+	sb_release(&sb);
+	path = xasprintf("%s/checks/%s", cache, hex);
+	return path;
+}
+
+static int check_collisions(const struct layer_plan *p, const char *cache, struct diag *d)
+{
+	char *marker = collision_marker(cache, p), *dir;
+	struct stat st;
+	int n;
+
+	if (marker && stat(marker, &st) == 0) {
+		free(marker);
+		return 0;
+	}
+	n = oci_check_collisions(p->srcs, p->nsrcs, d);
+	if (n == 0 && marker) { /* best effort: without it the next build checks again */
+		dir = path_dirname(marker);
+		if (mkdir_p(dir, 0755) == 0)
+			write_file_atomic(marker, "", 0, 0644);
+		free(dir);
+	}
+	free(marker);
+	return n;
+}
+
 static enum build_status compose(struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
 	struct layer_plan plan = {0};
@@ -423,12 +476,12 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	}
 	if (o->locked && (st = check_locked(b, lock_path, d)) != BUILD_OK)
 		goto out;
-	if (oci_check_collisions(plan.srcs, plan.nsrcs, d) != 0) {
+	if (!o->no_cache)
+		cache = o->cache_dir ? xstrdup(o->cache_dir) : cache_default_dir();
+	if (check_collisions(&plan, cache, d) != 0) {
 		st = BUILD_UNRESOLVED;
 		goto out;
 	}
-	if (!o->no_cache)
-		cache = o->cache_dir ? xstrdup(o->cache_dir) : cache_default_dir();
 	oo.out = out;
 	oo.format = o->format;
 	oo.tag = o->tag ? o->tag : b->dec.policy;
