@@ -125,6 +125,17 @@ static void add_suppressions(struct lint *L, const char *s, const char *end, uns
 	}
 }
 
+static bool mentions(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+	const char *end = s + n, *p;
+
+	for (p = s; (size_t)(end - p) >= w && (p = memchr(p, word[0], (size_t)(end - p) - w + 1)); p++)
+		if (!memcmp(p, word, w))
+			return true;
+	return false;
+}
+
 /* An ignore comment at the end of a line applies to that line; one alone on
  * its line applies to the next line holding code. */
 static void find_suppressions(struct lint *L)
@@ -134,6 +145,8 @@ static void find_suppressions(struct lint *L)
 	struct diag scratch;
 	size_t n;
 
+	if (!mentions(f->text, f->len, "cpolc:ignore"))
+		return; /* the common case: no need to scan the file again */
 	diag_init(&scratch);
 	n = lex_tokens(&scratch, L->file, f->text, f->len, &t);
 	diag_release(&scratch);
