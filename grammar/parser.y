@@ -72,8 +72,9 @@ int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct pctx *ctx, const char *msg);
 static struct ast *fin(struct pctx *ctx, struct ast *n);
-static struct ast *mk(enum ast_kind kind, YYLTYPE loc);
-static struct ast *mk_str(enum ast_kind kind, YYLTYPE loc, struct pstr s, YYLTYPE sloc);
+static struct ast *mk(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc);
+static struct ast *mk_str(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct pstr s,
+			  YYLTYPE sloc);
 static struct ast *mk_bin(struct pctx *ctx, int op, YYLTYPE loc, struct ast *a, struct ast *b);
 static struct ast *mk_int(struct pctx *ctx, YYLTYPE loc, uint64_t v);
 static struct ast *mk_neg(struct pctx *ctx, YYLTYPE loc, struct ast *a);
@@ -143,25 +144,25 @@ decls
 	;
 
 decl
-	: IMPORT STRING ';' { $$ = fin(ctx, mk_str(AST_IMPORT, @$, $2, @2)); }
+	: IMPORT STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_IMPORT, @$, $2, @2)); }
 	| IMPORT STRING AS IDENT ';' {
-		$$ = mk_str(AST_IMPORT, @$, $2, @2);
+		$$ = mk_str(ctx, AST_IMPORT, @$, $2, @2);
 		$$->alias = $4.s;
 		$$ = fin(ctx, $$);
 	}
 	| CONST IDENT '=' expr ';' {
-		$$ = mk_str(AST_CONST, @$, $2, @2);
+		$$ = mk_str(ctx, AST_CONST, @$, $2, @2);
 		$$->a = $4;
 		$$ = fin(ctx, $$);
 	}
 	| FRAGMENT IDENT params_opt block {
-		$$ = mk_str(AST_FRAGMENT, @$, $2, @2);
+		$$ = mk_str(ctx, AST_FRAGMENT, @$, $2, @2);
 		$$->params = $3;
 		$$->kids = $4;
 		$$ = fin(ctx, $$);
 	}
 	| POLICY STRING block {
-		$$ = mk_str(AST_POLICY, @$, $2, @2);
+		$$ = mk_str(ctx, AST_POLICY, @$, $2, @2);
 		$$->kids = $3;
 		$$ = fin(ctx, $$);
 	}
@@ -181,7 +182,7 @@ params
 	;
 
 param
-	: IDENT { $$ = fin(ctx, mk_str(AST_PARAM, @$, $1, @1)); }
+	: IDENT { $$ = fin(ctx, mk_str(ctx, AST_PARAM, @$, $1, @1)); }
 	;
 
 block
@@ -204,59 +205,59 @@ cmpop
 	;
 
 stmt
-	: INCLUDE STRING ';' { $$ = fin(ctx, mk_str(AST_INCLUDE, @$, $2, @2)); }
+	: INCLUDE STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_INCLUDE, @$, $2, @2)); }
 	| INCLUDE STRING cmpop expr ';' {
-		$$ = mk_str(AST_INCLUDE, @$, $2, @2);
+		$$ = mk_str(ctx, AST_INCLUDE, @$, $2, @2);
 		$$->op = $3;
 		$$->a = $4;
 		$$ = fin(ctx, $$);
 	}
-	| EXCLUDE STRING ';' { $$ = fin(ctx, mk_str(AST_EXCLUDE, @$, $2, @2)); }
+	| EXCLUDE STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_EXCLUDE, @$, $2, @2)); }
 	| ADMIT IDENT IF expr ';' {
-		$$ = mk_str(AST_ADMIT, @$, $2, @2);
+		$$ = mk_str(ctx, AST_ADMIT, @$, $2, @2);
 		$$->a = $4;
 		$$ = fin(ctx, $$);
 	}
 	| USE usename ';' {
-		$$ = mk(AST_USE, @$);
+		$$ = mk(ctx, AST_USE, @$);
 		$$->a = $2;
 		$$->nameloc = @2;
 		$$ = fin(ctx, $$);
 	}
 	| USE usename '(' args_opt ')' ';' {
-		$$ = mk(AST_USE, @$);
+		$$ = mk(ctx, AST_USE, @$);
 		$$->a = $2;
 		$$->nameloc = @2;
 		$$->kids = $4;
 		$$ = fin(ctx, $$);
 	}
 	| LET IDENT '=' expr ';' {
-		$$ = mk_str(AST_LET, @$, $2, @2);
+		$$ = mk_str(ctx, AST_LET, @$, $2, @2);
 		$$->a = $4;
 		$$ = fin(ctx, $$);
 	}
 	| if_stmt { $$ = $1; }
-	| DENY STRING ';' { $$ = fin(ctx, mk_str(AST_DENY, @$, $2, @2)); }
+	| DENY STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_DENY, @$, $2, @2)); }
 	| DENY STRING WHEN expr ';' {
-		$$ = mk_str(AST_DENY, @$, $2, @2);
+		$$ = mk_str(ctx, AST_DENY, @$, $2, @2);
 		$$->a = $4;
 		$$ = fin(ctx, $$);
 	}
-	| WARN STRING ';' { $$ = fin(ctx, mk_str(AST_WARN, @$, $2, @2)); }
+	| WARN STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_WARN, @$, $2, @2)); }
 	| WARN STRING WHEN expr ';' {
-		$$ = mk_str(AST_WARN, @$, $2, @2);
+		$$ = mk_str(ctx, AST_WARN, @$, $2, @2);
 		$$->a = $4;
 		$$ = fin(ctx, $$);
 	}
-	| PLATFORM STRING ';' { $$ = fin(ctx, mk_str(AST_PLATFORM, @$, $2, @2)); }
-	| BASE STRING ';' { $$ = fin(ctx, mk_str(AST_BASE, @$, $2, @2)); }
+	| PLATFORM STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_PLATFORM, @$, $2, @2)); }
+	| BASE STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_BASE, @$, $2, @2)); }
 	| BASE STRING cmpop expr ';' {
-		$$ = mk_str(AST_BASE, @$, $2, @2);
+		$$ = mk_str(ctx, AST_BASE, @$, $2, @2);
 		$$->op = $3;
 		$$->a = $4;
 		$$ = fin(ctx, $$);
 	}
-	| FROM STRING ';' { $$ = fin(ctx, mk_str(AST_FROM, @$, $2, @2)); }
+	| FROM STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_FROM, @$, $2, @2)); }
 	| ENTRYPOINT expr ';' { $$ = mk_config(ctx, CFG_ENTRYPOINT, @$, NULL, @1, $2); }
 	| CMD expr ';' { $$ = mk_config(ctx, CFG_CMD, @$, NULL, @1, $2); }
 	| ENV IDENT '=' expr ';' { $$ = mk_config(ctx, CFG_ENV, @$, &$2, @2, $4); }
@@ -269,12 +270,12 @@ stmt
 	| EXPOSE STRING ';' { $$ = mk_config(ctx, CFG_EXPOSE, @$, &$2, @2, NULL); }
 	| VOLUME STRING ';' { $$ = mk_config(ctx, CFG_VOLUME, @$, &$2, @2, NULL); }
 	| FILE_KW STRING '=' expr ';' {
-		$$ = mk_str(AST_FILE, @$, $2, @2);
+		$$ = mk_str(ctx, AST_FILE, @$, $2, @2);
 		$$->a = $4;
 		$$ = fin(ctx, $$);
 	}
 	| FILE_KW STRING '=' expr MODE INT ';' {
-		$$ = mk_str(AST_FILE, @$, $2, @2);
+		$$ = mk_str(ctx, AST_FILE, @$, $2, @2);
 		$$->a = $4;
 		$$->has_mode = true;
 		if ($6 > 07777)
@@ -288,7 +289,7 @@ stmt
 
 if_stmt
 	: IF expr block else_opt {
-		$$ = mk(AST_IF, @$);
+		$$ = mk(ctx, AST_IF, @$);
 		$$->a = $2;
 		$$->kids = $3;
 		$$->b = $4;
@@ -299,7 +300,7 @@ if_stmt
 else_opt
 	: %empty { $$ = NULL; }
 	| ELSE block {
-		$$ = mk(AST_BLOCK, @$);
+		$$ = mk(ctx, AST_BLOCK, @$);
 		$$->kids = $2;
 		$$ = fin(ctx, $$);
 	}
@@ -307,10 +308,10 @@ else_opt
 	;
 
 usename
-	: IDENT { $$ = fin(ctx, mk_str(AST_NAME, @$, $1, @1)); }
+	: IDENT { $$ = fin(ctx, mk_str(ctx, AST_NAME, @$, $1, @1)); }
 	| IDENT '.' field_name {
-		struct ast *alias = fin(ctx, mk_str(AST_NAME, @1, $1, @1));
-		$$ = mk_str(AST_FIELD, @$, $3, @3);
+		struct ast *alias = fin(ctx, mk_str(ctx, AST_NAME, @1, $1, @1));
+		$$ = mk_str(ctx, AST_FIELD, @$, $3, @3);
 		$$->a = alias;
 		$$ = fin(ctx, $$);
 	}
@@ -319,14 +320,14 @@ usename
 expr
 	: unary { $$ = $1; }
 	| ANY IDENT IN expr ':' expr %prec ANY {
-		$$ = mk_str(AST_QUANT, @$, $2, @2);
+		$$ = mk_str(ctx, AST_QUANT, @$, $2, @2);
 		$$->op = AST_OP_ANY;
 		$$->a = $4;
 		$$->b = $6;
 		$$ = fin(ctx, $$);
 	}
 	| ALL IDENT IN expr ':' expr %prec ANY {
-		$$ = mk_str(AST_QUANT, @$, $2, @2);
+		$$ = mk_str(ctx, AST_QUANT, @$, $2, @2);
 		$$->op = AST_OP_ALL;
 		$$->a = $4;
 		$$->b = $6;
@@ -353,7 +354,7 @@ expr
 unary
 	: postfix { $$ = $1; }
 	| '!' unary {
-		$$ = mk(AST_UNARY, @$);
+		$$ = mk(ctx, AST_UNARY, @$);
 		$$->op = AST_OP_NOT;
 		$$->a = $2;
 		$$ = fin(ctx, $$);
@@ -364,12 +365,12 @@ unary
 postfix
 	: primary { $$ = $1; }
 	| postfix '.' field_name {
-		$$ = mk_str(AST_FIELD, @$, $3, @3);
+		$$ = mk_str(ctx, AST_FIELD, @$, $3, @3);
 		$$->a = $1;
 		$$ = fin(ctx, $$);
 	}
 	| postfix '[' expr ']' {
-		$$ = mk(AST_INDEX, @$);
+		$$ = mk(ctx, AST_INDEX, @$);
 		$$->a = $1;
 		$$->b = $3;
 		$$ = fin(ctx, $$);
@@ -377,31 +378,31 @@ postfix
 	;
 
 primary
-	: NULL_KW { $$ = fin(ctx, mk(AST_NULL, @$)); }
-	| TRUE { $$ = mk(AST_BOOL, @$); $$->num = 1; $$ = fin(ctx, $$); }
-	| FALSE { $$ = fin(ctx, mk(AST_BOOL, @$)); }
+	: NULL_KW { $$ = fin(ctx, mk(ctx, AST_NULL, @$)); }
+	| TRUE { $$ = mk(ctx, AST_BOOL, @$); $$->num = 1; $$ = fin(ctx, $$); }
+	| FALSE { $$ = fin(ctx, mk(ctx, AST_BOOL, @$)); }
 	| INT { $$ = mk_int(ctx, @$, $1); }
-	| STRING { $$ = fin(ctx, mk_str(AST_STRING, @$, $1, @1)); }
-	| IDENT { $$ = fin(ctx, mk_str(AST_NAME, @$, $1, @1)); }
-	| INPUT { $$ = fin(ctx, mk(AST_INPUT, @$)); }
-	| SELECTED { $$ = fin(ctx, mk(AST_SELECTED, @$)); }
+	| STRING { $$ = fin(ctx, mk_str(ctx, AST_STRING, @$, $1, @1)); }
+	| IDENT { $$ = fin(ctx, mk_str(ctx, AST_NAME, @$, $1, @1)); }
+	| INPUT { $$ = fin(ctx, mk(ctx, AST_INPUT, @$)); }
+	| SELECTED { $$ = fin(ctx, mk(ctx, AST_SELECTED, @$)); }
 	| IDENT '(' args_opt ')' {
-		$$ = mk_str(AST_CALL, @$, $1, @1);
+		$$ = mk_str(ctx, AST_CALL, @$, $1, @1);
 		$$->kids = $3;
 		$$ = fin(ctx, $$);
 	}
 	| '(' expr ')' { $$ = $2; }
-	| '[' ']' { $$ = fin(ctx, mk(AST_LIST, @$)); }
-	| '[' args ']' { $$ = mk(AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
-	| '[' args ',' ']' { $$ = mk(AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
+	| '[' ']' { $$ = fin(ctx, mk(ctx, AST_LIST, @$)); }
+	| '[' args ']' { $$ = mk(ctx, AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
+	| '[' args ',' ']' { $$ = mk(ctx, AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
 	| '[' expr FOR IDENT IN expr ']' {
-		$$ = mk_str(AST_COMP, @$, $4, @4);
+		$$ = mk_str(ctx, AST_COMP, @$, $4, @4);
 		$$->a = $2;
 		$$->b = $6;
 		$$ = fin(ctx, $$);
 	}
 	| '[' expr FOR IDENT IN expr IF expr ']' {
-		$$ = mk_str(AST_COMP, @$, $4, @4);
+		$$ = mk_str(ctx, AST_COMP, @$, $4, @4);
 		$$->a = $2;
 		$$->b = $6;
 		$$->c = $8;
@@ -474,15 +475,15 @@ static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct pctx *ctx, const char
 		diag_error(ctx->d, *loc, "syntax", "%s", msg);
 }
 
-static struct ast *mk(enum ast_kind kind, YYLTYPE loc)
+static struct ast *mk(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc)
 {
-	return ast_new(kind, loc);
+	return ast_new(ctx->root, kind, loc);
 }
 
 /* A node that takes ownership of a scanned string. */
-static struct ast *mk_str(enum ast_kind kind, YYLTYPE loc, struct pstr s, YYLTYPE sloc)
+static struct ast *mk_str(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct pstr s, YYLTYPE sloc)
 {
-	struct ast *n = ast_new(kind, loc);
+	struct ast *n = ast_new(ctx->root, kind, loc);
 
 	n->str = s.s;
 	n->len = s.len;
@@ -529,14 +530,14 @@ static struct ast *fin(struct pctx *ctx, struct ast *n)
 	ctx->deep_reported = true;
 	struct loc loc = n->loc;
 	ast_free(n);
-	n = ast_new(AST_ERROR, loc);
+	n = ast_new(ctx->root, AST_ERROR, loc);
 	n->depth = 1;
 	return n;
 }
 
 static struct ast *mk_bin(struct pctx *ctx, int op, YYLTYPE loc, struct ast *a, struct ast *b)
 {
-	struct ast *n = ast_new(AST_BINARY, loc);
+	struct ast *n = ast_new(ctx->root, AST_BINARY, loc);
 
 	n->op = op;
 	n->a = a;
@@ -549,7 +550,7 @@ static struct ast *mk_bin(struct pctx *ctx, int op, YYLTYPE loc, struct ast *a, 
  * 2^63"): only unary minus makes it valid; sema reports it otherwise. */
 static struct ast *mk_int(struct pctx *ctx, YYLTYPE loc, uint64_t v)
 {
-	struct ast *n = ast_new(AST_INT, loc);
+	struct ast *n = ast_new(ctx->root, AST_INT, loc);
 
 	if (v > (uint64_t)INT64_MAX) {
 		n->num = INT64_MIN;
@@ -572,7 +573,7 @@ static struct ast *mk_neg(struct pctx *ctx, YYLTYPE loc, struct ast *a)
 		a->loc = loc;
 		return a;
 	}
-	n = ast_new(AST_UNARY, loc);
+	n = ast_new(ctx->root, AST_UNARY, loc);
 	n->op = AST_OP_NEG;
 	n->a = a;
 	return fin(ctx, n);
@@ -581,7 +582,7 @@ static struct ast *mk_neg(struct pctx *ctx, YYLTYPE loc, struct ast *a)
 static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr *key, YYLTYPE kloc,
 			     struct ast *val)
 {
-	struct ast *n = ast_new(AST_CONFIG, loc);
+	struct ast *n = ast_new(ctx->root, AST_CONFIG, loc);
 
 	n->op = cfg;
 	if (key) {
@@ -614,7 +615,7 @@ struct ast *parse_module(struct diag *d, uint32_t file, const char *text, size_t
 	ctx.file = file;
 	ctx.text = text;
 	sb_init(&ctx.sb);
-	ctx.root = ast_new(AST_MODULE, whole);
+	ctx.root = ast_new_root(whole);
 	if (len > PARSE_MAX_BYTES) {
 		diag_error(d, (struct loc){ file, 0, 0 }, "syntax", "file is larger than %u bytes",
 			   (unsigned)PARSE_MAX_BYTES);

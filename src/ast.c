@@ -8,15 +8,49 @@
 
 #include "util.h"
 
-struct ast *ast_new(enum ast_kind kind, struct loc loc)
-{
-	struct ast *n = xcalloc(1, sizeof(*n));
+/* The nodes of one tree: chunks of doubling size, newest first. */
+struct ast_pool {
+	struct ast_pool *next; /* the previous (smaller) chunk */
+	size_t used, cap;
+	struct ast nodes[];
+};
 
+enum { POOL_FIRST = 16, POOL_MAX = 4096 };
+
+static struct ast_pool *pool_chunk(struct ast_pool *next, size_t cap)
+{
+	struct ast_pool *p = xcalloc(1, sizeof(*p) + cap * sizeof(p->nodes[0]));
+
+	p->next = next;
+	p->cap = cap;
+	return p;
+}
+
+static struct ast *init_node(struct ast *n, enum ast_kind kind, struct loc loc)
+{
 	n->kind = kind;
 	n->loc = loc;
 	n->nameloc = loc;
 	n->depth = 1;
 	return n;
+}
+
+struct ast *ast_new_root(struct loc loc)
+{
+	struct ast_pool *p = pool_chunk(NULL, POOL_FIRST);
+	struct ast *root = &p->nodes[p->used++];
+
+	root->pool = p;
+	return init_node(root, AST_MODULE, loc);
+}
+
+struct ast *ast_new(struct ast *root, enum ast_kind kind, struct loc loc)
+{
+	struct ast_pool *p = root->pool;
+
+	if (p->used == p->cap)
+		root->pool = p = pool_chunk(p, p->cap < POOL_MAX ? 2 * p->cap : POOL_MAX);
+	return init_node(&p->nodes[p->used++], kind, loc); /* zeroed by calloc */
 }
 
 void ast_list_push(struct ast_list *l, struct ast *n)
@@ -37,6 +71,8 @@ void ast_list_release(struct ast_list *l)
  * so plain recursion is safe here. */
 void ast_free(struct ast *n)
 {
+	struct ast_pool *p;
+
 	if (!n)
 		return;
 	ast_free(n->a);
@@ -46,7 +82,11 @@ void ast_free(struct ast *n)
 	ast_list_release(&n->params);
 	free(n->str);
 	free(n->alias);
-	free(n);
+	for (p = n->pool; p;) { /* a root: the node itself is in the last chunk */
+		struct ast_pool *next = p->next;
+		free(p);
+		p = next;
+	}
 }
 
 static const char *const kind_names[] = {

@@ -273,7 +273,7 @@ static void parse_and_follow(struct loader *L, struct module *m, char *text, siz
 	if (!utf8_valid(text, len, &bad)) {
 		struct loc l = {m->file, (uint32_t)bad, (uint32_t)bad + 1};
 		diag_error(L->d, l, "encoding", "invalid UTF-8 (byte 0x%02x)", (unsigned char)text[bad]);
-		m->root = ast_new(AST_MODULE, (struct loc){m->file, 0, 0});
+		m->root = ast_new_root((struct loc){m->file, 0, 0});
 	} else {
 		m->root = parse_module(L->d, m->file, text, len);
 	}
