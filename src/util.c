@@ -365,6 +365,20 @@ int cmp_strp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The length of the run of whole 8-byte words of plain ASCII at s. */
+static size_t ascii_words(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; n - i >= sizeof(w); i += sizeof(w)) {
+		memcpy(&w, s + i, sizeof(w));
+		if (w & 0x8080808080808080u)
+			break;
+	}
+	return i;
+}
+
 bool utf8_valid(const char *s, size_t n, size_t *bad)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -376,6 +390,7 @@ bool utf8_valid(const char *s, size_t n, size_t *bad)
 
 		if (c < 0x80) {
 			i++;
+			i += ascii_words(p + i, n - i);
 			continue;
 		}
 		if ((c & 0xe0) == 0xc0) {
