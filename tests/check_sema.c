@@ -43,7 +43,7 @@ struct loaded {
 static void load(struct loaded *l, const char *name, const char *text)
 {
 	char *path = put(name, text);
-	struct program_opts o = {NULL};
+	struct program_opts o = {0};
 
 	diag_init(&l->d);
 	program_init(&l->p);
@@ -204,7 +204,7 @@ END_TEST
 START_TEST(test_stdlib_path)
 {
 	struct loaded l;
-	struct program_opts o = {NULL, false};
+	struct program_opts o = {0};
 	char *path, *dir, *env;
 
 	dir = path_join(tmpdir, "std");
@@ -237,7 +237,7 @@ END_TEST
 START_TEST(test_unreadable)
 {
 	struct loaded l;
-	struct program_opts o = {NULL};
+	struct program_opts o = {0};
 	char *path = path_join(tmpdir, "missing.cpol");
 
 	diag_init(&l.d);

@@ -10,6 +10,11 @@ if grep -q __asan_init "$CPOLC" 2>/dev/null; then
 	echo "ok # SKIP valgrind: cpolc is built with AddressSanitizer"
 	exit 0
 fi
+if valgrind -q "$CPOLC" --version 2>&1 >/dev/null | grep -q 'debuginfo reader'; then
+	# valgrind 3.19 cannot read clang 14's DWARF 5; gcc's builds are checked
+	echo "ok # SKIP valgrind cannot read the debug info of this cpolc build"
+	exit 0
+fi
 T=$T_TMP
 G=$CPOLC_SRCDIR/tests/golden
 STDLIB=$CPOLC_SRCDIR/stdlib
