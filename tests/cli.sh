@@ -70,3 +70,17 @@ expect_exit "no command" 2 "$CPOLC"
 for c in build eval lint compile disasm graph verify catalog cache; do
 	expect_exit "$c --help" 0 "$CPOLC" $c --help
 done
+
+# libarchive and libcrypto are loaded on first use (src/dynlib.c): lint
+# loads neither; a command that writes an archive loads both.
+if grep -q '^#define CPOLC_LAZY_LIBS' "$CPOLC_BUILDDIR/config.h"; then
+	loaded() { LD_DEBUG=files "$@" 2>&1 >/dev/null | grep -o 'file=lib\(archive\|crypto\)\.so[.0-9]*' | sort -u | tr '\n' ' '; }
+	expect_eq "lint loads neither libarchive nor libcrypto" "$(loaded "$CPOLC" lint "$T_TMP/p.cpol")" ""
+	expect_match "eval loads only libcrypto, for the policy's digest" \
+		"$(loaded "$CPOLC" eval "$T_TMP/p.cpol")" '^file=libcrypto\.so[.0-9]* $'
+	"$CPOLC" catalog init "$T_TMP/cat2" >/dev/null
+	expect_match "catalog add loads both" \
+		"$(loaded "$CPOLC" catalog add "$T_TMP/cat2" --name app --version 1 "$T_TMP/files/bin=/bin")" \
+		'^file=libarchive\.so[.0-9]* file=libcrypto\.so[.0-9]* $'
+	expect_eq "and the primitive was added" "$("$CPOLC" catalog list "$T_TMP/cat2" | grep -c app)" 1
+fi

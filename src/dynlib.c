@@ -1,0 +1,231 @@
+/* dynlib.c - load libarchive and libcrypto on first use.
+ *
+ * Linked at start-up, libarchive brings libxml2 (for xar), ICU and
+ * libstdc++ with it, and libcrypto is large: together they tripled the
+ * start-up time of every command, though `cpolc lint`, `fmt`, `eval` and
+ * `compile` never touch an archive or a digest (bench/notes.md). So,
+ * unless configure was given --disable-lazy-libs, the binary is not linked
+ * against either library. Instead this file defines each function cpolc
+ * calls, with the prototype from the library's own header; the first call
+ * to any of them opens the library by its soname (found by configure) and
+ * looks every symbol up, once, under pthread_once, so worker threads may
+ * make the first call. The rest of cpolc calls the libraries as usual.
+ *
+ * The library is opened RTLD_LOCAL, so its symbols never interpose on
+ * these stubs or the reverse. A library that cannot be opened is an
+ * installation defect, like a missing shared library at start-up: one line
+ * on stderr and exit status 127, as the dynamic loader does.
+ *
+ * A function newly called elsewhere in cpolc must be added to the lists
+ * below, or the link fails with an undefined reference.
+ */
+#include "config.h"
+
+#ifdef CPOLC_LAZY_LIBS
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <openssl/evp.h>
+
+/* F(return type, name, parameters, arguments) for a function with a
+ * result, V(name, parameters, arguments) for one without. */
+/* clang-format off */
+#define LIBARCHIVE_FUNCS(F, V)                                                                      \
+	F(struct archive *, archive_read_new, (void), ())                                           \
+	F(int, archive_read_free, (struct archive *a), (a))                                         \
+	F(int, archive_read_support_filter_all, (struct archive *a), (a))                           \
+	F(int, archive_read_support_format_7zip, (struct archive *a), (a))                          \
+	F(int, archive_read_support_format_ar, (struct archive *a), (a))                            \
+	F(int, archive_read_support_format_cab, (struct archive *a), (a))                           \
+	F(int, archive_read_support_format_cpio, (struct archive *a), (a))                          \
+	F(int, archive_read_support_format_empty, (struct archive *a), (a))                         \
+	F(int, archive_read_support_format_gnutar, (struct archive *a), (a))                        \
+	F(int, archive_read_support_format_iso9660, (struct archive *a), (a))                       \
+	F(int, archive_read_support_format_lha, (struct archive *a), (a))                           \
+	F(int, archive_read_support_format_rar, (struct archive *a), (a))                           \
+	F(int, archive_read_support_format_rar5, (struct archive *a), (a))                          \
+	F(int, archive_read_support_format_tar, (struct archive *a), (a))                           \
+	F(int, archive_read_support_format_warc, (struct archive *a), (a))                          \
+	F(int, archive_read_support_format_xar, (struct archive *a), (a))                           \
+	F(int, archive_read_support_format_zip, (struct archive *a), (a))                           \
+	F(int, archive_read_set_callback_data, (struct archive *a, void *data), (a, data))          \
+	F(int, archive_read_set_read_callback, (struct archive *a, archive_read_callback *cb), (a, cb)) \
+	F(int, archive_read_set_skip_callback, (struct archive *a, archive_skip_callback *cb), (a, cb)) \
+	F(int, archive_read_open,                                                                   \
+	  (struct archive *a, void *data, archive_open_callback *o, archive_read_callback *r,       \
+	   archive_close_callback *c),                                                              \
+	  (a, data, o, r, c))                                                                       \
+	F(int, archive_read_open1, (struct archive *a), (a))                                        \
+	F(int, archive_read_open_filename, (struct archive *a, const char *path, size_t block),     \
+	  (a, path, block))                                                                         \
+	F(int, archive_read_next_header, (struct archive *a, struct archive_entry **e), (a, e))     \
+	F(la_ssize_t, archive_read_data, (struct archive *a, void *buf, size_t n), (a, buf, n))     \
+	F(struct archive *, archive_write_new, (void), ())                                          \
+	F(int, archive_write_free, (struct archive *a), (a))                                        \
+	F(int, archive_write_add_filter_none, (struct archive *a), (a))                             \
+	F(int, archive_write_set_format_pax_restricted, (struct archive *a), (a))                   \
+	F(int, archive_write_set_format_option,                                                     \
+	  (struct archive *a, const char *m, const char *o, const char *v), (a, m, o, v))           \
+	F(int, archive_write_open,                                                                  \
+	  (struct archive *a, void *data, archive_open_callback *o, archive_write_callback *w,      \
+	   archive_close_callback *c),                                                              \
+	  (a, data, o, w, c))                                                                       \
+	F(int, archive_write_open_fd, (struct archive *a, int fd), (a, fd))                         \
+	F(int, archive_write_header, (struct archive *a, struct archive_entry *e), (a, e))          \
+	F(la_ssize_t, archive_write_data, (struct archive *a, const void *buf, size_t n), (a, buf, n)) \
+	F(int, archive_write_close, (struct archive *a), (a))                                       \
+	F(const char *, archive_error_string, (struct archive *a), (a))                             \
+	F(la_int64_t, archive_filter_bytes, (struct archive *a, int n), (a, n))                     \
+	F(struct archive_entry *, archive_entry_new, (void), ())                                    \
+	F(struct archive_entry *, archive_entry_clear, (struct archive_entry *e), (e))              \
+	V(archive_entry_free, (struct archive_entry *e), (e))                                       \
+	F(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *e), (e))                      \
+	F(__LA_MODE_T, archive_entry_perm, (struct archive_entry *e), (e))                          \
+	F(la_int64_t, archive_entry_uid, (struct archive_entry *e), (e))                            \
+	F(la_int64_t, archive_entry_gid, (struct archive_entry *e), (e))                            \
+	F(la_int64_t, archive_entry_size, (struct archive_entry *e), (e))                           \
+	F(int, archive_entry_size_is_set, (struct archive_entry *e), (e))                           \
+	F(int, archive_entry_sparse_count, (struct archive_entry *e), (e))                          \
+	F(const char *, archive_entry_pathname, (struct archive_entry *e), (e))                     \
+	F(const char *, archive_entry_pathname_utf8, (struct archive_entry *e), (e))                \
+	F(const char *, archive_entry_hardlink, (struct archive_entry *e), (e))                     \
+	F(const char *, archive_entry_symlink, (struct archive_entry *e), (e))                      \
+	V(archive_entry_set_filetype, (struct archive_entry *e, unsigned int t), (e, t))            \
+	V(archive_entry_set_perm, (struct archive_entry *e, __LA_MODE_T m), (e, m))                 \
+	V(archive_entry_set_uid, (struct archive_entry *e, la_int64_t id), (e, id))                 \
+	V(archive_entry_set_gid, (struct archive_entry *e, la_int64_t id), (e, id))                 \
+	V(archive_entry_set_size, (struct archive_entry *e, la_int64_t n), (e, n))                  \
+	V(archive_entry_set_mtime, (struct archive_entry *e, time_t s, long ns), (e, s, ns))        \
+	V(archive_entry_set_pathname, (struct archive_entry *e, const char *s), (e, s))             \
+	V(archive_entry_set_hardlink, (struct archive_entry *e, const char *s), (e, s))             \
+	V(archive_entry_set_symlink, (struct archive_entry *e, const char *s), (e, s))
+
+#define LIBCRYPTO_FUNCS(F, V)                                                                       \
+	F(const EVP_MD *, EVP_sha256, (void), ())                                                   \
+	F(EVP_MD_CTX *, EVP_MD_CTX_new, (void), ())                                                 \
+	V(EVP_MD_CTX_free, (EVP_MD_CTX *c), (c))                                                    \
+	F(int, EVP_DigestInit_ex, (EVP_MD_CTX *c, const EVP_MD *md, ENGINE *e), (c, md, e))         \
+	F(int, EVP_DigestUpdate, (EVP_MD_CTX *c, const void *d, size_t n), (c, d, n))               \
+	F(int, EVP_DigestFinal_ex, (EVP_MD_CTX *c, unsigned char *md, unsigned int *n), (c, md, n)) \
+	F(int, EVP_Digest,                                                                          \
+	  (const void *d, size_t n, unsigned char *md, unsigned int *len,                            \
+	   const EVP_MD *t, ENGINE *e),                                                              \
+	  (d, n, md, len, t, e))
+/* clang-format on */
+
+#define MEMBER(ret, name, params, args) ret(*name) params;
+#define VMEMBER(name, params, args)	void(*name) params;
+#define LOOKUP(ret, name, params, args) lookup(h, soname, #name, &t->name, sizeof(t->name));
+#define VLOOKUP(name, params, args)	LOOKUP(void, name, params, args)
+
+static void *open_lib(const char *soname, const char *why)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		fprintf(stderr, "cpolc: cannot load %s, needed to %s: %s\n", soname, why, dlerror());
+		exit(127);
+	}
+	return h;
+}
+
+/* Store the address of name into the function pointer at slot. */
+static void lookup(void *h, const char *soname, const char *name, void *slot, size_t size)
+{
+	void *p = dlsym(h, name);
+
+	if (!p || size != sizeof(p)) {
+		fprintf(stderr, "cpolc: %s has no function '%s'\n", soname, name);
+		exit(127);
+	}
+	memcpy(slot, &p, sizeof(p)); /* POSIX: a data pointer may hold a function's address */
+}
+
+/* ---- libarchive ---------------------------------------------------------- */
+
+static struct archive_fns {
+	LIBARCHIVE_FUNCS(MEMBER, VMEMBER)
+	void (*archive_set_error)(struct archive *a, int err, const char *fmt, ...);
+} archive_fn;
+static pthread_once_t archive_once = PTHREAD_ONCE_INIT;
+
+static void archive_load(void)
+{
+	const char *soname = CPOLC_LIBARCHIVE_SONAME;
+	void *h = open_lib(soname, "read and write archives");
+	struct archive_fns *t = &archive_fn;
+
+	LIBARCHIVE_FUNCS(LOOKUP, VLOOKUP)
+	LOOKUP(void, archive_set_error, , )
+}
+
+#define ARCHIVE_STUB(ret, name, params, args)                                                                \
+	ret name params                                                                                      \
+	{                                                                                                    \
+		pthread_once(&archive_once, archive_load);                                                   \
+		return archive_fn.name args;                                                                 \
+	}
+#define ARCHIVE_VSTUB(name, params, args)                                                                    \
+	void name params                                                                                     \
+	{                                                                                                    \
+		pthread_once(&archive_once, archive_load);                                                   \
+		archive_fn.name args;                                                                        \
+	}
+LIBARCHIVE_FUNCS(ARCHIVE_STUB, ARCHIVE_VSTUB)
+
+/* A variadic call cannot be forwarded: format here, pass the text on. */
+void archive_set_error(struct archive *a, int err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_once(&archive_once, archive_load);
+	archive_fn.archive_set_error(a, err, "%s", msg);
+}
+
+/* ---- libcrypto ----------------------------------------------------------- */
+
+static struct crypto_fns {
+	LIBCRYPTO_FUNCS(MEMBER, VMEMBER)
+} crypto_fn;
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+
+static void crypto_load(void)
+{
+	const char *soname = CPOLC_LIBCRYPTO_SONAME;
+	void *h = open_lib(soname, "compute digests");
+	struct crypto_fns *t = &crypto_fn;
+
+	LIBCRYPTO_FUNCS(LOOKUP, VLOOKUP)
+}
+
+#define CRYPTO_STUB(ret, name, params, args)                                                                 \
+	ret name params                                                                                      \
+	{                                                                                                    \
+		pthread_once(&crypto_once, crypto_load);                                                     \
+		return crypto_fn.name args;                                                                  \
+	}
+#define CRYPTO_VSTUB(name, params, args)                                                                     \
+	void name params                                                                                     \
+	{                                                                                                    \
+		pthread_once(&crypto_once, crypto_load);                                                     \
+		crypto_fn.name args;                                                                         \
+	}
+LIBCRYPTO_FUNCS(CRYPTO_STUB, CRYPTO_VSTUB)
+
+#else
+
+/* ISO C wants at least one declaration in a translation unit. */
+typedef int dynlib_unused;
+
+#endif /* CPOLC_LAZY_LIBS */
