@@ -110,6 +110,11 @@ int oci_compose(const struct oci_opts *opts, const struct oci_layer_src *layers,
  * -1 when a tar could not be read. */
 int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct diag *d);
 
+/* Split an image reference "DIR[:TAG]" into malloc'd *dir and *tag (NULL
+ * without a tag). A tag is what follows the last ':' when that has no '/',
+ * unless the whole of spec names a directory. */
+void oci_split_ref(const char *spec, char **dir, char **tag);
+
 /* The manifest digest ("sha256:HEX", into out) of the image that spec
  * ("DIR[:TAG]", as for oci_opts.from_layout) names. 0, or -1 with an error
  * in d. */

@@ -634,14 +634,18 @@ enum build_status build_verify(const char *lock_path, const char *image_path, st
 	struct lock lk;
 	struct build b;
 	enum build_status st = BUILD_OK, st2;
+	char *dir, *tag;
 
 	lock_init(&lk);
 	if (lock_load(lock_path, &lk, d) < 0) {
 		lock_release(&lk);
 		return BUILD_BAD_INPUT;
 	}
-	if (oci_verify(image_path, NULL, &lk, d) < 0)
+	oci_split_ref(image_path, &dir, &tag);
+	if (oci_verify(dir, tag, &lk, d) < 0)
 		st = BUILD_MISMATCH;
+	free(dir);
+	free(tag);
 	if (lk.nmodules) {
 		build_init(&b);
 		st2 = recheck(&b, &lk, lock_path, d);

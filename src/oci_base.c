@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "oci_int.h"
 #include "util.h"
@@ -63,7 +64,8 @@ json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d)
 	size_t i, n = 0;
 
 	if (!idx) {
-		diag_file_error(d, path, (unsigned)jerr.line, (unsigned)jerr.column, "oci-input",
+		diag_file_error(d, path, jerr.line > 0 ? (unsigned)jerr.line : 0,
+				jerr.column > 0 ? (unsigned)jerr.column : 0, "oci-input",
 				"cannot read image index '%s': %s", path, jerr.text);
 		goto out;
 	}
@@ -79,8 +81,9 @@ json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d)
 	}
 	if (n != 1) {
 		diag_file_error(d, path, 0, 0, "oci-input",
-				n ? "'%s' names several images%s%s" : "'%s' has no image%s%s", path,
-				tag ? " tagged " : "", tag ? tag : "");
+				n ? "'%s' names several images%s%s; name one as %s:TAG"
+				  : "'%s' has no image%s%s%s",
+				path, tag ? " tagged " : "", tag ? tag : "", n ? root : "");
 		found = NULL;
 		goto out;
 	}
@@ -91,12 +94,13 @@ out:
 	return found;
 }
 
-/* Split "DIR[:TAG]": a tag is what follows the last ':' when it has no '/'. */
-static void split_spec(const char *spec, char **dir, char **tag)
+void oci_split_ref(const char *spec, char **dir, char **tag)
 {
 	const char *colon = strrchr(spec, ':');
+	struct stat st;
 
-	if (colon && colon != spec && colon[1] && !strchr(colon, '/')) {
+	if (colon && colon != spec && colon[1] && !strchr(colon, '/') &&
+	    !(stat(spec, &st) == 0 && S_ISDIR(st.st_mode))) {
 		*dir = xstrndup(spec, (size_t)(colon - spec));
 		*tag = xstrdup(colon + 1);
 	} else {
@@ -157,7 +161,7 @@ int oci_base_load(const char *spec, const char *os, const char *arch, struct oci
 	const char *mt;
 
 	memset(b, 0, sizeof(*b));
-	split_spec(spec, &b->dir, &tag);
+	oci_split_ref(spec, &b->dir, &tag);
 	desc = oci_find_manifest(b->dir, tag, d);
 	free(tag);
 	if (!desc)
@@ -191,7 +195,7 @@ int oci_from_digest(const char *spec, char out[72], struct diag *d)
 	const char *dg;
 	int rc = -1;
 
-	split_spec(spec, &dir, &tag);
+	oci_split_ref(spec, &dir, &tag);
 	desc = oci_find_manifest(dir, tag, d);
 	dg = json_string_value(json_object_get(desc, "digest"));
 	if (dg && digest_ok(dg)) {

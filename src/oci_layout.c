@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -588,9 +589,58 @@ static json_t *build_manifest(struct compose *c, const char *cdigest, uint64_t c
 	return m;
 }
 
+static const char *ref_name(const json_t *desc)
+{
+	return json_string_value(json_object_get(json_object_get(desc, "annotations"), REF_NAME));
+}
+
+/* Untagged entries first, then by tag, then by digest: an index lists the
+ * same entries in the same order whatever order they were built in. */
+static int cmp_entries(const void *pa, const void *pb)
+{
+	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	const char *ra = ref_name(a), *rb = ref_name(b);
+	int d = ra && rb ? strcmp(ra, rb) : (ra != NULL) - (rb != NULL);
+
+	if (d == 0)
+		d = strcmp(json_string_value(json_object_get(a, "digest")),
+			   json_string_value(json_object_get(b, "digest")));
+	return d;
+}
+
+/* The index's manifests: every entry of the layout's current index.json
+ * that names another tag (a build replaces its own tag and keeps the
+ * others, as skopeo and umoci do), and desc. Entries without a digest are
+ * dropped; an unreadable index keeps nothing. */
+static json_t *index_entries(struct compose *c, json_t *desc, const char *tag)
+{
+	char *path = path_join(c->root, "index.json");
+	json_t *old = c->o->format == OCI_FMT_DIR ? json_load_file(path, 0, NULL) : NULL;
+	json_t *e, **v, *out = json_array();
+	size_t i, n = 0, cap = json_array_size(json_object_get(old, "manifests")) + 1;
+
+	free(path);
+	v = xcalloc(cap, sizeof(*v));
+	json_array_foreach(json_object_get(old, "manifests"), i, e)
+	{
+		const char *ref = ref_name(e);
+		if (json_is_object(e) && json_is_string(json_object_get(e, "digest")) &&
+		    !(ref && strcmp(ref, tag) == 0))
+			v[n++] = e;
+	}
+	v[n++] = desc;
+	qsort(v, n, sizeof(*v), cmp_entries);
+	for (i = 0; i < n; i++)
+		json_array_append(out, v[i]);
+	free(v);
+	json_decref(old);
+	return out;
+}
+
 static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 {
 	json_t *desc = descriptor(OCI_MT_MANIFEST, mdigest, msize), *idx, *plat;
+	const char *tag = c->o->tag ? c->o->tag : "latest";
 	char *text, *path;
 	int rc = 0;
 
@@ -598,10 +648,10 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 	if (c->variant)
 		json_object_set_new(plat, "variant", json_string(c->variant));
 	json_object_set_new(desc, "platform", plat);
-	json_object_set_new(desc, "annotations",
-			    json_pack("{s:s}", REF_NAME, c->o->tag ? c->o->tag : "latest"));
-	idx = json_pack("{s:i, s:s, s:[o]}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests",
-			desc);
+	json_object_set_new(desc, "annotations", json_pack("{s:s}", REF_NAME, tag));
+	idx = json_pack("{s:i, s:s, s:o}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests",
+			index_entries(c, desc, tag));
+	json_decref(desc);
 	text = json_dumps(idx, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(idx);
 	if (!text)
@@ -687,6 +737,18 @@ static void remove_stale_temps(const char *root)
 	if (dh)
 		closedir(dh);
 	free(dir);
+}
+
+/* Hold an exclusive lock on the layout directory until *fd is closed. */
+static int lock_layout(struct compose *c, int *fd)
+{
+	*fd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0 || flock(*fd, LOCK_EX) < 0) {
+		diag_file_error(c->d, c->root, 0, 0, "oci-io", "cannot lock '%s': %s", c->root,
+				strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void collect_garbage(struct compose *c)
@@ -876,7 +938,7 @@ static int write_image(struct compose *c, const json_t *config, const json_t *an
 {
 	json_t *cfg, *man, *merged = NULL;
 	uint64_t csize = 0;
-	int rc;
+	int rc, lockfd = -1;
 
 	cfg = build_config(c, json_is_object(config) ? config : NULL, &merged);
 	rc = oci_write_json_blob(c->root, cfg, res->config_digest, &csize, c->d);
@@ -886,12 +948,18 @@ static int write_image(struct compose *c, const json_t *config, const json_t *an
 	json_decref(cfg);
 	json_decref(man);
 	res->config = merged;
+	/* Reading, merging and replacing index.json and collecting the
+	 * garbage is one step for builds into the same layout. */
+	if (rc == 0 && c->o->format == OCI_FMT_DIR)
+		rc = lock_layout(c, &lockfd);
 	if (rc == 0 && c->o->format == OCI_FMT_DIR && !c->o->no_gc)
 		c->old_refs = referenced(c->root);
 	if (rc == 0)
 		rc = write_index(c, res->manifest_digest, res->manifest_size);
 	if (rc == 0 && c->old_refs)
 		collect_garbage(c);
+	if (lockfd >= 0)
+		close(lockfd);
 	if (rc == 0 && c->o->format == OCI_FMT_ARCHIVE)
 		rc = oci_archive_write(c->root, c->o->out, c->o->epoch, c->d);
 	return rc;

@@ -444,5 +444,50 @@ if need_tool umoci; then
 	expect_eq "base files present" "$(cat wbu/rootfs/etc/os-release 2>/dev/null)" "ID=mini"
 fi
 
+# ---- several tags in one layout: a build replaces its own tag, keeps the others ------
+cat >tagged.cpol <<'EOF'
+policy "tagged" { platform "linux/amd64"; include "tool"; file "/etc/env" = input.env; }
+EOF
+# tags LAYOUT: the tags of its index.json in order, then "orphans:" and every
+# blob that no manifest of the index references
+tags() {
+	python3 - "$1" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+idx = json.load(open(os.path.join(root, "index.json")))
+refs = set()
+for d in idx["manifests"]:
+    refs.add(d["digest"])
+    m = json.load(open(os.path.join(root, "blobs", *d["digest"].split(":"))))
+    refs.update([m["config"]["digest"]] + [l["digest"] for l in m["layers"]])
+blobs = set("sha256:" + f for f in os.listdir(os.path.join(root, "blobs", "sha256")))
+print(" ".join(d["annotations"]["org.opencontainers.image.ref.name"] for d in idx["manifests"]),
+      "orphans:", " ".join(sorted(blobs - refs)))
+PY
+}
+expect_exit "build tag prod" 0 "$CPOLC" build tagged.cpol -C cat -D env=prod -o tags.oci --tag prod --lock prod.lock
+expect_exit "build tag dev into the same layout" 0 "$CPOLC" build tagged.cpol -C cat -D env=dev -o tags.oci \
+	--tag dev --lock dev.lock
+expect_eq "the layout holds both tags, sorted" "$(tags tags.oci)" "dev prod orphans: "
+expect_exit "verify tag dev" 0 "$CPOLC" verify --lock dev.lock tags.oci:dev
+expect_exit "verify tag prod" 0 "$CPOLC" verify --lock prod.lock tags.oci:prod
+expect_exit "verify without a tag" 4 "$CPOLC" verify --lock prod.lock tags.oci
+expect_match "asks for a tag" "$T_ERR" "names several images; name one as tags.oci:TAG"
+expect_exit "rebuild tag dev with other content" 0 "$CPOLC" build tagged.cpol -C cat -D env=dev2 -o tags.oci \
+	--tag dev --lock dev.lock
+expect_eq "still two tags, and the old dev blobs are gone" "$(tags tags.oci)" "dev prod orphans: "
+expect_exit "the new dev verifies" 0 "$CPOLC" verify --lock dev.lock tags.oci:dev
+expect_exit "prod is untouched" 0 "$CPOLC" verify --lock prod.lock tags.oci:prod
+if need_tool skopeo; then
+	expect_exit "skopeo reads tag prod" 0 skopeo inspect "oci:$W/tags.oci:prod"
+	expect_exit "skopeo reads tag dev" 0 skopeo inspect "oci:$W/tags.oci:dev"
+fi
+# four builds of different tags at once: none is lost
+for t in t1 t2 t3 t4; do
+	"$CPOLC" build tagged.cpol -C cat -D env=$t -o tags.oci --tag $t --lock $t.lock >/dev/null 2>&1 &
+done
+wait
+expect_eq "concurrent builds keep every tag" "$(tags tags.oci)" "dev prod t1 t2 t3 t4 orphans: "
+
 echo "$T_FAILED failed"
 [ "$T_FAILED" -eq 0 ]
