@@ -1,6 +1,6 @@
 /* res.h - the resolver: from a decision's requests to selected primitives.
  *
- * Algorithm (greedy, deterministic, no backtracking):
+ * Algorithm (deterministic; the greedy choices first, then a search):
  *   1. Included names are taken in name order (exclusion overrides
  *      inclusion: an excluded include is dropped). Each gets the highest
  *      version (ver_cmp) that meets every include constraint on the name
@@ -14,12 +14,22 @@
  *      operators), else the first eligible provider (providers in name
  *      order, highest version first; a versioned dependency needs a
  *      versioned Provides that satisfies it). An excluded name is never
- *      chosen. A name is chosen once: a later relation that the chosen
- *      version does not meet is an error (cycles such as libc6 <->
- *      libgcc-s1 simply find the other side already chosen).
+ *      chosen. A name is chosen once (cycles such as libc6 <-> libgcc-s1
+ *      simply find the other side already chosen).
  *   3. Conflicts and Breaks between selected primitives (by name, or by a
- *      virtual name another selected primitive provides) are errors.
- *   4. selected is ordered dependencies first (strongly connected
+ *      virtual name another selected primitive provides) are failures.
+ *   4. Each choice of steps 1 and 2 is a choice point. When an element can
+ *      no longer be met (its name is chosen at a version that does not
+ *      satisfy it, or no candidate is eligible) or two selected primitives
+ *      conflict, the choices that could cure it are blamed: those that
+ *      pulled the element's dependent in, and those that chose what blocks
+ *      it. The latest blamed choice is undone, with every later one, and
+ *      its next candidate taken (conflict-directed backjumping). So the
+ *      result is the first selection, in the order of the candidates at
+ *      each choice, that meets everything: "the highest versions that
+ *      work". After RES_MAX_BACKTRACKS undone choices, or when nothing is
+ *      left to undo, the errors reported are those of the greedy choices.
+ *   5. selected is ordered dependencies first (strongly connected
  *      components, i.e. cycles, kept together in name order), ties by name;
  *      edges are sorted and unique.
  * Every error names the chain that needed the primitive (web -> app ->
@@ -43,6 +53,9 @@
  * in d (resolution then stops). */
 typedef int (*res_admit_fn)(void *ctx, const struct cat_prim *cand, bool *ok, const char **failed_at,
 			    struct diag *d);
+
+/* Choices the search undoes before it gives up (res.h, step 4). */
+#define RES_MAX_BACKTRACKS 2000
 
 /* The platform when the decision names none (as decision_to_json prints). */
 #define RES_DEFAULT_PLATFORM "linux/amd64"

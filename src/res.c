@@ -19,6 +19,7 @@ struct node {
 	size_t parent;	/* the dependent that pulled it in first, or NO_NODE */
 	const char *at; /* include location when requested */
 	bool requested;
+	size_t choice; /* the choice point that selected it */
 };
 
 struct work {
@@ -28,6 +29,28 @@ struct work {
 
 struct res_edge {
 	size_t from, to;
+};
+
+/* Where an enumeration of candidates stands: alternative alt, position i
+ * among its versions, or among its providers once prov is set. */
+struct cursor {
+	size_t alt, i;
+	bool prov;
+};
+
+/* The state of the search, which only ever grows between choices: undoing
+ * a choice truncates the arrays back to their lengths then. */
+struct mark {
+	size_t nnodes, nedges, nqueue;
+	size_t head; /* the work item being decided, when !include */
+	size_t inc;  /* the include being decided, when include */
+};
+
+/* A decision that picked one candidate among possibly several. */
+struct choice {
+	struct mark m;
+	bool include;	   /* for includes[m.inc], else for queue[m.head] */
+	struct cursor cur; /* the candidates after the one taken */
 };
 
 /* One version constraint: .cpol (lang) or Debian operators. */
@@ -51,6 +74,15 @@ struct res {
 	size_t nqueue, capqueue, head;
 	struct res_edge *edges;
 	size_t nedges, capedges;
+	const struct dec_request **incs; /* included names, sorted, minus exclusions */
+	size_t ninc, inc;		 /* inc: the next to take */
+	struct choice *choices;
+	size_t nchoices, capchoices;
+	bool *blame; /* per choice: could undoing it cure the failures met? */
+	size_t capblame;
+	size_t tries;	      /* choices undone so far */
+	bool quiet;	      /* searching: a failure is noted, not reported */
+	bool failed;	      /* quiet: the current attempt failed */
 	bool fatal;	      /* an admit filter failed at run time */
 	const char *platform; /* dec->platform, or the default "linux/amd64" */
 };
@@ -96,7 +128,7 @@ static size_t add_node(struct res *r, const struct cat_prim *p, size_t parent, c
 	size_t i = r->nnodes;
 
 	xgrow((void **)&r->nodes, &r->capnodes, i + 1, sizeof(*r->nodes));
-	r->nodes[i] = (struct node){p, parent, at, at != NULL};
+	r->nodes[i] = (struct node){p, parent, at, at != NULL, r->nchoices - 1};
 	r->nnodes++;
 	if (r->nnodes * 2 > r->nslots)
 		rehash(r);
@@ -229,43 +261,9 @@ static char *why_not(struct res *r, const struct cat_prim *p, const struct cons 
 			      failed_at ? failed_at : "?");
 }
 
-/* The highest eligible version of name, or NULL. */
-static const struct cat_prim *pick(struct res *r, const char *name, const struct cons *extra)
-{
-	size_t n;
-	struct cat_prim *const *v = catset_versions(r->cs, name, &n);
-
-	for (size_t i = 0; i < n && !r->fatal; i++) {
-		char *why = why_not(r, v[i], extra);
-		if (!why)
-			return v[i];
-		free(why);
-	}
-	return NULL;
-}
-
 static bool provides_ok(const struct cat_provider *pv, const struct rel_atom *a)
 {
 	return !a->op || (pv->version && ver_satisfies(pv->version, a->op, a->version, false));
-}
-
-/* The first eligible provider of the virtual name a->name, or NULL. */
-static const struct cat_prim *pick_provider(struct res *r, const struct rel_atom *a)
-{
-	size_t n;
-	const struct cat_provider *pv = catset_providers(r->cs, a->name, &n);
-
-	for (size_t i = 0; i < n && !r->fatal; i++) {
-		char *why;
-		if (!provides_ok(&pv[i], a) || excluded(r, pv[i].prim->name, NULL) ||
-		    chosen(r, pv[i].prim->name))
-			continue;
-		why = why_not(r, pv[i].prim, NULL);
-		if (!why)
-			return pv[i].prim;
-		free(why);
-	}
-	return NULL;
 }
 
 /* Notes: why each candidate for a was rejected. */
@@ -304,6 +302,35 @@ static void explain(struct res *r, const char *at, const struct rel_atom *a, con
 	}
 }
 
+/* ---- blame: which choices could cure a failure -------------------------------- */
+
+/* Blame every choice that led to node k: its own, and those of the
+ * dependents that pulled it in, up to an include. */
+static void blame_node(struct res *r, size_t k)
+{
+	for (size_t hops = 0; k != NO_NODE && hops <= r->nnodes; k = r->nodes[k].parent, hops++)
+		r->blame[r->nodes[k].choice] = true;
+}
+
+/* Blame the choices of selected primitives that block the alternatives of
+ * alt: the name chosen at a version that does not meet it, or a provider
+ * already chosen. */
+static void blame_blockers(struct res *r, const struct rel_alt *alt)
+{
+	for (size_t i = 0; i < alt->n; i++) {
+		const struct rel_atom *a = &alt->atoms[i];
+		struct node *c = chosen(r, a->name);
+		size_t np;
+		const struct cat_provider *pv = catset_providers(r->cs, a->name, &np);
+
+		if (c)
+			blame_node(r, (size_t)(c - r->nodes));
+		for (size_t j = 0; j < np; j++)
+			if ((c = chosen(r, pv[j].prim->name)) != NULL)
+				blame_node(r, (size_t)(c - r->nodes));
+	}
+}
+
 /* ---- the work queue --------------------------------------------------------------- */
 
 static void queue_depends(struct res *r, size_t k)
@@ -315,8 +342,13 @@ static void queue_depends(struct res *r, size_t k)
 	if (!*p->depends)
 		return;
 	if (rel_parse(p->depends, &l, &why) < 0) {
-		report(r->d, root_at(r, k, NULL), "no-eligible-version", "bad depends of '%s' version %s: %s",
-		       p->name, p->version, why);
+		if (r->quiet) {
+			blame_node(r, k);
+			r->failed = true;
+		} else {
+			report(r->d, root_at(r, k, NULL), "no-eligible-version",
+			       "bad depends of '%s' version %s: %s", p->name, p->version, why);
+		}
 		return;
 	}
 	for (size_t i = 0; i < l.n; i++) {
@@ -324,14 +356,6 @@ static void queue_depends(struct res *r, size_t k)
 		r->queue[r->nqueue++] = (struct work){k, l.alts[i]};
 	}
 	free(l.alts);
-}
-
-static size_t choose(struct res *r, const struct cat_prim *p, size_t from, const char *at)
-{
-	size_t k = add_node(r, p, from, at);
-
-	queue_depends(r, k);
-	return k;
 }
 
 /* A selected node that satisfies atom a (by name or Provides), or NO_NODE. */
@@ -350,6 +374,77 @@ static size_t satisfied_by(struct res *r, const struct rel_atom *a)
 			return (size_t)(c - r->nodes);
 	}
 	return NO_NODE;
+}
+
+/* The next eligible candidate for alt from *c on, leaving *c after it;
+ * NULL when none is left. For a dependency (origin names the dependent):
+ * alternative by alternative, the eligible versions meeting the relation,
+ * highest first, then the eligible providers; an excluded or already
+ * chosen name is passed over. For an include (origin NULL): the versions of
+ * its name, or its providers when the name has no versions. */
+static const struct cat_prim *next_candidate(struct res *r, const struct rel_alt *alt, const char *origin,
+					     struct cursor *c)
+{
+	for (; c->alt < alt->n && !r->fatal; c->alt++, c->i = 0, c->prov = false) {
+		const struct rel_atom *a = &alt->atoms[c->alt];
+		struct cons cons = {a->op, a->version, false, origin};
+		size_t n, np;
+		struct cat_prim *const *v = catset_versions(r->cs, a->name, &n);
+		const struct cat_provider *pv = catset_providers(r->cs, a->name, &np);
+
+		if (origin && (excluded(r, a->name, NULL) || chosen(r, a->name)))
+			continue;
+		while (!c->prov && c->i < n && !r->fatal) {
+			const struct cat_prim *p = v[c->i++];
+			char *why = why_not(r, p, origin ? &cons : NULL);
+			if (!why)
+				return p;
+			free(why);
+		}
+		if (!c->prov) {
+			c->prov = true;
+			c->i = 0;
+		}
+		if (!origin && n)
+			continue;
+		while (c->i < np && !r->fatal) {
+			const struct cat_provider *e = &pv[c->i++];
+			char *why;
+			if (!provides_ok(e, a) || excluded(r, e->prim->name, NULL) ||
+			    chosen(r, e->prim->name))
+				continue;
+			why = why_not(r, e->prim, NULL);
+			if (!why)
+				return e->prim;
+			free(why);
+		}
+	}
+	return NULL;
+}
+
+/* Select p for the current include (include) or work item, remembering
+ * the candidates after it (cur) as a choice point. */
+static void take(struct res *r, const struct cat_prim *p, bool include, struct cursor cur)
+{
+	struct choice *c;
+	size_t k;
+
+	xgrow((void **)&r->choices, &r->capchoices, r->nchoices + 1, sizeof(*r->choices));
+	xgrow((void **)&r->blame, &r->capblame, r->nchoices + 1, sizeof(*r->blame));
+	c = &r->choices[r->nchoices];
+	c->m = (struct mark){r->nnodes, r->nedges, r->nqueue, r->head, r->inc};
+	c->include = include;
+	c->cur = cur;
+	r->blame[r->nchoices++] = false;
+	if (include) {
+		const struct dec_request *q = r->incs[r->inc++];
+		k = add_node(r, p, NO_NODE, q->at ? q->at : "?");
+	} else {
+		size_t from = r->queue[r->head++].from;
+		k = add_node(r, p, from, NULL);
+		add_edge(r, from, k);
+	}
+	queue_depends(r, k);
 }
 
 static void dep_error(struct res *r, const struct work *w)
@@ -386,31 +481,39 @@ static void dep_error(struct res *r, const struct work *w)
 	free(ch);
 }
 
-static void process(struct res *r, const struct work *w)
+/* A work item no candidate is left for: searching, blame what could cure
+ * it; else report it and go on. */
+static void dep_failed(struct res *r, const struct work *w)
 {
-	for (size_t i = 0; i < w->alt.n; i++) {
-		size_t k = satisfied_by(r, &w->alt.atoms[i]);
-		if (k != NO_NODE) {
-			add_edge(r, w->from, k);
-			return;
-		}
-	}
-	for (size_t i = 0; i < w->alt.n && !r->fatal; i++) {
-		const struct rel_atom *a = &w->alt.atoms[i];
-		struct cons c = {a->op, a->version, false, r->nodes[w->from].p->name};
-		const struct cat_prim *p;
-		if (excluded(r, a->name, NULL) || chosen(r, a->name))
-			continue;
-		p = pick(r, a->name, &c);
-		if (!p)
-			p = pick_provider(r, a);
-		if (p) {
-			add_edge(r, w->from, choose(r, p, w->from, NULL));
-			return;
-		}
-	}
-	if (!r->fatal)
+	if (r->quiet) {
+		blame_node(r, w->from);
+		blame_blockers(r, &w->alt);
+		r->failed = true;
+	} else {
 		dep_error(r, w);
+		r->head++;
+	}
+}
+
+static void process(struct res *r)
+{
+	const struct work w = r->queue[r->head]; /* the queue may move as it grows */
+	struct cursor cur = {0, 0, false};
+	const struct cat_prim *p;
+
+	for (size_t i = 0; i < w.alt.n; i++) {
+		size_t k = satisfied_by(r, &w.alt.atoms[i]);
+		if (k != NO_NODE) {
+			add_edge(r, w.from, k);
+			r->head++;
+			return;
+		}
+	}
+	p = next_candidate(r, &w.alt, r->nodes[w.from].p->name, &cur);
+	if (p)
+		take(r, p, false, cur);
+	else if (!r->fatal)
+		dep_failed(r, &w);
 }
 
 /* ---- includes ----------------------------------------------------------------- */
@@ -439,37 +542,45 @@ static void include_error(struct res *r, const struct dec_request *q)
 	explain(r, q->at, &a, NULL);
 }
 
-static void include_one(struct res *r, const struct dec_request *q)
+static void include_failed(struct res *r, const struct rel_alt *alt)
 {
-	const struct cat_prim *p;
-	size_t n;
-
-	if (chosen(r, q->name))
-		return;
-	p = pick(r, q->name, NULL);
-	if (!p && !catset_versions(r->cs, q->name, &n)) {
-		struct rel_atom a = {q->name, NULL, NULL};
-		p = pick_provider(r, &a);
+	if (r->quiet) {
+		blame_blockers(r, alt);
+		r->failed = true;
+	} else {
+		include_error(r, r->incs[r->inc]);
+		r->inc++;
 	}
-	if (p && !chosen(r, p->name))
-		choose(r, p, NO_NODE, q->at ? q->at : "?");
-	else if (!p && !r->fatal)
-		include_error(r, q);
 }
 
-static void do_includes(struct res *r)
+static void include_one(struct res *r)
 {
-	const struct dec_request **qs = xcalloc(r->dec->nrequests, sizeof(*qs));
-	size_t n = 0;
+	const struct dec_request *q = r->incs[r->inc];
+	struct rel_atom a = {q->name, NULL, NULL};
+	struct rel_alt alt = {&a, 1};
+	struct cursor cur = {0, 0, false};
+	const struct cat_prim *p;
 
+	if (chosen(r, q->name)) {
+		r->inc++;
+		return;
+	}
+	p = next_candidate(r, &alt, NULL, &cur);
+	if (p)
+		take(r, p, true, cur);
+	else if (!r->fatal)
+		include_failed(r, &alt);
+}
+
+/* The included names minus the excluded ones, in name order. */
+static void list_includes(struct res *r)
+{
+	r->incs = xcalloc(r->dec->nrequests + 1, sizeof(*r->incs));
 	for (size_t i = 0; i < r->dec->nrequests; i++)
 		if (!excluded(r, r->dec->requests[i].name, NULL))
-			qs[n++] = &r->dec->requests[i];
-	if (n)
-		qsort(qs, n, sizeof(*qs), cmp_req);
-	for (size_t i = 0; i < n && !r->fatal; i++)
-		include_one(r, qs[i]);
-	free(qs);
+			r->incs[r->ninc++] = &r->dec->requests[i];
+	if (r->ninc)
+		qsort(r->incs, r->ninc, sizeof(*r->incs), cmp_req);
 }
 
 /* ---- conflicts ------------------------------------------------------------------ */
@@ -490,36 +601,147 @@ static bool conflicts_with(struct res *r, size_t j, const struct rel_atom *a)
 	return false;
 }
 
+static void conflict_error(struct res *r, size_t i, size_t j)
+{
+	const struct cat_prim *p = r->nodes[i].p;
+	char *c1 = chain(r, i, NULL), *c2 = chain(r, j, NULL);
+
+	report(r->d, root_at(r, i, NULL), "conflict",
+	       "'%s' version %s conflicts with '%s' version %s (%s; %s)", p->name, p->version,
+	       r->nodes[j].p->name, r->nodes[j].p->version, c1, c2);
+	free(c1);
+	free(c2);
+}
+
+/* Report every conflict between selected primitives; searching, blame the
+ * first one's choices and stop. */
 static void check_conflicts(struct res *r)
 {
-	for (size_t i = 0; i < r->nnodes; i++) {
+	for (size_t i = 0; i < r->nnodes && !r->failed; i++) {
 		const struct cat_prim *p = r->nodes[i].p;
 		struct rel_list l;
 		const char *why;
 		if (!*p->conflicts)
 			continue;
 		if (rel_parse(p->conflicts, &l, &why) < 0) { /* fail closed */
-			report(r->d, root_at(r, i, NULL), "conflict", "bad conflicts of '%s' version %s: %s",
-			       p->name, p->version, why);
+			if (r->quiet) {
+				blame_node(r, i);
+				r->failed = true;
+			} else {
+				report(r->d, root_at(r, i, NULL), "conflict",
+				       "bad conflicts of '%s' version %s: %s", p->name, p->version, why);
+			}
 			continue;
 		}
-		for (size_t j = 0; j < r->nnodes; j++) {
+		for (size_t j = 0; j < r->nnodes && !r->failed; j++) {
 			bool hit = false;
 			if (j == i)
 				continue;
 			for (size_t e = 0; e < l.n && !hit; e++)
 				for (size_t k = 0; k < l.alts[e].n && !hit; k++)
 					hit = conflicts_with(r, j, &l.alts[e].atoms[k]);
-			if (hit) {
-				char *c1 = chain(r, i, NULL), *c2 = chain(r, j, NULL);
-				report(r->d, root_at(r, i, NULL), "conflict",
-				       "'%s' version %s conflicts with '%s' version %s (%s; %s)", p->name,
-				       p->version, r->nodes[j].p->name, r->nodes[j].p->version, c1, c2);
-				free(c1);
-				free(c2);
+			if (hit && r->quiet) {
+				blame_node(r, i);
+				blame_node(r, j);
+				r->failed = true;
+			} else if (hit) {
+				conflict_error(r, i, j);
 			}
 		}
 		rel_list_release(&l);
+	}
+}
+
+/* ---- the search ------------------------------------------------------------------ */
+
+/* Take includes, then dependencies breadth first, until every one is
+ * handled or, searching, one fails. */
+static void forward(struct res *r)
+{
+	while (!r->fatal && !r->failed) {
+		if (r->inc < r->ninc)
+			include_one(r);
+		else if (r->head < r->nqueue)
+			process(r);
+		else
+			break;
+	}
+}
+
+/* Go back to the state of mark m. */
+static void restore(struct res *r, const struct mark *m)
+{
+	for (size_t i = m->nqueue; i < r->nqueue; i++)
+		rel_alt_release(&r->queue[i].alt);
+	r->nqueue = m->nqueue;
+	r->head = m->head;
+	r->inc = m->inc;
+	r->nedges = m->nedges;
+	r->nnodes = m->nnodes;
+	memset(r->slots, 0, r->nslots * sizeof(*r->slots));
+	for (size_t i = 0; i < r->nnodes; i++)
+		*slot_of(r, r->nodes[i].p->name) = i + 1;
+}
+
+/* Undo the latest blamed choice and every later one, and take its next
+ * candidate. A choice with no candidate left fails in its turn, blaming
+ * what led to it. False when no blamed choice is left, or after
+ * RES_MAX_BACKTRACKS choices were undone. */
+static bool backjump(struct res *r)
+{
+	for (;;) {
+		size_t t = r->nchoices;
+		struct choice c;
+		struct rel_atom a;
+		struct rel_alt alt;
+		size_t from = NO_NODE;
+		const struct cat_prim *p;
+
+		while (t > 0 && !r->blame[t - 1])
+			t--;
+		if (t == 0 || r->tries >= RES_MAX_BACKTRACKS)
+			return false;
+		r->tries++;
+		c = r->choices[--t];
+		r->nchoices = t;
+		restore(r, &c.m);
+		r->failed = false;
+		if (c.include) {
+			a = (struct rel_atom){r->incs[r->inc]->name, NULL, NULL};
+			alt = (struct rel_alt){&a, 1};
+			p = next_candidate(r, &alt, NULL, &c.cur);
+		} else {
+			alt = r->queue[r->head].alt;
+			from = r->queue[r->head].from;
+			p = next_candidate(r, &alt, r->nodes[from].p->name, &c.cur);
+		}
+		if (r->fatal)
+			return false;
+		if (p) {
+			take(r, p, c.include, c.cur);
+			return true;
+		}
+		blame_node(r, from);
+		blame_blockers(r, &alt);
+	}
+}
+
+/* Search for a selection that meets every constraint: the greedy choices
+ * first, then, after a failure, the next candidates of the choices that
+ * could cure it, latest first. */
+static bool search(struct res *r)
+{
+	r->quiet = true;
+	for (;;) {
+		forward(r);
+		if (r->fatal)
+			return false;
+		if (!r->failed)
+			check_conflicts(r);
+		if (!r->failed)
+			return true;
+		if (!backjump(r))
+			return false;
 	}
 }
 
@@ -700,11 +922,20 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	r.platform = dec->platform ? dec->platform : RES_DEFAULT_PLATFORM;
 	r.nslots = 64;
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
-	do_includes(&r);
-	for (; r.head < r.nqueue && !r.fatal; r.head++)
-		process(&r, &r.queue[r.head]);
-	if (!r.fatal)
-		check_conflicts(&r);
+	list_includes(&r);
+	if (!search(&r) && !r.fatal) {
+		/* No selection found: report what the greedy choices run into. */
+		restore(&r, &(struct mark){0, 0, 0, 0, 0});
+		r.nchoices = 0;
+		r.quiet = r.failed = false;
+		forward(&r);
+		if (!r.fatal)
+			check_conflicts(&r);
+		if (r.tries >= RES_MAX_BACKTRACKS)
+			note(d, NULL, "gave up after trying %u other candidates", RES_MAX_BACKTRACKS);
+		if (d->nerrors == before && !r.fatal)
+			report(d, NULL, "no-eligible-version", "no selection meets every constraint");
+	}
 	for (size_t i = 0; i < r.nnodes && !r.fatal; i++)
 		if (cat_prim_load(r.nodes[i].p, d) < 0)
 			r.fatal = true;
@@ -718,6 +949,9 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	free(r.nodes);
 	free(r.slots);
 	free(r.edges);
+	free(r.incs);
+	free(r.choices);
+	free(r.blame);
 	return rc;
 }
 

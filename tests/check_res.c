@@ -350,10 +350,84 @@ START_TEST(test_later_constraint)
 	open_cat();
 	req("a", NULL, NULL, "l.cpol:1:1");
 	req("b", NULL, NULL, "l.cpol:2:1");
+	/* a 2.0 is taken first; b's relation sends the search back to a 1.0 */
+	ck_assert_int_eq(res_resolve(&cs, &dec, NULL, NULL, &d), 0);
+	expect_str(selection, "a=1.0 b=1");
+	fresh();
+	req("a", ">=", "2", "l.cpol:1:1");
+	req("b", NULL, NULL, "l.cpol:2:1");
 	ck_assert_int_eq(res_resolve(&cs, &dec, NULL, NULL, &d), -1);
 	expect_msg(
 		"l.cpol:2:1: 'b' needs 'a (<< 2)' but version 2.0 of 'a' is already selected (web -> b -> a) "
 		"[version-conflict]");
+	ck_assert_uint_eq(d.nerrors, 1);
+}
+END_TEST
+
+/* The highest version of app needs a library the admit filter rejects:
+ * the next version of app, whose dependency is met, is taken instead. */
+START_TEST(test_backtrack_admit)
+{
+	int calls = 0;
+
+	prim("app", "2.0", "\"depends\": [\"libfoo (>= 3)\", \"libc\"]");
+	prim("app", "1.0", "\"depends\": [\"libfoo (>= 2)\", \"libc\"]");
+	prim("libfoo", "3", "\"scan\": {\"critical\": 1}");
+	prim("libfoo", "2", "");
+	prim("libc", "2", "");
+	prim("libc", "1", "");
+	prim("zz-tool", "1", "");
+	prim("zz-tool", "2", "");
+	open_cat();
+	req("app", NULL, NULL, "b.cpol:1:1");
+	req("zz-tool", NULL, NULL, "b.cpol:2:1");
+	ck_assert_int_eq(res_resolve(&cs, &dec, fake_admit, &calls, &d), 0);
+	expect_str(selection, "libc=2 libfoo=2 app=1.0 zz-tool=2");
+	expect_str(edges, "app>libc app>libfoo");
+	ck_assert_str_eq(dec.selected[1].reason, "dependency of app");
+	ck_assert_uint_eq(d.nentries, 0);
+}
+END_TEST
+
+/* A conflict between two selected primitives is cured by another version
+ * of one of them; a dependency's version is tried before its dependent's. */
+START_TEST(test_backtrack_conflict)
+{
+	prim("web", "2", "\"depends\": [\"tls\"]");
+	prim("tls", "2", "\"conflicts\": [\"legacy (<< 2)\"]");
+	prim("tls", "1", "");
+	prim("legacy", "1", "");
+	open_cat();
+	req("web", NULL, NULL, "c.cpol:1:1");
+	req("legacy", NULL, NULL, "c.cpol:2:1");
+	ck_assert_int_eq(res_resolve(&cs, &dec, NULL, NULL, &d), 0);
+	expect_str(selection, "legacy=1 tls=1 web=2");
+}
+END_TEST
+
+/* Unrelated choices made between the cause and the failure are kept: the
+ * search jumps back to the choice that can cure it. */
+START_TEST(test_backtrack_jumps)
+{
+	char name[16];
+	int calls = 0;
+
+	prim("app", "2", "\"depends\": [\"lib (>= 2)\"]");
+	prim("app", "1", "\"depends\": [\"lib\"]");
+	prim("lib", "2", "\"depends\": [\"missing\"]");
+	prim("lib", "1", "");
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "x%d", i);
+		prim(name, "1", "");
+		prim(name, "2", "");
+		req(name, NULL, NULL, "j.cpol:2:1");
+	}
+	open_cat();
+	req("app", NULL, NULL, "j.cpol:1:1");
+	ck_assert_int_eq(res_resolve(&cs, &dec, fake_admit, &calls, &d), 0);
+	expect_str(selection, "lib=1 app=1 x0=2 x1=2 x2=2 x3=2 x4=2 x5=2 x6=2 x7=2");
+	/* undoing x7, x6, ... in turn would try 2^8 combinations first */
+	ck_assert_int_lt(calls, 40);
 }
 END_TEST
 
@@ -471,6 +545,9 @@ int main(void)
 	tcase_add_test(tc, test_excluded_dependency);
 	tcase_add_test(tc, test_no_eligible_notes);
 	tcase_add_test(tc, test_later_constraint);
+	tcase_add_test(tc, test_backtrack_admit);
+	tcase_add_test(tc, test_backtrack_conflict);
+	tcase_add_test(tc, test_backtrack_jumps);
 	tcase_add_test(tc, test_exclude_overrides);
 	tcase_add_test(tc, test_graph);
 	tcase_add_test(tc, test_graph_handmade);

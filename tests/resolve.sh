@@ -28,10 +28,13 @@ prim exim4 4.96 --provides mail-transport-agent --conflicts mail-transport-agent
 prim strace 6.1
 prim legacy 1 --depends 'libgcc1 (>= 1:13)'
 
-# greedy, no backtracking: the highest app (2.1~rc1) is chosen and its
-# dependency cannot be met; the error explains each candidate
-expect_exit "greedy choice fails" 3 "$CPOLC" catalog resolve -C "$C" web
-expect_match "chain in the error" "$T_ERR" "^<command line>:web: error: no eligible version for 'libssl3 \(>= 9\)', needed by 'app' \(resolve -> web -> app -> libssl3\) \[no-eligible-version\]"
+# the highest app (2.1~rc1) needs a libssl3 there is none of: the search
+# backs off to app 2.0
+expect_exit "the search backs off to the next version" 0 "$CPOLC" catalog resolve -C "$C" web
+expect_match "app 2.0 for web" "$T_OUT" "^app	2.0	dependency of web"
+# when no version works, the error is that of the highest and explains each candidate
+expect_exit "no version of app works" 3 "$CPOLC" catalog resolve -C "$C" web 'app>2.0'
+expect_match "chain in the error" "$T_ERR" "^<command line>:app: error: no eligible version for 'libssl3 \(>= 9\)', needed by 'app' \(resolve -> app -> libssl3\) \[no-eligible-version\]"
 expect_match "constraint note" "$T_ERR" "note: candidate libssl3: version 3.0.11 does not satisfy '>= 9' \(app\)"
 expect_match "constraint note for the other platform's version" "$T_ERR" "note: candidate libssl3: version 3.2 does not satisfy"
 
@@ -56,8 +59,11 @@ expect_match "excluded dependency chain" "$T_ERR" "'libssl3' is excluded but 'ap
 expect_exit "exclusion overrides inclusion" 0 "$CPOLC" catalog resolve -C "$C" --exclude strace strace exim4
 expect_eq "only exim4" "$T_OUT" "exim4	4.96	include at <command line>:exim4"
 
-expect_exit "platform" 3 "$CPOLC" catalog resolve -C "$C" --platform linux/arm64 'app<=2.0'
+expect_exit "platform" 3 "$CPOLC" catalog resolve -C "$C" --platform linux/arm64 'app==2.0'
 expect_match "platform note" "$T_ERR" "candidate libc6: version 2.36 is for linux/amd64, not linux/arm64"
+expect_exit "on arm64, app 1.0 works" 0 "$CPOLC" catalog resolve -C "$C" --platform linux/arm64 'app<=2.0'
+expect_eq "app 1.0 with the arm64 libssl3" "$T_OUT" "libssl3	3.2	dependency of app
+app	1.0	include at <command line>:app"
 expect_exit "arm64 picks the arm64 libssl3" 0 "$CPOLC" catalog resolve -C "$C" --platform linux/arm64 libssl3
 expect_eq "libssl3 3.2" "$T_OUT" "libssl3	3.2	include at <command line>:libssl3"
 
