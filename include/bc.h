@@ -114,6 +114,7 @@ struct bc_program {
 	size_t nblocks, capblocks;
 	struct arena mem;	      /* constant payloads */
 	uint32_t maxlocals, maxstack; /* over all blocks */
+	bool from_module;	      /* comp_load read it from a .cpolb module */
 };
 
 struct bc_program *bc_new(void);

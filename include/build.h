@@ -60,6 +60,7 @@ struct build_opts {
 
 struct build {
 	struct bc_program *prog;
+	const char *policy_path; /* where prog came from (borrowed from build_opts) */
 	json_t *request;
 	struct catset cs;
 	bool have_catalogs;

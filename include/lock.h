@@ -3,6 +3,7 @@
  *
  *   {"lockVersion": 1, "policy": "web", "platform": "linux/amd64",
  *    "modules": [{"path": "web.cpol", "digest": "sha256:..."}],
+ *    "program": "web.cpolb",  (only when the build ran a compiled module)
  *    "request": {...canonical, keys sorted...},
  *    "catalogs": [{"path": "cat", "digest": "sha256:..."}],
  *    "primitives": [{"name", "version", "digest", "metadataDigest", "reason",
@@ -51,6 +52,8 @@ struct lock {
 	char *platform; /* may be NULL */
 	struct lock_ref *modules;
 	size_t nmodules, capmodules;
+	char *program;	 /* the .cpolb module the build ran, or NULL (it compiled
+			  * the modules); not compared by lock_compare */
 	json_t *request; /* owned reference, or NULL */
 	struct lock_ref *catalogs;
 	size_t ncatalogs, capcatalogs;
@@ -68,6 +71,7 @@ void lock_release(struct lock *lk);
 /* Setters copy their string arguments. */
 void lock_set_policy(struct lock *lk, const char *policy, const char *platform);
 void lock_add_module(struct lock *lk, const char *path, const char *digest);
+void lock_set_program(struct lock *lk, const char *path);
 void lock_add_catalog(struct lock *lk, const char *path, const char *digest);
 /* request/config: borrowed; the lock keeps a sorted deep copy. */
 void lock_set_request(struct lock *lk, const json_t *request);

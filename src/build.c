@@ -58,6 +58,7 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 	if (!b->request)
 		return BUILD_BAD_INPUT;
 	b->prog = comp_load(o->policy_path, o->policy, &o->popts, d);
+	b->policy_path = o->policy_path;
 	if (!b->prog)
 		return BUILD_BAD_INPUT;
 	b->vm = vm_new();
@@ -163,6 +164,8 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 		lock_add_module(lk, b->prog->files[i].path, dg);
 		free(dg);
 	}
+	if (b->prog->from_module)
+		lock_set_program(lk, b->policy_path);
 	lock_set_request(lk, b->request);
 	for (size_t i = 0; b->have_catalogs && i < b->cs.ncats; i++)
 		lock_add_catalog(lk, b->cs.cats[i]->dir, b->cs.cats[i]->identity);
@@ -543,6 +546,22 @@ static char *locked_path(const char *lock_path, const char *path)
 	return s;
 }
 
+/* What verify runs: the compiled module the build ran while it is there,
+ * else the policy's source. */
+static char *locked_program(const char *lock_path, const struct lock *lk)
+{
+	struct stat st;
+	char *path;
+
+	if (lk->program) {
+		path = locked_path(lock_path, lk->program);
+		if (stat(path, &st) == 0)
+			return path;
+		free(path);
+	}
+	return locked_path(lock_path, lk->modules[0].path);
+}
+
 static void select_locked(struct build *b, const struct lock *lk, const char *lock_path, struct diag *d,
 			  enum build_status *st)
 {
@@ -576,7 +595,7 @@ static enum build_status recheck(struct build *b, const struct lock *lk, const c
 {
 	enum build_status st = BUILD_OK;
 	char **dirs = xcalloc(lk->ncatalogs + 1, sizeof(*dirs));
-	char *policy = locked_path(lock_path, lk->modules[0].path);
+	char *policy = locked_program(lock_path, lk);
 
 	b->request = json_incref(lk->request ? lk->request : json_object());
 	b->prog = comp_load(policy, lk->policy, NULL, d);

@@ -941,6 +941,8 @@ struct bc_program *comp_load(const char *path, const char *only, const struct pr
 	if (bc_is_module(data, len)) {
 		bc = bc_load(data, len, path, d);
 		free(data);
+		if (bc)
+			bc->from_module = true;
 		return bc;
 	}
 	free(data);

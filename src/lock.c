@@ -53,6 +53,7 @@ void lock_release(struct lock *lk)
 	free(lk->config_digest);
 	free(lk->from);
 	free(lk->from_digest);
+	free(lk->program);
 	lock_init(lk);
 }
 
@@ -136,6 +137,11 @@ void lock_set_image(struct lock *lk, const char *manifest_digest, const char *co
 	set_str(&lk->config_digest, config_digest);
 }
 
+void lock_set_program(struct lock *lk, const char *path)
+{
+	set_str(&lk->program, path);
+}
+
 void lock_set_from(struct lock *lk, const char *from, const char *manifest_digest)
 {
 	set_str(&lk->from, from);
@@ -204,6 +210,8 @@ static json_t *lock_to_json(const struct lock *lk)
 	if (lk->platform)
 		json_object_set_new(o, "platform", json_string(lk->platform));
 	json_object_set_new(o, "modules", refs_json(lk->modules, lk->nmodules));
+	if (lk->program)
+		json_object_set_new(o, "program", json_string(lk->program));
 	json_object_set_new(o, "request", lk->request ? json_incref(lk->request) : json_object());
 	json_object_set_new(o, "catalogs", refs_json(lk->catalogs, lk->ncatalogs));
 	for (i = 0; i < lk->nprims; i++)
@@ -328,6 +336,8 @@ int lock_from_json(const json_t *j, struct lock *lk, const char *path, struct di
 		lock_release(lk);
 		return -1;
 	}
+	if (json_is_string(json_object_get(j, "program")))
+		lock_set_program(lk, get_str(j, "program"));
 	lock_set_request(lk, json_object_get(j, "request"));
 	lock_set_config(lk, json_object_get(j, "config"));
 	lock_set_image(lk, get_str(img, "manifest"), get_str(img, "config"));

@@ -482,6 +482,21 @@ if need_tool skopeo; then
 	expect_exit "skopeo reads tag prod" 0 skopeo inspect "oci:$W/tags.oci:prod"
 	expect_exit "skopeo reads tag dev" 0 skopeo inspect "oci:$W/tags.oci:dev"
 fi
+# ---- a build from a compiled module, verified where its source is gone ----------
+mkdir -p shipped
+expect_exit "compile the policy" 0 "$CPOLC" compile tagged.cpol -o shipped/tagged.cpolb
+expect_exit "build from the .cpolb" 0 "$CPOLC" build shipped/tagged.cpolb -C cat -D env=ship -o shipped/img \
+	--lock shipped/img.lock
+expect_match "the lock names the module run" "$(cat shipped/img.lock)" '"program": "shipped/tagged.cpolb"'
+expect_match "and the source's digest" "$(cat shipped/img.lock)" '"path": "tagged.cpol"'
+mv tagged.cpol tagged.cpol.away
+expect_exit "verify with only the .cpolb" 0 "$CPOLC" verify --lock shipped/img.lock shipped/img
+rm shipped/tagged.cpolb
+expect_exit "verify with neither" 2 "$CPOLC" verify --lock shipped/img.lock shipped/img
+expect_match "names the missing source" "$T_ERR" "tagged.cpol"
+mv tagged.cpol.away tagged.cpol
+expect_exit "the source serves once it is back" 0 "$CPOLC" verify --lock shipped/img.lock shipped/img
+
 # four builds of different tags at once: none is lost
 for t in t1 t2 t3 t4; do
 	"$CPOLC" build tagged.cpol -C cat -D env=$t -o tags.oci --tag $t --lock $t.lock >/dev/null 2>&1 &

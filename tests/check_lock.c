@@ -26,6 +26,7 @@ static void sample(struct lock *lk)
 	lock_init(lk);
 	lock_set_policy(lk, "web", "linux/amd64");
 	lock_add_module(lk, "web.cpol", D1);
+	lock_set_program(lk, "web.cpolb");
 	lock_add_catalog(lk, "catalog", D2);
 	lock_set_request(lk, req);
 	lock_add_prim(lk, "libc6", "2.36-9", D1, D2, "dependency of app", D3, D1, 1234);
@@ -40,9 +41,16 @@ START_TEST(test_dump_order)
 {
 	struct lock lk;
 	char *text;
-	const char *keys[] = {"\"lockVersion\": 1", "\"policy\": \"web\"", "\"platform\"",
-			      "\"modules\"",	    "\"request\"",	   "\"catalogs\"",
-			      "\"primitives\"",	    "\"config\"",	   "\"image\""};
+	const char *keys[] = {"\"lockVersion\": 1",
+			      "\"policy\": \"web\"",
+			      "\"platform\"",
+			      "\"modules\"",
+			      "\"program\": \"web.cpolb\"",
+			      "\"request\"",
+			      "\"catalogs\"",
+			      "\"primitives\"",
+			      "\"config\"",
+			      "\"image\""};
 	const char *prev;
 	size_t i;
 
