@@ -125,6 +125,20 @@
 #define LOOKUP(ret, name, params, args) lookup(h, soname, #name, &t->name, sizeof(t->name));
 #define VLOOKUP(name, params, args)	LOOKUP(void, name, params, args)
 
+/* The stub of a function: load its library once, then call through table. */
+#define STUB(once, load, table, ret, name, params, args)                                                     \
+	ret name params                                                                                      \
+	{                                                                                                    \
+		pthread_once(&once, load);                                                                   \
+		return table.name args;                                                                      \
+	}
+#define VSTUB(once, load, table, name, params, args)                                                         \
+	void name params                                                                                     \
+	{                                                                                                    \
+		pthread_once(&once, load);                                                                   \
+		table.name args;                                                                             \
+	}
+
 static void *open_lib(const char *soname, const char *why)
 {
 	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
@@ -167,17 +181,8 @@ static void archive_load(void)
 }
 
 #define ARCHIVE_STUB(ret, name, params, args)                                                                \
-	ret name params                                                                                      \
-	{                                                                                                    \
-		pthread_once(&archive_once, archive_load);                                                   \
-		return archive_fn.name args;                                                                 \
-	}
-#define ARCHIVE_VSTUB(name, params, args)                                                                    \
-	void name params                                                                                     \
-	{                                                                                                    \
-		pthread_once(&archive_once, archive_load);                                                   \
-		archive_fn.name args;                                                                        \
-	}
+	STUB(archive_once, archive_load, archive_fn, ret, name, params, args)
+#define ARCHIVE_VSTUB(name, params, args) VSTUB(archive_once, archive_load, archive_fn, name, params, args)
 LIBARCHIVE_FUNCS(ARCHIVE_STUB, ARCHIVE_VSTUB)
 
 /* A variadic call cannot be forwarded: format here, pass the text on. */
@@ -210,17 +215,8 @@ static void crypto_load(void)
 }
 
 #define CRYPTO_STUB(ret, name, params, args)                                                                 \
-	ret name params                                                                                      \
-	{                                                                                                    \
-		pthread_once(&crypto_once, crypto_load);                                                     \
-		return crypto_fn.name args;                                                                  \
-	}
-#define CRYPTO_VSTUB(name, params, args)                                                                     \
-	void name params                                                                                     \
-	{                                                                                                    \
-		pthread_once(&crypto_once, crypto_load);                                                     \
-		crypto_fn.name args;                                                                         \
-	}
+	STUB(crypto_once, crypto_load, crypto_fn, ret, name, params, args)
+#define CRYPTO_VSTUB(name, params, args) VSTUB(crypto_once, crypto_load, crypto_fn, name, params, args)
 LIBCRYPTO_FUNCS(CRYPTO_STUB, CRYPTO_VSTUB)
 
 #else

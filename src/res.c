@@ -331,6 +331,21 @@ static void blame_blockers(struct res *r, const struct rel_alt *alt)
 	}
 }
 
+/* A field of node k's metadata does not parse: searching, a failure that
+ * another choice for k may cure; else an error. */
+static void bad_field(struct res *r, size_t k, const char *rule, const char *field, const char *why)
+{
+	const struct cat_prim *p = r->nodes[k].p;
+
+	if (r->quiet) {
+		blame_node(r, k);
+		r->failed = true;
+	} else {
+		report(r->d, root_at(r, k, NULL), rule, "bad %s of '%s' version %s: %s", field, p->name,
+		       p->version, why);
+	}
+}
+
 /* ---- the work queue --------------------------------------------------------------- */
 
 static void queue_depends(struct res *r, size_t k)
@@ -342,13 +357,7 @@ static void queue_depends(struct res *r, size_t k)
 	if (!*p->depends)
 		return;
 	if (rel_parse(p->depends, &l, &why) < 0) {
-		if (r->quiet) {
-			blame_node(r, k);
-			r->failed = true;
-		} else {
-			report(r->d, root_at(r, k, NULL), "no-eligible-version",
-			       "bad depends of '%s' version %s: %s", p->name, p->version, why);
-		}
+		bad_field(r, k, "no-eligible-version", "depends", why);
 		return;
 	}
 	for (size_t i = 0; i < l.n; i++) {
@@ -624,13 +633,7 @@ static void check_conflicts(struct res *r)
 		if (!*p->conflicts)
 			continue;
 		if (rel_parse(p->conflicts, &l, &why) < 0) { /* fail closed */
-			if (r->quiet) {
-				blame_node(r, i);
-				r->failed = true;
-			} else {
-				report(r->d, root_at(r, i, NULL), "conflict",
-				       "bad conflicts of '%s' version %s: %s", p->name, p->version, why);
-			}
+			bad_field(r, i, "conflict", "conflicts", why);
 			continue;
 		}
 		for (size_t j = 0; j < r->nnodes && !r->failed; j++) {
