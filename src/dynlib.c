@@ -2,8 +2,9 @@
  *
  * Linked at start-up, libarchive brings libxml2 (for xar), ICU and
  * libstdc++ with it, and libcrypto is large: together they tripled the
- * start-up time of every command, though `cpolc lint`, `fmt`, `eval` and
- * `compile` never touch an archive or a digest (bench/notes.md). So,
+ * start-up time of every command, though `cpolc lint` and `fmt` need
+ * neither, and `eval` and `compile` only libcrypto, for the digests of
+ * the policy's sources (bench/notes.md). So,
  * unless configure was given --disable-lazy-libs, the binary is not linked
  * against either library. Instead this file defines each function cpolc
  * calls, with the prototype from the library's own header; the first call
