@@ -4,11 +4,14 @@
  *   DIR/blobs/sha256/HEX      a compressed layer blob
  *   DIR/layers/KEY.json       {"digest":..., "diffId":..., "size":N} for one key
  *   DIR/tmp/                  temporary files of builds in progress
+ *   DIR/checks/HEX            a set of sources that passed the collision check
+ *   DIR/scans/HEX             the member table of a catalog tar, by its digest
  * A key is the SHA-256 (64 hex digits) of a layer's inputs and settings; the
  * composer computes it. Every file is written through a temporary name and
  * rename(2), so any number of builds may share one cache: readers see
  * either nothing or a whole entry, and writers of one key write equal bytes.
- * A blob is re-hashed before each use; a corrupt entry is dropped.
+ * A blob is re-hashed before use when its stat data changed since it was
+ * last hashed; a corrupt entry is dropped.
  *
  * All strings passed in are borrowed. Functions returning char * return a
  * malloc'd string the caller frees.
@@ -17,6 +20,7 @@
 #define CPOLC_CACHE_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "diag.h"
 
@@ -36,6 +40,12 @@ char *cache_default_dir(void);
 /* Create DIR and its subdirectories. 0 or -1 with an error in d. */
 int cache_open(const char *dir, struct diag *d);
 
+/* What stat says of a file, to tell later whether it may have changed:
+ * "DEV:INO:SIZE:MTIME.NS". Writing to a file through any of its links
+ * changes its mtime; the change time is left out, since linking a cached
+ * blob into an output changes it. */
+char *cache_stamp(const struct stat *st);
+
 /* The directory for temporary files (same file system as the blobs). */
 char *cache_tmpdir(const char *dir);
 
@@ -54,8 +64,9 @@ int cache_store(const char *dir, const char *key, const char *tmp_blob, struct c
 		struct diag *d);
 
 /* Remove least recently used blobs (oldest mtime first, then by name) until
- * the blobs total at most max_bytes, every entry whose blob is gone, and
- * temporary files older than a day (left by killed builds). A blob pruned
+ * the blobs total at most max_bytes, every entry whose blob is gone,
+ * temporary files older than a day (left by killed builds), and the
+ * collision check's memos (checks/, scans/), which builds make again. A blob pruned
  * while a build is linking it makes that build fail: prune between builds.
  * Returns the number of bytes freed, or -1 with an error in d. */
 long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d);

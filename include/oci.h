@@ -106,9 +106,12 @@ int oci_compose(const struct oci_opts *opts, const struct oci_layer_src *layers,
 /* Report every path that two sources put different content at (an error
  * with rule "oci-collision" naming the path and both sources). Reads the
  * tars' headers and hashes regular file content, streaming. Identical
- * content, and directories, are fine. Returns the number of collisions, or
- * -1 when a tar could not be read. */
-int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct diag *d);
+ * content, and directories, are fine. With a cache directory (else NULL),
+ * the member table of each tar whose digest is known is taken from
+ * CACHE/scans while the tar's stat data is unchanged, and kept there after
+ * a read. Returns the number of collisions, or -1 when a tar could not be
+ * read. */
+int oci_check_collisions(const struct oci_layer_src *layers, size_t n, const char *cache, struct diag *d);
 
 /* Split an image reference "DIR[:TAG]" into malloc'd *dir and *tag (NULL
  * without a tag). A tag is what follows the last ':' when that has no '/',

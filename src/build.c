@@ -449,7 +449,7 @@ static int check_collisions(const struct layer_plan *p, const char *cache, struc
 		free(marker);
 		return 0;
 	}
-	n = oci_check_collisions(p->srcs, p->nsrcs, d);
+	n = oci_check_collisions(p->srcs, p->nsrcs, cache, d);
 	if (n == 0 && marker) { /* best effort: without it the next build checks again */
 		dir = path_dirname(marker);
 		if (mkdir_p(dir, 0755) == 0)

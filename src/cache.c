@@ -85,12 +85,9 @@ static char *blob_path(const char *dir, const char *digest)
 	return xasprintf("%s/blobs/sha256/%s", dir, digest + 7);
 }
 
-/* What stat says of a blob when it was last hashed: device, inode, size and
- * modification time in nanoseconds. Writing to the file, through any of
- * its hard links, changes its mtime, so a blob whose stamp still matches
- * holds the bytes that were hashed. The change time is left out because
- * hard-linking a cached blob into an output directory changes it. */
-static char *blob_stamp(const struct stat *st)
+/* A blob whose stamp still matches the one recorded when it was last
+ * hashed holds the bytes that were hashed. */
+char *cache_stamp(const struct stat *st)
 {
 	return xasprintf("%llu:%llu:%llu:%lld.%09ld", (unsigned long long)st->st_dev,
 			 (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
@@ -101,7 +98,7 @@ static char *blob_stamp(const struct stat *st)
  * lost or stale entry only costs a re-hash, so it is not fsync'd twice. */
 static int write_entry(const char *ep, const struct cache_entry *e, const struct stat *st)
 {
-	char *stamp = blob_stamp(st), *text;
+	char *stamp = cache_stamp(st), *text;
 	json_t *j = json_pack("{s:s, s:s, s:I, s:s}", "digest", e->digest, "diffId", e->diff_id, "size",
 			      (json_int_t)e->size, "stamp", stamp);
 	int rc;
@@ -160,7 +157,7 @@ int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct
 		goto out;
 	}
 	/* Unchanged since it was hashed: use it. Otherwise hash it again. */
-	now = blob_stamp(&st);
+	now = cache_stamp(&st);
 	if (!stamp || strcmp(stamp, now)) {
 		ck = sha256_file(bp, hex) < 0 ? -1 : strcmp(hex, e->digest + 7) != 0;
 		if (ck < 0) {
@@ -297,10 +294,12 @@ static void prune_entries(const char *dir)
 }
 
 /* Temporary files of builds killed a day ago or more. */
-static void prune_tmp(const char *dir)
+/* Remove the regular files of DIR/sub last modified more than age seconds
+ * ago; with age < 0, all of them. */
+static void prune_files(const char *dir, const char *sub, long age)
 {
-	char *tdir = cache_tmpdir(dir);
-	DIR *dh = opendir(tdir);
+	char *sdir = path_join(dir, sub);
+	DIR *dh = opendir(sdir);
 	struct dirent *de;
 	time_t now = time(NULL);
 
@@ -309,14 +308,14 @@ static void prune_tmp(const char *dir)
 		char *p;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		p = path_join(tdir, de->d_name);
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 86400)
+		p = path_join(sdir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (age < 0 || now - st.st_mtime > age))
 			unlink(p);
 		free(p);
 	}
 	if (dh)
 		closedir(dh);
-	free(tdir);
+	free(sdir);
 }
 
 long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
@@ -348,6 +347,9 @@ long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 	free(b);
 	free(bdir);
 	prune_entries(dir);
-	prune_tmp(dir);
+	prune_files(dir, "tmp", 86400);
+	/* the collision check's memos: the next build makes them again */
+	prune_files(dir, "checks", -1);
+	prune_files(dir, "scans", -1);
 	return freed;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -19,6 +20,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "cache.h"
 #include "lock.h"
 #include "oci_int.h"
 #include "util.h"
@@ -147,6 +149,135 @@ fail:
 	return -1;
 }
 
+/* The member tables of catalog tars are kept in the cache, by the tar's
+ * digest, so that a changed set of sources reads only the tars it has not
+ * seen: CACHE/scans/HEX holds the line "cpolc scan 1 STAMP SHA256" and then
+ * one record "IDX\0SIZE\0WHAT\0PATH\0" per member (WHAT empty for a
+ * regular file, SIZE -1 for others), SHA256 being the digest of the
+ * records. STAMP is the tar's cache_stamp when it was scanned: a table is
+ * used only while the tar's stamp is unchanged. */
+#define SCAN_MAGIC "cpolc scan 1 "
+
+static char *scan_file(const char *cache, const char *digest)
+{
+	if (!cache || !digest || strncmp(digest, "sha256:", 7) != 0 || strlen(digest) != 71 ||
+	    strchr(digest + 7, '/'))
+		return NULL;
+	return xasprintf("%s/scans/%s", cache, digest + 7);
+}
+
+static bool parse_num(const char *s, long long min, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return *s && !*end && !errno && *out >= min;
+}
+
+/* Add the members recorded in data[0, len) for tar `tar` of source src. */
+static bool parse_scan(const char *data, size_t len, size_t src, size_t tar, struct owners *o)
+{
+	const char *p = data, *end = data + len, *f[4];
+	long long idx, size;
+
+	while (p < end) {
+		for (int i = 0; i < 4; i++) {
+			const char *z = memchr(p, '\0', (size_t)(end - p));
+			if (!z)
+				return false;
+			f[i] = p;
+			p = z + 1;
+		}
+		if (!parse_num(f[0], 0, &idx) || !parse_num(f[1], -1, &size) || !*f[3])
+			return false;
+		owners_add(o, xstrdup(f[3]), *f[2] ? xstrdup(f[2]) : NULL,
+			   &(struct owner){NULL, NULL, src, tar, (size_t)idx, size, false});
+	}
+	return true;
+}
+
+/* Add the members of the tar at path from the cached table at file, if it
+ * is whole and the tar's stamp is unchanged. */
+static bool load_scan(const char *file, const char *path, size_t src, size_t tar, struct owners *o)
+{
+	char *data = NULL, *stamp = NULL, *nl, hex[65];
+	size_t len, first = o->n, head;
+	struct stat st;
+	bool ok = false;
+
+	if (stat(path, &st) < 0 || read_file(file, &data, &len) < 0)
+		goto out;
+	stamp = cache_stamp(&st);
+	nl = memchr(data, '\n', len);
+	head = strlen(SCAN_MAGIC) + strlen(stamp) + 1;
+	if (!nl || (size_t)(nl - data) != head + 64 || memcmp(data, SCAN_MAGIC, strlen(SCAN_MAGIC)) != 0 ||
+	    memcmp(data + strlen(SCAN_MAGIC), stamp, strlen(stamp)) != 0 || data[head - 1] != ' ')
+		goto out;
+	sha256_hex(nl + 1, len - (size_t)(nl + 1 - data), hex);
+	if (memcmp(hex, data + head, 64) != 0)
+		goto out;
+	ok = parse_scan(nl + 1, len - (size_t)(nl + 1 - data), src, tar, o);
+	while (!ok && o->n > first) { /* a damaged table: scan the tar again */
+		o->n--;
+		free(o->v[o->n].path);
+		free(o->v[o->n].what);
+	}
+out:
+	free(data);
+	free(stamp);
+	return ok;
+}
+
+/* Record the members o->v[first..] of the tar at path (best effort). */
+static void save_scan(const char *file, const char *path, const struct owners *o, size_t first)
+{
+	struct strbuf body = STRBUF_INIT, all = STRBUF_INIT;
+	struct stat st;
+	char hex[65], *stamp, *dir;
+
+	if (stat(path, &st) < 0)
+		return;
+	for (size_t i = first; i < o->n; i++) {
+		const struct owner *w = &o->v[i];
+		sb_addf(&body, "%zu", w->idx);
+		sb_addc(&body, '\0');
+		sb_addf(&body, "%lld", (long long)w->size);
+		sb_addc(&body, '\0');
+		sb_add(&body, w->what ? w->what : "", (w->what ? strlen(w->what) : 0) + 1);
+		sb_add(&body, w->path, strlen(w->path) + 1);
+	}
+	sha256_hex(body.buf ? body.buf : "", body.len, hex);
+	stamp = cache_stamp(&st);
+	sb_addf(&all, "%s%s %s\n", SCAN_MAGIC, stamp, hex);
+	sb_add(&all, body.buf ? body.buf : "", body.len);
+	dir = path_dirname(file);
+	if (mkdir_p(dir, 0755) == 0)
+		write_file_atomic(file, all.buf, all.len, 0644);
+	free(dir);
+	free(stamp);
+	sb_release(&body);
+	sb_release(&all);
+}
+
+/* Add the members of tar j of source i: from the cache when it holds
+ * them, else by reading the tar's headers (and then remembering them). */
+static int scan_source_tar(const struct oci_layer_src *s, size_t i, size_t j, const char *cache,
+			   struct owners *o, struct diag *d)
+{
+	char *file = scan_file(cache, s->tar_digests ? s->tar_digests[j] : NULL);
+	size_t first = o->n;
+	int rc = 0;
+
+	if (!file || !load_scan(file, s->tars[j], i, j, o)) {
+		rc = scan_tar(s->tars[j], i, j, o, NULL, 0, d);
+		if (rc == 0 && file)
+			save_scan(file, s->tars[j], o, first);
+	}
+	free(file);
+	return rc;
+}
+
 static int owner_cmp(const void *a, const void *b)
 {
 	const struct owner *x = a, *y = b;
@@ -211,7 +342,7 @@ static bool same_content(const struct owner *x, const struct owner *y)
 	return x->what && y->what && strcmp(x->what, y->what) == 0;
 }
 
-int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct diag *d)
+int oci_check_collisions(const struct oci_layer_src *layers, size_t n, const char *cache, struct diag *d)
 {
 	struct owners o = {NULL, 0, 0};
 	size_t i, j, k, last;
@@ -219,7 +350,7 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, struct di
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < layers[i].ntars; j++)
-			if (scan_tar(layers[i].tars[j], i, j, &o, NULL, 0, d) < 0)
+			if (scan_source_tar(&layers[i], i, j, cache, &o, d) < 0)
 				found = -1;
 		for (j = 0; j < layers[i].nfiles; j++) {
 			struct owner at = {NULL, NULL, i, 0, 0, (int64_t)layers[i].files[j].len, false};

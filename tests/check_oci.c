@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "lock.h"
 #include "oci.h"
 #include "tarmaker.h"
@@ -405,12 +406,72 @@ START_TEST(test_collisions_lazy)
 	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0};
 	s[2] = (struct oci_layer_src){"files", NULL, NULL, 0, gen, 2};
 	diag_init(&d);
-	ck_assert_int_eq(oci_check_collisions(s, 3, &d), 4);
+	ck_assert_int_eq(oci_check_collisions(s, 3, NULL, &d), 4);
 	ck_assert_str_eq(d.entries[0].message, "'/a' differs between pa and pb");    /* sizes */
 	ck_assert_str_eq(d.entries[1].message, "'/c' differs between pa and pb");    /* file, link */
 	ck_assert_str_eq(d.entries[2].message, "'/e' differs between pa and files"); /* same size */
 	ck_assert_str_eq(d.entries[3].message, "'/f' differs between pa and pb");    /* dir, file */
 	diag_release(&d);
+	free(ta);
+	free(tb);
+}
+END_TEST
+
+/* With a cache, each tar's member table is kept by its digest and used
+ * while the tar's stat data is unchanged; a damaged table is read again. */
+START_TEST(test_collisions_cached)
+{
+	static const struct tm_ent a[] = {{"a", 'f', "one", 0}, {"e", 'f', "abc", 0}};
+	static const struct tm_ent b[] = {{"a", 'f', "three", 0}, {"e", 'f', "abd", 0}};
+	static const char *dg[] = {"sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+				   "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"};
+	char *ta = p("ca.tar"), *tb = p("cb.tar"), *cache = p("ccache"), *scan, *text, *stamp, *orig;
+	char hex[65];
+	const char *t[] = {ta, tb};
+	struct oci_layer_src s[2];
+	struct timespec later[2] = {{0, UTIME_OMIT}, {12345, 0}};
+	struct stat st;
+	struct diag d;
+	size_t len;
+
+	tm_make(ta, a, 2);
+	tm_make(tb, b, 2);
+	s[0] = (struct oci_layer_src){"pa", &t[0], &dg[0], 1, NULL, 0};
+	s[1] = (struct oci_layer_src){"pb", &t[1], &dg[1], 1, NULL, 0};
+	scan = xasprintf("%s/scans/%s", cache, dg[0] + 7);
+	diag_init(&d);
+	ck_assert_int_eq(oci_check_collisions(s, 2, cache, &d), 2);
+	ck_assert_int_eq(read_file(scan, &orig, &len), 0);
+	ck_assert_int_eq(oci_check_collisions(s, 2, cache, &d), 2); /* from the tables */
+
+	/* the table is what is used: one that says pa is empty hides both */
+	ck_assert_int_eq(stat(ta, &st), 0);
+	stamp = cache_stamp(&st);
+	sha256_hex("", 0, hex);
+	text = xasprintf("cpolc scan 1 %s %s\n", stamp, hex);
+	ck_assert_int_eq(write_file_atomic(scan, text, strlen(text), 0644), 0);
+	ck_assert_int_eq(oci_check_collisions(s, 2, cache, &d), 0);
+	/* ... but only while the tar is unchanged */
+	ck_assert_int_eq(utimensat(AT_FDCWD, ta, later, 0), 0);
+	ck_assert_int_eq(oci_check_collisions(s, 2, cache, &d), 2);
+	free(text);
+	free(stamp);
+
+	/* a damaged table is detected and replaced */
+	ck_assert_int_eq(read_file(scan, &text, &len), 0);
+	text[len - 2] ^= 1;
+	ck_assert_int_eq(write_file_atomic(scan, text, len, 0644), 0);
+	ck_assert_int_eq(oci_check_collisions(s, 2, cache, &d), 2);
+	free(text);
+	ck_assert_int_eq(read_file(scan, &text, &len), 0);
+	ck_assert_ptr_nonnull(memchr(text, '\n', len));
+	ck_assert_int_eq(strcmp(strchr(text, '\n'), strchr(orig, '\n')), 0); /* same records */
+	ck_assert_uint_eq(d.nerrors, 8);
+	diag_release(&d);
+	free(text);
+	free(orig);
+	free(scan);
+	free(cache);
 	free(ta);
 	free(tb);
 }
@@ -434,13 +495,13 @@ START_TEST(test_collisions)
 	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0};
 	s[2] = (struct oci_layer_src){"pc", &t[2], NULL, 1, NULL, 0};
 	diag_init(&d);
-	ck_assert_int_eq(oci_check_collisions(s, 3, &d), 1);
+	ck_assert_int_eq(oci_check_collisions(s, 3, NULL, &d), 1);
 	ck_assert_str_eq(d.entries[0].message, "'/etc/x' differs between pa and pb");
 	ck_assert_str_eq(d.entries[0].rule, "oci-collision");
 	diag_release(&d);
 	diag_init(&d);
 	s[1] = s[2];
-	ck_assert_int_eq(oci_check_collisions(s, 2, &d), 0); /* identical content, dirs */
+	ck_assert_int_eq(oci_check_collisions(s, 2, NULL, &d), 0); /* identical content, dirs */
 	diag_release(&d);
 	free(ta);
 	free(tb);
@@ -652,6 +713,7 @@ int main(void)
 	tcase_add_test(tc, test_max_layers);
 	tcase_add_test(tc, test_collisions);
 	tcase_add_test(tc, test_collisions_lazy);
+	tcase_add_test(tc, test_collisions_cached);
 	tcase_add_test(tc, test_from_image);
 	tcase_add_test(tc, test_verify_and_lock);
 	tcase_add_test(tc, test_gc_keeps_previous_until_index);

@@ -56,10 +56,13 @@ expect_exit "build with a cache" 0 "$CPOLC" build "$T_TMP/p.cpol" -C "$cat" -o "
 n=$(find "$T_TMP/cache" -type f | wc -l)
 if [ "$n" -gt 0 ]; then t_ok "the cache holds layers"; else t_fail "the cache holds layers"; fi
 expect_eq "the checked set of sources is remembered" "$(ls "$T_TMP/cache/checks" | wc -l)" 1
+expect_eq "and the member table of each" "$(ls "$T_TMP/cache/scans" | wc -l)" 2
 expect_exit "a rebuild from the cache" 0 "$CPOLC" build "$T_TMP/p.cpol" -C "$cat" -o "$T_TMP/img2" --lock "$T_TMP/p.lock" --cache "$T_TMP/cache"
 expect_eq "same image from the cache" "$(cat "$T_TMP/img2/index.json")" "$(cat "$T_TMP/img/index.json")"
 expect_exit "cache prune" 0 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size 0
 expect_match "prune reports bytes" "$T_OUT" 'removed [1-9][0-9]* bytes'
+expect_eq "prune drops the collision check's memos" \
+	"$(find "$T_TMP/cache/checks" "$T_TMP/cache/scans" -type f | wc -l)" 0
 expect_exit "cache prune rejects a bad size" 2 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size lots
 
 expect_exit "--help" 0 "$CPOLC" --help

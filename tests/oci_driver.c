@@ -225,7 +225,7 @@ int main(int argc, char **argv)
 	} else {
 		parse(&a, argc - 2, argv + 2);
 		if (strcmp(argv[1], "collisions") == 0) {
-			int n = oci_check_collisions(a.srcs, a.nsrcs, &d);
+			int n = oci_check_collisions(a.srcs, a.nsrcs, NULL, &d);
 			rc = n > 0 ? 3 : n < 0;
 		} else if (strcmp(argv[1], "compose") == 0) {
 			rc = do_compose(&a, &d);

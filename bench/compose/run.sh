@@ -53,9 +53,11 @@ if [ ! -f "$W/cat/.done" ]; then
 		dpkg-deb -x "$deb" "$W/trees/$p"
 		"$CPOLC" catalog add "$W/cat" --name "$p" --version "$(dpkg-deb -f "$deb" Version)" "$W/trees/$p"
 	done <"$HERE/packages.txt"
-	# cat2: the same plus a new version of $CHANGED with one more file
+	# cat2: the same plus a new version of $CHANGED with one more file. Hard
+	# links, as a catalog that a new version is added to keeps its files
+	# (catalog add replaces files by rename, so cat stays as it is).
 	rm -rf "$W/cat2" "$W/tree-changed"
-	cp -a "$W/cat" "$W/cat2"
+	cp -al "$W/cat" "$W/cat2"
 	cp -a "$W/trees/$CHANGED" "$W/tree-changed"
 	mkdir -p "$W/tree-changed/usr/share/doc/$CHANGED"
 	echo "changed by bench/compose/run.sh" >"$W/tree-changed/usr/share/doc/$CHANGED/bench-changed"
