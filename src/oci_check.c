@@ -197,18 +197,24 @@ static bool parse_scan(const char *data, size_t len, size_t src, size_t tar, str
 	return true;
 }
 
+/* The stamp of the file at path, or NULL. */
+static char *stamp_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? cache_stamp(&st) : NULL;
+}
+
 /* Add the members of the tar at path from the cached table at file, if it
  * is whole and the tar's stamp is unchanged. */
 static bool load_scan(const char *file, const char *path, size_t src, size_t tar, struct owners *o)
 {
-	char *data = NULL, *stamp = NULL, *nl, hex[65];
+	char *data = NULL, *stamp = stamp_of(path), *nl, hex[65];
 	size_t len, first = o->n, head;
-	struct stat st;
 	bool ok = false;
 
-	if (stat(path, &st) < 0 || read_file(file, &data, &len) < 0)
+	if (!stamp || read_file(file, &data, &len) < 0)
 		goto out;
-	stamp = cache_stamp(&st);
 	nl = memchr(data, '\n', len);
 	head = strlen(SCAN_MAGIC) + strlen(stamp) + 1;
 	if (!nl || (size_t)(nl - data) != head + 64 || memcmp(data, SCAN_MAGIC, strlen(SCAN_MAGIC)) != 0 ||
@@ -229,15 +235,13 @@ out:
 	return ok;
 }
 
-/* Record the members o->v[first..] of the tar at path (best effort). */
-static void save_scan(const char *file, const char *path, const struct owners *o, size_t first)
+/* Record the members o->v[first..] of a tar read with the given stamp
+ * (best effort). */
+static void save_scan(const char *file, const char *stamp, const struct owners *o, size_t first)
 {
 	struct strbuf body = STRBUF_INIT, all = STRBUF_INIT;
-	struct stat st;
-	char hex[65], *stamp, *dir;
+	char hex[65], *dir;
 
-	if (stat(path, &st) < 0)
-		return;
 	for (size_t i = first; i < o->n; i++) {
 		const struct owner *w = &o->v[i];
 		sb_addf(&body, "%zu", w->idx);
@@ -248,14 +252,12 @@ static void save_scan(const char *file, const char *path, const struct owners *o
 		sb_add(&body, w->path, strlen(w->path) + 1);
 	}
 	sha256_hex(body.buf ? body.buf : "", body.len, hex);
-	stamp = cache_stamp(&st);
 	sb_addf(&all, "%s%s %s\n", SCAN_MAGIC, stamp, hex);
 	sb_add(&all, body.buf ? body.buf : "", body.len);
 	dir = path_dirname(file);
 	if (mkdir_p(dir, 0755) == 0)
 		write_file_atomic(file, all.buf, all.len, 0644);
 	free(dir);
-	free(stamp);
 	sb_release(&body);
 	sb_release(&all);
 }
@@ -265,15 +267,21 @@ static void save_scan(const char *file, const char *path, const struct owners *o
 static int scan_source_tar(const struct oci_layer_src *s, size_t i, size_t j, const char *cache,
 			   struct owners *o, struct diag *d)
 {
-	char *file = scan_file(cache, s->tar_digests ? s->tar_digests[j] : NULL);
+	char *file = scan_file(cache, s->tar_digests ? s->tar_digests[j] : NULL), *before, *after;
 	size_t first = o->n;
 	int rc = 0;
 
-	if (!file || !load_scan(file, s->tars[j], i, j, o)) {
-		rc = scan_tar(s->tars[j], i, j, o, NULL, 0, d);
-		if (rc == 0 && file)
-			save_scan(file, s->tars[j], o, first);
+	if (file && load_scan(file, s->tars[j], i, j, o)) {
+		free(file);
+		return 0;
 	}
+	before = file ? stamp_of(s->tars[j]) : NULL;
+	rc = scan_tar(s->tars[j], i, j, o, NULL, 0, d);
+	after = before ? stamp_of(s->tars[j]) : NULL;
+	if (rc == 0 && after && strcmp(before, after) == 0) /* unchanged while read */
+		save_scan(file, before, o, first);
+	free(before);
+	free(after);
 	free(file);
 	return rc;
 }
