@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "decision.h"
 #include "res.h"
 #include "util.h"
+#include "ver.h"
 
 static char root[64];
 static char *catdir;
@@ -526,6 +529,164 @@ START_TEST(test_graph_handmade)
 }
 END_TEST
 
+/* ---- random catalogs ----------------------------------------------------------
+ * Five names of three versions each, with random versioned dependencies and
+ * conflicts. Whatever the resolver selects must meet every constraint, and
+ * it must find a selection whenever one exists: checked against all 4^5
+ * assignments (each name absent or at one of its versions). */
+enum { RN = 5, RV = 3, RITER = 60 };
+
+struct rrel {
+	int name, ver;
+	const char *op;
+};
+
+struct rprim {
+	struct rrel deps[2], conf;
+	int ndeps;
+	bool hasconf;
+};
+
+static struct rprim rp[RN][RV];
+static uint32_t rng;
+
+static int rnd(int n)
+{
+	rng = rng * 1103515245u + 12345u;
+	return (int)((rng >> 16) % (uint32_t)n);
+}
+
+/* Does version `have` of a name (0: absent) meet relation r? */
+static bool rel_met(int have, const struct rrel *r)
+{
+	char v[12], c[12];
+
+	snprintf(v, sizeof(v), "%d", have);
+	snprintf(c, sizeof(c), "%d", r->ver);
+	return have && ver_satisfies(v, r->op, c, false);
+}
+
+/* Does the assignment a (a version per name, 0 = absent) meet every
+ * include, dependency and conflict? */
+static bool assignment_ok(const int *a, const int *inc, int ninc)
+{
+	for (int i = 0; i < ninc; i++)
+		if (!a[inc[i]])
+			return false;
+	for (int n = 0; n < RN; n++) {
+		const struct rprim *p = a[n] ? &rp[n][a[n] - 1] : NULL;
+		for (int k = 0; p && k < p->ndeps; k++)
+			if (!rel_met(a[p->deps[k].name], &p->deps[k]))
+				return false;
+		if (p && p->hasconf && rel_met(a[p->conf.name], &p->conf))
+			return false;
+	}
+	return true;
+}
+
+static bool any_assignment_ok(const int *inc, int ninc)
+{
+	int a[RN];
+
+	for (int code = 0; code < 1 << (2 * RN); code++) {
+		bool ok = true;
+		for (int n = 0; n < RN; n++) {
+			a[n] = (code >> (2 * n)) & 3;
+			ok = ok && a[n] <= RV;
+		}
+		if (ok && assignment_ok(a, inc, ninc))
+			return true;
+	}
+	return false;
+}
+
+static struct rrel random_rel(int not_name)
+{
+	static const char *const ops[] = {">=", "<<", "=", "<="};
+	struct rrel r;
+
+	r.name = (not_name + 1 + rnd(RN - 1)) % RN;
+	r.ver = 1 + rnd(RV);
+	r.op = ops[rnd(4)];
+	return r;
+}
+
+static void random_catalog(int iter)
+{
+	char name[8], ver[8];
+
+	free(catdir);
+	catdir = xasprintf("%s/cat%d", root, iter);
+	ck_assert_int_eq(cat_init(catdir, &d), 0);
+	for (int n = 0; n < RN; n++)
+		for (int v = 0; v < RV; v++) {
+			struct rprim *p = &rp[n][v];
+			struct strbuf sb = STRBUF_INIT;
+			char *members;
+			p->ndeps = rnd(3);
+			p->hasconf = rnd(3) != 0;
+			sb_adds(&sb, "\"depends\": [");
+			for (int k = 0; k < p->ndeps; k++) {
+				p->deps[k] = random_rel(n);
+				sb_addf(&sb, "%s\"n%d (%s %d)\"", k ? ", " : "", p->deps[k].name,
+					p->deps[k].op, p->deps[k].ver);
+			}
+			sb_adds(&sb, "]");
+			if (p->hasconf) {
+				p->conf = random_rel(n);
+				sb_addf(&sb, ", \"conflicts\": [\"n%d (%s %d)\"]", p->conf.name, p->conf.op,
+					p->conf.ver);
+			}
+			members = sb_detach(&sb, NULL);
+			snprintf(name, sizeof(name), "n%d", n);
+			snprintf(ver, sizeof(ver), "%d", v + 1);
+			prim(name, ver, members);
+			free(members);
+		}
+}
+
+START_TEST(test_random_catalogs)
+{
+	int resolved = 0;
+
+	for (int iter = 0; iter < RITER; iter++) {
+		int inc[2], ninc, a[RN] = {0};
+		char name[8];
+		bool exists;
+		int rc;
+
+		rng = 2654435761u * (uint32_t)(iter + 1);
+		random_catalog(iter);
+		ninc = 2;
+		for (int i = 0; i < ninc; i++)
+			inc[i] = rnd(RN);
+		catset_release(&cs);
+		open_cat();
+		fresh();
+		for (int i = 0; i < ninc; i++) {
+			snprintf(name, sizeof(name), "n%d", inc[i]);
+			req(name, NULL, NULL, "r.cpol:1:1");
+		}
+		rc = res_resolve(&cs, &dec, NULL, NULL, &d);
+		exists = any_assignment_ok(inc, ninc);
+		for (size_t i = 0; rc == 0 && i < dec.nselected; i++) {
+			int n = dec.selected[i].prim->name[1] - '0';
+			ck_assert_int_eq(a[n], 0); /* each name once */
+			a[n] = dec.selected[i].prim->version[0] - '0';
+		}
+		ck_assert_msg(rc != 0 || assignment_ok(a, inc, ninc), "iteration %d: an invalid selection",
+			      iter);
+		ck_assert_msg(rc == 0 || !exists, "iteration %d: a selection exists but none was found",
+			      iter);
+		ck_assert_msg(rc == -1 || d.nerrors == 0, "iteration %d", iter);
+		resolved += rc == 0;
+	}
+	/* both outcomes are exercised */
+	ck_assert_int_gt(resolved, RITER / 5);
+	ck_assert_int_lt(resolved, RITER - RITER / 10);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("res");
@@ -551,6 +712,7 @@ int main(void)
 	tcase_add_test(tc, test_exclude_overrides);
 	tcase_add_test(tc, test_graph);
 	tcase_add_test(tc, test_graph_handmade);
+	tcase_add_test(tc, test_random_catalogs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
