@@ -938,7 +938,7 @@ static int write_image(struct compose *c, const json_t *config, const json_t *an
 {
 	json_t *cfg, *man, *merged = NULL;
 	uint64_t csize = 0;
-	int rc, lockfd = -1;
+	int rc;
 
 	cfg = build_config(c, json_is_object(config) ? config : NULL, &merged);
 	rc = oci_write_json_blob(c->root, cfg, res->config_digest, &csize, c->d);
@@ -948,18 +948,12 @@ static int write_image(struct compose *c, const json_t *config, const json_t *an
 	json_decref(cfg);
 	json_decref(man);
 	res->config = merged;
-	/* Reading, merging and replacing index.json and collecting the
-	 * garbage is one step for builds into the same layout. */
-	if (rc == 0 && c->o->format == OCI_FMT_DIR)
-		rc = lock_layout(c, &lockfd);
 	if (rc == 0 && c->o->format == OCI_FMT_DIR && !c->o->no_gc)
 		c->old_refs = referenced(c->root);
 	if (rc == 0)
 		rc = write_index(c, res->manifest_digest, res->manifest_size);
 	if (rc == 0 && c->old_refs)
 		collect_garbage(c);
-	if (lockfd >= 0)
-		close(lockfd);
 	if (rc == 0 && c->o->format == OCI_FMT_ARCHIVE)
 		rc = oci_archive_write(c->root, c->o->out, c->o->epoch, c->d);
 	return rc;
@@ -1012,7 +1006,7 @@ int oci_compose(const struct oci_opts *o, const struct oci_layer_src *layers, si
 		const json_t *annotations, const char *platform, struct oci_result *res, struct diag *d)
 {
 	struct compose c;
-	int rc = -1;
+	int rc = -1, lockfd = -1;
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
@@ -1032,6 +1026,12 @@ int oci_compose(const struct oci_opts *o, const struct oci_layer_src *layers, si
 	if (lookup_cache(&c) < 0)
 		goto out;
 	build_groups(c.g, c.ng, o, c.tmpdir);
+	/* From placing the first blob to collecting the garbage, builds into
+	 * one layout take turns: a build's blobs are not referenced by the
+	 * index until it writes the index, and another build's collection
+	 * must not remove them before. */
+	if (o->format == OCI_FMT_DIR && lock_layout(&c, &lockfd) < 0)
+		goto out;
 	if (place_layers(&c) < 0 || place_base(&c) < 0)
 		goto out;
 	if (write_image(&c, config, annotations, res) < 0)
@@ -1039,6 +1039,8 @@ int oci_compose(const struct oci_opts *o, const struct oci_layer_src *layers, si
 	fill_result(&c, res, n);
 	rc = 0;
 out:
+	if (lockfd >= 0)
+		close(lockfd);
 	if (rc < 0)
 		oci_result_release(res);
 	compose_release(&c);

@@ -503,6 +503,21 @@ for t in t1 t2 t3 t4; do
 done
 wait
 expect_eq "concurrent builds keep every tag" "$(tags tags.oci)" "dev prod t1 t2 t3 t4 orphans: "
+# a build places its blobs and writes the index under the layout's lock
+if need_tool flock; then
+	mkdir -p held.oci
+	flock held.oci sh -c 'touch held.flag; sleep 3' &
+	holder=$!
+	while [ ! -e held.flag ]; do sleep 0.1; done
+	"$CPOLC" build tagged.cpol -C cat -D env=held -o held.oci --tag h --lock held.lock >/dev/null 2>&1 &
+	builder=$!
+	sleep 1
+	expect_eq "a build waits while the layout is locked" "$(ls held.oci/index.json 2>/dev/null)" ""
+	wait $holder
+	wait $builder
+	expect_eq "and then finishes" "$?" 0
+	expect_eq "with its image" "$(tags held.oci)" "h orphans: "
+fi
 
 echo "$T_FAILED failed"
 [ "$T_FAILED" -eq 0 ]
