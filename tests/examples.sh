@@ -80,7 +80,9 @@ expect_match "web: dev has the debug toolbox" "$(sel "$W/web/web-dev.lock")" 'bu
 expect_match "web: staging has the debug toolbox" "$(sel "$W/web/web-staging.lock")" 'busybox-static='
 if sel "$W/web/web-prod.lock" | grep -q busybox; then t_fail "web: prod lacks the debug toolbox"; else t_ok "web: prod lacks the debug toolbox"; fi
 expect_match "web: dev gets the newest site" "$(sel "$W/web/web-dev.lock")" 'site=1\.1'
+expect_match "web: dev gets the theme site 1.1 needs" "$(sel "$W/web/web-dev.lock")" 'theme=2'
 expect_match "web: prod admits no critical CVE, keeps site 1.0" "$(sel "$W/web/web-prod.lock")" 'site=1\.0'
+expect_match "web: ... with theme 1, as theme 2 has the CVE" "$(sel "$W/web/web-prod.lock")" 'theme=1'
 if need_tool umoci; then
 	umoci unpack --rootless --image "$W/web/web-prod.oci:prod" "$W/web-prod" >/dev/null 2>&1
 	umoci unpack --rootless --image "$W/web/web-dev.oci:dev" "$W/web-dev" >/dev/null 2>&1
