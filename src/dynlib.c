@@ -14,19 +14,24 @@
  *
  * The library is opened RTLD_LOCAL, so its symbols never interpose on
  * these stubs or the reverse. A library that cannot be opened is an
- * installation defect, like a missing shared library at start-up: one line
- * on stderr and exit status 127, as the dynamic loader does.
+ * installation defect, like a missing shared library at start-up: main.c
+ * opens what a command needs before it runs (dynlib_open) and reports
+ * it; a stub called all the same prints one line and exits with status
+ * 127, as the dynamic loader does.
  *
  * A function newly called elsewhere in cpolc must be added to the lists
  * below, or the link fails with an undefined reference.
  */
 #include "config.h"
 
+#include "dynlib.h"
+
 #ifdef CPOLC_LAZY_LIBS
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,44 +128,64 @@
 
 #define MEMBER(ret, name, params, args) ret(*name) params;
 #define VMEMBER(name, params, args)	void(*name) params;
-#define LOOKUP(ret, name, params, args) lookup(h, soname, #name, &t->name, sizeof(t->name));
+#define LOOKUP(ret, name, params, args) lookup(l, #name, &t->name, sizeof(t->name));
 #define VLOOKUP(name, params, args)	LOOKUP(void, name, params, args)
 
 /* The stub of a function: load its library once, then call through table. */
-#define STUB(once, load, table, ret, name, params, args)                                                     \
+#define STUB(once, load, lib, table, ret, name, params, args)                                                \
 	ret name params                                                                                      \
 	{                                                                                                    \
 		pthread_once(&once, load);                                                                   \
+		if (!lib.handle)                                                                             \
+			die(&lib);                                                                           \
 		return table.name args;                                                                      \
 	}
-#define VSTUB(once, load, table, name, params, args)                                                         \
+#define VSTUB(once, load, lib, table, name, params, args)                                                    \
 	void name params                                                                                     \
 	{                                                                                                    \
 		pthread_once(&once, load);                                                                   \
+		if (!lib.handle)                                                                             \
+			die(&lib);                                                                           \
 		table.name args;                                                                             \
 	}
 
-static void *open_lib(const char *soname, const char *why)
-{
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+/* What loading a library came to: its handle, or why there is none. */
+struct lib {
+	const char *soname, *why;
+	void *handle;
+	char error[512];
+};
 
-	if (!h) {
-		fprintf(stderr, "cpolc: cannot load %s, needed to %s: %s\n", soname, why, dlerror());
-		exit(127);
-	}
-	return h;
+static bool open_lib(struct lib *l)
+{
+	l->handle = dlopen(l->soname, RTLD_NOW | RTLD_LOCAL);
+	if (!l->handle)
+		snprintf(l->error, sizeof(l->error), "cannot load %s, needed to %s: %s", l->soname, l->why,
+			 dlerror());
+	return l->handle != NULL;
 }
 
 /* Store the address of name into the function pointer at slot. */
-static void lookup(void *h, const char *soname, const char *name, void *slot, size_t size)
+static void lookup(struct lib *l, const char *name, void *slot, size_t size)
 {
-	void *p = dlsym(h, name);
+	void *p = l->handle ? dlsym(l->handle, name) : NULL;
 
+	if (!l->handle)
+		return;
 	if (!p || size != sizeof(p)) {
-		fprintf(stderr, "cpolc: %s has no function '%s'\n", soname, name);
-		exit(127);
+		snprintf(l->error, sizeof(l->error), "%s has no function '%s'", l->soname, name);
+		l->handle = NULL;
+		return;
 	}
 	memcpy(slot, &p, sizeof(p)); /* POSIX: a data pointer may hold a function's address */
+}
+
+/* A stub called when its library could not be loaded: as the dynamic
+ * loader would at start-up. */
+static void die(const struct lib *l)
+{
+	fprintf(stderr, "cpolc: %s\n", l->error);
+	exit(127);
 }
 
 /* ---- libarchive ---------------------------------------------------------- */
@@ -171,19 +196,23 @@ static struct archive_fns {
 } archive_fn;
 static pthread_once_t archive_once = PTHREAD_ONCE_INIT;
 
+static struct lib archive_lib = {CPOLC_LIBARCHIVE_SONAME, "read and write archives", NULL, ""};
+
 static void archive_load(void)
 {
-	const char *soname = CPOLC_LIBARCHIVE_SONAME;
-	void *h = open_lib(soname, "read and write archives");
+	struct lib *l = &archive_lib;
 	struct archive_fns *t = &archive_fn;
 
+	if (!open_lib(l))
+		return;
 	LIBARCHIVE_FUNCS(LOOKUP, VLOOKUP)
 	LOOKUP(void, archive_set_error, , )
 }
 
 #define ARCHIVE_STUB(ret, name, params, args)                                                                \
-	STUB(archive_once, archive_load, archive_fn, ret, name, params, args)
-#define ARCHIVE_VSTUB(name, params, args) VSTUB(archive_once, archive_load, archive_fn, name, params, args)
+	STUB(archive_once, archive_load, archive_lib, archive_fn, ret, name, params, args)
+#define ARCHIVE_VSTUB(name, params, args)                                                                    \
+	VSTUB(archive_once, archive_load, archive_lib, archive_fn, name, params, args)
 LIBARCHIVE_FUNCS(ARCHIVE_STUB, ARCHIVE_VSTUB)
 
 /* A variadic call cannot be forwarded: format here, pass the text on. */
@@ -196,6 +225,8 @@ void archive_set_error(struct archive *a, int err, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pthread_once(&archive_once, archive_load);
+	if (!archive_lib.handle)
+		die(&archive_lib);
 	archive_fn.archive_set_error(a, err, "%s", msg);
 }
 
@@ -206,23 +237,49 @@ static struct crypto_fns {
 } crypto_fn;
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 
+static struct lib crypto_lib = {CPOLC_LIBCRYPTO_SONAME, "compute digests", NULL, ""};
+
 static void crypto_load(void)
 {
-	const char *soname = CPOLC_LIBCRYPTO_SONAME;
-	void *h = open_lib(soname, "compute digests");
+	struct lib *l = &crypto_lib;
 	struct crypto_fns *t = &crypto_fn;
 
+	if (!open_lib(l))
+		return;
 	LIBCRYPTO_FUNCS(LOOKUP, VLOOKUP)
 }
 
 #define CRYPTO_STUB(ret, name, params, args)                                                                 \
-	STUB(crypto_once, crypto_load, crypto_fn, ret, name, params, args)
-#define CRYPTO_VSTUB(name, params, args) VSTUB(crypto_once, crypto_load, crypto_fn, name, params, args)
+	STUB(crypto_once, crypto_load, crypto_lib, crypto_fn, ret, name, params, args)
+#define CRYPTO_VSTUB(name, params, args)                                                                     \
+	VSTUB(crypto_once, crypto_load, crypto_lib, crypto_fn, name, params, args)
 LIBCRYPTO_FUNCS(CRYPTO_STUB, CRYPTO_VSTUB)
+
+int dynlib_open(unsigned which, const char **err)
+{
+	struct lib *failed = NULL;
+
+	if (which & DYNLIB_ARCHIVE) {
+		pthread_once(&archive_once, archive_load);
+		if (!archive_lib.handle)
+			failed = &archive_lib;
+	}
+	if (!failed && (which & DYNLIB_CRYPTO)) {
+		pthread_once(&crypto_once, crypto_load);
+		if (!crypto_lib.handle)
+			failed = &crypto_lib;
+	}
+	*err = failed ? failed->error : NULL;
+	return failed ? -1 : 0;
+}
 
 #else
 
-/* ISO C wants at least one declaration in a translation unit. */
-typedef int dynlib_unused;
+int dynlib_open(unsigned which, const char **err)
+{
+	(void)which;
+	*err = NULL;
+	return 0; /* linked at start-up */
+}
 
 #endif /* CPOLC_LAZY_LIBS */

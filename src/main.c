@@ -27,6 +27,7 @@
 #include "comp.h"
 #include "decision.h"
 #include "diag.h"
+#include "dynlib.h"
 #include "fmt.h"
 #include "lint.h"
 #include "module.h"
@@ -1463,14 +1464,20 @@ static int cmd_cache(int argc, char **argv)
 
 /* ====================================================================== */
 
+#define ARC DYNLIB_ARCHIVE
+#define CRY DYNLIB_CRYPTO
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	unsigned libs; /* what it needs of libarchive and libcrypto */
 } commands[] = {
-	{"build", cmd_build},	{"cache", cmd_cache},	{"catalog", cmd_catalog}, {"compile", cmd_compile},
-	{"disasm", cmd_disasm}, {"eval", cmd_eval},	{"graph", cmd_graph},	  {"fmt", cmd_fmt},
-	{"lint", cmd_lint},	{"verify", cmd_verify},
+	{"build", cmd_build, ARC | CRY},   {"cache", cmd_cache, 0},   {"catalog", cmd_catalog, ARC | CRY},
+	{"compile", cmd_compile, CRY},	   {"disasm", cmd_disasm, 0}, {"eval", cmd_eval, CRY},
+	{"graph", cmd_graph, CRY},	   {"fmt", cmd_fmt, 0},	      {"lint", cmd_lint, 0},
+	{"verify", cmd_verify, ARC | CRY},
 };
+#undef ARC
+#undef CRY
 
 int main(int argc, char **argv)
 {
@@ -1486,9 +1493,16 @@ int main(int argc, char **argv)
 		printf("cpolc %s\n", PACKAGE_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		const char *err;
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (dynlib_open(commands[i].libs, &err) < 0) {
+			fprintf(stderr, "cpolc: %s\n", err);
+			return 127; /* as the dynamic loader exits when a library is missing */
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "cpolc: '%s' is not a cpolc command; see 'cpolc --help'\n", argv[1]);
 	return EXIT_USAGE;
 }

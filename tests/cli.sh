@@ -86,4 +86,12 @@ if grep -q '^#define CPOLC_LAZY_LIBS' "$CPOLC_BUILDDIR/config.h"; then
 		"$(loaded "$CPOLC" catalog add "$T_TMP/cat2" --name app --version 1 "$T_TMP/files/bin=/bin")" \
 		'^file=libarchive\.so[.0-9]* file=libcrypto\.so[.0-9]* $'
 	expect_eq "and the primitive was added" "$("$CPOLC" catalog list "$T_TMP/cat2" | grep -c app)" 1
+	# a copy whose libarchive soname names no library
+	so=$(sed -n 's/^#define CPOLC_LIBARCHIVE_SONAME "\(.*\)"$/\1/p' "$CPOLC_BUILDDIR/config.h")
+	sed "s/$so/$(printf '%s' "$so" | sed 's/.$/X/')/" "$CPOLC" >"$T_TMP/cpolc-nolib"
+	chmod +x "$T_TMP/cpolc-nolib"
+	expect_exit "without libarchive, catalog init fails" 127 "$T_TMP/cpolc-nolib" catalog init "$T_TMP/cat3"
+	expect_match "naming the library" "$T_ERR" "^cpolc: cannot load libarchive\.so.*X, needed to read and write archives"
+	expect_eq "before it writes anything" "$(ls -d "$T_TMP/cat3" 2>/dev/null)" ""
+	expect_exit "lint needs no libarchive" 0 "$T_TMP/cpolc-nolib" lint --stdlib "$CPOLC_SRCDIR/stdlib" "$T_TMP/p.cpol"
 fi
