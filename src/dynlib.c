@@ -26,6 +26,8 @@
 
 #include "dynlib.h"
 
+#include <stddef.h>
+
 #ifdef CPOLC_LAZY_LIBS
 
 #include <dlfcn.h>
