@@ -774,6 +774,43 @@ static void collect_garbage(struct compose *c)
 /* ---------------------------------------------------------------------------
  * The steps of oci_compose.
  */
+/* An output directory that exists must be an image layout already, or
+ * empty: a build does not scatter blobs into a directory of other files. */
+static int check_layout_dir(struct compose *c)
+{
+	struct stat st;
+	char *marker;
+	DIR *dh;
+	struct dirent *de;
+	bool empty = true;
+
+	if (stat(c->root, &st) < 0)
+		return 0; /* created below */
+	if (!S_ISDIR(st.st_mode)) {
+		diag_file_error(c->d, c->root, 0, 0, "oci-io", "'%s' exists and is not a directory", c->root);
+		return -1;
+	}
+	marker = path_join(c->root, "oci-layout");
+	if (access(marker, F_OK) == 0) {
+		free(marker);
+		return 0;
+	}
+	free(marker);
+	dh = opendir(c->root);
+	while (dh && empty && (de = readdir(dh)))
+		empty = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+	if (dh)
+		closedir(dh);
+	if (!empty) {
+		diag_file_error(c->d, c->root, 0, 0, "oci-io",
+				"'%s' is a directory of other files, not an OCI image layout (it has no "
+				"oci-layout file): choose another output or remove it",
+				c->root);
+		return -1;
+	}
+	return 0;
+}
+
 static int prepare_root(struct compose *c)
 {
 	const struct oci_opts *o = c->o;
@@ -791,6 +828,8 @@ static int prepare_root(struct compose *c)
 		}
 	} else {
 		c->root = xstrdup(o->out);
+		if (check_layout_dir(c) < 0)
+			return -1;
 	}
 	blobs = path_join(c->root, "blobs/sha256");
 	rc = mkdir_p(blobs, 0755);

@@ -59,6 +59,15 @@ expect_eq "the checked set of sources is remembered" "$(ls "$T_TMP/cache/checks"
 expect_eq "and the member table of each" "$(ls "$T_TMP/cache/scans" | wc -l)" 2
 expect_exit "a rebuild from the cache" 0 "$CPOLC" build "$T_TMP/p.cpol" -C "$cat" -o "$T_TMP/img2" --lock "$T_TMP/p.lock" --cache "$T_TMP/cache"
 expect_eq "same image from the cache" "$(cat "$T_TMP/img2/index.json")" "$(cat "$T_TMP/img/index.json")"
+mkdir -p "$T_TMP/notes" && echo keep >"$T_TMP/notes/todo.txt"
+expect_exit "a directory of other files is no output" 2 "$CPOLC" build "$T_TMP/p.cpol" -C "$cat" -o "$T_TMP/notes" \
+	--lock "$T_TMP/notes.lock"
+expect_match "says why" "$T_ERR" "is a directory of other files, not an OCI image layout"
+expect_eq "and leaves it as it was" "$(ls "$T_TMP/notes")" "todo.txt"
+expect_eq "and writes no lock" "$(ls "$T_TMP/notes.lock" 2>/dev/null)" ""
+mkdir -p "$T_TMP/empty"
+expect_exit "an empty directory is fine" 0 "$CPOLC" build "$T_TMP/p.cpol" -C "$cat" -o "$T_TMP/empty" \
+	--lock "$T_TMP/empty.lock"
 expect_exit "cache prune" 0 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size 0
 expect_match "prune reports bytes" "$T_OUT" 'removed [1-9][0-9]* bytes'
 expect_eq "prune drops the collision check's memos" \
