@@ -1366,11 +1366,11 @@ static int cmd_build(int argc, char **argv)
 static const char verify_usage[] =
 	"usage: cpolc verify --lock FILE IMAGE\n"
 	"\n"
-	"Check every blob of the OCI layout IMAGE (DIR, or DIR:TAG for a layout\n"
-	"holding several images) against its digest and the lock's\n"
+	"Check every blob of the OCI layout IMAGE against its digest and the lock's\n"
 	"manifest, config and layer digests, then re-run the policy's admit filters\n"
 	"and deny checks on the locked primitives with today's catalog metadata.\n"
-	"Exit 4 on any mismatch.\n";
+	"IMAGE is DIR, or DIR:TAG for one of several images (without a tag, the\n"
+	"image the lock names). Exit 4 on any mismatch.\n";
 
 static int cmd_verify(int argc, char **argv)
 {

@@ -11,8 +11,6 @@
 #include "oci_int.h"
 #include "util.h"
 
-#define REF_NAME "org.opencontainers.image.ref.name"
-
 static bool digest_ok(const char *dg)
 {
 	size_t i;
@@ -56,7 +54,7 @@ out:
 	return j;
 }
 
-json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d)
+json_t *oci_find_manifest(const char *root, const char *tag, const char *digest, struct diag *d)
 {
 	char *path = path_join(root, "index.json");
 	json_error_t jerr;
@@ -72,12 +70,29 @@ json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d)
 	ms = json_object_get(idx, "manifests");
 	json_array_foreach(ms, i, desc)
 	{
-		const char *ref =
-			json_string_value(json_object_get(json_object_get(desc, "annotations"), REF_NAME));
+		const char *ref = json_string_value(
+			json_object_get(json_object_get(desc, "annotations"), OCI_REF_NAME));
 		if (tag ? (ref && strcmp(ref, tag) == 0) : true) {
 			found = desc;
 			n++;
 		}
+	}
+	if (n > 1 && !tag && digest) { /* the image a lock names */
+		n = 0;
+		json_array_foreach(ms, i, desc)
+		{
+			const char *dg = json_string_value(json_object_get(desc, "digest"));
+			if (dg && strcmp(dg, digest) == 0) {
+				found = desc;
+				n++;
+			}
+		}
+		if (n == 0) {
+			diag_file_error(d, path, 0, 0, "oci-verify", "no image in '%s' has the manifest %s",
+					path, digest);
+			goto out;
+		}
+		n = 1; /* the same manifest under several tags */
 	}
 	if (n != 1) {
 		diag_file_error(d, path, 0, 0, "oci-input",
@@ -162,7 +177,7 @@ int oci_base_load(const char *spec, const char *os, const char *arch, struct oci
 
 	memset(b, 0, sizeof(*b));
 	oci_split_ref(spec, &b->dir, &tag);
-	desc = oci_find_manifest(b->dir, tag, d);
+	desc = oci_find_manifest(b->dir, tag, NULL, d);
 	free(tag);
 	if (!desc)
 		goto fail;
@@ -196,7 +211,7 @@ int oci_from_digest(const char *spec, char out[72], struct diag *d)
 	int rc = -1;
 
 	oci_split_ref(spec, &dir, &tag);
-	desc = oci_find_manifest(dir, tag, d);
+	desc = oci_find_manifest(dir, tag, NULL, d);
 	dg = json_string_value(json_object_get(desc, "digest"));
 	if (dg && digest_ok(dg)) {
 		snprintf(out, 72, "%s", dg);

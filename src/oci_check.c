@@ -504,7 +504,7 @@ out:
 
 int oci_verify_layout(const char *dir, const char *tag, const char *manifest_digest, struct diag *d)
 {
-	json_t *desc = oci_find_manifest(dir, tag, d), *man = NULL, *cfg = NULL, *l, *diffs;
+	json_t *desc = oci_find_manifest(dir, tag, manifest_digest, d), *man = NULL, *cfg = NULL, *l, *diffs;
 	const char *dg;
 	size_t i;
 	int rc = -1;
@@ -575,7 +575,7 @@ int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct d
 	rc = oci_verify_layout(dir, tag, lk->manifest_digest, d);
 	if (rc < 0)
 		return -1;
-	desc = oci_find_manifest(dir, tag, d);
+	desc = oci_find_manifest(dir, tag, lk->manifest_digest, d);
 	man = desc ? oci_read_json_blob(dir, json_string_value(json_object_get(desc, "digest")), d) : NULL;
 	cdg = json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
 	cfg = cdg ? oci_read_json_blob(dir, cdg, d) : NULL;

@@ -60,9 +60,13 @@ int oci_write_json_blob(const char *root, const json_t *j, char digest[72], uint
 /* Read and parse the blob digest under root, verifying its hash. NULL with
  * an error in d (rule "oci-digest" on a mismatch). */
 json_t *oci_read_json_blob(const char *root, const char *digest, struct diag *d);
-/* Find the manifest descriptor in root/index.json named tag (NULL: the only
- * one). Returns a new reference or NULL with an error in d. */
-json_t *oci_find_manifest(const char *root, const char *tag, struct diag *d);
+/* The annotation that names an image of a layout: its tag. */
+#define OCI_REF_NAME "org.opencontainers.image.ref.name"
+
+/* Find the manifest descriptor in root/index.json named tag. Without a
+ * tag: the only one, or, when there are several, the one whose digest is
+ * digest (may be NULL). Returns a new reference or NULL with an error in d. */
+json_t *oci_find_manifest(const char *root, const char *tag, const char *digest, struct diag *d);
 
 /* The `from` image. */
 struct oci_base {

@@ -24,8 +24,6 @@
 #include "oci_int.h"
 #include "util.h"
 
-#define REF_NAME "org.opencontainers.image.ref.name"
-
 void oci_result_init(struct oci_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -591,7 +589,7 @@ static json_t *build_manifest(struct compose *c, const char *cdigest, uint64_t c
 
 static const char *ref_name(const json_t *desc)
 {
-	return json_string_value(json_object_get(json_object_get(desc, "annotations"), REF_NAME));
+	return json_string_value(json_object_get(json_object_get(desc, "annotations"), OCI_REF_NAME));
 }
 
 /* Untagged entries first, then by tag, then by digest: an index lists the
@@ -648,7 +646,7 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 	if (c->variant)
 		json_object_set_new(plat, "variant", json_string(c->variant));
 	json_object_set_new(desc, "platform", plat);
-	json_object_set_new(desc, "annotations", json_pack("{s:s}", REF_NAME, tag));
+	json_object_set_new(desc, "annotations", json_pack("{s:s}", OCI_REF_NAME, tag));
 	idx = json_pack("{s:i, s:s, s:o}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests",
 			index_entries(c, desc, tag));
 	json_decref(desc);

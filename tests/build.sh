@@ -471,8 +471,7 @@ expect_exit "build tag dev into the same layout" 0 "$CPOLC" build tagged.cpol -C
 expect_eq "the layout holds both tags, sorted" "$(tags tags.oci)" "dev prod orphans: "
 expect_exit "verify tag dev" 0 "$CPOLC" verify --lock dev.lock tags.oci:dev
 expect_exit "verify tag prod" 0 "$CPOLC" verify --lock prod.lock tags.oci:prod
-expect_exit "verify without a tag" 4 "$CPOLC" verify --lock prod.lock tags.oci
-expect_match "asks for a tag" "$T_ERR" "names several images; name one as tags.oci:TAG"
+expect_exit "verify without a tag finds the image the lock names" 0 "$CPOLC" verify --lock prod.lock tags.oci
 expect_exit "rebuild tag dev with other content" 0 "$CPOLC" build tagged.cpol -C cat -D env=dev2 -o tags.oci \
 	--tag dev --lock dev.lock
 expect_eq "still two tags, and the old dev blobs are gone" "$(tags tags.oci)" "dev prod orphans: "
@@ -489,6 +488,8 @@ expect_exit "build from the .cpolb" 0 "$CPOLC" build shipped/tagged.cpolb -C cat
 	--lock shipped/img.lock
 expect_match "the lock names the module run" "$(cat shipped/img.lock)" '"program": "shipped/tagged.cpolb"'
 expect_match "and the source's digest" "$(cat shipped/img.lock)" '"path": "tagged.cpol"'
+expect_exit "a lock of an image the layout does not hold" 4 "$CPOLC" verify --lock shipped/img.lock tags.oci
+expect_match "says so" "$T_ERR" "no image in 'tags.oci/index.json' has the manifest sha256:"
 mv tagged.cpol tagged.cpol.away
 expect_exit "verify with only the .cpolb" 0 "$CPOLC" verify --lock shipped/img.lock shipped/img
 rm shipped/tagged.cpolb
