@@ -532,15 +532,39 @@ enum build_status build_image(struct build *b, const struct build_opts *o, struc
 
 /* ---- verify ------------------------------------------------------------- */
 
-/* A path recorded in the lock: as recorded, else relative to the lock. */
+/* A path recorded in the lock. Relative paths are as the build was given
+ * them, from the directory it ran in; that is the working directory, else
+ * the lock's directory or one of its parents (the build ran at the top of
+ * a tree that holds the lock further down). The digests and identities
+ * the lock records are checked after, so a wrong guess is reported, not
+ * used. Failing all, relative to the lock. */
 static char *locked_path(const char *lock_path, const char *path)
 {
 	struct stat st;
-	char *dir, *s;
+	char *dir, *s, *up, *real;
 
 	if (path[0] == '/' || stat(path, &st) == 0)
 		return xstrdup(path);
 	dir = path_dirname(lock_path);
+	real = realpath(dir, NULL);
+	for (char *d = real ? xstrdup(real) : NULL; d;) {
+		s = path_join(d, path);
+		if (stat(s, &st) == 0) {
+			free(d);
+			free(real);
+			free(dir);
+			return s;
+		}
+		free(s);
+		up = path_dirname(d);
+		if (strcmp(up, d) == 0) { /* reached / */
+			free(up);
+			up = NULL;
+		}
+		free(d);
+		d = up;
+	}
+	free(real);
 	s = path_join(dir, path);
 	free(dir);
 	return s;

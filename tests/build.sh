@@ -492,6 +492,8 @@ expect_exit "a lock of an image the layout does not hold" 4 "$CPOLC" verify --lo
 expect_match "says so" "$T_ERR" "no image in 'tags.oci/index.json' has the manifest sha256:"
 mv tagged.cpol tagged.cpol.away
 expect_exit "verify with only the .cpolb" 0 "$CPOLC" verify --lock shipped/img.lock shipped/img
+expect_exit "verify from the lock's directory" 0 sh -c "cd shipped && '$CPOLC' verify --lock img.lock img"
+expect_exit "verify from elsewhere" 0 sh -c "cd / && '$CPOLC' verify --lock '$W/shipped/img.lock' '$W/shipped/img'"
 rm shipped/tagged.cpolb
 expect_exit "verify with neither" 2 "$CPOLC" verify --lock shipped/img.lock shipped/img
 expect_match "names the missing source" "$T_ERR" "tagged.cpol"
