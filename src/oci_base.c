@@ -79,6 +79,7 @@ json_t *oci_find_manifest(const char *root, const char *tag, const char *digest,
 	}
 	if (n > 1 && !tag && digest) { /* the image a lock names */
 		n = 0;
+		found = NULL;
 		json_array_foreach(ms, i, desc)
 		{
 			const char *dg = json_string_value(json_object_get(desc, "digest"));
