@@ -54,6 +54,11 @@ int write_file_atomic(const char *path, const void *data, size_t len, unsigned m
 /* Create a directory and its parents (like mkdir -p). Returns 0 or -1/errno. */
 int mkdir_p(const char *path, unsigned mode);
 
+/* Remove the regular files directly in dir last modified more than age
+ * seconds ago (every one when age < 0) whose name match accepts (match may
+ * be NULL: all). Best effort: what cannot be read or removed is left. */
+void remove_old_files(const char *dir, long age, bool (*match)(const char *name));
+
 /* "dir/name" with exactly one slash between; caller frees. */
 char *path_join(const char *dir, const char *name);
 /* The directory part of path ("." when none); caller frees. */

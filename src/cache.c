@@ -293,28 +293,12 @@ static void prune_entries(const char *dir)
 	free(ldir);
 }
 
-/* Temporary files of builds killed a day ago or more. */
-/* Remove the regular files of DIR/sub last modified more than age seconds
- * ago; with age < 0, all of them. */
+/* Remove the files of DIR/sub as remove_old_files does. */
 static void prune_files(const char *dir, const char *sub, long age)
 {
 	char *sdir = path_join(dir, sub);
-	DIR *dh = opendir(sdir);
-	struct dirent *de;
-	time_t now = time(NULL);
 
-	while (dh && (de = readdir(dh))) {
-		struct stat st;
-		char *p;
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		p = path_join(sdir, de->d_name);
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (age < 0 || now - st.st_mtime > age))
-			unlink(p);
-		free(p);
-	}
-	if (dh)
-		closedir(dh);
+	remove_old_files(sdir, age, NULL);
 	free(sdir);
 }
 

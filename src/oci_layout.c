@@ -714,26 +714,17 @@ static json_t *referenced(const char *root)
 	return refs;
 }
 
+static bool is_temp_blob(const char *name)
+{
+	return strncmp(name, ".tmp-layer-", 11) == 0 || strstr(name, ".tmp.") != NULL;
+}
+
 /* Temporary files that builds killed a day ago or more left in blobs/. */
 static void remove_stale_temps(const char *root)
 {
 	char *dir = path_join(root, "blobs/sha256");
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	time_t now = time(NULL);
 
-	while (dh && (de = readdir(dh))) {
-		struct stat st;
-		char *p;
-		if (strncmp(de->d_name, ".tmp-layer-", 11) != 0 && !strstr(de->d_name, ".tmp."))
-			continue;
-		p = path_join(dir, de->d_name);
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > 86400)
-			unlink(p);
-		free(p);
-	}
-	if (dh)
-		closedir(dh);
+	remove_old_files(dir, 86400, is_temp_blob);
 	free(dir);
 }
 

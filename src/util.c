@@ -3,12 +3,14 @@
 
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -279,6 +281,27 @@ int mkdir_p(const char *path, unsigned mode)
 	}
 	free(p);
 	return rc;
+}
+
+void remove_old_files(const char *dir, long age, bool (*match)(const char *name))
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	while (dh && (de = readdir(dh))) {
+		struct stat st;
+		char *p;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    (match && !match(de->d_name)))
+			continue;
+		p = path_join(dir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (age < 0 || now - st.st_mtime > age))
+			unlink(p);
+		free(p);
+	}
+	if (dh)
+		closedir(dh);
 }
 
 char *path_join(const char *dir, const char *name)
