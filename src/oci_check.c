@@ -502,13 +502,17 @@ out:
 	return rc;
 }
 
-int oci_verify_layout(const char *dir, const char *tag, const char *manifest_digest, struct diag *d)
+/* oci_verify_layout, leaving the manifest and config it read in *man_out
+ * and *cfg_out (NULL when not read; the caller releases them). */
+static int verify_layout(const char *dir, const char *tag, const char *manifest_digest, json_t **man_out,
+			 json_t **cfg_out, struct diag *d)
 {
 	json_t *desc = oci_find_manifest(dir, tag, manifest_digest, d), *man = NULL, *cfg = NULL, *l, *diffs;
 	const char *dg;
 	size_t i;
 	int rc = -1;
 
+	*man_out = *cfg_out = NULL;
 	if (!desc)
 		return -1;
 	dg = json_string_value(json_object_get(desc, "digest"));
@@ -540,6 +544,16 @@ int oci_verify_layout(const char *dir, const char *tag, const char *manifest_dig
 	}
 out:
 	json_decref(desc);
+	*man_out = man;
+	*cfg_out = cfg;
+	return rc;
+}
+
+int oci_verify_layout(const char *dir, const char *tag, const char *manifest_digest, struct diag *d)
+{
+	json_t *man, *cfg;
+	int rc = verify_layout(dir, tag, manifest_digest, &man, &cfg, d);
+
 	json_decref(man);
 	json_decref(cfg);
 	return rc;
@@ -563,7 +577,7 @@ static bool layer_listed(const json_t *layers, const json_t *diffs, const struct
 
 int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct diag *d)
 {
-	json_t *desc, *man = NULL, *cfg = NULL, *layers, *diffs;
+	json_t *man, *cfg, *layers, *diffs;
 	const char *cdg;
 	size_t i;
 	int rc;
@@ -572,17 +586,10 @@ int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct d
 		diag_error(d, LOC_NONE, "oci-verify", "the lock names no manifest digest");
 		return -1;
 	}
-	rc = oci_verify_layout(dir, tag, lk->manifest_digest, d);
+	rc = verify_layout(dir, tag, lk->manifest_digest, &man, &cfg, d);
 	if (rc < 0)
-		return -1;
-	desc = oci_find_manifest(dir, tag, lk->manifest_digest, d);
-	man = desc ? oci_read_json_blob(dir, json_string_value(json_object_get(desc, "digest")), d) : NULL;
-	cdg = json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
-	cfg = cdg ? oci_read_json_blob(dir, cdg, d) : NULL;
-	if (!cfg) {
-		rc = -1;
 		goto out;
-	}
+	cdg = json_string_value(json_object_get(json_object_get(man, "config"), "digest"));
 	if (!lk->config_digest || strcmp(cdg, lk->config_digest) != 0) {
 		diag_file_error(d, dir, 0, 0, "oci-verify", "config is %s, the lock says %s", cdg,
 				lk->config_digest ? lk->config_digest : "(none)");
@@ -600,7 +607,6 @@ int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct d
 		}
 	}
 out:
-	json_decref(desc);
 	json_decref(man);
 	json_decref(cfg);
 	return rc;
