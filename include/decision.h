@@ -89,4 +89,8 @@ void decision_release(struct decision *dec);
  * the documented order. Caller owns the result. */
 json_t *decision_to_json(const struct decision *dec);
 
+/* Report the denials as errors ("denied: MESSAGE", rule "deny") and the
+ * warnings as warnings (rule "warn") into d, at their statements. */
+void decision_report(const struct decision *dec, struct diag *d);
+
 #endif

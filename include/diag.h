@@ -38,6 +38,7 @@ struct diag_entry {
 	char *rule;	    /* rule id such as "syntax" or "unused-let"; may be NULL */
 	char *message;	    /* lowercase, no final period */
 	char *path;	    /* for entries with no source loc but a file name, or NULL */
+	unsigned line, col; /* with path: where in it (0 when unknown) */
 	struct loc related; /* an earlier statement this one refers to, or LOC_NONE */
 };
 
@@ -60,6 +61,10 @@ const struct diag_file *diag_file(const struct diag *d, uint32_t id);
 void diag_linecol(struct diag *d, uint32_t file, uint32_t off, unsigned *line, unsigned *col);
 /* "FILE:LINE:COL" of loc's start, in a static-free malloc'd string. */
 char *diag_locstr(struct diag *d, struct loc loc);
+struct diag_entry;
+/* Where an entry points: "FILE:LINE:COL", "FILE:LINE", "FILE", or NULL for
+ * none. Caller frees. */
+char *diag_where(struct diag *d, const struct diag_entry *e);
 
 /* Record a diagnostic. rule may be NULL. */
 void diag_report(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,
@@ -76,13 +81,21 @@ void diag_note(struct diag *d, struct loc loc, const char *fmt, ...) __attribute
  * line/col may be 0. */
 void diag_file_error(struct diag *d, const char *path, unsigned line, unsigned col, const char *rule,
 		     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A diagnostic located by text: at is "FILE:LINE:COL" (as a decision or a
+ * .cpolb line table gives it), "FILE" or NULL. */
+void diag_report_at(struct diag *d, enum diag_severity sev, const char *at, const char *rule, const char *fmt,
+		    ...) __attribute__((format(printf, 5, 6)));
+void diag_vreport_at(struct diag *d, enum diag_severity sev, const char *at, const char *rule,
+		     const char *fmt, va_list ap);
 /* Attach a related location to the most recent entry. */
 void diag_set_related(struct diag *d, struct loc related);
 
 enum diag_format { DIAG_FMT_GCC, DIAG_FMT_JSON, DIAG_FMT_SARIF, DIAG_FMT_GITHUB };
 #define DIAG_CARET 1u
 
-/* Print every entry in the order reported. */
+/* Print every entry in the order reported: gcc style (FILE:LINE:COL:
+ * error: message [rule], with the source line and a caret under DIAG_CARET),
+ * a JSON array, a SARIF 2.1.0 log, or GitHub workflow annotations. */
 void diag_print(struct diag *d, FILE *out, enum diag_format fmt, unsigned flags);
 
 #endif

@@ -69,6 +69,30 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 /* SHA-256 of a file, streamed. Returns 0, or -1 with errno set. */
 int sha256_file(const char *path, char out[65]);
 
+/* A growable, NULL-terminated array of owned strings (git's strvec). */
+struct strvec {
+	char **v; /* v[n] is NULL once anything was pushed */
+	size_t n, cap;
+};
+#define STRVEC_INIT                                                                                          \
+	{                                                                                                    \
+		NULL, 0, 0                                                                                   \
+	}
+/* Append a copy of s. */
+void strvec_push(struct strvec *sv, const char *s);
+/* Append s itself; the strvec takes ownership (s from malloc). */
+void strvec_push_nodup(struct strvec *sv, char *s);
+/* Free every string and the array; the strvec is left empty. */
+void strvec_clear(struct strvec *sv);
+
+/* The multiplier of a size suffix (n bytes at s): KB, MB, GB, TB (powers of
+ * 1000) and KiB, MiB, GiB, TiB (powers of 1024), as cpol(5) size literals
+ * take them; 0 when s is no suffix. */
+uint64_t size_suffix(const char *s, size_t n);
+/* Parse a byte size: decimal digits and an optional size_suffix. Returns 0
+ * with *out set, or -1 (not a size, or above 2^63). */
+int parse_size(const char *s, uint64_t *out);
+
 /* Byte-wise string compare for qsort over char * arrays. */
 int cmp_strp(const void *a, const void *b);
 

@@ -167,3 +167,12 @@ json_t *decision_to_json(const struct decision *dec)
 		json_object_set_new(o, "from", json_string(dec->from));
 	return o;
 }
+
+void decision_report(const struct decision *dec, struct diag *d)
+{
+	for (size_t i = 0; i < dec->ndenials; i++)
+		diag_report_at(d, DIAG_ERROR, dec->denials[i].at, "deny", "denied: %s",
+			       dec->denials[i].message);
+	for (size_t i = 0; i < dec->nwarnings; i++)
+		diag_report_at(d, DIAG_WARNING, dec->warnings[i].at, "warn", "%s", dec->warnings[i].message);
+}

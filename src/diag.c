@@ -3,6 +3,7 @@
 
 #include "diag.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,18 +166,56 @@ void diag_note(struct diag *d, struct loc loc, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Set e's textual position from "FILE:LINE:COL", "FILE:LINE" or "FILE". */
+static void set_position(struct diag_entry *e, const char *at)
+{
+	size_t n = strlen(at);
+	unsigned num[2] = {0, 0};
+	int found = 0;
+
+	while (found < 2) {
+		size_t k = n;
+		while (k > 0 && at[k - 1] >= '0' && at[k - 1] <= '9')
+			k--;
+		if (k == n || n - k > 9 || k < 2 || at[k - 1] != ':')
+			break;
+		num[found++] = (unsigned)strtoul(at + k, NULL, 10);
+		n = k - 1;
+	}
+	e->path = xstrndup(at, n);
+	e->line = found == 2 ? num[1] : num[0];
+	e->col = found == 2 ? num[0] : 0;
+}
+
+void diag_vreport_at(struct diag *d, enum diag_severity sev, const char *at, const char *rule,
+		     const char *fmt, va_list ap)
+{
+	struct diag_entry *e = new_entry(d, sev, LOC_NONE, rule);
+
+	if (at)
+		set_position(e, at);
+	e->message = xvasprintf(fmt, ap);
+}
+
+void diag_report_at(struct diag *d, enum diag_severity sev, const char *at, const char *rule, const char *fmt,
+		    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vreport_at(d, sev, at, rule, fmt, ap);
+	va_end(ap);
+}
+
 void diag_file_error(struct diag *d, const char *path, unsigned line, unsigned col, const char *rule,
 		     const char *fmt, ...)
 {
 	struct diag_entry *e = new_entry(d, DIAG_ERROR, LOC_NONE, rule);
 	va_list ap;
 
-	if (line && col)
-		e->path = xasprintf("%s:%u:%u", path, line, col);
-	else if (line)
-		e->path = xasprintf("%s:%u", path, line);
-	else
-		e->path = xstrdup(path);
+	e->path = xstrdup(path);
+	e->line = line;
+	e->col = line ? col : 0;
 	va_start(ap, fmt);
 	e->message = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -223,31 +262,44 @@ static void print_caret(struct diag *d, FILE *out, struct loc loc)
 	fputc('\n', out);
 }
 
+static void entry_position(struct diag *d, const struct diag_entry *e, const char **file, unsigned *line,
+			   unsigned *col)
+{
+	*file = e->path;
+	*line = e->line;
+	*col = e->col;
+	if (e->loc.file) {
+		*file = d->files[e->loc.file].path;
+		diag_linecol(d, e->loc.file, e->loc.begin, line, col);
+	}
+}
+
+char *diag_where(struct diag *d, const struct diag_entry *e)
+{
+	const char *file;
+	unsigned line, col;
+
+	entry_position(d, e, &file, &line, &col);
+	if (!file)
+		return NULL;
+	if (col)
+		return xasprintf("%s:%u:%u", file, line, col);
+	if (line)
+		return xasprintf("%s:%u", file, line);
+	return xstrdup(file);
+}
+
 static void print_gcc(struct diag *d, FILE *out, const struct diag_entry *e, unsigned flags)
 {
-	char *where = e->path ? xstrdup(e->path) : diag_locstr(d, e->loc);
+	char *where = diag_where(d, e);
 
-	if (e->loc.file == 0 && !e->path)
-		fprintf(out, "cpolc: %s: %s", sev_name(e->sev), e->message);
-	else
-		fprintf(out, "%s: %s: %s", where, sev_name(e->sev), e->message);
+	fprintf(out, "%s: %s: %s", where ? where : "cpolc", sev_name(e->sev), e->message);
+	free(where);
 	if (e->rule)
 		fprintf(out, " [%s]", e->rule);
 	fputc('\n', out);
 	if ((flags & DIAG_CARET) && e->loc.file)
 		print_caret(d, out, e->loc);
-	free(where);
-}
-
-static void entry_position(struct diag *d, const struct diag_entry *e, const char **file, unsigned *line,
-			   unsigned *col)
-{
-	*line = *col = 0;
-	*file = e->path;
-	if (e->loc.file) {
-		*file = d->files[e->loc.file].path;
-		diag_linecol(d, e->loc.file, e->loc.begin, line, col);
-	}
 }
 
 static json_t *entry_json(struct diag *d, const struct diag_entry *e)
@@ -266,6 +318,66 @@ static json_t *entry_json(struct diag *d, const struct diag_entry *e)
 	return o;
 }
 
+/* One SARIF result. */
+static json_t *entry_sarif(struct diag *d, const struct diag_entry *e)
+{
+	const char *file;
+	unsigned line, col;
+	json_t *r = json_object(), *region = json_object();
+
+	entry_position(d, e, &file, &line, &col);
+	json_object_set_new(r, "ruleId", json_string(e->rule ? e->rule : "cpolc"));
+	json_object_set_new(r, "level",
+			    json_string(e->sev == DIAG_ERROR	 ? "error"
+					: e->sev == DIAG_WARNING ? "warning"
+								 : "note"));
+	json_object_set_new(r, "message", json_pack("{s:s}", "text", e->message));
+	if (line)
+		json_object_set_new(region, "startLine", json_integer(line));
+	if (col)
+		json_object_set_new(region, "startColumn", json_integer(col));
+	if (file)
+		json_object_set_new(r, "locations",
+				    json_pack("[{s:{s:{s:s},s:o}}]", "physicalLocation", "artifactLocation",
+					      "uri", file, "region", region));
+	else
+		json_decref(region);
+	return r;
+}
+
+/* A minimal SARIF 2.1.0 log. */
+static json_t *sarif_log(struct diag *d)
+{
+	json_t *results = json_array(), *run;
+
+	for (size_t i = 0; i < d->nentries; i++)
+		json_array_append_new(results, entry_sarif(d, &d->entries[i]));
+	run = json_pack("{s:{s:{s:s,s:s}},s:o}", "tool", "driver", "name", "cpolc", "version",
+			PACKAGE_VERSION, "results", results);
+	return json_pack("{s:s,s:s,s:[o]}", "$schema", "https://json.schemastore.org/sarif-2.1.0.json",
+			 "version", "2.1.0", "runs", run);
+}
+
+/* GitHub workflow command data: '%', CR and LF escaped; in a property
+ * value also ':' and ','. */
+static void put_github(FILE *out, const char *s, bool property)
+{
+	for (; *s; s++) {
+		if (*s == '%')
+			fputs("%25", out);
+		else if (*s == '\r')
+			fputs("%0D", out);
+		else if (*s == '\n')
+			fputs("%0A", out);
+		else if (property && *s == ':')
+			fputs("%3A", out);
+		else if (property && *s == ',')
+			fputs("%2C", out);
+		else
+			fputc(*s, out);
+	}
+}
+
 static void print_github(struct diag *d, FILE *out, const struct diag_entry *e)
 {
 	const char *file;
@@ -273,16 +385,26 @@ static void print_github(struct diag *d, FILE *out, const struct diag_entry *e)
 
 	entry_position(d, e, &file, &line, &col);
 	fprintf(out, "::%s ", e->sev == DIAG_ERROR ? "error" : e->sev == DIAG_WARNING ? "warning" : "notice");
-	if (file)
-		fprintf(out, "file=%s,line=%u,col=%u", file, line, col);
-	if (e->rule)
-		fprintf(out, "%stitle=%s", file ? "," : "", e->rule);
-	fprintf(out, "::%s\n", e->message);
+	if (file) {
+		fputs("file=", out);
+		put_github(out, file, true);
+		if (line)
+			fprintf(out, ",line=%u", line);
+		if (col)
+			fprintf(out, ",col=%u", col);
+	}
+	if (e->rule) {
+		fputs(file ? ",title=" : "title=", out);
+		put_github(out, e->rule, true);
+	}
+	fputs("::", out);
+	put_github(out, e->message, false);
+	fputc('\n', out);
 }
 
 void diag_print(struct diag *d, FILE *out, enum diag_format fmt, unsigned flags)
 {
-	json_t *arr;
+	json_t *j;
 
 	switch (fmt) {
 	case DIAG_FMT_GCC:
@@ -294,13 +416,17 @@ void diag_print(struct diag *d, FILE *out, enum diag_format fmt, unsigned flags)
 			print_github(d, out, &d->entries[i]);
 		break;
 	case DIAG_FMT_JSON:
-	case DIAG_FMT_SARIF: /* SARIF is written by the lint front end */
-		arr = json_array();
-		for (size_t i = 0; i < d->nentries; i++)
-			json_array_append_new(arr, entry_json(d, &d->entries[i]));
-		json_dumpf(arr, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	case DIAG_FMT_SARIF:
+		if (fmt == DIAG_FMT_SARIF) {
+			j = sarif_log(d);
+		} else {
+			j = json_array();
+			for (size_t i = 0; i < d->nentries; i++)
+				json_array_append_new(j, entry_json(d, &d->entries[i]));
+		}
+		json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', out);
-		json_decref(arr);
+		json_decref(j);
 		break;
 	}
 }

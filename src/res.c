@@ -190,9 +190,7 @@ static const char *root_at(struct res *r, size_t k, const char *fallback)
 static void vreport(struct diag *d, enum diag_severity sev, const char *at, const char *rule, const char *fmt,
 		    va_list ap)
 {
-	diag_vreport(d, sev, LOC_NONE, rule, fmt, ap);
-	if (at)
-		d->entries[d->nentries - 1].path = xstrdup(at);
+	diag_vreport_at(d, sev, at, rule, fmt, ap);
 }
 
 static void report(struct diag *d, const char *at, const char *rule, const char *fmt, ...)

@@ -383,6 +383,64 @@ int sha256_file(const char *path, char out[65])
 	return 0;
 }
 
+void strvec_push_nodup(struct strvec *sv, char *s)
+{
+	xgrow((void **)&sv->v, &sv->cap, sv->n + 2, sizeof(*sv->v));
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void strvec_push(struct strvec *sv, const char *s)
+{
+	strvec_push_nodup(sv, xstrdup(s));
+}
+
+void strvec_clear(struct strvec *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+static const struct {
+	const char *name;
+	uint64_t mult;
+} size_suffixes[] = {
+	{"KB", UINT64_C(1000)},		 {"MB", UINT64_C(1000000)},  {"GB", UINT64_C(1000000000)},
+	{"TB", UINT64_C(1000000000000)}, {"KiB", UINT64_C(1) << 10}, {"MiB", UINT64_C(1) << 20},
+	{"GiB", UINT64_C(1) << 30},	 {"TiB", UINT64_C(1) << 40},
+};
+
+uint64_t size_suffix(const char *s, size_t n)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(size_suffixes); k++)
+		if (strlen(size_suffixes[k].name) == n && !memcmp(s, size_suffixes[k].name, n))
+			return size_suffixes[k].mult;
+	return 0;
+}
+
+int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t v = 0, mult = 1;
+	size_t i = 0;
+
+	for (; s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i == 0)
+		return -1;
+	if (s[i] && !(mult = size_suffix(s + i, strlen(s + i))))
+		return -1;
+	if (v > (UINT64_C(1) << 63) / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
 int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);

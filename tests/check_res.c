@@ -123,9 +123,12 @@ static char *messages(void)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	for (size_t i = 0; i < d.nentries; i++)
-		sb_addf(&sb, "%s: %s [%s]\n", d.entries[i].path ? d.entries[i].path : "-",
-			d.entries[i].message, d.entries[i].rule ? d.entries[i].rule : "");
+	for (size_t i = 0; i < d.nentries; i++) {
+		char *where = diag_where(&d, &d.entries[i]);
+		sb_addf(&sb, "%s: %s [%s]\n", where ? where : "-", d.entries[i].message,
+			d.entries[i].rule ? d.entries[i].rule : "");
+		free(where);
+	}
 	return sb_detach(&sb, NULL);
 }
 

@@ -61,8 +61,8 @@ static inline const char *vt_first_error(struct diag *d)
 	if (!d->nentries)
 		return "";
 	e = &d->entries[0];
-	where = e->path ? xstrdup(e->path) : diag_locstr(d, e->loc);
-	snprintf(buf, sizeof(buf), "%s: %s", where, e->message);
+	where = diag_where(d, e);
+	snprintf(buf, sizeof(buf), "%s: %s", where ? where : "<command line>", e->message);
 	free(where);
 	return buf;
 }
