@@ -2,10 +2,11 @@
 #
 # Installed as $(datadir)/bash-completion/completions/cpolc; bash-completion
 # loads it on first use. Works without bash-completion's helpers too.
-
-_cpolc_commands='build eval lint fmt compile disasm graph verify catalog cache'
-_cpolc_catalog_commands='init add import-deb set-scan list show verify'
-_cpolc_cache_commands='prune'
+#
+# The commands, subcommands, options and option values come from cpolc
+# itself ('cpolc [COMMAND [SUB]] --completion-helper' prints them from the
+# option tables the commands parse with), so they cannot drift from what
+# cpolc accepts. Only the kinds of files each operand takes are written here.
 
 # _cpolc_files EXT...: directories and files ending in one of .EXT matching $cur.
 _cpolc_files()
@@ -43,69 +44,42 @@ _cpolc_words()
 	COMPREPLY+=($(compgen -W "$1" -- "$cur"))
 }
 
-# _cpolc_options CMD [SUB]: the options of a command.
-_cpolc_options()
+# _cpolc_helper WORD...: what 'cpolc WORD... --completion-helper' prints.
+_cpolc_helper()
 {
-	case $1 in
-	build)
-		echo '-r -D -C -o --format --tag --policy --lock --locked --cache --no-cache
-		      --max-layers --compression -M -MT --help' ;;
-	eval) echo '-r -D -C --policy --format --help' ;;
-	lint) echo '-C --format -Werror --caret --stdlib --help' ;;
-	fmt) echo '--check --diff --help' ;;
-	compile) echo '-o --help' ;;
-	disasm) echo '--help' ;;
-	graph) echo '-r -C --format --help' ;;
-	verify) echo '--lock --help' ;;
-	catalog)
-		case $2 in
-		add) echo '--name --version --kind --depends --provides --platform --license --meta --help' ;;
-		list) echo '--format --help' ;;
-		*) echo '--help' ;;
-		esac ;;
-	cache)
-		case $2 in
-		prune) echo '--max-size --help' ;;
-		*) echo '--help' ;;
-		esac ;;
-	esac
+	"$_cpolc_bin" "$@" --completion-helper 2>/dev/null
 }
 
-# _cpolc_value CMD SUB PREV: complete the value of option PREV; returns 1
-# when PREV takes no value.
+# _cpolc_value: complete the value of option $prev from the option table
+# (a line "--opt=" takes a value; "--opt= W1 W2" takes one of the words).
+# Returns 1 when $prev takes no value or is not an option.
 _cpolc_value()
 {
-	local cmd=$1 sub=$2 prev=$3
-	case $prev in
-	--format)
-		case $cmd/$sub in
-		build/*) _cpolc_words 'oci-dir oci-archive' ;;
-		eval/*) _cpolc_words 'json text' ;;
-		lint/*) _cpolc_words 'gcc json sarif github' ;;
-		graph/*) _cpolc_words 'dot json' ;;
-		catalog/list) _cpolc_words 'text json' ;;
-		esac ;;
-	--compression) _cpolc_words 'gzip zstd none' ;;
-	--kind) _cpolc_words 'executable library config data base' ;;
-	-r) _cpolc_files json; [[ -z $cur || $cur == - ]] && COMPREPLY+=(-) ;;
-	--meta) _cpolc_files json ;;
-	--lock) _cpolc_files lock json ;;
-	-C | --cache | --stdlib) _cpolc_dirs ;;
-	-o)
-		if [[ $cmd == compile ]]; then _cpolc_files cpolb; else _cpolc_any_file; fi ;;
-	-M | -MT) _cpolc_any_file ;;
-	-D | --tag | --policy | --max-layers | --max-size | --name | --version | \
-	--depends | --provides | --platform | --license)
-		;; # free text
-	*) return 1 ;;
-	esac
-	return 0
+	local opt words
+	while read -r opt words; do
+		[[ $opt == "$prev=" ]] || continue
+		if [[ -n $words ]]; then
+			_cpolc_words "$words"
+			return 0
+		fi
+		case $prev in
+		-r | --request) _cpolc_files json; [[ -z $cur || $cur == - ]] && COMPREPLY+=(-) ;;
+		--meta) _cpolc_files json ;;
+		--lock) _cpolc_files lock json ;;
+		-C | --catalog | --cache | --stdlib) _cpolc_dirs ;;
+		-o | --output)
+			if [[ $cmd == compile ]]; then _cpolc_files cpolb; else _cpolc_any_file; fi ;;
+		-M | -MT) _cpolc_any_file ;;
+		esac
+		return 0 # otherwise free text
+	done <<<"$opts"
+	return 1
 }
 
-# _cpolc_positional CMD SUB N: complete the N-th operand (0-based) of CMD.
+# _cpolc_positional N: complete the N-th operand (0-based).
 _cpolc_positional()
 {
-	local cmd=$1 sub=$2 n=$3
+	local n=$1
 	case $cmd in
 	build | eval | graph) [[ $n -eq 0 ]] && _cpolc_files cpol cpolb ;;
 	lint | fmt) _cpolc_files cpol ;;
@@ -113,10 +87,14 @@ _cpolc_positional()
 	disasm) [[ $n -eq 0 ]] && _cpolc_files cpolb cpol ;;
 	verify) [[ $n -eq 0 ]] && _cpolc_dirs ;;
 	catalog)
-		if [[ $n -eq 0 ]]; then
-			_cpolc_dirs
-			return
-		fi
+		case $sub in
+		resolve) ;;
+		*)
+			if [[ $n -eq 0 ]]; then
+				_cpolc_dirs
+				return
+			fi ;;
+		esac
 		case $sub in
 		import-deb) _cpolc_files deb ;;
 		add) _cpolc_any_file ;;
@@ -137,35 +115,38 @@ _cpolc()
 		prev=${COMP_WORDS[COMP_CWORD - 1]}
 	fi
 	COMPREPLY=()
+	local _cpolc_bin=${words[0]}
+	[[ $_cpolc_bin == */* || $(type -t "$_cpolc_bin") == file ]] || _cpolc_bin=cpolc
 
 	if [[ $cword -eq 1 ]]; then
 		if [[ $cur == -* ]]; then
 			_cpolc_words '--help --version'
 		else
-			_cpolc_words "$_cpolc_commands"
+			_cpolc_words "$(_cpolc_helper)"
 		fi
 		return 0
 	fi
 
-	local cmd=${words[1]} sub= first=2
-	case $cmd in
-	catalog | cache)
+	# the command, and the subcommand of a command that has them
+	local cmd=${words[1]} sub= first=2 subs
+	local -a path=("$cmd")
+	subs=$(_cpolc_helper "$cmd")
+	if [[ -n $subs && $subs != -* ]]; then
 		if [[ $cword -eq 2 ]]; then
-			if [[ $cmd == catalog ]]; then
-				_cpolc_words "$_cpolc_catalog_commands"
-			else
-				_cpolc_words "$_cpolc_cache_commands"
-			fi
+			_cpolc_words "$subs"
 			return 0
 		fi
 		sub=${words[2]}
-		first=3 ;;
-	esac
+		path+=("$sub")
+		first=3
+	fi
 
-	_cpolc_value "$cmd" "$sub" "$prev" && return 0
+	local opts
+	opts=$(_cpolc_helper "${path[@]}")
+	_cpolc_value && return 0
 
 	if [[ $cur == -* ]]; then
-		_cpolc_words "$(_cpolc_options "$cmd" "$sub")"
+		_cpolc_words "$(cut -d' ' -f1 <<<"$opts" | tr -d =)"
 		return 0
 	fi
 
@@ -174,15 +155,13 @@ _cpolc()
 	for ((i = first; i < cword; i++)); do
 		w=${words[i]}
 		if [[ $w == -* ]]; then
-			case $w in
-			--locked | --no-cache | -Werror | --caret | --help) ;;
-			*) ((i++)) ;;
-			esac
+			# an option given its value in the next word skips it
+			[[ $w != *=* ]] && grep -qxF -- "$w=" <<<"$(cut -d' ' -f1 <<<"$opts")" && ((i++))
 			continue
 		fi
 		((n++))
 	done
-	_cpolc_positional "$cmd" "$sub" "$n"
+	_cpolc_positional "$n"
 	return 0
 }
 

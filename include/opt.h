@@ -104,7 +104,8 @@ enum { OPT_ERROR = -1, OPT_HELP = -2 };
  * in order (argv[n] is NULL); or OPT_HELP after printing the help to stdout
  * (for --help or -h); or OPT_ERROR after printing what is wrong and the
  * usage to stderr. --completion-helper prints every option's spelling, one
- * a line with a CHOICE's words after it, and returns OPT_HELP. */
+ * a line ("--tag=" for one that takes a value, with a CHOICE's words after
+ * it), and returns OPT_HELP. */
 int opt_parse(const struct opt_cmd *c, int argc, char **argv);
 
 /* The exit status for a negative opt_parse result: 0 for help, 2 else. */

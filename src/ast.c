@@ -209,37 +209,48 @@ static void dump_stmt(struct strbuf *sb, const struct ast *n)
 	sb_addc(sb, ')');
 }
 
+/* The expressions without children. Returns false for any other node. */
+static bool dump_leaf(struct strbuf *sb, const struct ast *n)
+{
+	switch (n->kind) {
+	case AST_NULL:
+		sb_adds(sb, "null");
+		return true;
+	case AST_BOOL:
+		sb_adds(sb, n->num ? "true" : "false");
+		return true;
+	case AST_INT:
+		sb_addf(sb, "%lld", (long long)n->num);
+		return true;
+	case AST_STRING:
+		dump_str(sb, n->str, n->len);
+		return true;
+	case AST_NAME:
+		sb_adds(sb, n->str);
+		return true;
+	case AST_INPUT:
+		sb_adds(sb, "input");
+		return true;
+	case AST_SELECTED:
+		sb_adds(sb, "selected");
+		return true;
+	case AST_ERROR:
+		sb_adds(sb, "<error>");
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void dump(struct strbuf *sb, const struct ast *n)
 {
 	if (!n) {
 		sb_adds(sb, "<nil>");
 		return;
 	}
+	if (dump_leaf(sb, n))
+		return;
 	switch (n->kind) {
-	case AST_NULL:
-		sb_adds(sb, "null");
-		break;
-	case AST_BOOL:
-		sb_adds(sb, n->num ? "true" : "false");
-		break;
-	case AST_INT:
-		sb_addf(sb, "%lld", (long long)n->num);
-		break;
-	case AST_STRING:
-		dump_str(sb, n->str, n->len);
-		break;
-	case AST_NAME:
-		sb_adds(sb, n->str);
-		break;
-	case AST_INPUT:
-		sb_adds(sb, "input");
-		break;
-	case AST_SELECTED:
-		sb_adds(sb, "selected");
-		break;
-	case AST_ERROR:
-		sb_adds(sb, "<error>");
-		break;
 	case AST_LIST:
 		sb_addc(sb, '[');
 		for (size_t i = 0; i < n->kids.n; i++) {

@@ -506,6 +506,34 @@ static bool compare_const(struct cblock *cb, const struct ast *n)
 	return true;
 }
 
+static void field(struct cblock *cb, const struct ast *n)
+{
+	struct value v = val_str(n->str ? n->str : "", n->str ? n->len : 0);
+
+	if (n->a->kind == AST_INPUT) {
+		emit(cb, OP_INFIELD, bc_const(cb->c->bc, &v), n->nameloc);
+		return;
+	}
+	expr(cb, n->a);
+	emit(cb, OP_FIELD, bc_const(cb->c->bc, &v), n->nameloc);
+}
+
+static void binary(struct cblock *cb, const struct ast *n)
+{
+	if (n->op == AST_OP_AND || n->op == AST_OP_OR || n->op == AST_OP_COALESCE) {
+		logic(cb, n);
+		return;
+	}
+	if ((n->op == AST_OP_EQ || n->op == AST_OP_NE) && compare_const(cb, n))
+		return;
+	expr(cb, n->a);
+	expr(cb, n->b);
+	if (binop(n->op) == OP__COUNT)
+		cerror(cb->c, n->loc, "unknown operator");
+	else
+		emit(cb, binop(n->op), 0, n->nameloc);
+}
+
 static void expr(struct cblock *cb, const struct ast *n)
 {
 	struct value v;
@@ -550,13 +578,7 @@ static void expr(struct cblock *cb, const struct ast *n)
 		quant(cb, n);
 		break;
 	case AST_FIELD:
-		v = val_str(n->str ? n->str : "", n->str ? n->len : 0);
-		if (n->a->kind == AST_INPUT) {
-			emit(cb, OP_INFIELD, bc_const(cb->c->bc, &v), n->nameloc);
-			break;
-		}
-		expr(cb, n->a);
-		emit(cb, OP_FIELD, bc_const(cb->c->bc, &v), n->nameloc);
+		field(cb, n);
 		break;
 	case AST_INDEX:
 		expr(cb, n->a);
@@ -571,18 +593,7 @@ static void expr(struct cblock *cb, const struct ast *n)
 		emit(cb, n->op == AST_OP_NOT ? OP_NOT : OP_NEG, 0, n->loc);
 		break;
 	case AST_BINARY:
-		if (n->op == AST_OP_AND || n->op == AST_OP_OR || n->op == AST_OP_COALESCE) {
-			logic(cb, n);
-			break;
-		}
-		if ((n->op == AST_OP_EQ || n->op == AST_OP_NE) && compare_const(cb, n))
-			break;
-		expr(cb, n->a);
-		expr(cb, n->b);
-		if (binop(n->op) == OP__COUNT)
-			cerror(cb->c, n->loc, "unknown operator");
-		else
-			emit(cb, binop(n->op), 0, n->nameloc);
+		binary(cb, n);
 		break;
 	default:
 		cerror(cb->c, n->loc, "not an expression");

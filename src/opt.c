@@ -102,16 +102,19 @@ void opt_print_help(const struct opt_cmd *c)
 		printf("\n%s", c->more);
 }
 
+/* For the bash completion: every spelling, one a line, with '=' after one
+ * that takes a value and a CHOICE's words after that. */
 static void print_completion(const struct opt_cmd *c)
 {
 	for (const struct opt *o = c->opts; o->type != OPT_T_END; o++) {
+		const char *eq = o->type == OPT_T_BOOL ? "" : "=";
 		if (o->type == OPT_T_GROUP)
 			continue;
 		if (o->short_name)
-			printf("-%c\n", o->short_name);
+			printf("-%c%s\n", o->short_name, eq);
 		if (!o->long_name)
 			continue;
-		printf("%s%s", o->flags & OPT_DASH ? "-" : "--", o->long_name);
+		printf("%s%s%s", o->flags & OPT_DASH ? "-" : "--", o->long_name, eq);
 		for (size_t i = 0; o->type == OPT_T_CHOICE && o->choices[i]; i++)
 			printf(" %s", o->choices[i]);
 		putchar('\n');

@@ -83,6 +83,65 @@ for c in build eval lint compile disasm graph verify catalog cache; do
 	expect_exit "$c --help" 0 "$CPOLC" $c --help
 done
 
+# --- one option parser: every command spells and checks options alike --------
+expect_exit "graph refuses --format yaml" 2 "$CPOLC" graph "$T_TMP/p.cpol" -C "$cat" --format yaml
+expect_match "naming the choices" "$T_ERR" "option '--format': 'yaml' is not dot or json"
+expect_exit "catalog resolve refuses --format yaml too" 2 "$CPOLC" catalog resolve -C "$cat" --format yaml app
+expect_match "in the same words" "$T_ERR" "option '--format': 'yaml' is not text or json"
+expect_exit "catalog resolve --format=json" 0 "$CPOLC" catalog resolve --catalog="$cat" --format=json app
+expect_match "prints the graph" "$T_OUT" '"edges"'
+expect_exit "cache prune --max-size=10M" 0 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size=10M
+expect_exit "cache prune --max-size 10MiB" 0 "$CPOLC" cache prune --cache="$T_TMP/cache" --max-size 10MiB
+expect_exit "cache prune --max-size 10X" 2 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size 10X
+expect_match "says what a size is" "$T_ERR" "'10X' is not a size .*KiB"
+expect_exit "build --max-layers 0" 2 "$CPOLC" build "$T_TMP/p.cpol" -C "$cat" --max-layers 0
+expect_match "gives the range" "$T_ERR" "'0' is not a whole number from 1 to 1000000"
+expect_exit "a value missing at the end" 2 "$CPOLC" eval "$T_TMP/p.cpol" -r
+expect_match "names the option" "$T_ERR" "option '-r' needs a value"
+expect_exit "an unknown option" 2 "$CPOLC" eval "$T_TMP/p.cpol" --frobnicate
+expect_match "is named, with the usage" "$T_ERR" "cpolc eval: unknown option '--frobnicate'.*
+usage: cpolc eval"
+expect_exit "no abbreviations" 2 "$CPOLC" eval "$T_TMP/p.cpol" --form json
+echo '{"env": "dev"}' >"$T_TMP/req.json"
+expect_exit "long spellings: --request, --define, --catalog" 0 "$CPOLC" eval "$T_TMP/p.cpol" \
+	--request="$T_TMP/req.json" --define env=prod --catalog "$cat" --format=text
+expect_match "and they take effect" "$T_OUT" 'libz 1.2'
+expect_exit "options after operands" 0 "$CPOLC" eval "$T_TMP/p.cpol" --format text -C "$cat"
+expect_exit "after --, only operands" 2 "$CPOLC" eval -C "$cat" -- "$T_TMP/p.cpol" --format
+expect_match "so --format is a second policy" "$T_ERR" "more than one policy given"
+for sub in init add import-deb set-scan list show verify reindex resolve; do
+	expect_exit "catalog $sub --help" 0 "$CPOLC" catalog "$sub" --help
+	expect_match "prints the help of catalog $sub" "$T_OUT" "^usage: cpolc catalog $sub "
+done
+expect_exit "cache --help" 0 "$CPOLC" cache --help
+expect_eq "lists what cache can do" "$(printf '%s\n' "$T_OUT" | sed -n 's/^  \([a-z]*\) .*/\1/p' | tr '\n' ' ')" \
+	"$("$CPOLC" cache --completion-helper | tr '\n' ' ')"
+expect_exit "cache prune without a cache" 2 env -u CPOLC_CACHE -u XDG_CACHE_HOME -u HOME "$CPOLC" cache prune
+expect_match "says so" "$T_ERR" "no cache"
+
+# --- diagnostics: one channel, every format ------------------------------------
+cat >"$T_TMP/deny.cpol" <<'P'
+policy "deny" {
+  include "app";
+  warn "app is included" when true;
+  deny "no, 100% no" when true;
+}
+P
+expect_exit "a denied build" 1 "$CPOLC" build "$T_TMP/deny.cpol" -C "$cat" -o "$T_TMP/deny.oci" --diag-format github
+expect_match "annotates the deny statement for GitHub" "$T_ERR" \
+	"^::error file=$T_TMP/deny.cpol,line=4,col=3,title=deny::denied: no, 100%25 no$"
+expect_match "and the warn statement" "$T_ERR" "^::warning file=$T_TMP/deny.cpol,line=3,col=3,title=warn::app is included$"
+expect_exit "a denied build, as SARIF" 1 "$CPOLC" build "$T_TMP/deny.cpol" -C "$cat" -o "$T_TMP/deny.oci" --diag-format sarif
+printf '%s' "$T_ERR" >"$T_TMP/deny.sarif"
+expect_eq "a SARIF result for the deny at its line" \
+	"$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]["results"]; print(" ".join("%s:%s:%d" % (x["ruleId"], x["level"], x["locations"][0]["physicalLocation"]["region"]["startLine"]) for x in r))' "$T_TMP/deny.sarif")" \
+	"deny:error:4 warn:warning:3"
+expect_exit "eval reports the denial as JSON" 1 "$CPOLC" eval "$T_TMP/deny.cpol" --diag-format json
+expect_eq "with file, line and rule" \
+	"$(printf '%s' "$T_ERR" | python3 -c 'import json,sys; print(" ".join("%s:%d:%s" % (x["file"].rsplit("/",1)[1], x["line"], x["rule"]) for x in json.load(sys.stdin)))')" \
+	"deny.cpol:4:deny deny.cpol:3:warn"
+expect_exit "nothing was written by the denied build" 0 test ! -e "$T_TMP/deny.oci"
+
 # libarchive and libcrypto are loaded on first use (src/dynlib.c): lint
 # loads neither; a command that writes an archive loads both.
 if grep -q '^#define CPOLC_LAZY_LIBS' "$CPOLC_BUILDDIR/config.h"; then

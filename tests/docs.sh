@@ -41,7 +41,57 @@ for v in SOURCE_DATE_EPOCH CPOLC_CACHE XDG_CACHE_HOME HOME CPOL_PATH; do
 	if grep -q "^\.B $v\$" "$MAN1"; then t_ok "cpolc.1 explains $v"; else t_fail "cpolc.1 explains $v"; fi
 done
 
-# --- bash completion ----------------------------------------------------------
+# --- every option of every command: documented and completed -----------------
+# Each command's options come from its own table ('--completion-helper'), so
+# the manual and the completion cannot fall behind what cpolc accepts.
+
+# man_section HEADING: the lines of cpolc.1 from '.SS HEADING' to the next .SS/.SH.
+man_section() {
+	awk -v h=".SS $1" 'index($0, h) == 1 { p = 1; print; next } p && /^\.S[SH]/ { exit } p' "$MAN1"
+}
+# in_man TEXT SECTION-TEXT: is the option or word TEXT (as troff spells it) there?
+in_man() {
+	printf '%s\n' "$2" | grep -qF -- "$(printf '%s' "$1" | sed 's/-/\\-/g')"
+}
+common=$(man_section "Options of every command")
+expect_match "cpolc.1 has 'Options of every command'" "$common" 'diag'
+groups=
+for c in $("$CPOLC" --completion-helper); do
+	subs=$("$CPOLC" "$c" --completion-helper)
+	case $subs in
+	-*) specs=$c ;;
+	*)
+		groups="$groups $c"
+		specs=
+		for s in $subs; do specs="$specs $c:$s"; done ;;
+	esac
+	section=$(man_section "cpolc $c")
+	for spec in $specs; do
+		words=$(printf '%s' "$spec" | tr ':' ' ')
+		case $spec in
+		*:*)
+			if in_man "${spec%%:*} ${spec#*:}" "$(printf '%s' "$section" | sed 's/\\f[BIR]//g')"; then
+				t_ok "cpolc.1 documents $words"
+			else
+				t_fail "cpolc.1 documents $words"
+			fi ;;
+		esac
+		for o in $("$CPOLC" $words --completion-helper | cut -d' ' -f1 | tr -d =); do
+			case $o in
+			--no-*) continue ;; # the rule for negations is stated once
+			--diag-format | --caret | --help) where=$common ;;
+			*) where=$section ;;
+			esac
+			if in_man "$o" "$where"; then
+				t_ok "cpolc.1 documents $words $o"
+			else
+				t_fail "cpolc.1 documents $words $o" "not in the section of '$c'"
+			fi
+		done
+	done
+done
+expect_eq "the command groups" "$groups" " cache catalog"
+
 if need_tool bash; then
 	expect_exit "completion parses" 0 bash -n "$COMP"
 
@@ -59,28 +109,36 @@ if need_tool bash; then
 			_cpolc
 			printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' "$COMP" "$@")
 	}
-	expect_eq "complete 'cpolc bu'" "$(comp_of cpolc bu)" "build "
-	expect_eq "complete 'cpolc catalog i'" "$(comp_of cpolc catalog i)" "import-deb init "
-	expect_eq "complete 'cpolc cache '" "$(comp_of cpolc cache '')" "prune "
-	expect_eq "complete 'cpolc lint --format '" "$(comp_of cpolc lint --format '')" "gcc github json sarif "
-	expect_eq "complete 'cpolc build '" "$(comp_of cpolc build '')" "a.cpol b.cpolb sub "
+	expect_eq "complete 'cpolc bu'" "$(comp_of "$CPOLC" bu)" "build "
+	expect_eq "complete 'cpolc catalog i'" "$(comp_of "$CPOLC" catalog i)" "import-deb init "
+	expect_eq "complete 'cpolc catalog re'" "$(comp_of "$CPOLC" catalog re)" "reindex resolve "
+	expect_eq "complete 'cpolc cache '" "$(comp_of "$CPOLC" cache '')" \
+		"$("$CPOLC" cache --completion-helper | sort | tr '\n' ' ')"
+	expect_eq "complete 'cpolc lint --format '" "$(comp_of "$CPOLC" lint --format '')" "gcc github json sarif "
+	expect_eq "complete 'cpolc build --compression '" "$(comp_of "$CPOLC" build --compression '')" \
+		"gzip none zstd "
+	expect_eq "complete 'cpolc build '" "$(comp_of "$CPOLC" build '')" "a.cpol b.cpolb sub "
+	expect_eq "complete a flag's next word as an operand" "$(comp_of "$CPOLC" build --locked '')" \
+		"a.cpol b.cpolb sub "
+	expect_eq "complete an option's value as a word of its own" "$(comp_of "$CPOLC" build --tag '')" " "
 	expect_eq "complete 'cpolc catalog import-deb sub '" \
-		"$(comp_of cpolc catalog import-deb sub '')" "p.deb sub "
+		"$(comp_of "$CPOLC" catalog import-deb sub '')" "p.deb sub "
 
 	# every command of --help is offered, and nothing else
-	want=$(printf '%s\n' $commands cache | sort -u | tr '\n' ' ')
-	expect_eq "completion offers the commands of --help" "$(comp_of cpolc '')" "$want"
+	want=$(printf '%s\n' $commands | sort -u | tr '\n' ' ')
+	expect_eq "completion offers the commands of --help" "$(comp_of "$CPOLC" '')" "$want"
 
-	# every option the completion offers is documented in cpolc.1
-	for spec in build eval lint fmt compile disasm graph verify "catalog add" "catalog list" "cache prune"; do
-		opts=$(bash -c '. "$0"; _cpolc_options $1 $2' "$COMP" $spec)
-		for o in $opts; do
-			esc=$(printf '%s' "$o" | sed 's/-/\\-/g')
-			if grep -qF -- "$esc" "$MAN1"; then
-				t_ok "cpolc.1 documents $spec $o"
-			else
-				t_fail "cpolc.1 documents $spec $o"
-			fi
+	# every option of every table is offered
+	for c in $("$CPOLC" --completion-helper); do
+		case " $groups " in
+		*" $c "*) specs=$("$CPOLC" "$c" --completion-helper | sed "s/^/$c /" | tr ' ' ':') ;;
+		*) specs=$c ;;
+		esac
+		for spec in $specs; do
+			words=$(printf '%s' "$spec" | tr ':' ' ')
+			got=$(comp_of "$CPOLC" $words -)
+			want=$("$CPOLC" $words --completion-helper | cut -d' ' -f1 | tr -d = | sort | tr '\n' ' ')
+			expect_eq "completion offers every option of '$words'" "$got" "$want"
 		done
 	done
 fi
