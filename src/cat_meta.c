@@ -94,22 +94,19 @@ static int check_rel_list(json_t *v, const char *key, const char *what, struct d
 	return 0;
 }
 
-static int check_int_object(json_t *v, const char *key, const char *what, struct diag *d)
+static bool is_count(const json_t *e)
 {
-	const char *k;
-	json_t *e;
-
-	if (!json_is_object(v))
-		return bad(d, what, "'%s' must be an object", key);
-	json_object_foreach(v, k, e)
-	{
-		if (!json_is_integer(e) || json_integer_value(e) < 0)
-			return bad(d, what, "'%s' values must be non-negative integers", key);
-	}
-	return 0;
+	return json_is_integer(e) && json_integer_value(e) >= 0;
 }
 
-static int check_string_object(json_t *v, const char *key, const char *what, struct diag *d)
+static bool is_string(const json_t *e)
+{
+	return json_is_string(e);
+}
+
+/* v must be an object whose every value ok accepts (described as want). */
+static int check_object(json_t *v, const char *key, bool (*ok)(const json_t *), const char *want,
+			const char *what, struct diag *d)
 {
 	const char *k;
 	json_t *e;
@@ -118,8 +115,10 @@ static int check_string_object(json_t *v, const char *key, const char *what, str
 		return bad(d, what, "'%s' must be an object", key);
 	json_object_foreach(v, k, e)
 	{
-		if (!json_is_string(e))
-			return bad(d, what, "'%s' values must be strings", key);
+		if (!ok(e)) {
+			diag_file_error(d, what, 0, 0, CAT_RULE, "'%s' values must be %s", key, want);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -253,9 +252,9 @@ static int check_key(const char *k, json_t *v, const char *what, struct diag *d)
 	if (!strcmp(k, "scan"))
 		return meta_check_scan(v, what, d);
 	if (!strcmp(k, "resources"))
-		return check_int_object(v, k, what, d);
+		return check_object(v, k, is_count, "non-negative integers", what, d);
 	if (!strcmp(k, "labels"))
-		return check_string_object(v, k, what, d);
+		return check_object(v, k, is_string, "strings", what, d);
 	if (!strcmp(k, "allow"))
 		return check_allow(v, what, d);
 	if (!strcmp(k, "installed_size"))

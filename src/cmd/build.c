@@ -94,12 +94,11 @@ int cmd_build(int argc, char **argv)
 	struct build b;
 	struct diag d;
 	enum build_status st;
-	int n = opt_parse(&c, argc, argv), rc;
+	int rc = cmd_parse_policy(&c, argc, argv);
 
-	if (n != 1 || source_date_epoch(&bo.epoch) < 0) {
-		rc = n < 0    ? opt_exit(n)
-		     : n != 1 ? opt_usage_error(&c, n ? "more than one policy given" : "no policy given")
-			      : EXIT_USAGE;
+	if (rc < 0 && source_date_epoch(&bo.epoch) < 0)
+		rc = EXIT_USAGE;
+	if (rc >= 0) {
 		policy_args_release(&a.pa);
 		return rc;
 	}

@@ -13,100 +13,56 @@
 #include "cat.h"
 #include "dynlib.h"
 
-/* Parse the options of a subcommand that takes exactly nargs operands and
- * only the diagnostics options. Returns true when it may go on; else *rc is
- * its exit status (help printed, or a usage error). */
-static bool parse_simple(const struct opt_cmd *c, struct diag_opts *dopts, int nargs, int argc, char **argv,
-			 int *rc)
+/* A subcommand that takes exactly nargs operands and only the diagnostics
+ * options: its help, and run, which does the work and returns the exit
+ * status. */
+struct simple {
+	struct opt_cmd c;
+	int nargs;
+	int (*run)(char **argv, struct diag *d);
+};
+
+static int run_simple(const struct simple *s, int argc, char **argv)
 {
-	const struct opt opts[] = {OPT_DIAG(dopts), OPT_END()};
-	struct opt_cmd cc = *c;
+	struct diag_opts dopts = DIAG_OPTS_INIT;
+	const struct opt opts[] = {OPT_DIAG(&dopts), OPT_END()};
+	struct opt_cmd c = s->c;
+	struct diag d;
 	int n;
 
-	cc.opts = opts;
-	n = opt_parse(&cc, argc, argv);
+	c.opts = opts;
+	n = opt_parse(&c, argc, argv);
 	if (n < 0)
-		*rc = opt_exit(n);
-	else if (n != nargs)
-		*rc = opt_usage_error(&cc, "%s operands", n < nargs ? "too few" : "too many");
-	return n == nargs;
+		return opt_exit(n);
+	if (n != s->nargs)
+		return opt_usage_error(&c, "%s operands", n < s->nargs ? "too few" : "too many");
+	diag_init(&d);
+	return cmd_report(&dopts, &d, s->run(argv, &d));
 }
 
-static int catalog_init(int argc, char **argv)
+static int init_run(char **argv, struct diag *d)
 {
-	static const struct opt_cmd c = {
-		.name = "catalog init",
-		.usage = "catalog init DIR",
-		.about = "Create an empty catalog in DIR (created if missing, or empty).\n",
-	};
-	struct diag_opts dopts = DIAG_OPTS_INIT;
-	struct diag d;
-	int rc;
-
-	if (!parse_simple(&c, &dopts, 1, argc, argv, &rc))
-		return rc;
-	diag_init(&d);
-	return cmd_report(&dopts, &d, cat_init(argv[0], &d) < 0 ? EXIT_USAGE : EXIT_OK);
+	return cat_init(argv[0], d) < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
-static int catalog_set_scan(int argc, char **argv)
+static int set_scan_run(char **argv, struct diag *d)
 {
-	static const struct opt_cmd c = {
-		.name = "catalog set-scan",
-		.usage = "catalog set-scan DIR NAME VERSION FILE.json",
-		.about = "Record the scan results of FILE.json (a JSON object: scanner, date,\n"
-			 "critical, high, medium, low, cves) for NAME at VERSION. Scan results are\n"
-			 "metadata: they may change, the content may not.\n",
-	};
-	struct diag_opts dopts = DIAG_OPTS_INIT;
-	struct diag d;
-	int rc;
-
-	if (!parse_simple(&c, &dopts, 4, argc, argv, &rc))
-		return rc;
-	diag_init(&d);
-	return cmd_report(&dopts, &d,
-			  cat_set_scan(argv[0], argv[1], argv[2], argv[3], &d) < 0 ? EXIT_USAGE : EXIT_OK);
+	return cat_set_scan(argv[0], argv[1], argv[2], argv[3], d) < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
-static int catalog_reindex(int argc, char **argv)
+static int reindex_run(char **argv, struct diag *d)
 {
-	static const struct opt_cmd c = {
-		.name = "catalog reindex",
-		.usage = "catalog reindex DIR",
-		.about = "Rebuild the index from the metadata files.\n",
-	};
-	struct diag_opts dopts = DIAG_OPTS_INIT;
-	struct diag d;
-	int rc;
-
-	if (!parse_simple(&c, &dopts, 1, argc, argv, &rc))
-		return rc;
-	diag_init(&d);
-	return cmd_report(&dopts, &d, cat_reindex(argv[0], &d) < 0 ? EXIT_USAGE : EXIT_OK);
+	return cat_reindex(argv[0], d) < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
-static int catalog_verify(int argc, char **argv)
+static int verify_run(char **argv, struct diag *d)
 {
-	static const struct opt_cmd c = {
-		.name = "catalog verify",
-		.usage = "catalog verify DIR",
-		.about = "Recompute every blob and metadata digest and check every tar's members;\n"
-			 "exit 4 on any mismatch.\n",
-	};
-	struct diag_opts dopts = DIAG_OPTS_INIT;
-	struct diag d;
-	int rc;
-	int problems;
+	int problems = cat_verify(argv[0], d);
 
-	if (!parse_simple(&c, &dopts, 1, argc, argv, &rc))
-		return rc;
-	diag_init(&d);
-	problems = cat_verify(argv[0], &d);
 	if (problems > 0)
-		diag_error(&d, LOC_NONE, "catalog", "'%s': %d problem%s found", argv[0], problems,
+		diag_error(d, LOC_NONE, "catalog", "'%s': %d problem%s found", argv[0], problems,
 			   problems == 1 ? "" : "s");
-	return cmd_report(&dopts, &d, problems < 0 ? EXIT_USAGE : problems ? EXIT_MISMATCH : EXIT_OK);
+	return problems < 0 ? EXIT_USAGE : problems ? EXIT_MISMATCH : EXIT_OK;
 }
 
 /* Names in byte order, versions highest first. */
@@ -171,27 +127,17 @@ static int catalog_list(int argc, char **argv)
 	return cmd_report(&dopts, &d, EXIT_OK);
 }
 
-static int catalog_show(int argc, char **argv)
+static int show_run(char **argv, struct diag *d)
 {
-	static const struct opt_cmd c = {
-		.name = "catalog show",
-		.usage = "catalog show DIR NAME[@VERSION]",
-		.about = "Print the metadata of NAME at VERSION (default: the highest version).\n",
-	};
-	struct diag_opts dopts = DIAG_OPTS_INIT;
 	const struct cat_prim *p;
 	struct cat_prim *const *v;
 	struct catset cs;
-	struct diag d;
 	char *name, *at;
 	size_t nv;
 	int rc = EXIT_USAGE;
 
-	if (!parse_simple(&c, &dopts, 2, argc, argv, &rc))
-		return rc;
-	diag_init(&d);
-	if (catset_open(&cs, (const char **)argv, 1, &d) < 0)
-		return cmd_report(&dopts, &d, EXIT_USAGE);
+	if (catset_open(&cs, (const char **)argv, 1, d) < 0)
+		return EXIT_USAGE;
 	name = xstrdup(argv[1]);
 	at = strchr(name, '@');
 	if (at)
@@ -199,15 +145,71 @@ static int catalog_show(int argc, char **argv)
 	v = catset_versions(&cs, name, &nv);
 	p = at ? catset_find(&cs, name, at) : nv ? v[0] : NULL;
 	if (!p) {
-		diag_error(&d, LOC_NONE, "catalog", "no primitive '%s' in '%s'", argv[1], argv[0]);
-	} else if (cat_prim_load(p, &d) == 0) {
+		diag_error(d, LOC_NONE, "catalog", "no primitive '%s' in '%s'", argv[1], argv[0]);
+	} else if (cat_prim_load(p, d) == 0) {
 		json_dumpf(p->meta, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		putchar('\n');
 		rc = EXIT_OK;
 	}
 	free(name);
 	catset_release(&cs);
-	return cmd_report(&dopts, &d, rc);
+	return rc;
+}
+
+static const struct simple simple_cmds[] = {
+	{{.name = "catalog init",
+	  .usage = "catalog init DIR",
+	  .about = "Create an empty catalog in DIR (created if missing, or empty).\n"},
+	 1,
+	 init_run},
+	{{.name = "catalog set-scan",
+	  .usage = "catalog set-scan DIR NAME VERSION FILE.json",
+	  .about = "Record the scan results of FILE.json (a JSON object: scanner, date,\n"
+		   "critical, high, medium, low, cves) for NAME at VERSION. Scan results are\n"
+		   "metadata: they may change, the content may not.\n"},
+	 4,
+	 set_scan_run},
+	{{.name = "catalog reindex",
+	  .usage = "catalog reindex DIR",
+	  .about = "Rebuild the index from the metadata files.\n"},
+	 1,
+	 reindex_run},
+	{{.name = "catalog verify",
+	  .usage = "catalog verify DIR",
+	  .about = "Recompute every blob and metadata digest and check every tar's members;\n"
+		   "exit 4 on any mismatch.\n"},
+	 1,
+	 verify_run},
+	{{.name = "catalog show",
+	  .usage = "catalog show DIR NAME[@VERSION]",
+	  .about = "Print the metadata of NAME at VERSION (default: the highest version).\n"},
+	 2,
+	 show_run},
+};
+
+static int catalog_init(int argc, char **argv)
+{
+	return run_simple(&simple_cmds[0], argc, argv);
+}
+
+static int catalog_set_scan(int argc, char **argv)
+{
+	return run_simple(&simple_cmds[1], argc, argv);
+}
+
+static int catalog_reindex(int argc, char **argv)
+{
+	return run_simple(&simple_cmds[2], argc, argv);
+}
+
+static int catalog_verify(int argc, char **argv)
+{
+	return run_simple(&simple_cmds[3], argc, argv);
+}
+
+static int catalog_show(int argc, char **argv)
+{
+	return run_simple(&simple_cmds[4], argc, argv);
 }
 
 #define RW (DYNLIB_ARCHIVE | DYNLIB_CRYPTO)

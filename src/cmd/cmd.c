@@ -76,6 +76,17 @@ int cmd_report(const struct diag_opts *o, struct diag *d, int rc)
 	return cmd_report_to(o, d, stderr, rc);
 }
 
+int cmd_parse_policy(const struct opt_cmd *c, int argc, char **argv)
+{
+	int n = opt_parse(c, argc, argv);
+
+	if (n < 0)
+		return opt_exit(n);
+	if (n != 1)
+		return opt_usage_error(c, n ? "more than one policy given" : "no policy given");
+	return -1;
+}
+
 void policy_args_release(struct policy_args *pa)
 {
 	strvec_clear(&pa->defs);

@@ -85,6 +85,11 @@ struct policy_args {
 			 "earlier catalogs take precedence)"),                                               \
 		OPT_POLICY_MODULE(pa)
 
+/* Parse argv for a command whose one operand is the policy (or module).
+ * Returns -1 to go on, with the policy in argv[0]; else the exit status
+ * (help printed, or a usage error reported). */
+int cmd_parse_policy(const struct opt_cmd *c, int argc, char **argv);
+
 void policy_args_release(struct policy_args *pa);
 /* Fill the decision inputs of bo from pa and the policy path (borrowed). */
 void policy_args_apply(const struct policy_args *pa, const char *policy_path, struct build_opts *bo);

@@ -30,12 +30,11 @@ int cmd_compile(int argc, char **argv)
 	struct strbuf sb = STRBUF_INIT;
 	struct bc_program *prog;
 	struct diag d;
-	int n = opt_parse(&c, argc, argv), rc = EXIT_USAGE;
+	int rc = cmd_parse_policy(&c, argc, argv);
 
-	if (n < 0)
-		return opt_exit(n);
-	if (n != 1)
-		return opt_usage_error(&c, n ? "more than one policy given" : "no policy given");
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_USAGE;
 	if (!output)
 		return opt_usage_error(&c, "no output file (-o FILE)");
 	diag_init(&d);

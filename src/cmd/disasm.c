@@ -26,12 +26,11 @@ int cmd_disasm(int argc, char **argv)
 	};
 	struct bc_program *prog;
 	struct diag d;
-	int n = opt_parse(&c, argc, argv), rc = EXIT_USAGE;
+	int rc = cmd_parse_policy(&c, argc, argv);
 
-	if (n < 0)
-		return opt_exit(n);
-	if (n != 1)
-		return opt_usage_error(&c, n ? "more than one policy given" : "no policy given");
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_USAGE;
 	diag_init(&d);
 	prog = comp_load(argv[0], pa.policy, &(struct program_opts){.stdlib_dir = pa.stdlib}, &d);
 	if (prog) {

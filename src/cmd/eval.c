@@ -96,12 +96,11 @@ int cmd_eval(int argc, char **argv)
 	struct build b;
 	struct diag d;
 	enum build_status st;
-	int n = opt_parse(&c, argc, argv);
+	int rc = cmd_parse_policy(&c, argc, argv);
 
-	if (n != 1) {
+	if (rc >= 0) {
 		policy_args_release(&pa);
-		return n < 0 ? opt_exit(n)
-			     : opt_usage_error(&c, n ? "more than one policy given" : "no policy given");
+		return rc;
 	}
 	policy_args_apply(&pa, argv[0], &bo);
 	diag_init(&d);

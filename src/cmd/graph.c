@@ -32,13 +32,11 @@ int cmd_graph(int argc, char **argv)
 	struct build b;
 	struct diag d;
 	enum build_status st;
-	int n = opt_parse(&c, argc, argv), rc;
+	int rc = cmd_parse_policy(&c, argc, argv);
 
-	if (n < 0 || n != 1 || !pa.catalogs.n) {
-		rc = n < 0   ? opt_exit(n)
-		     : n > 1 ? opt_usage_error(&c, "more than one policy given")
-		     : n < 1 ? opt_usage_error(&c, "no policy given")
-			     : opt_usage_error(&c, "no catalog given (-C DIR)");
+	if (rc < 0 && !pa.catalogs.n)
+		rc = opt_usage_error(&c, "no catalog given (-C DIR)");
+	if (rc >= 0) {
 		policy_args_release(&pa);
 		return rc;
 	}
