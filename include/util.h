@@ -85,6 +85,26 @@ void strvec_push_nodup(struct strvec *sv, char *s);
 /* Free every string and the array; the strvec is left empty. */
 void strvec_clear(struct strvec *sv);
 
+/* A map from strings to pointers (open addressing). Keys are copied;
+ * values are borrowed. Not thread-safe. */
+struct strmap {
+	struct strmap_slot {
+		char *key;
+		void *val;
+	} *v;
+	size_t n, cap;
+};
+#define STRMAP_INIT                                                                                          \
+	{                                                                                                    \
+		NULL, 0, 0                                                                                   \
+	}
+/* The value of key, or NULL. */
+void *strmap_get(const struct strmap *m, const char *key);
+/* Set key to val (replacing an old value, which is returned; else NULL). */
+void *strmap_put(struct strmap *m, const char *key, void *val);
+/* Free the keys and the table (not the values). */
+void strmap_clear(struct strmap *m);
+
 /* The multiplier of a size suffix (n bytes at s): KB, MB, GB, TB (powers of
  * 1000) and KiB, MiB, GiB, TiB (powers of 1024), as cpol(5) size literals
  * take them; 0 when s is no suffix. */

@@ -40,6 +40,8 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <crypt.h>
+#include <microhttpd.h>
 #include <openssl/evp.h>
 
 /* F(return type, name, parameters, arguments) for a function with a
@@ -126,6 +128,34 @@
 	  (const void *d, size_t n, unsigned char *md, unsigned int *len,                            \
 	   const EVP_MD *t, ENGINE *e),                                                              \
 	  (d, n, md, len, t, e))
+
+/* libmicrohttpd, for cpolc serve; its variadic functions are below */
+#define LIBMHD_FUNCS(F, V)                                                                          \
+	F(struct MHD_Daemon *, MHD_start_daemon_va,                                                 \
+	  (unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc, void *apc_cls,          \
+	   MHD_AccessHandlerCallback dh, void *dh_cls, va_list ap),                                  \
+	  (flags, port, apc, apc_cls, dh, dh_cls, ap))                                              \
+	V(MHD_stop_daemon, (struct MHD_Daemon *d), (d))                                             \
+	F(MHD_socket, MHD_quiesce_daemon, (struct MHD_Daemon *d), (d))                              \
+	F(struct MHD_Response *, MHD_create_response_from_buffer,                                   \
+	  (size_t size, void *buffer, enum MHD_ResponseMemoryMode mode), (size, buffer, mode))      \
+	F(struct MHD_Response *, MHD_create_response_from_fd_at_offset64,                           \
+	  (uint64_t size, int fd, uint64_t offset), (size, fd, offset))                             \
+	F(enum MHD_Result, MHD_add_response_header,                                                 \
+	  (struct MHD_Response *r, const char *h, const char *v), (r, h, v))                        \
+	F(enum MHD_Result, MHD_queue_response,                                                      \
+	  (struct MHD_Connection *c, unsigned int status, struct MHD_Response *r), (c, status, r))  \
+	V(MHD_destroy_response, (struct MHD_Response *r), (r))                                      \
+	F(const char *, MHD_lookup_connection_value,                                                \
+	  (struct MHD_Connection *c, enum MHD_ValueKind k, const char *key), (c, k, key))           \
+	F(char *, MHD_basic_auth_get_username_password, (struct MHD_Connection *c, char **pass),    \
+	  (c, pass))                                                                                \
+	V(MHD_free, (void *p), (p))
+
+/* libcrypt, for the bcrypt hashes of cpolc serve --auth */
+#define LIBCRYPT_FUNCS(F, V)                                                                        \
+	F(char *, crypt_r, (const char *phrase, const char *setting, struct crypt_data *data),      \
+	  (phrase, setting, data))
 /* clang-format on */
 
 #define MEMBER(ret, name, params, args) ret(*name) params;
@@ -257,6 +287,78 @@ static void crypto_load(void)
 	VSTUB(crypto_once, crypto_load, crypto_lib, crypto_fn, name, params, args)
 LIBCRYPTO_FUNCS(CRYPTO_STUB, CRYPTO_VSTUB)
 
+/* ---- libmicrohttpd and libcrypt ------------------------------------------ */
+
+static struct serve_fns {
+	LIBMHD_FUNCS(MEMBER, VMEMBER)
+	LIBCRYPT_FUNCS(MEMBER, VMEMBER)
+	/* variadic: called with no variable arguments, since the kinds of
+	 * information cpolc asks for take none */
+	const union MHD_ConnectionInfo *(*MHD_get_connection_info)(struct MHD_Connection *c,
+								   enum MHD_ConnectionInfoType t, ...);
+	const union MHD_DaemonInfo *(*MHD_get_daemon_info)(struct MHD_Daemon *d, enum MHD_DaemonInfoType t,
+							   ...);
+} serve_fn;
+static pthread_once_t serve_once = PTHREAD_ONCE_INIT;
+
+static struct lib mhd_lib = {CPOLC_LIBMHD_SONAME, "serve HTTP", NULL, ""};
+static struct lib crypt_lib = {CPOLC_LIBCRYPT_SONAME, "check passwords", NULL, ""};
+
+static void serve_load(void)
+{
+	struct serve_fns *t = &serve_fn;
+	struct lib *l = &mhd_lib;
+
+	if (!open_lib(l))
+		return;
+	LIBMHD_FUNCS(LOOKUP, VLOOKUP)
+	LOOKUP(, MHD_get_connection_info, , )
+	LOOKUP(, MHD_get_daemon_info, , )
+	l = &crypt_lib;
+	if (!open_lib(l)) {
+		mhd_lib = crypt_lib; /* one failure stands for both */
+		return;
+	}
+	LIBCRYPT_FUNCS(LOOKUP, VLOOKUP)
+	if (!crypt_lib.handle)
+		mhd_lib = crypt_lib;
+}
+
+#define SERVE_STUB(ret, name, params, args)                                                                  \
+	STUB(serve_once, serve_load, mhd_lib, serve_fn, ret, name, params, args)
+#define SERVE_VSTUB(name, params, args) VSTUB(serve_once, serve_load, mhd_lib, serve_fn, name, params, args)
+LIBMHD_FUNCS(SERVE_STUB, SERVE_VSTUB)
+LIBCRYPT_FUNCS(SERVE_STUB, SERVE_VSTUB)
+
+const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *c,
+							enum MHD_ConnectionInfoType t, ...)
+{
+	pthread_once(&serve_once, serve_load);
+	if (!mhd_lib.handle)
+		die(&mhd_lib);
+	return serve_fn.MHD_get_connection_info(c, t);
+}
+
+const union MHD_DaemonInfo *MHD_get_daemon_info(struct MHD_Daemon *d, enum MHD_DaemonInfoType t, ...)
+{
+	pthread_once(&serve_once, serve_load);
+	if (!mhd_lib.handle)
+		die(&mhd_lib);
+	return serve_fn.MHD_get_daemon_info(d, t);
+}
+
+struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_AcceptPolicyCallback apc,
+				    void *apc_cls, MHD_AccessHandlerCallback dh, void *dh_cls, ...)
+{
+	struct MHD_Daemon *d;
+	va_list ap;
+
+	va_start(ap, dh_cls);
+	d = MHD_start_daemon_va(flags, port, apc, apc_cls, dh, dh_cls, ap);
+	va_end(ap);
+	return d;
+}
+
 int dynlib_open(unsigned which, const char **err)
 {
 	struct lib *failed = NULL;
@@ -270,6 +372,11 @@ int dynlib_open(unsigned which, const char **err)
 		pthread_once(&crypto_once, crypto_load);
 		if (!crypto_lib.handle)
 			failed = &crypto_lib;
+	}
+	if (!failed && (which & DYNLIB_SERVE)) {
+		pthread_once(&serve_once, serve_load);
+		if (!mhd_lib.handle)
+			failed = &mhd_lib;
 	}
 	*err = failed ? failed->error : NULL;
 	return failed ? -1 : 0;

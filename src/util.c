@@ -404,6 +404,62 @@ void strvec_clear(struct strvec *sv)
 	sv->n = sv->cap = 0;
 }
 
+static size_t strmap_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+static struct strmap_slot *strmap_slot(const struct strmap *m, const char *key)
+{
+	size_t i = strmap_hash(key) & (m->cap - 1);
+
+	while (m->v[i].key && strcmp(m->v[i].key, key))
+		i = (i + 1) & (m->cap - 1);
+	return &m->v[i];
+}
+
+void *strmap_get(const struct strmap *m, const char *key)
+{
+	return m->cap ? strmap_slot(m, key)->val : NULL;
+}
+
+void *strmap_put(struct strmap *m, const char *key, void *val)
+{
+	struct strmap_slot *sl;
+	void *old;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct strmap bigger = {xcalloc(m->cap ? 2 * m->cap : 16, sizeof(*m->v)), 0, m->cap ? 2 * m->cap : 16};
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->v[i].key)
+				*strmap_slot(&bigger, m->v[i].key) = m->v[i];
+		bigger.n = m->n;
+		free(m->v);
+		*m = bigger;
+	}
+	sl = strmap_slot(m, key);
+	old = sl->val;
+	if (!sl->key) {
+		sl->key = xstrdup(key);
+		m->n++;
+	}
+	sl->val = val;
+	return old;
+}
+
+void strmap_clear(struct strmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->v[i].key);
+	free(m->v);
+	m->v = NULL;
+	m->n = m->cap = 0;
+}
+
 static const struct {
 	const char *name;
 	uint64_t mult;

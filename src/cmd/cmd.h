@@ -104,6 +104,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 /* The subcommands of catalog (catalog.c dispatches). */
