@@ -91,7 +91,7 @@ struct strmap {
 	struct strmap_slot {
 		char *key;
 		void *val;
-	} *v;
+	} * v;
 	size_t n, cap;
 };
 #define STRMAP_INIT                                                                                          \

@@ -22,7 +22,8 @@ static const struct cmd commands[] = {
 	{"disasm", cmd_disasm, 0, "print a .cpolb module or a policy's bytecode"},
 	{"graph", cmd_graph, CRY, "print the dependency graph of a decision"},
 	{"verify", cmd_verify, ARC | CRY, "check an image against its lock file"},
-	{"serve", cmd_serve, ARC | CRY | DYNLIB_SERVE, "serve a registry that composes images when they are pulled"},
+	{"serve", cmd_serve, ARC | CRY | DYNLIB_SERVE,
+	 "serve a registry that composes images when they are pulled"},
 	{"cache", cmd_cache, 0, "prune the layer cache"},
 	{"catalog", cmd_catalog, 0, "create, fill and inspect primitive catalogs"},
 };

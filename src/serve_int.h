@@ -64,13 +64,13 @@ struct serve_comp {
 
 /* The outcome of asking for NAME:REF as a client. */
 enum serve_status {
-	SERVE_OK,	      /* comp is set */
-	SERVE_NAME_UNKNOWN,   /* no such policy */
-	SERVE_REF_UNKNOWN,    /* no such request */
-	SERVE_DENIED,	      /* a deny held: message holds the denials */
-	SERVE_UNRESOLVED,     /* resolution failed: message says why */
-	SERVE_ERROR,	      /* a bad policy or request, or a failed composition */
-	SERVE_BUSY,	      /* too many compositions waiting */
+	SERVE_OK,	    /* comp is set */
+	SERVE_NAME_UNKNOWN, /* no such policy */
+	SERVE_REF_UNKNOWN,  /* no such request */
+	SERVE_DENIED,	    /* a deny held: message holds the denials */
+	SERVE_UNRESOLVED,   /* resolution failed: message says why */
+	SERVE_ERROR,	    /* a bad policy or request, or a failed composition */
+	SERVE_BUSY,	    /* too many compositions waiting */
 };
 
 struct serve_result {

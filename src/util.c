@@ -433,7 +433,8 @@ void *strmap_put(struct strmap *m, const char *key, void *val)
 	void *old;
 
 	if (2 * (m->n + 1) > m->cap) {
-		struct strmap bigger = {xcalloc(m->cap ? 2 * m->cap : 16, sizeof(*m->v)), 0, m->cap ? 2 * m->cap : 16};
+		struct strmap bigger = {xcalloc(m->cap ? 2 * m->cap : 16, sizeof(*m->v)), 0,
+					m->cap ? 2 * m->cap : 16};
 		for (size_t i = 0; i < m->cap; i++)
 			if (m->v[i].key)
 				*strmap_slot(&bigger, m->v[i].key) = m->v[i];
