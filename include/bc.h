@@ -28,7 +28,11 @@
 #include "util.h"
 #include "value.h"
 
-#define BC_FORMAT 2 /* 2: ITER, ANYEQK */
+/* The format version. Bump it whenever a module of the previous format would
+ * be read differently: an opcode renumbered or changed (opcode_list.h says
+ * what is part of the format), or the layout above changed.
+ * 2: ITER and ANYEQK inserted before RET. */
+#define BC_FORMAT 2
 #define BC_MAGIC                                                                                             \
 	"\x7f"                                                                                               \
 	"CPOLB\r\n"

@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+/* The numbers tag constants in .cpolb modules: append only (opcode_list.h). */
 enum val_type {
 	VAL_NULL,
 	VAL_BOOL,
@@ -189,6 +190,8 @@ json_t *val_to_json(const struct value *v);
 
 /* ---- builtins ----------------------------------------------------------- */
 
+/* A builtin's number is the operand of CALL in .cpolb modules: append only
+ * (opcode_list.h). */
 enum builtin {
 	BI_LEN,
 	BI_SUM,
