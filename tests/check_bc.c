@@ -321,6 +321,46 @@ START_TEST(test_bad_headers)
 }
 END_TEST
 
+START_TEST(test_print_opcodes)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	int i = -2;
+
+	ck_assert_ptr_nonnull(f);
+	bc_print_opcodes(f);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		char want[64];
+		if (i == -2) {
+			ck_assert_str_eq(line, "; cpolc bytecode, format 2: 61 opcodes");
+			continue;
+		}
+		if (i == -1) {
+			ck_assert_str_eq(line, " op  name      operand   stack       effect");
+			continue;
+		}
+		ck_assert_int_lt(i, OP__COUNT);
+		snprintf(want, sizeof(want), "%3d  %-9s ", i, bc_ops[i].name);
+		ck_assert_msg(!strncmp(line, want, strlen(want)), "line of opcode %d: %s", i, line);
+		ck_assert_str_eq(line + strlen(line) - strlen(bc_ops[i].doc), bc_ops[i].doc);
+		if (i == OP_MKLIST)
+			ck_assert_str_eq(
+				line,
+				" 13  MKLIST    number    A -> 1      pop A values, push the list of them");
+		if (i == OP_CALL)
+			ck_assert_ptr_nonnull(strstr(line, " builtin   arity -> 1  pop the arguments"));
+		if (i == OP_FORNEXT)
+			ck_assert_ptr_nonnull(strstr(line, " slot+jump 0 -> 0 "));
+		if (i == OP_INCLUDEV)
+			ck_assert_ptr_nonnull(strstr(line, " number    2 -> 0 "));
+	}
+	ck_assert_int_eq(i, OP__COUNT);
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bc");
@@ -334,6 +374,7 @@ int main(void)
 	tcase_add_test(tc, test_mutations);
 	tcase_add_test(tc, test_verifier_rules);
 	tcase_add_test(tc, test_bad_headers);
+	tcase_add_test(tc, test_print_opcodes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
