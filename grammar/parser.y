@@ -1,7 +1,7 @@
 /* parser.y - the pure bison grammar of the .cpol language, version 1.
  *
  * Builds the tree documented in include/ast.h. Precedence follows
- * LANGUAGE.md section 5: any/all lowest with a body that extends as far right
+ * doc/cpol.5, "Precedence": any/all lowest with a body that extends as far right
  * as possible, then ?? (right-associative), ||, &&, the non-associative
  * comparisons and `in`/`not in`, + -, * / %, unary ! -, and postfix forms.
  * Errors recover at statement boundaries (`error ';'`, and a block that

@@ -28,7 +28,11 @@
 #include "util.h"
 #include "value.h"
 
-#define BC_FORMAT 2 /* 2: ITER, ANYEQK */
+/* The format version. Bump it whenever a module of the previous format would
+ * be read differently: an opcode renumbered or changed (opcode_list.h says
+ * what is part of the format), or the layout above changed.
+ * 2: ITER and ANYEQK inserted before RET. */
+#define BC_FORMAT 2
 #define BC_MAGIC                                                                                             \
 	"\x7f"                                                                                               \
 	"CPOLB\r\n"
@@ -143,6 +147,11 @@ int bc_verify_block(struct bc_program *p, size_t i, const char *path, struct dia
 
 /* Print p readably. */
 void bc_disasm(const struct bc_program *p, FILE *out);
+/* Print the instruction set of opcode_list.h (cpolc disasm --opcodes): a
+ * header line, then one line per opcode in number order: number, name,
+ * operand kind, stack effect (values popped -> pushed; A: the operand,
+ * arity: the builtin's) and its one-line description. */
+void bc_print_opcodes(FILE *out);
 /* "FILE:LINE:COL" of word pc of block b into buf. */
 void bc_where(const struct bc_program *p, const struct bc_block *b, uint32_t pc, char *buf, size_t n);
 

@@ -2,7 +2,9 @@
  *
  * Layout of a cache directory:
  *   DIR/blobs/sha256/HEX      a compressed layer blob
- *   DIR/layers/KEY.json       {"digest":..., "diffId":..., "size":N} for one key
+ *   DIR/layers/KEY.json       {"diffId":..., "digest":..., "size":N, "stamp":...}
+ *                             for one key; stamp is the blob's cache_stamp
+ *                             when it was last hashed
  *   DIR/tmp/                  temporary files of builds in progress
  *   DIR/checks/HEX            a set of sources that passed the collision check
  *   DIR/scans/HEX             the member table of a catalog tar, by its digest

@@ -1,6 +1,6 @@
 /* cat.h - primitive catalogs: content-addressed, append-only directories.
  *
- * Layout (DESIGN.md "The catalog"):
+ * Layout (doc/DESIGN.md, "Catalogs"):
  *
  *   CATALOG/catalog.json                  {"cpolCatalog": 1}
  *   CATALOG/index                         one line per primitive (below)
@@ -120,8 +120,8 @@ struct cat_prim *catset_find(const struct catset *cs, const char *name, const ch
  * p->meta_path. Idempotent. Returns 0 or -1 after reporting in d. */
 int cat_prim_load(const struct cat_prim *p, struct diag *d);
 
-/* The record that policies see (LANGUAGE.md section 6): name, version,
- * kind, digest, size, os, arch, license, depends, provides, scan
+/* The record that policies see (doc/cpol.5, "PRIMITIVE RECORDS"): name,
+ * version, kind, digest, size, os, arch, license, depends, provides, scan
  * {critical,high,medium,low,cves}, resources, labels; a missing field is
  * null. Built once per primitive; BORROWED (owned by the primitive). Loads
  * the metadata if needed; NULL when it cannot be loaded or verified. */

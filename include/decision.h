@@ -64,7 +64,7 @@ struct decision {
 	size_t nrequests, caprequests;
 	struct dec_exclude *excludes;
 	size_t nexcludes, capexcludes;
-	json_t *config;	     /* OCI config keys the policy set, in DESIGN.md order */
+	json_t *config;	     /* OCI config keys the policy set, in doc/DESIGN.md order */
 	json_t *annotations; /* object, keys sorted */
 	struct dec_file *files;
 	size_t nfiles, capfiles;
@@ -85,8 +85,8 @@ struct decision {
 void decision_init(struct decision *dec);
 void decision_release(struct decision *dec);
 
-/* The decision as the JSON object of DESIGN.md ("The decision"), keys in
- * the documented order. Caller owns the result. */
+/* The decision as the JSON object of doc/DESIGN.md, "The decision", keys
+ * in the documented order. Caller owns the result. */
 json_t *decision_to_json(const struct decision *dec);
 
 /* Report the denials as errors ("denied: MESSAGE", rule "deny") and the

@@ -1,5 +1,5 @@
 /* lock.h - the lock file: every input and output of a build, in JSON with a
- * stable key order (DESIGN.md "The lock file").
+ * stable key order (doc/DESIGN.md, "The lock file").
  *
  *   {"lockVersion": 1, "policy": "web", "platform": "linux/amd64",
  *    "modules": [{"path": "web.cpol", "digest": "sha256:..."}],

@@ -11,8 +11,9 @@
  * tars are checked against their digests before any output is written.
  * Blobs are written first, each through a temporary name and rename;
  * index.json comes last. Then blobs that only the previous index referenced
- * are removed. Two builds must not write the same output directory at the
- * same time.
+ * are removed. Builds into one layout directory may run at once: they take
+ * turns under an flock of the directory from placing their first blob to
+ * removing the old ones.
  *
  * Ownership: every pointer in the option and source structs is borrowed for
  * the duration of the call. struct oci_result is owned by the caller and

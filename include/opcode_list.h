@@ -31,6 +31,28 @@
  * run after resolution) and admit filters (run on each candidate). A check
  * or admit block starts with its captured values in slots 0..ncaptures-1
  * and, for admit, the candidate record in slot ncaptures.
+ *
+ * The order of this list is the .cpolb file format. An opcode's number is
+ * its position here, and that number is what a compiled module stores, so:
+ *
+ *  - Never reorder, remove or reuse an entry, and never change an
+ *    opcode's operand kind, stack effect or meaning, without bumping
+ *    BC_FORMAT (bc.h): modules of the old format are then refused by
+ *    version instead of being run with the wrong meaning.
+ *  - The statement opcodes (INCLUDE .. ADMIT) stay last: the verifier
+ *    tells a statement by its number (is_statement in bc_verify.c, with a
+ *    static assertion that fails to compile if this stops being true). A
+ *    new statement opcode is appended at the end (old modules keep their
+ *    numbers; add it to that assertion). A new expression or control
+ *    opcode goes before INCLUDE, which renumbers the statements, so it
+ *    bumps BC_FORMAT.
+ *  - The operand encodings are the format too: enum bc_cmp and enum
+ *    bc_cfg (bc.h), enum builtin (the F operand, value.h) and enum
+ *    val_type (constant tags, value.h) are append-only likewise.
+ *
+ * tests/golden/cpolb/opcodes.cpolb, a module committed as bytes, is loaded
+ * and run by check_bc and compared with what bc_save writes today, so a
+ * renumbering fails a test. bc_print_opcodes prints this table.
  */
 
 /* stack and locals */
@@ -87,7 +109,7 @@ OP(ANYEQK, K, 1, 1,
 OP(RET, NONE, 1, 0, "return the top (check and admit blocks)")
 OP(HALT, NONE, 0, 0, "end of a policy block")
 
-/* statements (policy blocks only) */
+/* statements (policy blocks only): they stay last, see above */
 OP(INCLUDE, NONE, 1, 0, "name: request primitive name")
 OP(INCLUDEV, N, 2, 0, "name, v: request name with constraint (comparison A) v")
 OP(BASE, NONE, 1, 0, "name: base primitive name")

@@ -1,5 +1,5 @@
 /* request.h - the deployment request: a JSON object from a file or stdin,
- * merged with -D definitions (DESIGN.md "The request").
+ * merged with -D definitions (doc/DESIGN.md, "The request").
  */
 #ifndef CPOLC_REQUEST_H
 #define CPOLC_REQUEST_H

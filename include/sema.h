@@ -33,8 +33,8 @@
 
 struct program;
 
-/* The builtins, in the order of LANGUAGE.md section 5. The compiler may use
- * these ids as operands. */
+/* The builtins, in the order of doc/cpol.5, "BUILTINS". The
+ * bytecode's CALL operand is enum builtin (value.h), not these ids. */
 #define SEMA_BUILTINS(X)                                                                                     \
 	X(LEN, "len", 1)                                                                                     \
 	X(SUM, "sum", 1)                                                                                     \

@@ -1,7 +1,7 @@
 /* util.h - allocation, growable buffers, files and hashing shared by every module.
  *
- * Allocation failure aborts here, in one place (STYLE rule 3): callers of the
- * x* functions never test for NULL.
+ * Allocation failure aborts here, in one place: callers of the x* functions
+ * never test for NULL (doc/STYLE.md, "Objects and ownership").
  */
 #ifndef CPOLC_UTIL_H
 #define CPOLC_UTIL_H

@@ -6,9 +6,9 @@
  * except the arena, which keeps its chunks across arena_reset so that a
  * decision after warm-up allocates nothing from the heap.
  *
- * Semantics are LANGUAGE.md section 5. Operations that can fail return -1
- * and leave a message in the struct val_err passed in (no diag: the VM
- * turns it into a located error).
+ * Semantics are those of doc/cpol.5, "EXPRESSIONS". Operations that can
+ * fail return -1 and leave a message in the struct val_err passed in (no
+ * diag: the VM turns it into a located error).
  */
 #ifndef CPOLC_VALUE_H
 #define CPOLC_VALUE_H
@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+/* The numbers tag constants in .cpolb modules: append only (opcode_list.h). */
 enum val_type {
 	VAL_NULL,
 	VAL_BOOL,
@@ -138,8 +139,8 @@ int val_field(struct arena *a, const struct value *r, const char *name, struct v
 int val_index(struct arena *a, const struct value *x, const struct value *i, struct value *out,
 	      struct val_err *e);
 
-/* Structural equality (LANGUAGE.md 5): different types are unequal, except
- * version vs string which compare as versions. */
+/* Structural equality (doc/cpol.5, "Value rules"): different types are
+ * unequal, except version vs string which compare as versions. */
 bool val_equal(const struct value *a, const struct value *b);
 /* n bytes of x and y equal? Short strings (names, tags) byte by byte
  * rather than through a call of memcmp. */
@@ -189,6 +190,8 @@ json_t *val_to_json(const struct value *v);
 
 /* ---- builtins ----------------------------------------------------------- */
 
+/* A builtin's number is the operand of CALL in .cpolb modules: append only
+ * (opcode_list.h). */
 enum builtin {
 	BI_LEN,
 	BI_SUM,

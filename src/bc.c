@@ -591,6 +591,26 @@ static void print_operand(FILE *out, const struct bc_program *p, const struct bc
 
 static const char *const block_kinds[] = {"policy", "check", "admit", "expr"};
 
+void bc_print_opcodes(FILE *out)
+{
+	static const char *const kinds[] = {
+		[OPK_NONE] = "-",   [OPK_K] = "const",	 [OPK_J] = "jump",  [OPK_S] = "slot",
+		[OPK_N] = "number", [OPK_F] = "builtin", [OPK_C] = "block", [OPK_SJ] = "slot+jump",
+	};
+
+	fprintf(out, "; cpolc bytecode, format %d: %d opcodes\n", BC_FORMAT, (int)OP__COUNT);
+	fprintf(out, "%3s  %-9s %-9s %-11s %s\n", "op", "name", "operand", "stack", "effect");
+	for (int i = 0; i < OP__COUNT; i++) {
+		const struct bc_opinfo *o = &bc_ops[i];
+		char stack[32];
+		if (o->in < 0)
+			snprintf(stack, sizeof(stack), "%s -> %d", o->kind == OPK_F ? "arity" : "A", o->out);
+		else
+			snprintf(stack, sizeof(stack), "%d -> %d", o->in, o->out);
+		fprintf(out, "%3d  %-9s %-9s %-11s %s\n", i, o->name, kinds[o->kind], stack, o->doc);
+	}
+}
+
 static void disasm_block(FILE *out, const struct bc_program *p, size_t i)
 {
 	const struct bc_block *b = &p->blocks[i];

@@ -91,6 +91,19 @@ static int flow_to(struct vctx *v, uint32_t from, uint32_t to, int32_t depth)
 	return 0;
 }
 
+/* Statements are told by number: INCLUDE and everything after it (and
+ * HALT, which ends a policy block). So the statement opcodes must stay the
+ * last ones of opcode_list.h. The assertion lists them: fourteen distinct
+ * opcodes at or after INCLUDE fill [INCLUDE, OP__COUNT) exactly, so a
+ * reorder that moves one out, or any other opcode in, fails to compile. */
+#define STMT_AT_END(op) ((op) >= OP_INCLUDE)
+_Static_assert(STMT_AT_END(OP_INCLUDE) && STMT_AT_END(OP_INCLUDEV) && STMT_AT_END(OP_BASE) &&
+		       STMT_AT_END(OP_BASEV) && STMT_AT_END(OP_EXCLUDE) && STMT_AT_END(OP_PLATFORM) &&
+		       STMT_AT_END(OP_FROM) && STMT_AT_END(OP_CFG) && STMT_AT_END(OP_CFGKV) &&
+		       STMT_AT_END(OP_CFGKEY) && STMT_AT_END(OP_FILE) && STMT_AT_END(OP_DENY) &&
+		       STMT_AT_END(OP_WARN) && STMT_AT_END(OP_ADMIT) && OP__COUNT - OP_INCLUDE == 14,
+	       "the statement opcodes must be the last ones of opcode_list.h, and only they");
+
 static bool is_statement(enum bc_op op)
 {
 	return op >= OP_INCLUDE || op == OP_HALT;

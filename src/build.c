@@ -314,10 +314,10 @@ static char *from_index(const struct decision *dec, const char *policy_path)
 	return s;
 }
 
-/* The Make rule of DESIGN.md: the target, every file the build read, the
- * catalog directory of each selected primitive, the index.json of the `from`
- * image, and an empty rule for each
- * prerequisite so that deleting one does not break make. */
+/* The Make rule of -M (doc/cpolc.1): the target, every file the build read,
+ * the catalog directory of each selected primitive, the index.json of the
+ * `from` image, and an empty rule for each prerequisite so that deleting one
+ * does not break make. */
 static int write_depfile(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -1,4 +1,5 @@
-/* decision.c - the decision record and its JSON form (DESIGN.md). */
+/* decision.c - the decision record and its JSON form (doc/DESIGN.md,
+ * "The decision"). */
 #include "config.h"
 
 #include "decision.h"

@@ -4,7 +4,7 @@
  * A layer of at most OCI_GZ_WHOLE bytes is deflated in one call. A larger
  * one is cut into OCI_GZ_CHUNK pieces that a pool of threads compresses
  * independently; each piece but the last is then made joinable the way
- * zlib's examples/gzappend.c does it: inflate it with Z_BLOCK to find where
+ * zlib's gzappend.c example does it: inflate it with Z_BLOCK to find where
  * its last block starts and ends, clear that block's BFINAL bit and append
  * an empty stored block, which ends the piece on a byte boundary. The
  * pieces concatenated are one standard deflate stream. Chunk boundaries are

@@ -1,4 +1,5 @@
-/* value.c - the arena, value operations and builtins (LANGUAGE.md 5). */
+/* value.c - the arena, value operations and builtins (doc/cpol.5,
+ * "EXPRESSIONS" and "BUILTINS"). */
 #include "config.h"
 
 #include "value.h"

@@ -191,6 +191,50 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 #define vmbreak	      break
 #endif
 
+/* The guards of the dispatch loop (Lua's dojump, checkGC, Protect), so
+ * that each case reads as its opcode's meaning. Each stops the evaluation
+ * with a runtime error at pc through one of run()'s labels:
+ *   vmtry(x)              x, a value operation, failed (< 0) with e set
+ *   vmerror(...)          fail with this message
+ *   vmchecktype(v, t, f)  fail with message f (its %s: v's type) unless
+ *                         v is of type t
+ *   vmcheckmem()          the evaluation's values outgrew max_bytes
+ *   vmstep()              count one loop step against max_steps
+ *   vmjump(t)             go to t, counting a backward jump as a step:
+ *                         forged bytecode may loop, so it must end */
+#define vmtry(x)                                                                                             \
+	do {                                                                                                 \
+		if ((x) < 0)                                                                                 \
+			goto fail;                                                                           \
+	} while (0)
+#define vmerror(...)                                                                                         \
+	do {                                                                                                 \
+		val_fail(&e, __VA_ARGS__);                                                                   \
+		goto fail;                                                                                   \
+	} while (0)
+#define vmchecktype(v, t, fmt)                                                                               \
+	do {                                                                                                 \
+		if ((v)->type != (t))                                                                        \
+			vmerror(fmt, val_a_type(v));                                                         \
+	} while (0)
+#define vmcheckmem()                                                                                         \
+	do {                                                                                                 \
+		if (vm->arena.total > vm->max_bytes)                                                         \
+			goto toobig;                                                                         \
+	} while (0)
+#define vmstep()                                                                                             \
+	do {                                                                                                 \
+		if (!--steps)                                                                                \
+			goto toolong;                                                                        \
+	} while (0)
+#define vmjump(t)                                                                                            \
+	do {                                                                                                 \
+		uint32_t to_ = (t);                                                                          \
+		if (to_ <= pc)                                                                               \
+			vmstep();                                                                            \
+		pc = to_;                                                                                    \
+	} while (0)
+
 static void vm_reset_arena(struct vm *vm)
 {
 	arena_reset(&vm->arena);
@@ -374,10 +418,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					pc++;
 					vmbreak;
 				}
-				if (val_field(&vm->arena, &sp[-1], k[a].u.s, &tmp, &e) < 0)
-					goto fail;
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
+				vmtry(val_field(&vm->arena, &sp[-1], k[a].u.s, &tmp, &e));
+				vmcheckmem();
 				if (sp[-1].type == VAL_REC) {
 					fc->obj = sp[-1].u.rec;
 					fc->flags = sp[-1].len;
@@ -390,8 +432,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_INDEX)
 			{
-				if (val_index(&vm->arena, &sp[-2], &sp[-1], &tmp, &e) < 0)
-					goto fail;
+				vmtry(val_index(&vm->arena, &sp[-2], &sp[-1], &tmp, &e));
 				sp -= 2;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -403,8 +444,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 				sp -= a;
 				if (a)
 					memcpy(items, sp, (size_t)a * sizeof(*items));
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
+				vmcheckmem();
 				sp->type = VAL_LIST;
 				sp->flags = 0;
 				sp->len = a;
@@ -425,13 +465,9 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_APPEND)
 			{
-				if (sp[-2].type != VAL_LIST) {
-					val_fail(&e, "cannot append to %s", val_a_type(&sp[-2]));
-					goto fail;
-				}
+				vmchecktype(&sp[-2], VAL_LIST, "cannot append to %s");
 				val_list_append(&vm->arena, &sp[-2], &sp[-1]);
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
+				vmcheckmem();
 				sp--;
 				pc++;
 			}
@@ -457,11 +493,9 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 							   [OP_MUL - OP_ADD] = '*',
 							   [OP_DIV - OP_ADD] = '/',
 							   [OP_MOD - OP_ADD] = '%'};
-				if (val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp,
-					      &e) < 0)
-					goto fail;
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
+				vmtry(val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp,
+						&e));
+				vmcheckmem();
 				sp -= 2;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -501,8 +535,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 						bres = x >= y;
 						break;
 					}
-				} else if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0) {
-					goto fail;
+				} else {
+					vmtry(cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e));
 				}
 				sp -= 2;
 				*sp++ = val_bool(bres);
@@ -527,8 +561,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			/* fall through */
 			vmcase(OP_NE) vmcase(OP_NOTIN)
 			{
-				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
-					goto fail;
+				vmtry(cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e));
 				sp -= 2;
 				*sp++ = val_bool(bres);
 				pc++;
@@ -536,34 +569,23 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_NOT)
 			{
-				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "'!' needs a bool, not %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_BOOL, "'!' needs a bool, not %s");
 				sp[-1].u.b = !sp[-1].u.b;
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_NEG)
 			{
-				if (sp[-1].type != VAL_INT) {
-					val_fail(&e, "'-' needs an int, not %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
-				if (sp[-1].u.i == INT64_MIN) {
-					val_fail(&e, "integer overflow in negation");
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_INT, "'-' needs an int, not %s");
+				if (sp[-1].u.i == INT64_MIN)
+					vmerror("integer overflow in negation");
 				sp[-1].u.i = -sp[-1].u.i;
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_BOOL)
 			{
-				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "expected a bool, not %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_BOOL, "expected a bool, not %s");
 				pc++;
 			}
 			vmbreak;
@@ -579,56 +601,36 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					vmbreak;
 				}
 				if (a == BI_STRING) {
-					if (val_to_text(&vm->arena, &sp[-1], &tmp, &e) < 0)
-						goto fail;
-					if (vm->arena.total > vm->max_bytes)
-						goto toobig;
+					vmtry(val_to_text(&vm->arena, &sp[-1], &tmp, &e));
+					vmcheckmem();
 					vcopy(&sp[-1], &tmp);
 					pc++;
 					vmbreak;
 				}
-				if (builtin_call(&vm->arena, (int)a, sp - n, &tmp, &e) < 0)
-					goto fail;
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
+				vmtry(builtin_call(&vm->arena, (int)a, sp - n, &tmp, &e));
+				vmcheckmem();
 				sp -= n;
 				vcopy(sp++, &tmp);
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_JMP)
-			{
-				if (a <= pc && !--steps)
-					goto toolong;
-				pc = a;
-			}
+			vmcase(OP_JMP) vmjump(a);
 			vmbreak;
 			vmcase(OP_JF) vmcase(OP_JT)
 			{
 				sp--;
-				if (sp->type != VAL_BOOL) {
-					val_fail(&e, "condition must be a bool, not %s", val_a_type(sp));
-					goto fail;
-				}
-				if (sp->u.b == (BC_OP(w) == OP_JT)) {
-					if (a <= pc && !--steps)
-						goto toolong;
-					pc = a;
-				} else {
+				vmchecktype(sp, VAL_BOOL, "condition must be a bool, not %s");
+				if (sp->u.b == (BC_OP(w) == OP_JT))
+					vmjump(a);
+				else
 					pc++;
-				}
 			}
 			vmbreak;
 			vmcase(OP_JFK) vmcase(OP_JTK)
 			{
-				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "condition must be a bool, not %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_BOOL, "condition must be a bool, not %s");
 				if (sp[-1].u.b == (BC_OP(w) == OP_JTK)) {
-					if (a <= pc && !--steps)
-						goto toolong;
-					pc = a;
+					vmjump(a);
 				} else {
 					sp--;
 					pc++;
@@ -638,9 +640,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_JNN)
 			{
 				if (sp[-1].type != VAL_NULL) {
-					if (a <= pc && !--steps)
-						goto toolong;
-					pc = a;
+					vmjump(a);
 				} else {
 					sp--;
 					pc++;
@@ -650,10 +650,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_FORPREP)
 			{
 				sp--;
-				if (sp->type != VAL_LIST) {
-					val_fail(&e, "cannot iterate over %s", val_a_type(sp));
-					goto fail;
-				}
+				vmchecktype(sp, VAL_LIST, "cannot iterate over %s");
 				loc[a] = *sp;
 				loc[a + 1] = val_int(0);
 				pc++;
@@ -662,14 +659,10 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_FORNEXT)
 			{
 				struct value *l = &loc[a], *i = &loc[a + 1];
-				if (l->type != VAL_LIST || i->type != VAL_INT) {
-					val_fail(&e, "corrupt loop state");
-					goto fail;
-				}
+				if (l->type != VAL_LIST || i->type != VAL_INT)
+					vmerror("corrupt loop state");
 				if (i->u.i < 0 || i->u.i >= (int64_t)l->len) {
-					if (code[pc + 1] <= pc && !--steps)
-						goto toolong;
-					pc = code[pc + 1];
+					vmjump(code[pc + 1]);
 				} else {
 					loc[a + 2] = l->u.items[i->u.i++];
 					pc += 2;
@@ -680,10 +673,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			 * line of the loop that ANYEQK replaces). */
 			vmcase(OP_ITER)
 			{
-				if (sp[-1].type != VAL_LIST) {
-					val_fail(&e, "cannot iterate over %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_LIST, "cannot iterate over %s");
 				pc++;
 			}
 			vmbreak;
@@ -692,18 +682,14 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			 * loop's backward jump (JF), against the same step bound. */
 			vmcase(OP_ANYEQK)
 			{
-				if (sp[-1].type != VAL_LIST) {
-					val_fail(&e, "cannot iterate over %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_LIST, "cannot iterate over %s");
 				bres = false;
 				for (uint32_t i = 0; i < sp[-1].len; i++) {
 					if (val_equal_fast(&sp[-1].u.items[i], &k[a])) {
 						bres = true;
 						break;
 					}
-					if (!--steps)
-						goto toolong;
+					vmstep();
 				}
 				sp[-1] = val_bool(bres);
 				pc++;
@@ -717,9 +703,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					return 0;
 				}
 				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "a condition needs a bool, not %s", val_a_type(&sp[-1]));
 					pc = b->ncode - 1;
-					goto fail;
+					vmerror("a condition needs a bool, not %s", val_a_type(&sp[-1]));
 				}
 				bt->hold[bt->i++] = sp[-1].u.b;
 				if (!batch_next(bt))
@@ -743,16 +728,14 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 						vmcase(OP_WARN) vmcase(OP_ADMIT)
 			{
 				int n = record_stmt(vm, p, w, pc, sp, &e);
-				if (n < 0)
-					goto fail;
+				vmtry(n);
 				sp -= n;
 				pc++;
 			}
 			vmbreak;
 #ifndef CPOLC_COMPUTED_GOTO
 		default:
-			val_fail(&e, "bad opcode");
-			goto fail;
+			vmerror("bad opcode");
 #endif
 		}
 	}

@@ -321,6 +321,174 @@ START_TEST(test_bad_headers)
 }
 END_TEST
 
+START_TEST(test_print_opcodes)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	int i = -2;
+
+	ck_assert_ptr_nonnull(f);
+	bc_print_opcodes(f);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
+		char want[64];
+		if (i == -2) {
+			ck_assert_str_eq(line, "; cpolc bytecode, format 2: 61 opcodes");
+			continue;
+		}
+		if (i == -1) {
+			ck_assert_str_eq(line, " op  name      operand   stack       effect");
+			continue;
+		}
+		ck_assert_int_lt(i, OP__COUNT);
+		snprintf(want, sizeof(want), "%3d  %-9s ", i, bc_ops[i].name);
+		ck_assert_msg(!strncmp(line, want, strlen(want)), "line of opcode %d: %s", i, line);
+		ck_assert_str_eq(line + strlen(line) - strlen(bc_ops[i].doc), bc_ops[i].doc);
+		if (i == OP_MKLIST)
+			ck_assert_str_eq(
+				line,
+				" 13  MKLIST    number    A -> 1      pop A values, push the list of them");
+		if (i == OP_CALL)
+			ck_assert_ptr_nonnull(strstr(line, " builtin   arity -> 1  pop the arguments"));
+		if (i == OP_FORNEXT)
+			ck_assert_ptr_nonnull(strstr(line, " slot+jump 0 -> 0 "));
+		if (i == OP_INCLUDEV)
+			ck_assert_ptr_nonnull(strstr(line, " number    2 -> 0 "));
+	}
+	ck_assert_int_eq(i, OP__COUNT);
+	free(text);
+}
+END_TEST
+
+/* tests/golden/cpolb: a module committed as bytes (see opcodes.cpol). */
+static char *golden_path(const char *name)
+{
+	const char *src = getenv("CPOLC_SRCDIR");
+
+	return xasprintf("%s/tests/golden/cpolb/%s", src ? src : "..", name);
+}
+
+static char *golden_read(const char *name, size_t *len)
+{
+	char *path = golden_path(name), *data;
+
+	ck_assert_msg(read_file(path, &data, len) == 0, "cannot read %s", path);
+	free(path);
+	return data;
+}
+
+/* Each policy's decision as `cpolc eval --policy P` prints it. */
+static char *golden_decisions(const struct bc_program *p, const json_t *req)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct vm *vm = vm_new();
+
+	for (size_t i = 0; i < p->npolicies; i++) {
+		struct decision dec;
+		struct diag d;
+		json_t *j;
+		char *s;
+		diag_init(&d);
+		decision_init(&dec);
+		ck_assert_int_eq(vm_select(vm, p, p->policies[i].name, req, &dec, &d), 0);
+		ck_assert_msg(vm_check(vm, &dec, false, &d) == 0, "%s", vt_first_error(&d));
+		j = decision_to_json(&dec);
+		s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		sb_addf(&sb, "%s\n", s);
+		free(s);
+		json_decref(j);
+		decision_release(&dec);
+		diag_release(&d);
+	}
+	vm_free(vm);
+	return sb_detach(&sb, NULL);
+}
+
+/* Fail at the first line where got and want differ (whole texts are too
+ * long for a Check message). */
+static void expect_text(const char *got, const char *want, const char *what)
+{
+	size_t line = 1, i = 0, start = 0;
+
+	while (got[i] && got[i] == want[i]) {
+		if (got[i++] == '\n') {
+			line++;
+			start = i;
+		}
+	}
+	ck_assert_msg(got[i] == want[i], "%s differs at line %zu: got '%.80s', want '%.80s'", what, line,
+		      got + start, want + start);
+}
+
+START_TEST(test_golden_module)
+{
+	struct diag d;
+	struct bc_program *p, *q;
+	char *gold, *src, *want, *got, *now;
+	size_t ngold, nsrc, nwant, nnow, at;
+	json_t *req;
+	json_error_t jerr;
+	char *reqpath = golden_path("opcodes.json");
+
+	diag_init(&d);
+	gold = golden_read("opcodes.cpolb", &ngold);
+	src = golden_read("opcodes.cpol", &nsrc);
+	want = golden_read("opcodes.out", &nwant);
+	req = json_load_file(reqpath, 0, &jerr);
+	ck_assert_msg(req != NULL, "%s: %s", reqpath, jerr.text);
+
+	/* today's VM reads the committed module and decides as it did */
+	p = bc_load(gold, ngold, "opcodes.cpolb", &d);
+	ck_assert_msg(p != NULL, "%s", vt_first_error(&d));
+	ck_assert_uint_eq(p->npolicies, 4);
+	got = golden_decisions(p, req);
+	expect_text(got, want, "the decisions of opcodes.cpolb");
+
+	/* today's compiler writes the very same bytes for the source */
+	vt_chdir_tmp();
+	vt_write("opcodes.cpol", src);
+	q = comp_load("opcodes.cpol", NULL, NULL, &d);
+	ck_assert_msg(q != NULL, "%s", vt_first_error(&d));
+	{
+		struct strbuf sb = STRBUF_INIT;
+		bc_save(q, &sb);
+		now = sb_detach(&sb, &nnow);
+	}
+	for (at = 0; at < ngold && at < nnow && gold[at] == now[at]; at++)
+		;
+	ck_assert_msg(at == ngold && at == nnow,
+		      "bc_save of opcodes.cpol differs from opcodes.cpolb at byte %zu (%zu and %zu bytes): "
+		      "see tests/golden/cpolb/opcodes.cpol",
+		      at, nnow, ngold);
+	free(now);
+	bc_free(q);
+
+	/* the checks that read `selected` run too, with an empty selection */
+	{
+		struct vm *vm = vm_new();
+		struct decision dec;
+		decision_init(&dec);
+		ck_assert_int_eq(vm_select(vm, p, "opcodes", req, &dec, &d), 0);
+		ck_assert_int_eq(vm_check(vm, &dec, true, &d), 0);
+		ck_assert_uint_eq(dec.ndenials, 1);
+		ck_assert_str_eq(dec.denials[0].message, "too many");
+		ck_assert_uint_eq(dec.nwarnings, 1);
+		ck_assert_uint_eq(dec.npending, 0);
+		decision_release(&dec);
+		vm_free(vm);
+	}
+	bc_free(p);
+	json_decref(req);
+	free(reqpath);
+	free(gold);
+	free(src);
+	free(want);
+	free(got);
+	diag_release(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bc");
@@ -334,6 +502,8 @@ int main(void)
 	tcase_add_test(tc, test_mutations);
 	tcase_add_test(tc, test_verifier_rules);
 	tcase_add_test(tc, test_bad_headers);
+	tcase_add_test(tc, test_print_opcodes);
+	tcase_add_test(tc, test_golden_module);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,4 +1,4 @@
-/* check_vm.c - the VM: every value operation and builtin of LANGUAGE.md 5,
+/* check_vm.c - the VM: every value operation and builtin of doc/cpol.5,
  * runtime errors with locations, the selection, check and admit phases. */
 #include "config.h"
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # docs.sh - the manual pages render cleanly and cover every command, the bash
-# completion offers the right candidates, and the pre-commit manifest is valid.
+# completion offers the right candidates, every file and section a source
+# comment refers to exists, and the pre-commit manifest is valid.
 . "${CPOLC_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 MAN1=$CPOLC_SRCDIR/doc/cpolc.1
@@ -142,6 +143,69 @@ if need_tool bash; then
 		done
 	done
 fi
+
+# --- references in comments ---------------------------------------------------
+# Every repository path that a comment of src/, include/ or grammar/ names
+# (doc/X, src/X, include/X, tests/X..., with an extension or a final '/')
+# exists; every section cited by title (doc/DESIGN.md, "The lock file") is a
+# heading of that document; a bare document name (DESIGN.md) is one in doc/
+# or at the top; and no comment cites a numbered rule of a style guide.
+# comments.awk prints the text of each C comment as "FILE:LINE: TEXT".
+comments_awk='
+FNR == 1 { st = "code" }
+{
+	line = $0; out = ""; n = length(line); i = 1
+	while (i <= n) {
+		c = substr(line, i, 1); c2 = substr(line, i, 2)
+		if (st == "code") {
+			if (c2 == "/*") { st = "block"; i += 2; continue }
+			if (c2 == "//") { out = out " " substr(line, i + 2); break }
+			if (c == "\"") st = "str"; else if (c == "\047") st = "chr"
+		} else if (st == "block") {
+			if (c2 == "*/") { st = "code"; out = out " "; i += 2; continue }
+			out = out c
+		} else {
+			if (c == "\\") { i += 2; continue }
+			if ((st == "str" && c == "\"") || (st == "chr" && c == "\047")) st = "code"
+		}
+		i++
+	}
+	if (st != "block") st = "code"
+	if (out ~ /[^ \t*]/) print FILENAME ":" FNR ": " out
+}'
+(cd "$CPOLC_SRCDIR" && find src include -name '*.[ch]' | LC_ALL=C sort |
+	xargs awk "$comments_awk" grammar/lexer.l grammar/parser.y) >"$T_TMP/comments"
+expect_match "comments of the sources found" "$(cat "$T_TMP/comments")" '^src/vm\.c:[0-9]+: '
+nrefs=0
+bad_refs=
+while IFS= read -r line; do
+	where=${line%%: *}
+	text=${line#*: }
+	for ref in $(printf '%s\n' "$text" |
+		grep -oE '(^|[^A-Za-z0-9_./-])(doc|src|include|tests|grammar|stdlib|examples|bench|completion)/[A-Za-z0-9_./<>*-]*' |
+		sed -E 's/^[^a-z]//; s/\.+$//; s/<[^>]*>/*/g'); do
+		case $ref in */) ;; */*.*) ;; *) continue ;; esac
+		nrefs=$((nrefs + 1))
+		set -- "$CPOLC_SRCDIR"/$ref
+		[ -e "$1" ] || bad_refs="$bad_refs $where:$ref"
+	done
+	printf '%s\n' "$text" | grep -oE 'doc/[A-Za-z0-9_.-]+, "[^"]+"' | while IFS= read -r cite; do
+		doc=${cite%%,*}
+		title=${cite#*\"}
+		title=${title%\"}
+		case $doc in
+		*.md) sed -nE 's/^#+ ([0-9]+\. )?//p' "$CPOLC_SRCDIR/$doc" ;;
+		*) sed -nE '/^\.S[HS] /{s/^\.S[HS] //; s/^"(.*)"$/\1/; p;}' "$CPOLC_SRCDIR/$doc" ;;
+		esac 2>/dev/null | grep -qxF -- "$title" || echo "$where:$cite"
+	done >>"$T_TMP/bad-titles"
+	for md in $(printf '%s\n' "$text" | grep -oE '(^|[^A-Za-z0-9_./-])[A-Za-z0-9_-]+\.md' | sed -E 's/^[^A-Za-z0-9_-]//'); do
+		[ -e "$CPOLC_SRCDIR/doc/$md" ] || [ -e "$CPOLC_SRCDIR/$md" ] || bad_refs="$bad_refs $where:$md"
+	done
+	case $text in *"STYLE rule"*) bad_refs="$bad_refs $where:STYLE-rule" ;; esac
+done <"$T_TMP/comments"
+expect_match "comments name repository paths" "$nrefs" '^[1-9][0-9]+$'
+expect_eq "every path a comment names exists" "${bad_refs# }" ""
+expect_eq "every section a comment cites is a heading" "$(cat "$T_TMP/bad-titles" 2>/dev/null)" ""
 
 # --- pre-commit manifest ------------------------------------------------------
 if need_tool pre-commit; then
