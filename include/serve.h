@@ -7,10 +7,9 @@
  * evaluates, resolves and composes the image by running `cpolc build` into
  * the state directory's layout; later pulls are a lookup for as long as
  * nothing that decided the composition changed (policy modules, request,
- * catalogs, client identity). See doc/cpolc.1, "cpolc serve", and
- * doc/DESIGN.md for the state directory.
+ * catalogs, client identity). The manual page doc/cpolc.1 says what
+ * clients see. The state directory:
  *
- * State directory:
  *   STATE/layout/                 an OCI image layout: every composition, tagged by its key
  *   STATE/compositions/KEY.json   what each key composed: name, reference, manifest digest
  *   STATE/requests/KEY.json       the request it was composed from

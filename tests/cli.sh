@@ -119,6 +119,11 @@ expect_eq "lists what cache can do" "$(printf '%s\n' "$T_OUT" | sed -n 's/^  \([
 expect_exit "cache prune without a cache" 2 env -u CPOLC_CACHE -u XDG_CACHE_HOME -u HOME "$CPOLC" cache prune
 expect_match "says so" "$T_ERR" "no cache"
 
+expect_exit "disasm --opcodes" 0 "$CPOLC" disasm --opcodes
+expect_eq "lists every opcode, numbered from 0" "$(printf '%s\n' "$T_OUT" | awk '$1 ~ /^[0-9]+$/ { n++; if ($1 != n - 1) bad = 1 } END { print n, bad + 0 }')" \
+	"$(printf '%s\n' "$T_OUT" | sed -n 's/^; cpolc bytecode, format [0-9]*: \([0-9]*\) opcodes$/\1/p') 0"
+expect_exit "disasm --opcodes takes no policy" 2 "$CPOLC" disasm --opcodes "$T_TMP/p.cpol"
+
 # --- diagnostics: one channel, every format ------------------------------------
 cat >"$T_TMP/deny.cpol" <<'P'
 policy "deny" {
