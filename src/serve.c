@@ -403,8 +403,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct req r = {.s = cls, .conn = conn, .method = method, .url = url};
 	enum MHD_Result ret;
 
-	(void)version, (void)upload_data, (void)con_cls;
-	if (*upload_data_size) { /* a body: the response is queued already */
+	(void)version, (void)upload_data;
+	if (!*con_cls) { /* the headers: answer once the request is complete */
+		*con_cls = r.s;
+		return MHD_YES;
+	}
+	if (*upload_data_size) { /* a body is read and dropped */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}

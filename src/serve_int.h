@@ -39,11 +39,17 @@ bool serve_auth_check(struct serve_auth *a, const char *user, const char *passwo
 struct serve_log {
 	int fd;
 	pthread_mutex_t lock;
+	pthread_cond_t synced_cond;
+	uint64_t written, synced; /* lines written, lines known on disk */
+	bool syncing;		  /* a thread is in fdatasync */
+	bool failed;		  /* a write or sync failed: nothing more is served */
 };
 
 int serve_log_open(struct serve_log *l, const char *path, struct diag *d);
 void serve_log_close(struct serve_log *l);
-/* Append one line (a JSON object; a newline is added) and fsync it. 0 or -1. */
+/* Append one line (a JSON object; a newline is added) and return once it
+ * is on disk (fdatasync; one call covers the lines of every thread that
+ * wrote meanwhile). 0 or -1. */
 int serve_log_append(struct serve_log *l, const char *line);
 /* The time now as RFC 3339 UTC, for log records. */
 void serve_now(char out[32]);

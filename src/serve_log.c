@@ -34,6 +34,9 @@ int serve_log_open(struct serve_log *l, const char *path, struct diag *d)
 			close(rfd);
 	}
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->synced_cond, NULL);
+	l->written = l->synced = 0;
+	l->syncing = l->failed = false;
 	return 0;
 }
 
@@ -43,6 +46,7 @@ void serve_log_close(struct serve_log *l)
 		return;
 	close(l->fd);
 	pthread_mutex_destroy(&l->lock);
+	pthread_cond_destroy(&l->synced_cond);
 	l->fd = -1;
 }
 
@@ -50,13 +54,34 @@ int serve_log_append(struct serve_log *l, const char *line)
 {
 	size_t n = strlen(line);
 	char *buf = xmalloc(n + 1);
+	uint64_t mine;
 	int rc = 0;
 
 	memcpy(buf, line, n);
 	buf[n] = '\n';
 	pthread_mutex_lock(&l->lock);
-	if (write(l->fd, buf, n + 1) != (ssize_t)(n + 1) || fdatasync(l->fd) < 0)
-		rc = -1;
+	if (l->failed || write(l->fd, buf, n + 1) != (ssize_t)(n + 1))
+		l->failed = true;
+	mine = ++l->written;
+	/* group commit: one thread syncs what every thread wrote so far */
+	while (!l->failed && l->synced < mine) {
+		if (l->syncing) {
+			pthread_cond_wait(&l->synced_cond, &l->lock);
+			continue;
+		}
+		uint64_t upto = l->written;
+		l->syncing = true;
+		pthread_mutex_unlock(&l->lock);
+		rc = fdatasync(l->fd);
+		pthread_mutex_lock(&l->lock);
+		l->syncing = false;
+		if (rc < 0)
+			l->failed = true;
+		else
+			l->synced = upto;
+		pthread_cond_broadcast(&l->synced_cond);
+	}
+	rc = l->failed ? -1 : 0;
 	pthread_mutex_unlock(&l->lock);
 	free(buf);
 	return rc;
