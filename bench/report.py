@@ -49,6 +49,11 @@ peak = max(x['maxrss_kib'] for x in mem)
 flat = mib(big[-1]['maxrss_kib']) <= 1.1 * mib(big[0]['maxrss_kib']) if big else False
 res5 = [r for r in cat if 'resolve' in r['command']][0]
 listr = [r for r in cat if ' list ' in r['command']][0]
+scold = by_name(load('serve-cold.json'))
+swarm = by_name(load('serve-warm.json'))
+slat = load('serve-latency.json')
+sc, sb = scold['serve-pull-cold']['median']['wall'], scold['cpolc-build-cold']['median']['wall']
+sw, rw = swarm['serve-pull-warm']['median']['wall'], swarm['registry-pull']['median']['wall']
 
 P = print
 P('# Benchmark results')
@@ -99,6 +104,14 @@ P('| lint of a 2,000-line policy, whole process, at most 5 ms | median %.2f ms |
   % (lint['median'] * 1000, yes(lint['median'] <= 0.005)))
 P('| resolution against 10,000 primitives, whole process, at most 50 ms | median %.1f ms | %s |'
   % (res5['median'] * 1000, yes(res5['median'] <= 0.050)))
+P('| serve: warm pull (`skopeo copy`) at most docker-registry\'s | %.3f s against %.3f s (%.2fx) | %s |'
+  % (sw, rw, sw / rw, yes(sw <= rw)))
+P('| serve: manifest GET with 16 clients, p50 at most 2 ms, p99 at most 10 ms | p50 %.2f ms, p99 %.2f ms '
+  '(docker-registry: %.2f ms, %.2f ms) | %s |'
+  % (slat['cpolc']['p50_ms'], slat['cpolc']['p99_ms'], slat['registry']['p50_ms'], slat['registry']['p99_ms'],
+     yes(slat['cpolc']['p50_ms'] <= 2 and slat['cpolc']['p99_ms'] <= 10)))
+P('| serve: cold pull at most the cold build + 50 ms | %.3f s against %.3f s (%+.0f ms) | %s |'
+  % (sc, sb, (sc - sb) * 1000, yes(sc <= sb + 0.050)))
 P()
 P('## Compose: %s Debian packages, one primitive and one layer each' % info['packages'])
 P()
@@ -170,6 +183,31 @@ for k in ('core', 'selection', 'decision'):
     if k in dec:
         P('| %s | %.2f us | %.2f us | %.2f us | %g |'
           % (k, dec[k][0] / 1000.0, dec[k][1] / 1000.0, dec[k][2] / 1000.0, dec[k][3]))
+P()
+P('## Serve: composing on pull (`bench/serve/run.sh`)')
+P()
+P('The %s-package policy of the compose benchmark as a repository of `cpolc serve`, its request a tag. '
+  '`serve-pull-cold`: the manifest GET of a first pull from a server started with an empty state and cache '
+  '(it composes), against `cpolc-build-cold`, `cpolc build` with an empty cache of the same policy and '
+  'request, alternating. `serve-pull-warm` and `registry-pull`: `skopeo copy` of the composed image to a new '
+  '`oci:` directory from cpolc serve and from docker-registry holding the same image (pushed with skopeo); '
+  'both digests are checked equal first.' % info['packages'])
+P()
+P('| command | wall median | min | max | CPU user | CPU sys |')
+P('|:---|---:|---:|---:|---:|---:|')
+for group in (scold, swarm):
+    for name, r in sorted(group.items()):
+        P('| %s | %.3f s | %.3f s | %.3f s | %.3f s | %.3f s |'
+          % (name, r['median']['wall'], r['min_wall'], r['max_wall'], r['median']['user'], r['median']['sys']))
+P()
+P('Warm manifest GETs (`wrk -t 4 -c 16 -d 10s`, Accept: the OCI manifest type):')
+P()
+P('| server | p50 | p99 | requests/s | non-2xx |')
+P('|:---|---:|---:|---:|---:|')
+for who in ('cpolc', 'registry'):
+    x = slat[who]
+    P('| %s | %.2f ms | %.2f ms | %.0f | %d |' % ('cpolc serve' if who == 'cpolc' else 'docker-registry',
+                                                 x['p50_ms'], x['p99_ms'], x['rps'], x['non2xx']))
 P()
 P('## Lint and catalog, whole process (hyperfine -N)')
 P()
