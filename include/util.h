@@ -69,6 +69,13 @@ void sha256_hex(const void *data, size_t len, char out[65]);
 /* SHA-256 of a file, streamed. Returns 0, or -1 with errno set. */
 int sha256_file(const char *path, char out[65]);
 
+/* Is s a content digest as every file cpolc reads must spell one: "sha256:"
+ * and exactly 64 lowercase hex digits, nothing more? Every reader of a
+ * digest (locks, catalogs, the cache, image layouts) checks with this before
+ * using it, above all before making a path of it. NULL is not valid. */
+#define DIGEST_LEN 71 /* strlen("sha256:") + 64 */
+bool digest_valid(const char *s);
+
 /* Byte-wise string compare for qsort over char * arrays. */
 int cmp_strp(const void *a, const void *b);
 

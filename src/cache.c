@@ -47,11 +47,6 @@ static bool valid_key(const char *key)
 	return i == 64;
 }
 
-static bool valid_digest(const char *dg)
-{
-	return strncmp(dg, "sha256:", 7) == 0 && valid_key(dg + 7);
-}
-
 int cache_open(const char *dir, struct diag *d)
 {
 	static const char *const sub[] = {"blobs/sha256", "layers", "tmp"};
@@ -124,7 +119,7 @@ static int parse_entry(const char *path, struct cache_entry *e, char **stamp)
 	if (!j)
 		return -1;
 	if (json_unpack(j, "{s:s, s:s, s:I}", "digest", &dg, "diffId", &di, "size", &size) == 0 &&
-	    valid_digest(dg) && valid_digest(di) && size >= 0) {
+	    digest_valid(dg) && digest_valid(di) && size >= 0) {
 		const char *st = json_string_value(json_object_get(j, "stamp"));
 		snprintf(e->digest, sizeof(e->digest), "%s", dg);
 		snprintf(e->diff_id, sizeof(e->diff_id), "%s", di);

@@ -35,7 +35,6 @@ char *meta_dump(json_t *m, size_t *len);
 char *meta_file_path(const char *dir, const char *name, const char *version);
 /* Does m allow the exception word ("setuid")? */
 bool meta_allows(json_t *m, const char *what);
-bool is_sha256_ref(const char *s);
 
 /* ---- the file tree of a primitive being added (cat_tar.c) --------------- */
 

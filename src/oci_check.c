@@ -160,8 +160,7 @@ fail:
 
 static char *scan_file(const char *cache, const char *digest)
 {
-	if (!cache || !digest || strncmp(digest, "sha256:", 7) != 0 || strlen(digest) != 71 ||
-	    strchr(digest + 7, '/'))
+	if (!cache || !digest_valid(digest))
 		return NULL;
 	return xasprintf("%s/scans/%s", cache, digest + 7);
 }
@@ -412,11 +411,23 @@ static int hex_of(EVP_MD_CTX *md, char out[72])
 	return 0;
 }
 
-/* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
-static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *tar, unsigned char *in,
-			size_t n, unsigned char *out)
+/* The compression a layer media type names, or -1 for one that is not an
+ * OCI layer type. */
+static int layer_compression(const char *mt)
 {
-	if (strstr(mt, "+gzip")) {
+	static const enum oci_compression all[] = {OCI_COMP_GZIP, OCI_COMP_ZSTD, OCI_COMP_NONE};
+
+	for (size_t i = 0; mt && i < ARRAY_SIZE(all); i++)
+		if (strcmp(mt, oci_layer_media_type(all[i])) == 0)
+			return (int)all[i];
+	return -1;
+}
+
+/* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
+static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, int comp, EVP_MD_CTX *tar, unsigned char *in, size_t n,
+			unsigned char *out)
+{
+	if (comp == OCI_COMP_GZIP) {
 		z->next_in = in;
 		z->avail_in = (uInt)n;
 		while (z->avail_in) {
@@ -432,7 +443,7 @@ static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *
 		}
 		return 0;
 	}
-	if (strstr(mt, "+zstd")) {
+	if (comp == OCI_COMP_ZSTD) {
 		ZSTD_inBuffer ib = {in, n, 0};
 		while (ib.pos < ib.size) {
 			ZSTD_outBuffer ob = {out, BUF_SIZE, 0};
@@ -451,6 +462,7 @@ static int verify_layer(const char *root, const json_t *l, const char *diff_id, 
 {
 	const char *dg = json_string_value(json_object_get(l, "digest"));
 	const char *mt = json_string_value(json_object_get(l, "mediaType"));
+	int comp = layer_compression(mt);
 	char *path = oci_blob_path(root, dg), got[72], gotdiff[72];
 	unsigned char *in = xmalloc(BUF_SIZE), *out = xmalloc(BUF_SIZE);
 	EVP_MD_CTX *bmd = EVP_MD_CTX_new(), *tmd = EVP_MD_CTX_new();
@@ -464,6 +476,12 @@ static int verify_layer(const char *root, const json_t *l, const char *diff_id, 
 	if (!bmd || !tmd || !zd || !EVP_DigestInit_ex(bmd, EVP_sha256(), NULL) ||
 	    !EVP_DigestInit_ex(tmd, EVP_sha256(), NULL) || inflateInit2(&z, 15 + 32) != Z_OK)
 		abort();
+	if (!digest_valid(dg) || comp < 0) {
+		diag_file_error(d, root, 0, 0, "oci-verify", "a layer has %s '%s'",
+				comp < 0 ? "an unknown media type" : "a malformed digest",
+				comp < 0 ? (mt ? mt : "(none)") : (dg ? dg : "(none)"));
+		goto out;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
@@ -472,7 +490,7 @@ static int verify_layer(const char *root, const json_t *l, const char *diff_id, 
 	while ((n = read(fd, in, BUF_SIZE)) > 0) {
 		EVP_DigestUpdate(bmd, in, (size_t)n);
 		size += (uint64_t)n;
-		if (!bad && inflate_feed(&z, zd, mt ? mt : "", tmd, in, (size_t)n, out) < 0)
+		if (!bad && inflate_feed(&z, zd, comp, tmd, in, (size_t)n, out) < 0)
 			bad = 1;
 	}
 	close(fd);
@@ -537,9 +555,7 @@ static int verify_layout(const char *dir, const char *tag, const char *manifest_
 	rc = 0;
 	json_array_foreach(json_object_get(man, "layers"), i, l)
 	{
-		if (!json_is_string(json_object_get(l, "digest")) ||
-		    strlen(json_string_value(json_object_get(l, "digest"))) != 71 ||
-		    verify_layer(dir, l, json_string_value(json_array_get(diffs, i)), d) < 0)
+		if (verify_layer(dir, l, json_string_value(json_array_get(diffs, i)), d) < 0)
 			rc = -1;
 	}
 out:

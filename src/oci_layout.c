@@ -83,7 +83,7 @@ int oci_blob_check(const char *path, const char *digest)
 {
 	char hex[65];
 
-	if (strncmp(digest, "sha256:", 7) != 0)
+	if (!digest_valid(digest))
 		return 1;
 	if (sha256_file(path, hex) < 0)
 		return -1;
@@ -154,8 +154,12 @@ fail:
 	return -1;
 }
 
+/* A digest that is not one never becomes a path out of blobs/sha256 (its
+ * readers check digest_valid first and report it; this is the backstop). */
 char *oci_blob_path(const char *root, const char *digest)
 {
+	if (!digest_valid(digest))
+		return xasprintf("%s/blobs/sha256/invalid-digest", root);
 	return xasprintf("%s/blobs/sha256/%s", root, digest + 7);
 }
 
@@ -750,8 +754,7 @@ static void collect_garbage(struct compose *c)
 	json_object_foreach(c->old_refs, k, v)
 	{
 		char *p;
-		if (json_object_get(now, k) || strncmp(k, "sha256:", 7) != 0 || strlen(k) != 71 ||
-		    strchr(k + 7, '/'))
+		if (json_object_get(now, k) || !digest_valid(k))
 			continue;
 		p = oci_blob_path(c->root, k);
 		unlink(p);

@@ -383,6 +383,14 @@ int sha256_file(const char *path, char out[65])
 	return 0;
 }
 
+bool digest_valid(const char *s)
+{
+	if (!s || strncmp(s, "sha256:", 7) != 0)
+		return false;
+	s += 7;
+	return strspn(s, "0123456789abcdef") == 64 && s[64] == '\0';
+}
+
 int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
