@@ -52,12 +52,56 @@ static int admit_cb(void *ctx, const struct cat_prim *cand, bool *ok, const char
 	return rc;
 }
 
+/* The program at path: a compiled module is loaded from the very bytes whose
+ * digest is recorded (want: the digest they must have, or NULL), so that
+ * what runs is what the lock names; a source is compiled (its modules'
+ * digests are recorded as it is read). */
+static struct bc_program *load_program(struct build *b, const char *path, const char *only,
+				       const struct program_opts *popts, const char *want, bool source_only,
+				       struct diag *d)
+{
+	struct bc_program *bc;
+	char *data, hex[65];
+	size_t len;
+
+	b->program_digest[0] = '\0';
+	if (read_file(path, &data, &len) < 0) {
+		diag_file_error(d, path, 0, 0, NULL, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!bc_is_module(data, len)) {
+		free(data);
+		return comp_load(path, only, popts, d);
+	}
+	if (source_only) {
+		diag_file_error(d, path, 0, 0, "verify", "'%s' is a compiled module, not a policy source",
+				path);
+		free(data);
+		return NULL;
+	}
+	sha256_hex(data, len, hex);
+	snprintf(b->program_digest, sizeof(b->program_digest), "sha256:%s", hex);
+	if (want && strcmp(want, b->program_digest)) {
+		diag_file_error(d, path, 0, 0, "verify",
+				"compiled module '%s' is not the one the lock names (its digest is %s, the "
+				"lock says %s)",
+				path, b->program_digest, want);
+		free(data);
+		return NULL;
+	}
+	bc = bc_load(data, len, path, d);
+	free(data);
+	if (bc)
+		bc->from_module = true;
+	return bc;
+}
+
 enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d)
 {
 	b->request = request_load(o->request, o->defs, o->ndefs, d);
 	if (!b->request)
 		return BUILD_BAD_INPUT;
-	b->prog = comp_load(o->policy_path, o->policy, &o->popts, d);
+	b->prog = load_program(b, o->policy_path, o->policy, &o->popts, NULL, false, d);
 	b->policy_path = o->policy_path;
 	if (!b->prog)
 		return BUILD_BAD_INPUT;
@@ -165,7 +209,7 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 		free(dg);
 	}
 	if (b->prog->from_module)
-		lock_set_program(lk, b->policy_path);
+		lock_set_program(lk, b->policy_path, b->program_digest);
 	lock_set_request(lk, b->request);
 	for (size_t i = 0; b->have_catalogs && i < b->cs.ncats; i++)
 		lock_add_catalog(lk, b->cs.cats[i]->dir, b->cs.cats[i]->identity);
@@ -182,6 +226,8 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 	if (res) {
 		lock_set_config(lk, res->config);
 		lock_set_image(lk, res->manifest_digest, res->config_digest);
+		lk->layer_format = OCI_LAYER_FORMAT;
+		lk->epoch = b->epoch;
 	}
 }
 
@@ -490,6 +536,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	oo.tag = o->tag ? o->tag : b->dec.policy;
 	oo.compression = o->compression;
 	oo.epoch = o->epoch;
+	b->epoch = o->epoch;
 	oo.cache_dir = cache;
 	oo.max_layers = o->max_layers;
 	oo.from_layout = from;
@@ -571,19 +618,50 @@ static char *locked_path(const char *lock_path, const char *path)
 }
 
 /* What verify runs: the compiled module the build ran while it is there,
- * else the policy's source. */
-static char *locked_program(const char *lock_path, const struct lock *lk)
+ * provided its bytes have the digest the lock records, else the policy's
+ * source (never a compiled module in its place). */
+static struct bc_program *locked_program(struct build *b, const char *lock_path, const struct lock *lk,
+					 struct diag *d)
 {
+	struct bc_program *prog;
 	struct stat st;
 	char *path;
 
 	if (lk->program) {
 		path = locked_path(lock_path, lk->program);
-		if (stat(path, &st) == 0)
-			return path;
+		if (stat(path, &st) == 0) {
+			prog = load_program(b, path, lk->policy, NULL, lk->program_digest, false, d);
+			free(path);
+			return prog;
+		}
 		free(path);
 	}
-	return locked_path(lock_path, lk->modules[0].path);
+	path = locked_path(lock_path, lk->modules[0].path);
+	prog = load_program(b, path, lk->policy, NULL, NULL, true, d);
+	free(path);
+	return prog;
+}
+
+/* The modules the program was made from must be those the lock names. */
+static void check_modules(const struct build *b, const struct lock *lk, const char *lock_path, struct diag *d,
+			  enum build_status *st)
+{
+	if (b->prog->nfiles != lk->nmodules) {
+		diag_file_error(d, lock_path, 0, 0, "verify",
+				"the policy is made of %zu modules, the lock names %zu", b->prog->nfiles,
+				lk->nmodules);
+		*st = BUILD_MISMATCH;
+		return;
+	}
+	for (size_t i = 0; i < b->prog->nfiles; i++) {
+		char *dg = xasprintf("sha256:%s", b->prog->files[i].digest);
+		if (strcmp(dg, lk->modules[i].digest)) {
+			diag_file_error(d, lock_path, 0, 0, "verify",
+					"policy module '%s' changed since the build", lk->modules[i].path);
+			*st = BUILD_MISMATCH;
+		}
+		free(dg);
+	}
 }
 
 static void select_locked(struct build *b, const struct lock *lk, const char *lock_path, struct diag *d,
@@ -619,12 +697,16 @@ static enum build_status recheck(struct build *b, const struct lock *lk, const c
 {
 	enum build_status st = BUILD_OK;
 	char **dirs = xcalloc(lk->ncatalogs + 1, sizeof(*dirs));
-	char *policy = locked_program(lock_path, lk);
 
 	b->request = json_incref(lk->request ? lk->request : json_object());
-	b->prog = comp_load(policy, lk->policy, NULL, d);
+	b->prog = locked_program(b, lock_path, lk, d);
 	for (size_t i = 0; i < lk->ncatalogs; i++)
 		dirs[i] = locked_path(lock_path, lk->catalogs[i].path);
+	if (!b->prog && lk->program && b->program_digest[0] &&
+	    strcmp(b->program_digest, lk->program_digest)) {
+		st = BUILD_MISMATCH; /* another module than the lock's: a mismatch, not bad input */
+		goto out;
+	}
 	if (!b->prog ||
 	    (b->vm = vm_new(), vm_select(b->vm, b->prog, lk->policy, b->request, &b->dec, d) < 0) ||
 	    catset_open(&b->cs, (const char *const *)dirs, lk->ncatalogs, d) < 0) {
@@ -632,15 +714,7 @@ static enum build_status recheck(struct build *b, const struct lock *lk, const c
 		goto out;
 	}
 	b->have_catalogs = true;
-	for (size_t i = 0; i < b->prog->nfiles && i < lk->nmodules; i++) {
-		char *dg = xasprintf("sha256:%s", b->prog->files[i].digest);
-		if (strcmp(dg, lk->modules[i].digest)) {
-			diag_file_error(d, lock_path, 0, 0, "verify",
-					"policy module '%s' changed since the build", lk->modules[i].path);
-			st = BUILD_MISMATCH;
-		}
-		free(dg);
-	}
+	check_modules(b, lk, lock_path, d, &st);
 	select_locked(b, lk, lock_path, d, &st);
 	for (size_t i = 0; i < b->dec.nselected; i++) {
 		const struct cat_prim *p = b->dec.selected[i].prim;
@@ -668,7 +742,6 @@ out:
 	for (size_t i = 0; i < lk->ncatalogs; i++)
 		free(dirs[i]);
 	free(dirs);
-	free(policy);
 	return st;
 }
 
@@ -689,13 +762,11 @@ enum build_status build_verify(const char *lock_path, const char *image_path, st
 		st = BUILD_MISMATCH;
 	free(dir);
 	free(tag);
-	if (lk.nmodules) {
-		build_init(&b);
-		st2 = recheck(&b, &lk, lock_path, d);
-		if (st == BUILD_OK || st2 == BUILD_BAD_INPUT)
-			st = st2;
-		build_release(&b);
-	}
+	build_init(&b); /* a lock names at least one module (lock_load) */
+	st2 = recheck(&b, &lk, lock_path, d);
+	if (st == BUILD_OK || st2 == BUILD_BAD_INPUT)
+		st = st2;
+	build_release(&b);
 	lock_release(&lk);
 	return st;
 }

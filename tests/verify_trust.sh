@@ -1,0 +1,130 @@
+#!/bin/sh
+# verify_trust.sh - what build and verify must not take on a file's word: a
+# compiled module swapped for another whose stored source digests were
+# patched, locks with fields missing, of the wrong type or naming no module,
+# digests that are paths, and layer cache entries rewritten to name another
+# blob. Each check here failed before its fix (issue 12).
+. "${CPOLC_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+T=$T_TMP
+cd "$T" || exit 1
+unset SOURCE_DATE_EPOCH CPOL_PATH
+need_tool python3 || exit 0
+
+# exit status as the shell sees it (>= 128: killed by a signal)
+status() { "$@" >"$T/out" 2>"$T/err" </dev/null; echo $?; }
+# refused NAME CODE REGEX CMD...: exit CODE (no crash), stderr matches REGEX
+refused() {
+	local name=$1 code=$2 re=$3 rc
+	shift 3
+	rc=$(status "$@")
+	expect_eq "$name: exit $code" "$rc" "$code"
+	expect_match "$name: says why" "$(cat "$T/err")" "$re"
+}
+# mutate IN OUT PYTHON: OUT is the JSON of IN after the statement PYTHON on j
+mutate() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(j, open(sys.argv[2], "w"), indent=2)
+PY
+}
+
+"$CPOLC" catalog init cat >/dev/null || exit 1
+mkdir -p src/usr/bin && printf '#!/bin/sh\necho app\n' >src/usr/bin/app && chmod 755 src/usr/bin/app
+"$CPOLC" catalog add cat --name app --version 1.0 src >/dev/null || exit 1
+mkdir -p src2/usr/share && printf 'other\n' >src2/usr/share/other
+"$CPOLC" catalog add cat --name other --version 1.0 src2 >/dev/null || exit 1
+cat >real.cpol <<'P'
+policy "p" {
+  include "app";
+  admit p if (p.scan.critical ?? 0) == 0;
+}
+P
+
+# ---- finding 2: a compiled module is run only if it is the one the lock names ----
+mkdir evil && sed '/admit/d' real.cpol >evil/real.cpol
+expect_exit "compile the real module" 0 "$CPOLC" compile real.cpol -o m.cpolb
+expect_exit "build from it" 0 "$CPOLC" build m.cpolb -C cat -o img --lock img.lock --no-cache
+expect_exit "verify passes" 0 "$CPOLC" verify --lock img.lock img
+printf '{"critical": 1, "high": 0, "medium": 0, "low": 0, "cves": []}\n' >crit.json
+expect_exit "a critical CVE on app" 0 "$CPOLC" catalog set-scan cat app 1.0 crit.json
+refused "the real module refuses app now" 4 "no longer passes the admit filter" \
+	"$CPOLC" verify --lock img.lock img
+# the attacker's module: the policy without its admit filter, compiled from
+# a file of the same name, its stored source digest patched to the real one
+(cd evil && "$CPOLC" compile real.cpol -o ../evil.cpolb) || t_fail "compile the evil module"
+python3 - <<'PY' || t_fail "patch the evil module"
+import hashlib
+real = hashlib.sha256(open("real.cpol", "rb").read()).hexdigest().encode()
+fake = hashlib.sha256(open("evil/real.cpol", "rb").read()).hexdigest().encode()
+data = open("evil.cpolb", "rb").read()
+assert data.count(fake) == 1
+open("evil.cpolb", "wb").write(data.replace(fake, real))
+PY
+cp m.cpolb m.cpolb.real && cp evil.cpolb m.cpolb
+expect_exit "the patched module claims the real source" 0 sh -c \
+	"'$CPOLC' disasm m.cpolb | grep -q \"real.cpol sha256:\$(sha256sum real.cpol | cut -c1-64)\""
+refused "verify refuses a module other than the lock's" 4 \
+	"compiled module '.*m\.cpolb' is not the one the lock names" "$CPOLC" verify --lock img.lock img
+expect_eq "and did not run it" "$(grep -c 'admit filter' "$T/err")" "0"
+cp m.cpolb.real m.cpolb
+
+# ---- finding 12 (lock part) and 13: every lock field checked -----------------------
+printf '{}\n' >empty.json
+"$CPOLC" catalog set-scan cat app 1.0 empty.json >/dev/null 2>&1
+expect_exit "verify passes again" 0 "$CPOLC" verify --lock img.lock img
+# bad_lock NAME REGEX PYTHON: the lock mutated so is refused (exit 2) saying REGEX
+bad_lock() {
+	mutate img.lock bad.lock "$3"
+	refused "$1" 2 "$2" "$CPOLC" verify --lock bad.lock img
+}
+bad_lock "a primitive without a digest" "primitives\[0\]\.digest is missing" \
+	'del j["primitives"][0]["digest"]'
+bad_lock "a primitive without a layer" "primitives\[0\]\.layer is missing" 'del j["primitives"][0]["layer"]'
+bad_lock "a layer size that is a string" "primitives\[0\]\.layer\.size must be an integer" \
+	'j["primitives"][0]["layer"]["size"] = "161"'
+bad_lock "a module digest that is a number" "modules\[0\]\.digest must be a digest" \
+	'j["modules"][0]["digest"] = 5'
+bad_lock "no modules: nothing to re-check" "modules is empty" 'j["modules"] = []'
+bad_lock "no modules key" "modules is missing" 'del j["modules"]'
+bad_lock "a layer digest that is a path" "primitives\[0\]\.layer\.digest must be a digest" \
+	'j["primitives"][0]["layer"]["digest"] = "sha256:" + "/" * 47 + "../../../etc/shadow"'
+bad_lock "a manifest digest in capitals" "image\.manifest must be a digest" \
+	'j["image"]["manifest"] = j["image"]["manifest"].upper().replace("SHA256", "sha256")'
+bad_lock "a program without its digest" "program\.digest is missing" 'del j["program"]["digest"]'
+bad_lock "a request that is a list" "request must be an object" 'j["request"] = []'
+bad_lock "a version 1 lock" "is not a version 2 lock file" 'j["lockVersion"] = 1'
+
+# ---- finding 13: a layer digest that is a path is never opened ---------------------
+# a layout whose manifest names the layer "sha256:////...//../../../SECRET",
+# and a lock that names that manifest: verify must refuse the digest, not
+# read the file it names
+printf 'top secret\n' >"$T/SECRET"
+python3 - "$T" <<'PY' || t_fail "make the traversal layout"
+import hashlib, json, os, shutil, sys
+t = sys.argv[1]
+shutil.copytree(f"{t}/img", f"{t}/trav")
+def put(obj):
+    data = json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
+    dg = hashlib.sha256(data).hexdigest()
+    open(f"{t}/trav/blobs/sha256/{dg}", "wb").write(data)
+    return "sha256:" + dg, len(data)
+idx = json.load(open(f"{t}/trav/index.json"))
+mdg = idx["manifests"][0]["digest"]
+man = json.load(open(f"{t}/trav/blobs/sha256/{mdg[7:]}"))
+rel = "../../../SECRET"  # from trav/blobs/sha256: the test directory
+bad = "sha256:" + "/" * (64 - len(rel)) + rel
+assert len(bad) == 71, len(bad)
+man["layers"][0]["digest"] = bad
+dg, size = put(man)
+idx["manifests"][0]["digest"] = dg
+idx["manifests"][0]["size"] = size
+json.dump(idx, open(f"{t}/trav/index.json", "w"))
+lock = json.load(open(f"{t}/img.lock"))
+lock["image"]["manifest"] = dg
+json.dump(lock, open(f"{t}/trav.lock", "w"))
+PY
+refused "verify refuses a layer digest that is a path" 4 "a layer has a malformed digest" \
+	"$CPOLC" verify --lock trav.lock trav
+expect_eq "and never hashed the file it names" "$(grep -c 'does not match' "$T/err")" "0"
