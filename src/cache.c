@@ -89,13 +89,14 @@ char *cache_stamp(const struct stat *st)
 			 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 }
 
-/* Write the entry for key: the blob's digests and size, and its stamp. A
- * lost or stale entry only costs a re-hash, so it is not fsync'd twice. */
-static int write_entry(const char *ep, const struct cache_entry *e, const struct stat *st)
+/* Write the entry for key: the blob's digests and size, its stamp, and the
+ * recipe the key is the digest of. A lost or stale entry only costs a
+ * re-hash, so it is not fsync'd twice. */
+static int write_entry(const char *ep, const char *recipe, const struct cache_entry *e, const struct stat *st)
 {
 	char *stamp = cache_stamp(st), *text;
-	json_t *j = json_pack("{s:s, s:s, s:I, s:s}", "digest", e->digest, "diffId", e->diff_id, "size",
-			      (json_int_t)e->size, "stamp", stamp);
+	json_t *j = json_pack("{s:s, s:s, s:I, s:s, s:s}", "digest", e->digest, "diffId", e->diff_id, "size",
+			      (json_int_t)e->size, "stamp", stamp, "recipe", recipe);
 	int rc;
 
 	text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -108,18 +109,22 @@ static int write_entry(const char *ep, const struct cache_entry *e, const struct
 	return rc;
 }
 
-static int parse_entry(const char *path, struct cache_entry *e, char **stamp)
+/* Read the entry at path. With recipe (else NULL: any), it must record
+ * that recipe: an entry is only ever used for the inputs it was made from. */
+static int parse_entry(const char *path, const char *recipe, struct cache_entry *e, char **stamp)
 {
 	json_error_t jerr;
-	json_t *j = json_load_file(path, 0, &jerr);
-	const char *dg = NULL, *di = NULL;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	const char *dg = NULL, *di = NULL, *rec = NULL;
 	json_int_t size = -1;
 	int rc = -1;
 
 	if (!j)
 		return -1;
-	if (json_unpack(j, "{s:s, s:s, s:I}", "digest", &dg, "diffId", &di, "size", &size) == 0 &&
-	    digest_valid(dg) && digest_valid(di) && size >= 0) {
+	errno = EINVAL;
+	if (json_unpack(j, "{s:s, s:s, s:I, s:s}", "digest", &dg, "diffId", &di, "size", &size, "recipe",
+			&rec) == 0 &&
+	    digest_valid(dg) && digest_valid(di) && size >= 0 && (!recipe || strcmp(rec, recipe) == 0)) {
 		const char *st = json_string_value(json_object_get(j, "stamp"));
 		snprintf(e->digest, sizeof(e->digest), "%s", dg);
 		snprintf(e->diff_id, sizeof(e->diff_id), "%s", di);
@@ -131,7 +136,7 @@ static int parse_entry(const char *path, struct cache_entry *e, char **stamp)
 	return rc;
 }
 
-int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct diag *d)
+int cache_lookup(const char *dir, const char *key, const char *recipe, struct cache_entry *e, struct diag *d)
 {
 	char *ep, *bp = NULL, *stamp = NULL, *now = NULL, hex[65];
 	struct stat st;
@@ -141,9 +146,9 @@ int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct
 	if (!valid_key(key))
 		return 0;
 	ep = entry_path(dir, key);
-	if (parse_entry(ep, e, &stamp) < 0) {
+	if (parse_entry(ep, recipe, e, &stamp) < 0) {
 		if (errno != ENOENT)
-			unlink(ep); /* malformed: drop it */
+			unlink(ep); /* malformed, or made of other inputs: drop it */
 		goto out;
 	}
 	bp = blob_path(dir, e->digest);
@@ -167,13 +172,13 @@ int cache_lookup(const char *dir, const char *key, struct cache_entry *e, struct
 			unlink(ep);
 			goto out;
 		}
-		write_entry(ep, e, &st); /* best effort: a stale stamp costs a hash */
+		write_entry(ep, recipe, e, &st); /* best effort: a stale stamp costs a hash */
 	}
 	/* LRU by the blob's mtime, touched at most once a day so that the
 	 * stamp stays valid between builds. */
 	if (time(NULL) - st.st_mtim.tv_sec > 86400 && utimensat(AT_FDCWD, bp, NULL, 0) == 0 &&
 	    stat(bp, &st) == 0)
-		write_entry(ep, e, &st);
+		write_entry(ep, recipe, e, &st);
 	e->blob = bp;
 	bp = NULL;
 	rc = 1;
@@ -185,7 +190,8 @@ out:
 	return rc;
 }
 
-int cache_store(const char *dir, const char *key, const char *tmp_blob, struct cache_entry *e, struct diag *d)
+int cache_store(const char *dir, const char *key, const char *recipe, const char *tmp_blob,
+		struct cache_entry *e, struct diag *d)
 {
 	char *bp = blob_path(dir, e->digest), *ep = entry_path(dir, key);
 	struct stat st;
@@ -197,7 +203,7 @@ int cache_store(const char *dir, const char *key, const char *tmp_blob, struct c
 		unlink(tmp_blob);
 		goto out;
 	}
-	if (stat(bp, &st) < 0 || write_entry(ep, e, &st) < 0) {
+	if (stat(bp, &st) < 0 || write_entry(ep, recipe, e, &st) < 0) {
 		diag_file_error(d, ep, 0, 0, "oci-io", "cannot write '%s': %s", ep, strerror(errno));
 		goto out;
 	}
@@ -274,7 +280,7 @@ static void prune_entries(const char *dir)
 			continue;
 		p = path_join(ldir, de->d_name);
 		memset(&e, 0, sizeof(e));
-		if (parse_entry(p, &e, &stamp) == 0) {
+		if (parse_entry(p, NULL, &e, &stamp) == 0) {
 			bp = blob_path(dir, e.digest);
 			if (access(bp, F_OK) < 0 && errno == ENOENT)
 				unlink(p);

@@ -223,6 +223,7 @@ struct group {
 	size_t first;	 /* index of the first source, for ordering */
 	uint64_t weight; /* input bytes */
 	char key[65];	 /* cache key, "" when not cacheable */
+	char *recipe;	 /* what the key is the digest of (a cache entry records it) */
 	struct oci_layer_out out;
 	char *err;
 	bool cached;
@@ -354,7 +355,7 @@ static void group_key(struct group *g, const struct oci_opts *o)
 		}
 	}
 	sha256_hex(sb.buf, sb.len, g->key);
-	sb_release(&sb);
+	g->recipe = sb_detach(&sb, NULL);
 }
 
 /* ---------------------------------------------------------------------------
@@ -849,7 +850,7 @@ static int lookup_cache(struct compose *c)
 		group_key(g, c->o);
 		if (!g->key[0])
 			continue;
-		hit = cache_lookup(c->o->cache_dir, g->key, &g->ce, c->d);
+		hit = cache_lookup(c->o->cache_dir, g->key, g->recipe, &g->ce, c->d);
 		if (hit < 0)
 			return -1;
 		if (hit) {
@@ -888,7 +889,8 @@ static int place_layers(struct compose *c)
 			memcpy(g->ce.digest, g->out.digest, sizeof(g->ce.digest));
 			memcpy(g->ce.diff_id, g->out.diff_id, sizeof(g->ce.diff_id));
 			g->ce.size = g->out.size;
-			if (cache_store(c->o->cache_dir, g->key, g->out.tmp_path, &g->ce, c->d) < 0)
+			if (cache_store(c->o->cache_dir, g->key, g->recipe, g->out.tmp_path, &g->ce, c->d) <
+			    0)
 				rc = -1;
 		} else if (oci_place_blob(c->root, g->out.tmp_path, g->out.digest, true, c->d) < 0) {
 			rc = -1;
@@ -1000,6 +1002,7 @@ static void compose_release(struct compose *c)
 		free(c->g[i].out.tmp_path);
 		free(c->g[i].err);
 		free(c->g[i].srcs);
+		free(c->g[i].recipe);
 		cache_entry_release(&c->g[i].ce);
 	}
 	free(c->g);
