@@ -9,7 +9,7 @@
  *    "request": {...canonical, keys sorted...},
  *    "catalogs": [{"path": "cat", "digest": "sha256:..."}],
  *    "primitives": [{"name", "version", "digest", "metadataDigest", "reason",
- *                    "layer": {"digest", "diffId", "size"}}],
+ *                    "layer": {"digest", "diffId", "size", "index"}}],
  *    "from": {"image": "base.oci:base", "manifest": "sha256:..."},  (only with `from`)
  *    "config": {...keys sorted...},
  *    "image": {"manifest": "sha256:...", "config": "sha256:...",
@@ -37,7 +37,8 @@
 #include "diag.h"
 #include "util.h"
 
-#define LOCK_VERSION 2
+#define LOCK_VERSION   2
+#define LOCK_MAX_LAYER 65535 /* a layer index above this is refused */
 
 struct lock_ref {
 	char *path;
@@ -52,6 +53,7 @@ struct lock_prim {
 	char *layer_digest; /* blob of the layer that carries it */
 	char *diff_id;
 	uint64_t layer_size;
+	uint32_t layer_index; /* of the layer in the image's manifest, from 0 */
 };
 
 struct lock {

@@ -218,8 +218,11 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 		const struct oci_layer_info *li = NULL;
 		if (res && plan)
 			li = &res->layers[res->src_layer[plan->sel_src[i]]];
-		lock_add_prim(lk, p->name, p->version, p->digest, p->meta_digest, dec->selected[i].reason,
-			      li ? li->digest : NULL, li ? li->diff_id : NULL, li ? li->size : 0);
+		struct lock_prim *lp = lock_add_prim(lk, p->name, p->version, p->digest, p->meta_digest,
+						     dec->selected[i].reason, li ? li->digest : NULL,
+						     li ? li->diff_id : NULL, li ? li->size : 0);
+		if (li)
+			lp->layer_index = (uint32_t)(li - res->layers);
 	}
 	if (dec->from && b->from_digest[0])
 		lock_set_from(lk, dec->from, b->from_digest);
@@ -285,6 +288,7 @@ static enum build_status check_locked(const struct build *b, const char *lock_pa
 			g->layer_digest = w->layer_digest ? xstrdup(w->layer_digest) : NULL;
 			g->diff_id = w->diff_id ? xstrdup(w->diff_id) : NULL;
 			g->layer_size = w->layer_size;
+			g->layer_index = w->layer_index;
 		}
 	}
 	for (size_t i = 0; i < got.ncatalogs; i++) {
@@ -745,11 +749,102 @@ out:
 	return st;
 }
 
+/* ---- deriving the layers ------------------------------------------------
+ *
+ * What verify can prove of the layers cpolc made: a layer is a function of
+ * the content of its sources, in order (the catalog blobs of its primitives,
+ * or the policy's generated files), of the layer format and of
+ * SOURCE_DATE_EPOCH; its compressed bytes also depend on the compressor's
+ * version, its uncompressed tar (diff_id) does not. So verify makes each
+ * layer's tar again, hashing it instead of compressing it, from the blobs
+ * of the catalog primitives whose content digests the lock records (each
+ * blob is checked against its digest while read), grouped as the lock
+ * says (layer index), in the order the build used (plan_layers). Then
+ * oci_verify requires the image's diff_id at that index to be the derived
+ * one, its blob to decompress to it, and every layer of the image to be
+ * derived or the `from` image's. A layer from a poisoned cache, or any blob
+ * whose own digest is right but whose content is not the primitives', fails.
+ * The cost is reading the primitives' blobs twice; nothing is compressed.
+ * The `from` image's layers are checked against their digests only.
+ */
+struct src_at {
+	long index; /* lock layer index; -1 for the generated files (top) */
+	size_t k;   /* source */
+};
+
+static int src_at_cmp(const void *a, const void *b)
+{
+	const struct src_at *x = a, *y = b;
+
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return (x->k > y->k) - (x->k < y->k);
+}
+
+static void derive_group(const struct layer_plan *plan, const struct src_at *v, size_t n, long long epoch,
+			 struct oci_derived *out, struct diag *d, enum build_status *st)
+{
+	struct oci_layer_src *srcs = xcalloc(n, sizeof(*srcs));
+	struct strbuf name = STRBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		srcs[i] = plan->srcs[v[i].k];
+		sb_addf(&name, "%s%s", i ? ", " : "", srcs[i].name);
+	}
+	out->index = v[0].index;
+	out->name = sb_detach(&name, NULL);
+	if (oci_layer_derive(srcs, n, epoch, out->diff_id, d) < 0) {
+		*st = BUILD_MISMATCH;
+		out->diff_id[0] = '\0';
+	}
+	free(srcs);
+}
+
+/* The derived layers into *out (*nout), or none when the locked set is not
+ * whole (verify has failed already). */
+static void derive_layers(const struct build *b, const struct lock *lk, struct oci_derived **out,
+			  size_t *nout, struct diag *d, enum build_status *st)
+{
+	struct layer_plan plan = {0};
+	struct src_at *v;
+	size_t n = 0, i, j;
+
+	*out = NULL;
+	*nout = 0;
+	if (!b->prog || !b->have_catalogs || b->dec.nselected != lk->nprims)
+		return;
+	if (lk->layer_format != OCI_LAYER_FORMAT) {
+		diag_error(d, LOC_NONE, "verify",
+			   "the lock's layers are of layer format %d, this cpolc makes format %d and cannot "
+			   "derive them: build again",
+			   lk->layer_format, OCI_LAYER_FORMAT);
+		*st = BUILD_MISMATCH;
+		return;
+	}
+	plan_layers(&b->dec, &plan);
+	v = xcalloc(plan.nsrcs + 1, sizeof(*v));
+	for (i = 0; i < b->dec.nselected; i++) /* dec.selected[i] is lk->prims[i] */
+		v[n++] = (struct src_at){(long)lk->prims[i].layer_index, plan.sel_src[i]};
+	if (n < plan.nsrcs)
+		v[n++] = (struct src_at){-1, plan.nsrcs - 1};
+	qsort(v, n, sizeof(*v), src_at_cmp);
+	*out = xcalloc(n + 1, sizeof(**out));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].index == v[i].index; j++)
+			;
+		derive_group(&plan, &v[i], j - i, lk->epoch, &(*out)[(*nout)++], d, st);
+	}
+	free(v);
+	plan_release(&plan, b->dec.nselected);
+}
+
 enum build_status build_verify(const char *lock_path, const char *image_path, struct diag *d)
 {
 	struct lock lk;
 	struct build b;
-	enum build_status st = BUILD_OK, st2;
+	struct oci_derived *dv;
+	enum build_status st, st2 = BUILD_OK;
+	size_t ndv;
 	char *dir, *tag;
 
 	lock_init(&lk);
@@ -757,15 +852,19 @@ enum build_status build_verify(const char *lock_path, const char *image_path, st
 		lock_release(&lk);
 		return BUILD_BAD_INPUT;
 	}
+	build_init(&b); /* a lock names at least one module (lock_load) */
+	st = recheck(&b, &lk, lock_path, d);
+	derive_layers(&b, &lk, &dv, &ndv, d, &st2);
 	oci_split_ref(image_path, &dir, &tag);
-	if (oci_verify(dir, tag, &lk, d) < 0)
-		st = BUILD_MISMATCH;
+	if (oci_verify(dir, tag, &lk, dv, ndv, d) < 0)
+		st2 = BUILD_MISMATCH;
+	if (st == BUILD_OK)
+		st = st2;
+	for (size_t i = 0; i < ndv; i++)
+		free(dv[i].name);
+	free(dv);
 	free(dir);
 	free(tag);
-	build_init(&b); /* a lock names at least one module (lock_load) */
-	st2 = recheck(&b, &lk, lock_path, d);
-	if (st == BUILD_OK || st2 == BUILD_BAD_INPUT)
-		st = st2;
 	build_release(&b);
 	lock_release(&lk);
 	return st;

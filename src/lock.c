@@ -167,6 +167,7 @@ struct lock_prim *lock_add_prim(struct lock *lk, const char *name, const char *v
 	p->layer_digest = dup_or_null(layer_digest);
 	p->diff_id = dup_or_null(diff_id);
 	p->layer_size = layer_size;
+	p->layer_index = 0;
 	return p;
 }
 
@@ -199,6 +200,7 @@ static json_t *prim_json(const struct lock_prim *p)
 	json_object_set_new(l, "digest", jstr(p->layer_digest));
 	json_object_set_new(l, "diffId", jstr(p->diff_id));
 	json_object_set_new(l, "size", json_integer((json_int_t)p->layer_size));
+	json_object_set_new(l, "index", json_integer((json_int_t)p->layer_index));
 	json_object_set_new(o, "layer", l);
 	return o;
 }
@@ -366,7 +368,8 @@ static void load_refs(struct reader *r, const json_t *j, struct lock *lk, bool m
 
 static void load_prim(struct reader *r, const json_t *v, const char *at, struct lock *lk)
 {
-	const json_t *l, *size;
+	const json_t *l, *size, *index;
+	struct lock_prim *p;
 	const char *name, *ver, *dg, *md, *why, *ldg, *di;
 	char *lat = xasprintf("%s.layer", at);
 
@@ -379,12 +382,19 @@ static void load_prim(struct reader *r, const json_t *v, const char *at, struct 
 	ldg = l ? str_at(r, l, lat, "digest", F_DIGEST) : NULL;
 	di = l ? str_at(r, l, lat, "diffId", F_DIGEST) : NULL;
 	size = l ? get_typed(r, l, lat, "size", JSON_INTEGER, false) : NULL;
+	index = l ? get_typed(r, l, lat, "index", JSON_INTEGER, false) : NULL;
 	if (size && json_integer_value(size) < 0) {
 		bad(r, lat, "size", "must not be negative");
 		size = NULL;
 	}
-	if (name && ver && dg && md && ldg && di && size)
-		lock_add_prim(lk, name, ver, dg, md, why, ldg, di, (uint64_t)json_integer_value(size));
+	if (index && (json_integer_value(index) < 0 || json_integer_value(index) > LOCK_MAX_LAYER)) {
+		bad(r, lat, "index", "is out of range");
+		index = NULL;
+	}
+	if (name && ver && dg && md && ldg && di && size && index) {
+		p = lock_add_prim(lk, name, ver, dg, md, why, ldg, di, (uint64_t)json_integer_value(size));
+		p->layer_index = (uint32_t)json_integer_value(index);
+	}
 	free(lat);
 }
 
@@ -624,6 +634,11 @@ static size_t cmp_prim(struct strbuf *out, const struct lock_prim *a, const stru
 				or_none(y));
 			n++;
 		}
+	}
+	if (a->layer_index != b->layer_index) {
+		sb_addf(out, "primitive '%s': layer index %" PRIu32 " -> %" PRIu32 "\n", a->name,
+			a->layer_index, b->layer_index);
+		n++;
 	}
 	if (a->layer_size != b->layer_size) {
 		sb_addf(out, "primitive '%s': layer size %" PRIu64 " -> %" PRIu64 "\n", a->name,

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -575,23 +576,73 @@ int oci_verify_layout(const char *dir, const char *tag, const char *manifest_dig
 	return rc;
 }
 
-static bool layer_listed(const json_t *layers, const json_t *diffs, const struct lock_prim *p)
+int oci_layer_derive(const struct oci_layer_src *srcs, size_t n, long long epoch, char diff_id[72],
+		     struct diag *d)
 {
-	const json_t *l;
-	size_t i;
+	const struct oci_layer_src **v = xcalloc(n ? n : 1, sizeof(*v));
+	char *err = NULL;
+	int rc;
 
-	json_array_foreach((json_t *)layers, i, l)
-	{
-		if (p->layer_digest &&
-		    strcmp(json_string_value(json_object_get(l, "digest")), p->layer_digest) == 0 &&
-		    (json_int_t)p->layer_size == json_integer_value(json_object_get(l, "size")) &&
-		    p->diff_id && strcmp(json_string_value(json_array_get(diffs, i)), p->diff_id) == 0)
-			return true;
-	}
-	return false;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &srcs[i];
+	rc = oci_layer_diff_id(v, n, epoch, diff_id, &err);
+	if (rc < 0)
+		diag_error(d, LOC_NONE, "oci-verify", "cannot derive the layer of %s: %s",
+			   n && srcs[0].name ? srcs[0].name : "the files", err ? err : "?");
+	free(err);
+	free(v);
+	return rc;
 }
 
-int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct diag *d)
+/* Is the layer at p's index the one the lock says? (verify_layout checked
+ * every layer's digest, size and diff_id against its blob.) */
+static bool layer_listed(const json_t *layers, const json_t *diffs, const struct lock_prim *p)
+{
+	const json_t *l = json_array_get(layers, p->layer_index);
+	const char *dg = json_string_value(json_object_get(l, "digest"));
+	const char *di = json_string_value(json_array_get(diffs, p->layer_index));
+
+	return dg && di && strcmp(dg, p->layer_digest) == 0 && strcmp(di, p->diff_id) == 0 &&
+	       (json_int_t)p->layer_size == json_integer_value(json_object_get(l, "size"));
+}
+
+/* Every layer is derived, or one of the `from` image's below them all. */
+static int account_layers(const char *dir, const json_t *diffs, const struct lock *lk,
+			  const struct oci_derived *dv, size_t ndv, struct diag *d)
+{
+	size_t n = json_array_size(diffs), lowest = n;
+	bool *seen = xcalloc(n + 1, sizeof(*seen));
+	int rc = 0;
+
+	for (size_t i = 0; i < ndv; i++) {
+		size_t at = dv[i].index < 0 ? n - 1 : (size_t)dv[i].index;
+		const char *di = json_string_value(json_array_get(diffs, at));
+		if (!n || at >= n || !di || strcmp(di, dv[i].diff_id)) {
+			diag_file_error(
+				d, dir, 0, 0, "oci-verify",
+				"layer %zu of the image is not the one cpolc makes of %s (diff_id %s, "
+				"expected %s)",
+				at, dv[i].name, at < n && di ? di : "(none)", dv[i].diff_id);
+			rc = -1;
+			continue;
+		}
+		seen[at] = true;
+		lowest = at < lowest ? at : lowest;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i] && (!lk->from || i > lowest)) {
+			diag_file_error(d, dir, 0, 0, "oci-verify",
+					"layer %zu of the image (%s) comes from no primitive of the lock%s",
+					i, json_string_value(json_array_get(diffs, i)),
+					lk->from ? " nor from the from image" : "");
+			rc = -1;
+		}
+	free(seen);
+	return rc;
+}
+
+int oci_verify(const char *dir, const char *tag, const struct lock *lk, const struct oci_derived *derived,
+	       size_t nderived, struct diag *d)
 {
 	json_t *man, *cfg, *layers, *diffs;
 	const char *cdg;
@@ -616,12 +667,14 @@ int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct d
 	for (i = 0; i < lk->nprims; i++) {
 		if (!layer_listed(layers, diffs, &lk->prims[i])) {
 			diag_file_error(d, dir, 0, 0, "oci-verify",
-					"the layer of '%s' %s (%s) is not in the image", lk->prims[i].name,
-					lk->prims[i].version,
-					lk->prims[i].layer_digest ? lk->prims[i].layer_digest : "no digest");
+					"the layer of '%s' %s (%s) is not layer %" PRIu32 " of the image",
+					lk->prims[i].name, lk->prims[i].version, lk->prims[i].layer_digest,
+					lk->prims[i].layer_index);
 			rc = -1;
 		}
 	}
+	if (derived && account_layers(dir, diffs, lk, derived, nderived, d) < 0)
+		rc = -1;
 out:
 	json_decref(man);
 	json_decref(cfg);

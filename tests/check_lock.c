@@ -75,7 +75,8 @@ START_TEST(test_dump_order)
 		      "\",\n      \"metadataDigest\": \"" D2 "\",\n      \"reason\": \"dependency of app\""));
 	ck_assert(strstr(text, "libc6") < strstr(text, "\"name\": \"app\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"layer\": {\n        \"digest\": \"" D3
-					   "\",\n        \"diffId\": \"" D1 "\",\n        \"size\": 1234\n"));
+					   "\",\n        \"diffId\": \"" D1
+					   "\",\n        \"size\": 1234,\n        \"index\": 0\n"));
 	ck_assert_ptr_nonnull(strstr(text,
 				     "\"image\": {\n    \"manifest\": \"" D3 "\",\n    \"config\": \"" D1
 				     "\",\n    \"layerFormat\": 4,\n    \"epoch\": 0\n  }"));

@@ -128,3 +128,74 @@ PY
 refused "verify refuses a layer digest that is a path" 4 "a layer has a malformed digest" \
 	"$CPOLC" verify --lock trav.lock trav
 expect_eq "and never hashed the file it names" "$(grep -c 'does not match' "$T/err")" "0"
+
+# ---- finding 3: a cache entry rewritten to name another blob -----------------------
+cat >two.cpol <<'P'
+policy "two" { include "app"; include "other"; }
+P
+cat >one.cpol <<'P'
+policy "one" { include "app"; }
+P
+expect_exit "fill a cache" 0 "$CPOLC" build two.cpol -C cat -o two.oci --lock two.lock --cache cache
+# the attacker copies the entry of other's layer over app's, keeping app's
+# recipe (the entry of a key says what it was made of): every digest stays
+# right, only the binding of app's content to its layer is a lie
+python3 - "$T" <<'PY' || t_fail "poison the cache"
+import json, os, sys
+t = sys.argv[1]
+lock = json.load(open(f"{t}/two.lock"))
+layer = {p["name"]: p["layer"]["digest"] for p in lock["primitives"]}
+d = f"{t}/cache/layers"
+entries = {n: json.load(open(f"{d}/{n}")) for n in os.listdir(d)}
+app = [n for n, e in entries.items() if e["digest"] == layer["app"]][0]
+other = [n for n, e in entries.items() if e["digest"] == layer["other"]][0]
+for k in ("digest", "diffId", "size", "stamp"):
+    entries[app][k] = entries[other][k]
+json.dump(entries[app], open(f"{d}/{app}", "w"))
+PY
+expect_exit "a build takes the poisoned entry (the cache trusts its writer)" 0 \
+	"$CPOLC" build one.cpol -C cat -o one.oci --lock one.lock --cache cache
+refused "verify derives app's layer from the catalog and refuses it" 4 \
+	"layer 0 of the image is not the one cpolc makes of app 1\.0" "$CPOLC" verify --lock one.lock one.oci
+expect_exit "a build without the cache" 0 "$CPOLC" build one.cpol -C cat -o one.oci --lock one.lock --no-cache
+expect_exit "verifies" 0 "$CPOLC" verify --lock one.lock one.oci
+
+# ---- verify accounts for every layer ------------------------------------------------
+# a layer added to the image and the lock's manifest digest updated to match
+python3 - "$T" <<'PY' || t_fail "add a layer"
+import hashlib, json, shutil, sys
+t = sys.argv[1]
+shutil.copytree(f"{t}/two.oci", f"{t}/extra.oci")
+b = f"{t}/extra.oci/blobs/sha256"
+def blob(dg): return json.load(open(f"{b}/{dg[7:]}"))
+def put(obj):
+    data = json.dumps(obj, sort_keys=True, separators=(",", ":")).encode()
+    dg = hashlib.sha256(data).hexdigest()
+    open(f"{b}/{dg}", "wb").write(data)
+    return "sha256:" + dg, len(data)
+idx = json.load(open(f"{t}/extra.oci/index.json"))
+man = blob(idx["manifests"][0]["digest"])
+cfg = blob(man["config"]["digest"])
+man["layers"].append(man["layers"][1])
+cfg["rootfs"]["diff_ids"].append(cfg["rootfs"]["diff_ids"][1])
+man["config"]["digest"], man["config"]["size"] = put(cfg)
+idx["manifests"][0]["digest"], idx["manifests"][0]["size"] = put(man)
+json.dump(idx, open(f"{t}/extra.oci/index.json", "w"))
+lock = json.load(open(f"{t}/two.lock"))
+lock["image"]["manifest"] = idx["manifests"][0]["digest"]
+lock["image"]["config"] = man["config"]["digest"]
+json.dump(lock, open(f"{t}/extra.lock", "w"))
+PY
+expect_exit "the real image verifies" 0 "$CPOLC" verify --lock two.lock two.oci
+refused "a layer no primitive accounts for" 4 "layer 2 of the image \(sha256:[0-9a-f]*\) comes from no primitive" \
+	"$CPOLC" verify --lock extra.lock extra.oci
+# layers derived at the build's SOURCE_DATE_EPOCH, which the lock records
+expect_exit "a build at an epoch" 0 env SOURCE_DATE_EPOCH=1700000000 "$CPOLC" build two.cpol -C cat -o ep.oci \
+	--lock ep.lock --no-cache
+expect_exit "verifies" 0 "$CPOLC" verify --lock ep.lock ep.oci
+mutate ep.lock ep2.lock 'j["image"]["epoch"] = 0'
+refused "a lock that lies about the epoch" 4 "layer [01] of the image is not the one cpolc makes" \
+	"$CPOLC" verify --lock ep2.lock ep.oci
+mutate ep.lock ep3.lock 'j["image"]["layerFormat"] = 3'
+refused "a lock of another layer format" 4 "the lock's layers are of layer format 3" \
+	"$CPOLC" verify --lock ep3.lock ep.oci
