@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "comp.h"
+#include "depfile.h"
 #include "lock.h"
 #include "request.h"
 #include "res.h"
@@ -314,17 +315,6 @@ static enum build_status check_locked(const struct build *b, const char *lock_pa
 
 /* ---- depfile ------------------------------------------------------------ */
 
-static void make_escape(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '#' || *s == '\\')
-			sb_addc(sb, '\\');
-		if (*s == '$')
-			sb_addc(sb, '$');
-		sb_addc(sb, *s);
-	}
-}
-
 /* The file behind a module path of a program: stdlib modules are recorded
  * as <stdlib>/NAME.cpol and found again on the search path. */
 static char *module_file(const char *path, const struct program_opts *popts)
@@ -364,16 +354,15 @@ static char *from_index(const struct decision *dec, const char *policy_path)
 	return s;
 }
 
-/* The Make rule of DESIGN.md: the target, every file the build read, the
- * catalog directory of each selected primitive, the index.json of the `from`
- * image, and an empty rule for each
- * prerequisite so that deleting one does not break make. */
-static int write_depfile(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
+/* The Make rule of DESIGN.md, as text (or NULL with an error in d when
+ * make cannot name one of its files): the target, every file the build
+ * read, the catalog directory of each selected primitive, the index.json
+ * of the `from` image, and an empty rule for each prerequisite. Made before
+ * anything is written, so that a refusal leaves no output. */
+static char *depfile_text(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char **deps = NULL, *target, *from;
-	size_t n = 0, cap = 0, k = 0;
-	int rc = 0;
+	char **deps = NULL, *target, *from, *text;
+	size_t n = 0, cap = 0;
 
 	if (o->depfile_target)
 		target = xstrdup(o->depfile_target);
@@ -393,10 +382,9 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 		add_dep(&deps, &n, &cap, from);
 	for (size_t i = 0; i < b->dec.nselected; i++) {
 		const struct cat_prim *p = b->dec.selected[i].prim;
-		char *dir = path_dirname(p->meta_path);
 		add_dep(&deps, &n, &cap, xstrdup(p->meta_path));
 		add_dep(&deps, &n, &cap, cat_blob_path(p));
-		add_dep(&deps, &n, &cap, dir);
+		add_dep(&deps, &n, &cap, path_dirname(p->meta_path));
 	}
 	for (size_t i = 0; i < b->dec.nrequests; i++)
 		for (size_t c = 0; b->have_catalogs && c < b->cs.ncats; c++) {
@@ -408,35 +396,12 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 			else
 				free(dir);
 		}
-	qsort(deps, n, sizeof(*deps), cmp_strp);
+	text = depfile_rule(o->depfile, target, deps, n, d);
 	for (size_t i = 0; i < n; i++)
-		if (!k || strcmp(deps[k - 1], deps[i]))
-			deps[k++] = deps[i];
-		else
-			free(deps[i]);
-	make_escape(&sb, target);
-	sb_addc(&sb, ':');
-	for (size_t i = 0; i < k; i++) {
-		sb_adds(&sb, " \\\n  ");
-		make_escape(&sb, deps[i]);
-	}
-	sb_addc(&sb, '\n');
-	for (size_t i = 0; i < k; i++) {
-		sb_addc(&sb, '\n');
-		make_escape(&sb, deps[i]);
-		sb_adds(&sb, ":\n");
-	}
-	if (write_file_atomic(o->depfile, sb.buf, sb.len, 0644) < 0) {
-		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
-				strerror(errno));
-		rc = -1;
-	}
-	for (size_t i = 0; i < k; i++)
 		free(deps[i]);
 	free(deps);
 	free(target);
-	sb_release(&sb);
-	return rc;
+	return text;
 }
 
 /* ---- build -------------------------------------------------------------- */
@@ -517,7 +482,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	struct oci_result res;
 	struct lock lk;
 	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
-	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path);
+	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path), *dep = NULL;
 	enum build_status st = BUILD_OK;
 
 	oci_result_init(&res);
@@ -529,6 +494,10 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	}
 	if (o->locked && (st = check_locked(b, lock_path, d)) != BUILD_OK)
 		goto out;
+	if (o->depfile && !(dep = depfile_text(b, o, out, d))) {
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
 	if (!o->no_cache)
 		cache = o->cache_dir ? xstrdup(o->cache_dir) : cache_default_dir();
 	if (check_collisions(&plan, cache, d) != 0) {
@@ -550,9 +519,15 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		goto out;
 	}
 	fill_lock(&lk, b, &plan, &res);
-	if (lock_write(lock_path, &lk, d) < 0 || (o->depfile && write_depfile(b, o, out, d) < 0))
+	if (lock_write(lock_path, &lk, d) < 0) {
 		st = BUILD_BAD_INPUT;
+	} else if (dep && write_file_atomic(o->depfile, dep, strlen(dep), 0644) < 0) {
+		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
+				strerror(errno));
+		st = BUILD_BAD_INPUT;
+	}
 out:
+	free(dep);
 	plan_release(&plan, b->dec.nselected);
 	oci_result_release(&res);
 	lock_release(&lk);
