@@ -72,6 +72,10 @@ static struct bc_program *load_program(struct build *b, const char *path, const 
 	}
 	if (!bc_is_module(data, len)) {
 		free(data);
+		if (want) { /* the lock names a compiled module here */
+			diag_file_error(d, path, 0, 0, "verify", "'%s' is not a compiled module", path);
+			return NULL;
+		}
 		return comp_load(path, only, popts, d);
 	}
 	if (source_only) {

@@ -199,3 +199,46 @@ refused "a lock that lies about the epoch" 4 "layer [01] of the image is not the
 mutate ep.lock ep3.lock 'j["image"]["layerFormat"] = 3'
 refused "a lock of another layer format" 4 "the lock's layers are of layer format 3" \
 	"$CPOLC" verify --lock ep3.lock ep.oci
+
+# ---- finding 13: the text of a file that is not a policy source is never shown -----
+# stderr_on_tty CMD...: run CMD with its stderr on a terminal (so that
+# diagnostics come with caret lines), print what it wrote there
+stderr_on_tty() {
+	python3 - "$@" <<'PY'
+import os, pty, subprocess, sys
+m, s = pty.openpty()
+p = subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=s)
+os.close(s)
+out = b""
+while True:
+    try:
+        d = os.read(m, 65536)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+sys.stdout.buffer.write(out)
+PY
+}
+printf 'root:$6$TOPSECRETHASH:19000:0:99999:7:::\n' >"$T/shadow"
+printf 'import "%s/shadow" as s;\npolicy "d" { }\n' "$T" >imp.cpol
+ln -s shadow link.cpol
+printf 'import "./link.cpol" as s;\npolicy "d" { }\n' >lnk.cpol
+printf 'x\377 TOPSECRETHASH\n' >bin.cpol
+printf 'import "./bin.cpol" as s;\npolicy "d" { }\n' >bin-imp.cpol
+for p in imp lnk bin-imp; do
+	expect_exit "lint --caret $p.cpol fails" 1 "$CPOLC" lint --caret $p.cpol
+	expect_eq "and shows nothing of the file" "$(printf '%s' "$T_ERR" | grep -ac TOPSECRET)" "0"
+done
+expect_match "import of a file that is not a policy source" "$(stderr_on_tty "$CPOLC" lint imp.cpol)" \
+	"'$T/shadow' is not a policy source"
+expect_match "a link to one" "$(stderr_on_tty "$CPOLC" lint lnk.cpol)" "'link\.cpol' is not a policy source"
+mutate img.lock shadow.lock "j['modules'][0]['path'] = '$T/shadow'; del j['program']"
+out=$(stderr_on_tty "$CPOLC" verify --lock shadow.lock img)
+expect_match "verify of a lock naming it as a module says so" "$out" "is not a policy source"
+expect_eq "and shows nothing of it" "$(printf '%s' "$out" | grep -ac TOPSECRET)" "0"
+mutate img.lock shadow.lock "j['program']['path'] = '$T/shadow'"
+out=$(stderr_on_tty "$CPOLC" verify --lock shadow.lock img)
+expect_match "nor as a compiled module" "$out" "is not a compiled module"
+expect_eq "and shows nothing of it" "$(printf '%s' "$out" | grep -ac TOPSECRET)" "0"
