@@ -504,6 +504,10 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	}
 	if (!o->no_cache)
 		cache = o->cache_dir ? xstrdup(o->cache_dir) : cache_default_dir();
+	if (cache && cache_open(cache, d) < 0) { /* before the collision check writes to it */
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
 	if (check_collisions(&plan, cache, d) != 0) {
 		st = BUILD_UNRESOLVED;
 		goto out;

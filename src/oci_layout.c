@@ -724,13 +724,11 @@ static bool is_temp_blob(const char *name)
 	return strncmp(name, ".tmp-layer-", 11) == 0 || strstr(name, ".tmp.") != NULL;
 }
 
-/* Temporary files that builds killed a day ago or more left in blobs/. */
+/* Temporary files that builds killed a day ago or more left in blobs/
+ * (never through a link out of the layout). */
 static void remove_stale_temps(const char *root)
 {
-	char *dir = path_join(root, "blobs/sha256");
-
-	remove_old_files(dir, 86400, is_temp_blob);
-	free(dir);
+	remove_old_files(root, "blobs/sha256", 86400, is_temp_blob);
 }
 
 /* Hold an exclusive lock on the layout directory until *fd is closed. */

@@ -381,6 +381,64 @@ START_TEST(test_prune)
 }
 END_TEST
 
+/* victim/NAME: a file outside the cache that nothing may remove. */
+static char *victim(const char *vdir, const char *name, time_t mtime)
+{
+	char *p = path_join(vdir, name);
+	struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
+
+	ck_assert_int_eq(write_file_atomic(p, "{}", 2, 0644), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
+	return p;
+}
+
+/* Prune never follows a symbolic link out of the cache: with checks/,
+ * scans/, tmp/, layers/ and blobs/sha256 links to a directory of files,
+ * those files stay (prune used to remove every regular file in the
+ * target of checks/ or scans/, and old ones in that of tmp/). */
+START_TEST(test_prune_symlinks)
+{
+	static const char *const subs[] = {"checks", "scans", "tmp", "layers"};
+	char *cache = path_join(dir, "c"), *vdir = path_join(dir, "victims"), *v[4], *blobs, *link;
+	char hex[65];
+	struct diag d;
+	size_t i;
+
+	diag_init(&d);
+	ck_assert_int_eq(mkdir(cache, 0755), 0);
+	ck_assert_int_eq(mkdir(vdir, 0755), 0);
+	sha256_hex("x", 1, hex);
+	v[0] = victim(vdir, "passwd", 1000);
+	v[1] = victim(vdir, hex, 1000); /* a blob's name */
+	v[2] = victim(vdir, ".tmp-layer-x", 1000);
+	v[3] = victim(vdir, "0000.json", 1000);
+	for (i = 0; i < ARRAY_SIZE(subs); i++) {
+		link = path_join(cache, subs[i]);
+		ck_assert_int_eq(symlink(vdir, link), 0);
+		free(link);
+	}
+	blobs = path_join(cache, "blobs");
+	ck_assert_int_eq(mkdir(blobs, 0755), 0);
+	link = path_join(blobs, "sha256");
+	ck_assert_int_eq(symlink(vdir, link), 0);
+	free(link);
+	ck_assert_int_eq(cache_prune(cache, 0, &d), -1);
+	ck_assert_uint_ge(d.nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "is a symbolic link"));
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		ck_assert_msg(access(v[i], F_OK) == 0, "'%s' was removed", v[i]);
+		free(v[i]);
+	}
+	/* and a build does not use such a cache */
+	ck_assert_int_eq(cache_open(cache, &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.entries[d.nentries - 1].message, "is a symbolic link"));
+	diag_release(&d);
+	free(blobs);
+	free(vdir);
+	free(cache);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cache");
@@ -396,6 +454,7 @@ int main(void)
 	tcase_add_test(tc, test_entry_bound_to_recipe);
 	tcase_add_test(tc, test_concurrent_builds);
 	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_prune_symlinks);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

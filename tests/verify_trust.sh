@@ -242,3 +242,17 @@ mutate img.lock shadow.lock "j['program']['path'] = '$T/shadow'"
 out=$(stderr_on_tty "$CPOLC" verify --lock shadow.lock img)
 expect_match "nor as a compiled module" "$out" "is not a compiled module"
 expect_eq "and shows nothing of it" "$(printf '%s' "$out" | grep -ac TOPSECRET)" "0"
+
+# ---- finding 6: cache prune and build never follow a link out of the cache -----------
+mkdir victims && printf 'keep\n' >victims/passwd && printf 'keep\n' >"victims/$(printf x | sha256sum | cut -c1-64)"
+mkdir -p lc/blobs && ln -s "$T/victims" lc/checks && ln -s "$T/victims" lc/scans && ln -s "$T/victims" lc/tmp
+ln -s "$T/victims" lc/blobs/sha256
+expect_exit "cache prune of a cache with links in it fails" 2 "$CPOLC" cache prune --cache lc --max-size 0
+expect_match "naming the link" "$T_ERR" "cache directory 'lc/[a-z/0-9]*' is a symbolic link"
+expect_eq "and removes nothing outside" "$(ls victims | wc -l)" "2"
+refused "a build with such a cache" 2 "is a symbolic link" "$CPOLC" build one.cpol -C cat -o lc.oci --lock lc.lock \
+	--cache lc
+expect_eq "writes nothing there" "$(ls victims | wc -l)" "2"
+mkdir -p wc && chmod 777 wc
+refused "a cache every user may write" 2 "refusing to use cache directory 'wc': every user may write to it" \
+	"$CPOLC" build one.cpol -C cat -o wc.oci --lock wc.lock --cache wc
