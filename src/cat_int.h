@@ -47,6 +47,7 @@ struct tent {
 	uint64_t size;	    /* regular files */
 	char *link;	    /* symlink target, or hardlink target path (normalised) */
 	char *src;	    /* regular file content from this file system path, or */
+	uint64_t dev, ino;  /* ... (the file walked there), */
 	uint64_t spool_off; /* ... from this offset of the spool file */
 	char *origin;	    /* what the user named (for messages), borrowed from tree */
 };
