@@ -64,7 +64,7 @@ static const char *index_entry(struct cat_prim *p, char **f)
 		return "bad version";
 	if (!valid_kind(f[2]))
 		return "bad kind";
-	if (!is_sha256_ref(f[3]) || !is_sha256_ref(f[4]))
+	if (!digest_valid(f[3]) || !digest_valid(f[4]))
 		return "bad digest";
 	errno = 0;
 	p->size = strtoull(f[5], &end, 10);

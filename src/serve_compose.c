@@ -82,16 +82,6 @@ static char *stamp_of(const char *path)
 	return stat(path, &st) == 0 ? cache_stamp(&st) : xstrdup("");
 }
 
-static bool valid_digest(const char *s)
-{
-	if (strncmp(s, "sha256:", 7) || strlen(s) != 71)
-		return false;
-	for (s += 7; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
-
 /* ---- names -------------------------------------------------------------- */
 
 static bool alnum_lower(char c)
@@ -213,7 +203,7 @@ static int manifest_blobs(struct serve_comp *comp)
 	size_t i;
 
 	layers = json_object_get(m, "layers");
-	if (!cfg || !valid_digest(cfg) || !json_is_array(layers)) {
+	if (!cfg || !digest_valid(cfg) || !json_is_array(layers)) {
 		json_decref(m);
 		return -1;
 	}
@@ -223,7 +213,7 @@ static int manifest_blobs(struct serve_comp *comp)
 	json_array_foreach(layers, i, l)
 	{
 		const char *dg = json_string_value(json_object_get(l, "digest"));
-		if (dg && valid_digest(dg))
+		if (dg && digest_valid(dg))
 			comp->blobs[comp->nblobs++] = xstrdup(dg);
 	}
 	json_decref(m);
@@ -298,7 +288,7 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 	struct serve_comp *comp = NULL;
 
 	free(path);
-	if (key && name && ref && identity && manifest && strlen(key) == 64 && valid_digest(manifest) &&
+	if (key && name && ref && identity && manifest && strlen(key) == 64 && digest_valid(manifest) &&
 	    serve_valid_name(name) && serve_valid_tag(ref)) {
 		comp = xcalloc(1, sizeof(*comp));
 		memcpy(comp->key, key, 65);
@@ -801,7 +791,7 @@ static void finish(struct job *j)
 	comp->name = xstrdup(j->name);
 	comp->ref = xstrdup(j->ref);
 	comp->identity = xstrdup(j->identity);
-	if (lock_load(lockfile, &lk, &d) < 0 || !lk.manifest_digest || !valid_digest(lk.manifest_digest)) {
+	if (lock_load(lockfile, &lk, &d) < 0 || !lk.manifest_digest || !digest_valid(lk.manifest_digest)) {
 		job_fail(j, SERVE_ERROR, "the composition's lock '%s' cannot be read", lockfile);
 		goto out;
 	}
