@@ -28,6 +28,7 @@
 #ifndef CPOLC_CACHE_H
 #define CPOLC_CACHE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -79,5 +80,20 @@ int cache_store(const char *dir, const char *key, const char *recipe, const char
  * while a build is linking it makes that build fail: prune between builds.
  * Returns the number of bytes freed, or -1 with an error in d. */
 long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d);
+
+/* One layer entry, as cache list shows it. */
+struct cache_item {
+	char key[65];
+	char digest[72], diff_id[72];
+	uint64_t size;	/* blob bytes */
+	bool present;	/* the blob is in the cache */
+	long long used; /* the blob's mtime, seconds since the epoch: its last
+			 * use, to the day (cache_lookup refreshes it daily) */
+};
+
+/* Every well-formed layer entry of the cache, sorted by key, into *items
+ * (caller frees). Directories are opened as cache_prune opens them. Returns
+ * the count (0 for a cache that does not exist), or -1 with an error in d. */
+long long cache_list(const char *dir, struct cache_item **items, struct diag *d);
 
 #endif

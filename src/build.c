@@ -334,12 +334,6 @@ static char *module_file(const char *path, const struct program_opts *popts)
 	return file;
 }
 
-static void add_dep(char ***v, size_t *n, size_t *cap, char *path)
-{
-	xgrow((void **)v, cap, *n + 1, sizeof(**v));
-	(*v)[(*n)++] = path;
-}
-
 static char *from_layout(const struct decision *dec, const char *policy_path);
 
 /* The index.json of the `from` layout "DIR[:TAG]" (a tag is what follows the
@@ -365,8 +359,8 @@ static char *from_index(const struct decision *dec, const char *policy_path)
  * anything is written, so that a refusal leaves no output. */
 static char *depfile_text(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
-	char **deps = NULL, *target, *from, *text;
-	size_t n = 0, cap = 0;
+	struct strvec deps = STRVEC_INIT;
+	char *target, *from, *text;
 
 	if (o->depfile_target)
 		target = xstrdup(o->depfile_target);
@@ -377,18 +371,18 @@ static char *depfile_text(const struct build *b, const struct build_opts *o, con
 	for (size_t i = 0; i < b->prog->nfiles; i++) {
 		char *path = module_file(b->prog->files[i].path, &o->popts);
 		if (path)
-			add_dep(&deps, &n, &cap, path);
+			strvec_push_nodup(&deps, path);
 	}
-	add_dep(&deps, &n, &cap, xstrdup(o->policy_path));
+	strvec_push_nodup(&deps, xstrdup(o->policy_path));
 	if (o->request && strcmp(o->request, "-"))
-		add_dep(&deps, &n, &cap, xstrdup(o->request));
+		strvec_push_nodup(&deps, xstrdup(o->request));
 	if ((from = from_index(&b->dec, o->policy_path)))
-		add_dep(&deps, &n, &cap, from);
+		strvec_push_nodup(&deps, from);
 	for (size_t i = 0; i < b->dec.nselected; i++) {
 		const struct cat_prim *p = b->dec.selected[i].prim;
-		add_dep(&deps, &n, &cap, xstrdup(p->meta_path));
-		add_dep(&deps, &n, &cap, cat_blob_path(p));
-		add_dep(&deps, &n, &cap, path_dirname(p->meta_path));
+		strvec_push_nodup(&deps, xstrdup(p->meta_path));
+		strvec_push_nodup(&deps, cat_blob_path(p));
+		strvec_push_nodup(&deps, path_dirname(p->meta_path));
 	}
 	for (size_t i = 0; i < b->dec.nrequests; i++)
 		for (size_t c = 0; b->have_catalogs && c < b->cs.ncats; c++) {
@@ -396,14 +390,12 @@ static char *depfile_text(const struct build *b, const struct build_opts *o, con
 				xasprintf("%s/primitives/%s", b->cs.cats[c]->dir, b->dec.requests[i].name);
 			struct stat st;
 			if (stat(dir, &st) == 0)
-				add_dep(&deps, &n, &cap, dir);
+				strvec_push_nodup(&deps, dir);
 			else
 				free(dir);
 		}
-	text = depfile_rule(o->depfile, target, deps, n, d);
-	for (size_t i = 0; i < n; i++)
-		free(deps[i]);
-	free(deps);
+	text = depfile_rule(o->depfile, target, deps.v, deps.n, d);
+	strvec_clear(&deps);
 	free(target);
 	return text;
 }

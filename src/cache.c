@@ -437,3 +437,65 @@ long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 		close(lfd);
 	return rc < 0 ? -1 : freed;
 }
+
+/* --- listing ---------------------------------------------------------------- */
+
+static int item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cache_item *)a)->key, ((const struct cache_item *)b)->key);
+}
+
+long long cache_list(const char *dir, struct cache_item **items, struct diag *d)
+{
+	int bfd, lfd, fd;
+	DIR *dh;
+	struct dirent *de;
+	size_t n = 0, cap = 0;
+
+	*items = NULL;
+	if (prune_dir(dir, "blobs/sha256", &bfd, d) < 0 || prune_dir(dir, "layers", &lfd, d) < 0) {
+		if (bfd >= 0)
+			close(bfd);
+		return -1;
+	}
+	fd = lfd >= 0 ? dup(lfd) : -1;
+	dh = fd >= 0 ? fdopendir(fd) : NULL;
+	while (dh && (de = readdir(dh))) {
+		size_t len = strlen(de->d_name);
+		struct cache_entry e;
+		struct cache_item *it;
+		struct stat st;
+		char *text, *stamp = NULL;
+		if (len != 69 || strcmp(de->d_name + 64, ".json") ||
+		    !(text = read_at(lfd, de->d_name, ENTRY_MAX)))
+			continue;
+		memset(&e, 0, sizeof(e));
+		if (parse_entry_text(text, NULL, &e, &stamp) == 0) {
+			xgrow((void **)items, &cap, n + 1, sizeof(**items));
+			it = &(*items)[n++];
+			memset(it, 0, sizeof(*it));
+			memcpy(it->key, de->d_name, 64);
+			memcpy(it->digest, e.digest, sizeof(it->digest));
+			memcpy(it->diff_id, e.diff_id, sizeof(it->diff_id));
+			it->size = e.size;
+			if (bfd >= 0 && fstatat(bfd, e.digest + 7, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode)) {
+				it->present = true;
+				it->used = (long long)st.st_mtim.tv_sec;
+			}
+		}
+		free(stamp);
+		free(text);
+	}
+	if (dh)
+		closedir(dh);
+	else if (fd >= 0)
+		close(fd);
+	if (bfd >= 0)
+		close(bfd);
+	if (lfd >= 0)
+		close(lfd);
+	if (n)
+		qsort(*items, n, sizeof(**items), item_cmp);
+	return (long long)n;
+}
