@@ -368,9 +368,10 @@ static long long prune_blobs(int bfd, uint64_t max_bytes)
 	return freed;
 }
 
-/* Remove the layer entries of the directory lfd whose blob (in bfd, -1:
- * none left) is gone. */
-static void prune_entries(int lfd, int bfd)
+/* Call fn for each well-formed entry of the layers directory lfd (name
+ * borrowed, e parsed). */
+static void each_entry(int lfd, void (*fn)(int lfd, const char *name, const struct cache_entry *e, void *ctx),
+		       void *ctx)
 {
 	int fd = dup(lfd);
 	DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
@@ -378,15 +379,12 @@ static void prune_entries(int lfd, int bfd)
 
 	while (dh && (de = readdir(dh))) {
 		struct cache_entry e;
-		struct stat st;
 		char *text, *stamp = NULL;
 		if (de->d_name[0] == '.' || !(text = read_at(lfd, de->d_name, ENTRY_MAX)))
 			continue;
 		memset(&e, 0, sizeof(e));
-		if (parse_entry_text(text, NULL, &e, &stamp) == 0 &&
-		    (bfd < 0 ||
-		     (fstatat(bfd, e.digest + 7, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)))
-			unlinkat(lfd, de->d_name, 0);
+		if (parse_entry_text(text, NULL, &e, &stamp) == 0)
+			fn(lfd, de->d_name, &e, ctx);
 		free(stamp);
 		free(text);
 	}
@@ -394,6 +392,16 @@ static void prune_entries(int lfd, int bfd)
 		closedir(dh);
 	else if (fd >= 0)
 		close(fd);
+}
+
+/* An entry whose blob (in the directory *ctx, -1: none left) is gone goes. */
+static void prune_entry(int lfd, const char *name, const struct cache_entry *e, void *ctx)
+{
+	int bfd = *(int *)ctx;
+	struct stat st;
+
+	if (bfd < 0 || (fstatat(bfd, e->digest + 7, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT))
+		unlinkat(lfd, name, 0);
 }
 
 /* Open top/sub, or report why not (nothing for one that does not exist). */
@@ -423,7 +431,7 @@ long long cache_prune(const char *dir, uint64_t max_bytes, struct diag *d)
 	if (prune_dir(dir, "layers", &lfd, d) < 0)
 		rc = -1;
 	else if (lfd >= 0 && (bfd >= 0 || rc == 0)) /* blobs unknown: keep the entries */
-		prune_entries(lfd, bfd);
+		each_entry(lfd, prune_entry, &bfd);
 	/* temporary files of killed builds, and the collision check's memos:
 	 * the next build makes them again */
 	for (size_t i = 0; i < ARRAY_SIZE(memos); i++)
@@ -445,57 +453,54 @@ static int item_cmp(const void *a, const void *b)
 	return strcmp(((const struct cache_item *)a)->key, ((const struct cache_item *)b)->key);
 }
 
+struct list {
+	int bfd;
+	struct cache_item *items;
+	size_t n, cap;
+};
+
+static void list_entry(int lfd, const char *name, const struct cache_entry *e, void *ctx)
+{
+	struct list *l = ctx;
+	struct cache_item *it;
+	struct stat st;
+
+	(void)lfd;
+	if (strlen(name) != 69 || strcmp(name + 64, ".json"))
+		return;
+	xgrow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
+	it = &l->items[l->n++];
+	memset(it, 0, sizeof(*it));
+	memcpy(it->key, name, 64);
+	memcpy(it->digest, e->digest, sizeof(it->digest));
+	memcpy(it->diff_id, e->diff_id, sizeof(it->diff_id));
+	it->size = e->size;
+	if (l->bfd >= 0 && fstatat(l->bfd, e->digest + 7, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode)) {
+		it->present = true;
+		it->used = (long long)st.st_mtim.tv_sec;
+	}
+}
+
 long long cache_list(const char *dir, struct cache_item **items, struct diag *d)
 {
-	int bfd, lfd, fd;
-	DIR *dh;
-	struct dirent *de;
-	size_t n = 0, cap = 0;
+	struct list l = {-1, NULL, 0, 0};
+	int lfd = -1;
 
 	*items = NULL;
-	if (prune_dir(dir, "blobs/sha256", &bfd, d) < 0 || prune_dir(dir, "layers", &lfd, d) < 0) {
-		if (bfd >= 0)
-			close(bfd);
+	if (prune_dir(dir, "blobs/sha256", &l.bfd, d) < 0 || prune_dir(dir, "layers", &lfd, d) < 0) {
+		if (l.bfd >= 0)
+			close(l.bfd);
 		return -1;
 	}
-	fd = lfd >= 0 ? dup(lfd) : -1;
-	dh = fd >= 0 ? fdopendir(fd) : NULL;
-	while (dh && (de = readdir(dh))) {
-		size_t len = strlen(de->d_name);
-		struct cache_entry e;
-		struct cache_item *it;
-		struct stat st;
-		char *text, *stamp = NULL;
-		if (len != 69 || strcmp(de->d_name + 64, ".json") ||
-		    !(text = read_at(lfd, de->d_name, ENTRY_MAX)))
-			continue;
-		memset(&e, 0, sizeof(e));
-		if (parse_entry_text(text, NULL, &e, &stamp) == 0) {
-			xgrow((void **)items, &cap, n + 1, sizeof(**items));
-			it = &(*items)[n++];
-			memset(it, 0, sizeof(*it));
-			memcpy(it->key, de->d_name, 64);
-			memcpy(it->digest, e.digest, sizeof(it->digest));
-			memcpy(it->diff_id, e.diff_id, sizeof(it->diff_id));
-			it->size = e.size;
-			if (bfd >= 0 && fstatat(bfd, e.digest + 7, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    S_ISREG(st.st_mode)) {
-				it->present = true;
-				it->used = (long long)st.st_mtim.tv_sec;
-			}
-		}
-		free(stamp);
-		free(text);
-	}
-	if (dh)
-		closedir(dh);
-	else if (fd >= 0)
-		close(fd);
-	if (bfd >= 0)
-		close(bfd);
+	if (lfd >= 0)
+		each_entry(lfd, list_entry, &l);
+	if (l.bfd >= 0)
+		close(l.bfd);
 	if (lfd >= 0)
 		close(lfd);
-	if (n)
-		qsort(*items, n, sizeof(**items), item_cmp);
-	return (long long)n;
+	if (l.n)
+		qsort(l.items, l.n, sizeof(*l.items), item_cmp);
+	*items = l.items;
+	return (long long)l.n;
 }
