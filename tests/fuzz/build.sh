@@ -26,7 +26,7 @@ printf '#define CPOLC_STDLIBDIR "%s/stdlib"\n#define CPOLC_SRC_STDLIBDIR "%s/std
 bison -d -Wall -Wno-yacc -o "$out/grammar/parser.c" "$src/grammar/parser.y"
 flex -o "$out/grammar/lexer.c" "$src/grammar/lexer.l"
 
-pkgs="libarchive libcrypto jansson zlib libdeflate libzstd"
+pkgs="libarchive libcrypto jansson zlib libdeflate libzstd libmicrohttpd libcrypt"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -g -O1 $SAN -I$out -I$out/grammar -I$src/include -I$src/grammar -I$src/src \
  -include $out/config.h $(pkg-config --cflags $pkgs)"
