@@ -50,7 +50,8 @@ struct watch {
 struct pull {
 	struct watch *watch;
 	size_t nwatch;
-	bool busy; /* being worked out by one thread; the others wait */
+	bool busy;	/* being worked out by one thread; the others wait */
+	bool transient; /* a failure that may not recur: not kept */
 	enum serve_status status;
 	const struct serve_comp *comp;
 	char *message;
@@ -443,6 +444,7 @@ struct job {
 	enum serve_status status;
 	char *message;
 	const struct serve_comp *comp;
+	bool transient; /* the composition failed for a reason the inputs may not decide */
 };
 
 static void watch_add(struct job *j, const char *path)
@@ -660,7 +662,6 @@ static int run_build(struct job *j, char **err)
 	}
 	strvec_push(&argv, o->exe);
 	strvec_push(&argv, "build");
-	strvec_push(&argv, j->policy);
 	strvec_push(&argv, "--request");
 	strvec_push(&argv, reqfile);
 	for (size_t i = 0; i < o->ncatalogs; i++) {
@@ -683,9 +684,11 @@ static int run_build(struct job *j, char **err)
 		strvec_push(&argv, "--stdlib");
 		strvec_push(&argv, o->stdlib);
 	}
+	strvec_push(&argv, "--");
+	strvec_push(&argv, j->policy);
 	pid = fork();
 	if (pid == 0) { /* only async-signal-safe calls until exec */
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(null, 0), dup2(null, 1), dup2(pipefd[1], 2);
 		execv(o->exe, argv.v);
@@ -861,6 +864,7 @@ static void compose(struct job *j)
 	give_slot(j->c);
 	if (status == 0) {
 		finish(j);
+		j->transient = j->status != SERVE_OK;
 	} else {
 		char *msg = build_messages(err, status == 1 ? "deny" : NULL);
 		job_fail(j,
@@ -948,7 +952,7 @@ void serve_compose(struct serve_composer *c, const char *name, const char *ref, 
 		strmap_put(&c->pulls, pkey, p = xcalloc(1, sizeof(*p)));
 	while (p->busy)
 		pthread_cond_wait(&c->changed, &c->mu);
-	if (fresh(p) && p->status != SERVE_BUSY) {
+	if (fresh(p) && p->status != SERVE_BUSY && !p->transient) {
 		result_of(p, r);
 		pthread_mutex_unlock(&c->mu);
 		goto out;
@@ -963,6 +967,7 @@ void serve_compose(struct serve_composer *c, const char *name, const char *ref, 
 	p->watch = j.watch, p->nwatch = j.nwatch;
 	j.watch = NULL, j.nwatch = 0;
 	p->status = j.status;
+	p->transient = j.transient;
 	p->comp = j.comp;
 	p->message = j.message, j.message = NULL;
 	p->busy = false;
