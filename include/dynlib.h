@@ -1,6 +1,7 @@
-/* dynlib.h - libarchive and libcrypto, opened on first use (src/dynlib.c).
+/* dynlib.h - libarchive, libcrypto and libcurl, opened on first use
+ * (src/dynlib.c).
  *
- * cpolc is not linked against libarchive or libcrypto (unless configured
+ * cpolc is not linked against libarchive, libcrypto or libcurl (unless configured
  * with --disable-lazy-libs): each is opened the first time one of its
  * functions is called. A command that needs them opens them up front, so
  * that a missing library stops it before it writes anything.
@@ -8,7 +9,7 @@
 #ifndef CPOLC_DYNLIB_H
 #define CPOLC_DYNLIB_H
 
-enum { DYNLIB_ARCHIVE = 1, DYNLIB_CRYPTO = 2 };
+enum { DYNLIB_ARCHIVE = 1, DYNLIB_CRYPTO = 2, DYNLIB_CURL = 4 };
 
 /* Open the libraries in which (DYNLIB_* bits) now. Returns 0, or -1 with
  * *err saying which could not be loaded and why (static storage). Always
