@@ -1,0 +1,472 @@
+/* registry_push.c - blob uploads (mount, monolithic, chunked) and the push
+ * of an image of an OCI layout. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "oci.h"
+#include "registry_int.h"
+
+#define MAX_DEPTH    2	  /* an index of manifests; no deeper */
+#define MAX_CHILDREN 1000 /* manifests of an index, layers of a manifest */
+#define OCTETS	     "application/octet-stream"
+
+/* ---- blobs ------------------------------------------------------------------ */
+
+/* The outcome of one try of an upload. */
+enum try_result { TRY_OK, TRY_AGAIN, TRY_FAIL };
+
+struct upload {
+	struct registry *r;
+	const char *repo, *digest, *scope;
+	int fd;
+	uint64_t size;
+	char *location; /* of the upload session */
+};
+
+/* Move the session to the Location of p. */
+static int follow(struct upload *u, const struct reg_resp *p, struct diag *d)
+{
+	char *next;
+
+	if (!p->location) {
+		diag_error(d, LOC_NONE, "registry", "the registry started an upload without a location");
+		return -1;
+	}
+	if (!(next = reg_resolve(u->location, p->location, d)))
+		return -1;
+	free(u->location);
+	u->location = next;
+	return 0;
+}
+
+/* A status of an upload request: what to do about it. */
+static enum try_result judge(const struct reg_resp *p, long want, struct diag *d, const char *what,
+			     const struct upload *u)
+{
+	if (!p->hostile && p->status == want)
+		return TRY_OK;
+	reg_fail(d, p, "%s %s to '%s'", what, u->digest, u->repo);
+	return !p->hostile && (p->status >= 500 || p->status == 429) ? TRY_AGAIN : TRY_FAIL;
+}
+
+/* POST a new upload session, or mount from another repository. 1 mounted,
+ * 0 with a session in u->location, -1 (*res set) when not. */
+static int start(struct upload *u, const char *from, enum try_result *res, struct diag *d)
+{
+	char *base = reg_url(u->r, u->repo, "blobs", "uploads/"), *url;
+	struct reg_resp p = {0};
+	struct reg_req q = {.method = "POST", .scope = u->scope, .fd = -1};
+	int rc = -1;
+
+	url = from ? xasprintf("%s?mount=%s&from=%s", base, u->digest, from) : xstrdup(base);
+	free(u->location);
+	u->location = xstrdup(url);
+	q.url = url;
+	*res = TRY_FAIL;
+	if (reg_do(u->r, &q, &p, d) < 0)
+		;
+	else if (from && !p.hostile && p.status == 201)
+		rc = 1;
+	else if (judge(&p, 202, d, from ? "mount" : "start the upload of", u) == TRY_OK)
+		rc = follow(u, &p, d);
+	reg_resp_release(&p);
+	free(url);
+	free(base);
+	return rc;
+}
+
+/* url with "digest=D" added to its query. */
+static char *with_digest(const char *url, const char *digest)
+{
+	return xasprintf("%s%cdigest=%s", url, strchr(url, '?') ? '&' : '?', digest);
+}
+
+/* Send the blob through the session u->location: one PUT up to the chunk
+ * size, else PATCHes of a chunk each and an empty PUT. */
+static enum try_result send_blob(struct upload *u, struct diag *d)
+{
+	uint64_t chunk = u->r->o.chunk_size, off = 0;
+	bool chunked = u->size > chunk;
+	struct reg_resp p = {0};
+	enum try_result res = TRY_OK;
+	char *url, range[64];
+
+	while (chunked && off < u->size && res == TRY_OK) {
+		uint64_t n = u->size - off < chunk ? u->size - off : chunk;
+		struct reg_req q = {.method = "PATCH",
+				    .url = u->location,
+				    .scope = u->scope,
+				    .content_type = OCTETS,
+				    .content_range = range,
+				    .fd = u->fd,
+				    .off = off,
+				    .size = n,
+				    .once = true,
+				    .progress = true};
+		snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)off,
+			 (unsigned long long)(off + n - 1));
+		if (reg_do(u->r, &q, &p, d) < 0)
+			res = TRY_AGAIN;
+		else if ((res = judge(&p, 202, d, "upload a chunk of", u)) == TRY_OK && follow(u, &p, d) < 0)
+			res = TRY_FAIL;
+		reg_resp_release(&p);
+		off += n;
+	}
+	if (res != TRY_OK)
+		return res;
+	url = with_digest(u->location, u->digest);
+	struct reg_req q = {.method = "PUT",
+			    .url = url,
+			    .scope = u->scope,
+			    .content_type = OCTETS,
+			    .data = chunked ? "" : NULL,
+			    .fd = chunked ? -1 : u->fd,
+			    .size = chunked ? 0 : u->size,
+			    .once = true,
+			    .progress = true};
+	if (reg_do(u->r, &q, &p, d) < 0)
+		res = TRY_AGAIN;
+	else
+		res = judge(&p, 201, d, "upload", u);
+	reg_resp_release(&p);
+	free(url);
+	return res;
+}
+
+/* The last error of tmp into d (tmp had every try's). */
+static void keep_last(struct diag *d, struct diag *tmp, int tries)
+{
+	const struct diag_entry *e = NULL;
+
+	for (size_t i = tmp->nentries; i-- > 0;)
+		if (tmp->entries[i].sev == DIAG_ERROR) {
+			e = &tmp->entries[i];
+			break;
+		}
+	if (e && tries > 1)
+		diag_error(d, LOC_NONE, e->rule, "%s (tried %d times)", e->message, tries);
+	else if (e)
+		diag_error(d, LOC_NONE, e->rule, "%s", e->message);
+	diag_release(tmp);
+}
+
+static int open_blob(const char *path, uint64_t size, struct diag *d)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size) {
+		if (fd >= 0 && !S_ISREG(st.st_mode))
+			diag_error(d, LOC_NONE, "registry-input", "'%s' is no regular file", path);
+		else if (fd >= 0)
+			diag_error(d, LOC_NONE, "registry-input", "'%s' has %llu bytes, not %llu", path,
+				   (unsigned long long)st.st_size, (unsigned long long)size);
+		else
+			diag_error(d, LOC_NONE, "registry-input", "cannot open '%s': %s", path,
+				   strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void sleep_ms(long long ms)
+{
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Mount from one of from, else upload, from a new session each try, as
+ * a session whose data request failed cannot be trusted; the waits double
+ * from 250 ms. A request that starts a session was retried already. */
+static int upload(struct upload *u, const char *const *from, size_t nfrom, enum registry_blob_how *how,
+		  struct diag *d)
+{
+	struct diag tmp;
+	enum try_result res = TRY_FAIL;
+	long long wait = 250;
+	bool session = false;
+	int tries, m;
+
+	diag_init(&tmp);
+	for (size_t i = 0; i < nfrom && !session; i++) {
+		if ((m = start(u, from[i], &res, &tmp)) == 1) {
+			*how = REGISTRY_BLOB_MOUNTED;
+			diag_release(&tmp);
+			return 0;
+		}
+		session = m == 0; /* not mounted: the registry opened a session instead */
+	}
+	*how = REGISTRY_BLOB_UPLOADED;
+	for (tries = 1;; tries++) {
+		if (!session && start(u, NULL, &res, &tmp) < 0)
+			break;
+		u->r->prog.done = 0;
+		res = send_blob(u, &tmp);
+		session = false;
+		if (res != TRY_AGAIN || tries == REGISTRY_TRIES)
+			break;
+		sleep_ms(wait);
+		wait *= 2;
+	}
+	if (res == TRY_OK) {
+		diag_release(&tmp);
+		return 0;
+	}
+	keep_last(d, &tmp, tries);
+	return -1;
+}
+
+int registry_blob_push(struct registry *r, const char *repo, const char *digest, const char *path,
+		       uint64_t size, const char *const *from, size_t nfrom, enum registry_blob_how *how,
+		       struct diag *d)
+{
+	struct strbuf scope = STRBUF_INIT;
+	struct upload u = {r, repo, digest, NULL, -1, size, NULL};
+	int rc = -1;
+
+	if (!reg_digest_valid(digest)) {
+		diag_error(d, LOC_NONE, "registry-input", "bad digest '%s'", digest);
+		return -1;
+	}
+	if ((u.fd = open_blob(path, size, d)) < 0)
+		return -1;
+	sb_addf(&scope, "repository:%s:pull,push", repo);
+	for (size_t i = 0; i < nfrom; i++)
+		sb_addf(&scope, " repository:%s:pull", from[i]);
+	u.scope = scope.buf;
+	if (reg_connect(r, d) == 0)
+		rc = upload(&u, from, nfrom, how, d);
+	close(u.fd);
+	free(u.location);
+	sb_release(&scope);
+	return rc;
+}
+
+/* ---- an image of a layout ------------------------------------------------------ */
+
+struct push {
+	struct registry *r;
+	const char *layout, *repo;
+	const char *const *from;
+	size_t nfrom;
+	struct registry_push_result *res;
+};
+
+static char *blob_path(const char *layout, const char *digest)
+{
+	return xasprintf("%s/blobs/sha256/%s", layout, digest + 7);
+}
+
+/* The bytes of a manifest blob, checked against its digest. */
+static char *read_manifest(const char *layout, const char *digest, size_t *len, struct diag *d)
+{
+	char *path = blob_path(layout, digest), *data = NULL, hex[65];
+	struct stat st;
+
+	if (stat(path, &st) == 0 && st.st_size > (off_t)REGISTRY_MAX_MANIFEST)
+		diag_error(d, LOC_NONE, "registry-input", "'%s' is larger than a manifest may be (%u bytes)",
+			   path, REGISTRY_MAX_MANIFEST);
+	else if (read_file(path, &data, len) < 0)
+		diag_error(d, LOC_NONE, "registry-input", "cannot read '%s': %s", path, strerror(errno));
+	else if (sha256_hex(data, *len, hex), strcmp(hex, digest + 7)) {
+		diag_error(d, LOC_NONE, "registry-input", "'%s' does not match its digest", path);
+		free(data);
+		data = NULL;
+	}
+	free(path);
+	return data;
+}
+
+/* A descriptor's digest, size and media type, checked. */
+static int desc_of(const json_t *desc, const char **digest, uint64_t *size, const char **mt, struct diag *d,
+		   const char *where)
+{
+	json_t *sz = json_object_get(desc, "size");
+
+	*digest = json_string_value(json_object_get(desc, "digest"));
+	*mt = json_string_value(json_object_get(desc, "mediaType"));
+	if (!*digest || !reg_digest_valid(*digest) || !json_is_integer(sz) || json_integer_value(sz) < 0) {
+		diag_error(d, LOC_NONE, "registry-input", "a bad descriptor in the manifest %s", where);
+		return -1;
+	}
+	*size = (uint64_t)json_integer_value(sz);
+	return 0;
+}
+
+static void progress_done(struct registry *r)
+{
+	r->prog.all_done += r->prog.total - (r->prog.done < r->prog.total ? r->prog.done : r->prog.total);
+	r->prog.done = r->prog.total;
+	if (r->o.progress)
+		r->o.progress(r->o.progress_ctx, &r->prog);
+}
+
+/* Put one blob into the repository unless it is there. */
+static int push_blob(struct push *p, const char *digest, uint64_t size, struct diag *d)
+{
+	struct registry *r = p->r;
+	enum registry_blob_how how;
+	char *path;
+	int rc;
+
+	r->prog.blob++;
+	r->prog.done = 0;
+	r->prog.total = size;
+	if ((rc = registry_blob_exists(r, p->repo, digest, NULL, d)) < 0)
+		return -1;
+	if (rc == 1) {
+		p->res->skipped++;
+		progress_done(r);
+		return 0;
+	}
+	path = blob_path(p->layout, digest);
+	rc = registry_blob_push(r, p->repo, digest, path, size, p->from, p->nfrom, &how, d);
+	free(path);
+	if (rc < 0)
+		return -1;
+	p->res->pushed++;
+	if (how == REGISTRY_BLOB_MOUNTED)
+		p->res->mounted++;
+	else
+		p->res->bytes += size;
+	progress_done(r);
+	return 0;
+}
+
+/* The blobs of an image manifest: its layers, then its config. */
+static int push_image_blobs(struct push *p, const json_t *man, const char *digest, struct diag *d)
+{
+	const json_t *layers = json_object_get(man, "layers"), *l;
+	const char *dg, *mt;
+	uint64_t size;
+	size_t i, n = json_array_size(layers);
+
+	if (!json_is_array(layers) || n > MAX_CHILDREN || !json_is_object(json_object_get(man, "config"))) {
+		diag_error(d, LOC_NONE, "registry-input", "the manifest %s has no config or layers", digest);
+		return -1;
+	}
+	p->r->prog.nblobs += n + 1;
+	json_array_foreach(layers, i, l)
+	{
+		if (desc_of(l, &dg, &size, &mt, d, digest) < 0)
+			return -1;
+		p->r->prog.all += size;
+	}
+	if (desc_of(json_object_get(man, "config"), &dg, &size, &mt, d, digest) < 0)
+		return -1;
+	p->r->prog.all += size;
+	json_array_foreach(layers, i, l)
+	{
+		desc_of(l, &dg, &size, &mt, d, digest);
+		if (push_blob(p, dg, size, d) < 0)
+			return -1;
+	}
+	desc_of(json_object_get(man, "config"), &dg, &size, &mt, d, digest);
+	return push_blob(p, dg, size, d);
+}
+
+/* Push the manifest digest of media type mt and what it names, then put
+ * it under reference (a tag, or NULL: its digest). */
+static int push_manifest(struct push *p, const char *digest, const char *mt, const char *reference, int depth,
+			 struct diag *d)
+{
+	size_t len, i;
+	char *data = read_manifest(p->layout, digest, &len, d), got[72];
+	json_t *man = data ? json_loadb(data, len, 0, NULL) : NULL, *ms, *m;
+	const char *own = json_string_value(json_object_get(man, "mediaType")), *cd, *cmt;
+	uint64_t size;
+	int rc = -1;
+
+	if (data && !json_is_object(man))
+		diag_error(d, LOC_NONE, "registry-input", "the manifest %s of '%s' is no JSON object", digest,
+			   p->layout);
+	if (!json_is_object(man))
+		goto out;
+	mt = mt ? mt : own ? own : OCI_MT_MANIFEST;
+	if ((ms = json_object_get(man, "manifests"))) { /* an index */
+		if (depth >= MAX_DEPTH || !json_is_array(ms) || json_array_size(ms) > MAX_CHILDREN) {
+			diag_error(d, LOC_NONE, "registry-input",
+				   "the index %s nests too deep or is malformed", digest);
+			goto out;
+		}
+		json_array_foreach(ms, i, m)
+		{
+			if (desc_of(m, &cd, &size, &cmt, d, digest) < 0 ||
+			    push_manifest(p, cd, cmt, NULL, depth + 1, d) < 0)
+				goto out;
+		}
+	} else if (push_image_blobs(p, man, digest, d) < 0)
+		goto out;
+	if (registry_manifest_put(p->r, p->repo, reference ? reference : digest, mt, data, len, got, d) < 0)
+		goto out;
+	if (strcmp(got, digest)) {
+		diag_error(d, LOC_NONE, "registry", "the registry stored the manifest %s as %s", digest, got);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(man);
+	free(data);
+	return rc;
+}
+
+void registry_push_result_release(struct registry_push_result *res)
+{
+	free(res->tag);
+	memset(res, 0, sizeof(*res));
+}
+
+/* BAD_INPUT when the first error since first is about local input. */
+static enum registry_status status_of(const struct diag *d, size_t first)
+{
+	for (size_t i = first; i < d->nentries; i++)
+		if (d->entries[i].sev == DIAG_ERROR)
+			return d->entries[i].rule && (!strcmp(d->entries[i].rule, "registry-input") ||
+						      !strncmp(d->entries[i].rule, "oci-", 4))
+				       ? REGISTRY_BAD_INPUT
+				       : REGISTRY_FAILED;
+	return REGISTRY_FAILED;
+}
+
+enum registry_status registry_push_layout(const char *layout, const char *tag,
+					  const struct registry_ref *dest, const struct registry_opts *o,
+					  const char *const *from, size_t nfrom,
+					  struct registry_push_result *res, struct diag *d)
+{
+	struct oci_image_desc img;
+	struct push p = {NULL, layout, dest->repo, from, nfrom, res};
+	size_t first = d->nentries;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (oci_layout_image(layout, tag, &img, d) < 0)
+		return status_of(d, first);
+	if (dest->digest && strcmp(dest->digest, img.digest)) {
+		diag_error(d, LOC_NONE, "registry-input", "the image of '%s' is %s, not %s", layout,
+			   img.digest, dest->digest);
+		goto out;
+	}
+	if (!dest->digest)
+		res->tag = xstrdup(dest->tag ? dest->tag : tag ? tag : img.tag ? img.tag : "latest");
+	p.r = registry_new(dest->host, o);
+	rc = push_manifest(&p, img.digest, img.media_type, res->tag, 0, d);
+	if (rc == 0)
+		memcpy(res->digest, img.digest, sizeof(res->digest));
+	registry_free(p.r);
+out:
+	oci_image_desc_release(&img);
+	return rc == 0 ? REGISTRY_OK : status_of(d, first);
+}
