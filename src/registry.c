@@ -928,10 +928,10 @@ out:
 	return rc;
 }
 
-int registry_blob_exists(struct registry *r, const char *repo, const char *digest, uint64_t *size,
-			 struct diag *d)
+int reg_blob_head(struct registry *r, const char *repo, const char *digest, const char *actions,
+		  uint64_t *size, struct diag *d)
 {
-	char *scope = scope_of(repo, "pull"), *url = NULL;
+	char *scope = scope_of(repo, actions), *url = NULL;
 	struct reg_req q = {.method = "HEAD", .scope = scope, .fd = -1};
 	struct reg_resp p = {0};
 	int rc = -1;
@@ -954,4 +954,10 @@ out:
 	free(url);
 	free(scope);
 	return rc;
+}
+
+int registry_blob_exists(struct registry *r, const char *repo, const char *digest, uint64_t *size,
+			 struct diag *d)
+{
+	return reg_blob_head(r, repo, digest, "pull", size, d);
 }

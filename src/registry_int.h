@@ -88,6 +88,10 @@ char *reg_url(const struct registry *r, const char *repo, const char *kind, cons
  * url, or NULL (with an error in d) when it is malformed or goes from
  * https to http. Caller frees. */
 char *reg_resolve(const char *url, const char *loc, struct diag *d);
+/* registry_blob_exists with a token for actions ("pull,push" while
+ * pushing, so that one token serves the push). */
+int reg_blob_head(struct registry *r, const char *repo, const char *digest, const char *actions,
+		  uint64_t *size, struct diag *d);
 /* Is s "sha256:" and 64 lowercase hex digits? */
 bool reg_digest_valid(const char *s);
 

@@ -325,7 +325,7 @@ static int push_blob(struct push *p, const char *digest, uint64_t size, struct d
 	r->prog.blob++;
 	r->prog.done = 0;
 	r->prog.total = size;
-	if ((rc = registry_blob_exists(r, p->repo, digest, NULL, d)) < 0)
+	if ((rc = reg_blob_head(r, p->repo, digest, "pull,push", NULL, d)) < 0)
 		return -1;
 	if (rc == 1) {
 		p->res->skipped++;
