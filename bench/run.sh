@@ -4,10 +4,11 @@
 #   sh bench/run.sh            (as root, after ./configure && make)
 #
 # compose (cpolc against umoci and buildah, warm, one primitive changed),
+# push (cpolc push against skopeo copy to a local docker-registry),
 # compose memory, catalog, decision and lint, in that order; then
 # bench/report.py turns the results into bench/RESULTS.md, followed by
 # bench/notes.md. Needs hyperfine, umoci, buildah, dpkg-deb, python3 and
-# /usr/bin/time. Environment:
+# /usr/bin/time, skopeo and docker-registry. Environment:
 #   RUNS        rounds of the cold comparison (default 5; warm gets twice that)
 #   BIG_SIZES   MiB of the random primitive of the memory runs (default "64 256 1024")
 #   BENCH_DIR   work directory (default /tmp/cpolc-bench; nothing generated
@@ -25,7 +26,7 @@ BENCH_DIR=${BENCH_DIR:-/tmp/cpolc-bench}
 BENCH_OUT=$BENCH_DIR/results
 export BENCH_DIR BENCH_OUT
 
-for t in hyperfine umoci buildah dpkg-deb python3 /usr/bin/time; do
+for t in hyperfine umoci buildah dpkg-deb python3 /usr/bin/time skopeo docker-registry; do
 	command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 2; }
 done
 make -s -C "$BUILD" cpolc bench/decision/bench
@@ -37,6 +38,7 @@ DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 echo "== $DATE, load average $LOAD_BEFORE"
 
 sh "$HERE/compose/run.sh" "$CPOLC" "$RUNS"
+sh "$HERE/push/run.sh" "$CPOLC" "$((RUNS * 2))"
 echo "== compose memory"
 sh "$HERE/compose/memory.sh" "$CPOLC" "$BIG_SIZES"
 echo "== catalog"
