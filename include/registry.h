@@ -138,8 +138,9 @@ int registry_blob_push(struct registry *r, const char *repo, const char *digest,
 
 /* The URL of a blob of repo, for an HTTP redirect to it: "SCHEME://HOST/v2/
  * REPO/blobs/DIGEST". The scheme is what the ping found (https before the
- * first request). Caller frees. A client that follows it must be able to
- * authenticate to the registry itself. */
+ * first request). Caller frees; NULL when repo or digest is malformed. A
+ * client that follows it must be able to authenticate to the registry
+ * itself. */
 char *registry_blob_url(struct registry *r, const char *repo, const char *digest);
 
 /* The result of a push. */
@@ -159,9 +160,9 @@ enum registry_status {
 
 /* Push the image tagged tag (NULL: the layout's only image) of the OCI
  * layout directory layout to dest: every blob that a HEAD does not find
- * (mounted from each repository in o's... from, when given), the config
- * before the manifest, an index's manifests before the index, and the
- * manifest last, under dest's tag, else tag, else "latest" (or by digest
+ * (mounted from one of the nfrom repositories in from, when it can be),
+ * the layers, then the config, an index's manifests before the index, and
+ * the manifest last, under dest's tag, else tag, else "latest" (or by digest
  * only, when dest has a digest, which must then be the manifest's). The
  * manifest and config bytes are checked against their digests first. */
 enum registry_status registry_push_layout(const char *layout, const char *tag,

@@ -106,6 +106,22 @@ static bool tag_valid(const char *s)
 	return true;
 }
 
+int reg_check_names(const char *repo, const char *reference, struct diag *d)
+{
+	const char *bad = !repo_valid(repo)						       ? repo
+			  : reference && !reg_digest_valid(reference) && !tag_valid(reference) ? reference
+											       : NULL;
+	char *c;
+
+	if (!bad)
+		return 0;
+	c = reg_clean(bad, strlen(bad), 200);
+	diag_error(d, LOC_NONE, "registry-input", "'%s' is no %s", c,
+		   bad == repo ? "repository name" : "tag or digest");
+	free(c);
+	return -1;
+}
+
 void registry_ref_release(struct registry_ref *r)
 {
 	free(r->host);
@@ -222,6 +238,8 @@ char *reg_url(const struct registry *r, const char *repo, const char *kind, cons
 
 char *registry_blob_url(struct registry *r, const char *repo, const char *digest)
 {
+	if (!repo_valid(repo) || !reg_digest_valid(digest))
+		return NULL;
 	if (!r->base)
 		return xasprintf("https://%s/v2/%s/blobs/%s", r->api_host, repo, digest);
 	return reg_url(r, repo, "blobs", digest);
@@ -314,7 +332,7 @@ int registry_manifest_get(struct registry *r, const char *repo, const char *refe
 	int rc = -1;
 
 	memset(m, 0, sizeof(*m));
-	if (reg_connect(r, d) == 0) {
+	if (reg_check_names(repo, reference, d) == 0 && reg_connect(r, d) == 0) {
 		url = reg_url(r, repo, "manifests", reference);
 		q.url = url;
 		rc = reg_do(r, &q, &p, d);
@@ -358,6 +376,8 @@ int registry_manifest_put(struct registry *r, const char *repo, const char *refe
 	struct reg_resp p = {0};
 	int rc = -1;
 
+	if (reg_check_names(repo, reference, d) < 0)
+		goto out;
 	if (len > REGISTRY_MAX_MANIFEST) {
 		diag_error(d, LOC_NONE, "registry-input", "the manifest is larger than %u bytes",
 			   REGISTRY_MAX_MANIFEST);
@@ -393,6 +413,12 @@ int reg_blob_head(struct registry *r, const char *repo, const char *digest, cons
 	struct reg_resp p = {0};
 	int rc = -1;
 
+	if (reg_check_names(repo, digest, d) < 0)
+		goto out;
+	if (!reg_digest_valid(digest)) {
+		diag_error(d, LOC_NONE, "registry-input", "'%s' is no digest", digest);
+		goto out;
+	}
 	if (reg_connect(r, d) < 0)
 		goto out;
 	q.url = url = reg_url(r, repo, "blobs", digest);

@@ -92,6 +92,9 @@ char *reg_resolve(const char *url, const char *loc, struct diag *d);
  * pushing, so that one token serves the push). */
 int reg_blob_head(struct registry *r, const char *repo, const char *digest, const char *actions,
 		  uint64_t *size, struct diag *d);
+/* Is repo a repository name, and reference (unless NULL) a tag or a
+ * digest? 0, or -1 with an error in d: names go into URLs and scopes. */
+int reg_check_names(const char *repo, const char *reference, struct diag *d);
 /* Is s "sha256:" and 64 lowercase hex digits? */
 bool reg_digest_valid(const char *s);
 

@@ -241,6 +241,11 @@ int registry_blob_push(struct registry *r, const char *repo, const char *digest,
 		diag_error(d, LOC_NONE, "registry-input", "bad digest '%s'", digest);
 		return -1;
 	}
+	if (reg_check_names(repo, NULL, d) < 0)
+		return -1;
+	for (size_t i = 0; i < nfrom; i++)
+		if (reg_check_names(from[i], NULL, d) < 0)
+			return -1;
 	if ((u.fd = open_blob(path, size, d)) < 0)
 		return -1;
 	sb_addf(&scope, "repository:%s:pull,push", repo);
@@ -452,6 +457,9 @@ enum registry_status registry_push_layout(const char *layout, const char *tag,
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
+	for (size_t i = 0; i < nfrom; i++)
+		if (reg_check_names(from[i], NULL, d) < 0)
+			return REGISTRY_BAD_INPUT;
 	if (oci_layout_image(layout, tag, &img, d) < 0)
 		return status_of(d, first);
 	if (dest->digest && strcmp(dest->digest, img.digest)) {

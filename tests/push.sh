@@ -129,6 +129,39 @@ DEAD=$(free_port)
 expect_exit "nothing listens: exit 5 after retries" 5 "$CPOLC" push --tls-verify=false app.oci "127.0.0.1:$DEAD/a"
 expect_match "... tried 5 times" "$T_ERR" "tried 5 times"
 
+# ---- the pull side of the client (tests/registry_driver), for serve --store ----------
+DRV=${CPOLC_BUILDDIR:-$CPOLC_SRCDIR}/tests/registry_driver
+CFG=$(python3 -c "import json; print(json.load(open('app.oci/blobs/sha256/${M#sha256:}'))['config']['digest'])")
+CFGSIZE=$(python3 -c "import json; print(json.load(open('app.oci/blobs/sha256/${M#sha256:}'))['config']['size'])")
+MSIZE=$(wc -c <"app.oci/blobs/sha256/${M#sha256:}")
+OCIMT=application/vnd.oci.image.manifest.v1+json
+expect_exit "GET and HEAD a manifest by tag" 0 "$DRV" -k manifest "$R" team/app v1
+expect_eq "... digest, media type and size" "$T_OUT" "get $M $OCIMT $MSIZE head $M $OCIMT $MSIZE"
+expect_exit "GET and HEAD a manifest by digest" 0 "$DRV" -k manifest "$R" team/app "$M"
+expect_eq "... the same" "$T_OUT" "get $M $OCIMT $MSIZE head $M $OCIMT $MSIZE"
+expect_exit "an unknown tag is not found" 0 "$DRV" -k manifest "$R" team/app nope
+expect_eq "... 0 for both" "$T_OUT" "get 0 head 0"
+expect_exit "HEAD a blob" 0 "$DRV" -k blob "$R" team/app "$CFG"
+expect_eq "... its size and URL" "$T_OUT" "exists 1 size $CFGSIZE url http://$R/v2/team/app/blobs/$CFG"
+expect_exit "HEAD a blob another repository has" 0 "$DRV" -k blob "$R" nobody/here "$CFG"
+expect_match "... not found" "$T_OUT" "^exists 0 "
+expect_exit "PUT a manifest under a new tag" 0 "$DRV" -k put "$R" team/app v9 "app.oci/blobs/sha256/${M#sha256:}" \
+	"$OCIMT"
+expect_eq "... its digest" "$T_OUT" "put $M"
+expect_exit "a bad repository name goes nowhere" 1 "$DRV" -k manifest "$R" 'team/../x' v1
+expect_match "... refused before any request" "$T_ERR" "is no repository name"
+
+# ---- a hostile registry: everything it sends is bounded ---------------------------
+start_proxy "$PORT" big.log hostile=big || exit 1
+expect_exit "a manifest over 4 MiB is refused" 1 "$DRV" -k manifest "127.0.0.1:$PPORT" team/app v1
+expect_match "... as larger than the limit" "$T_ERR" "larger than the limit"
+start_proxy "$PORT" headers.log hostile=headers || exit 1
+expect_exit "200 header lines are refused" 5 "$CPOLC" push --tls-verify=false app.oci "127.0.0.1:$PPORT/h/app"
+expect_match "... as too many headers" "$T_ERR" "too many headers"
+start_proxy "$PORT" loop.log hostile=loop || exit 1
+expect_exit "a redirect loop stops" 5 "$CPOLC" push --tls-verify=false app.oci "127.0.0.1:$PPORT/l/app"
+expect_eq "... after 5 redirects and no retry" "$(grep -c '^GET /v2/ 302' loop.log)" 6
+
 # ---- chunked upload ------------------------------------------------------------------
 start_proxy "$PORT" chunk.log || exit 1
 expect_exit "push in chunks of 64 KiB" 0 "$CPOLC" push --tls-verify=false --chunk-size 64K app.oci \

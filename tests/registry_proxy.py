@@ -10,6 +10,9 @@ say:
   bearer=U:P    Docker token auth: /v2/ wants a Bearer token from /token,
                 which wants Basic U:P and logs "TOKEN scope=..."
   basic=U:P     Basic auth, the registry's way
+  hostile=big   answer a manifest GET with 5 MiB
+  hostile=headers  answer every request with 200 header lines
+  hostile=loop  redirect every request to itself
 
 It prints its port when it is ready to answer."""
 import base64
@@ -85,6 +88,14 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         data = self.body()
         if self.path.startswith('/token'):
             return self.token()
+        hostile = modes.get('hostile')
+        if hostile == 'loop':
+            return self.answer(302, b'', [('Location', self.path)])
+        if hostile == 'headers':
+            return self.answer(200, b'', [('X-Junk-%d' % i, 'x' * 10) for i in range(200)])
+        if hostile == 'big' and '/manifests/' in self.path:
+            return self.answer(200, b' ' * (5 << 20),
+                               [('Content-Type', 'application/vnd.oci.image.manifest.v1+json')])
         if int(modes.get('drop', 0)) >= bump('drop'):
             log.write('%s %s dropped\n' % (self.command, self.path))
             self.close_connection = True
