@@ -24,7 +24,7 @@ def yes(ok):
 
 
 m = load('machine.json')
-push = by_name(load('push.json')['results']) if os.path.exists(os.path.join(out, 'push.json')) else None
+push = {r['command']: r for r in load('push.json')['results']} if os.path.exists(os.path.join(out, 'push.json')) else None
 push_info = load('push-info.json') if push else None
 cold = by_name(load('compose-cold.json'))
 warm = by_name(load('compose-warm.json'))
