@@ -468,6 +468,8 @@ static int ping(struct registry *r, struct diag *d)
 	reg_resp_release(&p);
 	if (!d->nerrors)
 		diag_error(d, LOC_NONE, "registry", "cannot reach '%s'", r->api_host);
+	if (!r->o.insecure)
+		diag_note(d, LOC_NONE, "a test registry without TLS needs --tls-verify=false");
 	return -1;
 }
 

@@ -84,6 +84,26 @@ static int start(struct upload *u, const char *from, enum try_result *res, struc
 	return rc;
 }
 
+/* After a chunk, the registry's Range ("0-LAST") must cover the bytes
+ * sent so far: one that lost some is tried again from the start. */
+static enum try_result check_range(const struct reg_resp *p, uint64_t sent, const struct upload *u,
+				   struct diag *d)
+{
+	char *e;
+	unsigned long long last;
+
+	if (!p->range)
+		return TRY_OK; /* optional in practice */
+	last = strtoull(p->range + (strncmp(p->range, "0-", 2) ? 0 : 2), &e, 10);
+	if (!strncmp(p->range, "0-", 2) && !*e && last + 1 == sent)
+		return TRY_OK;
+	e = reg_clean(p->range, strlen(p->range), 40);
+	diag_error(d, LOC_NONE, "registry", "the registry holds '%s' of %llu bytes sent of %s", e,
+		   (unsigned long long)sent, u->digest);
+	free(e);
+	return TRY_AGAIN;
+}
+
 /* url with "digest=D" added to its query. */
 static char *with_digest(const char *url, const char *digest)
 {
@@ -116,8 +136,8 @@ static enum try_result send_blob(struct upload *u, struct diag *d)
 			 (unsigned long long)(off + n - 1));
 		if (reg_do(u->r, &q, &p, d) < 0)
 			res = TRY_AGAIN;
-		else if ((res = judge(&p, 202, d, "upload a chunk of", u)) == TRY_OK && follow(u, &p, d) < 0)
-			res = TRY_FAIL;
+		else if ((res = judge(&p, 202, d, "upload a chunk of", u)) == TRY_OK)
+			res = follow(u, &p, d) < 0 ? TRY_FAIL : check_range(&p, off + n, u, d);
 		reg_resp_release(&p);
 		off += n;
 	}

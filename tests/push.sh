@@ -116,6 +116,31 @@ expect_exit "mount from another repository" 0 "$CPOLC" push --tls-verify=false -
 	"$R/other/app:v1"
 expect_eq "every blob mounted" "$T_OUT" "$R/other/app:v1 $M $NBLOBS blobs pushed ($NBLOBS mounted), 0 skipped"
 
+# an image index (in a copy of the layout): its manifest first, then the index
+cp -a app.oci multi.oci
+python3 - multi.oci "$M" <<'EOF'
+import hashlib, json, os, sys
+d, m = sys.argv[1], sys.argv[2]
+size = os.path.getsize(os.path.join(d, 'blobs/sha256', m[7:]))
+idx = json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.index.v1+json',
+                  'manifests': [{'mediaType': 'application/vnd.oci.image.manifest.v1+json', 'digest': m,
+                                 'size': size, 'platform': {'os': 'linux', 'architecture': 'amd64'}}]},
+                 sort_keys=True).encode()
+dg = 'sha256:' + hashlib.sha256(idx).hexdigest()
+open(os.path.join(d, 'blobs/sha256', dg[7:]), 'wb').write(idx)
+top = json.load(open(os.path.join(d, 'index.json')))
+top['manifests'].append({'mediaType': 'application/vnd.oci.image.index.v1+json', 'digest': dg, 'size': len(idx),
+                         'annotations': {'org.opencontainers.image.ref.name': 'multi'}})
+json.dump(top, open(os.path.join(d, 'index.json'), 'w'))
+EOF
+IDX=$(manifest_digest multi.oci multi)
+expect_exit "push an image index" 0 "$CPOLC" push --tls-verify=false multi.oci:multi "$R/multi/app"
+expect_eq "... its manifest's blobs with it" "$T_OUT" "$R/multi/app:multi $IDX $NBLOBS blobs pushed, 0 skipped"
+expect_exit "skopeo reads the index" 0 skopeo inspect --tls-verify=false --raw "docker://$R/multi/app:multi"
+expect_match "... the index names the manifest" "$T_OUT" "\"digest\": *\"$M\""
+expect_exit "... and the manifest by digest" 0 skopeo inspect --tls-verify=false --no-tags --format '{{.Digest}}' \
+	"docker://$R/multi/app@$M"
+
 # ---- bad input: exit 2; an unreachable registry: exit 5 ----------------------------
 expect_exit "a bad reference" 2 "$CPOLC" push app.oci "$R/Team/app"
 expect_match "... is named" "$T_ERR" "'$R/Team/app' is no image reference.*bad repository name"
