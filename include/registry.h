@@ -7,7 +7,7 @@
  * fetched from the realm of the 401's WWW-Authenticate, with Basic
  * credentials when there are any, cached per scope). It keeps one
  * connection open across requests. It is not thread-safe: use one per
- * thread.
+ * thread (registry_push_layout runs several).
  *
  * Every request is bounded: a manifest body at most REGISTRY_MAX_MANIFEST
  * bytes, other bodies (tokens, errors) at most REGISTRY_MAX_BODY and only
@@ -44,6 +44,10 @@
  * rest in one PUT. Some proxies in front of registries refuse larger
  * request bodies. */
 #define REGISTRY_CHUNK_DEFAULT (64u << 20)
+/* Blobs of one image uploaded at once by registry_push_layout, each over a
+ * connection of its own. */
+#define REGISTRY_JOBS_DEFAULT 4
+#define REGISTRY_JOBS_MAX     32
 
 /* A reference REGISTRY/REPO[:TAG][@DIGEST]. REGISTRY is a host name (with
  * a dot or a port, or "localhost") or an IP address, optionally with a
@@ -84,6 +88,7 @@ struct registry_opts {
 	const char *cert_dir;  /* the *.crt in it are the CAs to trust; a
 				* NAME.cert with NAME.key is a client certificate */
 	uint64_t chunk_size;   /* 0: REGISTRY_CHUNK_DEFAULT */
+	int jobs;	       /* 0: REGISTRY_JOBS_DEFAULT; at most REGISTRY_JOBS_MAX */
 	registry_progress_fn progress;
 	void *progress_ctx;
 };
@@ -161,8 +166,8 @@ enum registry_status {
 /* Push the image tagged tag (NULL: the layout's only image) of the OCI
  * layout directory layout to dest: every blob that a HEAD does not find
  * (mounted from one of the nfrom repositories in from, when it can be),
- * the layers, then the config, an index's manifests before the index, and
- * the manifest last, under dest's tag, else tag, else "latest" (or by digest
+ * the layers (o->jobs at once), then the config, an index's manifests
+ * before the index, and the manifest last, under dest's tag, else tag, else "latest" (or by digest
  * only, when dest has a digest, which must then be the manifest's). The
  * manifest and config bytes are checked against their digests first. */
 enum registry_status registry_push_layout(const char *layout, const char *tag,

@@ -201,7 +201,24 @@ struct registry *registry_new(const char *host, const struct registry_opts *o)
 	r->o = *o;
 	if (!r->o.chunk_size)
 		r->o.chunk_size = REGISTRY_CHUNK_DEFAULT;
+	if (r->o.jobs <= 0)
+		r->o.jobs = REGISTRY_JOBS_DEFAULT;
+	if (r->o.jobs > REGISTRY_JOBS_MAX)
+		r->o.jobs = REGISTRY_JOBS_MAX;
 	return r;
+}
+
+struct registry *reg_clone(const struct registry *r)
+{
+	struct registry *c = registry_new(r->host, &r->o);
+
+	c->base = r->base ? xstrdup(r->base) : NULL;
+	sb_add(&c->cainfo, r->cainfo.buf ? r->cainfo.buf : "", r->cainfo.len);
+	c->certs_state = r->certs_state;
+	c->sslcert = r->sslcert ? xstrdup(r->sslcert) : NULL;
+	c->sslkey = r->sslkey ? xstrdup(r->sslkey) : NULL;
+	reg_auth_copy(c, r);
+	return c;
 }
 
 void registry_free(struct registry *r)

@@ -325,6 +325,22 @@ void reg_auth_release(struct registry *r)
 	r->realm = r->service = r->user = r->pass = NULL;
 }
 
+void reg_auth_copy(struct registry *dst, const struct registry *src)
+{
+	dst->auth = src->auth;
+	dst->realm = src->realm ? xstrdup(src->realm) : NULL;
+	dst->service = src->service ? xstrdup(src->service) : NULL;
+	dst->creds_state = src->creds_state;
+	dst->user = src->user ? xstrdup(src->user) : NULL;
+	dst->pass = src->pass ? xstrdup(src->pass) : NULL;
+	for (size_t i = 0; i < src->ntokens; i++) {
+		xgrow((void **)&dst->tokens, &dst->captokens, dst->ntokens + 1, sizeof(*dst->tokens));
+		dst->tokens[dst->ntokens].scope = xstrdup(src->tokens[i].scope);
+		dst->tokens[dst->ntokens].value = xstrdup(src->tokens[i].value);
+		dst->tokens[dst->ntokens++].expires = src->tokens[i].expires;
+	}
+}
+
 static int load_creds(struct registry *r, struct diag *d)
 {
 	const char *colon;

@@ -68,6 +68,9 @@ struct reg_resp {
 void reg_resp_release(struct reg_resp *p);
 void reg_resp_reset(struct reg_resp *p);
 
+/* A new client of r's registry with r's options, scheme, credentials
+ * and tokens (no connection), for another thread. */
+struct registry *reg_clone(const struct registry *r);
 /* Start libcurl and ping the registry, once. 0, or -1 with an error. */
 int reg_connect(struct registry *r, struct diag *d);
 /* Send q (pinging the registry and authenticating first when needed),
@@ -133,5 +136,7 @@ int reg_auth_header(struct registry *r, const char *scope, char **header, struct
 int reg_auth_challenged(struct registry *r, const char *www_auth, const char *scope, bool had_auth,
 			struct diag *d);
 void reg_auth_release(struct registry *r);
+/* Copy the auth state (scheme, realm, credentials, tokens) of src. */
+void reg_auth_copy(struct registry *dst, const struct registry *src);
 
 #endif

@@ -200,7 +200,7 @@ expect_eq "... with the same digest" "$T_OUT" "$M"
 
 # ---- retries ---------------------------------------------------------------------------
 start_proxy "$PORT" fail.log fail=2 || exit 1
-expect_exit "push through 500, 500, then success" 0 "$CPOLC" push --tls-verify=false app.oci \
+expect_exit "push through 500, 500, then success" 0 "$CPOLC" push --tls-verify=false --jobs 1 app.oci \
 	"127.0.0.1:$PPORT/retry/app:v1"
 expect_eq "the ping was tried three times" "$(grep -c '^GET /v2/ ' fail.log)" 3
 expect_eq "the first blob upload was tried again from a new session" \
@@ -216,7 +216,7 @@ expect_match "the dropped request was sent again" "$(head -n 2 drop.log | tr '\n
 	'^GET /v2/ dropped GET /v2/ 200 $'
 
 start_proxy "$PORT" deny.log deny=POST || exit 1
-expect_exit "a 403 fails the push" 5 "$CPOLC" push --tls-verify=false app.oci "127.0.0.1:$PPORT/deny/app:v1"
+expect_exit "a 403 fails the push" 5 "$CPOLC" push --tls-verify=false --jobs 1 app.oci "127.0.0.1:$PPORT/deny/app:v1"
 expect_eq "a 4xx is not tried again" "$(grep -c '^POST ' deny.log)" 1
 expect_match "the registry's error is quoted" "$T_ERR" "answered 403 \(DENIED: not you\)"
 

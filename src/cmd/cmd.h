@@ -101,6 +101,7 @@ struct push_args {
 	const char *creds, *authfile, *ca_file, *cert_dir;
 	int tls_verify; /* 0: true, 1: false (the index of its CHOICE) */
 	uint64_t chunk_size;
+	long long jobs;
 	struct strvec mount_from;
 };
 extern const char *const tls_verify_names[];
@@ -119,6 +120,8 @@ extern const char *const tls_verify_names[];
 			   "DIR/NAME.cert and NAME.key: a client certificate"),                              \
 		OPT_SIZE(0, "chunk-size", &(pa)->chunk_size, "SIZE",                                         \
 			 "upload blobs larger than SIZE in chunks of SIZE\n(default 64M)"),                  \
+		OPT_INT(0, "jobs", &(pa)->jobs, "N", 1, REGISTRY_JOBS_MAX,                                   \
+			"upload up to N blobs at once (default 4)"),                                         \
 		OPT_LIST(0, "mount-from", &(pa)->mount_from, "REPO",                                         \
 			 "mount missing blobs from the repository REPO of\nthe same registry (repeat)")
 

@@ -44,6 +44,7 @@ int cmd_push_image(const struct push_args *pa, const char *layout, const char *t
 		.ca_file = pa->ca_file,
 		.cert_dir = pa->cert_dir,
 		.chunk_size = pa->chunk_size,
+		.jobs = (int)pa->jobs,
 	};
 	struct registry_push_result res;
 	bool tty = isatty(STDERR_FILENO);
