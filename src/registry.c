@@ -380,6 +380,30 @@ out:
 	return rc;
 }
 
+bool reg_media_type_valid(const char *s)
+{
+	size_t n = strlen(s), slash = strcspn(s, "/");
+
+	if (!n || n > 255 || slash == 0 || slash >= n - 1 || strchr(s + slash + 1, '/'))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("!#$&^_.+-/", *s))
+			return false;
+	return true;
+}
+
+int reg_check_media_type(const char *mt, struct diag *d)
+{
+	char *c;
+
+	if (reg_media_type_valid(mt))
+		return 0;
+	c = reg_clean(mt, strlen(mt), 100);
+	diag_error(d, LOC_NONE, "registry-input", "'%s' is no media type", c);
+	free(c);
+	return -1;
+}
+
 int registry_manifest_put(struct registry *r, const char *repo, const char *reference, const char *media_type,
 			  const void *data, size_t len, char digest_out[72], struct diag *d)
 {
@@ -394,6 +418,8 @@ int registry_manifest_put(struct registry *r, const char *repo, const char *refe
 	int rc = -1;
 
 	if (reg_check_names(repo, reference, d) < 0)
+		goto out;
+	if (reg_check_media_type(media_type, d) < 0)
 		goto out;
 	if (len > REGISTRY_MAX_MANIFEST) {
 		diag_error(d, LOC_NONE, "registry-input", "the manifest is larger than %u bytes",

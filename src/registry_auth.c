@@ -430,6 +430,8 @@ static void cache_token(struct registry *r, const char *scope, const char *value
 	t = &r->tokens[r->ntokens++];
 	t->scope = xstrdup(scope);
 	t->value = xstrdup(value);
+	if (ttl > 24 * 3600)
+		ttl = 24 * 3600;
 	t->expires = now_s() + (ttl > 10 ? ttl - 5 : 55); /* 60 s when the server says nothing */
 }
 

@@ -415,7 +415,9 @@ static int send_retrying(struct registry *r, const struct reg_req *q, struct reg
 			return 0;
 		if (p->status == 429 && p->retry_after) {
 			long long s = strtoll(p->retry_after, NULL, 10);
-			if (s > 0 && s * 1000 > wait)
+			if (s > BACKOFF_TOTAL_MS / 1000)
+				wait = BACKOFF_TOTAL_MS + 1; /* longer than we wait: give up */
+			else if (s > 0 && s * 1000 > wait)
 				wait = s * 1000;
 		}
 		if (q->once || try >= REGISTRY_TRIES || slept + wait > BACKOFF_TOTAL_MS) {

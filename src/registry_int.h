@@ -98,6 +98,10 @@ int reg_blob_head(struct registry *r, const char *repo, const char *digest, cons
 /* Is repo a repository name, and reference (unless NULL) a tag or a
  * digest? 0, or -1 with an error in d: names go into URLs and scopes. */
 int reg_check_names(const char *repo, const char *reference, struct diag *d);
+/* Is s TYPE/SUBTYPE of RFC 6838's restricted names? It goes into a
+ * header. reg_check_media_type: 0, or -1 with an error in d. */
+bool reg_media_type_valid(const char *s);
+int reg_check_media_type(const char *mt, struct diag *d);
 /* Is s "sha256:" and 64 lowercase hex digits? */
 bool reg_digest_valid(const char *s);
 

@@ -265,6 +265,8 @@ static int push_manifest(struct push *p, const char *digest, const char *mt, con
 	if (!json_is_object(man))
 		goto out;
 	mt = mt ? mt : own ? own : OCI_MT_MANIFEST;
+	if (reg_check_media_type(mt, d) < 0)
+		goto out;				/* before any blob goes */
 	if ((ms = json_object_get(man, "manifests"))) { /* an index */
 		if (depth >= MAX_DEPTH || !json_is_array(ms) || json_array_size(ms) > MAX_CHILDREN) {
 			diag_error(d, LOC_NONE, "registry-input",

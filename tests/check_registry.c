@@ -1,6 +1,6 @@
 /* check_registry.c - the registry client's parsers: references,
- * WWW-Authenticate challenges, base64, auth files, Location headers and
- * the cleaning of registry text. The protocol itself is tested against a
+ * WWW-Authenticate challenges, base64, auth files, Location headers, media
+ * types and the cleaning of registry text. The protocol itself is tested against a
  * real registry by tests/push.sh. */
 #include "config.h"
 
@@ -290,6 +290,15 @@ START_TEST(test_clean)
 	ck_assert(
 		!reg_digest_valid("sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"));
 	ck_assert(!reg_digest_valid("sha256:"));
+	ck_assert(reg_media_type_valid("application/vnd.oci.image.manifest.v1+json"));
+	ck_assert(reg_media_type_valid("application/vnd.docker.distribution.manifest.list.v2+json"));
+	ck_assert(!reg_media_type_valid("application/x\r\nX-Injected: 1"));
+	ck_assert(!reg_media_type_valid("application/json; charset=utf-8"));
+	ck_assert(!reg_media_type_valid("text"));
+	ck_assert(!reg_media_type_valid("a/b/c"));
+	ck_assert(!reg_media_type_valid("/b"));
+	ck_assert(!reg_media_type_valid("a/"));
+	ck_assert(!reg_media_type_valid(""));
 }
 END_TEST
 

@@ -148,6 +148,17 @@ expect_exit "no registry host" 2 "$CPOLC" push app.oci team/app
 expect_exit "no layout" 2 "$CPOLC" push nothere.oci "$R/team/app"
 expect_exit "no such tag in the layout" 2 "$CPOLC" push app.oci:nope "$R/team/app"
 expect_exit "one operand" 2 "$CPOLC" push app.oci
+cp -a app.oci evil.oci
+python3 - evil.oci <<'EOF'
+import json, sys
+p = sys.argv[1] + '/index.json'
+j = json.load(open(p))
+j['manifests'][0]['mediaType'] = 'application/x\r\nX-Injected: 1'
+json.dump(j, open(p, 'w'))
+EOF
+expect_exit "a media type with a line break goes into no header" 2 "$CPOLC" push --tls-verify=false evil.oci \
+	"$R/team/evil"
+expect_match "... it is refused" "$T_ERR" "'application/x\?\?X-Injected: 1' is no media type"
 expect_exit "https to a plain registry is refused" 5 "$CPOLC" push app.oci "$R/team/app"
 expect_match "... with the TLS error" "$T_ERR" "cannot reach '$R'"
 DEAD=$(free_port)
@@ -208,6 +219,17 @@ expect_eq "the first blob upload was tried again from a new session" \
 expect_exit "the retried push reads back" 0 skopeo inspect --tls-verify=false --format '{{.Digest}}' \
 	"docker://$R/retry/app:v1"
 expect_eq "... with the same digest" "$T_OUT" "$M"
+
+start_proxy "$PORT" slow.log throttle=1:1 || exit 1
+t0=$(date +%s%N)
+expect_exit "a 429 with Retry-After: 1" 0 "$CPOLC" push --tls-verify=false app.oci "127.0.0.1:$PPORT/slow/app:v1"
+expect_match "... waited a second" "$(( ($(date +%s%N) - t0) / 1000000 ))" '^([1-9][0-9]{3}|[0-9]{5,})$'
+expect_eq "... then tried again" "$(head -n 2 slow.log | cut -d' ' -f3 | tr '\n' ' ')" "429 200 "
+start_proxy "$PORT" slower.log throttle=9:9223372036854775807 || exit 1
+expect_exit "a 429 with a Retry-After of 2^63 s fails at once (no overflow)" 5 "$CPOLC" push --tls-verify=false app.oci \
+	"127.0.0.1:$PPORT/slower/app:v1"
+expect_eq "... after one try" "$(grep -c ' 429$' slower.log)" 1
+expect_match "... and says why" "$T_ERR" "429 \(TOOMANYREQUESTS: slow down\)"
 
 start_proxy "$PORT" drop.log drop=1 || exit 1
 expect_exit "push after a dropped connection" 0 "$CPOLC" push --tls-verify=false app.oci \

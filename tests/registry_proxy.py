@@ -7,6 +7,7 @@ say:
   fail=N        answer 500 to the first N requests of each method
   drop=N        close the connection without an answer, the first N requests
   deny=METHOD   answer 403 DENIED to every request of METHOD
+  throttle=N:S  answer 429 with Retry-After: S to the first N requests
   bearer=U:P    Docker token auth: /v2/ wants a Bearer token from /token,
                 which wants Basic U:P and logs "TOKEN scope=..."
   basic=U:P     Basic auth, the registry's way
@@ -101,6 +102,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(2)
             return
+        if 'throttle' in modes:
+            n, secs = modes['throttle'].split(':')
+            if int(n) >= bump('throttle'):
+                return self.answer(429, b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+                                   [('Retry-After', secs)])
         if int(modes.get('fail', 0)) >= bump('fail ' + self.command):
             return self.answer(500, b'{"errors":[{"code":"UNKNOWN","message":"try again"}]}')
         if modes.get('deny') == self.command:
