@@ -186,6 +186,10 @@ char *reg_base64_decode(const char *s, size_t *n)
 			}
 			v = v << 6 | (unsigned)(c - b64);
 		}
+		if (v & (pad == 2 ? 0xffffu : pad == 1 ? 0xffu : 0)) { /* bits that encode nothing */
+			free(out);
+			return NULL;
+		}
 		out[k++] = (char)(v >> 16);
 		if (pad < 2)
 			out[k++] = (char)(v >> 8 & 255);

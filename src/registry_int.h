@@ -118,8 +118,9 @@ struct reg_challenge {
 int reg_parse_challenges(const char *h, struct reg_challenge *out, size_t max);
 void reg_challenge_release(struct reg_challenge *c);
 
-/* Base64 (RFC 4648, with padding). decode: NULL when s is not base64;
- * *n is the length. Callers free. */
+/* Base64 (RFC 4648, with padding). decode: NULL when s is not canonical
+ * base64 (the bits past the last byte must be 0); *n is the length.
+ * Callers free. */
 char *reg_base64_encode(const void *data, size_t n);
 char *reg_base64_decode(const char *s, size_t *n);
 

@@ -153,6 +153,8 @@ START_TEST(test_base64)
 	ck_assert_ptr_null(reg_base64_decode("Zg=a", &n));
 	ck_assert_ptr_null(reg_base64_decode("Zm9v!A==", &n));
 	ck_assert_ptr_null(reg_base64_decode("=Zg=", &n));
+	ck_assert_ptr_null(reg_base64_decode("Zh==", &n)); /* "f" is Zg==: non-zero bits past it */
+	ck_assert_ptr_null(reg_base64_decode("9rz=", &n)); /* found by fuzz_registry */
 }
 END_TEST
 
