@@ -167,9 +167,11 @@ enum registry_status {
  * layout directory layout to dest: every blob that a HEAD does not find
  * (mounted from one of the nfrom repositories in from, when it can be),
  * the layers (o->jobs at once), then the config, an index's manifests
- * before the index, and the manifest last, under dest's tag, else tag, else "latest" (or by digest
- * only, when dest has a digest, which must then be the manifest's). The
- * manifest and config bytes are checked against their digests first. */
+ * before the index, and the manifest last, under dest's tag, else tag,
+ * else the layout's tag of the image, else "latest" (or by digest only,
+ * when dest has a digest, which must then be the manifest's). Manifest
+ * bytes are checked against their digests before they go; the registry
+ * checks every blob's. The counts of res do not depend on o->jobs. */
 enum registry_status registry_push_layout(const char *layout, const char *tag,
 					  const struct registry_ref *dest, const struct registry_opts *o,
 					  const char *const *from, size_t nfrom,
