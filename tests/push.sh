@@ -10,6 +10,8 @@
 W=$T_TMP
 cd "$W" || exit 1
 unset SOURCE_DATE_EPOCH CPOL_PATH REGISTRY_AUTH_FILE XDG_RUNTIME_DIR XDG_CONFIG_HOME
+# everything here is on 127.0.0.1: no proxy in between
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 HOME=$W/home
 CPOLC_CACHE=$W/cache
 export HOME CPOLC_CACHE

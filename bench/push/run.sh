@@ -18,6 +18,7 @@ RUNS=${2:-10}
 W=${BENCH_DIR:-/tmp/cpolc-bench}
 OUT=${BENCH_OUT:-$W/results}
 P=$W/push
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY # the registry is on 127.0.0.1
 
 for t in hyperfine skopeo docker-registry python3; do
 	command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 2; }
