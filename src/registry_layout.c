@@ -78,7 +78,7 @@ static void blob_done(struct registry *r)
 /* Put one blob into the repository with the client r unless it is there. */
 static int push_blob(struct push *p, struct registry *r, const struct blob *b, struct diag *d)
 {
-	enum registry_blob_how how;
+	enum registry_blob_how how = REGISTRY_BLOB_UPLOADED;
 	char *path;
 	int rc;
 
@@ -133,10 +133,12 @@ static int push_parallel(struct push *p, const struct blob *blobs, size_t n, str
 {
 	size_t jobs = (size_t)p->r->o.jobs < n ? (size_t)p->r->o.jobs : n, started = 0;
 	struct worker *w;
+	pthread_t *t;
 
 	if (!n)
 		return 0;
 	w = xcalloc(jobs, sizeof(*w));
+	t = xcalloc(jobs, sizeof(*t));
 	p->blobs = blobs;
 	p->nblobs = n;
 	p->next = 0;
@@ -147,7 +149,6 @@ static int push_parallel(struct push *p, const struct blob *blobs, size_t n, str
 		w[i].r->o.progress_ctx = &w[i];
 		diag_init(&w[i].d);
 	}
-	pthread_t *t = xcalloc(jobs, sizeof(*t));
 	for (; jobs > 1 && started < jobs; started++)
 		if (pthread_create(&t[started], NULL, work, &w[started]) != 0)
 			break;

@@ -53,8 +53,9 @@ static enum try_result judge(const struct reg_resp *p, long want, struct diag *d
 }
 
 /* POST a new upload session, or mount from another repository. 1 mounted,
- * 0 with a session in u->location, -1 (*res set) when not. */
-static int start(struct upload *u, const char *from, enum try_result *res, struct diag *d)
+ * 0 with a session in u->location, -1 when neither (the POST was retried
+ * already). */
+static int start(struct upload *u, const char *from, struct diag *d)
 {
 	char *base = reg_url(u->r, u->repo, "blobs", "uploads/"), *url;
 	struct reg_resp p = {0};
@@ -65,13 +66,12 @@ static int start(struct upload *u, const char *from, enum try_result *res, struc
 	free(u->location);
 	u->location = xstrdup(url);
 	q.url = url;
-	*res = TRY_FAIL;
-	if (reg_do(u->r, &q, &p, d) < 0)
-		;
-	else if (from && !p.hostile && p.status == 201)
-		rc = 1;
-	else if (judge(&p, 202, d, from ? "mount" : "start the upload of", u) == TRY_OK)
-		rc = follow(u, &p, d);
+	if (reg_do(u->r, &q, &p, d) == 0) {
+		if (from && !p.hostile && p.status == 201)
+			rc = 1;
+		else if (judge(&p, 202, d, from ? "mount" : "start the upload of", u) == TRY_OK)
+			rc = follow(u, &p, d);
+	}
 	reg_resp_release(&p);
 	free(url);
 	free(base);
@@ -216,7 +216,7 @@ static int upload(struct upload *u, const char *const *from, size_t nfrom, enum 
 
 	diag_init(&tmp);
 	for (size_t i = 0; i < nfrom && !session; i++) {
-		if ((m = start(u, from[i], &res, &tmp)) == 1) {
+		if ((m = start(u, from[i], &tmp)) == 1) {
 			*how = REGISTRY_BLOB_MOUNTED;
 			diag_release(&tmp);
 			return 0;
@@ -225,8 +225,10 @@ static int upload(struct upload *u, const char *const *from, size_t nfrom, enum 
 	}
 	*how = REGISTRY_BLOB_UPLOADED;
 	for (tries = 1;; tries++) {
-		if (!session && start(u, NULL, &res, &tmp) < 0)
+		if (!session && start(u, NULL, &tmp) < 0) {
+			res = TRY_FAIL;
 			break;
+		}
 		u->r->prog.done = 0;
 		res = send_blob(u, &tmp);
 		session = false;
