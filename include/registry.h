@@ -171,10 +171,19 @@ enum registry_status {
  * else the layout's tag of the image, else "latest" (or by digest only,
  * when dest has a digest, which must then be the manifest's). Manifest
  * bytes are checked against their digests before they go; the registry
- * checks every blob's. The counts of res do not depend on o->jobs. */
+ * checks every blob's. The counts of res do not depend on o->jobs. A
+ * client of dest's host is made for the push and freed. */
 enum registry_status registry_push_layout(const char *layout, const char *tag,
 					  const struct registry_ref *dest, const struct registry_opts *o,
 					  const char *const *from, size_t nfrom,
 					  struct registry_push_result *res, struct diag *d);
+
+/* The same through the client r, which the caller keeps across pushes
+ * (cpolc serve --store: its connection and tokens live on), to repo under
+ * reference: a tag, the image's digest, or NULL (tag, else the layout's,
+ * else "latest"). The workers clone r. */
+enum registry_status registry_push_image(struct registry *r, const char *layout, const char *tag,
+					 const char *repo, const char *reference, const char *const *from,
+					 size_t nfrom, struct registry_push_result *res, struct diag *d);
 
 #endif

@@ -313,37 +313,50 @@ static enum registry_status status_of(const struct diag *d, size_t first)
 	return REGISTRY_FAILED;
 }
 
-enum registry_status registry_push_layout(const char *layout, const char *tag,
-					  const struct registry_ref *dest, const struct registry_opts *o,
-					  const char *const *from, size_t nfrom,
-					  struct registry_push_result *res, struct diag *d)
+enum registry_status registry_push_image(struct registry *r, const char *layout, const char *tag,
+					 const char *repo, const char *reference, const char *const *from,
+					 size_t nfrom, struct registry_push_result *res, struct diag *d)
 {
 	struct oci_image_desc img;
-	struct push p = {.layout = layout, .repo = dest->repo, .from = from, .nfrom = nfrom, .res = res};
+	struct push p = {.r = r, .layout = layout, .repo = repo, .from = from, .nfrom = nfrom, .res = res};
+	bool by_digest = reference && reg_digest_valid(reference);
 	size_t first = d->nentries;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
+	if (reg_check_names(repo, reference, d) < 0)
+		return REGISTRY_BAD_INPUT;
 	for (size_t i = 0; i < nfrom; i++)
 		if (reg_check_names(from[i], NULL, d) < 0)
 			return REGISTRY_BAD_INPUT;
 	if (oci_layout_image(layout, tag, &img, d) < 0)
 		return status_of(d, first);
-	if (dest->digest && strcmp(dest->digest, img.digest)) {
+	if (by_digest && strcmp(reference, img.digest)) {
 		diag_error(d, LOC_NONE, "registry-input", "the image of '%s' is %s, not %s", layout,
-			   img.digest, dest->digest);
+			   img.digest, reference);
 		goto out;
 	}
-	if (!dest->digest)
-		res->tag = xstrdup(dest->tag ? dest->tag : tag ? tag : img.tag ? img.tag : "latest");
-	p.r = registry_new(dest->host, o);
+	if (!by_digest)
+		res->tag = xstrdup(reference ? reference : tag ? tag : img.tag ? img.tag : "latest");
 	pthread_mutex_init(&p.mu, NULL);
 	rc = push_manifest(&p, img.digest, img.media_type, res->tag, 0, d);
 	pthread_mutex_destroy(&p.mu);
 	if (rc == 0)
 		memcpy(res->digest, img.digest, sizeof(res->digest));
-	registry_free(p.r);
 out:
 	oci_image_desc_release(&img);
 	return rc == 0 ? REGISTRY_OK : status_of(d, first);
+}
+
+enum registry_status registry_push_layout(const char *layout, const char *tag,
+					  const struct registry_ref *dest, const struct registry_opts *o,
+					  const char *const *from, size_t nfrom,
+					  struct registry_push_result *res, struct diag *d)
+{
+	struct registry *r = registry_new(dest->host, o);
+	enum registry_status st = registry_push_image(
+		r, layout, tag, dest->repo, dest->digest ? dest->digest : dest->tag, from, nfrom, res, d);
+
+	registry_free(r);
+	return st;
 }
