@@ -189,6 +189,11 @@ expect_eq "... its digest" "$T_OUT" "put $M"
 expect_exit "a bad repository name goes nowhere" 1 "$DRV" -k manifest "$R" 'team/../x' v1
 expect_match "... refused before any request" "$T_ERR" "is no repository name"
 
+start_proxy "$PORT" keep.log || exit 1
+expect_exit "registry_push_image twice through one client" 0 "$DRV" -k push2 "127.0.0.1:$PPORT" kept/app v1 app.oci
+expect_eq "... the second uploads nothing" "$T_OUT" "$M $NBLOBS pushed 0 skipped, $M 0 pushed $NBLOBS skipped"
+expect_eq "... and pings once" "$(grep -c '^GET /v2/ ' keep.log)" 1
+
 # ---- a hostile registry: everything it sends is bounded ---------------------------
 start_proxy "$PORT" big.log hostile=big || exit 1
 expect_exit "a manifest over 4 MiB is refused" 1 "$DRV" -k manifest "127.0.0.1:$PPORT" team/app v1

@@ -4,6 +4,7 @@
  *   registry_driver [-k] manifest HOST REPO REF   GET and HEAD a manifest
  *   registry_driver [-k] blob HOST REPO DIGEST    HEAD a blob, print its URL
  *   registry_driver [-k] put HOST REPO REF FILE TYPE   PUT a manifest
+ *   registry_driver [-k] push2 HOST REPO TAG LAYOUT    push it twice, one client
  *
  * -k: --tls-verify=false. Prints one line of results, or the diagnostics
  * and exits 1. */
@@ -66,6 +67,20 @@ static int put(struct registry *r, char **a, struct diag *d)
 	return 0;
 }
 
+/* registry_push_image twice through one client. */
+static int push2(struct registry *r, char **a, struct diag *d)
+{
+	for (int i = 0; i < 2; i++) {
+		struct registry_push_result res;
+		if (registry_push_image(r, a[3], NULL, a[1], a[2], NULL, 0, &res, d) != REGISTRY_OK)
+			return 1;
+		printf("%s%s %zu pushed %zu skipped", i ? ", " : "", res.digest, res.pushed, res.skipped);
+		registry_push_result_release(&res);
+	}
+	printf("\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct registry_opts o = {0};
@@ -89,6 +104,8 @@ int main(int argc, char **argv)
 		rc = blob(r, argv + 2, &d);
 	else if (!strcmp(argv[1], "put") && argc == 7)
 		rc = put(r, argv + 2, &d);
+	else if (!strcmp(argv[1], "push2") && argc == 6)
+		rc = push2(r, argv + 2, &d);
 	registry_free(r);
 	diag_print(&d, stderr, DIAG_FMT_GCC, 0);
 	diag_release(&d);
