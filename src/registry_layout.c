@@ -4,10 +4,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -168,16 +169,47 @@ static int push_parallel(struct push *p, const struct blob *blobs, size_t n, str
 	return p->failed ? -1 : 0;
 }
 
+/* At most max bytes of the file at path: NULL with errno EFBIG when it
+ * holds more (however it changes while read). */
+static char *read_bounded(const char *path, size_t max, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	size_t n = 0;
+	ssize_t got = 1;
+	int err;
+
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(max + 2);
+	while (n <= max && got > 0) {
+		got = read(fd, buf + n, max + 1 - n);
+		if (got < 0 && errno == EINTR)
+			got = 1;
+		else if (got > 0)
+			n += (size_t)got;
+	}
+	err = got < 0 ? errno : EFBIG;
+	close(fd);
+	if (got < 0 || n > max) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
 /* The bytes of a manifest blob, checked against its digest. */
 static char *read_manifest(const char *layout, const char *digest, size_t *len, struct diag *d)
 {
-	char *path = blob_path(layout, digest), *data = NULL, hex[65];
-	struct stat st;
+	char *path = blob_path(layout, digest), *data, hex[65];
 
-	if (stat(path, &st) == 0 && st.st_size > (off_t)REGISTRY_MAX_MANIFEST)
-		diag_error(d, LOC_NONE, "registry-input", "'%s' is larger than a manifest may be (%u bytes)",
-			   path, REGISTRY_MAX_MANIFEST);
-	else if (read_file(path, &data, len) < 0)
+	if (!(data = read_bounded(path, REGISTRY_MAX_MANIFEST, len)) && errno == EFBIG)
+		diag_error(d, LOC_NONE, "registry-input", "'%s' is larger than a manifest may be (4 MiB)",
+			   path);
+	else if (!data)
 		diag_error(d, LOC_NONE, "registry-input", "cannot read '%s': %s", path, strerror(errno));
 	else if (sha256_hex(data, *len, hex), strcmp(hex, digest + 7)) {
 		diag_error(d, LOC_NONE, "registry-input", "'%s' does not match its digest", path);

@@ -150,6 +150,21 @@ expect_exit "no registry host" 2 "$CPOLC" push app.oci team/app
 expect_exit "no layout" 2 "$CPOLC" push nothere.oci "$R/team/app"
 expect_exit "no such tag in the layout" 2 "$CPOLC" push app.oci:nope "$R/team/app"
 expect_exit "one operand" 2 "$CPOLC" push app.oci
+cp -a app.oci huge.oci
+python3 - huge.oci <<'EOF'
+import hashlib, json, os, sys
+d = sys.argv[1]
+blob = b'{"schemaVersion": 2' + b' ' * (5 << 20) + b'}'
+dg = hashlib.sha256(blob).hexdigest()
+open(os.path.join(d, 'blobs/sha256', dg), 'wb').write(blob)
+j = json.load(open(os.path.join(d, 'index.json')))
+j['manifests'][0]['digest'] = 'sha256:' + dg
+j['manifests'][0]['size'] = len(blob)
+json.dump(j, open(os.path.join(d, 'index.json'), 'w'))
+EOF
+expect_exit "a manifest over 4 MiB in the layout is bad input" 2 "$CPOLC" push --tls-verify=false huge.oci \
+	"$R/team/huge"
+expect_match "... it is refused" "$T_ERR" "is larger than a manifest may be \(4 MiB\)"
 cp -a app.oci evil.oci
 python3 - evil.oci <<'EOF'
 import json, sys
