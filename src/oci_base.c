@@ -226,3 +226,33 @@ int oci_from_digest(const char *spec, char out[72], struct diag *d)
 	free(tag);
 	return rc;
 }
+
+int oci_layout_image(const char *dir, const char *tag, struct oci_image_desc *out, struct diag *d)
+{
+	json_t *desc = oci_find_manifest(dir, tag, NULL, d);
+	const char *dg = json_string_value(json_object_get(desc, "digest"));
+	const char *mt = json_string_value(json_object_get(desc, "mediaType"));
+	const char *ref =
+		json_string_value(json_object_get(json_object_get(desc, "annotations"), OCI_REF_NAME));
+
+	memset(out, 0, sizeof(*out));
+	if (desc && (!dg || !digest_ok(dg)))
+		diag_file_error(d, dir, 0, 0, "oci-input", "the image in '%s' has no valid manifest digest",
+				dir);
+	if (!desc || !dg || !digest_ok(dg)) {
+		json_decref(desc);
+		return -1;
+	}
+	snprintf(out->digest, sizeof(out->digest), "%s", dg);
+	out->media_type = xstrdup(mt ? mt : OCI_MT_MANIFEST);
+	out->tag = ref ? xstrdup(ref) : NULL;
+	json_decref(desc);
+	return 0;
+}
+
+void oci_image_desc_release(struct oci_image_desc *img)
+{
+	free(img->media_type);
+	free(img->tag);
+	memset(img, 0, sizeof(*img));
+}

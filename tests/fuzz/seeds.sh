@@ -9,7 +9,7 @@ out=${1:-$src/tests/fuzz/out/seeds}
 : "${CPOLC:=$src/cpolc}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cpolc-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock"
+mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock" "$out/fuzz_registry"
 
 # fuzz_parse: every policy in the tree; fuzz_cpolb: each compiled
 n=0
@@ -92,5 +92,18 @@ mk("through.tar", [("lib", L, 0o777, None, "/usr/lib"), ("lib/evil.so", R, 0o644
 mk("suid.tar", [("usr/bin/su", R, 0o4755, b"su")])
 mk("long.tar", [("d/" + "x" * 200 + "/f", R, 0o644, b"y")])
 PY
+# fuzz_registry: MODE byte + text (see fuzz_registry.c)
+rseed() { printf "\\$(printf %03o "$1")%s" "$2" >"$out/fuzz_registry/$3"; }
+rseed 0 'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push"' bearer
+rseed 0 'Basic realm="x\"y", Bearer REALM=https://a/t , service=s, error="insufficient_scope"' two
+rseed 1 '127.0.0.1:5000/team/web:prod' ref
+rseed 1 'localhost/a.b_c__d-e--f/g:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' ref-digest
+rseed 1 '[::1]:5000/a' ref-v6
+rseed 2 'Ym9iOnBhOnNz' b64
+rseed 3 '/v2/a/blobs/uploads/x?_state=abc' loc
+rseed 3 'https://s3.example/b?sig=1' loc-abs
+rseed 4 '{"auths": {"https://index.docker.io/v1/": {"auth": "YW5uOng="}, "127.0.0.1:5000": {"auth": "Ym9iOnBhOnNz"}}}' auth
+rseed 5 'application/vnd.oci.image.manifest.v1+json' mt
 echo "seeds: $(ls "$out/fuzz_parse" | wc -l) parse, $(ls "$out/fuzz_cpolb" | wc -l) cpolb," \
-	"$(ls "$out/fuzz_json" | wc -l) json, $(ls "$out/fuzz_tar" | wc -l) tar, $(ls "$out/fuzz_lock" | wc -l) lock"
+	"$(ls "$out/fuzz_json" | wc -l) json, $(ls "$out/fuzz_tar" | wc -l) tar, $(ls "$out/fuzz_lock" | wc -l) lock," \
+	"$(ls "$out/fuzz_registry" | wc -l) registry"
