@@ -41,6 +41,7 @@ struct serve {
 	struct serve_log audit, access;
 	struct serve_auth auth;
 	bool have_auth;
+	struct serve_store *store; /* --store, or NULL */
 	char *tls_cert, *tls_key;
 	unsigned port;
 };
@@ -230,6 +231,7 @@ static enum MHD_Result blob(struct req *r, const char *name, const char *digest)
 {
 	const char *range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
 	uint64_t from = 0, to = 0;
+	const struct serve_comp *owner;
 	struct MHD_Response *resp;
 	struct stat st;
 	char *path, buf[96];
@@ -237,8 +239,16 @@ static enum MHD_Result blob(struct req *r, const char *name, const char *digest)
 
 	if (!digest_valid(digest))
 		return error(r, MHD_HTTP_BAD_REQUEST, "DIGEST_INVALID", "not a sha256 digest");
-	if (!serve_blob_allowed(r->s->comp, name, r->user ? r->user : "", digest))
+	owner = serve_blob_owner(r->s->comp, name, r->user ? r->user : "", digest);
+	if (!owner)
 		return error(r, MHD_HTTP_NOT_FOUND, "BLOB_UNKNOWN", "no such blob in this repository");
+	if (owner->remote) { /* composed by another instance: the store has it */
+		char *url = serve_store_blob_url(r->s->store, digest);
+		resp = buffer("", 0, "application/octet-stream");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, url);
+		free(url);
+		return queue(r, MHD_HTTP_TEMPORARY_REDIRECT, resp);
+	}
 	path = serve_blob_path(r->s->comp, digest);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	free(path);
@@ -455,6 +465,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static void release(struct serve *s)
 {
 	serve_composer_free(s->comp);
+	serve_store_free(s->store);
 	serve_log_close(&s->audit);
 	serve_log_close(&s->access);
 	if (s->have_auth)
@@ -474,7 +485,9 @@ static int open_state(struct serve *s, struct diag *d)
 		diag_file_error(d, s->o.state, 0, 0, "serve", "cannot create '%s': %s", s->o.state,
 				strerror(errno));
 	else if (serve_log_open(&s->audit, audit, d) == 0 && serve_log_open(&s->access, access, d) == 0 &&
-		 (s->comp = serve_composer_new(&s->o, &s->audit, d)))
+		 (!s->o.store ||
+		  (s->store = serve_store_open(s->o.store, s->o.store_creds, s->o.store_insecure, d))) &&
+		 (s->comp = serve_composer_new(&s->o, &s->audit, s->store, d)))
 		rc = 0;
 	free(audit);
 	free(access);

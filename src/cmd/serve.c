@@ -74,6 +74,8 @@ int cmd_serve(int argc, char **argv)
 	struct diag_opts dopts = DIAG_OPTS_INIT;
 	struct serve_opts so = {.listen = "127.0.0.1:5000", .log = log_line};
 	struct strvec cats = STRVEC_INIT;
+	static const char *const tls_words[] = {"true", "false", NULL};
+	int store_tls = 0;
 	long long maxconn = 256, timeout = 30, maxcomp = 2, maxqueue = 64, ctimeout = 600, grace = 30;
 	const struct opt opts[] = {
 		OPT_STRING(0, "listen", &so.listen, "ADDR:PORT",
@@ -92,6 +94,13 @@ int cmd_serve(int argc, char **argv)
 		OPT_STRING(0, "tls-cert", &so.tls_cert, "FILE",
 			   "serve HTTPS with this PEM certificate (chain)"),
 		OPT_STRING(0, "tls-key", &so.tls_key, "FILE", "and this PEM private key"),
+		OPT_STRING(0, "store", &so.store, "REGISTRY/REPO",
+			   "share compositions through this registry: push each\n"
+			   "one there, find others' there, send clients there for blobs"),
+		OPT_STRING(0, "store-creds", &so.store_creds, "USER:PASSWORD",
+			   "credentials for the store (default: the auth files)"),
+		OPT_CHOICE(0, "store-tls-verify", &store_tls, "B", tls_words,
+			   "false: no TLS verification for the store (a local test registry)"),
 		OPT_INT(0, "max-connections", &maxconn, "N", 1, 100000,
 			"open connections at most (default 256)"),
 		OPT_INT(0, "timeout", &timeout, "SECONDS", 1, 86400,
@@ -140,6 +149,7 @@ int cmd_serve(int argc, char **argv)
 		so.max_connections = (unsigned)maxconn, so.timeout = (unsigned)timeout;
 		so.max_compositions = (unsigned)maxcomp, so.max_queue = (unsigned)maxqueue;
 		so.compose_timeout = (unsigned)ctimeout;
+		so.store_insecure = store_tls == 1;
 		r = run(&so, (unsigned)grace, &dopts);
 	}
 	strvec_clear(&cats);
