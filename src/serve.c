@@ -521,11 +521,18 @@ struct serve *serve_start(const struct serve_opts *o, struct diag *d)
 {
 	struct serve *s = xcalloc(1, sizeof(*s));
 	struct sockaddr_in sa;
+	struct stat st;
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 
 	s->o = *o;
+	if (stat(o->policies, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		diag_file_error(d, o->policies, 0, 0, "serve", "the policy directory '%s' is not a directory",
+				o->policies);
+		free(s);
+		return NULL;
+	}
 	if (parse_listen(o->listen, &sa, d) < 0 || read_tls(s, d) < 0 || open_state(s, d) < 0) {
 		release(s);
 		return NULL;
@@ -539,13 +546,14 @@ struct serve *serve_start(const struct serve_opts *o, struct diag *d)
 	}
 	if (s->tls_cert)
 		flags |= MHD_USE_TLS;
-	s->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10), MHD_OPTION_THREAD_STACK_SIZE,
-		(size_t)(2 << 20), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-		s, s->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
-		MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
+	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+				  o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
+				  MHD_OPTION_THREAD_STACK_SIZE, (size_t)(2 << 20),
+				  MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+				  s->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
+				  MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
 	if (!s->mhd) {
 		diag_error(d, LOC_NONE, "serve", "cannot listen on %s: %s", o->listen, strerror(errno));
 		release(s);
