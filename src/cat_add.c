@@ -317,7 +317,7 @@ static int existing_meta(const char *dir, const char *name, const char *version,
 	char *path = meta_file_path(dir, name, version);
 	json_error_t err;
 
-	*out = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	*out = json_load_regular(path, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
 	if (!*out) {
 		struct stat st;
 		int rc = stat(path, &st) < 0 && errno == ENOENT ? 0 : -1;
@@ -432,7 +432,7 @@ static json_t *add_meta(const struct cat_add_opts *o, struct diag *d)
 	json_error_t err;
 
 	if (o->meta_file) {
-		m = json_load_file(o->meta_file, JSON_REJECT_DUPLICATES, &err);
+		m = json_load_regular(o->meta_file, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
 		if (!m) {
 			diag_file_error(d, o->meta_file, json_pos(err.line), json_pos(err.column), CAT_RULE,
 					"%s", err.text);
@@ -526,7 +526,7 @@ int cat_set_scan(const char *dir, const char *name, const char *version, const c
 
 	if (cat_check_dir(dir, d) < 0 || check_name_version(name, version, d) < 0)
 		return -1;
-	scan = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
+	scan = json_load_regular(file, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
 	if (!scan) {
 		diag_file_error(d, file, json_pos(err.line), json_pos(err.column), CAT_RULE, "%s", err.text);
 		return -1;

@@ -105,7 +105,7 @@ static int check_blob(const char *dir, const char *line, struct diag *d)
 	path = xasprintf("%s/blobs/sha256/%s", dir, fields[3] + 7);
 	if (sha256_file(path, hex) < 0) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' is unreadable: %s", k,
-				strerror(errno));
+				file_strerror(errno));
 		bad = 1;
 	} else if (strcmp(hex, fields[3] + 7)) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' has digest sha256:%s, expected %s", k,
@@ -142,7 +142,7 @@ int cat_verify(const char *dir, struct diag *d)
 		problems++;
 	split_lines(&want, sb_detach(&sb, NULL));
 	if (read_file(ipath, &text, &len) < 0) {
-		diag_file_error(d, ipath, 0, 0, CAT_RULE, "cannot read index: %s", strerror(errno));
+		diag_file_error(d, ipath, 0, 0, CAT_RULE, "cannot read index: %s", file_strerror(errno));
 		problems++;
 	} else {
 		split_lines(&have, text);

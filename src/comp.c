@@ -935,7 +935,7 @@ struct bc_program *comp_load(const char *path, const char *only, const struct pr
 	size_t len;
 
 	if (read_file(path, &data, &len) < 0) {
-		diag_file_error(d, path, 0, 0, NULL, "cannot read '%s': %s", path, strerror(errno));
+		diag_file_error(d, path, 0, 0, NULL, "cannot read '%s': %s", path, file_strerror(errno));
 		return NULL;
 	}
 	if (bc_is_module(data, len)) {

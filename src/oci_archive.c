@@ -65,7 +65,7 @@ static int add_member(struct archive *a, const char *root, const char *rel, long
 	archive_entry_set_perm(e, S_ISDIR(st.st_mode) ? 0755 : 0644);
 	archive_entry_set_mtime(e, (time_t)epoch, 0);
 	archive_entry_set_size(e, S_ISREG(st.st_mode) ? st.st_size : 0);
-	if (S_ISREG(st.st_mode) && (fd = open(full, O_RDONLY | O_CLOEXEC)) < 0)
+	if (S_ISREG(st.st_mode) && (fd = open_regular(full, OPEN_NOFOLLOW, NULL)) < 0)
 		goto out;
 	if (archive_write_header(a, e) != ARCHIVE_OK)
 		goto out;

@@ -35,8 +35,8 @@ json_t *oci_read_json_blob(const char *root, const char *digest, struct diag *d)
 		return NULL;
 	}
 	path = oci_blob_path(root, digest);
-	if (read_file(path, &data, &len) < 0) {
-		diag_file_error(d, path, 0, 0, "oci-io", "cannot read '%s': %s", path, strerror(errno));
+	if (read_file_max(path, JSON_FILE_MAX, OPEN_NOFOLLOW, &data, &len) < 0) {
+		diag_file_error(d, path, 0, 0, "oci-io", "cannot read '%s': %s", path, file_strerror(errno));
 		goto out;
 	}
 	sha256_hex(data, len, hex);
@@ -58,7 +58,7 @@ json_t *oci_find_manifest(const char *root, const char *tag, const char *digest,
 {
 	char *path = path_join(root, "index.json");
 	json_error_t jerr;
-	json_t *idx = json_load_file(path, 0, &jerr), *ms, *desc, *found = NULL;
+	json_t *idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr), *ms, *desc, *found = NULL;
 	size_t i, n = 0;
 
 	if (!idx) {

@@ -100,11 +100,11 @@ static int scan_tar(const char *path, size_t src, size_t tar, struct owners *o, 
 	struct archive *a = archive_read_new();
 	struct archive_entry *ae;
 	struct owner at = {NULL, NULL, src, tar, 0, -1, false};
-	int rc;
+	int rc, fd = open_regular(path, 0, NULL);
 
 	archive_read_support_format_tar(a);
 	archive_read_support_format_empty(a);
-	if (archive_read_open_filename(a, path, BUF_SIZE) != ARCHIVE_OK)
+	if (fd < 0 || archive_read_open_fd(a, fd, BUF_SIZE) != ARCHIVE_OK)
 		goto fail;
 	for (; (rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN; at.idx++) {
 		const char *name = archive_entry_pathname(ae);
@@ -138,14 +138,18 @@ static int scan_tar(const char *path, size_t src, size_t tar, struct owners *o, 
 	if (n) {
 		diag_file_error(d, path, 0, 0, "oci-io", "'%s' changed while it was read", path);
 		archive_read_free(a);
+		close(fd);
 		return -1;
 	}
 	archive_read_free(a);
+	close(fd);
 	return 0;
 fail:
 	diag_file_error(d, path, 0, 0, "oci-io", "cannot read '%s': %s", path,
-			archive_error_string(a) ? archive_error_string(a) : strerror(errno));
+			fd >= 0 && archive_error_string(a) ? archive_error_string(a) : file_strerror(errno));
 	archive_read_free(a);
+	if (fd >= 0)
+		close(fd);
 	return -1;
 }
 
@@ -464,9 +468,10 @@ static int verify_layer(const char *root, const json_t *l, const char *diff_id, 
 	if (!bmd || !tmd || !zd || !EVP_DigestInit_ex(bmd, EVP_sha256(), NULL) ||
 	    !EVP_DigestInit_ex(tmd, EVP_sha256(), NULL) || inflateInit2(&z, 15 + 32) != Z_OK)
 		abort();
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_regular(path, OPEN_NOFOLLOW, NULL); /* a blob is a regular file */
 	if (fd < 0) {
-		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
+		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path,
+				file_strerror(errno));
 		goto out;
 	}
 	while ((n = read(fd, in, BUF_SIZE)) > 0) {

@@ -470,11 +470,11 @@ static int rd_init(struct rd *r, struct job *job, const char *path, bool hash)
 	r->job = job;
 	r->path = path;
 	r->cur = -1;
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	r->fd = open_regular(path, 0, NULL);
 	r->buf = xmalloc(RBUF_SIZE);
 	r->md = hash ? md_new() : NULL;
 	if (r->fd < 0)
-		return job_fail(job, "cannot open '%s': %s", path, strerror(errno));
+		return job_fail(job, "cannot open '%s': %s", path, file_strerror(errno));
 	return 0;
 }
 

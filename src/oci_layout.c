@@ -82,10 +82,18 @@ int oci_parse_platform(const char *platform, char **os, char **arch, char **vari
 int oci_blob_check(const char *path, const char *digest)
 {
 	char hex[65];
+	int fd, rc, saved;
 
 	if (strncmp(digest, "sha256:", 7) != 0)
 		return 1;
-	if (sha256_file(path, hex) < 0)
+	fd = open_regular(path, OPEN_NOFOLLOW, NULL); /* a blob is a regular file */
+	if (fd < 0)
+		return -1;
+	rc = sha256_fd(fd, hex);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	if (rc < 0)
 		return -1;
 	return strcmp(hex, digest + 7) == 0 ? 0 : 1;
 }
@@ -116,18 +124,40 @@ static int copy_fd(int in, int out)
 	return 0;
 }
 
+/* Did link() make dst the regular file open as in (st)? A src swapped for
+ * a symlink meanwhile gives a link to that symlink instead. */
+static bool linked_same(const char *dst, const struct stat *st)
+{
+	struct stat got;
+
+	return lstat(dst, &got) == 0 && S_ISREG(got.st_mode) && got.st_ino == st->st_ino &&
+	       got.st_dev == st->st_dev;
+}
+
 int oci_link_or_copy(const char *src, const char *dst)
 {
 	char *tmp;
-	int in, out, saved;
+	struct stat st;
+	int in, out = -1, saved;
 
+	/* only a regular file is placed, never a symlink, FIFO or device */
+	in = open_regular(src, OPEN_NOFOLLOW, &st);
+	if (in < 0)
+		return -1;
 	/* an existing dst has the same content: blobs are named by digest */
-	if (link(src, dst) == 0 || errno == EEXIST)
+	if (link(src, dst) == 0) {
+		if (linked_same(dst, &st)) {
+			close(in);
+			return 0;
+		}
+		unlink(dst);
+	} else if (errno == EEXIST) {
+		close(in);
 		return 0;
+	}
 	tmp = xasprintf("%s.tmp.XXXXXX", dst);
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	out = in < 0 ? -1 : mkstemp(tmp);
-	if (in < 0 || out < 0 || fchmod(out, 0644) < 0 || copy_fd(in, out) < 0 || fsync(out) < 0)
+	out = mkstemp(tmp);
+	if (out < 0 || fchmod(out, 0644) < 0 || copy_fd(in, out) < 0 || fsync(out) < 0)
 		goto fail;
 	if (close(out) < 0) {
 		out = -1;
@@ -141,14 +171,10 @@ int oci_link_or_copy(const char *src, const char *dst)
 	return 0;
 fail:
 	saved = errno;
-	if (in >= 0)
-		close(in);
-	if (out >= 0) {
+	close(in);
+	if (out >= 0)
 		close(out);
-		unlink(tmp);
-	} else {
-		unlink(tmp);
-	}
+	unlink(tmp);
 	free(tmp);
 	errno = saved;
 	return -1;
@@ -177,7 +203,7 @@ int oci_place_blob(const char *root, const char *src, const char *digest, bool m
 			unlink(dst); /* wrong content: replace (link would fail on EEXIST) */
 	}
 	if (move ? rename(src, dst) : oci_link_or_copy(src, dst)) {
-		diag_file_error(d, dst, 0, 0, "oci-io", "cannot write '%s': %s", dst, strerror(errno));
+		diag_file_error(d, dst, 0, 0, "oci-io", "cannot write '%s': %s", dst, file_strerror(errno));
 		if (move)
 			unlink(src);
 		rc = -1;
@@ -613,7 +639,9 @@ static int cmp_entries(const void *pa, const void *pb)
 static json_t *index_entries(struct compose *c, json_t *desc, const char *tag)
 {
 	char *path = path_join(c->root, "index.json");
-	json_t *old = c->o->format == OCI_FMT_DIR ? json_load_file(path, 0, NULL) : NULL;
+	json_error_t jerr;
+	json_t *old =
+		c->o->format == OCI_FMT_DIR ? json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr) : NULL;
 	json_t *e, **v, *out = json_array();
 	size_t i, n = 0, cap = json_array_size(json_object_get(old, "manifests")) + 1;
 
@@ -687,9 +715,10 @@ static json_t *referenced(const char *root)
 	char *path = path_join(root, "index.json");
 	size_t i, j;
 	struct diag quiet;
+	json_error_t jerr;
 
 	diag_init(&quiet);
-	idx = json_load_file(path, 0, NULL);
+	idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr);
 	free(path);
 	json_array_foreach(json_object_get(idx, "manifests"), i, desc)
 	{
@@ -914,7 +943,7 @@ static int place_base(struct compose *c)
 		int ck = oci_blob_check(src, dg);
 		if (ck != 0) {
 			diag_file_error(c->d, src, 0, 0, "oci-digest", "base layer '%s' %s", src,
-					ck < 0 ? strerror(errno) : "does not match its digest");
+					ck < 0 ? file_strerror(errno) : "does not match its digest");
 			free(src);
 			return -1;
 		}
