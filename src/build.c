@@ -133,10 +133,12 @@ static void plan_layers(const struct decision *dec, struct layer_plan *p)
 			p->tars[i] = cat_blob_path(s->prim);
 			p->tarv[i] = p->tars[i];
 			p->digv[i] = s->prim->digest;
-			p->srcs[k] = (struct oci_layer_src){.name = p->names[i],
-							    .tars = &p->tarv[i],
-							    .tar_digests = &p->digv[i],
-							    .ntars = 1};
+			p->srcs[k] =
+				(struct oci_layer_src){.name = p->names[i],
+						       .tars = &p->tarv[i],
+						       .tar_digests = &p->digv[i],
+						       .ntars = 1,
+						       .allow_setuid = cat_prim_allows(s->prim, "setuid")};
 			p->sel_src[i] = k++;
 		}
 	}
@@ -418,9 +420,11 @@ static char *collision_marker(const char *cache, const struct layer_plan *p)
 
 	if (!cache)
 		return NULL;
-	sb_adds(&sb, "cpolc collision check 1\n");
+	sb_adds(&sb, "cpolc collision check 2\n"); /* 2: members are checked */
 	for (size_t i = 0; i < p->nsrcs; i++) {
 		const struct oci_layer_src *s = &p->srcs[i];
+		if (s->allow_setuid)
+			sb_addf(&sb, "%zu allows setuid\n", i);
 		for (size_t j = 0; j < s->ntars; j++) {
 			if (!s->tar_digests || !s->tar_digests[j]) {
 				sb_release(&sb);
@@ -469,6 +473,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
 	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path);
 	enum build_status st = BUILD_OK;
+	int n;
 
 	oci_result_init(&res);
 	lock_init(&lk);
@@ -481,8 +486,9 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		goto out;
 	if (!o->no_cache)
 		cache = o->cache_dir ? xstrdup(o->cache_dir) : cache_default_dir();
-	if (check_collisions(&plan, cache, d) != 0) {
-		st = BUILD_UNRESOLVED;
+	n = check_collisions(&plan, cache, d);
+	if (n != 0) { /* -1: a tar is unreadable or hostile */
+		st = n < 0 ? BUILD_BAD_INPUT : BUILD_UNRESOLVED;
 		goto out;
 	}
 	oo.out = out;

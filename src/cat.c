@@ -573,6 +573,11 @@ static int hash_fd(int fd, char out[72])
 	return 0;
 }
 
+bool cat_prim_allows(const struct cat_prim *p, const char *what)
+{
+	return p->meta && meta_allows(p->meta, what);
+}
+
 int cat_blob_open(const struct cat_prim *p, int *fd, struct diag *d)
 {
 	char *path = cat_blob_path(p);

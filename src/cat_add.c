@@ -456,6 +456,8 @@ static json_t *add_meta(const struct cat_add_opts *o, struct diag *d)
 	set_list(m, "conflicts", o->conflicts, o->nconflicts);
 	if (o->license)
 		json_object_set_new(m, "license", json_string(o->license));
+	if (o->allow_setuid)
+		meta_allow(m, "setuid");
 	if (o->platform && set_platform(m, o->platform, d) < 0) {
 		json_decref(m);
 		return NULL;
@@ -500,7 +502,8 @@ int cat_add(const char *dir, const struct cat_add_opts *o, struct diag *d)
 	}
 	if (meta_check(m, o->meta_file ? o->meta_file : o->name, false, d) < 0)
 		goto out;
-	tree_init(&t, blobdir, o->allow_setuid || meta_allows(m, "setuid"));
+	tree_init(&t, blobdir, meta_allows(m, "setuid"));
+	t.limits = o->limits;
 	for (size_t i = 0; i < o->npaths; i++)
 		if (tree_add_arg(&t, o->paths[i], d) < 0)
 			rc = -2;

@@ -22,6 +22,7 @@
 
 #include "cache.h"
 #include "lock.h"
+#include "member.h"
 #include "oci_int.h"
 #include "util.h"
 
@@ -90,25 +91,51 @@ static char *hash_data(struct archive *a)
 	return sb_detach(&sb, NULL);
 }
 
-/* Read tar number `tar` of source `src`. Without `want`, record every
- * member, leaving regular files unhashed (the data is skipped, not read).
- * With `want` (n owners sorted by member index, all of this tar), hash the
- * content of those members only. */
-static int scan_tar(const char *path, size_t src, size_t tar, struct owners *o, struct owner **want, size_t n,
-		    struct diag *d)
+/* Record member m of the tar at path (from a source whose metadata allows
+ * `allow`), after checking it against the rules of member.h; -1 after
+ * reporting a refusal. */
+static int record_member(const char *path, const struct member *m, int64_t size, unsigned allow,
+			 struct owner *at, struct owners *o, struct diag *d)
+{
+	const char *why = NULL;
+	char *norm_path, *link, *what = NULL;
+
+	if (member_check(m, allow, &norm_path, &link, &why) < 0) {
+		diag_file_error(d, path, 0, 0, "hostile-content", "refused: member '%s' %s",
+				m->name ? m->name : "(unnamed)", why);
+		return -1;
+	}
+	free(link);
+	at->size = m->type == MEMBER_FILE ? size : -1;
+	if (m->type == MEMBER_HARDLINK)
+		what = xasprintf("h:%s", m->link);
+	else if (m->type == MEMBER_DIR)
+		what = xstrdup("d");
+	else if (m->type == MEMBER_SYMLINK)
+		what = xasprintf("l:%s", m->link);
+	owners_add(o, norm_path, what, at);
+	return 0;
+}
+
+/* Read tar number `tar` of source `src`. Without `want`, check and record
+ * every member, leaving regular files unhashed (the data is skipped, not
+ * read). With `want` (n owners sorted by member index, all of this tar),
+ * hash the content of those members only. */
+static int scan_tar(const char *path, size_t src, size_t tar, unsigned allow, struct owners *o,
+		    struct owner **want, size_t n, struct diag *d)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *ae;
 	struct owner at = {NULL, NULL, src, tar, 0, -1, false};
 	int rc, fd = open_regular(path, 0, NULL);
+	bool refused = false;
 
 	archive_read_support_format_tar(a);
 	archive_read_support_format_empty(a);
 	if (fd < 0 || archive_read_open_fd(a, fd, BUF_SIZE) != ARCHIVE_OK)
 		goto fail;
 	for (; (rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN; at.idx++) {
-		const char *name = archive_entry_pathname(ae);
-		char *what = NULL;
+		struct member m;
 		if (want) {
 			if (!n)
 				break;
@@ -120,21 +147,17 @@ static int scan_tar(const char *path, size_t src, size_t tar, struct owners *o, 
 			n--;
 			continue;
 		}
-		at.size = -1;
-		if (!name)
-			continue;
-		if (archive_entry_hardlink(ae))
-			what = xasprintf("h:%s", archive_entry_hardlink(ae));
-		else if (archive_entry_filetype(ae) == AE_IFDIR)
-			what = xstrdup("d");
-		else if (archive_entry_filetype(ae) == AE_IFLNK)
-			what = xasprintf("l:%s", archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "");
-		else
-			at.size = archive_entry_size(ae);
-		owners_add(o, norm(name), what, &at);
+		member_from_entry(ae, &m);
+		if (record_member(path, &m, archive_entry_size(ae), allow, &at, o, d) < 0)
+			refused = true;
 	}
 	if (want ? n && rc != ARCHIVE_EOF : rc != ARCHIVE_EOF)
 		goto fail;
+	if (refused) {
+		archive_read_free(a);
+		close(fd);
+		return -1;
+	}
 	if (n) {
 		diag_file_error(d, path, 0, 0, "oci-io", "'%s' changed while it was read", path);
 		archive_read_free(a);
@@ -155,12 +178,12 @@ fail:
 
 /* The member tables of catalog tars are kept in the cache, by the tar's
  * digest, so that a changed set of sources reads only the tars it has not
- * seen: CACHE/scans/HEX holds the line "cpolc scan 1 STAMP SHA256" and then
+ * seen: CACHE/scans/HEX holds the line "cpolc scan 2 STAMP SHA256" and then
  * one record "IDX\0SIZE\0WHAT\0PATH\0" per member (WHAT empty for a
  * regular file, SIZE -1 for others), SHA256 being the digest of the
  * records. STAMP is the tar's cache_stamp when it was scanned: a table is
  * used only while the tar's stamp is unchanged. */
-#define SCAN_MAGIC "cpolc scan 1 "
+#define SCAN_MAGIC "cpolc scan 2 " /* 2: members were checked */
 
 static char *scan_file(const char *cache, const char *digest)
 {
@@ -280,7 +303,7 @@ static int scan_source_tar(const struct oci_layer_src *s, size_t i, size_t j, co
 		return 0;
 	}
 	before = file ? stamp_of(s->tars[j]) : NULL;
-	rc = scan_tar(s->tars[j], i, j, o, NULL, 0, d);
+	rc = scan_tar(s->tars[j], i, j, s->allow_setuid ? MEMBER_ALLOW_SETUID : 0, o, NULL, 0, d);
 	after = before ? stamp_of(s->tars[j]) : NULL;
 	if (rc == 0 && after && strcmp(before, after) == 0) /* unchanged while read */
 		save_scan(file, before, o, first);
@@ -342,7 +365,8 @@ static int hash_wanted(const struct oci_layer_src *layers, struct owners *o, str
 	for (i = 0; i < nw; i = j) {
 		for (j = i + 1; j < nw && w[j]->src == w[i]->src && w[j]->tar == w[i]->tar; j++)
 			;
-		if (scan_tar(layers[w[i]->src].tars[w[i]->tar], w[i]->src, w[i]->tar, o, &w[i], j - i, d) < 0)
+		if (scan_tar(layers[w[i]->src].tars[w[i]->tar], w[i]->src, w[i]->tar, 0, o, &w[i], j - i, d) <
+		    0)
 			rc = -1;
 	}
 	free(w);

@@ -33,6 +33,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "member.h"
 #include "oci_int.h"
 #include "util.h"
 
@@ -589,55 +590,43 @@ static struct lent *plan_add(struct plan *pl)
 	return e;
 }
 
+/* Every member passes the rules of member.h (a hand-made catalog gets no
+ * pass for having been read before), as the source's metadata allows. */
 static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entry *ae)
 {
-	const char *name = archive_entry_pathname(ae), *hl = archive_entry_hardlink(ae);
-	const char *sl = archive_entry_symlink(ae);
-	unsigned ft = archive_entry_filetype(ae);
-	char *path;
+	static const char types[] = {
+		[MEMBER_FILE] = 'f', [MEMBER_DIR] = 'd', [MEMBER_SYMLINK] = 'l', [MEMBER_HARDLINK] = 'h'};
+	const struct oci_layer_src *src = pl->srcs[pl->tar_src[t]];
+	struct member m;
+	const char *why = NULL;
+	char *path, *link;
 	struct lent *e;
 
-	if (!name)
-		name = archive_entry_pathname_utf8(ae);
-	if (!name)
-		return job_fail(pl->job, "'%s': member %zu has no name", pl->tars[t], ord);
-	path = oci_norm_path(name);
-	if (!path)
-		return job_fail(pl->job, "'%s': member '%s' climbs out of the root", pl->tars[t], name);
+	member_from_entry(ae, &m);
+	if (member_check(&m, src->allow_setuid ? MEMBER_ALLOW_SETUID : 0, &path, &link, &why) < 0)
+		return job_fail(pl->job, "'%s': refused: member '%s' %s", pl->tars[t],
+				m.name ? m.name : "(unnamed)", why);
 	if (!*path) { /* the root directory itself */
 		free(path);
+		free(link);
 		return 0;
 	}
 	e = plan_add(pl);
 	e->path = path;
+	e->type = types[m.type];
+	e->link = m.type == MEMBER_SYMLINK ? xstrdup(m.link) : link;
 	e->tar = t;
 	e->ord = ord;
 	e->src = pl->tar_src[t];
-	e->mode = archive_entry_perm(ae) & 07777;
+	e->mode = m.type == MEMBER_SYMLINK ? 0777 : m.mode;
 	e->off = (uint64_t)archive_filter_bytes(pl->rds[t].a, 0);
 	e->sparse = archive_entry_sparse_count(ae) > 0;
 	e->uid = archive_entry_uid(ae);
 	e->gid = archive_entry_gid(ae);
-	if (e->uid < 0 || e->gid < 0)
-		return job_fail(pl->job, "'%s': member '%s' has a negative owner", pl->tars[t], name);
-	if (hl) {
-		e->type = 'h';
-		e->link = oci_norm_path(hl);
-		if (!e->link || !*e->link)
-			return job_fail(pl->job, "'%s': hardlink '%s' to '%s' leaves the root", pl->tars[t],
-					name, hl);
-	} else if (ft == AE_IFREG) {
-		e->type = 'f';
+	if (m.type == MEMBER_FILE)
 		e->size = (uint64_t)archive_entry_size(ae);
-	} else if (ft == AE_IFDIR) {
-		e->type = 'd';
-	} else if (ft == AE_IFLNK && sl) {
-		e->type = 'l';
-		e->link = xstrdup(sl);
-		e->mode = 0777;
-	} else {
-		return job_fail(pl->job, "'%s': member '%s' has an unsupported type", pl->tars[t], name);
-	}
+	if (e->uid < 0 || e->gid < 0)
+		return job_fail(pl->job, "'%s': member '%s' has a negative owner", pl->tars[t], m.name);
 	return 0;
 }
 

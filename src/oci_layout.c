@@ -359,9 +359,11 @@ static void group_key(struct group *g, const struct oci_opts *o)
 	sb_addf(&sb, "cpolc-layer\nformat %d\ncompression %s\nlibdeflate %s\nzstd %s\nepoch %lld\n",
 		OCI_LAYER_FORMAT, comp_name(o->compression), LIBDEFLATE_VERSION_STRING, ZSTD_versionString(),
 		o->epoch);
+	/* layers cached before the layer writer checked members are not used */
+	sb_adds(&sb, "member rules 1\n");
 	for (i = 0; i < g->nsrcs; i++) {
 		const struct oci_layer_src *s = g->srcs[i];
-		sb_adds(&sb, "source\n");
+		sb_adds(&sb, s->allow_setuid ? "source allowing setuid\n" : "source\n");
 		for (j = 0; j < s->ntars; j++) {
 			if (!s->tar_digests || !s->tar_digests[j]) {
 				sb_release(&sb);
@@ -792,6 +794,15 @@ static void collect_garbage(struct compose *c)
 /* ---------------------------------------------------------------------------
  * The steps of oci_compose.
  */
+static bool has_index(const char *root)
+{
+	char *path = path_join(root, "index.json");
+	bool yes = access(path, F_OK) == 0;
+
+	free(path);
+	return yes;
+}
+
 /* An output directory that exists must be an image layout already, or
  * empty: a build does not scatter blobs into a directory of other files. */
 static int check_layout_dir(struct compose *c)
@@ -1063,7 +1074,10 @@ int oci_compose(const struct oci_opts *o, const struct oci_layer_src *layers, si
 		const json_t *annotations, const char *platform, struct oci_result *res, struct diag *d)
 {
 	struct compose c;
+	struct stat st;
 	int rc = -1, lockfd = -1;
+	/* a layout directory this build creates goes again when it fails */
+	bool created = o->format == OCI_FMT_DIR && o->out && lstat(o->out, &st) < 0 && errno == ENOENT;
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
@@ -1098,8 +1112,11 @@ int oci_compose(const struct oci_opts *o, const struct oci_layer_src *layers, si
 out:
 	if (lockfd >= 0)
 		close(lockfd);
-	if (rc < 0)
+	if (rc < 0) {
 		oci_result_release(res);
+		if (created && c.root && !has_index(c.root))
+			oci_remove_tree(c.root);
+	}
 	compose_release(&c);
 	return rc;
 }
