@@ -9,6 +9,7 @@
 #   setup: SHELL COMMAND     run (by sh, in the case's directory) before
 #   exit: N                  the exit status of the run lines that follow
 #   stderr: TEXT             a substring their stderr must hold
+#   timeout: SECONDS         their time limit (default HOSTILE_TIMEOUT, 60)
 #   run: ARGS                cpolc ARGS (expanded by sh) must exit N with TEXT
 #
 # Every case runs in a directory of its own holding a copy of the input
@@ -44,12 +45,13 @@ printf 'policy "p" {\n  include "app";\n  entrypoint ["/usr/bin/app"];\n}\n' >"$
 rm -rf "$F/src"
 
 listing() {
-	(cd "$1" && find . -path ./out -prune -o -printf '%p %y %s %m %T@ %l\n' | LC_ALL=C sort)
+	(cd "$1" && find . -mindepth 1 -path ./out -prune -o -printf '%p %y %s %m %T@ %l\n' | LC_ALL=C sort)
 }
 
 # run_case KIND NAME INPUT EXPECT
 run_case() {
 	local kind=$1 name=$2 input=$3 expect=$4 W want_exit= want_err= line key val rc n=0
+	local limit=$HOSTILE_TIMEOUT
 	W=$T_TMP/case/$kind-$name
 	mkdir -p "$W" && cp -a "$F/." "$W/" && cp -a "$input" "$W/"
 	export IN="$W/${input##*/}" W OUT="$W/out" CAT="$W/cat" POLICY="$W/p.cpol" IMAGE="$W/image" LOCK="$W/image.lock"
@@ -66,12 +68,13 @@ run_case() {
 		case $key in
 		exit) want_exit=$val ;;
 		stderr) want_err=$val ;;
+		timeout) limit=$val ;;
 		run)
 			n=$((n + 1))
 			(
 				cd "$W" || exit 99
 				[ "$HOSTILE_MEM_KB" = unlimited ] || ulimit -v "$HOSTILE_MEM_KB"
-				eval "exec timeout -s KILL $HOSTILE_TIMEOUT \"\$CPOLC\" $val"
+				eval "exec timeout -s KILL $limit \"\$CPOLC\" $val"
 			) >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
 			rc=$?
 			if [ "$rc" -ge 124 ] && [ "$rc" -ne 127 ]; then
