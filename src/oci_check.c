@@ -440,93 +440,162 @@ static int hex_of(EVP_MD_CTX *md, char out[72])
 	return 0;
 }
 
-/* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
-static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *tar, unsigned char *in,
-			size_t n, unsigned char *out)
+/* A layer's stream being checked: the blob's hash and size, and the
+ * uncompressed stream's hash and size. */
+struct lcheck {
+	enum oci_compression comp;
+	z_stream z;
+	ZSTD_DCtx *zd;
+	EVP_MD_CTX *blob, *tar;
+	uint64_t size, tar_size;
+	unsigned char *out;
+};
+
+static void tar_feed(struct lcheck *k, const unsigned char *p, size_t n)
 {
-	if (strstr(mt, "+gzip")) {
-		z->next_in = in;
-		z->avail_in = (uInt)n;
-		while (z->avail_in) {
+	EVP_DigestUpdate(k->tar, p, n);
+	k->tar_size += n;
+}
+
+/* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
+static int inflate_feed(struct lcheck *k, unsigned char *in, size_t n)
+{
+	if (k->comp == OCI_COMP_GZIP) {
+		k->z.next_in = in;
+		k->z.avail_in = (uInt)n;
+		while (k->z.avail_in) {
 			int rc;
-			z->next_out = out;
-			z->avail_out = BUF_SIZE;
-			rc = inflate(z, Z_NO_FLUSH);
-			EVP_DigestUpdate(tar, out, BUF_SIZE - z->avail_out);
-			if (rc == Z_STREAM_END && z->avail_in) /* another member */
-				rc = inflateReset(z);
+			k->z.next_out = k->out;
+			k->z.avail_out = BUF_SIZE;
+			rc = inflate(&k->z, Z_NO_FLUSH);
+			tar_feed(k, k->out, BUF_SIZE - k->z.avail_out);
+			if (rc == Z_STREAM_END && k->z.avail_in) /* another member */
+				rc = inflateReset(&k->z);
 			if (rc != Z_OK && rc != Z_STREAM_END)
 				return -1;
 		}
 		return 0;
 	}
-	if (strstr(mt, "+zstd")) {
+	if (k->comp == OCI_COMP_ZSTD) {
 		ZSTD_inBuffer ib = {in, n, 0};
 		while (ib.pos < ib.size) {
-			ZSTD_outBuffer ob = {out, BUF_SIZE, 0};
-			size_t r = ZSTD_decompressStream(zd, &ob, &ib);
+			ZSTD_outBuffer ob = {k->out, BUF_SIZE, 0};
+			size_t r = ZSTD_decompressStream(k->zd, &ob, &ib);
 			if (ZSTD_isError(r))
 				return -1;
-			EVP_DigestUpdate(tar, out, ob.pos);
+			tar_feed(k, k->out, ob.pos);
 		}
 		return 0;
 	}
-	EVP_DigestUpdate(tar, in, n);
+	tar_feed(k, in, n);
 	return 0;
 }
 
-static int verify_layer(const char *root, const json_t *l, const char *diff_id, struct diag *d)
+/* The uncompressed stream may be at most max_ratio times the blob's
+ * size, past the floor; 0: no bound. */
+static bool over_ratio(const struct lcheck *k, unsigned max_ratio, uint64_t blob_size)
+{
+	uint64_t cap;
+
+	if (!max_ratio)
+		return false;
+	cap = blob_size > UINT64_MAX / max_ratio ? UINT64_MAX : blob_size * max_ratio;
+	return k->tar_size > (cap > OCI_RATIO_FLOOR ? cap : OCI_RATIO_FLOOR);
+}
+
+/* Read the blob at path into k: the whole blob is hashed; decompression
+ * stops at the first error or past the ratio bound, saying so in *why.
+ * -1 with *why when the blob cannot be read. */
+static int read_layer(const char *path, struct lcheck *k, unsigned max_ratio, const char **why)
+{
+	unsigned char *in = xmalloc(BUF_SIZE);
+	struct stat st;
+	ssize_t n;
+	int fd = open_regular(path, OPEN_NOFOLLOW, &st), rc = 0; /* a blob is a regular file */
+
+	if (fd < 0) {
+		*why = file_strerror(errno);
+		free(in);
+		return -1;
+	}
+	while ((n = read(fd, in, BUF_SIZE)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*why = file_strerror(errno);
+			rc = -1;
+			break;
+		}
+		EVP_DigestUpdate(k->blob, in, (size_t)n);
+		k->size += (uint64_t)n;
+		if (*why)
+			continue;
+		if (inflate_feed(k, in, (size_t)n) < 0)
+			*why = "does not decompress";
+		else if (over_ratio(k, max_ratio, (uint64_t)st.st_size))
+			*why = "expands beyond the bound on its compression ratio";
+	}
+	close(fd);
+	free(in);
+	return rc;
+}
+
+int oci_check_layer(const char *root, const json_t *l, const char *diff_id, unsigned max_ratio,
+		    const char *what, const char *rule, struct diag *d)
 {
 	const char *dg = json_string_value(json_object_get(l, "digest"));
 	const char *mt = json_string_value(json_object_get(l, "mediaType"));
-	char *path = oci_blob_path(root, dg), got[72], gotdiff[72];
-	unsigned char *in = xmalloc(BUF_SIZE), *out = xmalloc(BUF_SIZE);
-	EVP_MD_CTX *bmd = EVP_MD_CTX_new(), *tmd = EVP_MD_CTX_new();
-	ZSTD_DCtx *zd = ZSTD_createDCtx();
-	z_stream z;
-	uint64_t size = 0;
-	ssize_t n;
-	int fd, rc = -1, bad = 0;
+	const json_t *size = json_object_get(l, "size");
+	const char *why = NULL;
+	char *path, got[72], gotdiff[72];
+	struct lcheck k;
+	int rc = -1;
 
-	memset(&z, 0, sizeof(z));
-	if (!bmd || !tmd || !zd || !EVP_DigestInit_ex(bmd, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(tmd, EVP_sha256(), NULL) || inflateInit2(&z, 15 + 32) != Z_OK)
+	if (!oci_digest_ok(dg)) {
+		diag_file_error(d, root, 0, 0, rule, "%s with a malformed digest", what);
+		return -1;
+	}
+	if (!json_is_integer(size) || json_integer_value(size) < 0) {
+		diag_file_error(d, root, 0, 0, rule, "%s %s has a malformed size", what, dg);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	if (oci_layer_comp(mt, &k.comp) < 0) {
+		diag_file_error(d, root, 0, 0, rule, "%s %s has the unknown media type '%s'", what, dg,
+				mt ? mt : "(none)");
+		return -1;
+	}
+	path = oci_blob_path(root, dg);
+	k.out = xmalloc(BUF_SIZE);
+	k.blob = EVP_MD_CTX_new();
+	k.tar = EVP_MD_CTX_new();
+	k.zd = ZSTD_createDCtx();
+	if (!k.blob || !k.tar || !k.zd || !EVP_DigestInit_ex(k.blob, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(k.tar, EVP_sha256(), NULL) || inflateInit2(&k.z, 15 + 32) != Z_OK)
 		abort();
-	fd = open_regular(path, OPEN_NOFOLLOW, NULL); /* a blob is a regular file */
-	if (fd < 0) {
-		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path,
-				file_strerror(errno));
+	if (read_layer(path, &k, max_ratio, &why) < 0) {
+		diag_file_error(d, path, 0, 0, rule, "%s %s %s", what, dg, why);
 		goto out;
 	}
-	while ((n = read(fd, in, BUF_SIZE)) > 0) {
-		EVP_DigestUpdate(bmd, in, (size_t)n);
-		size += (uint64_t)n;
-		if (!bad && inflate_feed(&z, zd, mt ? mt : "", tmd, in, (size_t)n, out) < 0)
-			bad = 1;
-	}
-	close(fd);
-	hex_of(bmd, got);
-	hex_of(tmd, gotdiff);
-	if (n < 0)
-		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
-	else if (strcmp(got, dg) != 0)
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not match its digest (found %s)",
-				dg, got);
-	else if ((json_int_t)size != json_integer_value(json_object_get(l, "size")))
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s has the wrong size", dg);
-	else if (bad)
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not decompress", dg);
+	hex_of(k.blob, got);
+	hex_of(k.tar, gotdiff);
+	if (strcmp(got, dg) != 0)
+		diag_file_error(d, path, 0, 0, rule, "%s %s does not match its digest (found %s)", what, dg,
+				got);
+	else if ((json_int_t)k.size != json_integer_value(size))
+		diag_file_error(d, path, 0, 0, rule, "%s %s has the wrong size", what, dg);
+	else if (why)
+		diag_file_error(d, path, 0, 0, rule, "%s %s %s", what, dg, why);
 	else if (!diff_id || strcmp(gotdiff, diff_id) != 0)
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not match its diff_id", dg);
+		diag_file_error(d, path, 0, 0, rule, "%s %s does not match its diff_id", what, dg);
 	else
 		rc = 0;
 out:
-	inflateEnd(&z);
-	ZSTD_freeDCtx(zd);
-	EVP_MD_CTX_free(bmd);
-	EVP_MD_CTX_free(tmd);
-	free(in);
-	free(out);
+	inflateEnd(&k.z);
+	ZSTD_freeDCtx(k.zd);
+	EVP_MD_CTX_free(k.blob);
+	EVP_MD_CTX_free(k.tar);
+	free(k.out);
 	free(path);
 	return rc;
 }
@@ -566,9 +635,8 @@ static int verify_layout(const char *dir, const char *tag, const char *manifest_
 	rc = 0;
 	json_array_foreach(json_object_get(man, "layers"), i, l)
 	{
-		if (!json_is_string(json_object_get(l, "digest")) ||
-		    strlen(json_string_value(json_object_get(l, "digest"))) != 71 ||
-		    verify_layer(dir, l, json_string_value(json_array_get(diffs, i)), d) < 0)
+		if (oci_check_layer(dir, l, json_string_value(json_array_get(diffs, i)), 0, "layer",
+				    "oci-verify", d) < 0)
 			rc = -1;
 	}
 out:

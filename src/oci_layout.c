@@ -54,6 +54,26 @@ const char *oci_layer_media_type(enum oci_compression c)
 	return "application/vnd.oci.image.layer.v1.tar";
 }
 
+int oci_layer_comp(const char *mt, enum oci_compression *c)
+{
+	static const struct {
+		const char *mt;
+		enum oci_compression c;
+	} known[] = {
+		{"application/vnd.oci.image.layer.v1.tar", OCI_COMP_NONE},
+		{"application/vnd.oci.image.layer.v1.tar+gzip", OCI_COMP_GZIP},
+		{"application/vnd.oci.image.layer.v1.tar+zstd", OCI_COMP_ZSTD},
+		{"application/vnd.docker.image.rootfs.diff.tar.gzip", OCI_COMP_GZIP},
+	};
+
+	for (size_t i = 0; mt && i < ARRAY_SIZE(known); i++)
+		if (strcmp(mt, known[i].mt) == 0) {
+			*c = known[i].c;
+			return 0;
+		}
+	return -1;
+}
+
 static const char *comp_name(enum oci_compression c)
 {
 	return c == OCI_COMP_GZIP ? "gzip" : c == OCI_COMP_ZSTD ? "zstd" : "none";
@@ -485,25 +505,39 @@ static size_t env_name_len(const char *s)
  * the same name, then the policy's new ones in its order. */
 static json_t *merge_env(const json_t *base, const json_t *pol)
 {
-	json_t *out = json_array(), *v;
+	json_t *out = json_array(), *v, *names = json_object(), *at;
 	size_t i, j;
 	bool *used = xcalloc(json_array_size(pol) + 1, sizeof(*used));
 
+	/* the policy's names, each to its last index: one lookup per base
+	 * variable, not a scan of the policy's (a base of 16 MiB is large) */
+	json_array_foreach(pol, j, v)
+	{
+		const char *p = json_string_value(v);
+		if (p) {
+			char *name = xstrndup(p, env_name_len(p));
+			json_object_set_new(names, name, json_integer((json_int_t)j));
+			free(name);
+		}
+	}
 	json_array_foreach(base, i, v)
 	{
 		const char *b = json_string_value(v);
-		json_t *take = v;
+		char *name;
 		if (!b)
 			continue;
-		for (j = 0; j < json_array_size(pol); j++) {
-			const char *p = json_string_value(json_array_get(pol, j));
-			if (p && env_name_len(p) == env_name_len(b) && strncmp(p, b, env_name_len(b)) == 0) {
-				take = json_array_get(pol, j);
-				used[j] = true;
-			}
+		name = xstrndup(b, env_name_len(b));
+		at = json_object_get(names, name);
+		free(name);
+		if (at) {
+			j = (size_t)json_integer_value(at);
+			used[j] = true;
+			json_array_append(out, json_array_get(pol, j));
+		} else {
+			json_array_append(out, v);
 		}
-		json_array_append(out, take);
 	}
+	json_decref(names);
 	json_array_foreach(pol, j, v)
 	{
 		if (!used[j])
@@ -548,6 +582,28 @@ static json_t *merge_config(const json_t *base, const json_t *pol)
 static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
 {
 	return json_pack("{s:s, s:s, s:I}", "mediaType", mt, "digest", digest, "size", (json_int_t)size);
+}
+
+/* A base layer's descriptor as checked (oci_check_layer): its media type,
+ * digest and size, and annotations when they are strings; nothing else of
+ * the base's descriptor (urls, say) reaches the output. */
+static json_t *base_descriptor(const json_t *l)
+{
+	json_t *out = descriptor(json_string_value(json_object_get(l, "mediaType")),
+				 json_string_value(json_object_get(l, "digest")),
+				 (uint64_t)json_integer_value(json_object_get(l, "size")));
+	json_t *ann = json_object_get(l, "annotations"), *v, *keep = json_object();
+	const char *k;
+
+	json_object_foreach(ann, k, v)
+	{
+		if (json_is_string(v))
+			json_object_set(keep, k, v);
+	}
+	if (json_object_size(keep))
+		json_object_set(out, "annotations", keep);
+	json_decref(keep);
+	return out;
 }
 
 struct compose {
@@ -606,7 +662,7 @@ static json_t *build_manifest(struct compose *c, const char *cdigest, uint64_t c
 	json_object_set_new(m, "mediaType", json_string(OCI_MT_MANIFEST));
 	json_object_set_new(m, "config", descriptor(OCI_MT_CONFIG, cdigest, csize));
 	if (c->have_base)
-		json_array_foreach(c->base.layers, i, v) json_array_append_new(layers, json_deep_copy(v));
+		json_array_foreach(c->base.layers, i, v) json_array_append_new(layers, base_descriptor(v));
 	for (i = 0; i < c->ng; i++)
 		json_array_append_new(layers, descriptor(mt, c->g[i].out.digest, c->g[i].out.size));
 	json_object_set_new(m, "layers", layers);
