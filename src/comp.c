@@ -181,8 +181,12 @@ static bool eval_now(struct comp *c, const struct ast *n, struct loc loc, struct
 	c->folding = was;
 	if (c->nerrors == before && bc_verify_block(c->bc, cb.bi, "<const>", d) == 0 &&
 	    vm_eval_expr(c->vm, c->bc, cb.bi, &v, d) == 0) {
-		*k = bc_const(c->bc, &v);
-		ok = true;
+		ok = bc_const_add(c->bc, &v, k) == 0;
+		if (!ok)
+			diag_error(d, loc, "compile",
+				   "the value is too large to keep as a constant (more than %u parts, or "
+				   "nested deeper than %u)",
+				   BC_MAX_CONSTS, VAL_MAX_DEPTH);
 	}
 	/* drop the temporary block: it is the last one */
 	c->bc->nblocks--;

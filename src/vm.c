@@ -71,8 +71,21 @@ struct vm_fcache {
 
 struct vm {
 	struct arena arena;
-	uint64_t max_steps; /* backward jumps per evaluation */
-	size_t max_bytes;   /* arena bytes per evaluation */
+	uint64_t max_steps; /* steps per evaluation (val_ctx): loop iterations and work */
+	size_t max_bytes;   /* arena bytes (and recorded statements) per evaluation */
+	struct val_ctx vc;  /* the budget value operations draw on */
+	/* A statement recorded past the bytes (vec_push, record_closure) sets
+	 * over and keeps nothing; the run fails at its end, located at over_pc.
+	 * The common record pays no check. */
+	bool over;
+	uint32_t over_pc;
+	union {
+		struct vm_req req;
+		struct vm_named named;
+		struct vm_cfgop cfg;
+		struct vm_file file;
+		struct vm_closure closure;
+	} scratch;
 	struct vm_fcache *fcache;
 	size_t capfcache;
 	uint32_t gen;
@@ -110,6 +123,7 @@ struct vm *vm_new(void)
 	arena_init(&vm->arena);
 	vm->max_steps = VM_MAX_STEPS;
 	vm->max_bytes = VM_MAX_BYTES;
+	val_ctx_init(&vm->vc, &vm->arena, vm->max_steps, vm->max_bytes);
 	return vm;
 }
 
@@ -117,6 +131,7 @@ void vm_set_limits(struct vm *vm, uint64_t max_steps, size_t max_bytes)
 {
 	vm->max_steps = max_steps;
 	vm->max_bytes = max_bytes;
+	val_ctx_init(&vm->vc, &vm->arena, max_steps, max_bytes);
 }
 
 void vm_free(struct vm *vm)
@@ -136,15 +151,52 @@ void vm_free(struct vm *vm)
 	free(vm);
 }
 
-static inline void *vec_push(void **v, size_t *n, size_t *cap, size_t sz)
+/* The bytes the recorded statements hold: the capacity of their vectors
+ * (kept across evaluations, as the arena's chunks are). */
+static size_t records_held(const struct vm *vm)
 {
-	if (*n >= *cap)
+	return vm->capreqs * sizeof(*vm->reqs) + vm->capexcls * sizeof(*vm->excls) +
+	       vm->capcfgs * sizeof(*vm->cfgs) + vm->capfiles * sizeof(*vm->files) +
+	       vm->capclosures * sizeof(*vm->closures);
+}
+
+/* The next element of a vector of recorded statements, or NULL when
+ * growing it would pass the evaluation's bytes. Growth is where the check
+ * goes: the common push costs nothing more. */
+/* The arena may hand out what the evaluation's bytes leave beside what the
+ * records hold. */
+static void limit_arena(struct vm *vm)
+{
+	size_t held = vm->vc.held;
+
+	arena_set_limit(&vm->arena, held < vm->max_bytes ? vm->max_bytes - held : 1);
+}
+
+static void over_at(struct vm *vm, uint32_t pc)
+{
+	if (!vm->over) { /* the first record kept nowhere: the run fails at its end */
+		vm->over = true;
+		vm->over_pc = pc;
+	}
+}
+
+static inline void *vec_push(struct vm *vm, void **v, size_t *n, size_t *cap, size_t sz, uint32_t pc)
+{
+	if (*n >= *cap) {
+		size_t old = *cap;
+		if (vm->arena.total + vm->vc.held + (*cap ? *cap : 4) * sz > vm->max_bytes) {
+			over_at(vm, pc);
+			return &vm->scratch;
+		}
 		xgrow(v, cap, *n + 1, sz);
+		vm->vc.held += (*cap - old) * sz;
+		limit_arena(vm);
+	}
 	return (char *)*v + (*n)++ * sz;
 }
-#define PUSH(vm, name)                                                                                       \
-	((__typeof__((vm)->name))vec_push((void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name,            \
-					  sizeof(*(vm)->name)))
+#define PUSH(vm, name, pc)                                                                                   \
+	((__typeof__((vm)->name))vec_push((vm), (void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name,      \
+					  sizeof(*(vm)->name), (pc)))
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -194,6 +246,8 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 static void vm_reset_arena(struct vm *vm)
 {
 	arena_reset(&vm->arena);
+	vm->vc.held = records_held(vm);
+	limit_arena(vm);
 	if (++vm->gen == 0) { /* wrapped: forget everything */
 		memset(vm->fcache, 0, vm->capfcache * sizeof(*vm->fcache));
 		vm->gen = 1;
@@ -238,21 +292,21 @@ static bool is_string(const struct value *v)
 	return v->type == VAL_STR;
 }
 
-static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, bool *res, struct val_err *e)
+static int cmp_op(struct val_ctx *vc, enum bc_op op, const struct value *a, const struct value *b, bool *res)
 {
 	int c;
 	bool isnull;
 
 	switch (op) {
 	case OP_EQ:
-		*res = val_equal(a, b);
-		return 0;
 	case OP_NE:
-		*res = !val_equal(a, b);
+		if ((c = val_equal(vc, a, b)) < 0)
+			return -1;
+		*res = (c == 1) == (op == OP_EQ);
 		return 0;
 	case OP_IN:
 	case OP_NOTIN:
-		if (val_in(a, b, res, e) < 0)
+		if (val_in(vc, a, b, res) < 0)
 			return -1;
 		if (op == OP_NOTIN)
 			*res = !*res;
@@ -260,7 +314,7 @@ static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, b
 	default:
 		break;
 	}
-	if (val_order(a, b, &c, &isnull, e) < 0)
+	if (val_order(vc, a, b, &c, &isnull) < 0)
 		return -1;
 	if (isnull) {
 		*res = false;
@@ -271,7 +325,12 @@ static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, b
 }
 
 static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
-		       struct val_err *e);
+		       struct val_err *e, uint64_t *steps);
+
+/* The step counter of run() is a local, kept in a register; the value
+ * operations charge vc->work. CHARGED hands the count over for one call
+ * and takes back what is left. */
+#define CHARGED(call) (vc->work = steps, rcv = (call), steps = vc->work, rcv)
 
 /* The deny/warn checks of a selection, run back to back by one run(): at
  * RET the condition's bool goes to hold[i] and the next check's block
@@ -319,9 +378,10 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 	const uint32_t *code = b->code;
 	const struct value *k = p->consts;
 	struct value *sp = vm->stack, *loc = vm->locals, tmp;
-	struct val_err e;
+	struct val_ctx *vc = &vm->vc;
 	uint32_t pc = 0, w, a;
 	uint64_t steps = vm->max_steps;
+	int rcv, q;
 	bool bres;
 
 	for (uint32_t i = b->ncaptures + (b->kind == BC_ADMIT); i < b->nlocals; i++)
@@ -374,10 +434,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					pc++;
 					vmbreak;
 				}
-				if (val_field(&vm->arena, &sp[-1], k[a].u.s, &tmp, &e) < 0)
+				if (CHARGED(val_field(vc, &sp[-1], k[a].u.s, &tmp)) < 0)
 					goto fail;
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
 				if (sp[-1].type == VAL_REC) {
 					fc->obj = sp[-1].u.rec;
 					fc->flags = sp[-1].len;
@@ -390,7 +448,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_INDEX)
 			{
-				if (val_index(&vm->arena, &sp[-2], &sp[-1], &tmp, &e) < 0)
+				if (CHARGED(val_index(vc, &sp[-2], &sp[-1], &tmp)) < 0)
 					goto fail;
 				sp -= 2;
 				vcopy(sp++, &tmp);
@@ -400,11 +458,11 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_MKLIST)
 			{
 				struct value *items = arena_alloc(&vm->arena, (size_t)a * sizeof(*items));
+				if (!items)
+					goto toobig;
 				sp -= a;
 				if (a)
 					memcpy(items, sp, (size_t)a * sizeof(*items));
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
 				sp->type = VAL_LIST;
 				sp->flags = 0;
 				sp->len = a;
@@ -426,12 +484,11 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_APPEND)
 			{
 				if (sp[-2].type != VAL_LIST) {
-					val_fail(&e, "cannot append to %s", val_a_type(&sp[-2]));
+					val_fail(&vc->err, "cannot append to %s", val_a_type(&sp[-2]));
 					goto fail;
 				}
-				val_list_append(&vm->arena, &sp[-2], &sp[-1]);
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
+				if (CHARGED(val_list_append(vc, &sp[-2], &sp[-1])) < 0)
+					goto fail;
 				sp--;
 				pc++;
 			}
@@ -457,11 +514,9 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 							   [OP_MUL - OP_ADD] = '*',
 							   [OP_DIV - OP_ADD] = '/',
 							   [OP_MOD - OP_ADD] = '%'};
-				if (val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp,
-					      &e) < 0)
+				if (CHARGED(val_arith(vc, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp)) <
+				    0)
 					goto fail;
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
 				sp -= 2;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -469,16 +524,20 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_EQK) vmcase(OP_NEK)
 			{
-				bres = val_equal_fast(&sp[-1], &k[a]);
-				sp[-1] = val_bool(bres == (BC_OP(w) == OP_EQK));
+				q = val_equal_quick(&sp[-1], &k[a]);
+				if (q == 2 && (q = CHARGED(val_equal(vc, &sp[-1], &k[a]))) < 0)
+					goto fail;
+				sp[-1] = val_bool((q == 1) == (BC_OP(w) == OP_EQK));
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_EQ)
 			{
-				bres = val_equal_fast(&sp[-2], &sp[-1]);
+				q = val_equal_quick(&sp[-2], &sp[-1]);
+				if (q == 2 && (q = CHARGED(val_equal(vc, &sp[-2], &sp[-1]))) < 0)
+					goto fail;
 				sp -= 2;
-				*sp++ = val_bool(bres);
+				*sp++ = val_bool(q == 1);
 				pc++;
 			}
 			vmbreak;
@@ -501,7 +560,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 						bres = x >= y;
 						break;
 					}
-				} else if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0) {
+				} else if (CHARGED(cmp_op(vc, BC_OP(w), &sp[-2], &sp[-1], &bres)) < 0) {
 					goto fail;
 				}
 				sp -= 2;
@@ -509,17 +568,24 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 				pc++;
 			}
 			vmbreak;
-			/* IN: membership in a list inline, records and errors in
-			 * cmp_op with NE and NOTIN */
+			/* IN: membership in a list inline, one step an item
+			 * visited; records and errors in cmp_op with NE and NOTIN */
 			vmcase(OP_IN)
 			{
 				if (sp[-1].type == VAL_LIST) {
 					const struct value *it = sp[-1].u.items;
-					bres = false;
-					for (uint32_t i = 0; i < sp[-1].len && !bres; i++)
-						bres = val_equal_fast(&sp[-2], &it[i]);
+					uint32_t i, n = sp[-1].len;
+					for (i = 0, q = 0; i < n && q != 1; i++) {
+						q = val_equal_quick(&sp[-2], &it[i]);
+						if (q == 2 &&
+						    (q = CHARGED(val_equal(vc, &sp[-2], &it[i]))) < 0)
+							goto fail;
+					}
+					if (i >= steps)
+						goto toolong;
+					steps -= i;
 					sp -= 2;
-					*sp++ = val_bool(bres);
+					*sp++ = val_bool(q == 1);
 					pc++;
 					vmbreak;
 				}
@@ -527,7 +593,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			/* fall through */
 			vmcase(OP_NE) vmcase(OP_NOTIN)
 			{
-				if (cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e) < 0)
+				if (CHARGED(cmp_op(vc, BC_OP(w), &sp[-2], &sp[-1], &bres)) < 0)
 					goto fail;
 				sp -= 2;
 				*sp++ = val_bool(bres);
@@ -537,7 +603,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_NOT)
 			{
 				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "'!' needs a bool, not %s", val_a_type(&sp[-1]));
+					val_fail(&vc->err, "'!' needs a bool, not %s", val_a_type(&sp[-1]));
 					goto fail;
 				}
 				sp[-1].u.b = !sp[-1].u.b;
@@ -547,11 +613,11 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_NEG)
 			{
 				if (sp[-1].type != VAL_INT) {
-					val_fail(&e, "'-' needs an int, not %s", val_a_type(&sp[-1]));
+					val_fail(&vc->err, "'-' needs an int, not %s", val_a_type(&sp[-1]));
 					goto fail;
 				}
 				if (sp[-1].u.i == INT64_MIN) {
-					val_fail(&e, "integer overflow in negation");
+					val_fail(&vc->err, "integer overflow in negation");
 					goto fail;
 				}
 				sp[-1].u.i = -sp[-1].u.i;
@@ -561,7 +627,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_BOOL)
 			{
 				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "expected a bool, not %s", val_a_type(&sp[-1]));
+					val_fail(&vc->err, "expected a bool, not %s", val_a_type(&sp[-1]));
 					goto fail;
 				}
 				pc++;
@@ -579,18 +645,14 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					vmbreak;
 				}
 				if (a == BI_STRING) {
-					if (val_to_text(&vm->arena, &sp[-1], &tmp, &e) < 0)
+					if (CHARGED(val_to_text(vc, &sp[-1], &tmp)) < 0)
 						goto fail;
-					if (vm->arena.total > vm->max_bytes)
-						goto toobig;
 					vcopy(&sp[-1], &tmp);
 					pc++;
 					vmbreak;
 				}
-				if (builtin_call(&vm->arena, (int)a, sp - n, &tmp, &e) < 0)
+				if (CHARGED(builtin_call(vc, (int)a, sp - n, &tmp)) < 0)
 					goto fail;
-				if (vm->arena.total > vm->max_bytes)
-					goto toobig;
 				sp -= n;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -607,7 +669,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			{
 				sp--;
 				if (sp->type != VAL_BOOL) {
-					val_fail(&e, "condition must be a bool, not %s", val_a_type(sp));
+					val_fail(&vc->err, "condition must be a bool, not %s",
+						 val_a_type(sp));
 					goto fail;
 				}
 				if (sp->u.b == (BC_OP(w) == OP_JT)) {
@@ -622,7 +685,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_JFK) vmcase(OP_JTK)
 			{
 				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "condition must be a bool, not %s", val_a_type(&sp[-1]));
+					val_fail(&vc->err, "condition must be a bool, not %s",
+						 val_a_type(&sp[-1]));
 					goto fail;
 				}
 				if (sp[-1].u.b == (BC_OP(w) == OP_JTK)) {
@@ -651,7 +715,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			{
 				sp--;
 				if (sp->type != VAL_LIST) {
-					val_fail(&e, "cannot iterate over %s", val_a_type(sp));
+					val_fail(&vc->err, "cannot iterate over %s", val_a_type(sp));
 					goto fail;
 				}
 				loc[a] = *sp;
@@ -663,7 +727,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			{
 				struct value *l = &loc[a], *i = &loc[a + 1];
 				if (l->type != VAL_LIST || i->type != VAL_INT) {
-					val_fail(&e, "corrupt loop state");
+					val_fail(&vc->err, "corrupt loop state");
 					goto fail;
 				}
 				if (i->u.i < 0 || i->u.i >= (int64_t)l->len) {
@@ -681,7 +745,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_ITER)
 			{
 				if (sp[-1].type != VAL_LIST) {
-					val_fail(&e, "cannot iterate over %s", val_a_type(&sp[-1]));
+					val_fail(&vc->err, "cannot iterate over %s", val_a_type(&sp[-1]));
 					goto fail;
 				}
 				pc++;
@@ -693,19 +757,21 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_ANYEQK)
 			{
 				if (sp[-1].type != VAL_LIST) {
-					val_fail(&e, "cannot iterate over %s", val_a_type(&sp[-1]));
+					val_fail(&vc->err, "cannot iterate over %s", val_a_type(&sp[-1]));
 					goto fail;
 				}
-				bres = false;
-				for (uint32_t i = 0; i < sp[-1].len; i++) {
-					if (val_equal_fast(&sp[-1].u.items[i], &k[a])) {
-						bres = true;
+				q = 0;
+				for (uint32_t i = 0, n = sp[-1].len; i < n; i++) {
+					q = val_equal_quick(&sp[-1].u.items[i], &k[a]);
+					if (q == 2 &&
+					    (q = CHARGED(val_equal(vc, &sp[-1].u.items[i], &k[a]))) < 0)
+						goto fail;
+					if (q == 1)
 						break;
-					}
 					if (!--steps)
 						goto toolong;
 				}
-				sp[-1] = val_bool(bres);
+				sp[-1] = val_bool(q == 1);
 				pc++;
 			}
 			vmbreak;
@@ -717,7 +783,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					return 0;
 				}
 				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&e, "a condition needs a bool, not %s", val_a_type(&sp[-1]));
+					val_fail(&vc->err, "a condition needs a bool, not %s",
+						 val_a_type(&sp[-1]));
 					pc = b->ncode - 1;
 					goto fail;
 				}
@@ -736,13 +803,20 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 				steps = vm->max_steps;
 			}
 			vmbreak;
-			vmcase(OP_HALT) return 0;
+			vmcase(OP_HALT)
+			{
+				if (vm->over)
+					goto over;
+				return 0;
+			}
 			vmcase(OP_INCLUDE) vmcase(OP_INCLUDEV) vmcase(OP_BASE) vmcase(OP_BASEV)
 				vmcase(OP_EXCLUDE) vmcase(OP_PLATFORM) vmcase(OP_FROM) vmcase(OP_CFG)
 					vmcase(OP_CFGKV) vmcase(OP_CFGKEY) vmcase(OP_FILE) vmcase(OP_DENY)
 						vmcase(OP_WARN) vmcase(OP_ADMIT)
 			{
-				int n = record_stmt(vm, p, w, pc, sp, &e);
+				/* CFG may visit a list (entrypoint, cmd), charged to steps
+				 * (record_stmt is inlined here: steps stays a register) */
+				int n = record_stmt(vm, p, w, pc, sp, &vc->err, &steps);
 				if (n < 0)
 					goto fail;
 				sp -= n;
@@ -751,18 +825,22 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 #ifndef CPOLC_COMPUTED_GOTO
 		default:
-			val_fail(&e, "bad opcode");
+			val_fail(&vc->err, "bad opcode");
 			goto fail;
 #endif
 		}
 	}
 toolong:
-	val_fail(&e, "evaluation took more than %" PRIu64 " loop iterations", vm->max_steps);
+	if (vm->over) /* what a loop of records ran into first */
+		goto over;
+	val_out_of_work(vc);
 	goto fail;
+over:
+	pc = vm->over_pc;
 toobig:
-	val_fail(&e, "evaluation needs more than %zu MiB", vm->max_bytes >> 20);
+	val_out_of_bytes(vc);
 fail:
-	return vm_fail(p, b, pc, d, "%s", e.msg);
+	return vm_fail(p, b, pc, d, "%s", vc->err.msg);
 }
 
 /* ---- statements --------------------------------------------------------- */
@@ -777,8 +855,9 @@ static int need_str(const struct value *v, const char *what, struct val_err *e)
 /* Strings and ints (in decimal) for env values, labels, users. */
 static int scalar_text(struct vm *vm, struct value *v, const char *what, struct val_err *e)
 {
+	(void)e; /* vm->vc.err */
 	if (v->type == VAL_INT)
-		return val_to_text(&vm->arena, v, v, e);
+		return val_to_text(&vm->vc, v, v);
 	if (v->type == VAL_VER) {
 		v->type = VAL_STR;
 		return 0;
@@ -786,10 +865,14 @@ static int scalar_text(struct vm *vm, struct value *v, const char *what, struct 
 	return need_str(v, what, e);
 }
 
-static int str_list(const struct value *v, const char *what, struct val_err *e)
+static int str_list(struct vm *vm, const struct value *v, const char *what, struct val_err *e,
+		    uint64_t *steps)
 {
 	if (v->type != VAL_LIST)
 		return val_fail(e, "%s must be a list of strings, not %s", what, val_a_type(v));
+	if (1 + (uint64_t)v->len >= *steps)
+		return val_out_of_work(&vm->vc);
+	*steps -= 1 + (uint64_t)v->len;
 	for (uint32_t i = 0; i < v->len; i++)
 		if (!is_string(&v->u.items[i]))
 			return val_fail(e, "%s must be a list of strings; item %u is %s", what, i,
@@ -807,13 +890,13 @@ static int record_req(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 	if (need_str(name, "a primitive name", e) < 0)
 		return -1;
 	if (with) {
-		if (sp[-1].type == VAL_INT && val_to_text(&vm->arena, &sp[-1], &sp[-1], e) < 0)
+		if (sp[-1].type == VAL_INT && val_to_text(&vm->vc, &sp[-1], &sp[-1]) < 0)
 			return -1;
 		if (sp[-1].type != VAL_STR && sp[-1].type != VAL_VER)
 			return val_fail(e, "a version constraint must be a string or a version, not %s",
 					val_a_type(&sp[-1]));
 	}
-	r = PUSH(vm, reqs);
+	r = PUSH(vm, reqs, pc);
 	vcopy(&r->name, name);
 	r->constraint = val_null();
 	if (with)
@@ -825,7 +908,7 @@ static int record_req(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 }
 
 static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, struct value *sp,
-		      struct val_err *e)
+		      uint64_t *steps, struct val_err *e)
 {
 	static const struct value null;
 	struct vm_cfgop *c;
@@ -848,7 +931,7 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 	} else {
 		val = &sp[-1];
 		if (a == BC_CFG_ENTRYPOINT || a == BC_CFG_CMD) {
-			if (str_list(val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e) < 0)
+			if (str_list(vm, val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e, steps) < 0)
 				return -1;
 		} else if (scalar_text(vm, val,
 				       a == BC_CFG_USER	     ? "user"
@@ -858,7 +941,7 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 			return -1;
 		}
 	}
-	c = PUSH(vm, cfgs);
+	c = PUSH(vm, cfgs, pc);
 	c->cfg = a;
 	vcopy(&c->key, key ? key : &null);
 	vcopy(&c->val, val ? val : &null);
@@ -874,7 +957,7 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 
 	if (op != OP_ADMIT && need_str(&sp[-1], "a message", e) < 0)
 		return -1;
-	cl = PUSH(vm, closures);
+	cl = PUSH(vm, closures, pc);
 	cl->op = (uint8_t)op;
 	cl->reads_selected = c->reads_selected;
 	cl->block = a;
@@ -883,15 +966,21 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 	if (op != OP_ADMIT)
 		vcopy(&cl->msg, &sp[-1]);
 	cl->caps = arena_alloc(&vm->arena, c->ncaptures * sizeof(*cl->caps));
+	if (!cl->caps) { /* past the bytes: the run fails at its end */
+		over_at(vm, pc);
+		return op == OP_ADMIT ? 0 : 1;
+	}
 	for (uint32_t i = 0; i < c->ncaptures; i++)
 		vcopy(&cl->caps[i], &vm->locals[c->captures[i]]);
 	cl->at = NULL;
 	return op == OP_ADMIT ? 0 : 1;
 }
 
-/* Record statement w at pc; returns how many values it pops, or -1. */
+/* Record statement w at pc; returns how many values it pops, or -1. A
+ * statement recorded (in a loop of forged bytecode) holds memory outside
+ * the arena: it counts against the evaluation's bytes too (vec_push). */
 static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
-		       struct val_err *e)
+		       struct val_err *e, uint64_t *steps)
 {
 	enum bc_op op = BC_OP(w);
 	uint32_t a = BC_A(w);
@@ -907,7 +996,7 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 	case OP_EXCLUDE:
 		if (need_str(&sp[-1], "a primitive name", e) < 0)
 			return -1;
-		nm = PUSH(vm, excls);
+		nm = PUSH(vm, excls, pc);
 		vcopy(&nm->name, &sp[-1]);
 		nm->pc = pc;
 		return 1;
@@ -922,11 +1011,11 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 	case OP_CFG:
 	case OP_CFGKV:
 	case OP_CFGKEY:
-		return record_cfg(vm, op, a, pc, sp, e);
+		return record_cfg(vm, op, a, pc, sp, steps, e);
 	case OP_FILE:
 		if (need_str(&sp[-2], "a file path", e) < 0 || need_str(&sp[-1], "file content", e) < 0)
 			return -1;
-		f = PUSH(vm, files);
+		f = PUSH(vm, files, pc);
 		vcopy(&f->path, &sp[-2]);
 		vcopy(&f->data, &sp[-1]);
 		f->mode = a;
@@ -961,6 +1050,8 @@ int vm_find_policy(const struct bc_program *p, const char *name, struct diag *d)
 static void reset_results(struct vm *vm)
 {
 	vm_reset_arena(vm);
+	vm->over = false;
+	vm->over_pc = 0;
 	vm->nreqs = vm->nexcls = vm->ncfgs = vm->nfiles = vm->nclosures = 0;
 	vm->platform.name = vm->from.name = val_null();
 }
@@ -1096,29 +1187,55 @@ static json_t *str_list_json(const struct value *v)
 	return a;
 }
 
+/* A few entries are looked up by a scan; past SCAN_MAX, through a map of
+ * their names, so that N entries cost N lookups, not N^2 (and a decision
+ * with a few allocates no map). */
+#define SCAN_MAX 32
+
+static size_t env_name_len(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	return eq ? (size_t)(eq - kv) : strlen(kv);
+}
+
 /* Env "K=V": a later K replaces the earlier entry in place. */
-static void env_set(json_t *env, const struct value *k, const struct value *v)
+static void env_set(json_t *env, json_t **names, const struct value *k, const struct value *v)
 {
 	char *kv = xasprintf("%.*s=%.*s", (int)k->len, k->u.s, (int)v->len, v->u.s);
-	size_t i;
-	json_t *e;
+	size_t i, n = json_array_size(env);
+	json_t *e, *at;
 
-	json_array_foreach(env, i, e)
-	{
-		const char *s = json_string_value(e);
-		if (!strncmp(s, kv, k->len + 1)) {
-			json_array_set_new(env, i, json_string_nocheck(kv));
-			free(kv);
-			return;
+	if (!*names && n >= SCAN_MAX) {
+		*names = json_object();
+		json_array_foreach(env, i, e)
+		{
+			const char *s = json_string_value(e);
+			json_object_setn_nocheck(*names, s, env_name_len(s), json_integer((json_int_t)i));
 		}
 	}
-	json_array_append_new(env, json_string_nocheck(kv));
+	if (*names) {
+		at = json_object_getn(*names, k->u.s, k->len);
+		i = at ? (size_t)json_integer_value(at) : n;
+		if (!at)
+			json_object_setn_nocheck(*names, k->u.s, k->len, json_integer((json_int_t)n));
+	} else {
+		for (i = 0; i < n; i++) {
+			const char *s = json_string_value(json_array_get(env, i));
+			if (env_name_len(s) == k->len && !memcmp(s, k->u.s, k->len))
+				break;
+		}
+	}
+	if (i < n)
+		json_array_set_new(env, i, json_string_nocheck(kv));
+	else
+		json_array_append_new(env, json_string_nocheck(kv));
 	free(kv);
 }
 
 struct cfg_acc {
 	json_t *scalar[BC_CFG_STOPSIGNAL + 1]; /* Entrypoint Cmd User WorkingDir StopSignal */
-	json_t *env, *labels, *ports, *volumes, *annotations;
+	json_t *env, *env_names, *labels, *ports, *volumes, *annotations;
 };
 
 static void cfg_apply(struct cfg_acc *c, const struct vm_cfgop *op)
@@ -1141,7 +1258,7 @@ static void cfg_apply(struct cfg_acc *c, const struct vm_cfgop *op)
 	case BC_CFG_ENV:
 		if (!c->env)
 			c->env = json_array();
-		env_set(c->env, &op->key, &op->val);
+		env_set(c->env, &c->env_names, &op->key, &op->val);
 		break;
 	case BC_CFG_LABEL:
 	case BC_CFG_ANNOTATION:
@@ -1179,6 +1296,7 @@ static void fill_config(struct vm *vm, struct decision *dec)
 	memset(&c, 0, sizeof(c));
 	for (size_t i = 0; i < vm->ncfgs; i++)
 		cfg_apply(&c, &vm->cfgs[i]);
+	json_decref(c.env_names);
 	json_object_clear(dec->config);
 	put_cfg(dec->config, "Entrypoint", c.scalar[BC_CFG_ENTRYPOINT], false);
 	put_cfg(dec->config, "Cmd", c.scalar[BC_CFG_CMD], false);
@@ -1196,23 +1314,49 @@ static void fill_config(struct vm *vm, struct decision *dec)
 	}
 }
 
+/* The index of the file at path in dec, or dec->nfiles when it is new
+ * (then entered in *paths, the map past SCAN_MAX files). */
+static size_t file_index(struct decision *dec, json_t **paths, const struct value *path)
+{
+	json_t *at;
+
+	if (!*paths && dec->nfiles >= SCAN_MAX) {
+		*paths = json_object();
+		for (size_t k = 0; k < dec->nfiles; k++)
+			json_object_setn_nocheck(*paths, dec->files[k].path, strlen(dec->files[k].path),
+						 json_integer((json_int_t)k));
+	}
+	if (!*paths) {
+		for (size_t k = 0; k < dec->nfiles; k++)
+			if (strlen(dec->files[k].path) == path->len &&
+			    !memcmp(dec->files[k].path, path->u.s, path->len))
+				return k;
+		return dec->nfiles;
+	}
+	at = json_object_getn(*paths, path->u.s, path->len);
+	if (at)
+		return (size_t)json_integer_value(at);
+	json_object_setn_nocheck(*paths, path->u.s, path->len, json_integer((json_int_t)dec->nfiles));
+	return dec->nfiles;
+}
+
+/* A later file at the same path replaces the earlier one in place. */
 static void fill_files(struct vm *vm, struct decision *dec)
 {
 	const struct bc_program *p = vm->prog;
+	json_t *paths = NULL;
 
 	for (size_t i = 0; i < vm->nfiles; i++) {
 		const struct vm_file *vf = &vm->files[i];
-		struct dec_file *f = NULL;
+		size_t at = file_index(dec, &paths, &vf->path);
+		struct dec_file *f;
 		char hex[65];
-		for (size_t k = 0; k < dec->nfiles; k++)
-			if (strlen(dec->files[k].path) == vf->path.len &&
-			    !memcmp(dec->files[k].path, vf->path.u.s, vf->path.len)) {
-				f = &dec->files[k];
-				free(f->path);
-				free(f->data);
-				free(f->at);
-			}
-		if (!f) {
+		if (at < dec->nfiles) {
+			f = &dec->files[at];
+			free(f->path);
+			free(f->data);
+			free(f->at);
+		} else {
 			xgrow((void **)&dec->files, &dec->capfiles, dec->nfiles + 1, sizeof(*dec->files));
 			f = &dec->files[dec->nfiles++];
 		}
@@ -1226,6 +1370,7 @@ static void fill_files(struct vm *vm, struct decision *dec)
 		snprintf(f->digest, sizeof(f->digest), "sha256:%s", hex);
 		f->at = where(p, vm->pblock, vf->pc);
 	}
+	json_decref(paths);
 }
 
 static void fill_requests(struct vm *vm, struct decision *dec)
@@ -1265,32 +1410,51 @@ static void vmstate_free(void *arg)
 	free(st);
 }
 
-static void keep_closures(struct vm *vm, const json_t *request, struct decision *dec)
+/* Copy the recorded checks and their captured values into the decision.
+ * The copies have the evaluation's budget: captured values that share
+ * their parts would otherwise be expanded in full here. */
+static int keep_closures(struct vm *vm, const json_t *request, struct decision *dec, struct diag *d)
 {
 	struct vm_state *st = xcalloc(1, sizeof(*st));
+	struct val_ctx c;
+	int rc = 0;
 
 	st->prog = vm->prog;
 	st->request = request ? json_incref((json_t *)request) : NULL;
 	arena_init(&st->mem);
+	val_ctx_init(&c, &st->mem, vm->max_steps, vm->max_bytes);
 	st->nclosures = vm->nclosures;
 	st->closures = xcalloc(vm->nclosures, sizeof(*st->closures));
-	for (size_t i = 0; i < vm->nclosures; i++) {
+	for (size_t i = 0; rc == 0 && i < vm->nclosures; i++) {
 		const struct vm_closure *src = &vm->closures[i];
 		struct vm_closure *cl = &st->closures[i];
 		uint32_t n = vm->prog->blocks[src->block].ncaptures;
 		char buf[600];
 		*cl = *src;
-		cl->msg = val_copy(&st->mem, &src->msg);
-		cl->caps = arena_alloc(&st->mem, n * sizeof(*cl->caps));
-		for (uint32_t k = 0; k < n; k++)
-			cl->caps[k] = val_copy(&st->mem, &src->caps[k]);
+		cl->caps = val_alloc(&c, n * sizeof(*cl->caps));
+		if (!cl->caps || val_copy(&c, &src->msg, &cl->msg) < 0)
+			rc = -1;
+		for (uint32_t k = 0; rc == 0 && k < n; k++)
+			if (val_copy(&c, &src->caps[k], &cl->caps[k]) < 0)
+				rc = -1;
+		if (rc < 0)
+			rc = vm_fail(vm->prog, &vm->prog->blocks[vm->pblock], src->pc, d, "%s", c.err.msg);
 		bc_where(vm->prog, &vm->prog->blocks[vm->pblock], src->pc, buf, sizeof(buf));
+		arena_set_limit(&st->mem, 0); /* the location of a kept check: small */
 		cl->at = arena_strndup(&st->mem, buf, strlen(buf));
+		arena_set_limit(&st->mem, vm->max_bytes);
+	}
+	arena_set_limit(&st->mem, 0);
+	if (rc < 0) {
+		st->nclosures = 0;
+		vmstate_free(st);
+		return -1;
 	}
 	if (dec->vmstate && dec->vmstate_free)
 		dec->vmstate_free(dec->vmstate);
 	dec->vmstate = st;
 	dec->vmstate_free = vmstate_free;
+	return 0;
 }
 
 int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const json_t *request,
@@ -1316,8 +1480,7 @@ int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const
 	fill_requests(vm, dec);
 	fill_config(vm, dec);
 	fill_files(vm, dec);
-	keep_closures(vm, request, dec);
-	return 0;
+	return keep_closures(vm, request, dec, d);
 }
 
 static void add_message(struct dec_message **m, size_t *n, size_t *cap, const struct vm_closure *cl)
@@ -1367,6 +1530,11 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 		return 0;
 	if (have_selected && dec->nselected) {
 		items = arena_alloc(&vm->arena, dec->nselected * sizeof(*items));
+		if (!items) {
+			diag_error(d, LOC_NONE, NULL, "the selected primitives need more than %zu MiB",
+				   vm->max_bytes >> 20);
+			return -1;
+		}
 		for (size_t i = 0; i < dec->nselected; i++)
 			if (prim_value(dec->selected[i].prim, &items[i], d) < 0)
 				return -1;
