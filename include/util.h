@@ -105,6 +105,24 @@ int sha256_file(const char *path, char out[65]);
 /* SHA-256 of what is left to read from fd. Returns 0, or -1 with errno set. */
 int sha256_fd(int fd, char out[65]);
 
+/* A map from pointers (not NULL) to size_t values: open addressing, so
+ * that N lookups cost N, where the passes over a program scanned lists. A
+ * zeroed struct is an empty map. */
+struct ptrmap_ent {
+	const void *key;
+	size_t val;
+};
+struct ptrmap {
+	struct ptrmap_ent *v;
+	size_t n, cap; /* cap is 0 or a power of two */
+};
+/* The value of key, or NULL when absent; the pointer is valid until the
+ * next put. */
+size_t *ptrmap_get(const struct ptrmap *m, const void *key);
+/* Set key's value (adding key when absent). */
+void ptrmap_put(struct ptrmap *m, const void *key, size_t val);
+void ptrmap_release(struct ptrmap *m);
+
 /* Byte-wise string compare for qsort over char * arrays. */
 int cmp_strp(const void *a, const void *b);
 

@@ -455,6 +455,59 @@ int sha256_file(const char *path, char out[65])
 	return rc;
 }
 
+static size_t ptr_hash(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15u;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+static struct ptrmap_ent *ptrmap_slot(const struct ptrmap *m, const void *key)
+{
+	size_t mask = m->cap - 1, i = ptr_hash(key) & mask;
+
+	while (m->v[i].key && m->v[i].key != key)
+		i = (i + 1) & mask;
+	return &m->v[i];
+}
+
+size_t *ptrmap_get(const struct ptrmap *m, const void *key)
+{
+	struct ptrmap_ent *e;
+
+	if (!m->cap)
+		return NULL;
+	e = ptrmap_slot(m, key);
+	return e->key ? &e->val : NULL;
+}
+
+void ptrmap_put(struct ptrmap *m, const void *key, size_t val)
+{
+	struct ptrmap_ent *e;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct ptrmap old = *m;
+		m->cap = old.cap ? 2 * old.cap : 64;
+		m->v = xcalloc(m->cap, sizeof(*m->v));
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.v[i].key)
+				*ptrmap_slot(m, old.v[i].key) = old.v[i];
+		free(old.v);
+	}
+	e = ptrmap_slot(m, key);
+	if (!e->key) {
+		e->key = key;
+		m->n++;
+	}
+	e->val = val;
+}
+
+void ptrmap_release(struct ptrmap *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
 int cmp_strp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
