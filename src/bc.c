@@ -679,7 +679,10 @@ static void print_text(FILE *out, const char *s, uint32_t n)
 	fputc('"', out);
 }
 
-static void print_const(FILE *out, const struct value *v)
+/* A constant as source text; a list shows at most *left elements in all
+ * (then "..."): a list of a module's pool may share its parts, and 30
+ * levels of sharing would print 2^30 elements. */
+static void print_const_in(FILE *out, const struct value *v, size_t *left, unsigned depth)
 {
 	switch (v->type) {
 	case VAL_NULL:
@@ -704,13 +707,25 @@ static void print_const(FILE *out, const struct value *v)
 		for (uint32_t i = 0; i < v->len; i++) {
 			if (i)
 				fputs(", ", out);
-			print_const(out, &v->u.items[i]);
+			if (!*left || depth >= 32) {
+				fputs("...", out);
+				break;
+			}
+			--*left;
+			print_const_in(out, &v->u.items[i], left, depth + 1);
 		}
 		fputc(']', out);
 		break;
 	default:
 		fputs("?", out);
 	}
+}
+
+static void print_const(FILE *out, const struct value *v)
+{
+	size_t left = 256;
+
+	print_const_in(out, v, &left, 0);
 }
 
 static void print_operand(FILE *out, const struct bc_program *p, const struct bc_block *b, uint32_t pc)

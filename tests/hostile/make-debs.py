@@ -73,3 +73,13 @@ deb("control-bomb.deb", tar([("./junk", 0o644, BIG), ("./control", 0o644, contro
 folded = control(b"folded") + b"Depends: a,\n" + b" b,\n" * 100000 + b" c\n"
 deb("folded.deb", tar([("./control", 0o644, folded)]), small_data)
 deb("setuid.deb", tar([("./control", 0o644, control(b"suid"))]), tar([("./usr/bin/su", 0o4755, b"su\n")]))
+
+# tests/hostile/tar: archives given to `catalog add`
+TAR = os.path.join(os.path.dirname(HERE), "tar")
+os.makedirs(TAR, exist_ok=True)
+with open(os.path.join(TAR, "bomb.tar.zst"), "wb") as f:
+    f.write(zstd(tar([("usr/share/zeros", 0o644, BIG)])))
+with open(os.path.join(TAR, "setuid.tar"), "wb") as f:
+    f.write(tar([("usr/bin/su", 0o4755, b"su\n")]))
+with open(os.path.join(TAR, "absolute.tar"), "wb") as f:
+    f.write(tar([("/tmp/cpolc-hostile-canary/abs", 0o644, b"x\n")]))
