@@ -565,6 +565,19 @@ static bool compare_const(struct cblock *cb, const struct ast *n)
 	return true;
 }
 
+/* [a, b, ...]: its elements are on the stack at once, within the bound
+ * the verifier puts on a block's stack. */
+static void list_literal(struct cblock *cb, const struct ast *n)
+{
+	if (n->kids.n > BC_MAXSTACK / 2) {
+		cerror(cb->c, n->loc, "a list literal of more than %u elements", BC_MAXSTACK / 2);
+		return;
+	}
+	for (size_t i = 0; i < n->kids.n; i++)
+		expr(cb, n->kids.v[i]);
+	emit(cb, OP_MKLIST, (uint32_t)n->kids.n, n->loc);
+}
+
 static void expr(struct cblock *cb, const struct ast *n)
 {
 	struct value v;
@@ -598,13 +611,7 @@ static void expr(struct cblock *cb, const struct ast *n)
 		emit(cb, OP_SELECTED, 0, n->loc);
 		break;
 	case AST_LIST:
-		if (n->kids.n > BC_MAXSTACK / 2) { /* its elements are on the stack at once */
-			cerror(cb->c, n->loc, "a list literal of more than %u elements", BC_MAXSTACK / 2);
-			break;
-		}
-		for (size_t i = 0; i < n->kids.n; i++)
-			expr(cb, n->kids.v[i]);
-		emit(cb, OP_MKLIST, (uint32_t)n->kids.n, n->loc);
+		list_literal(cb, n);
 		break;
 	case AST_COMP:
 		list_comp(cb, n);
