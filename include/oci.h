@@ -56,6 +56,7 @@ struct oci_layer_src {
 	size_t ntars;
 	const struct oci_file *files; /* generated files, or NULL */
 	size_t nfiles;
+	bool allow_setuid; /* its metadata allows setuid files (member.h) */
 };
 
 struct oci_opts {

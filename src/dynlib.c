@@ -81,6 +81,7 @@
 	F(int, archive_read_open1, (struct archive *a), (a))                                        \
 	F(int, archive_read_open_filename, (struct archive *a, const char *path, size_t block),     \
 	  (a, path, block))                                                                         \
+	F(int, archive_read_open_fd, (struct archive *a, int fd, size_t block), (a, fd, block))     \
 	F(int, archive_read_next_header, (struct archive *a, struct archive_entry **e), (a, e))     \
 	F(la_ssize_t, archive_read_data, (struct archive *a, void *buf, size_t n), (a, buf, n))     \
 	F(struct archive *, archive_write_new, (void), ())                                          \

@@ -238,7 +238,7 @@ static int creds_from_file(const char *path, const char *host, char **user, char
 	if (read_file(path, &data, &len) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
-		diag_error(d, LOC_NONE, "registry-input", "cannot read '%s': %s", path, strerror(errno));
+		diag_error(d, LOC_NONE, "registry-input", "cannot read '%s': %s", path, file_strerror(errno));
 		return -1;
 	}
 	if (len > MAX_AUTH_FILE || !(j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err))) {

@@ -521,7 +521,7 @@ static int load_cert_dir(struct registry *r, struct diag *d)
 
 	if (!dir) {
 		diag_error(d, LOC_NONE, "registry-input", "cannot open '%s': %s", r->o.cert_dir,
-			   strerror(errno));
+			   file_strerror(errno));
 		return -1;
 	}
 	while ((e = readdir(dir)))
@@ -538,7 +538,7 @@ static int load_cert_dir(struct registry *r, struct diag *d)
 		if (n > 4 && !strcmp(names.v[i] + n - 4, ".crt")) {
 			if (read_file(path, &data, &len) < 0) {
 				diag_error(d, LOC_NONE, "registry-input", "cannot read '%s': %s", path,
-					   strerror(errno));
+					   file_strerror(errno));
 				rc = -1;
 			} else {
 				sb_add(&r->cainfo, data, len);

@@ -210,7 +210,7 @@ static char *read_manifest(const char *layout, const char *digest, size_t *len, 
 		diag_error(d, LOC_NONE, "registry-input", "'%s' is larger than a manifest may be (4 MiB)",
 			   path);
 	else if (!data)
-		diag_error(d, LOC_NONE, "registry-input", "cannot read '%s': %s", path, strerror(errno));
+		diag_error(d, LOC_NONE, "registry-input", "cannot read '%s': %s", path, file_strerror(errno));
 	else if (sha256_hex(data, *len, hex), strcmp(hex, digest + 7)) {
 		diag_error(d, LOC_NONE, "registry-input", "'%s' does not match its digest", path);
 		free(data);

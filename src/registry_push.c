@@ -186,7 +186,7 @@ static int open_blob(const char *path, uint64_t size, struct diag *d)
 				   (unsigned long long)st.st_size, (unsigned long long)size);
 		else
 			diag_error(d, LOC_NONE, "registry-input", "cannot open '%s': %s", path,
-				   strerror(errno));
+				   file_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -483,7 +483,7 @@ static int open_state(struct serve *s, struct diag *d)
 	s->audit.fd = s->access.fd = -1;
 	if (mkdir_p(s->o.state, 0755) < 0)
 		diag_file_error(d, s->o.state, 0, 0, "serve", "cannot create '%s': %s", s->o.state,
-				strerror(errno));
+				file_strerror(errno));
 	else if (serve_log_open(&s->audit, audit, d) == 0 && serve_log_open(&s->access, access, d) == 0 &&
 		 (!s->o.store ||
 		  (s->store = serve_store_open(s->o.store, s->o.store_creds, s->o.store_insecure, d))) &&
@@ -506,12 +506,12 @@ static int read_tls(struct serve *s, struct diag *d)
 	}
 	if (read_file(s->o.tls_cert, &s->tls_cert, &n) < 0) {
 		diag_file_error(d, s->o.tls_cert, 0, 0, "serve", "cannot read '%s': %s", s->o.tls_cert,
-				strerror(errno));
+				file_strerror(errno));
 		return -1;
 	}
 	if (read_file(s->o.tls_key, &s->tls_key, &n) < 0) {
 		diag_file_error(d, s->o.tls_key, 0, 0, "serve", "cannot read '%s': %s", s->o.tls_key,
-				strerror(errno));
+				file_strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -555,7 +555,7 @@ struct serve *serve_start(const struct serve_opts *o, struct diag *d)
 				  s->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
 				  MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
 	if (!s->mhd) {
-		diag_error(d, LOC_NONE, "serve", "cannot listen on %s: %s", o->listen, strerror(errno));
+		diag_error(d, LOC_NONE, "serve", "cannot listen on %s: %s", o->listen, file_strerror(errno));
 		release(s);
 		return NULL;
 	}

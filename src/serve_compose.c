@@ -354,7 +354,7 @@ struct serve_composer *serve_composer_new(const struct serve_opts *o, struct ser
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		if (mkdir_p(dirs[i], 0755) < 0) {
 			diag_file_error(d, dirs[i], 0, 0, "serve", "cannot create '%s': %s", dirs[i],
-					strerror(errno));
+					file_strerror(errno));
 			serve_composer_free(c);
 			return NULL;
 		}
@@ -536,7 +536,7 @@ static int load_policy(struct job *j)
 
 	if (n > 6 && !strcmp(j->policy + n - 6, ".cpolb")) {
 		if (sha256_file(j->policy, hex) < 0) {
-			job_fail(j, SERVE_ERROR, "cannot read '%s': %s", j->policy, strerror(errno));
+			job_fail(j, SERVE_ERROR, "cannot read '%s': %s", j->policy, file_strerror(errno));
 			return -1;
 		}
 		strvec_push_nodup(&j->modules, xasprintf("%s sha256:%s", j->policy, hex));
@@ -668,7 +668,7 @@ static int run_build(struct job *j, char **err)
 	pid_t pid;
 
 	if (write_file_atomic(reqfile, req, strlen(req), 0644) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
-		*err = xasprintf("cannot write '%s': %s", reqfile, strerror(errno));
+		*err = xasprintf("cannot write '%s': %s", reqfile, file_strerror(errno));
 		goto out;
 	}
 	strvec_push(&argv, o->exe);
@@ -708,7 +708,7 @@ static int run_build(struct job *j, char **err)
 	close(pipefd[1]);
 	if (pid < 0) {
 		close(pipefd[0]);
-		*err = xasprintf("cannot start a composition: %s", strerror(errno));
+		*err = xasprintf("cannot start a composition: %s", file_strerror(errno));
 		goto out;
 	}
 	status = collect(pipefd[0], pid, o->compose_timeout, &sb);
@@ -805,7 +805,7 @@ static int record(struct job *j, const struct lock *lk, struct serve_comp *comp)
 	rec = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (audit(j, lk, comp) < 0 || write_file_atomic(recfile, rec, strlen(rec), 0644) < 0) {
-		job_fail(j, SERVE_ERROR, "cannot record the composition: %s", strerror(errno));
+		job_fail(j, SERVE_ERROR, "cannot record the composition: %s", file_strerror(errno));
 		comp_free(comp);
 		rc = -1;
 	} else {

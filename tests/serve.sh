@@ -191,9 +191,8 @@ expect_exit "and the server is still up" 0 skopeo inspect --tls-verify=false "do
 
 # --- memo, recomposition, logs, verify ---------------------------------------------
 n=$(audits)
-"$CPOLC" catalog set-scan "$cat" motd 1 /dev/stdin <<'J' >/dev/null
-{"scanner": "test", "critical": 0, "high": 1}
-J
+echo '{"scanner": "test", "critical": 0, "high": 1}' >"$T_TMP/scan.json"
+"$CPOLC" catalog set-scan "$cat" motd 1 "$T_TMP/scan.json" >/dev/null
 expect_exit "a pull after a catalog change" 0 skopeo inspect --tls-verify=false "docker://$R/hello:prod"
 expect_eq "recomposes" "$(audits)" "$((n + 1))"
 mkdir -p "$T_TMP/f2/etc" && echo 'motd 2' >"$T_TMP/f2/etc/motd"
