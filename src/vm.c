@@ -236,6 +236,47 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
  * and takes back what is left. */
 #define CHARGED(call) (vc->work = steps, rcv = (call), steps = vc->work, rcv)
 
+/* The guards of the dispatch loop, after Lua's vmcheck macros, so that each
+ * case reads as what its opcode does: vmtry runs a value operation (which
+ * charges the step counter) and fails the evaluation on its error;
+ * vmerror fails it with a message; vmchecktype fails it unless a value
+ * has a type (the message takes the value's type); vmstep counts one unit
+ * of work against the bound. */
+#define vmtry(call)                                                                                          \
+	do {                                                                                                 \
+		if (CHARGED(call) < 0)                                                                       \
+			goto fail;                                                                           \
+	} while (0)
+#define vmerror(...)                                                                                         \
+	do {                                                                                                 \
+		val_fail(&vc->err, __VA_ARGS__);                                                             \
+		goto fail;                                                                                   \
+	} while (0)
+#define vmchecktype(v, t, fmt)                                                                               \
+	do {                                                                                                 \
+		if ((v)->type != (t))                                                                        \
+			vmerror(fmt, val_a_type(v));                                                         \
+	} while (0)
+#define vmstep()                                                                                             \
+	do {                                                                                                 \
+		if (!--steps)                                                                                \
+			goto toolong;                                                                        \
+	} while (0)
+/* vmjump goes to target, a backward jump counting as a step; vmequal sets
+ * q to 1 when x equals y, else 0, charging what a deep comparison visits. */
+#define vmjump(target)                                                                                       \
+	do {                                                                                                 \
+		if ((target) <= pc)                                                                          \
+			vmstep();                                                                            \
+		pc = (target);                                                                               \
+	} while (0)
+#define vmequal(q, x, y)                                                                                     \
+	do {                                                                                                 \
+		(q) = val_equal_quick(x, y);                                                                 \
+		if ((q) == 2 && ((q) = CHARGED(val_equal(vc, x, y))) < 0)                                    \
+			goto fail;                                                                           \
+	} while (0)
+
 /* The deny/warn checks of a selection, run back to back by one run(): at
  * RET the condition's bool goes to hold[i] and the next check's block
  * starts without leaving the dispatch loop (entering run() once per check
@@ -338,8 +379,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					pc++;
 					vmbreak;
 				}
-				if (CHARGED(val_field(vc, &sp[-1], k[a].u.s, &tmp)) < 0)
-					goto fail;
+				vmtry(val_field(vc, &sp[-1], k[a].u.s, &tmp));
 				if (sp[-1].type == VAL_REC) {
 					fc->obj = sp[-1].u.rec;
 					fc->flags = sp[-1].len;
@@ -352,8 +392,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_INDEX)
 			{
-				if (CHARGED(val_index(vc, &sp[-2], &sp[-1], &tmp)) < 0)
-					goto fail;
+				vmtry(val_index(vc, &sp[-2], &sp[-1], &tmp));
 				sp -= 2;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -387,12 +426,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_APPEND)
 			{
-				if (sp[-2].type != VAL_LIST) {
-					val_fail(&vc->err, "cannot append to %s", val_a_type(&sp[-2]));
-					goto fail;
-				}
-				if (CHARGED(val_list_append(vc, &sp[-2], &sp[-1])) < 0)
-					goto fail;
+				vmchecktype(&sp[-2], VAL_LIST, "cannot append to %s");
+				vmtry(val_list_append(vc, &sp[-2], &sp[-1]));
 				sp--;
 				pc++;
 			}
@@ -418,9 +453,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 							   [OP_MUL - OP_ADD] = '*',
 							   [OP_DIV - OP_ADD] = '/',
 							   [OP_MOD - OP_ADD] = '%'};
-				if (CHARGED(val_arith(vc, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp)) <
-				    0)
-					goto fail;
+				vmtry(val_arith(vc, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp));
 				sp -= 2;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -428,18 +461,14 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_EQK) vmcase(OP_NEK)
 			{
-				q = val_equal_quick(&sp[-1], &k[a]);
-				if (q == 2 && (q = CHARGED(val_equal(vc, &sp[-1], &k[a]))) < 0)
-					goto fail;
+				vmequal(q, &sp[-1], &k[a]);
 				sp[-1] = val_bool((q == 1) == (BC_OP(w) == OP_EQK));
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_EQ)
 			{
-				q = val_equal_quick(&sp[-2], &sp[-1]);
-				if (q == 2 && (q = CHARGED(val_equal(vc, &sp[-2], &sp[-1]))) < 0)
-					goto fail;
+				vmequal(q, &sp[-2], &sp[-1]);
 				sp -= 2;
 				*sp++ = val_bool(q == 1);
 				pc++;
@@ -464,8 +493,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 						bres = x >= y;
 						break;
 					}
-				} else if (CHARGED(cmp_op(vc, BC_OP(w), &sp[-2], &sp[-1], &bres)) < 0) {
-					goto fail;
+				} else {
+					vmtry(cmp_op(vc, BC_OP(w), &sp[-2], &sp[-1], &bres));
 				}
 				sp -= 2;
 				*sp++ = val_bool(bres);
@@ -480,10 +509,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					const struct value *it = sp[-1].u.items;
 					uint32_t i, n = sp[-1].len;
 					for (i = 0, q = 0; i < n && q != 1; i++) {
-						q = val_equal_quick(&sp[-2], &it[i]);
-						if (q == 2 &&
-						    (q = CHARGED(val_equal(vc, &sp[-2], &it[i]))) < 0)
-							goto fail;
+						vmequal(q, &sp[-2], &it[i]);
 					}
 					if (i >= steps)
 						goto toolong;
@@ -497,8 +523,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			/* fall through */
 			vmcase(OP_NE) vmcase(OP_NOTIN)
 			{
-				if (CHARGED(cmp_op(vc, BC_OP(w), &sp[-2], &sp[-1], &bres)) < 0)
-					goto fail;
+				vmtry(cmp_op(vc, BC_OP(w), &sp[-2], &sp[-1], &bres));
 				sp -= 2;
 				*sp++ = val_bool(bres);
 				pc++;
@@ -506,34 +531,23 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_NOT)
 			{
-				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&vc->err, "'!' needs a bool, not %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_BOOL, "'!' needs a bool, not %s");
 				sp[-1].u.b = !sp[-1].u.b;
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_NEG)
 			{
-				if (sp[-1].type != VAL_INT) {
-					val_fail(&vc->err, "'-' needs an int, not %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
-				if (sp[-1].u.i == INT64_MIN) {
-					val_fail(&vc->err, "integer overflow in negation");
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_INT, "'-' needs an int, not %s");
+				if (sp[-1].u.i == INT64_MIN)
+					vmerror("integer overflow in negation");
 				sp[-1].u.i = -sp[-1].u.i;
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_BOOL)
 			{
-				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&vc->err, "expected a bool, not %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_BOOL, "expected a bool, not %s");
 				pc++;
 			}
 			vmbreak;
@@ -549,14 +563,12 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					vmbreak;
 				}
 				if (a == BI_STRING) {
-					if (CHARGED(val_to_text(vc, &sp[-1], &tmp)) < 0)
-						goto fail;
+					vmtry(val_to_text(vc, &sp[-1], &tmp));
 					vcopy(&sp[-1], &tmp);
 					pc++;
 					vmbreak;
 				}
-				if (CHARGED(builtin_call(vc, (int)a, sp - n, &tmp)) < 0)
-					goto fail;
+				vmtry(builtin_call(vc, (int)a, sp - n, &tmp));
 				sp -= n;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -564,23 +576,15 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_JMP)
 			{
-				if (a <= pc && !--steps)
-					goto toolong;
-				pc = a;
+				vmjump(a);
 			}
 			vmbreak;
 			vmcase(OP_JF) vmcase(OP_JT)
 			{
 				sp--;
-				if (sp->type != VAL_BOOL) {
-					val_fail(&vc->err, "condition must be a bool, not %s",
-						 val_a_type(sp));
-					goto fail;
-				}
+				vmchecktype(sp, VAL_BOOL, "condition must be a bool, not %s");
 				if (sp->u.b == (BC_OP(w) == OP_JT)) {
-					if (a <= pc && !--steps)
-						goto toolong;
-					pc = a;
+					vmjump(a);
 				} else {
 					pc++;
 				}
@@ -588,15 +592,9 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_JFK) vmcase(OP_JTK)
 			{
-				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&vc->err, "condition must be a bool, not %s",
-						 val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_BOOL, "condition must be a bool, not %s");
 				if (sp[-1].u.b == (BC_OP(w) == OP_JTK)) {
-					if (a <= pc && !--steps)
-						goto toolong;
-					pc = a;
+					vmjump(a);
 				} else {
 					sp--;
 					pc++;
@@ -606,9 +604,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_JNN)
 			{
 				if (sp[-1].type != VAL_NULL) {
-					if (a <= pc && !--steps)
-						goto toolong;
-					pc = a;
+					vmjump(a);
 				} else {
 					sp--;
 					pc++;
@@ -618,10 +614,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_FORPREP)
 			{
 				sp--;
-				if (sp->type != VAL_LIST) {
-					val_fail(&vc->err, "cannot iterate over %s", val_a_type(sp));
-					goto fail;
-				}
+				vmchecktype(sp, VAL_LIST, "cannot iterate over %s");
 				loc[a] = *sp;
 				loc[a + 1] = val_int(0);
 				pc++;
@@ -630,14 +623,10 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_FORNEXT)
 			{
 				struct value *l = &loc[a], *i = &loc[a + 1];
-				if (l->type != VAL_LIST || i->type != VAL_INT) {
-					val_fail(&vc->err, "corrupt loop state");
-					goto fail;
-				}
+				if (l->type != VAL_LIST || i->type != VAL_INT)
+					vmerror("corrupt loop state");
 				if (i->u.i < 0 || i->u.i >= (int64_t)l->len) {
-					if (code[pc + 1] <= pc && !--steps)
-						goto toolong;
-					pc = code[pc + 1];
+					vmjump(code[pc + 1]);
 				} else {
 					loc[a + 2] = l->u.items[i->u.i++];
 					pc += 2;
@@ -648,10 +637,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			 * line of the loop that ANYEQK replaces). */
 			vmcase(OP_ITER)
 			{
-				if (sp[-1].type != VAL_LIST) {
-					val_fail(&vc->err, "cannot iterate over %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_LIST, "cannot iterate over %s");
 				pc++;
 			}
 			vmbreak;
@@ -660,20 +646,13 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			 * loop's backward jump (JF), against the same step bound. */
 			vmcase(OP_ANYEQK)
 			{
-				if (sp[-1].type != VAL_LIST) {
-					val_fail(&vc->err, "cannot iterate over %s", val_a_type(&sp[-1]));
-					goto fail;
-				}
+				vmchecktype(&sp[-1], VAL_LIST, "cannot iterate over %s");
 				q = 0;
 				for (uint32_t i = 0, n = sp[-1].len; i < n; i++) {
-					q = val_equal_quick(&sp[-1].u.items[i], &k[a]);
-					if (q == 2 &&
-					    (q = CHARGED(val_equal(vc, &sp[-1].u.items[i], &k[a]))) < 0)
-						goto fail;
+					vmequal(q, &sp[-1].u.items[i], &k[a]);
 					if (q == 1)
 						break;
-					if (!--steps)
-						goto toolong;
+					vmstep();
 				}
 				sp[-1] = val_bool(q == 1);
 				pc++;
@@ -722,15 +701,14 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 				 * (record_stmt is inlined here: steps stays a register) */
 				int n = record_stmt(vm, p, w, pc, sp, &vc->err, &steps);
 				if (n < 0)
-					goto fail;
+					goto fail; /* record_stmt set the error */
 				sp -= n;
 				pc++;
 			}
 			vmbreak;
 #ifndef CPOLC_COMPUTED_GOTO
 		default:
-			val_fail(&vc->err, "bad opcode");
-			goto fail;
+			vmerror("bad opcode");
 #endif
 		}
 	}
