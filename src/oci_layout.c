@@ -552,6 +552,28 @@ static json_t *merge_env(const json_t *base, const json_t *pol)
 	return out;
 }
 
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Env gets PATH first when neither the base nor the policy sets one, so that
+ * `docker run IMAGE python3` does not depend on the runtime's default. */
+static void default_path(json_t *cfg)
+{
+	json_t *env = json_object_get(cfg, "Env"), *v, *out;
+	size_t i;
+
+	json_array_foreach(env, i, v)
+	{
+		const char *s = json_string_value(v);
+		if (s && env_name_len(s) == 4 && !strncmp(s, "PATH", 4))
+			return;
+	}
+	out = json_array();
+	json_array_append_new(out, json_string(DEFAULT_PATH));
+	if (json_is_array(env))
+		json_array_extend(out, env);
+	json_object_set_new(cfg, "Env", out);
+}
+
 /* The image's "config": the base's, overridden key by key by the policy's;
  * Env merged by variable, Labels/ExposedPorts/Volumes merged by key; a null
  * value removes the key. */
@@ -581,6 +603,7 @@ static json_t *merge_config(const json_t *base, const json_t *pol)
 			json_object_set_new(out, k, json_deep_copy(v));
 		}
 	}
+	default_path(out);
 	return out;
 }
 

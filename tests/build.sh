@@ -74,7 +74,7 @@ if need_tool skopeo; then
 	expect_match "created is the epoch" "$T_OUT" '"Created": "1970-01-01T00:00:00Z"'
 	skopeo inspect --config "oci:$W/app.oci:app" >cfg.json 2>&1
 	expect_match "config entrypoint and env" "$(tr -d ' \n' <cfg.json)" \
-		'"Env":\["MOTTO=composed"\],"Entrypoint":\["/usr/bin/hello"\]'
+		'"Env":\["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","MOTTO=composed"\],"Entrypoint":\["/usr/bin/hello"\]'
 	expect_match "history names a primitive" "$(cat cfg.json)" '"created_by": "cpolc: hello 2.10-3"'
 	expect_eq "one layer per primitive plus files" "$(layer_count app.oci app)" 6
 fi
@@ -404,7 +404,7 @@ expect_eq "base layers kept byte for byte" "$same" 4
 if need_tool skopeo; then
 	skopeo inspect --config "oci:$W/derived.oci:derived" >dcfg.json 2>&1
 	expect_match "entrypoint inherited" "$(tr -d ' \n' <dcfg.json)" '"Entrypoint":\["/usr/bin/hello"\]'
-	expect_match "derived env set" "$(tr -d ' \n' <dcfg.json)" '"Env":\["DERIVED=yes"\]'
+	expect_match "derived env set" "$(tr -d ' \n' <dcfg.json)" '"Env":\["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","DERIVED=yes"\]'
 fi
 if need_tool umoci; then
 	expect_exit "umoci unpack the derived image" 0 umoci unpack --rootless --image "$W/derived.oci:derived" "$W/du"
