@@ -301,7 +301,7 @@ static uint64_t src_weight(const struct oci_layer_src *s)
 			w += (uint64_t)st.st_size;
 	}
 	for (i = 0; i < s->nfiles; i++)
-		w += s->files[i].len;
+		w += s->files[i].type == 'd' ? 0 : s->files[i].len;
 	return w;
 }
 
@@ -397,9 +397,14 @@ static void group_key(struct group *g, const struct oci_opts *o)
 			sb_addf(&sb, "tar %s\n", s->tar_digests[j]);
 		}
 		for (j = 0; j < s->nfiles; j++) {
-			sha256_hex(s->files[j].data, s->files[j].len, hex);
-			sb_addf(&sb, "file %zu:%s %o sha256:%s\n", strlen(s->files[j].path), s->files[j].path,
-				s->files[j].mode, hex);
+			const struct oci_file *f = &s->files[j];
+			if (f->type == 'd') {
+				sb_addf(&sb, "dir %zu:%s %o %u:%u\n", strlen(f->path), f->path, f->mode,
+					f->uid, f->gid);
+				continue;
+			}
+			sha256_hex(f->data, f->len, hex);
+			sb_addf(&sb, "file %zu:%s %o sha256:%s\n", strlen(f->path), f->path, f->mode, hex);
 		}
 	}
 	sha256_hex(sb.buf, sb.len, g->key);
