@@ -81,6 +81,9 @@ static struct ast *mk_neg(struct pctx *ctx, YYLTYPE loc, struct ast *a);
 static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr *key, YYLTYPE kloc,
 			     struct ast *val);
 static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc);
+static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path, YYLTYPE ploc,
+				struct ast *val, uint64_t mode, YYLTYPE mloc, struct pstr *opt,
+				YYLTYPE oloc);
 }
 
 %define api.pure full
@@ -275,14 +278,10 @@ stmt
 		$$ = fin(ctx, $$);
 	}
 	| FILE_KW STRING '=' expr MODE INT ';' {
-		$$ = mk_str(ctx, AST_FILE, @$, $2, @2);
-		$$->a = $4;
-		$$->has_mode = true;
-		if ($6 > 07777)
-			diag_error(ctx->d, @6, "syntax", "file mode 0o%llo is beyond 0o7777",
-				   (unsigned long long)$6);
-		$$->num = (int64_t)($6 & 07777);
-		$$ = fin(ctx, $$);
+		$$ = mk_file_mode(ctx, @$, $2, @2, $4, $6, @6, NULL, @6);
+	}
+	| FILE_KW STRING '=' expr MODE INT IDENT ';' {
+		$$ = mk_file_mode(ctx, @$, $2, @2, $4, $6, @6, &$7, @7);
 	}
 	| error ';' { $$ = NULL; }
 	;
@@ -601,6 +600,46 @@ static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc)
 	s.len = loc.end - loc.begin;
 	s.s = xstrndup(ctx->text + loc.begin, s.len);
 	return s;
+}
+
+/* `file P = E mode M [special];`: M must be written in octal (0o644): a
+ * decimal-looking 0644 or 644 is refused with the octal spelling as a hint,
+ * and setuid, setgid and sticky bits need the word `special` after it. */
+static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path, YYLTYPE ploc,
+				struct ast *val, uint64_t mode, YYLTYPE mloc, struct pstr *opt,
+				YYLTYPE oloc)
+{
+	struct ast *n = mk_str(ctx, AST_FILE, loc, path, ploc);
+	const char *t = ctx->text + mloc.begin;
+	size_t tl = mloc.end - mloc.begin;
+	bool octal = tl > 2 && t[0] == '0' && (t[1] == 'o' || t[1] == 'O');
+
+	n->a = val;
+	n->has_mode = true;
+	if (!octal && tl > 1 && (t[1] == 'x' || t[1] == 'X')) {
+		diag_error(ctx->d, mloc, "mode", "file mode '%.*s' is not octal (write 0o%llo)",
+			   (int)(tl > 32 ? 32 : tl), t, (unsigned long long)mode);
+	} else if (!octal) {
+		size_t i = 0;
+		while (i + 1 < tl && t[i] == '0')
+			i++;
+		diag_error(ctx->d, mloc, "mode", "file mode '%.*s' is not octal (write 0o%.*s)",
+			   (int)(tl > 32 ? 32 : tl), t, (int)(tl - i > 32 ? 32 : tl - i), t + i);
+	} else if (mode > 07777) {
+		diag_error(ctx->d, mloc, "syntax", "file mode 0o%llo is beyond 0o7777",
+			   (unsigned long long)mode);
+	} else if (opt && strcmp(opt->s, "special") != 0) {
+		diag_error(ctx->d, oloc, "syntax", "unexpected '%.*s' after the mode (only 'special')",
+			   (int)(opt->len > 32 ? 32 : opt->len), opt->s);
+	} else if ((mode & 07000) && !opt) {
+		diag_error(ctx->d, mloc, "mode",
+			   "file mode 0o%llo sets setuid, setgid or sticky bits (add 'special' after it to mean it)",
+			   (unsigned long long)mode);
+	}
+	if (opt)
+		free(opt->s);
+	n->num = (int64_t)(mode & 07777);
+	return fin(ctx, n);
 }
 
 struct ast *parse_module(struct diag *d, uint32_t file, const char *text, size_t len)

@@ -44,7 +44,9 @@ struct oci_file {
 	const char *path; /* inside the image; leading '/' optional */
 	const void *data;
 	size_t len;
-	unsigned mode; /* permission bits; 0 means 0644 */
+	unsigned mode; /* permission bits; 0 means 0644 (0755 for a directory) */
+	char type;     /* 0 or 'f' a file, 'd' a directory (data and len unused) */
+	unsigned uid, gid;
 };
 
 /* One layer to produce, bottom to top. */

@@ -161,11 +161,61 @@ static bool is_base(const struct decision *dec, const struct dec_selected *s)
 	return false;
 }
 
+/* "UID[:GID]" of a numeric user, else false. */
+static bool numeric_user(const char *u, unsigned *uid, unsigned *gid)
+{
+	char *end;
+	unsigned long a, b = 0;
+
+	if (!u || *u < '0' || *u > '9')
+		return false;
+	a = strtoul(u, &end, 10);
+	if (*end == ':') {
+		if (end[1] < '0' || end[1] > '9')
+			return false;
+		b = strtoul(end + 1, &end, 10);
+	}
+	if (*end || a > 0xffffffffUL || b > 0xffffffffUL)
+		return false;
+	*uid = (unsigned)a;
+	*gid = (unsigned)b;
+	return true;
+}
+
+static bool has_file(const struct decision *dec, const char *path)
+{
+	for (size_t i = 0; i < dec->nfiles; i++)
+		if (!strcmp(dec->files[i].path + (dec->files[i].path[0] == '/'), path + 1))
+			return true;
+	return false;
+}
+
+/* The directories every image gets in its generated layer: /tmp (1777)
+ * unless the image starts from a root filesystem (a base primitive or a
+ * from image) that brings its own, and the workdir, owned by the image's
+ * user when that is numeric. Returns how many were added to f. */
+static size_t image_dirs(const struct decision *dec, bool has_base, struct oci_file *f)
+{
+	const char *wd = json_string_value(json_object_get(dec->config, "WorkingDir"));
+	const char *user = json_string_value(json_object_get(dec->config, "User"));
+	size_t n = 0;
+
+	if (!has_base && !dec->from && !has_file(dec, "/tmp"))
+		f[n++] = (struct oci_file){.path = "/tmp", .mode = 01777, .type = 'd'};
+	if (wd && wd[0] == '/' && wd[1] && !has_file(dec, wd) && strcmp(wd, "/tmp") != 0) {
+		f[n] = (struct oci_file){.path = wd, .mode = 0755, .type = 'd'};
+		numeric_user(user, &f[n].uid, &f[n].gid);
+		n++;
+	}
+	return n;
+}
+
 /* One source per selected primitive, base primitives first, then one for
- * the generated files. */
+ * the generated files and directories. */
 static void plan_layers(const struct decision *dec, struct layer_plan *p)
 {
-	size_t n = dec->nselected, k = 0;
+	size_t n = dec->nselected, k = 0, nfiles;
+	bool has_base = false;
 
 	p->srcs = xcalloc(n + 1, sizeof(*p->srcs));
 	p->sel_src = xcalloc(n + 1, sizeof(*p->sel_src));
@@ -178,6 +228,7 @@ static void plan_layers(const struct decision *dec, struct layer_plan *p)
 			const struct dec_selected *s = &dec->selected[i];
 			if (is_base(dec, s) != (pass == 0))
 				continue;
+			has_base |= pass == 0;
 			p->names[i] = xasprintf("%s %s", s->prim->name, s->prim->version);
 			p->tars[i] = cat_blob_path(s->prim);
 			p->tarv[i] = p->tars[i];
@@ -191,14 +242,15 @@ static void plan_layers(const struct decision *dec, struct layer_plan *p)
 			p->sel_src[i] = k++;
 		}
 	}
-	if (dec->nfiles) {
-		p->files = xcalloc(dec->nfiles, sizeof(*p->files));
-		for (size_t i = 0; i < dec->nfiles; i++)
-			p->files[i] = (struct oci_file){dec->files[i].path, dec->files[i].data,
-							dec->files[i].len, dec->files[i].mode};
-		p->srcs[k++] =
-			(struct oci_layer_src){.name = "files", .files = p->files, .nfiles = dec->nfiles};
-	}
+	p->files = xcalloc(dec->nfiles + 2, sizeof(*p->files));
+	for (size_t i = 0; i < dec->nfiles; i++)
+		p->files[i] = (struct oci_file){.path = dec->files[i].path,
+						.data = dec->files[i].data,
+						.len = dec->files[i].len,
+						.mode = dec->files[i].mode};
+	nfiles = dec->nfiles + image_dirs(dec, has_base, p->files + dec->nfiles);
+	if (nfiles)
+		p->srcs[k++] = (struct oci_layer_src){.name = "files", .files = p->files, .nfiles = nfiles};
 	p->nsrcs = k;
 }
 

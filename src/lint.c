@@ -425,6 +425,12 @@ static void lint_stmts(struct lint *L, const struct ast_list *l)
 				     "this %s can never fire: its condition is always false",
 				     n->kind == AST_DENY ? "deny" : "warn");
 			break;
+		case AST_FILE:
+			if (n->has_mode && (n->num & 07000))
+				warn(L, n->loc, "special-mode",
+				     "file '%s' has mode 0o%llo: setuid, setgid or sticky bits", n->str,
+				     (unsigned long long)n->num);
+			break;
 		case AST_IF:
 			for (const struct ast *b = n; b; b = b->b) {
 				lint_stmts(L, &b->kids);

@@ -389,10 +389,15 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, const cha
 			if (scan_source_tar(&layers[i], i, j, cache, &o, d) < 0)
 				found = -1;
 		for (j = 0; j < layers[i].nfiles; j++) {
-			struct owner at = {NULL, NULL, i, 0, 0, (int64_t)layers[i].files[j].len, false};
+			const struct oci_file *f = &layers[i].files[j];
+			struct owner at = {NULL, NULL, i, 0, 0, f->type == 'd' ? -1 : (int64_t)f->len, false};
 			char hex[65];
-			sha256_hex(layers[i].files[j].data, layers[i].files[j].len, hex);
-			owners_add(&o, norm(layers[i].files[j].path), xasprintf("f:%s", hex), &at);
+			if (f->type == 'd') {
+				owners_add(&o, norm(f->path), xstrdup("d"), &at);
+				continue;
+			}
+			sha256_hex(f->data, f->len, hex);
+			owners_add(&o, norm(f->path), xasprintf("f:%s", hex), &at);
 		}
 	}
 	if (o.n)

@@ -834,9 +834,11 @@ static void add_files(struct plan *pl)
 		}
 		e = plan_add(pl);
 		e->path = path;
-		e->type = 'f';
-		e->mode = f->mode ? f->mode & 07777 : 0644;
-		e->size = f->len;
+		e->type = f->type == 'd' ? 'd' : 'f';
+		e->mode = f->mode ? f->mode & 07777 : f->type == 'd' ? 0755 : 0644;
+		e->uid = f->uid;
+		e->gid = f->gid;
+		e->size = f->type == 'd' ? 0 : f->len;
 		e->tar = -2;
 		e->ord = i;
 		e->src = pl->file_src[i];

@@ -301,7 +301,7 @@ static uint64_t src_weight(const struct oci_layer_src *s)
 			w += (uint64_t)st.st_size;
 	}
 	for (i = 0; i < s->nfiles; i++)
-		w += s->files[i].len;
+		w += s->files[i].type == 'd' ? 0 : s->files[i].len;
 	return w;
 }
 
@@ -397,9 +397,14 @@ static void group_key(struct group *g, const struct oci_opts *o)
 			sb_addf(&sb, "tar %s\n", s->tar_digests[j]);
 		}
 		for (j = 0; j < s->nfiles; j++) {
-			sha256_hex(s->files[j].data, s->files[j].len, hex);
-			sb_addf(&sb, "file %zu:%s %o sha256:%s\n", strlen(s->files[j].path), s->files[j].path,
-				s->files[j].mode, hex);
+			const struct oci_file *f = &s->files[j];
+			if (f->type == 'd') {
+				sb_addf(&sb, "dir %zu:%s %o %u:%u\n", strlen(f->path), f->path, f->mode,
+					f->uid, f->gid);
+				continue;
+			}
+			sha256_hex(f->data, f->len, hex);
+			sb_addf(&sb, "file %zu:%s %o sha256:%s\n", strlen(f->path), f->path, f->mode, hex);
 		}
 	}
 	sha256_hex(sb.buf, sb.len, g->key);
@@ -552,6 +557,28 @@ static json_t *merge_env(const json_t *base, const json_t *pol)
 	return out;
 }
 
+#define DEFAULT_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Env gets PATH first when neither the base nor the policy sets one, so that
+ * `docker run IMAGE python3` does not depend on the runtime's default. */
+static void default_path(json_t *cfg)
+{
+	json_t *env = json_object_get(cfg, "Env"), *v, *out;
+	size_t i;
+
+	json_array_foreach(env, i, v)
+	{
+		const char *s = json_string_value(v);
+		if (s && env_name_len(s) == 4 && !strncmp(s, "PATH", 4))
+			return;
+	}
+	out = json_array();
+	json_array_append_new(out, json_string(DEFAULT_PATH));
+	if (json_is_array(env))
+		json_array_extend(out, env);
+	json_object_set_new(cfg, "Env", out);
+}
+
 /* The image's "config": the base's, overridden key by key by the policy's;
  * Env merged by variable, Labels/ExposedPorts/Volumes merged by key; a null
  * value removes the key. */
@@ -581,6 +608,7 @@ static json_t *merge_config(const json_t *base, const json_t *pol)
 			json_object_set_new(out, k, json_deep_copy(v));
 		}
 	}
+	default_path(out);
 	return out;
 }
 

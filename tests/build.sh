@@ -52,6 +52,8 @@ policy "app" {
   cmd ["--greeting", input.greeting ?? "no greeting"];
   env MOTTO = common.motto;
   file "/etc/app.conf" = "env=" + (input.env ?? "dev") + "\n" mode 0o600;
+  user "1234:2345";
+  workdir "/srv/app";
 }
 EOF
 printf '{"env": "test", "greeting": "hello from build.sh"}\n' >req.json
@@ -74,7 +76,7 @@ if need_tool skopeo; then
 	expect_match "created is the epoch" "$T_OUT" '"Created": "1970-01-01T00:00:00Z"'
 	skopeo inspect --config "oci:$W/app.oci:app" >cfg.json 2>&1
 	expect_match "config entrypoint and env" "$(tr -d ' \n' <cfg.json)" \
-		'"Env":\["MOTTO=composed"\],"Entrypoint":\["/usr/bin/hello"\]'
+		'"Env":\["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","MOTTO=composed"\],"Entrypoint":\["/usr/bin/hello"\]'
 	expect_match "history names a primitive" "$(cat cfg.json)" '"created_by": "cpolc: hello 2.10-3"'
 	expect_eq "one layer per primitive plus files" "$(layer_count app.oci app)" 6
 fi
@@ -83,6 +85,16 @@ if need_tool umoci; then
 	expect_exit "umoci unpack" 0 umoci unpack --rootless --image "$W/app.oci:app" "$W/unpacked"
 	expect_eq "generated file content" "$(cat unpacked/rootfs/etc/app.conf 2>/dev/null)" "env=test"
 	expect_eq "generated file mode" "$(stat -c %a unpacked/rootfs/etc/app.conf 2>/dev/null)" "600"
+	expect_eq "every image has /tmp, mode 1777" "$(stat -c %a unpacked/rootfs/tmp 2>/dev/null)" "1777"
+	python3 - app.oci "$(manifest_digest app.oci app)" >top.txt 2>&1 <<'PYEOF'
+import json, sys, tarfile
+blob = lambda d: sys.argv[1] + '/blobs/sha256/' + d[7:]
+top = json.load(open(blob(sys.argv[2])))['layers'][-1]['digest']
+for m in tarfile.open(blob(top)):
+    print(m.name, m.type.decode(), oct(m.mode), m.uid, m.gid)
+PYEOF
+	expect_match "/tmp is root's and sticky" "$(cat top.txt)" 'tmp 5 0o1777 0 0'
+	expect_match "the workdir is the user's" "$(cat top.txt)" 'srv/app 5 0o755 1234 2345'
 	expect_eq "primitive file from catalog add" "$(cat unpacked/rootfs/usr/bin/tool 2>/dev/null | tail -n 1)" \
 		"echo tool 1.0"
 	expect_eq "mtime is the epoch" "$(stat -c %Y unpacked/rootfs/usr/bin/hello 2>/dev/null)" 0
@@ -325,9 +337,9 @@ if [ "$(manifest_digest c-zstd.oci app)" != "$M1" ]; then t_ok "zstd differs fro
 
 if need_tool skopeo; then
 	expect_exit "lean build" 0 "$CPOLC" build lean.cpol -C cat -o lean.oci --lock lean.lock
-	expect_eq "five primitives, five layers" "$(layer_count lean.oci lean)" 5
+	expect_eq "five primitives, five layers and /tmp" "$(layer_count lean.oci lean)" 6
 	expect_exit "--max-layers 2" 0 "$CPOLC" build lean.cpol -C cat -o lean2.oci --lock lean2.lock --max-layers 2
-	expect_eq "--max-layers 2 gives two layers" "$(layer_count lean2.oci lean)" 2
+	expect_eq "--max-layers 2 gives two layers and /tmp" "$(layer_count lean2.oci lean)" 3
 	expect_exit "verify --max-layers 2" 0 "$CPOLC" verify --lock lean2.lock lean2.oci
 	skopeo inspect --config "oci:$W/lean2.oci:lean" >ml.json 2>&1
 	expect_match "libc6, the largest, keeps its own layer" "$(cat ml.json)" '"created_by": "cpolc: libc6 [^,"]*"'
@@ -397,14 +409,14 @@ print(len(b), len(d), 'prefix' if d[:len(b)] == b else 'not-prefix')
 for x in b:
     print(x[7:])
 EOF
-expect_eq "base layers come first, two layers added" "$(head -n 1 from.txt)" "4 6 prefix"
+expect_eq "base layers come first, two layers added" "$(head -n 1 from.txt)" "5 7 prefix"
 same=0
 for h in $(tail -n +2 from.txt); do cmp -s "sub/base.oci/blobs/sha256/$h" "derived.oci/blobs/sha256/$h" && same=$((same + 1)); done
-expect_eq "base layers kept byte for byte" "$same" 4
+expect_eq "base layers kept byte for byte" "$same" 5
 if need_tool skopeo; then
 	skopeo inspect --config "oci:$W/derived.oci:derived" >dcfg.json 2>&1
 	expect_match "entrypoint inherited" "$(tr -d ' \n' <dcfg.json)" '"Entrypoint":\["/usr/bin/hello"\]'
-	expect_match "derived env set" "$(tr -d ' \n' <dcfg.json)" '"Env":\["DERIVED=yes"\]'
+	expect_match "derived env set" "$(tr -d ' \n' <dcfg.json)" '"Env":\["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","DERIVED=yes"\]'
 fi
 if need_tool umoci; then
 	expect_exit "umoci unpack the derived image" 0 umoci unpack --rootless --image "$W/derived.oci:derived" "$W/du"

@@ -205,7 +205,7 @@ START_TEST(test_imports)
 	vm = vm_new();
 	decision_init(&dec);
 	ck_assert_int_eq(vm_select(vm, p, NULL, NULL, &dec, &d), 0);
-	ck_assert_str_eq(json_string_value(json_object_get(dec.config, "User")), "65532");
+	ck_assert_str_eq(json_string_value(json_object_get(dec.config, "User")), "65532:65532");
 	char *env = json_dumps(json_object_get(dec.config, "Env"), JSON_COMPACT);
 	ck_assert_str_eq(env, "[\"WEB=x\",\"PORT=8080\",\"P2=8081\"]");
 	free(env);

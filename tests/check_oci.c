@@ -307,12 +307,14 @@ START_TEST(test_config_and_history)
 	ck_assert_int_eq(read_file(path, &data, &len), 0);
 	ck_assert_int_eq(
 		strncmp(data,
-			"{\"architecture\":\"arm64\",\"config\":{\"Entrypoint\":[\"/bin/app\"],\"Labels\":"
+			"{\"architecture\":\"arm64\",\"config\":{\"Entrypoint\":[\"/bin/"
+			"app\"],\"Env\":[\"PATH=/usr/"
+			"local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],\"Labels\":"
 			"{\"team\":\"x\"}},\"created\":\"1970-01-02T00:00:00Z\",\"history\":[{\"created\":"
 			"\"1970-01-02T00:00:00Z\",\"created_by\":\"cpolc: app 1.0\"},{\"created\":\"1970-01-"
 			"02T00:00:00Z\",\"created_by\":\"cpolc: conf 2\"}],\"os\":\"linux\",\"rootfs\":{"
 			"\"diff_ids\":[\"",
-			293),
+			369),
 		0);
 	ck_assert_ptr_nonnull(strstr(data, "\"type\":\"layers\"},\"variant\":\"v8\"}"));
 	free(data);
@@ -321,6 +323,37 @@ START_TEST(test_config_and_history)
 	free((char *)o.out);
 	json_decref(cfg);
 	json_decref(ann);
+	diag_release(&d);
+	free_sources(tars, dgs);
+}
+END_TEST
+
+/* A policy's own PATH replaces the default one. */
+START_TEST(test_policy_path)
+{
+	struct oci_layer_src s[2];
+	const char *tars[2], *dgs[2];
+	struct oci_result res;
+	struct oci_opts o;
+	struct diag d;
+	json_t *cfg = json_pack("{s:[s,s]}", "Env", "A=1", "PATH=/opt/bin");
+	char *path, *data;
+	size_t len;
+
+	two_sources(s, tars, dgs);
+	diag_init(&d);
+	memset(&o, 0, sizeof(o));
+	o.out = p("out");
+	ck_assert_int_eq(oci_compose(&o, s, 2, cfg, NULL, "linux/amd64", &res, &d), 0);
+	path = xasprintf("%s/out/blobs/sha256/%s", dir, res.config_digest + 7);
+	ck_assert_int_eq(read_file(path, &data, &len), 0);
+	ck_assert_ptr_nonnull(strstr(data, "\"Env\":[\"A=1\",\"PATH=/opt/bin\"]"));
+	ck_assert_ptr_null(strstr(data, "/usr/local/sbin"));
+	free(data);
+	free(path);
+	oci_result_release(&res);
+	free((char *)o.out);
+	json_decref(cfg);
 	diag_release(&d);
 	free_sources(tars, dgs);
 }
@@ -772,6 +805,7 @@ int main(void)
 	tcase_add_test(tc, test_long_names_and_epoch);
 	tcase_add_test(tc, test_reproducible);
 	tcase_add_test(tc, test_config_and_history);
+	tcase_add_test(tc, test_policy_path);
 	tcase_add_test(tc, test_tampered_input);
 	tcase_add_test(tc, test_bad_member);
 	tcase_add_test(tc, test_max_layers);

@@ -119,7 +119,7 @@ expect_eq "from-base: base layers first, two appended" "$(cat "$W/fb.txt")" "5 7
 if need_tool skopeo; then
 	skopeo inspect --config "oci:$W/from-base/app.oci:app" >"$W/fb.json" 2>&1
 	expect_match "from-base: entrypoint and user inherited" "$(tr -d ' \n' <"$W/fb.json")" \
-		'"User":"65532".*"Entrypoint":\["/usr/bin/hello"\]'
+		'"User":"65532:65532".*"Entrypoint":\["/usr/bin/hello"\]'
 	expect_match "from-base: the base primitive is the bottom layer" \
 		"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["history"][0]["created_by"])' "$W/fb.json")" \
 		'^cpolc: example-rootfs 1\.0$'
