@@ -1,0 +1,640 @@
+/* parser.y - the pure bison grammar of the .cpol language, version 1.
+ *
+ * Builds the tree documented in include/ast.h. Precedence follows
+ * doc/cpol.5, "Precedence": any/all lowest with a body that extends as far right
+ * as possible, then ?? (right-associative), ||, &&, the non-associative
+ * comparisons and `in`/`not in`, + -, * / %, unary ! -, and postfix forms.
+ * Errors recover at statement boundaries (`error ';'`, and a block that
+ * resynchronises at its closing brace).
+ */
+%code top {
+#include "config.h"
+}
+
+%code requires {
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "util.h"
+
+#ifndef YY_TYPEDEF_YY_SCANNER_T
+#define YY_TYPEDEF_YY_SCANNER_T
+typedef void *yyscan_t;
+#endif
+
+/* State shared by the scanner and the parser for one file. */
+struct pctx {
+	struct diag *d;
+	uint32_t file;
+	const char *text;   /* the source, borrowed */
+	size_t off;         /* scanner position (bytes) */
+	uint32_t str_begin; /* where the string being scanned started */
+	struct strbuf sb;   /* string literal being scanned */
+	struct ast *root;
+	bool deep_reported;
+	bool after_unterminated; /* an unterminated string ended at str_end */
+	bool keep_comments; /* return comments as COMMENT tokens (lex_tokens) */
+	size_t str_end;
+};
+
+struct pstr {
+	char *s;
+	size_t len;
+};
+}
+
+%code provides {
+int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
+}
+
+%code {
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+#define YYMAXDEPTH 400000
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                    \
+	do {                                                           \
+		if (N) {                                               \
+			(Cur).file = YYRHSLOC(Rhs, 1).file;            \
+			(Cur).begin = YYRHSLOC(Rhs, 1).begin;          \
+			(Cur).end = YYRHSLOC(Rhs, N).end;              \
+		} else {                                               \
+			(Cur).file = YYRHSLOC(Rhs, 0).file;            \
+			(Cur).begin = (Cur).end = YYRHSLOC(Rhs, 0).end; \
+		}                                                      \
+	} while (0)
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct pctx *ctx, const char *msg);
+static struct ast *fin(struct pctx *ctx, struct ast *n);
+static struct ast *mk(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc);
+static struct ast *mk_str(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct pstr s,
+			  YYLTYPE sloc);
+static struct ast *mk_bin(struct pctx *ctx, int op, YYLTYPE loc, struct ast *a, struct ast *b);
+static struct ast *mk_int(struct pctx *ctx, YYLTYPE loc, uint64_t v);
+static struct ast *mk_neg(struct pctx *ctx, YYLTYPE loc, struct ast *a);
+static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr *key, YYLTYPE kloc,
+			     struct ast *val);
+static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc);
+}
+
+%define api.pure full
+%define api.location.type {struct loc}
+%define parse.error detailed
+%locations
+%expect 0
+%param {yyscan_t scanner}
+%parse-param {struct pctx *ctx}
+
+%union {
+	struct ast *node;
+	struct pstr str;
+	uint64_t ival;
+	int op;
+	struct ast_list list;
+}
+
+%destructor { free($$.s); } <str>
+%destructor { ast_free($$); } <node>
+%destructor { ast_list_release(&$$); } <list>
+
+%token <str> IDENT "identifier"
+%token <str> STRING "string"
+%token <ival> INT "integer"
+%token IMPORT "'import'" AS "'as'" CONST "'const'" FRAGMENT "'fragment'" POLICY "'policy'"
+%token USE "'use'" INCLUDE "'include'" EXCLUDE "'exclude'" ADMIT "'admit'" IF "'if'" ELSE "'else'"
+%token LET "'let'" DENY "'deny'" WARN "'warn'" WHEN "'when'" PLATFORM "'platform'" BASE "'base'"
+%token FROM "'from'" ENTRYPOINT "'entrypoint'" CMD "'cmd'" ENV "'env'" USER "'user'"
+%token WORKDIR "'workdir'" LABEL "'label'" ANNOTATION "'annotation'" EXPOSE "'expose'"
+%token VOLUME "'volume'" STOPSIGNAL "'stopsignal'" FILE_KW "'file'" MODE "'mode'"
+%token ANY "'any'" ALL "'all'" FOR "'for'" IN "'in'" TRUE "'true'" FALSE "'false'" NULL_KW "'null'"
+%token INPUT "'input'" SELECTED "'selected'" NOTIN "'not in'"
+%token COMMENT "comment" /* only from lex_tokens, never seen by the parser */
+%token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" AND "'&&'" OR "'||'" COALESCE "'??'"
+
+%type <node> decl stmt if_stmt else_opt expr unary postfix primary usename param
+%type <list> decls stmts block params_opt params args_opt args
+%type <op> cmpop
+%type <str> field_name
+
+%precedence ANY
+%right COALESCE
+%left OR
+%left AND
+%nonassoc EQ NE '<' LE '>' GE IN NOTIN
+%left '+' '-'
+%left '*' '/' '%'
+
+%start module
+
+%%
+
+module
+	: decls { ctx->root->kids = $1; }
+	;
+
+decls
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| decls decl { $$ = $1; if ($2) ast_list_push(&$$, $2); }
+	;
+
+decl
+	: IMPORT STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_IMPORT, @$, $2, @2)); }
+	| IMPORT STRING AS IDENT ';' {
+		$$ = mk_str(ctx, AST_IMPORT, @$, $2, @2);
+		$$->alias = $4.s;
+		$$ = fin(ctx, $$);
+	}
+	| CONST IDENT '=' expr ';' {
+		$$ = mk_str(ctx, AST_CONST, @$, $2, @2);
+		$$->a = $4;
+		$$ = fin(ctx, $$);
+	}
+	| FRAGMENT IDENT params_opt block {
+		$$ = mk_str(ctx, AST_FRAGMENT, @$, $2, @2);
+		$$->params = $3;
+		$$->kids = $4;
+		$$ = fin(ctx, $$);
+	}
+	| POLICY STRING block {
+		$$ = mk_str(ctx, AST_POLICY, @$, $2, @2);
+		$$->kids = $3;
+		$$ = fin(ctx, $$);
+	}
+	| error ';' { $$ = NULL; }
+	| error '}' { $$ = NULL; }
+	;
+
+params_opt
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| '(' ')' { memset(&$$, 0, sizeof($$)); }
+	| '(' params ')' { $$ = $2; }
+	;
+
+params
+	: param { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
+	| params ',' param { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+param
+	: IDENT { $$ = fin(ctx, mk_str(ctx, AST_PARAM, @$, $1, @1)); }
+	;
+
+block
+	: '{' stmts '}' { $$ = $2; }
+	| '{' stmts error '}' { $$ = $2; }
+	;
+
+stmts
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| stmts stmt { $$ = $1; if ($2) ast_list_push(&$$, $2); }
+	;
+
+cmpop
+	: EQ { $$ = AST_OP_EQ; }
+	| NE { $$ = AST_OP_NE; }
+	| '<' { $$ = AST_OP_LT; }
+	| LE { $$ = AST_OP_LE; }
+	| '>' { $$ = AST_OP_GT; }
+	| GE { $$ = AST_OP_GE; }
+	;
+
+stmt
+	: INCLUDE STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_INCLUDE, @$, $2, @2)); }
+	| INCLUDE STRING cmpop expr ';' {
+		$$ = mk_str(ctx, AST_INCLUDE, @$, $2, @2);
+		$$->op = $3;
+		$$->a = $4;
+		$$ = fin(ctx, $$);
+	}
+	| EXCLUDE STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_EXCLUDE, @$, $2, @2)); }
+	| ADMIT IDENT IF expr ';' {
+		$$ = mk_str(ctx, AST_ADMIT, @$, $2, @2);
+		$$->a = $4;
+		$$ = fin(ctx, $$);
+	}
+	| USE usename ';' {
+		$$ = mk(ctx, AST_USE, @$);
+		$$->a = $2;
+		$$->nameloc = @2;
+		$$ = fin(ctx, $$);
+	}
+	| USE usename '(' args_opt ')' ';' {
+		$$ = mk(ctx, AST_USE, @$);
+		$$->a = $2;
+		$$->nameloc = @2;
+		$$->kids = $4;
+		$$ = fin(ctx, $$);
+	}
+	| LET IDENT '=' expr ';' {
+		$$ = mk_str(ctx, AST_LET, @$, $2, @2);
+		$$->a = $4;
+		$$ = fin(ctx, $$);
+	}
+	| if_stmt { $$ = $1; }
+	| DENY STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_DENY, @$, $2, @2)); }
+	| DENY STRING WHEN expr ';' {
+		$$ = mk_str(ctx, AST_DENY, @$, $2, @2);
+		$$->a = $4;
+		$$ = fin(ctx, $$);
+	}
+	| WARN STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_WARN, @$, $2, @2)); }
+	| WARN STRING WHEN expr ';' {
+		$$ = mk_str(ctx, AST_WARN, @$, $2, @2);
+		$$->a = $4;
+		$$ = fin(ctx, $$);
+	}
+	| PLATFORM STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_PLATFORM, @$, $2, @2)); }
+	| BASE STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_BASE, @$, $2, @2)); }
+	| BASE STRING cmpop expr ';' {
+		$$ = mk_str(ctx, AST_BASE, @$, $2, @2);
+		$$->op = $3;
+		$$->a = $4;
+		$$ = fin(ctx, $$);
+	}
+	| FROM STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_FROM, @$, $2, @2)); }
+	| ENTRYPOINT expr ';' { $$ = mk_config(ctx, CFG_ENTRYPOINT, @$, NULL, @1, $2); }
+	| CMD expr ';' { $$ = mk_config(ctx, CFG_CMD, @$, NULL, @1, $2); }
+	| ENV IDENT '=' expr ';' { $$ = mk_config(ctx, CFG_ENV, @$, &$2, @2, $4); }
+	| ENV STRING '=' expr ';' { $$ = mk_config(ctx, CFG_ENV, @$, &$2, @2, $4); }
+	| USER expr ';' { $$ = mk_config(ctx, CFG_USER, @$, NULL, @1, $2); }
+	| WORKDIR expr ';' { $$ = mk_config(ctx, CFG_WORKDIR, @$, NULL, @1, $2); }
+	| STOPSIGNAL expr ';' { $$ = mk_config(ctx, CFG_STOPSIGNAL, @$, NULL, @1, $2); }
+	| LABEL STRING '=' expr ';' { $$ = mk_config(ctx, CFG_LABEL, @$, &$2, @2, $4); }
+	| ANNOTATION STRING '=' expr ';' { $$ = mk_config(ctx, CFG_ANNOTATION, @$, &$2, @2, $4); }
+	| EXPOSE STRING ';' { $$ = mk_config(ctx, CFG_EXPOSE, @$, &$2, @2, NULL); }
+	| VOLUME STRING ';' { $$ = mk_config(ctx, CFG_VOLUME, @$, &$2, @2, NULL); }
+	| FILE_KW STRING '=' expr ';' {
+		$$ = mk_str(ctx, AST_FILE, @$, $2, @2);
+		$$->a = $4;
+		$$ = fin(ctx, $$);
+	}
+	| FILE_KW STRING '=' expr MODE INT ';' {
+		$$ = mk_str(ctx, AST_FILE, @$, $2, @2);
+		$$->a = $4;
+		$$->has_mode = true;
+		if ($6 > 07777)
+			diag_error(ctx->d, @6, "syntax", "file mode 0o%llo is beyond 0o7777",
+				   (unsigned long long)$6);
+		$$->num = (int64_t)($6 & 07777);
+		$$ = fin(ctx, $$);
+	}
+	| error ';' { $$ = NULL; }
+	;
+
+if_stmt
+	: IF expr block else_opt {
+		$$ = mk(ctx, AST_IF, @$);
+		$$->a = $2;
+		$$->kids = $3;
+		$$->b = $4;
+		$$ = fin(ctx, $$);
+	}
+	;
+
+else_opt
+	: %empty { $$ = NULL; }
+	| ELSE block {
+		$$ = mk(ctx, AST_BLOCK, @$);
+		$$->kids = $2;
+		$$ = fin(ctx, $$);
+	}
+	| ELSE if_stmt { $$ = $2; }
+	;
+
+usename
+	: IDENT { $$ = fin(ctx, mk_str(ctx, AST_NAME, @$, $1, @1)); }
+	| IDENT '.' field_name {
+		struct ast *alias = fin(ctx, mk_str(ctx, AST_NAME, @1, $1, @1));
+		$$ = mk_str(ctx, AST_FIELD, @$, $3, @3);
+		$$->a = alias;
+		$$ = fin(ctx, $$);
+	}
+	;
+
+expr
+	: unary { $$ = $1; }
+	| ANY IDENT IN expr ':' expr %prec ANY {
+		$$ = mk_str(ctx, AST_QUANT, @$, $2, @2);
+		$$->op = AST_OP_ANY;
+		$$->a = $4;
+		$$->b = $6;
+		$$ = fin(ctx, $$);
+	}
+	| ALL IDENT IN expr ':' expr %prec ANY {
+		$$ = mk_str(ctx, AST_QUANT, @$, $2, @2);
+		$$->op = AST_OP_ALL;
+		$$->a = $4;
+		$$->b = $6;
+		$$ = fin(ctx, $$);
+	}
+	| expr COALESCE expr { $$ = mk_bin(ctx, AST_OP_COALESCE, @$, $1, $3); }
+	| expr OR expr { $$ = mk_bin(ctx, AST_OP_OR, @$, $1, $3); }
+	| expr AND expr { $$ = mk_bin(ctx, AST_OP_AND, @$, $1, $3); }
+	| expr EQ expr { $$ = mk_bin(ctx, AST_OP_EQ, @$, $1, $3); }
+	| expr NE expr { $$ = mk_bin(ctx, AST_OP_NE, @$, $1, $3); }
+	| expr '<' expr { $$ = mk_bin(ctx, AST_OP_LT, @$, $1, $3); }
+	| expr LE expr { $$ = mk_bin(ctx, AST_OP_LE, @$, $1, $3); }
+	| expr '>' expr { $$ = mk_bin(ctx, AST_OP_GT, @$, $1, $3); }
+	| expr GE expr { $$ = mk_bin(ctx, AST_OP_GE, @$, $1, $3); }
+	| expr IN expr { $$ = mk_bin(ctx, AST_OP_IN, @$, $1, $3); }
+	| expr NOTIN expr { $$ = mk_bin(ctx, AST_OP_NOTIN, @$, $1, $3); }
+	| expr '+' expr { $$ = mk_bin(ctx, AST_OP_ADD, @$, $1, $3); }
+	| expr '-' expr { $$ = mk_bin(ctx, AST_OP_SUB, @$, $1, $3); }
+	| expr '*' expr { $$ = mk_bin(ctx, AST_OP_MUL, @$, $1, $3); }
+	| expr '/' expr { $$ = mk_bin(ctx, AST_OP_DIV, @$, $1, $3); }
+	| expr '%' expr { $$ = mk_bin(ctx, AST_OP_MOD, @$, $1, $3); }
+	;
+
+unary
+	: postfix { $$ = $1; }
+	| '!' unary {
+		$$ = mk(ctx, AST_UNARY, @$);
+		$$->op = AST_OP_NOT;
+		$$->a = $2;
+		$$ = fin(ctx, $$);
+	}
+	| '-' unary { $$ = mk_neg(ctx, @$, $2); }
+	;
+
+postfix
+	: primary { $$ = $1; }
+	| postfix '.' field_name {
+		$$ = mk_str(ctx, AST_FIELD, @$, $3, @3);
+		$$->a = $1;
+		$$ = fin(ctx, $$);
+	}
+	| postfix '[' expr ']' {
+		$$ = mk(ctx, AST_INDEX, @$);
+		$$->a = $1;
+		$$->b = $3;
+		$$ = fin(ctx, $$);
+	}
+	;
+
+primary
+	: NULL_KW { $$ = fin(ctx, mk(ctx, AST_NULL, @$)); }
+	| TRUE { $$ = mk(ctx, AST_BOOL, @$); $$->num = 1; $$ = fin(ctx, $$); }
+	| FALSE { $$ = fin(ctx, mk(ctx, AST_BOOL, @$)); }
+	| INT { $$ = mk_int(ctx, @$, $1); }
+	| STRING { $$ = fin(ctx, mk_str(ctx, AST_STRING, @$, $1, @1)); }
+	| IDENT { $$ = fin(ctx, mk_str(ctx, AST_NAME, @$, $1, @1)); }
+	| INPUT { $$ = fin(ctx, mk(ctx, AST_INPUT, @$)); }
+	| SELECTED { $$ = fin(ctx, mk(ctx, AST_SELECTED, @$)); }
+	| IDENT '(' args_opt ')' {
+		$$ = mk_str(ctx, AST_CALL, @$, $1, @1);
+		$$->kids = $3;
+		$$ = fin(ctx, $$);
+	}
+	| '(' expr ')' { $$ = $2; }
+	| '[' ']' { $$ = fin(ctx, mk(ctx, AST_LIST, @$)); }
+	| '[' args ']' { $$ = mk(ctx, AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
+	| '[' args ',' ']' { $$ = mk(ctx, AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
+	| '[' expr FOR IDENT IN expr ']' {
+		$$ = mk_str(ctx, AST_COMP, @$, $4, @4);
+		$$->a = $2;
+		$$->b = $6;
+		$$ = fin(ctx, $$);
+	}
+	| '[' expr FOR IDENT IN expr IF expr ']' {
+		$$ = mk_str(ctx, AST_COMP, @$, $4, @4);
+		$$->a = $2;
+		$$->b = $6;
+		$$->c = $8;
+		$$ = fin(ctx, $$);
+	}
+	;
+
+args_opt
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| args { $$ = $1; }
+	;
+
+args
+	: expr { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
+	| args ',' expr { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+/* After a dot any word is a field name, keywords included (input.env). */
+field_name
+	: IDENT { $$ = $1; }
+	| keyword { $$ = kw_text(ctx, @1); }
+	;
+
+keyword
+	: IMPORT | AS | CONST | FRAGMENT | POLICY | USE | INCLUDE | EXCLUDE | ADMIT | IF
+	| ELSE | LET | DENY | WARN | WHEN | PLATFORM | BASE | FROM | ENTRYPOINT | CMD | ENV
+	| USER | WORKDIR | LABEL | ANNOTATION | EXPOSE | VOLUME | STOPSIGNAL | FILE_KW | MODE
+	| ANY | ALL | FOR | IN | TRUE | FALSE | NULL_KW | INPUT | SELECTED
+	;
+
+%%
+
+/* The parts of the flex interface used here (lexer.c is generated without a
+ * header). */
+struct yy_buffer_state;
+int yylex_init_extra(struct pctx *extra, yyscan_t *scanner);
+struct yy_buffer_state *yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+void yy_delete_buffer(struct yy_buffer_state *b, yyscan_t scanner);
+int yylex_destroy(yyscan_t scanner);
+
+/* A syntax error right after an unterminated string (on the same or the
+ * next line) is a consequence of it, already reported. */
+static bool follows_unterminated(struct pctx *ctx, const YYLTYPE *loc)
+{
+	size_t newlines = 0;
+
+	if (!ctx->after_unterminated || loc->begin < ctx->str_end)
+		return false;
+	ctx->after_unterminated = false;
+	for (size_t i = ctx->str_end; i < loc->begin; i++)
+		newlines += ctx->text[i] == '\n';
+	return newlines <= 1;
+}
+
+static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct pctx *ctx, const char *msg)
+{
+	static const char ident[] = "unexpected identifier";
+	const char *at = strstr(msg, ident);
+	uint32_t n = loc->end - loc->begin;
+
+	(void)scanner;
+	if (follows_unterminated(ctx, loc))
+		return;
+	if (!strcmp(msg, "memory exhausted"))
+		msg = "input nested too deeply for the parser";
+	if (at && n <= 64) /* name the identifier */
+		diag_error(ctx->d, *loc, "syntax", "%.*s '%.*s'%s", (int)(at - msg + sizeof(ident) - 1), msg, (int)n,
+			   ctx->text + loc->begin, at + sizeof(ident) - 1);
+	else
+		diag_error(ctx->d, *loc, "syntax", "%s", msg);
+}
+
+static struct ast *mk(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc)
+{
+	return ast_new(ctx->root, kind, loc);
+}
+
+/* A node that takes ownership of a scanned string. */
+static struct ast *mk_str(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct pstr s, YYLTYPE sloc)
+{
+	struct ast *n = ast_new(ctx->root, kind, loc);
+
+	n->str = s.s;
+	n->len = s.len;
+	n->nameloc = sloc;
+	return n;
+}
+
+static uint32_t depth_of(const struct ast *n)
+{
+	return n ? n->depth : 0;
+}
+
+static uint32_t list_depth(const struct ast_list *l)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (depth_of(l->v[i]) > m)
+			m = depth_of(l->v[i]);
+	return m;
+}
+
+/* Seal a finished node: record its height and refuse trees so deep that a
+ * recursive walk could exhaust the stack. A too deep node is replaced by an
+ * AST_ERROR leaf; the error is reported once per file. */
+static struct ast *fin(struct pctx *ctx, struct ast *n)
+{
+	uint32_t m = depth_of(n->a);
+
+	if (depth_of(n->b) > m)
+		m = depth_of(n->b);
+	if (depth_of(n->c) > m)
+		m = depth_of(n->c);
+	if (list_depth(&n->kids) > m)
+		m = list_depth(&n->kids);
+	if (list_depth(&n->params) > m)
+		m = list_depth(&n->params);
+	n->depth = m + 1;
+	if (n->depth <= PARSE_MAX_DEPTH)
+		return n;
+	if (!ctx->deep_reported)
+		diag_error(ctx->d, n->loc, "syntax", "%s nested too deeply (more than %d levels)",
+			   n->kind <= AST_QUANT ? "expression" : "statement", PARSE_MAX_DEPTH);
+	ctx->deep_reported = true;
+	struct loc loc = n->loc;
+	ast_free(n);
+	n = ast_new(ctx->root, AST_ERROR, loc);
+	n->depth = 1;
+	return n;
+}
+
+static struct ast *mk_bin(struct pctx *ctx, int op, YYLTYPE loc, struct ast *a, struct ast *b)
+{
+	struct ast *n = ast_new(ctx->root, AST_BINARY, loc);
+
+	n->op = op;
+	n->a = a;
+	n->b = b;
+	n->nameloc = loc;
+	return fin(ctx, n);
+}
+
+/* An integer literal. 2^63 is kept as INT64_MIN with op 1 ("magnitude
+ * 2^63"): only unary minus makes it valid; sema reports it otherwise. */
+static struct ast *mk_int(struct pctx *ctx, YYLTYPE loc, uint64_t v)
+{
+	struct ast *n = ast_new(ctx->root, AST_INT, loc);
+
+	if (v > (uint64_t)INT64_MAX) {
+		n->num = INT64_MIN;
+		n->op = 1;
+	} else {
+		n->num = (int64_t)v;
+	}
+	return fin(ctx, n);
+}
+
+/* Unary minus; folded into an integer literal operand so that
+ * -9223372036854775808 is a valid literal. */
+static struct ast *mk_neg(struct pctx *ctx, YYLTYPE loc, struct ast *a)
+{
+	struct ast *n;
+
+	if (a->kind == AST_INT && (a->op == 1 || a->num != INT64_MIN)) {
+		a->num = a->op == 1 ? INT64_MIN : -a->num;
+		a->op = 0;
+		a->loc = loc;
+		return a;
+	}
+	n = ast_new(ctx->root, AST_UNARY, loc);
+	n->op = AST_OP_NEG;
+	n->a = a;
+	return fin(ctx, n);
+}
+
+static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr *key, YYLTYPE kloc,
+			     struct ast *val)
+{
+	struct ast *n = ast_new(ctx->root, AST_CONFIG, loc);
+
+	n->op = cfg;
+	if (key) {
+		n->str = key->s;
+		n->len = key->len;
+	}
+	n->nameloc = kloc;
+	n->a = val;
+	return fin(ctx, n);
+}
+
+static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc)
+{
+	struct pstr s;
+
+	s.len = loc.end - loc.begin;
+	s.s = xstrndup(ctx->text + loc.begin, s.len);
+	return s;
+}
+
+struct ast *parse_module(struct diag *d, uint32_t file, const char *text, size_t len)
+{
+	struct pctx ctx;
+	yyscan_t scanner;
+	struct yy_buffer_state *buf;
+	struct loc whole = { file, 0, (uint32_t)len };
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.d = d;
+	ctx.file = file;
+	ctx.text = text;
+	sb_init(&ctx.sb);
+	ctx.root = ast_new_root(whole);
+	if (len > PARSE_MAX_BYTES) {
+		diag_error(d, (struct loc){ file, 0, 0 }, "syntax", "file is larger than %u bytes",
+			   (unsigned)PARSE_MAX_BYTES);
+		return ctx.root;
+	}
+	/* A NUL byte is never valid, and flex's fast tables read past their end
+	 * on a NUL followed by a high byte: stop before scanning. */
+	const char *nul = memchr(text, '\0', len);
+	if (nul) {
+		uint32_t at = (uint32_t)(nul - text);
+		diag_error(d, (struct loc){ file, at, at + 1 }, "syntax", "unexpected byte 0x00");
+		return ctx.root;
+	}
+	if (yylex_init_extra(&ctx, &scanner))
+		abort(); /* only fails for lack of memory */
+	buf = yy_scan_bytes(text, (int)len, scanner);
+	yyparse(scanner, &ctx);
+	yy_delete_buffer(buf, scanner);
+	yylex_destroy(scanner);
+	sb_release(&ctx.sb);
+	return ctx.root;
+}

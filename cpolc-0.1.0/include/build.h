@@ -1,0 +1,95 @@
+/* build.h - the pipeline behind eval, graph, build and verify.
+ *
+ *   policy (.cpol or .cpolb) + request --VM--> decision
+ *   catalogs --resolver (admit filters in the VM)--> selected primitives
+ *   --VM--> deny/warn checks --composer--> OCI image + lock file + depfile
+ *
+ * A struct build holds everything one run loaded; build_release frees it.
+ * Every function reports through the struct diag and returns an enum
+ * build_status, which main.c maps one to one onto its exit status.
+ */
+#ifndef CPOLC_BUILD_H
+#define CPOLC_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "bc.h"
+#include "cat.h"
+#include "decision.h"
+#include "diag.h"
+#include "module.h"
+#include "oci.h"
+#include "vm.h"
+
+enum build_status {
+	BUILD_OK = 0,
+	BUILD_DENIED = 1,     /* a deny held */
+	BUILD_BAD_INPUT = 2,  /* unreadable or malformed input, compile or runtime error */
+	BUILD_UNRESOLVED = 3, /* resolution failed or two primitives collide */
+	BUILD_MISMATCH = 4,   /* lock or verification mismatch */
+};
+
+/* Inputs and settings; every pointer is borrowed. */
+struct build_opts {
+	const char *policy_path; /* .cpol source or .cpolb module */
+	const char *policy;	 /* --policy NAME, or NULL */
+	const char *request;	 /* -r FILE, "-" or NULL */
+	char *const *defs;	 /* -D definitions */
+	size_t ndefs;
+	const char *const *catalogs; /* -C directories, in precedence order */
+	size_t ncatalogs;
+	struct program_opts popts;
+
+	/* build only */
+	const char *out; /* NULL: POLICY.oci beside the policy */
+	enum oci_format format;
+	const char *tag;       /* NULL: the policy name */
+	const char *lock_path; /* NULL: POLICY.lock beside the policy */
+	bool locked;
+	const char *cache_dir; /* NULL: the default cache */
+	bool no_cache;
+	int max_layers;
+	enum oci_compression compression;
+	const char *depfile;	    /* -M FILE, or NULL */
+	const char *depfile_target; /* -MT TARGET, or NULL */
+	long long epoch;	    /* SOURCE_DATE_EPOCH */
+};
+
+struct build {
+	struct bc_program *prog;
+	const char *policy_path; /* where prog came from (borrowed from build_opts) */
+	json_t *request;
+	struct catset cs;
+	bool have_catalogs;
+	struct vm *vm;
+	struct decision dec;
+	bool runtime_error;	 /* an admit filter failed at run time */
+	char from_digest[72];	 /* manifest digest of the `from` image, or "" */
+	char program_digest[72]; /* digest of the compiled module run, or "" */
+	long long epoch;	 /* SOURCE_DATE_EPOCH of the layers composed */
+};
+
+void build_init(struct build *b);
+void build_release(struct build *b);
+
+/* Load the policy and request, run the selection phase, resolve against the
+ * catalogs when there are any, and run the checks. The decision is in
+ * b->dec; BUILD_DENIED means it is complete but a deny held. */
+enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d);
+
+/* build_decide, then compose the image, write the lock and the depfile.
+ * Nothing is written unless every step before composing succeeded. */
+enum build_status build_image(struct build *b, const struct build_opts *o, struct diag *d);
+
+/* cpolc verify: check the image at image_path against the lock file, and
+ * re-run the policy's admit filters and checks on the locked primitives
+ * with today's catalog metadata. */
+enum build_status build_verify(const char *lock_path, const char *image_path, struct diag *d);
+
+/* "DIR/BASE.EXT" for the policy path with its extension replaced. Caller frees. */
+char *build_default_path(const char *policy_path, const char *ext);
+
+#endif

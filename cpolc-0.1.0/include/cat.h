@@ -1,0 +1,209 @@
+/* cat.h - primitive catalogs: content-addressed, append-only directories.
+ *
+ * Layout (doc/DESIGN.md, "Catalogs"):
+ *
+ *   CATALOG/catalog.json                  {"cpolCatalog": 1}
+ *   CATALOG/index                         one line per primitive (below)
+ *   CATALOG/primitives/NAME/VERSION.json  metadata, keys sorted
+ *   CATALOG/blobs/sha256/HEX              content: a canonical uncompressed tar
+ *
+ * VERSION is the version with every ':' written as "%3a" (the only character
+ * of a Debian version that is awkward in file names; '%' itself cannot occur
+ * in a version, so the encoding is reversible).
+ *
+ * The index lets a catalog of 10,000 primitives load in a few milliseconds:
+ * its first line is "cpolc-index 1", then one line per primitive, sorted
+ * bytewise by name then version, of tab-separated fields
+ *
+ *   NAME VERSION KIND DIGEST META_DIGEST SIZE OS ARCH DEPENDS PROVIDES CONFLICTS
+ *
+ * where OS and ARCH are empty for "fits every platform" and the relationship
+ * fields are the metadata lists joined with ", " (CONFLICTS holds conflicts
+ * and breaks). Every add, import-deb and set-scan rewrites it atomically under
+ * an flock of CATALOG/.lock. Metadata files are read lazily (cat_prim_load),
+ * checked against META_DIGEST; `catalog verify` checks everything.
+ */
+#ifndef CPOLC_CAT_H
+#define CPOLC_CAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "diag.h"
+
+struct catalog;
+
+/* One version of one primitive. Owned by its catalog; every string is
+ * borrowed by users. The index fields are set when the catalog is opened;
+ * meta and meta_path are NULL until cat_prim_load (res_resolve loads every
+ * primitive it selects). */
+struct cat_prim {
+	char *name;
+	char *version;
+	char *kind;	   /* "executable" "library" "config" "data" "base" */
+	char *digest;	   /* "sha256:HEX" of the content tar */
+	char *meta_digest; /* "sha256:HEX" of the metadata file's bytes */
+	char *meta_path;   /* path of VERSION.json (after cat_prim_load) */
+	uint64_t size;	   /* bytes of file content */
+	char *os, *arch;   /* NULL when the primitive fits every platform */
+	json_t *meta;	   /* the whole metadata object (after cat_prim_load) */
+	const struct catalog *cat;
+
+	/* Relationship fields as Debian field text ("a (>= 1), b | c"), "" when
+	 * empty; parse with rel_parse. conflicts holds Conflicts and Breaks. */
+	char *depends, *provides, *conflicts;
+	json_t *record; /* cache of cat_prim_record */
+	int load_state; /* 0 not loaded, 1 loaded, -1 failed */
+};
+
+struct catalog {
+	char *dir;
+	struct cat_prim *prims; /* sorted by name, then version bytewise */
+	size_t nprims;
+	char *index_text; /* the index file; prim strings point into it */
+	size_t index_len;
+	char identity[72]; /* "sha256:HEX" of the index file */
+};
+
+/* A provider of a virtual name: prim's Provides names virt, optionally with
+ * a version (NULL when unversioned). */
+struct cat_provider {
+	char *virt;
+	char *version;
+	struct cat_prim *prim;
+};
+
+struct cat_name {
+	const char *name;
+	size_t first, n; /* range in catset.prims */
+};
+
+/* Several catalogs seen as one: every version in every catalog is a
+ * candidate; earlier catalogs take precedence for the same name and version
+ * with the same digest, and different digests are an error. */
+struct catset {
+	struct catalog **cats;
+	size_t ncats;
+	struct cat_prim **prims; /* sorted by name, then highest version first */
+	size_t nprims;
+	struct cat_name *names; /* sorted by name */
+	size_t nnames;
+	struct cat_provider *provs; /* sorted by virt, provider name, version desc */
+	size_t nprovs;
+};
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* Open one catalog (reads catalog.json and the index; a catalog without an
+ * index is scanned, which is slow but correct). Caller frees with
+ * cat_close. Returns NULL after reporting in d. */
+struct catalog *cat_open(const char *dir, struct diag *d);
+void cat_close(struct catalog *cat);
+
+/* Open dirs[0..n) as a set. Returns 0, or -1 after reporting every problem
+ * in d (cs is then empty but may be released). */
+int catset_open(struct catset *cs, const char *const *dirs, size_t n, struct diag *d);
+void catset_release(struct catset *cs);
+
+/* All versions of name, highest first (ver_cmp); NULL and *n = 0 when none. */
+struct cat_prim *const *catset_versions(const struct catset *cs, const char *name, size_t *n);
+/* The providers of a virtual name; NULL and *n = 0 when none. */
+const struct cat_provider *catset_providers(const struct catset *cs, const char *virt, size_t *n);
+/* The primitive name@version, or NULL. */
+struct cat_prim *catset_find(const struct catset *cs, const char *name, const char *version);
+
+/* Read, check (against the index's metadata digest, name, version and
+ * content digest) and parse the metadata of p; sets p->meta and
+ * p->meta_path. Idempotent. Returns 0 or -1 after reporting in d. */
+int cat_prim_load(const struct cat_prim *p, struct diag *d);
+
+/* The record that policies see (doc/cpol.5, "PRIMITIVE RECORDS"): name,
+ * version, kind, digest, size, os, arch, license, depends, provides, scan
+ * {critical,high,medium,low,cves}, resources, labels; a missing field is
+ * null. Built once per primitive; BORROWED (owned by the primitive). Loads
+ * the metadata if needed; NULL when it cannot be loaded or verified. */
+json_t *cat_prim_record(const struct cat_prim *p);
+
+/* Does p's metadata (loaded) allow the exception `what` ("allow":
+ * ["setuid"])? False when it is not loaded. */
+bool cat_prim_allows(const struct cat_prim *p, const char *what);
+
+/* Path of p's content blob. Caller frees. */
+char *cat_blob_path(const struct cat_prim *p);
+/* Open p's content blob for reading, after hashing it in full and checking
+ * the digest; *fd is positioned at offset 0 and owned by the caller.
+ * Returns 0, or -1 after reporting in d. */
+int cat_blob_open(const struct cat_prim *p, int *fd, struct diag *d);
+
+/* Does p fit platform "OS/ARCH[/VARIANT]" (NULL: any)? A primitive
+ * without a platform, or with arch "all", fits every platform. */
+bool cat_prim_fits(const struct cat_prim *p, const char *platform);
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* Is name a valid primitive name (Debian package-name charset)? */
+bool cat_valid_name(const char *name);
+/* The file name used for a version ("1%3a2.0-1" for "1:2.0-1"). Caller frees. */
+char *cat_version_filename(const char *version);
+
+int cat_init(const char *dir, struct diag *d);
+
+/* Bounds on what an archive added or imported may expand to (cpolc(1),
+ * RESOURCE BOUNDS); a field of 0 takes the default. What is read from one
+ * archive (its uncompressed stream, headers included) may be at most
+ * max_size bytes and, past the first CAT_RATIO_FLOOR bytes, at most
+ * max_ratio times the archive's size on disk; beyond, the add or import
+ * fails and writes nothing. */
+#define CAT_DEFAULT_MAX_SIZE  ((uint64_t)8 << 30)
+#define CAT_DEFAULT_MAX_RATIO 200u
+#define CAT_RATIO_FLOOR	      ((uint64_t)16 << 20)
+struct cat_limits {
+	uint64_t max_size;  /* bytes; 0: CAT_DEFAULT_MAX_SIZE */
+	unsigned max_ratio; /* 0: CAT_DEFAULT_MAX_RATIO */
+};
+
+struct cat_add_opts {
+	const char *name, *version, *kind; /* kind NULL: "executable" */
+	const char *const *depends, *const *provides, *const *conflicts;
+	size_t ndepends, nprovides, nconflicts;
+	const char *platform;  /* "OS/ARCH" or NULL */
+	const char *license;   /* or NULL */
+	const char *meta_file; /* JSON object merged first, or NULL */
+	const char *const *paths;
+	size_t npaths;
+	bool allow_setuid;	  /* also set by "allow": ["setuid"] in meta_file */
+	struct cat_limits limits; /* for the archives among paths */
+};
+
+/* Add a primitive. Returns 0 when added, 1 when the same name, version and
+ * content are already there (nothing changes), -1 after reporting in d
+ * (nothing changes; a different content for an existing name and version
+ * is such an error). */
+int cat_add(const char *dir, const struct cat_add_opts *o, struct diag *d);
+
+/* Import a Debian binary package (maintainer scripts are never run).
+ * Returns as cat_add. */
+struct cat_import_opts {
+	bool allow_setuid; /* recorded as "allow": ["setuid"] */
+	struct cat_limits limits;
+};
+int cat_import_deb_opts(const char *dir, const char *deb, const struct cat_import_opts *o, struct diag *d);
+/* The same with the default limits. */
+int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct diag *d);
+
+/* Replace the scan results of name@version with the object in file. */
+int cat_set_scan(const char *dir, const char *name, const char *version, const char *file, struct diag *d);
+
+/* Rebuild the index from the metadata files (`catalog reindex`), e.g. after
+ * generating metadata with another tool. */
+int cat_reindex(const char *dir, struct diag *d);
+
+/* Recompute every blob digest and metadata digest and compare with the
+ * metadata and the index; every mismatch is an error in d. Returns the
+ * number of problems found (0: all good), or -1 when dir is not a catalog. */
+int cat_verify(const char *dir, struct diag *d);
+
+#endif

@@ -1,0 +1,33 @@
+/* comp.h - the compiler: a checked program's AST to a bc_program.
+ *
+ * Each policy becomes one block. Fragments are expanded inline at `use`
+ * with their arguments bound to fresh local slots, so only what a compiled
+ * policy uses is compiled. `const`s are folded at compile time by running
+ * their expression once in the VM, and become constants. Every deny/warn
+ * condition and admit filter becomes a block of its own that captures the
+ * values of the let/param names it references when the statement is
+ * reached. Every instruction carries FILE:LINE:COL in the line table.
+ */
+#ifndef CPOLC_COMP_H
+#define CPOLC_COMP_H
+
+#include "bc.h"
+#include "diag.h"
+#include "module.h"
+
+/* Compile the policies of p's main module: only the one named `only`, or
+ * all when only is NULL. p must have loaded without errors (sema filled
+ * the refs). Returns a verified program the caller frees with bc_free, or
+ * NULL after reporting every error to d (p's source texts must be
+ * registered with d). */
+struct bc_program *comp_program(const struct program *p, const char *only, struct diag *d);
+
+/* Load what build/eval/graph/disasm are given: a .cpolb module (told by its
+ * magic, not its name) is read and verified; anything else is loaded as
+ * .cpol source with its imports (opts may be NULL) and compiled, only
+ * policy `only` when not NULL (a module keeps every policy it holds).
+ * Returns NULL after reporting to d. */
+struct bc_program *comp_load(const char *path, const char *only, const struct program_opts *opts,
+			     struct diag *d);
+
+#endif

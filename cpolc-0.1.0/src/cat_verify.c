@@ -1,0 +1,213 @@
+/* cat_verify.c - `catalog verify`: recompute every digest, check the index. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <archive.h>
+
+#include "cat.h"
+#include "cat_int.h"
+
+struct vlines {
+	char **v;
+	size_t n, cap;
+	char *text;
+};
+
+/* Split text (owned by l) into lines, skipping the first (magic) line. */
+static void split_lines(struct vlines *l, char *text)
+{
+	char *p = strchr(text, '\n');
+
+	l->text = text;
+	p = p ? p + 1 : text + strlen(text);
+	while (*p) {
+		char *nl = strchr(p, '\n');
+		if (nl)
+			*nl = '\0';
+		xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+		l->v[l->n++] = p;
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+}
+
+/* Length of the "name\tversion" key at the start of an index line. */
+static size_t key_len(const char *s)
+{
+	const char *t = strchr(s, '\t');
+
+	if (t)
+		t = strchr(t + 1, '\t');
+	return t ? (size_t)(t - s) : strlen(s);
+}
+
+static int cmp_key(const char *a, const char *b)
+{
+	size_t ka = key_len(a), kb = key_len(b);
+	int c = strncmp(a, b, ka < kb ? ka : kb);
+
+	return c ? c : (ka > kb) - (ka < kb);
+}
+
+static char *key_text(const char *line)
+{
+	char *s = xstrdup(line), *t = strchr(s, '\t');
+
+	if (t) {
+		*t = '@';
+		if ((t = strchr(t, '\t')))
+			*t = '\0';
+	}
+	return s;
+}
+
+static int compare_index(const char *dir, struct vlines *want, struct vlines *have, struct diag *d)
+{
+	char *path = path_join(dir, "index");
+	size_t i = 0, j = 0;
+	int problems = 0;
+
+	while (i < want->n || j < have->n) {
+		int c = i == want->n ? 1 : j == have->n ? -1 : cmp_key(want->v[i], have->v[j]);
+		char *k = key_text(c <= 0 ? want->v[i] : have->v[j]);
+		if (c < 0)
+			diag_file_error(d, path, 0, 0, CAT_RULE,
+					"'%s' has metadata but is missing from the index", k);
+		else if (c > 0)
+			diag_file_error(d, path, 0, 0, CAT_RULE,
+					"'%s' is in the index but has no metadata file", k);
+		else if (strcmp(want->v[i], have->v[j]))
+			diag_file_error(d, path, 0, 0, CAT_RULE,
+					"the index entry of '%s' does not match its metadata file", k);
+		problems += c != 0 || strcmp(want->v[i], have->v[j]) != 0;
+		free(k);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	free(path);
+	return problems;
+}
+
+/* Does the metadata of name@version allow setuid files? */
+static bool allows_setuid(const char *dir, const char *name, const char *version)
+{
+	char *path = meta_file_path(dir, name, version);
+	json_error_t err;
+	json_t *m = json_load_regular(path, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
+	bool yes = m && meta_allows(m, "setuid");
+
+	json_decref(m);
+	free(path);
+	return yes;
+}
+
+/* The members of the blob at path follow the rules of a primitive's
+ * content (member.h), as `catalog add` checked them: a hand-made catalog
+ * gets no pass. Returns the number of refusals (each reported). */
+static int check_members(const char *dir, const char *path, const char *name, const char *version,
+			 struct diag *d)
+{
+	struct archive *a = archive_read_new();
+	struct tree t;
+	size_t before = d->nerrors;
+	int fd = open_regular(path, 0, NULL), rc;
+
+	tree_init(&t, dir, allows_setuid(dir, name, version));
+	t.headers_only = true;
+	t.limits.max_size = UINT64_MAX; /* a catalog tar is not compressed */
+	archive_read_support_format_tar(a);
+	archive_read_support_format_empty(a);
+	if (fd < 0 || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read '%s': %s", path,
+				fd < 0 ? file_strerror(errno) : archive_error_string(a));
+		rc = -1;
+	} else {
+		rc = tree_add_archive(&t, a, path, 0, d);
+		if (tree_check(&t, d) < 0)
+			rc = -1;
+	}
+	archive_read_free(a);
+	if (fd >= 0)
+		close(fd);
+	tree_release(&t);
+	return rc < 0 ? (int)(d->nerrors - before) + (d->nerrors == before) : 0;
+}
+
+/* Check the blob named by one generated index line. */
+static int check_blob(const char *dir, const char *line, struct diag *d)
+{
+	char *k = key_text(line), *f = xstrdup(line), *fields[5], *p = f, *path;
+	char hex[65];
+	int bad = 0;
+
+	for (int n = 0; n < 5; n++) {
+		fields[n] = p;
+		p = strchr(p, '\t');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	path = xasprintf("%s/blobs/sha256/%s", dir, fields[3] + 7);
+	if (sha256_file(path, hex) < 0) {
+		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' is unreadable: %s", k,
+				file_strerror(errno));
+		bad = 1;
+	} else if (strcmp(hex, fields[3] + 7)) {
+		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' has digest sha256:%s, expected %s", k,
+				hex, fields[3]);
+		bad = 1;
+	} else {
+		bad = check_members(dir, path, fields[0], fields[1], d);
+	}
+	free(path);
+	free(f);
+	free(k);
+	return bad;
+}
+
+int cat_verify(const char *dir, struct diag *d)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct vlines want = {0}, have = {0};
+	char *ipath = path_join(dir, "index"), *text;
+	size_t len, before = d->nerrors;
+	int problems = 0;
+	struct catalog *cat;
+
+	if (cat_check_dir(dir, d) < 0) {
+		free(ipath);
+		return -1;
+	}
+	cat = cat_open(dir, d); /* the index syntax */
+	if (!cat) {
+		free(ipath);
+		return (int)(d->nerrors - before) + 1;
+	}
+	cat_close(cat);
+	sb_adds(&sb, CAT_INDEX_MAGIC "\n");
+	if (cat_scan_index(dir, &sb, d) < 0)
+		problems++;
+	split_lines(&want, sb_detach(&sb, NULL));
+	if (read_file(ipath, &text, &len) < 0) {
+		diag_file_error(d, ipath, 0, 0, CAT_RULE, "cannot read index: %s", file_strerror(errno));
+		problems++;
+	} else {
+		split_lines(&have, text);
+		problems += compare_index(dir, &want, &have, d);
+	}
+	for (size_t i = 0; i < want.n; i++)
+		problems += check_blob(dir, want.v[i], d);
+	free(want.v);
+	free(want.text);
+	free(have.v);
+	free(have.text);
+	free(ipath);
+	if (problems == 0 && d->nerrors > before)
+		problems = (int)(d->nerrors - before);
+	return problems;
+}

@@ -1,0 +1,166 @@
+/* build.c - cpolc build: compose an OCI image from a policy, a request and
+ * catalogs. */
+#include "config.h"
+
+#include "cmd.h"
+#include "dynlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SOURCE_DATE_EPOCH, as reproducible-builds.org specifies it. */
+static int source_date_epoch(long long *epoch)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	uint64_t v;
+
+	*epoch = 0;
+	if (!s || !*s)
+		return 0;
+	if (parse_size(s, &v) < 0 || s[strspn(s, "0123456789")] || v > 253402300799ULL) {
+		fprintf(stderr, "cpolc: SOURCE_DATE_EPOCH '%s' is not a number of seconds\n", s);
+		return -1;
+	}
+	*epoch = (long long)v;
+	return 0;
+}
+
+struct build_args {
+	struct policy_args pa;
+	struct diag_opts dopts;
+	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push;
+	struct push_args push_opts;
+	int format, compression, locked, no_cache;
+	long long max_layers;
+};
+
+static const char *const formats[] = {"oci-dir", "oci-archive", NULL};
+static const char *const compressions[] = {"gzip", "zstd", "none", NULL};
+
+static void apply(const struct build_args *a, const char *policy_path, struct build_opts *bo)
+{
+	static const enum oci_format fmt[] = {OCI_FMT_DIR, OCI_FMT_ARCHIVE};
+	static const enum oci_compression comp[] = {OCI_COMP_GZIP, OCI_COMP_ZSTD, OCI_COMP_NONE};
+
+	policy_args_apply(&a->pa, policy_path, bo);
+	bo->out = a->out;
+	bo->format = fmt[a->format];
+	bo->tag = a->tag;
+	bo->lock_path = a->lock;
+	bo->locked = a->locked;
+	bo->cache_dir = a->cache;
+	bo->no_cache = a->no_cache;
+	bo->max_layers = (int)a->max_layers;
+	bo->compression = comp[a->compression];
+	bo->depfile = a->depfile;
+	bo->depfile_target = a->depfile_target;
+}
+
+static void release_args(struct build_args *a)
+{
+	policy_args_release(&a->pa);
+	push_args_release(&a->push_opts);
+}
+
+/* Build, then push what the build wrote: the destination is checked and
+ * libcurl opened first, so that neither stops the push after the build. */
+static int build_and_push(struct build_args *a, struct build_opts *bo, struct diag *d)
+{
+	struct registry_ref dest;
+	struct build b;
+	const char *err;
+	char *out;
+	int rc;
+
+	if (registry_ref_parse(a->push, &dest, d) < 0) {
+		release_args(a);
+		return cmd_report(&a->dopts, d, EXIT_USAGE);
+	}
+	if (dynlib_open(DYNLIB_CURL, &err) < 0) {
+		fprintf(stderr, "cpolc: %s\n", err);
+		registry_ref_release(&dest);
+		release_args(a);
+		diag_release(d);
+		return EXIT_NOLIB;
+	}
+	build_init(&b);
+	rc = (int)build_image(&b, bo, d);
+	decision_report(&b.dec, d);
+	if (rc == EXIT_OK) {
+		out = bo->out ? xstrdup(bo->out) : build_default_path(bo->policy_path, ".oci");
+		rc = cmd_push_image(&a->push_opts, out, bo->tag ? bo->tag : b.dec.policy, &dest, d);
+		free(out);
+	}
+	build_release(&b);
+	registry_ref_release(&dest);
+	release_args(a);
+	return cmd_report(&a->dopts, d, rc);
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct build_args a = {.dopts = DIAG_OPTS_INIT};
+	const struct opt opts[] = {
+		OPT_POLICY_INPUTS(&a.pa),
+		OPT_GROUP("output:"),
+		OPT_STRING('o', "output", &a.out, "OUT", "write the image to OUT (default: POLICY.oci)"),
+		OPT_CHOICE(0, "format", &a.format, "F", formats,
+			   "an OCI layout directory or an oci-archive tar"),
+		OPT_STRING(0, "tag", &a.tag, "T", "the image's tag in the layout (default: the policy name)"),
+		OPT_CHOICE(0, "compression", &a.compression, "C", compressions, "how layers are compressed"),
+		OPT_INT(0, "max-layers", &a.max_layers, "N", 1, 1000000,
+			"at most N layers: the smallest primitives share one\n(default 100)"),
+		OPT_STRING(0, "lock", &a.lock, "FILE", "write the lock file to FILE (default: POLICY.lock)"),
+		OPT_BOOL(0, "locked", &a.locked, "fail (exit 4) unless the resolution equals the lock's"),
+		OPT_STRING(0, "cache", &a.cache, "DIR", "the layer cache (default: see ENVIRONMENT)"),
+		OPT_BOOL_F(0, "no-cache", &a.no_cache, "use no layer cache", OPT_NONEG),
+		OPT_STRING('M', NULL, &a.depfile, "DEPFILE",
+			   "write a Make rule naming every file the build read"),
+		OPT_STRING_F(0, "MT", &a.depfile_target, "TARGET", "the target of that rule", OPT_DASH),
+		OPT_GROUP("push:"),
+		OPT_STRING(0, "push", &a.push, "REGISTRY/REPO[:TAG]",
+			   "after the build, push the image to REPO of REGISTRY\n(tag: the image's)"),
+		OPT_PUSH(&a.push_opts),
+		OPT_DIAG(&a.dopts),
+		OPT_END(),
+	};
+	const struct opt_cmd c = {
+		.name = "build",
+		.usage = "build POLICY.cpol|MODULE.cpolb [-r REQ|-] [-D K=V|-D K:=JSON]... [-C CATALOG]...\n"
+			 "      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
+			 "      [--lock FILE] [--locked] [--cache DIR|--no-cache] [--max-layers N]\n"
+			 "      [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]\n"
+			 "      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]",
+		.about = "Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
+			 "and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
+			 "a lock file (default POLICY.lock). Nothing is written when a step fails.\n"
+			 "SOURCE_DATE_EPOCH sets every timestamp (default 0). With --push, then push\n"
+			 "the image as 'cpolc push' does (exit 5 when the registry fails).\n",
+		.opts = opts,
+	};
+	struct build_opts bo = {0};
+	struct build b;
+	struct diag d;
+	enum build_status st;
+	int rc = cmd_parse_policy(&c, argc, argv);
+
+	if (rc < 0 && source_date_epoch(&bo.epoch) < 0)
+		rc = EXIT_USAGE;
+	if (rc < 0 && a.push && a.format != 0)
+		rc = opt_usage_error(&c, "--push needs --format oci-dir");
+	if (rc >= 0) {
+		release_args(&a);
+		return rc;
+	}
+	apply(&a, argv[0], &bo);
+	diag_init(&d);
+	if (a.push)
+		return build_and_push(&a, &bo, &d);
+	build_init(&b);
+	st = build_image(&b, &bo, &d);
+	decision_report(&b.dec, &d);
+	build_release(&b);
+	release_args(&a);
+	return cmd_report(&a.dopts, &d, (int)st);
+}

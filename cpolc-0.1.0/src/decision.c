@@ -1,0 +1,179 @@
+/* decision.c - the decision record and its JSON form (doc/DESIGN.md,
+ * "The decision"). */
+#include "config.h"
+
+#include "decision.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cat.h"
+#include "util.h"
+
+void decision_init(struct decision *dec)
+{
+	memset(dec, 0, sizeof(*dec));
+	dec->config = json_object();
+	dec->annotations = json_object();
+}
+
+static void free_messages(struct dec_message *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(m[i].message);
+		free(m[i].at);
+	}
+	free(m);
+}
+
+void decision_release(struct decision *dec)
+{
+	free(dec->policy);
+	free(dec->platform);
+	free(dec->from);
+	for (size_t i = 0; i < dec->nrequests; i++) {
+		free(dec->requests[i].name);
+		free(dec->requests[i].op);
+		free(dec->requests[i].constraint);
+		free(dec->requests[i].at);
+	}
+	free(dec->requests);
+	for (size_t i = 0; i < dec->nexcludes; i++) {
+		free(dec->excludes[i].name);
+		free(dec->excludes[i].at);
+	}
+	free(dec->excludes);
+	json_decref(dec->config);
+	json_decref(dec->annotations);
+	for (size_t i = 0; i < dec->nfiles; i++) {
+		free(dec->files[i].path);
+		free(dec->files[i].data);
+		free(dec->files[i].at);
+	}
+	free(dec->files);
+	for (size_t i = 0; i < dec->nselected; i++)
+		free(dec->selected[i].reason);
+	free(dec->selected);
+	for (size_t i = 0; i < dec->nedges; i++) {
+		free(dec->edges[i].from);
+		free(dec->edges[i].to);
+	}
+	free(dec->edges);
+	free_messages(dec->denials, dec->ndenials);
+	free_messages(dec->warnings, dec->nwarnings);
+	free_messages(dec->pending, dec->npending);
+	if (dec->vmstate && dec->vmstate_free)
+		dec->vmstate_free(dec->vmstate);
+	memset(dec, 0, sizeof(*dec));
+}
+
+static json_t *at(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *messages_json(const struct dec_message *m, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "message", json_string(m[i].message));
+		json_object_set_new(o, "at", at(m[i].at));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *requests_json(const struct decision *dec)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < dec->nrequests; i++) {
+		const struct dec_request *r = &dec->requests[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(r->name));
+		if (r->op) {
+			char *c = xasprintf("%s %s", r->op, r->constraint ? r->constraint : "");
+			json_object_set_new(o, "constraint", json_string(c));
+			free(c);
+		} else {
+			json_object_set_new(o, "constraint", json_null());
+		}
+		json_object_set_new(o, "at", at(r->at));
+		if (r->is_base)
+			json_object_set_new(o, "base", json_true());
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static json_t *selected_json(const struct decision *dec)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < dec->nselected; i++) {
+		const struct dec_selected *s = &dec->selected[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "name", json_string(s->prim->name));
+		json_object_set_new(o, "version", json_string(s->prim->version));
+		json_object_set_new(o, "digest", json_string(s->prim->digest));
+		json_object_set_new(o, "reason", json_string(s->reason));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+json_t *decision_to_json(const struct decision *dec)
+{
+	json_t *o = json_object(), *arr;
+
+	json_object_set_new(o, "policy", json_string(dec->policy ? dec->policy : ""));
+	json_object_set_new(o, "platform", json_string(dec->platform ? dec->platform : "linux/amd64"));
+	json_object_set_new(o, "requests", requests_json(dec));
+	arr = json_array();
+	for (size_t i = 0; i < dec->nexcludes; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "name", json_string(dec->excludes[i].name));
+		json_object_set_new(e, "at", at(dec->excludes[i].at));
+		json_array_append_new(arr, e);
+	}
+	json_object_set_new(o, "excludes", arr);
+	json_object_set_new(o, "selected", selected_json(dec));
+	arr = json_array();
+	for (size_t i = 0; i < dec->nedges; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "from", json_string(dec->edges[i].from));
+		json_object_set_new(e, "to", json_string(dec->edges[i].to));
+		json_array_append_new(arr, e);
+	}
+	json_object_set_new(o, "edges", arr);
+	json_object_set(o, "config", dec->config);
+	json_object_set(o, "annotations", dec->annotations);
+	arr = json_array();
+	for (size_t i = 0; i < dec->nfiles; i++) {
+		const struct dec_file *f = &dec->files[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "path", json_string(f->path));
+		json_object_set_new(e, "mode", json_integer(f->mode));
+		json_object_set_new(e, "size", json_integer((json_int_t)f->len));
+		json_object_set_new(e, "digest", json_string(f->digest));
+		json_array_append_new(arr, e);
+	}
+	json_object_set_new(o, "files", arr);
+	json_object_set_new(o, "denials", messages_json(dec->denials, dec->ndenials));
+	json_object_set_new(o, "warnings", messages_json(dec->warnings, dec->nwarnings));
+	json_object_set_new(o, "pending", messages_json(dec->pending, dec->npending));
+	if (dec->from)
+		json_object_set_new(o, "from", json_string(dec->from));
+	return o;
+}
+
+void decision_report(const struct decision *dec, struct diag *d)
+{
+	for (size_t i = 0; i < dec->ndenials; i++)
+		diag_report_at(d, DIAG_ERROR, dec->denials[i].at, "deny", "denied: %s",
+			       dec->denials[i].message);
+	for (size_t i = 0; i < dec->nwarnings; i++)
+		diag_report_at(d, DIAG_WARNING, dec->warnings[i].at, "warn", "%s", dec->warnings[i].message);
+}
