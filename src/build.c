@@ -511,6 +511,20 @@ out:
 	return st;
 }
 
+/* The content of the selected packages of apt repositories. */
+static int fetch_selected(struct build *b, const struct build_opts *o, struct diag *d)
+{
+	const struct cat_prim **v = xcalloc(b->dec.nselected + 1, sizeof(*v));
+	struct cat_fetch_opts fo = {.offline = o->offline, .progress = o->progress, .ctx = o->progress_ctx};
+	int rc;
+
+	for (size_t i = 0; i < b->dec.nselected; i++)
+		v[i] = b->dec.selected[i].prim;
+	rc = cat_fetch(v, b->dec.nselected, &fo, d);
+	free(v);
+	return rc;
+}
+
 enum build_status build_image(struct build *b, const struct build_opts *o, struct diag *d)
 {
 	enum build_status st = build_decide(b, o, d);
@@ -523,6 +537,8 @@ enum build_status build_image(struct build *b, const struct build_opts *o, struc
 			   "the policy includes primitives but no catalog was given (-C DIR)");
 		return BUILD_BAD_INPUT;
 	}
+	if (fetch_selected(b, o, d) < 0)
+		return BUILD_BAD_INPUT;
 	out = o->out ? xstrdup(o->out)
 		     : build_default_path(o->policy_path, o->format == OCI_FMT_ARCHIVE ? ".oci.tar" : ".oci");
 	st = compose(b, o, out, d);
@@ -594,14 +610,16 @@ static void select_locked(struct build *b, const struct lock *lk, const char *lo
 		struct cat_prim *p = catset_find(&b->cs, lp->name, lp->version);
 		struct dec_selected *s;
 
-		if (!p || strcmp(p->digest, lp->digest)) {
-			diag_file_error(
-				d, lock_path, 0, 0, "verify", "primitive '%s' %s %s", lp->name, lp->version,
-				p ? "has other content in the catalog" : "is no longer in any catalog");
+		if (p && cat_prim_load(p, d) < 0) { /* sets the digest of fetched content */
 			*st = BUILD_MISMATCH;
 			continue;
 		}
-		if (cat_prim_load(p, d) < 0) {
+		if (!p || !p->digest || !lp->digest || strcmp(p->digest, lp->digest)) {
+			diag_file_error(d, lock_path, 0, 0, "verify", "primitive '%s' %s %s", lp->name,
+					lp->version,
+					!p	     ? "is no longer in any catalog"
+					: !p->digest ? "has no fetched content in the catalog"
+						     : "has other content in the catalog");
 			*st = BUILD_MISMATCH;
 			continue;
 		}

@@ -286,8 +286,9 @@ static int read_data(struct archive *outer, struct tree *t, const char *deb, str
 	return rc;
 }
 
-/* Walk the ar members: control.tar and data.tar, in that order. */
-static int read_deb(const char *deb, struct control *c, struct tree *t, struct diag *d)
+/* Walk the ar members of the .deb at path (deb names it in messages):
+ * control.tar and data.tar, in that order. */
+static int read_deb(const char *path, const char *deb, struct control *c, struct tree *t, struct diag *d)
 {
 	struct archive *ar = archive_read_new();
 	struct archive_entry *ae;
@@ -295,7 +296,7 @@ static int read_deb(const char *deb, struct control *c, struct tree *t, struct d
 	int r, rc = 0;
 
 	archive_read_support_format_ar(ar);
-	if (archive_read_open_filename(ar, deb, 65536) != ARCHIVE_OK) {
+	if (archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
 		diag_file_error(d, deb, 0, 0, CAT_RULE, "not a Debian package: %s", archive_error_string(ar));
 		archive_read_free(ar);
 		return -1;
@@ -336,7 +337,7 @@ int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct d
 	int rc = -1;
 
 	tree_init(&t, blobdir, allow_setuid);
-	if (cat_check_dir(dir, d) < 0 || read_deb(deb, &c, &t, d) < 0)
+	if (cat_check_dir(dir, d) < 0 || read_deb(deb, deb, &c, &t, d) < 0)
 		goto out;
 	m = control_meta(&c, deb, d);
 	if (m && tree_write(&t, &tmp, digest, &size, d) == 0)
@@ -347,5 +348,23 @@ out:
 	tree_release(&t);
 	control_release(&c);
 	free(blobdir);
+	return rc;
+}
+
+int deb_content(const char *path, const char *what, const char *blobdir, bool allow_setuid,
+		struct deb_ids *ids, char **tmp, char digest[72], uint64_t *size, struct diag *d)
+{
+	struct control c = {0};
+	struct tree t;
+	int rc = -1;
+
+	tree_init(&t, blobdir, allow_setuid);
+	if (read_deb(path, what, &c, &t, d) == 0 && tree_write(&t, tmp, digest, size, d) == 0) {
+		ids->package = c.package, ids->version = c.version, ids->arch = c.arch;
+		c.package = c.version = c.arch = NULL;
+		rc = 0;
+	}
+	tree_release(&t);
+	control_release(&c);
 	return rc;
 }

@@ -117,7 +117,9 @@ static json_t *selected_json(const struct decision *dec)
 		json_t *o = json_object();
 		json_object_set_new(o, "name", json_string(s->prim->name));
 		json_object_set_new(o, "version", json_string(s->prim->version));
-		json_object_set_new(o, "digest", json_string(s->prim->digest));
+		/* null: the content of a package of an apt repository is not fetched yet */
+		json_object_set_new(o, "digest",
+				    s->prim->digest ? json_string(s->prim->digest) : json_null());
 		json_object_set_new(o, "reason", json_string(s->reason));
 		json_array_append_new(arr, o);
 	}

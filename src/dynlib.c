@@ -61,6 +61,7 @@
 	F(int, archive_read_support_format_lha, (struct archive *a), (a))                           \
 	F(int, archive_read_support_format_rar, (struct archive *a), (a))                           \
 	F(int, archive_read_support_format_rar5, (struct archive *a), (a))                          \
+	F(int, archive_read_support_format_raw, (struct archive *a), (a))                           \
 	F(int, archive_read_support_format_tar, (struct archive *a), (a))                           \
 	F(int, archive_read_support_format_warc, (struct archive *a), (a))                          \
 	F(int, archive_read_support_format_xar, (struct archive *a), (a))                           \

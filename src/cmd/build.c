@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* SOURCE_DATE_EPOCH, as reproducible-builds.org specifies it. */
 static int source_date_epoch(long long *epoch)
@@ -25,11 +26,20 @@ static int source_date_epoch(long long *epoch)
 	return 0;
 }
 
+/* The progress of content downloads, on one line of a terminal. */
+static void progress_line(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles)
+{
+	*(bool *)ctx = true;
+	fprintf(stderr, "\rfetching: %zu/%zu packages, %.1f/%.1f MB", files, nfiles, (double)bytes / 1e6,
+		(double)total / 1e6);
+	fflush(stderr);
+}
+
 struct build_args {
 	struct policy_args pa;
 	struct diag_opts dopts;
 	const char *out, *tag, *lock, *cache, *depfile, *depfile_target;
-	int format, compression, locked, no_cache;
+	int format, compression, locked, no_cache, offline;
 	long long max_layers;
 };
 
@@ -51,6 +61,7 @@ static void apply(const struct build_args *a, const char *policy_path, struct bu
 	bo->no_cache = a->no_cache;
 	bo->max_layers = (int)a->max_layers;
 	bo->compression = comp[a->compression];
+	bo->offline = a->offline;
 	bo->depfile = a->depfile;
 	bo->depfile_target = a->depfile_target;
 }
@@ -72,6 +83,9 @@ int cmd_build(int argc, char **argv)
 		OPT_BOOL(0, "locked", &a.locked, "fail (exit 4) unless the resolution equals the lock's"),
 		OPT_STRING(0, "cache", &a.cache, "DIR", "the layer cache (default: see ENVIRONMENT)"),
 		OPT_BOOL_F(0, "no-cache", &a.no_cache, "use no layer cache", OPT_NONEG),
+		OPT_BOOL(0, "offline", &a.offline,
+			 "fetch nothing: fail when a selected package of an apt\nrepository has no content "
+			 "yet"),
 		OPT_STRING('M', NULL, &a.depfile, "DEPFILE",
 			   "write a Make rule naming every file the build read"),
 		OPT_STRING_F(0, "MT", &a.depfile_target, "TARGET", "the target of that rule", OPT_DASH),
@@ -83,7 +97,8 @@ int cmd_build(int argc, char **argv)
 		.usage = "build POLICY.cpol|MODULE.cpolb [-r REQ|-] [-D K=V|-D K:=JSON]... [-C CATALOG]...\n"
 			 "      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
 			 "      [--lock FILE] [--locked] [--cache DIR|--no-cache] [--max-layers N]\n"
-			 "      [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]",
+			 "      [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]\n"
+			 "      [--offline]",
 		.about = "Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
 			 "and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
 			 "a lock file (default POLICY.lock). Nothing is written when a step fails.\n"
@@ -91,6 +106,7 @@ int cmd_build(int argc, char **argv)
 		.opts = opts,
 	};
 	struct build_opts bo = {0};
+	bool shown = false;
 	struct build b;
 	struct diag d;
 	enum build_status st;
@@ -103,9 +119,13 @@ int cmd_build(int argc, char **argv)
 		return rc;
 	}
 	apply(&a, argv[0], &bo);
+	if (isatty(STDERR_FILENO))
+		bo.progress = progress_line, bo.progress_ctx = &shown;
 	diag_init(&d);
 	build_init(&b);
 	st = build_image(&b, &bo, &d);
+	if (shown)
+		fputc('\n', stderr);
 	decision_report(&b.dec, &d);
 	build_release(&b);
 	policy_args_release(&a.pa);

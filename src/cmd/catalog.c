@@ -218,6 +218,7 @@ static const struct cmd subcommands[] = {
 	{"init", catalog_init, RW, "create an empty catalog"},
 	{"add", cmd_catalog_add, RW, "add files, directories or archives as a primitive"},
 	{"import-deb", cmd_catalog_import_deb, RW, "import Debian binary packages"},
+	{"import-apt", cmd_catalog_import_apt, RW, "record the packages of an apt repository"},
 	{"set-scan", catalog_set_scan, RW, "record a primitive version's scan results"},
 	{"list", catalog_list, 0, "list the primitives"},
 	{"show", catalog_show, 0, "print a primitive's metadata"},

@@ -110,6 +110,7 @@ int cmd_verify(int argc, char **argv);
 /* The subcommands of catalog (catalog.c dispatches). */
 int cmd_catalog_add(int argc, char **argv);
 int cmd_catalog_import_deb(int argc, char **argv);
+int cmd_catalog_import_apt(int argc, char **argv);
 int cmd_catalog_resolve(int argc, char **argv);
 
 #endif

@@ -1,0 +1,87 @@
+/* catalog_apt.c - cpolc catalog import-apt and import-scan: catalogs from
+ * package repositories and from the feeds scanners publish. */
+#include "config.h"
+
+#include "cmd.h"
+
+#include <stdio.h>
+
+#include "cat.h"
+
+int cmd_catalog_import_apt(int argc, char **argv)
+{
+	struct strvec archs = STRVEC_INIT;
+	struct diag_opts dopts = DIAG_OPTS_INIT;
+	struct cat_apt_opts ao = {0};
+	struct cat_apt_sources file = {0};
+	const char *keyring = NULL, *sources = NULL;
+	const struct opt opts[] = {
+		OPT_LIST(0, "arch", &archs, "ARCH", "import the packages of ARCH (repeat; default amd64)"),
+		OPT_STRING(0, "keyring", &keyring, "FILE",
+			   "the keyring the Release must be signed with\n(default " CAT_APT_KEYRING ")"),
+		OPT_STRING(0, "sources", &sources, "FILE",
+			   "import the repositories of a deb822 .sources file\n(as in "
+			   "/etc/apt/sources.list.d/)"),
+		OPT_STRING(0, "gpgv", &ao.gpgv, "PROG", "the gpgv to run (default: gpgv from PATH)"),
+		OPT_DIAG(&dopts),
+		OPT_END(),
+	};
+	const struct opt_cmd c = {
+		.name = "catalog import-apt",
+		.usage = "catalog import-apt DIR URI SUITE COMPONENT... [--arch ARCH]... [--keyring FILE]\n"
+			 "catalog import-apt DIR --sources FILE",
+		.about = "Record every package of an apt repository (file://, http://, https://) in the\n"
+			 "catalog DIR as metadata; a package's content is fetched the first time a build\n"
+			 "selects it. The trust chain is apt's: the InRelease (or Release and\n"
+			 "Release.gpg) is verified with gpgv against the keyring, Valid-Until is\n"
+			 "enforced, each Packages index is checked against the SHA256 the Release lists,\n"
+			 "each .deb against the SHA256 of its stanza. Importing again adds new versions\n"
+			 "and keeps the old ones. Nothing changes unless every check passes.\n",
+		.opts = opts,
+	};
+	struct cat_apt_source one = {0};
+	struct diag d;
+	long n;
+	int argn = opt_parse(&c, argc, argv), rc;
+
+	if (argn < 0) {
+		rc = opt_exit(argn);
+		goto out;
+	}
+	if (argn < 1 || (sources ? argn != 1 : argn < 4)) {
+		rc = opt_usage_error(&c, argn < 1  ? "no catalog given"
+					 : sources ? "--sources takes the place of URI SUITE COMPONENT..."
+						   : "URI, SUITE and a COMPONENT are needed");
+		goto out;
+	}
+	diag_init(&d);
+	if (sources && cat_apt_sources_load(sources, &file, &d) < 0) {
+		rc = cmd_report(&dopts, &d, EXIT_USAGE);
+		goto out;
+	}
+	if (sources && (keyring || archs.n)) {
+		for (size_t i = 0; i < file.n; i++) {
+			if (keyring)
+				file.v[i].keyring = keyring;
+			if (archs.n)
+				file.v[i].archs = (const char *const *)archs.v, file.v[i].narchs = archs.n;
+		}
+	}
+	if (!sources)
+		one = (struct cat_apt_source){argv[1],
+					      argv[2],
+					      (const char *const *)argv + 3,
+					      (size_t)argn - 3,
+					      archs.n ? (const char *const *)archs.v : NULL,
+					      archs.n,
+					      keyring};
+	n = sources ? cat_import_apt(argv[0], file.v, file.n, &ao, &d)
+		    : cat_import_apt(argv[0], &one, 1, &ao, &d);
+	if (n >= 0)
+		printf("%s: %ld packages\n", argv[0], n);
+	rc = cmd_report(&dopts, &d, n < 0 ? EXIT_USAGE : EXIT_OK);
+out:
+	cat_apt_sources_release(&file);
+	strvec_clear(&archs);
+	return rc;
+}
