@@ -70,8 +70,10 @@ struct build {
 	bool have_catalogs;
 	struct vm *vm;
 	struct decision dec;
-	bool runtime_error;   /* an admit filter failed at run time */
-	char from_digest[72]; /* manifest digest of the `from` image, or "" */
+	bool runtime_error;	 /* an admit filter failed at run time */
+	char from_digest[72];	 /* manifest digest of the `from` image, or "" */
+	char program_digest[72]; /* digest of the compiled module run, or "" */
+	long long epoch;	 /* SOURCE_DATE_EPOCH of the layers composed */
 };
 
 void build_init(struct build *b);

@@ -28,6 +28,7 @@ struct diag_file {
 	char *path; /* as the user named it (or as resolved for imports) */
 	char *text; /* owned; NUL-terminated */
 	size_t len;
+	bool quote;	 /* its lines may be shown under a diagnostic (DIAG_CARET) */
 	uint32_t *lines; /* offsets of line starts; built lazily */
 	size_t nlines;
 };
@@ -54,8 +55,12 @@ void diag_init(struct diag *d);
 void diag_release(struct diag *d);
 
 /* Register a source text; takes ownership of text (malloc'd, NUL-terminated,
- * len bytes without the NUL). Returns its file id (>= 1). */
+ * len bytes without the NUL). Returns its file id (>= 1). Its lines may be
+ * quoted under diagnostics until diag_no_quote says otherwise. */
 uint32_t diag_add_file(struct diag *d, const char *path, char *text, size_t len);
+/* Never show the text of file id: it is not (or not only) policy source,
+ * and a caret line would print what it holds. */
+void diag_no_quote(struct diag *d, uint32_t id);
 const struct diag_file *diag_file(const struct diag *d, uint32_t id);
 /* 1-based line and column (columns count bytes) of a byte offset. */
 void diag_linecol(struct diag *d, uint32_t file, uint32_t off, unsigned *line, unsigned *col);

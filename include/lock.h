@@ -1,17 +1,25 @@
 /* lock.h - the lock file: every input and output of a build, in JSON with a
  * stable key order (doc/DESIGN.md, "The lock file").
  *
- *   {"lockVersion": 1, "policy": "web", "platform": "linux/amd64",
- *    "modules": [{"path": "web.cpol", "digest": "sha256:..."}],
- *    "program": "web.cpolb",  (only when the build ran a compiled module)
+ *   {"lockVersion": 2, "policy": "web", "platform": "linux/amd64",
+ *    "modules": [{"path": "web.cpol", "digest": "sha256:..."}],  (at least one)
+ *    "program": {"path": "web.cpolb", "digest": "sha256:..."},
+ *               (only when the build ran a compiled module: the digest is
+ *                that of the module file's bytes)
  *    "request": {...canonical, keys sorted...},
  *    "catalogs": [{"path": "cat", "digest": "sha256:..."}],
  *    "primitives": [{"name", "version", "digest", "metadataDigest", "reason",
- *                    "layer": {"digest", "diffId", "size"}}],
+ *                    "layer": {"digest", "diffId", "size", "index"}}],
  *    "from": {"image": "base.oci:base", "manifest": "sha256:..."},  (only with `from`)
  *    "config": {...keys sorted...},
- *    "image": {"manifest": "sha256:...", "config": "sha256:..."}}
+ *    "image": {"manifest": "sha256:...", "config": "sha256:...",
+ *              "layerFormat": 4, "epoch": 0}}
+ *   (layerFormat: OCI_LAYER_FORMAT of the cpolc that wrote the layers;
+ *    epoch: their SOURCE_DATE_EPOCH; with these verify can derive each
+ *    layer's diff_id from the catalog content)
  *
+ * Reading checks every field's presence and type, and every digest's form
+ * (digest_valid); the errors name the key, e.g. primitives[2].layer.digest.
  * A struct lock owns everything it points to (strings are copied in by the
  * lock_add_* functions, JSON values are taken as references the lock holds);
  * lock_release frees it. Primitives keep the order they were added in (the
@@ -29,7 +37,8 @@
 #include "diag.h"
 #include "util.h"
 
-#define LOCK_VERSION 1
+#define LOCK_VERSION   2
+#define LOCK_MAX_LAYER 65535 /* a layer index above this is refused */
 
 struct lock_ref {
 	char *path;
@@ -44,6 +53,7 @@ struct lock_prim {
 	char *layer_digest; /* blob of the layer that carries it */
 	char *diff_id;
 	uint64_t layer_size;
+	uint32_t layer_index; /* of the layer in the image's manifest, from 0 */
 };
 
 struct lock {
@@ -52,15 +62,18 @@ struct lock {
 	char *platform; /* may be NULL */
 	struct lock_ref *modules;
 	size_t nmodules, capmodules;
-	char *program;	 /* the .cpolb module the build ran, or NULL (it compiled
-			  * the modules); not compared by lock_compare */
-	json_t *request; /* owned reference, or NULL */
+	char *program;	      /* the .cpolb module the build ran, or NULL (it compiled
+			       * the modules); not compared by lock_compare */
+	char *program_digest; /* "sha256:HEX" of its bytes when program is set */
+	json_t *request;      /* owned reference, or NULL */
 	struct lock_ref *catalogs;
 	size_t ncatalogs, capcatalogs;
 	struct lock_prim *prims;
 	size_t nprims, capprims;
 	json_t *config; /* owned reference, or NULL */
 	char *manifest_digest, *config_digest;
+	int layer_format;	  /* OCI_LAYER_FORMAT of the layers; 0: not known */
+	long long epoch;	  /* SOURCE_DATE_EPOCH of the layers */
 	char *from, *from_digest; /* the `from` image ("DIR[:TAG]" as the policy
 				   * names it) and its manifest digest, or NULL */
 };
@@ -71,7 +84,7 @@ void lock_release(struct lock *lk);
 /* Setters copy their string arguments. */
 void lock_set_policy(struct lock *lk, const char *policy, const char *platform);
 void lock_add_module(struct lock *lk, const char *path, const char *digest);
-void lock_set_program(struct lock *lk, const char *path);
+void lock_set_program(struct lock *lk, const char *path, const char *digest);
 void lock_add_catalog(struct lock *lk, const char *path, const char *digest);
 /* request/config: borrowed; the lock keeps a sorted deep copy. */
 void lock_set_request(struct lock *lk, const json_t *request);
@@ -92,9 +105,15 @@ char *lock_dump(const struct lock *lk, size_t *len);
  * error (in d). */
 int lock_write(const char *path, const struct lock *lk, struct diag *d);
 
-/* Read a lock file. 0, or -1 with errors in d (rule "lock"). */
+/* Read a lock file (lock_load), its text (lock_parse) or its JSON. 0, or
+ * -1 with every problem in d (rule "lock") and lk empty. path is for
+ * messages only in the last two. */
 int lock_load(const char *path, struct lock *lk, struct diag *d);
+int lock_parse(const char *text, size_t len, const char *path, struct lock *lk, struct diag *d);
 int lock_from_json(const json_t *j, struct lock *lk, const char *path, struct diag *d);
+
+/* The primitive named name, or NULL. */
+const struct lock_prim *lock_find_prim(const struct lock *lk, const char *name);
 
 /* Describe every difference between the locked state `want` and the new
  * resolution `got`, one line each ("primitive 'x': version 1 -> 2"), into

@@ -57,6 +57,11 @@ void program_release(struct program *p);
  * every top-level declaration's `mod` point at their module. */
 int program_load(struct program *p, const char *path, const struct program_opts *opts, struct diag *d);
 
+/* May path be read as a policy source: does its name, and that of the file
+ * it links to, end in ".cpol"? No other file is read (or quoted under a
+ * diagnostic) as a policy. */
+bool program_source_name(const char *path);
+
 /* The file of stdlib module NAME on the search path, or NULL. Caller frees. */
 char *program_find_stdlib(const struct program_opts *opts, const char *name);
 

@@ -140,12 +140,32 @@ const char *oci_layer_media_type(enum oci_compression c);
  * "oci-verify"). */
 int oci_verify_layout(const char *dir, const char *tag, const char *manifest_digest, struct diag *d);
 
+/* The diff_id of the layer oci_compose makes of the sources srcs[0..n)
+ * (those of one layer, in order) at epoch: the layer's tar is written
+ * nowhere and hashed; each tar is checked against its digest while read.
+ * What it costs is reading the tars twice, nothing is compressed. 0, or -1
+ * with an error in d ("oci-verify"). */
+int oci_layer_derive(const struct oci_layer_src *srcs, size_t n, long long epoch, char diff_id[72],
+		     struct diag *d);
+
+/* A layer as derived from its sources: the diff_id layer `index` of the
+ * image must have (index -1: the top layer). */
+struct oci_derived {
+	char *name; /* for messages: the sources' names */
+	char diff_id[72];
+	long index;
+};
+
 /* Check an image on disk against its lock: oci_verify_layout with the
  * lock's manifest digest, then the config digest, and each locked
- * primitive's layer (digest, diff_id, size) must be a layer of the image.
+ * primitive's layer (digest, diff_id, size) must be the layer at its index
+ * in the image. With derived (else NULL), each derived layer must have its
+ * diff_id, and every other layer must be one of the `from` image's, below
+ * every derived one: a layer that nothing accounts for is an error.
  * Returns 0 when all hold, else -1 with every mismatch in d ("oci-verify").
  * The policy re-check is the caller's. */
 struct lock;
-int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct diag *d);
+int oci_verify(const char *dir, const char *tag, const struct lock *lk, const struct oci_derived *derived,
+	       size_t nderived, struct diag *d);
 
 #endif

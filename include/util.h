@@ -59,10 +59,19 @@ int write_file_atomic(const char *path, const void *data, size_t len, unsigned m
 /* Create a directory and its parents (like mkdir -p). Returns 0 or -1/errno. */
 int mkdir_p(const char *path, unsigned mode);
 
-/* Remove the regular files directly in dir last modified more than age
- * seconds ago (every one when age < 0) whose name match accepts (match may
- * be NULL: all). Best effort: what cannot be read or removed is left. */
-void remove_old_files(const char *dir, long age, bool (*match)(const char *name));
+/* Open the directory top/sub for reading: top as named (it may be a
+ * symbolic link), then each component of sub with O_NOFOLLOW, so that what
+ * is opened is inside top. Returns the descriptor, or -1 with errno (ELOOP
+ * or ENOTDIR when a component is a link or not a directory). */
+int open_subdir(const char *top, const char *sub);
+
+/* Remove the regular files directly in top/sub (opened by open_subdir)
+ * last modified more than age seconds ago (every one when age < 0) whose
+ * name match accepts (match may be NULL: all); each is examined and removed
+ * relative to the directory's descriptor, never through a link. Best
+ * effort: what cannot be removed is left. 0, or -1 with errno when the
+ * directory cannot be opened (ENOENT: there is none). */
+int remove_old_files(const char *top, const char *sub, long age, bool (*match)(const char *name));
 
 /* "dir/name" with exactly one slash between; caller frees. */
 char *path_join(const char *dir, const char *name);
@@ -117,6 +126,13 @@ uint64_t size_suffix(const char *s, size_t n);
 /* Parse a byte size: decimal digits and an optional size_suffix. Returns 0
  * with *out set, or -1 (not a size, or above 2^63). */
 int parse_size(const char *s, uint64_t *out);
+
+/* Is s a content digest as every file cpolc reads must spell one: "sha256:"
+ * and exactly 64 lowercase hex digits, nothing more? Every reader of a
+ * digest (locks, catalogs, the cache, image layouts) checks with this before
+ * using it, above all before making a path of it. NULL is not valid. */
+#define DIGEST_LEN 71 /* strlen("sha256:") + 64 */
+bool digest_valid(const char *s);
 
 /* Byte-wise string compare for qsort over char * arrays. */
 int cmp_strp(const void *a, const void *b);

@@ -10,6 +10,7 @@
 
 #include "cache.h"
 #include "comp.h"
+#include "depfile.h"
 #include "lock.h"
 #include "request.h"
 #include "res.h"
@@ -52,12 +53,60 @@ static int admit_cb(void *ctx, const struct cat_prim *cand, bool *ok, const char
 	return rc;
 }
 
+/* The program at path: a compiled module is loaded from the very bytes whose
+ * digest is recorded (want: the digest they must have, or NULL), so that
+ * what runs is what the lock names; a source is compiled (its modules'
+ * digests are recorded as it is read). */
+static struct bc_program *load_program(struct build *b, const char *path, const char *only,
+				       const struct program_opts *popts, const char *want, bool source_only,
+				       struct diag *d)
+{
+	struct bc_program *bc;
+	char *data, hex[65];
+	size_t len;
+
+	b->program_digest[0] = '\0';
+	if (read_file(path, &data, &len) < 0) {
+		diag_file_error(d, path, 0, 0, NULL, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!bc_is_module(data, len)) {
+		free(data);
+		if (want) { /* the lock names a compiled module here */
+			diag_file_error(d, path, 0, 0, "verify", "'%s' is not a compiled module", path);
+			return NULL;
+		}
+		return comp_load(path, only, popts, d);
+	}
+	if (source_only) {
+		diag_file_error(d, path, 0, 0, "verify", "'%s' is a compiled module, not a policy source",
+				path);
+		free(data);
+		return NULL;
+	}
+	sha256_hex(data, len, hex);
+	snprintf(b->program_digest, sizeof(b->program_digest), "sha256:%s", hex);
+	if (want && strcmp(want, b->program_digest)) {
+		diag_file_error(d, path, 0, 0, "verify",
+				"compiled module '%s' is not the one the lock names (its digest is %s, the "
+				"lock says %s)",
+				path, b->program_digest, want);
+		free(data);
+		return NULL;
+	}
+	bc = bc_load(data, len, path, d);
+	free(data);
+	if (bc)
+		bc->from_module = true;
+	return bc;
+}
+
 enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d)
 {
 	b->request = request_load(o->request, o->defs, o->ndefs, d);
 	if (!b->request)
 		return BUILD_BAD_INPUT;
-	b->prog = comp_load(o->policy_path, o->policy, &o->popts, d);
+	b->prog = load_program(b, o->policy_path, o->policy, &o->popts, NULL, false, d);
 	b->policy_path = o->policy_path;
 	if (!b->prog)
 		return BUILD_BAD_INPUT;
@@ -165,7 +214,7 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 		free(dg);
 	}
 	if (b->prog->from_module)
-		lock_set_program(lk, b->policy_path);
+		lock_set_program(lk, b->policy_path, b->program_digest);
 	lock_set_request(lk, b->request);
 	for (size_t i = 0; b->have_catalogs && i < b->cs.ncats; i++)
 		lock_add_catalog(lk, b->cs.cats[i]->dir, b->cs.cats[i]->identity);
@@ -174,14 +223,19 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 		const struct oci_layer_info *li = NULL;
 		if (res && plan)
 			li = &res->layers[res->src_layer[plan->sel_src[i]]];
-		lock_add_prim(lk, p->name, p->version, p->digest, p->meta_digest, dec->selected[i].reason,
-			      li ? li->digest : NULL, li ? li->diff_id : NULL, li ? li->size : 0);
+		struct lock_prim *lp = lock_add_prim(lk, p->name, p->version, p->digest, p->meta_digest,
+						     dec->selected[i].reason, li ? li->digest : NULL,
+						     li ? li->diff_id : NULL, li ? li->size : 0);
+		if (li)
+			lp->layer_index = (uint32_t)(li - res->layers);
 	}
 	if (dec->from && b->from_digest[0])
 		lock_set_from(lk, dec->from, b->from_digest);
 	if (res) {
 		lock_set_config(lk, res->config);
 		lock_set_image(lk, res->manifest_digest, res->config_digest);
+		lk->layer_format = OCI_LAYER_FORMAT;
+		lk->epoch = b->epoch;
 	}
 }
 
@@ -239,6 +293,7 @@ static enum build_status check_locked(const struct build *b, const char *lock_pa
 			g->layer_digest = w->layer_digest ? xstrdup(w->layer_digest) : NULL;
 			g->diff_id = w->diff_id ? xstrdup(w->diff_id) : NULL;
 			g->layer_size = w->layer_size;
+			g->layer_index = w->layer_index;
 		}
 	}
 	for (size_t i = 0; i < got.ncatalogs; i++) {
@@ -264,17 +319,6 @@ static enum build_status check_locked(const struct build *b, const char *lock_pa
 
 /* ---- depfile ------------------------------------------------------------ */
 
-static void make_escape(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == ' ' || *s == '#' || *s == '\\')
-			sb_addc(sb, '\\');
-		if (*s == '$')
-			sb_addc(sb, '$');
-		sb_addc(sb, *s);
-	}
-}
-
 /* The file behind a module path of a program: stdlib modules are recorded
  * as <stdlib>/NAME.cpol and found again on the search path. */
 static char *module_file(const char *path, const struct program_opts *popts)
@@ -288,12 +332,6 @@ static char *module_file(const char *path, const struct program_opts *popts)
 	file = program_find_stdlib(popts, name);
 	free(name);
 	return file;
-}
-
-static void add_dep(char ***v, size_t *n, size_t *cap, char *path)
-{
-	xgrow((void **)v, cap, *n + 1, sizeof(**v));
-	(*v)[(*n)++] = path;
 }
 
 static char *from_layout(const struct decision *dec, const char *policy_path);
@@ -314,16 +352,15 @@ static char *from_index(const struct decision *dec, const char *policy_path)
 	return s;
 }
 
-/* The Make rule of -M (doc/cpolc.1): the target, every file the build read,
- * the catalog directory of each selected primitive, the index.json of the
- * `from` image, and an empty rule for each prerequisite so that deleting one
- * does not break make. */
-static int write_depfile(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
+/* The Make rule of -M (doc/cpolc.1), as text (or NULL with an error in d when
+ * make cannot name one of its files): the target, every file the build
+ * read, the catalog directory of each selected primitive, the index.json
+ * of the `from` image, and an empty rule for each prerequisite. Made before
+ * anything is written, so that a refusal leaves no output. */
+static char *depfile_text(const struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char **deps = NULL, *target, *from;
-	size_t n = 0, cap = 0, k = 0;
-	int rc = 0;
+	struct strvec deps = STRVEC_INIT;
+	char *target, *from, *text;
 
 	if (o->depfile_target)
 		target = xstrdup(o->depfile_target);
@@ -334,19 +371,18 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 	for (size_t i = 0; i < b->prog->nfiles; i++) {
 		char *path = module_file(b->prog->files[i].path, &o->popts);
 		if (path)
-			add_dep(&deps, &n, &cap, path);
+			strvec_push_nodup(&deps, path);
 	}
-	add_dep(&deps, &n, &cap, xstrdup(o->policy_path));
+	strvec_push_nodup(&deps, xstrdup(o->policy_path));
 	if (o->request && strcmp(o->request, "-"))
-		add_dep(&deps, &n, &cap, xstrdup(o->request));
+		strvec_push_nodup(&deps, xstrdup(o->request));
 	if ((from = from_index(&b->dec, o->policy_path)))
-		add_dep(&deps, &n, &cap, from);
+		strvec_push_nodup(&deps, from);
 	for (size_t i = 0; i < b->dec.nselected; i++) {
 		const struct cat_prim *p = b->dec.selected[i].prim;
-		char *dir = path_dirname(p->meta_path);
-		add_dep(&deps, &n, &cap, xstrdup(p->meta_path));
-		add_dep(&deps, &n, &cap, cat_blob_path(p));
-		add_dep(&deps, &n, &cap, dir);
+		strvec_push_nodup(&deps, xstrdup(p->meta_path));
+		strvec_push_nodup(&deps, cat_blob_path(p));
+		strvec_push_nodup(&deps, path_dirname(p->meta_path));
 	}
 	for (size_t i = 0; i < b->dec.nrequests; i++)
 		for (size_t c = 0; b->have_catalogs && c < b->cs.ncats; c++) {
@@ -354,39 +390,14 @@ static int write_depfile(const struct build *b, const struct build_opts *o, cons
 				xasprintf("%s/primitives/%s", b->cs.cats[c]->dir, b->dec.requests[i].name);
 			struct stat st;
 			if (stat(dir, &st) == 0)
-				add_dep(&deps, &n, &cap, dir);
+				strvec_push_nodup(&deps, dir);
 			else
 				free(dir);
 		}
-	qsort(deps, n, sizeof(*deps), cmp_strp);
-	for (size_t i = 0; i < n; i++)
-		if (!k || strcmp(deps[k - 1], deps[i]))
-			deps[k++] = deps[i];
-		else
-			free(deps[i]);
-	make_escape(&sb, target);
-	sb_addc(&sb, ':');
-	for (size_t i = 0; i < k; i++) {
-		sb_adds(&sb, " \\\n  ");
-		make_escape(&sb, deps[i]);
-	}
-	sb_addc(&sb, '\n');
-	for (size_t i = 0; i < k; i++) {
-		sb_addc(&sb, '\n');
-		make_escape(&sb, deps[i]);
-		sb_adds(&sb, ":\n");
-	}
-	if (write_file_atomic(o->depfile, sb.buf, sb.len, 0644) < 0) {
-		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
-				strerror(errno));
-		rc = -1;
-	}
-	for (size_t i = 0; i < k; i++)
-		free(deps[i]);
-	free(deps);
+	text = depfile_rule(o->depfile, target, deps.v, deps.n, d);
+	strvec_clear(&deps);
 	free(target);
-	sb_release(&sb);
-	return rc;
+	return text;
 }
 
 /* ---- build -------------------------------------------------------------- */
@@ -467,7 +478,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	struct oci_result res;
 	struct lock lk;
 	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
-	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path);
+	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path), *dep = NULL;
 	enum build_status st = BUILD_OK;
 
 	oci_result_init(&res);
@@ -479,8 +490,16 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	}
 	if (o->locked && (st = check_locked(b, lock_path, d)) != BUILD_OK)
 		goto out;
+	if (o->depfile && !(dep = depfile_text(b, o, out, d))) {
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
 	if (!o->no_cache)
 		cache = o->cache_dir ? xstrdup(o->cache_dir) : cache_default_dir();
+	if (cache && cache_open(cache, d) < 0) { /* before the collision check writes to it */
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
 	if (check_collisions(&plan, cache, d) != 0) {
 		st = BUILD_UNRESOLVED;
 		goto out;
@@ -490,6 +509,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	oo.tag = o->tag ? o->tag : b->dec.policy;
 	oo.compression = o->compression;
 	oo.epoch = o->epoch;
+	b->epoch = o->epoch;
 	oo.cache_dir = cache;
 	oo.max_layers = o->max_layers;
 	oo.from_layout = from;
@@ -499,9 +519,15 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		goto out;
 	}
 	fill_lock(&lk, b, &plan, &res);
-	if (lock_write(lock_path, &lk, d) < 0 || (o->depfile && write_depfile(b, o, out, d) < 0))
+	if (lock_write(lock_path, &lk, d) < 0) {
 		st = BUILD_BAD_INPUT;
+	} else if (dep && write_file_atomic(o->depfile, dep, strlen(dep), 0644) < 0) {
+		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
+				strerror(errno));
+		st = BUILD_BAD_INPUT;
+	}
 out:
+	free(dep);
 	plan_release(&plan, b->dec.nselected);
 	oci_result_release(&res);
 	lock_release(&lk);
@@ -587,19 +613,50 @@ static char *locked_path(const char *lock_path, const char *path)
 }
 
 /* What verify runs: the compiled module the build ran while it is there,
- * else the policy's source. */
-static char *locked_program(const char *lock_path, const struct lock *lk)
+ * provided its bytes have the digest the lock records, else the policy's
+ * source (never a compiled module in its place). */
+static struct bc_program *locked_program(struct build *b, const char *lock_path, const struct lock *lk,
+					 struct diag *d)
 {
+	struct bc_program *prog;
 	struct stat st;
 	char *path;
 
 	if (lk->program) {
 		path = locked_path(lock_path, lk->program);
-		if (stat(path, &st) == 0)
-			return path;
+		if (stat(path, &st) == 0) {
+			prog = load_program(b, path, lk->policy, NULL, lk->program_digest, false, d);
+			free(path);
+			return prog;
+		}
 		free(path);
 	}
-	return locked_path(lock_path, lk->modules[0].path);
+	path = locked_path(lock_path, lk->modules[0].path);
+	prog = load_program(b, path, lk->policy, NULL, NULL, true, d);
+	free(path);
+	return prog;
+}
+
+/* The modules the program was made from must be those the lock names. */
+static void check_modules(const struct build *b, const struct lock *lk, const char *lock_path, struct diag *d,
+			  enum build_status *st)
+{
+	if (b->prog->nfiles != lk->nmodules) {
+		diag_file_error(d, lock_path, 0, 0, "verify",
+				"the policy is made of %zu modules, the lock names %zu", b->prog->nfiles,
+				lk->nmodules);
+		*st = BUILD_MISMATCH;
+		return;
+	}
+	for (size_t i = 0; i < b->prog->nfiles; i++) {
+		char *dg = xasprintf("sha256:%s", b->prog->files[i].digest);
+		if (strcmp(dg, lk->modules[i].digest)) {
+			diag_file_error(d, lock_path, 0, 0, "verify",
+					"policy module '%s' changed since the build", lk->modules[i].path);
+			*st = BUILD_MISMATCH;
+		}
+		free(dg);
+	}
 }
 
 static void select_locked(struct build *b, const struct lock *lk, const char *lock_path, struct diag *d,
@@ -637,12 +694,16 @@ static enum build_status recheck(struct build *b, const struct lock *lk, const c
 {
 	enum build_status st = BUILD_OK;
 	char **dirs = xcalloc(lk->ncatalogs + 1, sizeof(*dirs));
-	char *policy = locked_program(lock_path, lk);
 
 	b->request = json_incref(lk->request ? lk->request : json_object());
-	b->prog = comp_load(policy, lk->policy, NULL, d);
+	b->prog = locked_program(b, lock_path, lk, d);
 	for (size_t i = 0; i < lk->ncatalogs; i++)
 		dirs[i] = locked_path(lock_path, lk->catalogs[i].path);
+	if (!b->prog && lk->program && b->program_digest[0] &&
+	    strcmp(b->program_digest, lk->program_digest)) {
+		st = BUILD_MISMATCH; /* another module than the lock's: a mismatch, not bad input */
+		goto out;
+	}
 	if (!b->prog ||
 	    (b->vm = vm_new(), vm_select(b->vm, b->prog, lk->policy, b->request, &b->dec, d) < 0) ||
 	    catset_open(&b->cs, (const char *const *)dirs, lk->ncatalogs, d) < 0) {
@@ -650,15 +711,7 @@ static enum build_status recheck(struct build *b, const struct lock *lk, const c
 		goto out;
 	}
 	b->have_catalogs = true;
-	for (size_t i = 0; i < b->prog->nfiles && i < lk->nmodules; i++) {
-		char *dg = xasprintf("sha256:%s", b->prog->files[i].digest);
-		if (strcmp(dg, lk->modules[i].digest)) {
-			diag_file_error(d, lock_path, 0, 0, "verify",
-					"policy module '%s' changed since the build", lk->modules[i].path);
-			st = BUILD_MISMATCH;
-		}
-		free(dg);
-	}
+	check_modules(b, lk, lock_path, d, &st);
 	select_locked(b, lk, lock_path, d, &st);
 	for (size_t i = 0; i < b->dec.nselected; i++) {
 		const struct cat_prim *p = b->dec.selected[i].prim;
@@ -686,15 +739,105 @@ out:
 	for (size_t i = 0; i < lk->ncatalogs; i++)
 		free(dirs[i]);
 	free(dirs);
-	free(policy);
 	return st;
+}
+
+/* ---- deriving the layers ------------------------------------------------
+ *
+ * What verify can prove of the layers cpolc made: a layer is a function of
+ * the content of its sources, in order (the catalog blobs of its primitives,
+ * or the policy's generated files), of the layer format and of
+ * SOURCE_DATE_EPOCH; its compressed bytes also depend on the compressor's
+ * version, its uncompressed tar (diff_id) does not. So verify makes each
+ * layer's tar again, hashing it instead of compressing it, from the blobs
+ * of the catalog primitives whose content digests the lock records (each
+ * blob is checked against its digest while read), grouped as the lock
+ * says (layer index), in the order the build used (plan_layers). Then
+ * oci_verify requires the image's diff_id at that index to be the derived
+ * one, its blob to decompress to it, and every layer of the image to be
+ * derived or the `from` image's. A layer from a poisoned cache, or any blob
+ * whose own digest is right but whose content is not the primitives', fails.
+ * The cost is reading the primitives' blobs twice; nothing is compressed.
+ * The `from` image's layers are checked against their digests only.
+ */
+struct src_at {
+	long index; /* lock layer index; -1 for the generated files (top) */
+	size_t k;   /* source */
+};
+
+static int src_at_cmp(const void *a, const void *b)
+{
+	const struct src_at *x = a, *y = b;
+
+	if (x->index != y->index)
+		return x->index < y->index ? -1 : 1;
+	return (x->k > y->k) - (x->k < y->k);
+}
+
+static void derive_group(const struct layer_plan *plan, const struct src_at *v, size_t n, long long epoch,
+			 struct oci_derived *out, struct diag *d, enum build_status *st)
+{
+	struct oci_layer_src *srcs = xcalloc(n, sizeof(*srcs));
+	struct strbuf name = STRBUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		srcs[i] = plan->srcs[v[i].k];
+		sb_addf(&name, "%s%s", i ? ", " : "", srcs[i].name);
+	}
+	out->index = v[0].index;
+	out->name = sb_detach(&name, NULL);
+	if (oci_layer_derive(srcs, n, epoch, out->diff_id, d) < 0) {
+		*st = BUILD_MISMATCH;
+		out->diff_id[0] = '\0';
+	}
+	free(srcs);
+}
+
+/* The derived layers into *out (*nout), or none when the locked set is not
+ * whole (verify has failed already). */
+static void derive_layers(const struct build *b, const struct lock *lk, struct oci_derived **out,
+			  size_t *nout, struct diag *d, enum build_status *st)
+{
+	struct layer_plan plan = {0};
+	struct src_at *v;
+	size_t n = 0, i, j;
+
+	*out = NULL;
+	*nout = 0;
+	if (!b->prog || !b->have_catalogs || b->dec.nselected != lk->nprims)
+		return;
+	if (lk->layer_format != OCI_LAYER_FORMAT) {
+		diag_error(d, LOC_NONE, "verify",
+			   "the lock's layers are of layer format %d, this cpolc makes format %d and cannot "
+			   "derive them: build again",
+			   lk->layer_format, OCI_LAYER_FORMAT);
+		*st = BUILD_MISMATCH;
+		return;
+	}
+	plan_layers(&b->dec, &plan);
+	v = xcalloc(plan.nsrcs + 1, sizeof(*v));
+	for (i = 0; i < b->dec.nselected; i++) /* dec.selected[i] is lk->prims[i] */
+		v[n++] = (struct src_at){(long)lk->prims[i].layer_index, plan.sel_src[i]};
+	if (n < plan.nsrcs)
+		v[n++] = (struct src_at){-1, plan.nsrcs - 1};
+	qsort(v, n, sizeof(*v), src_at_cmp);
+	*out = xcalloc(n + 1, sizeof(**out));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j].index == v[i].index; j++)
+			;
+		derive_group(&plan, &v[i], j - i, lk->epoch, &(*out)[(*nout)++], d, st);
+	}
+	free(v);
+	plan_release(&plan, b->dec.nselected);
 }
 
 enum build_status build_verify(const char *lock_path, const char *image_path, struct diag *d)
 {
 	struct lock lk;
 	struct build b;
-	enum build_status st = BUILD_OK, st2;
+	struct oci_derived *dv;
+	enum build_status st, st2 = BUILD_OK;
+	size_t ndv;
 	char *dir, *tag;
 
 	lock_init(&lk);
@@ -702,18 +845,20 @@ enum build_status build_verify(const char *lock_path, const char *image_path, st
 		lock_release(&lk);
 		return BUILD_BAD_INPUT;
 	}
+	build_init(&b); /* a lock names at least one module (lock_load) */
+	st = recheck(&b, &lk, lock_path, d);
+	derive_layers(&b, &lk, &dv, &ndv, d, &st2);
 	oci_split_ref(image_path, &dir, &tag);
-	if (oci_verify(dir, tag, &lk, d) < 0)
-		st = BUILD_MISMATCH;
+	if (oci_verify(dir, tag, &lk, dv, ndv, d) < 0)
+		st2 = BUILD_MISMATCH;
+	if (st == BUILD_OK)
+		st = st2;
+	for (size_t i = 0; i < ndv; i++)
+		free(dv[i].name);
+	free(dv);
 	free(dir);
 	free(tag);
-	if (lk.nmodules) {
-		build_init(&b);
-		st2 = recheck(&b, &lk, lock_path, d);
-		if (st == BUILD_OK || st2 == BUILD_BAD_INPUT)
-			st = st2;
-		build_release(&b);
-	}
+	build_release(&b);
 	lock_release(&lk);
 	return st;
 }

@@ -64,7 +64,7 @@ static const char *index_entry(struct cat_prim *p, char **f)
 		return "bad version";
 	if (!valid_kind(f[2]))
 		return "bad kind";
-	if (!is_sha256_ref(f[3]) || !is_sha256_ref(f[4]))
+	if (!digest_valid(f[3]) || !digest_valid(f[4]))
 		return "bad digest";
 	errno = 0;
 	p->size = strtoull(f[5], &end, 10);
@@ -91,7 +91,7 @@ static char *index_header(struct catalog *cat, char *p, char *end, const char *p
 			return NULL;
 		}
 		*nl = *sp = '\0';
-		if (!is_sha256_ref(sp + 1) || strcmp(p, "@pack") || cat->pack_digest) {
+		if (!digest_valid(sp + 1) || strcmp(p, "@pack") || cat->pack_digest) {
 			diag_file_error(d, path, (unsigned)*lineno, 0, CAT_RULE,
 					"malformed index header line");
 			return NULL;

@@ -81,13 +81,14 @@ static char *staged(struct import *im, const char *name)
 	return xasprintf("%s/%u-%s", im->tmp, im->nstaged++, name);
 }
 
+/* Remove the staging directory: its files and those gpgv left in its home. */
 static void remove_tree(const char *dir)
 {
 	char *gnupg = path_join(dir, "gnupg");
 
-	remove_old_files(gnupg, -1, NULL);
+	remove_old_files(dir, "gnupg", -1, NULL);
 	rmdir(gnupg);
-	remove_old_files(dir, -1, NULL);
+	remove_old_files(dir, ".", -1, NULL);
 	rmdir(dir);
 	free(gnupg);
 }

@@ -35,7 +35,6 @@ char *meta_dump(json_t *m, size_t *len);
 char *meta_file_path(const char *dir, const char *name, const char *version);
 /* Does m allow the exception word ("setuid")? */
 bool meta_allows(json_t *m, const char *what);
-bool is_sha256_ref(const char *s);
 
 /* ---- the file tree of a primitive being added (cat_tar.c) --------------- */
 
@@ -48,6 +47,7 @@ struct tent {
 	uint64_t size;	    /* regular files */
 	char *link;	    /* symlink target, or hardlink target path (normalised) */
 	char *src;	    /* regular file content from this file system path, or */
+	uint64_t dev, ino;  /* ... (the file walked there), */
 	uint64_t spool_off; /* ... from this offset of the spool file */
 	char *origin;	    /* what the user named (for messages), borrowed from tree */
 };

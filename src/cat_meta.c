@@ -38,14 +38,6 @@ char *meta_file_path(const char *dir, const char *name, const char *version)
 	return p;
 }
 
-bool is_sha256_ref(const char *s)
-{
-	if (!s || strncmp(s, "sha256:", 7))
-		return false;
-	s += 7;
-	return strspn(s, "0123456789abcdef") == 64 && s[64] == '\0';
-}
-
 /* A platform word: [a-z0-9_.-]+ */
 static bool plat_word(const char *s)
 {
@@ -221,7 +213,7 @@ static int check_required(json_t *m, const char *what, bool full, struct diag *d
 		}
 	}
 	v = json_object_get(m, "content");
-	if (((full && !json_object_get(m, "apt")) || v) && !is_sha256_ref(json_string_value(v)))
+	if (((full && !json_object_get(m, "apt")) || v) && !digest_valid(json_string_value(v)))
 		return bad(d, what, "'%s' must be \"sha256:\" and 64 hex digits", "content");
 	v = json_object_get(m, "size");
 	if ((full || v) && (!json_is_integer(v) || json_integer_value(v) < 0))

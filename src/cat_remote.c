@@ -42,7 +42,7 @@ int remote_lookup(struct cat_prim *p, struct diag *d)
 	if (read_file(path, &text, &len) < 0) {
 		if (errno != ENOENT)
 			rc = -1, diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read: %s", strerror(errno));
-	} else if (len != 72 || text[71] != '\n' || (text[71] = '\0', !is_sha256_ref(text))) {
+	} else if (len != 72 || text[71] != '\n' || (text[71] = '\0', !digest_valid(text))) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "malformed record of fetched content");
 		rc = -1;
 	} else {

@@ -349,8 +349,15 @@ static int add_fs(struct tree *t, const char *src, const char *dest, const char 
 		if (check_mode(t, orig, dest, st.st_mode, d) < 0)
 			return -1;
 		e = add_entry(t, xstrdup(dest), TENT_FILE, st.st_mode, orig);
-		e->src = xstrdup(src);
+		/* a file named on the command line may be a link: open its target */
+		e->src = top ? realpath(src, NULL) : xstrdup(src);
+		if (!e->src) {
+			diag_file_error(d, src, 0, 0, CAT_RULE, "cannot add: %s", strerror(errno));
+			return -1;
+		}
 		e->size = (uint64_t)st.st_size;
+		e->dev = (uint64_t)st.st_dev;
+		e->ino = (uint64_t)st.st_ino;
 		return 0;
 	}
 	if (S_ISLNK(st.st_mode)) {
@@ -661,19 +668,41 @@ static int copy_data(struct archive *a, int fd, bool spooled, uint64_t off, uint
 	return 0;
 }
 
+/* Open the file walked at e->src, and make sure it is that file: not
+ * through a link in its place (O_NOFOLLOW), and the same regular file
+ * (device, inode and size) whatever was swapped on its way. Between the
+ * walk and the read the tree is not ours; without this a file swapped for
+ * a link to /etc/shadow would put that file into a world-readable blob. */
+static int open_walked(const struct tent *e, struct diag *d)
+{
+	int fd = open(e->src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0 && errno != ELOOP) {
+		diag_file_error(d, e->src, 0, 0, CAT_RULE, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_dev != e->dev ||
+	    (uint64_t)st.st_ino != e->ino || (uint64_t)st.st_size != e->size) {
+		diag_file_error(d, e->src, 0, 0, CAT_RULE,
+				"cannot add '%s': the file changed while being added (it is not the file "
+				"found when its directory was read)",
+				e->path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int write_data(struct tree *t, struct archive *a, const struct tent *e, struct diag *d)
 {
 	const char *why = NULL;
 	int fd = t->spool_fd, rc;
 	char extra;
 
-	if (e->src) {
-		fd = open(e->src, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			diag_file_error(d, e->src, 0, 0, CAT_RULE, "cannot open: %s", strerror(errno));
-			return -1;
-		}
-	}
+	if (e->src && (fd = open_walked(e, d)) < 0)
+		return -1;
 	rc = copy_data(a, fd, !e->src, e->spool_off, e->size, &why);
 	if (rc == 0 && e->src && read(fd, &extra, 1) != 0) {
 		why = "file grew while being added";

@@ -46,7 +46,14 @@ uint32_t diag_add_file(struct diag *d, const char *path, char *text, size_t len)
 	f->path = xstrdup(path);
 	f->text = text;
 	f->len = len;
+	f->quote = true;
 	return (uint32_t)d->nfiles++;
+}
+
+void diag_no_quote(struct diag *d, uint32_t id)
+{
+	if (id > 0 && id < d->nfiles)
+		d->files[id].quote = false;
 }
 
 const struct diag_file *diag_file(const struct diag *d, uint32_t id)
@@ -298,7 +305,7 @@ static void print_gcc(struct diag *d, FILE *out, const struct diag_entry *e, uns
 	if (e->rule)
 		fprintf(out, " [%s]", e->rule);
 	fputc('\n', out);
-	if ((flags & DIAG_CARET) && e->loc.file)
+	if ((flags & DIAG_CARET) && e->loc.file && d->files[e->loc.file].quote)
 		print_caret(d, out, e->loc);
 }
 

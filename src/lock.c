@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,7 @@ void lock_release(struct lock *lk)
 	free(lk->from);
 	free(lk->from_digest);
 	free(lk->program);
+	free(lk->program_digest);
 	lock_init(lk);
 }
 
@@ -137,9 +139,10 @@ void lock_set_image(struct lock *lk, const char *manifest_digest, const char *co
 	set_str(&lk->config_digest, config_digest);
 }
 
-void lock_set_program(struct lock *lk, const char *path)
+void lock_set_program(struct lock *lk, const char *path, const char *digest)
 {
 	set_str(&lk->program, path);
+	set_str(&lk->program_digest, digest);
 }
 
 void lock_set_from(struct lock *lk, const char *from, const char *manifest_digest)
@@ -164,6 +167,7 @@ struct lock_prim *lock_add_prim(struct lock *lk, const char *name, const char *v
 	p->layer_digest = dup_or_null(layer_digest);
 	p->diff_id = dup_or_null(diff_id);
 	p->layer_size = layer_size;
+	p->layer_index = 0;
 	return p;
 }
 
@@ -196,6 +200,7 @@ static json_t *prim_json(const struct lock_prim *p)
 	json_object_set_new(l, "digest", jstr(p->layer_digest));
 	json_object_set_new(l, "diffId", jstr(p->diff_id));
 	json_object_set_new(l, "size", json_integer((json_int_t)p->layer_size));
+	json_object_set_new(l, "index", json_integer((json_int_t)p->layer_index));
 	json_object_set_new(o, "layer", l);
 	return o;
 }
@@ -211,7 +216,9 @@ static json_t *lock_to_json(const struct lock *lk)
 		json_object_set_new(o, "platform", json_string(lk->platform));
 	json_object_set_new(o, "modules", refs_json(lk->modules, lk->nmodules));
 	if (lk->program)
-		json_object_set_new(o, "program", json_string(lk->program));
+		json_object_set_new(
+			o, "program",
+			json_pack("{s:s, s:o}", "path", lk->program, "digest", jstr(lk->program_digest)));
 	json_object_set_new(o, "request", lk->request ? json_incref(lk->request) : json_object());
 	json_object_set_new(o, "catalogs", refs_json(lk->catalogs, lk->ncatalogs));
 	for (i = 0; i < lk->nprims; i++)
@@ -223,8 +230,9 @@ static json_t *lock_to_json(const struct lock *lk)
 			json_pack("{s:s, s:o}", "image", lk->from, "manifest", jstr(lk->from_digest)));
 	json_object_set_new(o, "config", lk->config ? json_incref(lk->config) : json_object());
 	json_object_set_new(o, "image",
-			    json_pack("{s:o, s:o}", "manifest", jstr(lk->manifest_digest), "config",
-				      jstr(lk->config_digest)));
+			    json_pack("{s:o, s:o, s:i, s:I}", "manifest", jstr(lk->manifest_digest), "config",
+				      jstr(lk->config_digest), "layerFormat", lk->layer_format, "epoch",
+				      (json_int_t)lk->epoch));
 	return o;
 }
 
@@ -260,109 +268,288 @@ int lock_write(const char *path, const struct lock *lk, struct diag *d)
 	return rc;
 }
 
-/* --- reading ------------------------------------------------------------------ */
+/* --- reading ------------------------------------------------------------------ *
+ *
+ * A lock is read as hostile input: every field the writer writes is checked
+ * for presence and type, every digest for its form (digest_valid), and each
+ * problem is reported with the lock's path and the key's path in it, e.g.
+ * 'web.lock': primitives[2].layer.digest is missing. Nothing of a value is
+ * echoed. */
 
-static const char *get_str(const json_t *o, const char *k)
+struct reader {
+	const char *path;
+	struct diag *d;
+	int errors;
+};
+
+static void bad(struct reader *r, const char *at, const char *key, const char *what)
 {
-	return json_string_value(json_object_get(o, k));
+	diag_file_error(r->d, r->path, 0, 0, "lock", "'%s': %s%s%s %s", r->path, at, *at ? "." : "", key,
+			what);
+	r->errors++;
 }
 
-static int load_refs(const json_t *a, struct lock *lk, bool modules, const char *path, struct diag *d)
+enum { F_OPTIONAL = 1, F_NULL = 2, F_DIGEST = 4 };
+
+/* The string o[key] (at: the path of o), or NULL: absent when F_OPTIONAL,
+ * null when F_NULL, or an error reported. A string must be non-empty and
+ * hold no NUL; with F_DIGEST, a digest. */
+static const char *str_at(struct reader *r, const json_t *o, const char *at, const char *key, unsigned fl)
 {
-	const json_t *v;
+	const json_t *v = json_object_get(o, key);
+	const char *s = json_string_value(v);
+
+	if (!v) {
+		if (!(fl & F_OPTIONAL))
+			bad(r, at, key, "is missing");
+		return NULL;
+	}
+	if (json_is_null(v) && (fl & F_NULL))
+		return NULL;
+	if (!s || !*s || strlen(s) != json_string_length(v)) {
+		bad(r, at, key, fl & F_DIGEST ? "must be a digest" : "must be a non-empty string");
+		return NULL;
+	}
+	if ((fl & F_DIGEST) && !digest_valid(s)) {
+		bad(r, at, key, "must be a digest (\"sha256:\" and 64 lowercase hex digits)");
+		return NULL;
+	}
+	return s;
+}
+
+/* o[key], which must be of the given JSON type (unless absent and optional). */
+static const json_t *get_typed(struct reader *r, const json_t *o, const char *at, const char *key,
+			       json_type type, bool optional)
+{
+	static const char *const names[] = {
+		[JSON_OBJECT] = "an object",   [JSON_ARRAY] = "a list",	 [JSON_STRING] = "a string",
+		[JSON_INTEGER] = "an integer", [JSON_REAL] = "a number", [JSON_TRUE] = "a boolean",
+		[JSON_FALSE] = "a boolean",    [JSON_NULL] = "null",
+	};
+	const json_t *v = json_object_get(o, key);
+	char *what;
+
+	if (!v && optional)
+		return NULL;
+	if (v && json_typeof(v) == type)
+		return v;
+	what = xasprintf(v ? "must be %s" : "is missing", names[type]);
+	bad(r, at, key, what);
+	free(what);
+	return NULL;
+}
+
+static void load_refs(struct reader *r, const json_t *j, struct lock *lk, bool modules)
+{
+	const char *key = modules ? "modules" : "catalogs";
+	const json_t *a = get_typed(r, j, "", key, JSON_ARRAY, false), *v;
 	size_t i;
 
-	if (!json_is_array(a)) {
-		diag_file_error(d, path, 0, 0, "lock", "'%s': %s is not a list", path,
-				modules ? "modules" : "catalogs");
-		return -1;
-	}
+	if (modules && a && json_array_size(a) == 0)
+		bad(r, "", key, "is empty: a lock names the modules it was built from");
 	json_array_foreach((json_t *)a, i, v)
 	{
-		const char *p = get_str(v, "path"), *dg = get_str(v, "digest");
-		if (!p || !dg) {
-			diag_file_error(d, path, 0, 0, "lock", "'%s': entry %zu of %s lacks path or digest",
-					path, i, modules ? "modules" : "catalogs");
-			return -1;
+		char *at = xasprintf("%s[%zu]", key, i);
+		const char *p, *dg;
+		if (!json_is_object(v)) {
+			bad(r, "", at, "must be an object");
+			free(at);
+			continue;
 		}
-		if (modules)
+		p = str_at(r, v, at, "path", 0);
+		dg = str_at(r, v, at, "digest", F_DIGEST);
+		if (p && dg && modules)
 			lock_add_module(lk, p, dg);
-		else
+		else if (p && dg)
 			lock_add_catalog(lk, p, dg);
+		free(at);
 	}
-	return 0;
 }
 
-static int load_prims(const json_t *a, struct lock *lk, const char *path, struct diag *d)
+static void load_prim(struct reader *r, const json_t *v, const char *at, struct lock *lk)
 {
-	const json_t *v;
+	const json_t *l, *size, *index;
+	struct lock_prim *p;
+	const char *name, *ver, *dg, *md, *why, *ldg, *di;
+	char *lat = xasprintf("%s.layer", at);
+
+	name = str_at(r, v, at, "name", 0);
+	ver = str_at(r, v, at, "version", 0);
+	dg = str_at(r, v, at, "digest", F_DIGEST);
+	md = str_at(r, v, at, "metadataDigest", F_DIGEST);
+	why = str_at(r, v, at, "reason", F_OPTIONAL | F_NULL);
+	l = get_typed(r, v, at, "layer", JSON_OBJECT, false);
+	ldg = l ? str_at(r, l, lat, "digest", F_DIGEST) : NULL;
+	di = l ? str_at(r, l, lat, "diffId", F_DIGEST) : NULL;
+	size = l ? get_typed(r, l, lat, "size", JSON_INTEGER, false) : NULL;
+	index = l ? get_typed(r, l, lat, "index", JSON_INTEGER, false) : NULL;
+	if (size && json_integer_value(size) < 0) {
+		bad(r, lat, "size", "must not be negative");
+		size = NULL;
+	}
+	if (index && (json_integer_value(index) < 0 || json_integer_value(index) > LOCK_MAX_LAYER)) {
+		bad(r, lat, "index", "is out of range");
+		index = NULL;
+	}
+	if (name && ver && dg && md && ldg && di && size && index) {
+		p = lock_add_prim(lk, name, ver, dg, md, why, ldg, di, (uint64_t)json_integer_value(size));
+		p->layer_index = (uint32_t)json_integer_value(index);
+	}
+	free(lat);
+}
+
+struct named {
+	const char *name;
+	size_t idx;
+};
+
+static int named_cmp(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* A name listed twice is an error (n log n: a lock may be large). */
+static void check_unique(struct reader *r, const struct lock *lk)
+{
+	struct named *v = xcalloc(lk->nprims + 1, sizeof(*v));
+
+	for (size_t i = 0; i < lk->nprims; i++)
+		v[i] = (struct named){lk->prims[i].name, i};
+	qsort(v, lk->nprims, sizeof(*v), named_cmp);
+	for (size_t i = 1; i < lk->nprims; i++)
+		if (!strcmp(v[i].name, v[i - 1].name)) {
+			char *at = xasprintf("primitives[%zu]", v[i].idx);
+			bad(r, at, "name", "names a primitive listed before");
+			free(at);
+		}
+	free(v);
+}
+
+static void load_prims(struct reader *r, const json_t *j, struct lock *lk)
+{
+	const json_t *a = get_typed(r, j, "", "primitives", JSON_ARRAY, false), *v;
 	size_t i;
 
-	if (!json_is_array(a)) {
-		diag_file_error(d, path, 0, 0, "lock", "'%s': primitives is not a list", path);
-		return -1;
-	}
 	json_array_foreach((json_t *)a, i, v)
 	{
-		const json_t *l = json_object_get(v, "layer");
-		json_int_t size = json_integer_value(json_object_get(l, "size"));
-		if (!get_str(v, "name") || !get_str(v, "version") || size < 0) {
-			diag_file_error(d, path, 0, 0, "lock", "'%s': primitive %zu lacks a name or version",
-					path, i);
-			return -1;
-		}
-		lock_add_prim(lk, get_str(v, "name"), get_str(v, "version"), get_str(v, "digest"),
-			      get_str(v, "metadataDigest"), get_str(v, "reason"), get_str(l, "digest"),
-			      get_str(l, "diffId"), (uint64_t)size);
+		char *at = xasprintf("primitives[%zu]", i);
+		if (json_is_object(v))
+			load_prim(r, v, at, lk);
+		else
+			bad(r, "", at, "must be an object");
+		free(at);
 	}
-	return 0;
+	if (!r->errors)
+		check_unique(r, lk);
+}
+
+static void load_image(struct reader *r, const json_t *j, struct lock *lk)
+{
+	const json_t *img = get_typed(r, j, "", "image", JSON_OBJECT, false), *fmt, *epoch;
+	const char *m, *c;
+
+	if (!img)
+		return;
+	m = str_at(r, img, "image", "manifest", F_DIGEST);
+	c = str_at(r, img, "image", "config", F_DIGEST);
+	fmt = get_typed(r, img, "image", "layerFormat", JSON_INTEGER, false);
+	epoch = get_typed(r, img, "image", "epoch", JSON_INTEGER, false);
+	if (fmt && (json_integer_value(fmt) < 1 || json_integer_value(fmt) > INT_MAX))
+		bad(r, "image", "layerFormat", "is out of range");
+	else if (fmt)
+		lk->layer_format = (int)json_integer_value(fmt);
+	if (epoch && json_integer_value(epoch) < 0)
+		bad(r, "image", "epoch", "must not be negative");
+	else if (epoch)
+		lk->epoch = (long long)json_integer_value(epoch);
+	lock_set_image(lk, m, c);
+}
+
+/* The parts of a lock after its version, each checked; r counts errors. */
+static void load_parts(struct reader *r, const json_t *j, struct lock *lk)
+{
+	const json_t *o;
+	const char *pol = str_at(r, j, "", "policy", 0), *plat = str_at(r, j, "", "platform", F_OPTIONAL);
+
+	lock_set_policy(lk, pol, plat);
+	load_refs(r, j, lk, true);
+	if ((o = get_typed(r, j, "", "program", JSON_OBJECT, true)))
+		lock_set_program(lk, str_at(r, o, "program", "path", 0),
+				 str_at(r, o, "program", "digest", F_DIGEST));
+	if ((o = get_typed(r, j, "", "request", JSON_OBJECT, false)))
+		lock_set_request(lk, o);
+	load_refs(r, j, lk, false);
+	load_prims(r, j, lk);
+	if ((o = get_typed(r, j, "", "from", JSON_OBJECT, true)))
+		lock_set_from(lk, str_at(r, o, "from", "image", 0),
+			      str_at(r, o, "from", "manifest", F_DIGEST));
+	if ((o = get_typed(r, j, "", "config", JSON_OBJECT, false)))
+		lock_set_config(lk, o);
+	load_image(r, j, lk);
 }
 
 int lock_from_json(const json_t *j, struct lock *lk, const char *path, struct diag *d)
 {
-	const json_t *img = json_object_get(j, "image");
-	json_int_t ver = json_integer_value(json_object_get(j, "lockVersion"));
+	struct reader r = {path, d, 0};
+	const json_t *ver = json_object_get(j, "lockVersion");
 
 	lock_init(lk);
-	if (!json_is_object(j) || ver != LOCK_VERSION) {
-		diag_file_error(d, path, 0, 0, "lock", "'%s' is not a version %d lock file", path,
+	if (!json_is_object(j) || !json_is_integer(ver)) {
+		diag_file_error(d, path, 0, 0, "lock", "'%s' is not a lock file (no \"lockVersion\")", path);
+		return -1;
+	}
+	if (json_integer_value(ver) != LOCK_VERSION) {
+		diag_file_error(d, path, 0, 0, "lock",
+				"'%s' is not a version %d lock file: build again to write one", path,
 				LOCK_VERSION);
 		return -1;
 	}
-	lock_set_policy(lk, get_str(j, "policy"), get_str(j, "platform"));
-	if (load_refs(json_object_get(j, "modules"), lk, true, path, d) < 0 ||
-	    load_refs(json_object_get(j, "catalogs"), lk, false, path, d) < 0 ||
-	    load_prims(json_object_get(j, "primitives"), lk, path, d) < 0) {
+	load_parts(&r, j, lk);
+	/* a program or a from image whose path or digest was bad is not half-set */
+	if (!r.errors && ((lk->program && !lk->program_digest) || (lk->from && !lk->from_digest)))
+		r.errors++;
+	if (r.errors) {
 		lock_release(lk);
 		return -1;
 	}
-	if (json_is_string(json_object_get(j, "program")))
-		lock_set_program(lk, get_str(j, "program"));
-	lock_set_request(lk, json_object_get(j, "request"));
-	lock_set_config(lk, json_object_get(j, "config"));
-	lock_set_image(lk, get_str(img, "manifest"), get_str(img, "config"));
-	if (json_is_object(json_object_get(j, "from")))
-		lock_set_from(lk, get_str(json_object_get(j, "from"), "image"),
-			      get_str(json_object_get(j, "from"), "manifest"));
 	return 0;
 }
 
-int lock_load(const char *path, struct lock *lk, struct diag *d)
+int lock_parse(const char *text, size_t len, const char *path, struct lock *lk, struct diag *d)
 {
 	json_error_t e;
-	json_t *j = json_load_file(path, 0, &e);
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
 	int rc;
 
 	lock_init(lk);
 	if (!j) {
-		/* jansson gives line and column -1 when the file cannot be opened */
 		diag_file_error(d, path, e.line > 0 ? (unsigned)e.line : 0,
-				e.column > 0 ? (unsigned)e.column : 0, "lock",
-				"cannot read lock file '%s': %s", path, e.text);
+				e.column > 0 ? (unsigned)e.column : 0, "lock", "malformed lock file '%s': %s",
+				path, e.text);
 		return -1;
 	}
 	rc = lock_from_json(j, lk, path, d);
 	json_decref(j);
+	return rc;
+}
+
+int lock_load(const char *path, struct lock *lk, struct diag *d)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	lock_init(lk);
+	if (read_file(path, &text, &len) < 0) {
+		diag_file_error(d, path, 0, 0, "lock", "cannot read lock file '%s': %s", path,
+				strerror(errno));
+		return -1;
+	}
+	rc = lock_parse(text, len, path, lk, d);
+	free(text);
 	return rc;
 }
 
@@ -414,7 +601,7 @@ static size_t cmp_refs(struct strbuf *out, const char *what, const struct lock_r
 	return n;
 }
 
-static const struct lock_prim *find_prim(const struct lock *lk, const char *name)
+const struct lock_prim *lock_find_prim(const struct lock *lk, const char *name)
 {
 	size_t i;
 
@@ -447,6 +634,11 @@ static size_t cmp_prim(struct strbuf *out, const struct lock_prim *a, const stru
 				or_none(y));
 			n++;
 		}
+	}
+	if (a->layer_index != b->layer_index) {
+		sb_addf(out, "primitive '%s': layer index %" PRIu32 " -> %" PRIu32 "\n", a->name,
+			a->layer_index, b->layer_index);
+		n++;
 	}
 	if (a->layer_size != b->layer_size) {
 		sb_addf(out, "primitive '%s': layer size %" PRIu64 " -> %" PRIu64 "\n", a->name,
@@ -485,7 +677,7 @@ size_t lock_compare(const struct lock *want, const struct lock *got, struct strb
 	n += cmp_json(out, "request", want->request, got->request);
 	n += cmp_refs(out, "catalog", want->catalogs, want->ncatalogs, got->catalogs, got->ncatalogs);
 	for (i = 0; i < want->nprims; i++) {
-		const struct lock_prim *b = find_prim(got, want->prims[i].name);
+		const struct lock_prim *b = lock_find_prim(got, want->prims[i].name);
 		if (!b) {
 			sb_addf(out, "primitive '%s' %s removed\n", want->prims[i].name,
 				want->prims[i].version);
@@ -495,7 +687,7 @@ size_t lock_compare(const struct lock *want, const struct lock *got, struct strb
 		}
 	}
 	for (i = 0; i < got->nprims; i++) {
-		if (!find_prim(want, got->prims[i].name)) {
+		if (!lock_find_prim(want, got->prims[i].name)) {
 			sb_addf(out, "primitive '%s' %s added\n", got->prims[i].name, got->prims[i].version);
 			n++;
 		}

@@ -24,7 +24,7 @@ static const struct cmd commands[] = {
 	{"verify", cmd_verify, ARC | CRY, "check an image against its lock file"},
 	{"serve", cmd_serve, ARC | CRY | DYNLIB_SERVE,
 	 "serve a registry that composes images when they are pulled"},
-	{"cache", cmd_cache, 0, "prune the layer cache"},
+	{"cache", cmd_cache, 0, "list and prune the layer cache"},
 	{"catalog", cmd_catalog, 0, "create, fill and inspect primitive catalogs"},
 };
 #undef ARC

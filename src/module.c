@@ -3,6 +3,13 @@
  * Each file is read, checked to be UTF-8, parsed once (modules are deduped by
  * realpath) and its imports are followed depth first; a module met again
  * while it is still loading closes an import cycle, reported with the chain.
+ *
+ * A module is a policy source: a file whose name, as given and once every
+ * symbolic link is resolved, ends in ".cpol". Any other file is refused
+ * unread, since the parser's messages and the caret lines under them would
+ * print what it holds (`import "/etc/shadow"`, a lock naming it, or a
+ * symbolic link x.cpol to it). A file that is not UTF-8 is parsed for
+ * nothing and its text is never quoted.
  */
 #include "config.h"
 
@@ -272,6 +279,7 @@ static void parse_and_follow(struct loader *L, struct module *m, char *text, siz
 	free(shown);
 	if (!utf8_valid(text, len, &bad)) {
 		struct loc l = {m->file, (uint32_t)bad, (uint32_t)bad + 1};
+		diag_no_quote(L->d, m->file);
 		diag_error(L->d, l, "encoding", "invalid UTF-8 (byte 0x%02x)", (unsigned char)text[bad]);
 		m->root = ast_new_root((struct loc){m->file, 0, 0});
 	} else {
@@ -291,15 +299,42 @@ static void parse_and_follow(struct loader *L, struct module *m, char *text, siz
 	L->nstack--;
 }
 
+bool program_source_name(const char *path)
+{
+	size_t n = strlen(path);
+	const char *slash = strrchr(path, '/');
+
+	return n > 5 && !strcmp(path + n - 5, ".cpol") && (!slash || path + n - slash > 6);
+}
+
+#define NOT_SOURCE "'%s' is not a policy source (the name of the file, links resolved, must end in .cpol)"
+
+static void not_source(struct loader *L, const char *path, struct ast *from)
+{
+	if (from)
+		diag_error(L->d, from->nameloc, "import", NOT_SOURCE, path);
+	else
+		diag_file_error(L->d, path, 0, 0, "io", NOT_SOURCE, path);
+}
+
 static struct module *load_file(struct loader *L, const char *path, const char *name, struct ast *from)
 {
 	char *real, *text;
 	size_t len;
 	struct module *m;
 
+	if (!program_source_name(path)) {
+		not_source(L, path, from);
+		return NULL;
+	}
 	real = realpath(path, NULL);
 	if (!real) {
 		read_error(L, path, from, errno);
+		return NULL;
+	}
+	if (!program_source_name(real)) { /* a symbolic link to another file */
+		not_source(L, path, from);
+		free(real);
 		return NULL;
 	}
 	m = find_loaded(L->p, real);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -160,8 +161,7 @@ fail:
 
 static char *scan_file(const char *cache, const char *digest)
 {
-	if (!cache || !digest || strncmp(digest, "sha256:", 7) != 0 || strlen(digest) != 71 ||
-	    strchr(digest + 7, '/'))
+	if (!cache || !digest_valid(digest))
 		return NULL;
 	return xasprintf("%s/scans/%s", cache, digest + 7);
 }
@@ -412,11 +412,23 @@ static int hex_of(EVP_MD_CTX *md, char out[72])
 	return 0;
 }
 
-/* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
-static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *tar, unsigned char *in,
-			size_t n, unsigned char *out)
+/* The compression a layer media type names, or -1 for one that is not an
+ * OCI layer type. */
+static int layer_compression(const char *mt)
 {
-	if (strstr(mt, "+gzip")) {
+	static const enum oci_compression all[] = {OCI_COMP_GZIP, OCI_COMP_ZSTD, OCI_COMP_NONE};
+
+	for (size_t i = 0; mt && i < ARRAY_SIZE(all); i++)
+		if (strcmp(mt, oci_layer_media_type(all[i])) == 0)
+			return (int)all[i];
+	return -1;
+}
+
+/* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
+static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, int comp, EVP_MD_CTX *tar, unsigned char *in, size_t n,
+			unsigned char *out)
+{
+	if (comp == OCI_COMP_GZIP) {
 		z->next_in = in;
 		z->avail_in = (uInt)n;
 		while (z->avail_in) {
@@ -432,7 +444,7 @@ static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, const char *mt, EVP_MD_CTX *
 		}
 		return 0;
 	}
-	if (strstr(mt, "+zstd")) {
+	if (comp == OCI_COMP_ZSTD) {
 		ZSTD_inBuffer ib = {in, n, 0};
 		while (ib.pos < ib.size) {
 			ZSTD_outBuffer ob = {out, BUF_SIZE, 0};
@@ -451,6 +463,7 @@ static int verify_layer(const char *root, const json_t *l, const char *diff_id, 
 {
 	const char *dg = json_string_value(json_object_get(l, "digest"));
 	const char *mt = json_string_value(json_object_get(l, "mediaType"));
+	int comp = layer_compression(mt);
 	char *path = oci_blob_path(root, dg), got[72], gotdiff[72];
 	unsigned char *in = xmalloc(BUF_SIZE), *out = xmalloc(BUF_SIZE);
 	EVP_MD_CTX *bmd = EVP_MD_CTX_new(), *tmd = EVP_MD_CTX_new();
@@ -464,6 +477,12 @@ static int verify_layer(const char *root, const json_t *l, const char *diff_id, 
 	if (!bmd || !tmd || !zd || !EVP_DigestInit_ex(bmd, EVP_sha256(), NULL) ||
 	    !EVP_DigestInit_ex(tmd, EVP_sha256(), NULL) || inflateInit2(&z, 15 + 32) != Z_OK)
 		abort();
+	if (!digest_valid(dg) || comp < 0) {
+		diag_file_error(d, root, 0, 0, "oci-verify", "a layer has %s '%s'",
+				comp < 0 ? "an unknown media type" : "a malformed digest",
+				comp < 0 ? (mt ? mt : "(none)") : (dg ? dg : "(none)"));
+		goto out;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
@@ -472,7 +491,7 @@ static int verify_layer(const char *root, const json_t *l, const char *diff_id, 
 	while ((n = read(fd, in, BUF_SIZE)) > 0) {
 		EVP_DigestUpdate(bmd, in, (size_t)n);
 		size += (uint64_t)n;
-		if (!bad && inflate_feed(&z, zd, mt ? mt : "", tmd, in, (size_t)n, out) < 0)
+		if (!bad && inflate_feed(&z, zd, comp, tmd, in, (size_t)n, out) < 0)
 			bad = 1;
 	}
 	close(fd);
@@ -537,9 +556,7 @@ static int verify_layout(const char *dir, const char *tag, const char *manifest_
 	rc = 0;
 	json_array_foreach(json_object_get(man, "layers"), i, l)
 	{
-		if (!json_is_string(json_object_get(l, "digest")) ||
-		    strlen(json_string_value(json_object_get(l, "digest"))) != 71 ||
-		    verify_layer(dir, l, json_string_value(json_array_get(diffs, i)), d) < 0)
+		if (verify_layer(dir, l, json_string_value(json_array_get(diffs, i)), d) < 0)
 			rc = -1;
 	}
 out:
@@ -559,23 +576,73 @@ int oci_verify_layout(const char *dir, const char *tag, const char *manifest_dig
 	return rc;
 }
 
-static bool layer_listed(const json_t *layers, const json_t *diffs, const struct lock_prim *p)
+int oci_layer_derive(const struct oci_layer_src *srcs, size_t n, long long epoch, char diff_id[72],
+		     struct diag *d)
 {
-	const json_t *l;
-	size_t i;
+	const struct oci_layer_src **v = xcalloc(n ? n : 1, sizeof(*v));
+	char *err = NULL;
+	int rc;
 
-	json_array_foreach((json_t *)layers, i, l)
-	{
-		if (p->layer_digest &&
-		    strcmp(json_string_value(json_object_get(l, "digest")), p->layer_digest) == 0 &&
-		    (json_int_t)p->layer_size == json_integer_value(json_object_get(l, "size")) &&
-		    p->diff_id && strcmp(json_string_value(json_array_get(diffs, i)), p->diff_id) == 0)
-			return true;
-	}
-	return false;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &srcs[i];
+	rc = oci_layer_diff_id(v, n, epoch, diff_id, &err);
+	if (rc < 0)
+		diag_error(d, LOC_NONE, "oci-verify", "cannot derive the layer of %s: %s",
+			   n && srcs[0].name ? srcs[0].name : "the files", err ? err : "?");
+	free(err);
+	free(v);
+	return rc;
 }
 
-int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct diag *d)
+/* Is the layer at p's index the one the lock says? (verify_layout checked
+ * every layer's digest, size and diff_id against its blob.) */
+static bool layer_listed(const json_t *layers, const json_t *diffs, const struct lock_prim *p)
+{
+	const json_t *l = json_array_get(layers, p->layer_index);
+	const char *dg = json_string_value(json_object_get(l, "digest"));
+	const char *di = json_string_value(json_array_get(diffs, p->layer_index));
+
+	return dg && di && strcmp(dg, p->layer_digest) == 0 && strcmp(di, p->diff_id) == 0 &&
+	       (json_int_t)p->layer_size == json_integer_value(json_object_get(l, "size"));
+}
+
+/* Every layer is derived, or one of the `from` image's below them all. */
+static int account_layers(const char *dir, const json_t *diffs, const struct lock *lk,
+			  const struct oci_derived *dv, size_t ndv, struct diag *d)
+{
+	size_t n = json_array_size(diffs), lowest = n;
+	bool *seen = xcalloc(n + 1, sizeof(*seen));
+	int rc = 0;
+
+	for (size_t i = 0; i < ndv; i++) {
+		size_t at = dv[i].index < 0 ? n - 1 : (size_t)dv[i].index;
+		const char *di = json_string_value(json_array_get(diffs, at));
+		if (!n || at >= n || !di || strcmp(di, dv[i].diff_id)) {
+			diag_file_error(
+				d, dir, 0, 0, "oci-verify",
+				"layer %zu of the image is not the one cpolc makes of %s (diff_id %s, "
+				"expected %s)",
+				at, dv[i].name, at < n && di ? di : "(none)", dv[i].diff_id);
+			rc = -1;
+			continue;
+		}
+		seen[at] = true;
+		lowest = at < lowest ? at : lowest;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i] && (!lk->from || i > lowest)) {
+			diag_file_error(d, dir, 0, 0, "oci-verify",
+					"layer %zu of the image (%s) comes from no primitive of the lock%s",
+					i, json_string_value(json_array_get(diffs, i)),
+					lk->from ? " nor from the from image" : "");
+			rc = -1;
+		}
+	free(seen);
+	return rc;
+}
+
+int oci_verify(const char *dir, const char *tag, const struct lock *lk, const struct oci_derived *derived,
+	       size_t nderived, struct diag *d)
 {
 	json_t *man, *cfg, *layers, *diffs;
 	const char *cdg;
@@ -600,12 +667,14 @@ int oci_verify(const char *dir, const char *tag, const struct lock *lk, struct d
 	for (i = 0; i < lk->nprims; i++) {
 		if (!layer_listed(layers, diffs, &lk->prims[i])) {
 			diag_file_error(d, dir, 0, 0, "oci-verify",
-					"the layer of '%s' %s (%s) is not in the image", lk->prims[i].name,
-					lk->prims[i].version,
-					lk->prims[i].layer_digest ? lk->prims[i].layer_digest : "no digest");
+					"the layer of '%s' %s (%s) is not layer %" PRIu32 " of the image",
+					lk->prims[i].name, lk->prims[i].version, lk->prims[i].layer_digest,
+					lk->prims[i].layer_index);
 			rc = -1;
 		}
 	}
+	if (derived && account_layers(dir, diffs, lk, derived, nderived, d) < 0)
+		rc = -1;
 out:
 	json_decref(man);
 	json_decref(cfg);

@@ -25,6 +25,12 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 		    long long epoch, const char *tmpdir, struct oci_zpool *pool, struct oci_layer_out *out,
 		    char **err);
 
+/* The diff_id of the layer oci_layer_build makes of srcs at epoch: the
+ * same tar, hashed and written nowhere (every input tar is still checked
+ * against its digest). 0, or -1 with a message in *err. */
+int oci_layer_diff_id(const struct oci_layer_src *const *srcs, size_t nsrcs, long long epoch,
+		      char diff_id[72], char **err);
+
 /* Parallel deflate (oci_deflate.c). A pool of threads shared by every
  * layer of a compose; NULL (threads <= 1) compresses in the caller. */
 #define OCI_GZ_WHOLE (16u << 20) /* a stream this small is deflated in one call */

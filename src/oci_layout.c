@@ -83,7 +83,7 @@ int oci_blob_check(const char *path, const char *digest)
 {
 	char hex[65];
 
-	if (strncmp(digest, "sha256:", 7) != 0)
+	if (!digest_valid(digest))
 		return 1;
 	if (sha256_file(path, hex) < 0)
 		return -1;
@@ -154,8 +154,12 @@ fail:
 	return -1;
 }
 
+/* A digest that is not one never becomes a path out of blobs/sha256 (its
+ * readers check digest_valid first and report it; this is the backstop). */
 char *oci_blob_path(const char *root, const char *digest)
 {
+	if (!digest_valid(digest))
+		return xasprintf("%s/blobs/sha256/invalid-digest", root);
 	return xasprintf("%s/blobs/sha256/%s", root, digest + 7);
 }
 
@@ -219,6 +223,7 @@ struct group {
 	size_t first;	 /* index of the first source, for ordering */
 	uint64_t weight; /* input bytes */
 	char key[65];	 /* cache key, "" when not cacheable */
+	char *recipe;	 /* what the key is the digest of (a cache entry records it) */
 	struct oci_layer_out out;
 	char *err;
 	bool cached;
@@ -350,7 +355,7 @@ static void group_key(struct group *g, const struct oci_opts *o)
 		}
 	}
 	sha256_hex(sb.buf, sb.len, g->key);
-	sb_release(&sb);
+	g->recipe = sb_detach(&sb, NULL);
 }
 
 /* ---------------------------------------------------------------------------
@@ -719,13 +724,11 @@ static bool is_temp_blob(const char *name)
 	return strncmp(name, ".tmp-layer-", 11) == 0 || strstr(name, ".tmp.") != NULL;
 }
 
-/* Temporary files that builds killed a day ago or more left in blobs/. */
+/* Temporary files that builds killed a day ago or more left in blobs/
+ * (never through a link out of the layout). */
 static void remove_stale_temps(const char *root)
 {
-	char *dir = path_join(root, "blobs/sha256");
-
-	remove_old_files(dir, 86400, is_temp_blob);
-	free(dir);
+	remove_old_files(root, "blobs/sha256", 86400, is_temp_blob);
 }
 
 /* Hold an exclusive lock on the layout directory until *fd is closed. */
@@ -750,8 +753,7 @@ static void collect_garbage(struct compose *c)
 	json_object_foreach(c->old_refs, k, v)
 	{
 		char *p;
-		if (json_object_get(now, k) || strncmp(k, "sha256:", 7) != 0 || strlen(k) != 71 ||
-		    strchr(k + 7, '/'))
+		if (json_object_get(now, k) || !digest_valid(k))
 			continue;
 		p = oci_blob_path(c->root, k);
 		unlink(p);
@@ -846,7 +848,7 @@ static int lookup_cache(struct compose *c)
 		group_key(g, c->o);
 		if (!g->key[0])
 			continue;
-		hit = cache_lookup(c->o->cache_dir, g->key, &g->ce, c->d);
+		hit = cache_lookup(c->o->cache_dir, g->key, g->recipe, &g->ce, c->d);
 		if (hit < 0)
 			return -1;
 		if (hit) {
@@ -885,7 +887,8 @@ static int place_layers(struct compose *c)
 			memcpy(g->ce.digest, g->out.digest, sizeof(g->ce.digest));
 			memcpy(g->ce.diff_id, g->out.diff_id, sizeof(g->ce.diff_id));
 			g->ce.size = g->out.size;
-			if (cache_store(c->o->cache_dir, g->key, g->out.tmp_path, &g->ce, c->d) < 0)
+			if (cache_store(c->o->cache_dir, g->key, g->recipe, g->out.tmp_path, &g->ce, c->d) <
+			    0)
 				rc = -1;
 		} else if (oci_place_blob(c->root, g->out.tmp_path, g->out.digest, true, c->d) < 0) {
 			rc = -1;
@@ -997,6 +1000,7 @@ static void compose_release(struct compose *c)
 		free(c->g[i].out.tmp_path);
 		free(c->g[i].err);
 		free(c->g[i].srcs);
+		free(c->g[i].recipe);
 		cache_entry_release(&c->g[i].ce);
 	}
 	free(c->g);

@@ -105,16 +105,6 @@ static enum MHD_Result error(struct req *r, unsigned status, const char *code, c
 	return queue(r, status, resp);
 }
 
-static bool valid_digest(const char *s)
-{
-	if (strncmp(s, "sha256:", 7) || strlen(s) != 71)
-		return false;
-	for (s += 7; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
-
 /* ---- manifests ---------------------------------------------------------- */
 
 /* Does the client take media type mt (an absent Accept takes anything)? */
@@ -176,7 +166,7 @@ static enum MHD_Result manifest(struct req *r, const char *name, const char *ref
 
 	if (!strncmp(ref, "sha256:", 7)) {
 		const struct serve_comp *c =
-			valid_digest(ref) ? serve_find_manifest(r->s->comp, name, identity, ref) : NULL;
+			digest_valid(ref) ? serve_find_manifest(r->s->comp, name, identity, ref) : NULL;
 		if (!c)
 			return error(r, MHD_HTTP_NOT_FOUND, "MANIFEST_UNKNOWN", "no such manifest");
 		return send_manifest(r, name, ref, c);
@@ -245,7 +235,7 @@ static enum MHD_Result blob(struct req *r, const char *name, const char *digest)
 	char *path, buf[96];
 	int fd, rr;
 
-	if (!valid_digest(digest))
+	if (!digest_valid(digest))
 		return error(r, MHD_HTTP_BAD_REQUEST, "DIGEST_INVALID", "not a sha256 digest");
 	if (!serve_blob_allowed(r->s->comp, name, r->user ? r->user : "", digest))
 		return error(r, MHD_HTTP_NOT_FOUND, "BLOB_UNKNOWN", "no such blob in this repository");

@@ -50,7 +50,8 @@ struct watch {
 struct pull {
 	struct watch *watch;
 	size_t nwatch;
-	bool busy; /* being worked out by one thread; the others wait */
+	bool busy;	/* being worked out by one thread; the others wait */
+	bool transient; /* a failure that may not recur: not kept */
 	enum serve_status status;
 	const struct serve_comp *comp;
 	char *message;
@@ -80,16 +81,6 @@ static char *stamp_of(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 ? cache_stamp(&st) : xstrdup("");
-}
-
-static bool valid_digest(const char *s)
-{
-	if (strncmp(s, "sha256:", 7) || strlen(s) != 71)
-		return false;
-	for (s += 7; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -213,7 +204,7 @@ static int manifest_blobs(struct serve_comp *comp)
 	size_t i;
 
 	layers = json_object_get(m, "layers");
-	if (!cfg || !valid_digest(cfg) || !json_is_array(layers)) {
+	if (!cfg || !digest_valid(cfg) || !json_is_array(layers)) {
 		json_decref(m);
 		return -1;
 	}
@@ -223,7 +214,7 @@ static int manifest_blobs(struct serve_comp *comp)
 	json_array_foreach(layers, i, l)
 	{
 		const char *dg = json_string_value(json_object_get(l, "digest"));
-		if (dg && valid_digest(dg))
+		if (dg && digest_valid(dg))
 			comp->blobs[comp->nblobs++] = xstrdup(dg);
 	}
 	json_decref(m);
@@ -298,7 +289,7 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 	struct serve_comp *comp = NULL;
 
 	free(path);
-	if (key && name && ref && identity && manifest && strlen(key) == 64 && valid_digest(manifest) &&
+	if (key && name && ref && identity && manifest && strlen(key) == 64 && digest_valid(manifest) &&
 	    serve_valid_name(name) && serve_valid_tag(ref)) {
 		comp = xcalloc(1, sizeof(*comp));
 		memcpy(comp->key, key, 65);
@@ -453,6 +444,7 @@ struct job {
 	enum serve_status status;
 	char *message;
 	const struct serve_comp *comp;
+	bool transient; /* the composition failed for a reason the inputs may not decide */
 };
 
 static void watch_add(struct job *j, const char *path)
@@ -670,7 +662,6 @@ static int run_build(struct job *j, char **err)
 	}
 	strvec_push(&argv, o->exe);
 	strvec_push(&argv, "build");
-	strvec_push(&argv, j->policy);
 	strvec_push(&argv, "--request");
 	strvec_push(&argv, reqfile);
 	for (size_t i = 0; i < o->ncatalogs; i++) {
@@ -693,9 +684,11 @@ static int run_build(struct job *j, char **err)
 		strvec_push(&argv, "--stdlib");
 		strvec_push(&argv, o->stdlib);
 	}
+	strvec_push(&argv, "--");
+	strvec_push(&argv, j->policy);
 	pid = fork();
 	if (pid == 0) { /* only async-signal-safe calls until exec */
-		int null = open("/dev/null", O_RDWR);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		dup2(null, 0), dup2(null, 1), dup2(pipefd[1], 2);
 		execv(o->exe, argv.v);
@@ -801,7 +794,7 @@ static void finish(struct job *j)
 	comp->name = xstrdup(j->name);
 	comp->ref = xstrdup(j->ref);
 	comp->identity = xstrdup(j->identity);
-	if (lock_load(lockfile, &lk, &d) < 0 || !lk.manifest_digest || !valid_digest(lk.manifest_digest)) {
+	if (lock_load(lockfile, &lk, &d) < 0 || !lk.manifest_digest || !digest_valid(lk.manifest_digest)) {
 		job_fail(j, SERVE_ERROR, "the composition's lock '%s' cannot be read", lockfile);
 		goto out;
 	}
@@ -871,6 +864,7 @@ static void compose(struct job *j)
 	give_slot(j->c);
 	if (status == 0) {
 		finish(j);
+		j->transient = j->status != SERVE_OK;
 	} else {
 		char *msg = build_messages(err, status == 1 ? "deny" : NULL);
 		job_fail(j,
@@ -958,7 +952,7 @@ void serve_compose(struct serve_composer *c, const char *name, const char *ref, 
 		strmap_put(&c->pulls, pkey, p = xcalloc(1, sizeof(*p)));
 	while (p->busy)
 		pthread_cond_wait(&c->changed, &c->mu);
-	if (fresh(p) && p->status != SERVE_BUSY) {
+	if (fresh(p) && p->status != SERVE_BUSY && !p->transient) {
 		result_of(p, r);
 		pthread_mutex_unlock(&c->mu);
 		goto out;
@@ -973,6 +967,7 @@ void serve_compose(struct serve_composer *c, const char *name, const char *ref, 
 	p->watch = j.watch, p->nwatch = j.nwatch;
 	j.watch = NULL, j.nwatch = 0;
 	p->status = j.status;
+	p->transient = j.transient;
 	p->comp = j.comp;
 	p->message = j.message, j.message = NULL;
 	p->busy = false;

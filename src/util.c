@@ -310,25 +310,47 @@ int mkdir_p(const char *path, unsigned mode)
 	return rc;
 }
 
-void remove_old_files(const char *dir, long age, bool (*match)(const char *name))
+int open_subdir(const char *top, const char *sub)
 {
-	DIR *dh = opendir(dir);
+	char *copy = xstrdup(sub), *save = NULL;
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC), saved;
+
+	for (char *c = strtok_r(copy, "/", &save); fd >= 0 && c; c = strtok_r(NULL, "/", &save)) {
+		int next = openat(fd, c, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		close(fd);
+		errno = saved;
+		fd = next;
+	}
+	saved = errno;
+	free(copy);
+	errno = saved;
+	return fd;
+}
+
+int remove_old_files(const char *top, const char *sub, long age, bool (*match)(const char *name))
+{
+	int fd = open_subdir(top, sub);
+	DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	time_t now = time(NULL);
 
-	while (dh && (de = readdir(dh))) {
+	if (!dh) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(dh))) {
 		struct stat st;
-		char *p;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
 		    (match && !match(de->d_name)))
 			continue;
-		p = path_join(dir, de->d_name);
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && (age < 0 || now - st.st_mtime > age))
-			unlink(p);
-		free(p);
+		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    (age < 0 || now - st.st_mtime > age))
+			unlinkat(dirfd(dh), de->d_name, 0);
 	}
-	if (dh)
-		closedir(dh);
+	closedir(dh);
+	return 0;
 }
 
 char *path_join(const char *dir, const char *name)
@@ -523,6 +545,14 @@ int parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = v * mult;
 	return 0;
+}
+
+bool digest_valid(const char *s)
+{
+	if (!s || strncmp(s, "sha256:", 7) != 0)
+		return false;
+	s += 7;
+	return strspn(s, "0123456789abcdef") == 64 && s[64] == '\0';
 }
 
 int cmp_strp(const void *a, const void *b)

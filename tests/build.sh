@@ -486,7 +486,8 @@ mkdir -p shipped
 expect_exit "compile the policy" 0 "$CPOLC" compile tagged.cpol -o shipped/tagged.cpolb
 expect_exit "build from the .cpolb" 0 "$CPOLC" build shipped/tagged.cpolb -C cat -D env=ship -o shipped/img \
 	--lock shipped/img.lock
-expect_match "the lock names the module run" "$(cat shipped/img.lock)" '"program": "shipped/tagged.cpolb"'
+expect_match "the lock names the module run" "$(cat shipped/img.lock)" '"path": "shipped/tagged.cpolb"'
+expect_match "and its digest" "$(cat shipped/img.lock)" "\"digest\": \"sha256:$(sha256sum shipped/tagged.cpolb | cut -c1-64)\""
 expect_match "and the source's digest" "$(cat shipped/img.lock)" '"path": "tagged.cpol"'
 expect_exit "a lock of an image the layout does not hold" 4 "$CPOLC" verify --lock shipped/img.lock tags.oci
 expect_match "says so" "$T_ERR" "no image in 'tags.oci/index.json' has the manifest sha256:"

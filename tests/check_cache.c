@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -81,10 +82,10 @@ START_TEST(test_store_lookup_corrupt)
 	snprintf(e.diff_id, sizeof(e.diff_id), "%s", dg);
 	e.size = 11;
 	sha256_hex("key", 3, key);
-	ck_assert_int_eq(cache_lookup(cache, key, &got, &d), 0);
-	ck_assert_int_eq(cache_store(cache, key, tmp, &e, &d), 0);
+	ck_assert_int_eq(cache_lookup(cache, key, "key", &got, &d), 0);
+	ck_assert_int_eq(cache_store(cache, key, "key", tmp, &e, &d), 0);
 	ck_assert_int_eq(access(tmp, F_OK), -1); /* consumed */
-	ck_assert_int_eq(cache_lookup(cache, key, &got, &d), 1);
+	ck_assert_int_eq(cache_lookup(cache, key, "key", &got, &d), 1);
 	ck_assert_str_eq(got.digest, dg);
 	ck_assert_uint_eq(got.size, 11);
 	ck_assert_str_eq(got.blob, e.blob);
@@ -93,9 +94,9 @@ START_TEST(test_store_lookup_corrupt)
 	fputs("LAYER BYTES", f);
 	fclose(f);
 	cache_entry_release(&got);
-	ck_assert_int_eq(cache_lookup(cache, key, &got, &d), 0);
+	ck_assert_int_eq(cache_lookup(cache, key, "key", &got, &d), 0);
 	ck_assert_int_eq(access(e.blob, F_OK), -1);
-	ck_assert_int_eq(cache_lookup(cache, "not-a-key", &got, &d), 0);
+	ck_assert_int_eq(cache_lookup(cache, "not-a-key", "key", &got, &d), 0);
 	ck_assert_uint_eq(d.nerrors, 0);
 	cache_entry_release(&e);
 	diag_release(&d);
@@ -182,6 +183,87 @@ START_TEST(test_compose_uses_cache)
 	free(tar);
 	free((char *)dgs[0]);
 	free(cache);
+}
+END_TEST
+
+/* The entry of a layer's key, the JSON text. */
+static char *entry_of(const char *cache)
+{
+	char *ldir = path_join(cache, "layers"), *p = NULL, *text = NULL;
+	DIR *dh = opendir(ldir);
+	struct dirent *de;
+	size_t len;
+
+	while (dh && (de = readdir(dh)))
+		if (de->d_name[0] != '.') {
+			ck_assert_ptr_null(p); /* only one */
+			p = path_join(ldir, de->d_name);
+		}
+	closedir(dh);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(read_file(p, &text, &len), 0);
+	free(p);
+	free(ldir);
+	return text;
+}
+
+/* An entry is bound to the inputs it was made of: the entry of one
+ * primitive's layer written over another's key is not used for it (it used
+ * to be: the next build took the other primitive's layer). */
+START_TEST(test_entry_bound_to_recipe)
+{
+	struct oci_layer_src s[2];
+	char *tar[2], *ca = path_join(dir, "ca"), *cb = path_join(dir, "cb"), *ea, *eb, *pa;
+	const char *tars[2][1], *dgs[2][1];
+	struct oci_result r1, r2, r3;
+	DIR *dh;
+	struct dirent *de;
+
+	make_src(&s[0], &tar[0], tars[0], dgs[0], "alpha");
+	make_src(&s[1], &tar[1], tars[1], dgs[1], "bravo");
+	ck_assert_int_eq(compose_cached("o1", ca, &s[0], 1, &r1), 0);
+	ck_assert_int_eq(compose_cached("o2", cb, &s[1], 1, &r2), 0);
+	ck_assert_str_ne(r1.layers[0].diff_id, r2.layers[0].diff_id);
+	ea = entry_of(ca);
+	eb = entry_of(cb);
+	ck_assert_ptr_nonnull(strstr(ea, "\"recipe\":\"cpolc-layer\\n"));
+	ck_assert_ptr_nonnull(strstr(ea, dgs[0][0]));
+	/* poison ca: alpha's key now names bravo's blob (copied in, digest right) */
+	pa = xasprintf("%s/blobs/sha256/%s", cb, r2.layers[0].digest + 7);
+	{
+		char *to = xasprintf("%s/blobs/sha256/%s", ca, r2.layers[0].digest + 7), *data;
+		size_t len;
+		ck_assert_int_eq(read_file(pa, &data, &len), 0);
+		ck_assert_int_eq(write_file_atomic(to, data, len, 0644), 0);
+		free(data);
+		free(to);
+	}
+	free(pa);
+	pa = path_join(ca, "layers");
+	dh = opendir(pa);
+	while ((de = readdir(dh)))
+		if (de->d_name[0] != '.') {
+			char *ep = path_join(pa, de->d_name);
+			ck_assert_int_eq(write_file_atomic(ep, eb, strlen(eb), 0644), 0);
+			free(ep);
+		}
+	closedir(dh);
+	ck_assert_int_eq(compose_cached("o3", ca, &s[0], 1, &r3), 0);
+	ck_assert(!r3.layers[0].cached);
+	ck_assert_str_eq(r3.layers[0].diff_id, r1.layers[0].diff_id);
+	ck_assert_str_eq(r3.manifest_digest, r1.manifest_digest);
+	oci_result_release(&r1);
+	oci_result_release(&r2);
+	oci_result_release(&r3);
+	for (int i = 0; i < 2; i++) {
+		free(tar[i]);
+		free((char *)dgs[i][0]);
+	}
+	free(ea);
+	free(eb);
+	free(pa);
+	free(ca);
+	free(cb);
 }
 END_TEST
 
@@ -299,6 +381,64 @@ START_TEST(test_prune)
 }
 END_TEST
 
+/* victim/NAME: a file outside the cache that nothing may remove. */
+static char *victim(const char *vdir, const char *name, time_t mtime)
+{
+	char *p = path_join(vdir, name);
+	struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
+
+	ck_assert_int_eq(write_file_atomic(p, "{}", 2, 0644), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, ts, 0), 0);
+	return p;
+}
+
+/* Prune never follows a symbolic link out of the cache: with checks/,
+ * scans/, tmp/, layers/ and blobs/sha256 links to a directory of files,
+ * those files stay (prune used to remove every regular file in the
+ * target of checks/ or scans/, and old ones in that of tmp/). */
+START_TEST(test_prune_symlinks)
+{
+	static const char *const subs[] = {"checks", "scans", "tmp", "layers"};
+	char *cache = path_join(dir, "c"), *vdir = path_join(dir, "victims"), *v[4], *blobs, *link;
+	char hex[65];
+	struct diag d;
+	size_t i;
+
+	diag_init(&d);
+	ck_assert_int_eq(mkdir(cache, 0755), 0);
+	ck_assert_int_eq(mkdir(vdir, 0755), 0);
+	sha256_hex("x", 1, hex);
+	v[0] = victim(vdir, "passwd", 1000);
+	v[1] = victim(vdir, hex, 1000); /* a blob's name */
+	v[2] = victim(vdir, ".tmp-layer-x", 1000);
+	v[3] = victim(vdir, "0000.json", 1000);
+	for (i = 0; i < ARRAY_SIZE(subs); i++) {
+		link = path_join(cache, subs[i]);
+		ck_assert_int_eq(symlink(vdir, link), 0);
+		free(link);
+	}
+	blobs = path_join(cache, "blobs");
+	ck_assert_int_eq(mkdir(blobs, 0755), 0);
+	link = path_join(blobs, "sha256");
+	ck_assert_int_eq(symlink(vdir, link), 0);
+	free(link);
+	ck_assert_int_eq(cache_prune(cache, 0, &d), -1);
+	ck_assert_uint_ge(d.nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "is a symbolic link"));
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		ck_assert_msg(access(v[i], F_OK) == 0, "'%s' was removed", v[i]);
+		free(v[i]);
+	}
+	/* and a build does not use such a cache */
+	ck_assert_int_eq(cache_open(cache, &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.entries[d.nentries - 1].message, "is a symbolic link"));
+	diag_release(&d);
+	free(blobs);
+	free(vdir);
+	free(cache);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cache");
@@ -311,8 +451,10 @@ int main(void)
 	tcase_add_test(tc, test_default_dir);
 	tcase_add_test(tc, test_store_lookup_corrupt);
 	tcase_add_test(tc, test_compose_uses_cache);
+	tcase_add_test(tc, test_entry_bound_to_recipe);
 	tcase_add_test(tc, test_concurrent_builds);
 	tcase_add_test(tc, test_prune);
+	tcase_add_test(tc, test_prune_symlinks);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,7 @@
 
 #include "cat.h"
 #include "util.h"
+#include "../src/cat_int.h" /* tree_add_arg and tree_write: the walk and the reads */
 
 static char root[64];
 
@@ -148,6 +149,96 @@ static struct cat_prim *open_one(struct catset *cs, const char *dir, const char 
 	diag_release(&d);
 	return catset_find(cs, name, version);
 }
+
+/* Walk rel (as `catalog add DIR` does), let swap change the tree, then
+ * write the tar: the message of the failure, or NULL when it was written
+ * (and then the content of src/f in *blob_has). */
+static char *walk_swap_write(void (*swap)(void))
+{
+	struct tree t;
+	struct diag d;
+	char *arg = at("src"), *tmpd = at("tmp"), *tmp = NULL, dg[72], *msg = NULL;
+	uint64_t size;
+
+	diag_init(&d);
+	ck_assert_int_eq(mkdir_p(tmpd, 0755), 0);
+	tree_init(&t, tmpd, false);
+	ck_assert_int_eq(tree_add_arg(&t, arg, &d), 0);
+	swap();
+	if (tree_write(&t, &tmp, dg, &size, &d) < 0) {
+		ck_assert_uint_ge(d.nerrors, 1);
+		msg = xstrdup(d.entries[0].message);
+	} else {
+		unlink(tmp);
+		free(tmp);
+	}
+	tree_release(&t);
+	diag_release(&d);
+	free(arg);
+	free(tmpd);
+	return msg;
+}
+
+static void swap_for_symlink(void) /* src/f -> a secret of the same size */
+{
+	char *f = at("src/f"), *secret = at("secret");
+	ck_assert_int_eq(unlink(f), 0);
+	ck_assert_int_eq(symlink(secret, f), 0);
+	free(f);
+	free(secret);
+}
+
+static void swap_parent(void) /* src/d -> a directory holding another f */
+{
+	char *d = at("src/d"), *other = at("other"), *old = at("old");
+	ck_assert_int_eq(rename(d, old), 0);
+	ck_assert_int_eq(symlink(other, d), 0);
+	free(d);
+	free(other);
+	free(old);
+}
+
+static void swap_file(void) /* src/f replaced by another file of the same size */
+{
+	put("src/f.new", "SECRET", 0644);
+	char *a = at("src/f.new"), *b = at("src/f");
+	ck_assert_int_eq(rename(a, b), 0);
+	free(a);
+	free(b);
+}
+
+static void no_swap(void)
+{
+}
+
+/* catalog add DIR opens each file it walked and checks that it is that
+ * file: a file swapped for a link to /etc/shadow between the walk and the
+ * read (or its directory for a link, or it for another file) used to put
+ * the other file's bytes into the world-readable blob. */
+START_TEST(test_add_race)
+{
+	char *msg;
+
+	put("src/f", "public", 0644);
+	put("src/d/f", "public", 0644);
+	put("secret", "SECRET", 0600);
+	put("other/f", "SECRET", 0600);
+	ck_assert_ptr_null(walk_swap_write(no_swap));
+	msg = walk_swap_write(swap_for_symlink);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_msg(strstr(msg, "changed while being added"), "%s", msg);
+	free(msg);
+	put("src/f", "public", 0644);
+	msg = walk_swap_write(swap_parent);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_msg(strstr(msg, "changed while being added"), "%s", msg);
+	free(msg);
+	msg = walk_swap_write(swap_file);
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_msg(strstr(msg, "changed while being added"), "%s", msg);
+	free(msg);
+}
+END_TEST
 
 START_TEST(test_canonical_tar)
 {
@@ -636,6 +727,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_canonical_tar);
+	tcase_add_test(tc, test_add_race);
 	tcase_add_test(tc, test_deterministic);
 	tcase_add_test(tc, test_immutable);
 	tcase_add_test(tc, test_hostile);

@@ -26,13 +26,14 @@ static void sample(struct lock *lk)
 	lock_init(lk);
 	lock_set_policy(lk, "web", "linux/amd64");
 	lock_add_module(lk, "web.cpol", D1);
-	lock_set_program(lk, "web.cpolb");
+	lock_set_program(lk, "web.cpolb", D2);
 	lock_add_catalog(lk, "catalog", D2);
 	lock_set_request(lk, req);
 	lock_add_prim(lk, "libc6", "2.36-9", D1, D2, "dependency of app", D3, D1, 1234);
 	lock_add_prim(lk, "app", "1.0", D2, D3, "include at web.cpol:3:5", D1, D2, 99);
 	lock_set_config(lk, cfg);
 	lock_set_image(lk, D3, D1);
+	lk->layer_format = 4;
 	json_decref(req);
 	json_decref(cfg);
 }
@@ -41,11 +42,11 @@ START_TEST(test_dump_order)
 {
 	struct lock lk;
 	char *text;
-	const char *keys[] = {"\"lockVersion\": 1",
+	const char *keys[] = {"\"lockVersion\": 2",
 			      "\"policy\": \"web\"",
 			      "\"platform\"",
 			      "\"modules\"",
-			      "\"program\": \"web.cpolb\"",
+			      "\"program\": {\n    \"path\": \"web.cpolb\",\n    \"digest\": \"" D2 "\"",
 			      "\"request\"",
 			      "\"catalogs\"",
 			      "\"primitives\"",
@@ -56,7 +57,7 @@ START_TEST(test_dump_order)
 
 	sample(&lk);
 	text = lock_dump(&lk, NULL);
-	ck_assert_int_eq(strncmp(text, "{\n  \"lockVersion\": 1,\n", 22), 0);
+	ck_assert_int_eq(strncmp(text, "{\n  \"lockVersion\": 2,\n", 22), 0);
 	ck_assert_int_eq(text[strlen(text) - 1], '\n');
 	prev = text;
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -74,9 +75,11 @@ START_TEST(test_dump_order)
 		      "\",\n      \"metadataDigest\": \"" D2 "\",\n      \"reason\": \"dependency of app\""));
 	ck_assert(strstr(text, "libc6") < strstr(text, "\"name\": \"app\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"layer\": {\n        \"digest\": \"" D3
-					   "\",\n        \"diffId\": \"" D1 "\",\n        \"size\": 1234\n"));
-	ck_assert_ptr_nonnull(
-		strstr(text, "\"image\": {\n    \"manifest\": \"" D3 "\",\n    \"config\": \"" D1 "\""));
+					   "\",\n        \"diffId\": \"" D1
+					   "\",\n        \"size\": 1234,\n        \"index\": 0\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+				     "\"image\": {\n    \"manifest\": \"" D3 "\",\n    \"config\": \"" D1
+				     "\",\n    \"layerFormat\": 4,\n    \"epoch\": 0\n  }"));
 	free(text);
 	lock_release(&lk);
 }
@@ -111,7 +114,7 @@ START_TEST(test_write_load_roundtrip)
 	/* malformed input */
 	ck_assert_int_eq(write_file_atomic(path, "{\"lockVersion\": 9}", 18, 0644), 0);
 	ck_assert_int_eq(lock_load(path, &back, &d), -1);
-	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "is not a version 1 lock file"));
+	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "is not a version 2 lock file"));
 	ck_assert_int_eq(write_file_atomic(path, "{", 1, 0644), 0);
 	ck_assert_int_eq(lock_load(path, &back, &d), -1);
 	ck_assert_uint_eq(d.nerrors, 2);
@@ -160,6 +163,202 @@ START_TEST(test_compare)
 }
 END_TEST
 
+/* Load j as a lock; on failure, the messages joined. */
+static int try_load(const json_t *j, char **msgs)
+{
+	struct lock lk;
+	struct diag d;
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	diag_init(&d);
+	rc = lock_from_json(j, &lk, "t.lock", &d);
+	for (size_t i = 0; i < d.nentries; i++)
+		sb_addf(&sb, "%s\n", d.entries[i].message);
+	ck_assert_int_eq(rc == 0, d.nerrors == 0);
+	if (rc == 0)
+		ck_assert_ptr_nonnull(lk.modules);
+	lock_release(&lk);
+	diag_release(&d);
+	*msgs = sb_detach(&sb, NULL);
+	return rc;
+}
+
+static bool optional_key(const char *path)
+{
+	static const char *const opt[] = {"platform", "program", "from", ".reason"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(opt); i++) {
+		size_t n = strlen(opt[i]), m = strlen(path);
+		if (opt[i][0] == '.' ? m >= n && !strcmp(path + m - n, opt[i]) : !strcmp(path, opt[i]))
+			return true;
+	}
+	return false;
+}
+
+/* The lock must refuse root with its value at path (key in parent) replaced
+ * by bad, naming path; absent, unless path is optional. */
+static void expect_refused(json_t *root, json_t *parent, const char *key, size_t idx, const char *path,
+			   json_t *bad)
+{
+	json_t *old = json_is_object(parent) ? json_object_get(parent, key) : json_array_get(parent, idx);
+	char *msgs, *want = xasprintf("'t.lock': %s ", path);
+
+	json_incref(old);
+	if (json_is_object(parent))
+		json_object_set_new(parent, key, bad);
+	else
+		json_array_set_new(parent, idx, bad);
+	ck_assert_msg(try_load(root, &msgs) < 0, "%s replaced: accepted", path);
+	ck_assert_msg(strstr(msgs, want), "%s replaced: the error does not name it: %s", path, msgs);
+	free(msgs);
+	if (json_is_object(parent)) {
+		json_object_del(parent, key);
+		ck_assert_msg((try_load(root, &msgs) == 0) == optional_key(path), "%s missing: %s", path,
+			      msgs);
+		ck_assert_msg(optional_key(path) || strstr(msgs, want), "%s missing: not named: %s", path,
+			      msgs);
+		free(msgs);
+		json_object_set(parent, key, old);
+	} else {
+		json_array_set(parent, idx, old);
+	}
+	json_decref(old);
+	free(want);
+}
+
+/* A value of another type than v; for a string, also the digest-like
+ * path traversal and the empty string. */
+static void each_bad_value(json_t *root, json_t *parent, const char *key, size_t idx, const char *path,
+			   const json_t *v)
+{
+	if (json_is_string(v)) {
+		expect_refused(root, parent, key, idx, path, json_integer(5));
+		expect_refused(root, parent, key, idx, path, json_string(""));
+		expect_refused(root, parent, key, idx, path, json_stringn("a\0b", 3));
+		if (strncmp(json_string_value(v), "sha256:", 7) == 0) {
+			expect_refused(root, parent, key, idx, path,
+				       json_string("sha256:////////////////////////////////////////"
+						   "///../../../etc/shadow"));
+			expect_refused(root, parent, key, idx, path,
+				       json_string("sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA"
+						   "495991B7852B855"));
+		}
+	} else if (json_is_integer(v)) {
+		expect_refused(root, parent, key, idx, path, json_string("5"));
+		expect_refused(root, parent, key, idx, path, json_real(1.5));
+		if (strcmp(path, "lockVersion"))
+			expect_refused(root, parent, key, idx, path, json_integer(-1));
+	} else if (json_is_array(v)) {
+		expect_refused(root, parent, key, idx, path, json_object());
+	} else if (json_is_object(v)) {
+		expect_refused(root, parent, key, idx, path, json_array());
+	}
+}
+
+/* Every key under path, each replaced by bad values and removed in turn. */
+static size_t walk(json_t *root, json_t *parent, const char *key, size_t idx, const char *path)
+{
+	json_t *v = json_is_object(parent) ? json_object_get(parent, key) : json_array_get(parent, idx);
+	const char **keys = xcalloc(json_object_size(v) + 1, sizeof(*keys)), *name;
+	size_t n = 1, i = 0, nk;
+	json_t *k;
+
+	each_bad_value(root, parent, key, idx, path, v);
+	if (!strcmp(path, "request") || !strcmp(path, "config")) {
+		free(keys);
+		return n; /* free-form */
+	}
+	json_object_foreach(v, name, k) keys[i++] = xstrdup(name); /* removing a key frees its name */
+	nk = i;
+	for (i = 0; i < nk; i++) {
+		char *sub = xasprintf("%s.%s", path, keys[i]);
+		n += walk(root, v, keys[i], 0, sub);
+		free(sub);
+		free((char *)keys[i]);
+	}
+	for (i = 0; i < json_array_size(v); i++) {
+		char *sub = xasprintf("%s[%zu]", path, i);
+		n += walk(root, v, NULL, i, sub);
+		free(sub);
+	}
+	free(keys);
+	return n;
+}
+
+static void expect_load_error(const char *text, const char *want)
+{
+	json_t *j = json_loads(text, 0, NULL);
+	char *msgs;
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(try_load(j, &msgs), -1);
+	ck_assert_msg(strstr(msgs, want), "wanted '%s' in: %s", want, msgs);
+	free(msgs);
+	json_decref(j);
+}
+
+/* Every field of a lock, missing or of a wrong type or form, is refused
+ * with its key path named; the reader used to take a primitive without a
+ * "digest" and verify then passed NULL to strcmp. */
+START_TEST(test_load_malformed)
+{
+	struct lock lk;
+	char *text, *msgs;
+	json_t *root, *v;
+	const char *keys[16], *name;
+	size_t n = 0, nk = 0;
+
+	sample(&lk);
+	lock_set_from(&lk, "base.oci", D2);
+	text = lock_dump(&lk, NULL);
+	root = json_loads(text, 0, NULL);
+	ck_assert_int_eq(try_load(root, &msgs), 0);
+	free(msgs);
+	json_object_foreach(root, name, v) keys[nk++] = xstrdup(name);
+	for (size_t i = 0; i < nk; i++) {
+		if (strcmp(keys[i], "lockVersion"))
+			n += walk(root, root, keys[i], 0, keys[i]);
+		free((char *)keys[i]);
+	}
+	ck_assert_uint_ge(n, 40);		    /* every field was tried */
+	ck_assert_int_eq(try_load(root, &msgs), 0); /* and put back */
+	free(msgs);
+	json_object_set_new(root, "modules", json_array());
+	ck_assert_int_eq(try_load(root, &msgs), -1);
+	ck_assert_ptr_nonnull(strstr(msgs, "modules is empty"));
+	free(msgs);
+	json_decref(root);
+	free(text);
+	lock_release(&lk);
+
+	expect_load_error("[]", "is not a lock file");
+	expect_load_error("{\"lockVersion\": \"2\"}", "is not a lock file");
+	expect_load_error("{\"lockVersion\": 1, \"policy\": \"p\"}", "is not a version 2 lock file");
+	expect_load_error("{\"lockVersion\": 2}", "'t.lock': policy is missing");
+	expect_load_error("{\"lockVersion\": 2}", "'t.lock': image is missing");
+	expect_load_error("{\"lockVersion\": 2, \"modules\": [5]}", "'t.lock': modules[0] must be an object");
+	expect_load_error("{\"lockVersion\": 2, \"primitives\": [{\"name\": \"a\", \"version\": \"1\", "
+			  "\"layer\": {}}]}",
+			  "'t.lock': primitives[0].digest is missing");
+	expect_load_error("{\"lockVersion\": 2, \"primitives\": [{\"name\": \"a\", \"version\": \"1\", "
+			  "\"layer\": {}}]}",
+			  "'t.lock': primitives[0].layer.diffId is missing");
+	lock_init(&lk);
+	lock_add_prim(&lk, "a", "1", D1, D1, NULL, D1, D1, 1);
+	lock_add_prim(&lk, "b", "1", D1, D1, NULL, D1, D1, 1);
+	lock_add_prim(&lk, "a", "2", D1, D1, NULL, D1, D1, 1);
+	lock_add_module(&lk, "p.cpol", D1);
+	lock_set_image(&lk, D1, D1);
+	lock_set_policy(&lk, "p", NULL);
+	lk.layer_format = 4;
+	text = lock_dump(&lk, NULL);
+	expect_load_error(text, "'t.lock': primitives[2].name names a primitive listed before");
+	free(text);
+	lock_release(&lk);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lock");
@@ -170,6 +369,7 @@ int main(void)
 	tcase_add_test(tc, test_dump_order);
 	tcase_add_test(tc, test_write_load_roundtrip);
 	tcase_add_test(tc, test_compare);
+	tcase_add_test(tc, test_load_malformed);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

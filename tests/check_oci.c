@@ -561,6 +561,7 @@ START_TEST(test_verify_and_lock)
 	struct oci_layer_src s[2];
 	const char *tars[2], *dgs[2];
 	struct oci_result res;
+	struct oci_derived dv[2];
 	struct lock lk;
 	struct diag d;
 	char *out, *blob;
@@ -575,14 +576,35 @@ START_TEST(test_verify_and_lock)
 	lock_set_image(&lk, res.manifest_digest, res.config_digest);
 	for (i = 0; i < 2; i++) {
 		const struct oci_layer_info *l = &res.layers[res.src_layer[i]];
-		lock_add_prim(&lk, s[i].name, "1", dgs[i], NULL, "r", l->digest, l->diff_id, l->size);
+		lock_add_prim(&lk, s[i].name, "1", dgs[i], NULL, "r", l->digest, l->diff_id, l->size)
+			->layer_index = (uint32_t)res.src_layer[i];
 	}
-	ck_assert_int_eq(oci_verify(out, "t", &lk, &d), 0);
+	ck_assert_int_eq(oci_verify(out, "t", &lk, NULL, 0, &d), 0);
 	ck_assert_uint_eq(d.nerrors, 0);
+	/* each layer derived from its source alone, without composing, has
+	 * the diff_id of the layer composed */
+	for (i = 0; i < 2; i++) {
+		dv[i].name = (char *)s[i].name;
+		dv[i].index = (long)res.src_layer[i];
+		ck_assert_int_eq(oci_layer_derive(&s[i], 1, 0, dv[i].diff_id, &d), 0);
+		ck_assert_str_eq(dv[i].diff_id, res.layers[res.src_layer[i]].diff_id);
+	}
+	ck_assert_int_eq(oci_verify(out, "t", &lk, dv, 2, &d), 0);
+	ck_assert_uint_eq(d.nerrors, 0);
+	/* a layer nothing accounts for; a layer of other content */
+	ck_assert_int_eq(oci_verify(out, "t", &lk, dv, 1, &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.entries[d.nentries - 1].message, "layer 1 of the image (sha256:"));
+	ck_assert_ptr_nonnull(
+		strstr(d.entries[d.nentries - 1].message, "comes from no primitive of the lock"));
+	memcpy(dv[1].diff_id, dv[0].diff_id, sizeof(dv[1].diff_id));
+	ck_assert_int_eq(oci_verify(out, "t", &lk, dv, 2, &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.entries[d.nentries - 2].message,
+				     "layer 1 of the image is not the one cpolc "
+				     "makes of conf 2"));
 	/* a locked layer that the image lacks */
 	free(lk.prims[1].diff_id);
 	lk.prims[1].diff_id = xstrdup(dgs[0]);
-	ck_assert_int_eq(oci_verify(out, "t", &lk, &d), -1);
+	ck_assert_int_eq(oci_verify(out, "t", &lk, NULL, 0, &d), -1);
 	ck_assert_ptr_nonnull(strstr(d.entries[d.nentries - 1].message, "the layer of 'conf 2'"));
 	/* a blob changed on disk */
 	blob = xasprintf("%s/blobs/sha256/%s", out, res.layers[1].digest + 7);

@@ -41,6 +41,32 @@ START_TEST(test_sha256)
 }
 END_TEST
 
+START_TEST(test_digest_valid)
+{
+	const char *hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+	char *good = xasprintf("sha256:%s", hex);
+	const char *bad[] = {
+		"",
+		"sha256:",
+		"sha256:///////////////////////////////////////////../../etc/shadow",
+		"sha256:E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85",
+		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555",
+		"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85/",
+		"sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"SHA256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	};
+
+	ck_assert(digest_valid(good));
+	ck_assert_uint_eq(strlen(good), DIGEST_LEN);
+	ck_assert(!digest_valid(NULL));
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		ck_assert_msg(!digest_valid(bad[i]), "'%s' taken for a digest", bad[i]);
+	free(good);
+}
+END_TEST
+
 START_TEST(test_atomic_write)
 {
 	char dir[] = "/tmp/cpolc-check-XXXXXX";
@@ -111,6 +137,7 @@ int main(void)
 
 	tcase_add_test(tc, test_strbuf);
 	tcase_add_test(tc, test_sha256);
+	tcase_add_test(tc, test_digest_valid);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_paths);
 	tcase_add_test(tc, test_utf8);

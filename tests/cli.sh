@@ -68,8 +68,18 @@ expect_eq "and writes no lock" "$(ls "$T_TMP/notes.lock" 2>/dev/null)" ""
 mkdir -p "$T_TMP/empty"
 expect_exit "an empty directory is fine" 0 "$CPOLC" build "$T_TMP/p.cpol" -C "$cat" -o "$T_TMP/empty" \
 	--lock "$T_TMP/empty.lock"
+expect_exit "cache list" 0 "$CPOLC" cache list --cache "$T_TMP/cache"
+expect_eq "lists every layer entry" "$(printf '%s\n' "$T_OUT" | grep -c .)" "$(ls "$T_TMP/cache/layers" | grep -c '\.json$')"
+expect_match "with key, digest, size and the day of last use" "$(printf '%s\n' "$T_OUT" | head -n 1)" \
+	'^[0-9a-f]{64}	sha256:[0-9a-f]{64}	[0-9]+	[0-9]{4}-[0-9]{2}-[0-9]{2}$'
+expect_match "and the total" "$T_ERR" '^[0-9]+ layers?, [0-9]+ bytes$'
+expect_exit "cache list --format json" 0 "$CPOLC" cache list --cache "$T_TMP/cache" --format json
+expect_eq "as JSON" "$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)[0]))')" \
+	"['diffId', 'digest', 'key', 'size', 'used']"
 expect_exit "cache prune" 0 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size 0
 expect_match "prune reports bytes" "$T_OUT" 'removed [1-9][0-9]* bytes'
+expect_exit "cache list after pruning" 0 "$CPOLC" cache list --cache "$T_TMP/cache"
+expect_eq "shows an empty cache" "$T_OUT" ""
 expect_eq "prune drops the collision check's memos" \
 	"$(find "$T_TMP/cache/checks" "$T_TMP/cache/scans" -type f | wc -l)" 0
 expect_exit "cache prune rejects a bad size" 2 "$CPOLC" cache prune --cache "$T_TMP/cache" --max-size lots

@@ -17,9 +17,19 @@ for f in "$GOLDEN"/*.cpol; do
 	else
 		t_fail "golden $name output" "$(diff -u "$GOLDEN/$name.out" "$T_TMP/got" | head -c 1500)"
 	fi
-	expect_exit "golden $name is formatted" 0 "$CPOLC" fmt --check "$GOLDEN/$name.out"
+	cp "$GOLDEN/$name.out" "$T_TMP/$name.cpol"
+	expect_exit "golden $name is formatted" 0 "$CPOLC" fmt --check "$T_TMP/$name.cpol"
 	expect_exit "golden $name needs formatting" 1 "$CPOLC" fmt --check "$f"
 done
+
+# --- only policy sources are read: a file of another name is not shown ---
+printf 'root:$6$secret:19000:0:99999:7:::\n' >"$T_TMP/shadow"
+expect_exit "fmt refuses a file that is no .cpol" 2 "$CPOLC" fmt --caret --check "$T_TMP/shadow"
+expect_match "saying so" "$T_ERR" "is not a policy source"
+expect_eq "and never quoting it" "$(printf '%s' "$T_ERR" | grep -c secret)" 0
+ln -s "$T_TMP/shadow" "$T_TMP/shadow.cpol"
+expect_exit "nor a .cpol link to one" 2 "$CPOLC" fmt --caret --check "$T_TMP/shadow.cpol"
+expect_eq "unquoted" "$(printf '%s' "$T_ERR" | grep -c secret)" 0
 
 # --- the stdlib and every example are formatted ---
 set -- "$CPOLC_SRCDIR"/stdlib/*.cpol $(find "$CPOLC_SRCDIR/examples" -name '*.cpol' | sort)

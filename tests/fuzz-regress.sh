@@ -57,6 +57,11 @@ for f in "$R"/fuzz_json/*; do
 	6) check "fuzz_json/${f##*/}: set-scan" "$CPOLC" catalog set-scan "$T/c2" app 1.0 "$T/in.json" ;;
 	esac
 done
+for f in "$R"/fuzz_lock/*; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	check "fuzz_lock/${f##*/}: verify" "$CPOLC" verify --lock "$f" "$T/cat"
+done
 for f in "$R"/fuzz_tar/*; do
 	[ -f "$f" ] || continue
 	n=$((n + 1))

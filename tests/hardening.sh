@@ -134,7 +134,7 @@ expect_exit "a good build" 0 "$CPOLC" build p.cpol -C "$C" -o good --lock good.l
 cp good.lock broken.lock && printf '{"lockVersion": 1, "policy": ' >broken.lock
 bad_json "corrupted lock with --locked" "broken\.lock.*error" "$CPOLC" build p.cpol -C "$C" -o o3 --lock broken.lock --locked --no-cache
 bad_json "corrupted lock with verify" "broken\.lock.*error" "$CPOLC" verify --lock broken.lock good
-printf '{"lockVersion": 1, "policy": 5}' >shape.lock
+printf '{"lockVersion": 2, "policy": 5}' >shape.lock
 bad_json "lock of the wrong shape with verify" "shape\.lock.*error" "$CPOLC" verify --lock shape.lock good
 
 mkdir -p images && cp -r good images/base

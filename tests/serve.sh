@@ -258,13 +258,13 @@ R=127.0.0.1:$PORT
 expect_exit "a pull with big in the catalog" 0 skopeo inspect --tls-verify=false "docker://$R/hello:r05"
 curl -s -o /dev/null "http://$R/v2/slow/manifests/a" &
 i=0
-until pgrep -f "cpolc build $pol/slow.cpol" >/dev/null || [ $i -gt 100 ]; do sleep 0.02; i=$((i + 1)); done
-expect_eq "a composition is running" "$(pgrep -f "cpolc build $pol/slow.cpol" | wc -l)" 1
+until pgrep -f "cpolc build .*-- $pol/slow.cpol" >/dev/null || [ $i -gt 100 ]; do sleep 0.02; i=$((i + 1)); done
+expect_eq "a composition is running" "$(pgrep -f "cpolc build .*-- $pol/slow.cpol" | wc -l)" 1
 kill -9 "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null
 wait
 sleep 0.2
-expect_eq "no composition outlives a killed server" "$(pgrep -f "cpolc build $pol/slow.cpol" | wc -l)" 0
+expect_eq "no composition outlives a killed server" "$(pgrep -f "cpolc build .*-- $pol/slow.cpol" | wc -l)" 0
 expect_exit "the layout is whole after the kill" 0 python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$state/layout/index.json"
 serve_start "$T_TMP/serve3.log" --state "$state" || exit 1
 R=127.0.0.1:$PORT

@@ -87,6 +87,33 @@ int cmd_parse_policy(const struct opt_cmd *c, int argc, char **argv)
 	return -1;
 }
 
+int cmd_decide(const struct opt_cmd *c, int argc, char **argv, struct policy_args *pa,
+	       const struct diag_opts *dopts, bool need_catalog,
+	       enum build_status (*show)(struct build *b, struct diag *d, void *ctx), void *ctx)
+{
+	struct build_opts bo = {0};
+	struct build b;
+	struct diag d;
+	enum build_status st;
+	int rc = cmd_parse_policy(c, argc, argv);
+
+	if (rc < 0 && need_catalog && !pa->catalogs.n)
+		rc = opt_usage_error(c, "no catalog given (-C DIR)");
+	if (rc >= 0) {
+		policy_args_release(pa);
+		return rc;
+	}
+	policy_args_apply(pa, argv[0], &bo);
+	diag_init(&d);
+	build_init(&b);
+	st = build_decide(&b, &bo, &d);
+	if (st == BUILD_OK || st == BUILD_DENIED)
+		st = show(&b, &d, ctx);
+	build_release(&b);
+	policy_args_release(pa);
+	return cmd_report(dopts, &d, (int)st);
+}
+
 void policy_args_release(struct policy_args *pa)
 {
 	strvec_clear(&pa->defs);

@@ -90,6 +90,15 @@ struct policy_args {
  * (help printed, or a usage error reported). */
 int cmd_parse_policy(const struct opt_cmd *c, int argc, char **argv);
 
+/* A command that shows a decision (eval, graph): parse argv against c (whose
+ * table holds OPT_POLICY_INPUTS(pa) and OPT_DIAG(dopts)), decide, and when
+ * the decision is complete (allowed or denied) call show, whose status is
+ * the command's; report; release pa. need_catalog: -C is required.
+ * Returns the exit status. */
+int cmd_decide(const struct opt_cmd *c, int argc, char **argv, struct policy_args *pa,
+	       const struct diag_opts *dopts, bool need_catalog,
+	       enum build_status (*show)(struct build *b, struct diag *d, void *ctx), void *ctx);
+
 void policy_args_release(struct policy_args *pa);
 /* Fill the decision inputs of bo from pa and the policy path (borrowed). */
 void policy_args_apply(const struct policy_args *pa, const char *policy_path, struct build_opts *bo);

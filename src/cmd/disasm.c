@@ -15,8 +15,9 @@ int cmd_disasm(int argc, char **argv)
 	struct diag_opts dopts = DIAG_OPTS_INIT;
 	int opcodes = 0;
 	const struct opt opts[] = {
-		OPT_BOOL_F(0, "opcodes", &opcodes, "print the instruction set instead: each opcode's\n"
-						   "number, name, operand, stack effect and meaning",
+		OPT_BOOL_F(0, "opcodes", &opcodes,
+			   "print the instruction set instead: each opcode's\n"
+			   "number, name, operand, stack effect and meaning",
 			   OPT_NONEG),
 		OPT_POLICY_MODULE(&pa),
 		OPT_DIAG(&dopts),

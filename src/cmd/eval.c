@@ -70,6 +70,14 @@ static void print_json(FILE *out, const struct decision *dec)
 	json_decref(j);
 }
 
+/* The decision, and its denials and warnings as diagnostics. */
+static enum build_status show(struct build *b, struct diag *d, void *ctx)
+{
+	(*(int *)ctx ? print_text : print_json)(stdout, &b->dec);
+	decision_report(&b->dec, d);
+	return b->dec.ndenials ? BUILD_DENIED : BUILD_OK;
+}
+
 int cmd_eval(int argc, char **argv)
 {
 	static const char *const formats[] = {"json", "text", NULL};
@@ -92,25 +100,6 @@ int cmd_eval(int argc, char **argv)
 			 "when a deny held, 3 when resolution failed.\n",
 		.opts = opts,
 	};
-	struct build_opts bo = {0};
-	struct build b;
-	struct diag d;
-	enum build_status st;
-	int rc = cmd_parse_policy(&c, argc, argv);
 
-	if (rc >= 0) {
-		policy_args_release(&pa);
-		return rc;
-	}
-	policy_args_apply(&pa, argv[0], &bo);
-	diag_init(&d);
-	build_init(&b);
-	st = build_decide(&b, &bo, &d);
-	if (st == BUILD_OK || st == BUILD_DENIED) {
-		(format ? print_text : print_json)(stdout, &b.dec);
-		decision_report(&b.dec, &d);
-	}
-	build_release(&b);
-	policy_args_release(&pa);
-	return cmd_report(&dopts, &d, (int)st);
+	return cmd_decide(&c, argc, argv, &pa, &dopts, false, show, &format);
 }

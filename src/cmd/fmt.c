@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "fmt.h"
+#include "module.h"
 
 enum fmt_mode { FMT_WRITE, FMT_CHECK, FMT_DIFF };
 
@@ -46,6 +47,21 @@ static int write_over(const char *path, const char *text, size_t len, struct dia
 	return rc;
 }
 
+/* Is path a policy source (its name, links resolved, ends in .cpol)? */
+static bool source_file(const char *path, struct diag *d)
+{
+	char *real = realpath(path, NULL);
+	bool ok = program_source_name(path) && (!real || program_source_name(real));
+
+	free(real);
+	if (!ok)
+		diag_file_error(d, path, 0, 0, "io",
+				"'%s' is not a policy source (the name of the file, links resolved, must end "
+				"in .cpol)",
+				path);
+	return ok;
+}
+
 /* Format one file. Returns 0 (unchanged or rewritten), 1 (would change) or
  * EXIT_USAGE (unreadable, unwritable, syntax errors). */
 static int fmt_file(const char *path, enum fmt_mode mode, struct diag *d)
@@ -54,14 +70,19 @@ static int fmt_file(const char *path, enum fmt_mode mode, struct diag *d)
 	char *text, *out;
 	size_t len, outlen;
 	uint32_t id;
+	size_t bad;
 	int rc = 0;
 
+	if (!std && !source_file(path, d))
+		return EXIT_USAGE;
 	if ((std ? read_stdin(&text, &len) : read_file(path, &text, &len)) < 0) {
 		diag_file_error(d, std ? "<stdin>" : path, 0, 0, NULL, "cannot read '%s': %s", path,
 				strerror(errno));
 		return EXIT_USAGE;
 	}
 	id = diag_add_file(d, std ? "<stdin>" : path, text, len);
+	if (!utf8_valid(text, len, &bad))
+		diag_no_quote(d, id); /* never show what a file that is no source holds */
 	if (fmt_source(d, id, &out, &outlen) < 0)
 		return EXIT_USAGE;
 	if (std && mode == FMT_WRITE) {

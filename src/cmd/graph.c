@@ -7,6 +7,20 @@
 
 #include "res.h"
 
+static enum build_status show(struct build *b, struct diag *d, void *ctx)
+{
+	(void)d;
+	if (*(int *)ctx == 1) {
+		json_t *j = res_graph_json(&b->dec);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		res_graph_dot(&b->dec, stdout);
+	}
+	return BUILD_OK;
+}
+
 int cmd_graph(int argc, char **argv)
 {
 	static const char *const formats[] = {"dot", "json", NULL};
@@ -28,34 +42,6 @@ int cmd_graph(int argc, char **argv)
 			 "policy's own includes are drawn bold.\n",
 		.opts = opts,
 	};
-	struct build_opts bo = {0};
-	struct build b;
-	struct diag d;
-	enum build_status st;
-	int rc = cmd_parse_policy(&c, argc, argv);
 
-	if (rc < 0 && !pa.catalogs.n)
-		rc = opt_usage_error(&c, "no catalog given (-C DIR)");
-	if (rc >= 0) {
-		policy_args_release(&pa);
-		return rc;
-	}
-	policy_args_apply(&pa, argv[0], &bo);
-	diag_init(&d);
-	build_init(&b);
-	st = build_decide(&b, &bo, &d);
-	if (st == BUILD_OK || st == BUILD_DENIED) {
-		if (format == 1) {
-			json_t *j = res_graph_json(&b.dec);
-			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			putchar('\n');
-			json_decref(j);
-		} else {
-			res_graph_dot(&b.dec, stdout);
-		}
-		st = BUILD_OK;
-	}
-	build_release(&b);
-	policy_args_release(&pa);
-	return cmd_report(&dopts, &d, (int)st);
+	return cmd_decide(&c, argc, argv, &pa, &dopts, true, show, &format);
 }

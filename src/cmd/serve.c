@@ -43,6 +43,32 @@ static int wait_signal(const sigset_t *set)
 	return sig;
 }
 
+/* Serve until SIGTERM or SIGINT. */
+static int run(const struct serve_opts *so, unsigned grace, const struct diag_opts *dopts)
+{
+	struct serve *s;
+	struct diag d;
+	sigset_t set;
+	int sig;
+
+	/* every thread blocks the stop signals; this one waits for them */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	diag_init(&d);
+	s = serve_start(so, &d);
+	if (s) {
+		fprintf(stderr, "cpolc serve: listening on %s (port %u), state in '%s'\n", so->listen,
+			serve_port(s), so->state);
+		sig = wait_signal(&set);
+		fprintf(stderr, "cpolc serve: signal %d: finishing the responses in flight\n", sig);
+		serve_stop(s, grace);
+	}
+	return cmd_report(dopts, &d, s ? EXIT_OK : EXIT_USAGE);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct diag_opts dopts = DIAG_OPTS_INIT;
@@ -96,47 +122,27 @@ int cmd_serve(int argc, char **argv)
 		.opts = opts,
 	};
 	char exe[PATH_MAX], *defstate = NULL;
-	struct serve *s;
-	struct diag d;
-	sigset_t set;
 	ssize_t n;
-	int r = opt_parse(&c, argc, argv), sig;
+	int r = opt_parse(&c, argc, argv);
 
 	if (r != 0 || !so.policies) {
 		r = r < 0 ? opt_exit(r)
 		    : r	  ? opt_usage_error(&c, "unexpected argument '%s'", argv[0])
 			  : opt_usage_error(&c, "no policy directory given (--policies DIR)");
-		strvec_clear(&cats);
-		return r;
-	}
-	if (!so.state && !(so.state = defstate = default_state())) {
-		strvec_clear(&cats);
-		return opt_usage_error(&c, "no state directory: give --state DIR, or set HOME");
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	so.exe = exe;
-	so.catalogs = (const char *const *)cats.v;
-	so.ncatalogs = cats.n;
-	so.max_connections = (unsigned)maxconn, so.timeout = (unsigned)timeout;
-	so.max_compositions = (unsigned)maxcomp, so.max_queue = (unsigned)maxqueue;
-	so.compose_timeout = (unsigned)ctimeout;
-	/* every thread blocks the stop signals; this one waits for them */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	diag_init(&d);
-	s = serve_start(&so, &d);
-	if (s) {
-		fprintf(stderr, "cpolc serve: listening on %s (port %u), state in '%s'\n", so.listen,
-			serve_port(s), so.state);
-		sig = wait_signal(&set);
-		fprintf(stderr, "cpolc serve: signal %d: finishing the responses in flight\n", sig);
-		serve_stop(s, (unsigned)grace);
+	} else if (!so.state && !(so.state = defstate = default_state())) {
+		r = opt_usage_error(&c, "no state directory: give --state DIR, or set HOME");
+	} else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		so.exe = exe;
+		so.catalogs = (const char *const *)cats.v;
+		so.ncatalogs = cats.n;
+		so.max_connections = (unsigned)maxconn, so.timeout = (unsigned)timeout;
+		so.max_compositions = (unsigned)maxcomp, so.max_queue = (unsigned)maxqueue;
+		so.compose_timeout = (unsigned)ctimeout;
+		r = run(&so, (unsigned)grace, &dopts);
 	}
 	strvec_clear(&cats);
 	free(defstate);
-	return cmd_report(&dopts, &d, s ? EXIT_OK : EXIT_USAGE);
+	return r;
 }

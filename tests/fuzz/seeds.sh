@@ -9,7 +9,7 @@ out=${1:-$src/tests/fuzz/out/seeds}
 : "${CPOLC:=$src/cpolc}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cpolc-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar"
+mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock"
 
 # fuzz_parse: every policy in the tree; fuzz_cpolb: each compiled
 n=0
@@ -52,6 +52,17 @@ policy "p" {
 P
 "$CPOLC" build p.cpol -C cat -o img --no-cache -D greeting=yo >/dev/null
 seed 5 p.lock lock
+# fuzz_lock: locks of a plain build, one from a compiled module and one with
+# a `from` image, and the hostile locks of tests/hostile/lock
+cp p.lock "$out/fuzz_lock/plain.lock"
+"$CPOLC" compile p.cpol -o p.cpolb >/dev/null
+"$CPOLC" build p.cpolb -C cat -o img2 --lock m.lock --no-cache >/dev/null
+cp m.lock "$out/fuzz_lock/module.lock"
+printf 'policy "f" { from "./img:p"; include "lib"; }\n' >f.cpol
+"$CPOLC" build f.cpol -C cat -o img3 --lock f.lock --no-cache >/dev/null && cp f.lock "$out/fuzz_lock/from.lock"
+for f in "$src"/tests/hostile/lock/*.lock; do
+	[ -f "$f" ] && cp "$f" "$out/fuzz_lock/hostile-$(basename "$f")"
+done
 seed 0 img/index.json oci-index
 
 # fuzz_tar: the catalog's canonical blobs, and a few archives of every kind
@@ -82,4 +93,4 @@ mk("suid.tar", [("usr/bin/su", R, 0o4755, b"su")])
 mk("long.tar", [("d/" + "x" * 200 + "/f", R, 0o644, b"y")])
 PY
 echo "seeds: $(ls "$out/fuzz_parse" | wc -l) parse, $(ls "$out/fuzz_cpolb" | wc -l) cpolb," \
-	"$(ls "$out/fuzz_json" | wc -l) json, $(ls "$out/fuzz_tar" | wc -l) tar"
+	"$(ls "$out/fuzz_json" | wc -l) json, $(ls "$out/fuzz_tar" | wc -l) tar, $(ls "$out/fuzz_lock" | wc -l) lock"
