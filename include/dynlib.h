@@ -1,4 +1,4 @@
-/* dynlib.h - libarchive, libcrypto, libmicrohttpd and libcrypt, opened on
+/* dynlib.h - libarchive, libcrypto, libmicrohttpd, libcrypt and libcurl, opened on
  * first use (src/dynlib.c).
  *
  * cpolc is not linked against them (unless configured with
@@ -9,7 +9,12 @@
 #ifndef CPOLC_DYNLIB_H
 #define CPOLC_DYNLIB_H
 
-enum { DYNLIB_ARCHIVE = 1, DYNLIB_CRYPTO = 2, DYNLIB_SERVE = 4 /* libmicrohttpd and libcrypt */ };
+enum {
+	DYNLIB_ARCHIVE = 1,
+	DYNLIB_CRYPTO = 2,
+	DYNLIB_SERVE = 4, /* libmicrohttpd and libcrypt */
+	DYNLIB_CURL = 8,
+};
 
 /* Open the libraries in which (DYNLIB_* bits) now. Returns 0, or -1 with
  * *err saying which could not be loaded and why (static storage). Always

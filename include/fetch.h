@@ -35,9 +35,16 @@ struct fetch_item {
 typedef void (*fetch_progress_fn)(void *ctx, uint64_t bytes, uint64_t total_bytes, size_t files,
 				  size_t total_files);
 
-/* Fetch every item, at most parallel at once (at least 1). Each item gets
- * its status; returns the number that failed. */
-size_t fetch_many(struct fetch_item *v, size_t n, unsigned parallel, fetch_progress_fn progress, void *ctx);
+/* Called in the caller's thread for item i once it is fetched or failed,
+ * for i = 0, 1, ... in order, while later items are still being fetched. */
+typedef void (*fetch_done_fn)(void *ctx, size_t i);
+
+/* Fetch every item, at most parallel at once (at least 1) by threads of
+ * their own; progress (may be NULL) runs in those threads, one at a time,
+ * done (may be NULL) in the caller's, in item order. Each item gets its
+ * status; returns the number that failed. */
+size_t fetch_many(struct fetch_item *v, size_t n, unsigned parallel, fetch_progress_fn progress, void *ctx,
+		  fetch_done_fn done, void *done_ctx);
 /* One item. Returns its status. */
 int fetch_one(struct fetch_item *it);
 void fetch_item_release(struct fetch_item *it);

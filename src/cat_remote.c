@@ -154,12 +154,47 @@ static int missing(const struct catalog *cat, const struct cat_prim *const *v, s
 	return rc;
 }
 
+/* Imports as the fetches finish, in order: a want whose .deb was there
+ * already is imported before the next fetched one. */
+struct importer {
+	struct want *w;
+	size_t nw, next; /* next want to import */
+	bool allow_setuid;
+	struct fetch_item *items;
+	struct diag *d;
+	int failed;
+};
+
+/* Item i was fetched (or failed); SIZE_MAX: import all that is left. */
+static void imported(void *ctx, size_t i)
+{
+	struct importer *ic = ctx;
+	const char *until = i == SIZE_MAX ? NULL : ic->items[i].path;
+
+	for (; ic->next < ic->nw; ic->next++) {
+		struct want *w = &ic->w[ic->next];
+		bool last = until && !strcmp(w->path, until);
+		if (last && ic->items[i].status < 0) {
+			diag_error(ic->d, LOC_NONE, CAT_RULE, "cannot fetch the content of '%s': %s", w->url,
+				   ic->items[i].error);
+			ic->failed = 1;
+		} else if (import_one(w, ic->allow_setuid, ic->d) < 0) {
+			ic->failed = 1;
+		}
+		if (last) {
+			ic->next++;
+			break;
+		}
+	}
+}
+
 static int fetch_catalog(const struct catalog *cat, const struct cat_prim *const *v, size_t n,
 			 const struct cat_fetch_opts *o, struct diag *d)
 {
 	char *debs = path_join(cat->dir, "tmp/debs");
 	struct fetch_item *items = NULL;
 	struct want *w = NULL;
+	struct importer ic;
 	size_t nw = 0, nitems = 0;
 	int lock = cat_lock(cat->dir, d), rc = -1;
 
@@ -177,20 +212,11 @@ static int fetch_catalog(const struct catalog *cat, const struct cat_prim *const
 		items[nitems++] = (struct fetch_item){
 			.url = w[i].url, .path = w[i].path, .size = w[i].size, .resume = true};
 	}
+	ic = (struct importer){w, nw, 0, o && o->allow_setuid, items, d, 0};
 	fetch_many(items, nitems, o && o->parallel ? o->parallel : 2, o ? o->progress : NULL,
-		   o ? o->ctx : NULL);
-	rc = 0;
-	for (size_t i = 0; i < nitems; i++)
-		if (items[i].status < 0) {
-			diag_error(d, LOC_NONE, CAT_RULE, "cannot fetch the content of '%s': %s",
-				   items[i].url, items[i].error);
-			rc = -1;
-		}
-	for (size_t i = 0; i < nw; i++) {
-		struct stat st;
-		if (stat(w[i].path, &st) == 0 && import_one(&w[i], o && o->allow_setuid, d) < 0)
-			rc = -1;
-	}
+		   o ? o->ctx : NULL, imported, &ic);
+	imported(&ic, SIZE_MAX); /* the wants that needed no fetch after the last */
+	rc = ic.failed ? -1 : 0;
 out:
 	for (size_t i = 0; i < nitems; i++)
 		fetch_item_release(&items[i]);

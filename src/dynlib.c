@@ -1,4 +1,5 @@
-/* dynlib.c - load libarchive and libcrypto on first use.
+/* dynlib.c - load libarchive, libcrypto, libmicrohttpd, libcrypt and libcurl
+ * on first use.
  *
  * Linked at start-up, libarchive brings libxml2 (for xar), ICU and
  * libstdc++ with it, and libcrypto is large: together they tripled the
@@ -43,6 +44,10 @@
 #include <crypt.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
+/* the stubs below define curl_easy_setopt and curl_easy_getinfo, which
+ * curl.h otherwise wraps in type-checking macros */
+#define CURL_DISABLE_TYPECHECK 1
+#include <curl/curl.h>
 
 /* F(return type, name, parameters, arguments) for a function with a
  * result, V(name, parameters, arguments) for one without. */
@@ -152,6 +157,18 @@
 	F(char *, MHD_basic_auth_get_username_password, (struct MHD_Connection *c, char **pass),    \
 	  (c, pass))                                                                                \
 	V(MHD_free, (void *p), (p))
+
+/* libcurl, for repositories over http and https (src/fetch_http.c);
+ * curl_easy_setopt and curl_easy_getinfo are variadic: defined by hand */
+#define LIBCURL_FUNCS(F, V)                                                                         \
+	F(CURLcode, curl_global_init, (long flags), (flags))                                        \
+	F(CURL *, curl_easy_init, (void), ())                                                       \
+	V(curl_easy_cleanup, (CURL *c), (c))                                                        \
+	V(curl_easy_reset, (CURL *c), (c))                                                          \
+	F(CURLcode, curl_easy_perform, (CURL *c), (c))                                              \
+	F(const char *, curl_easy_strerror, (CURLcode e), (e))                                      \
+	F(struct curl_slist *, curl_slist_append, (struct curl_slist *l, const char *s), (l, s))    \
+	V(curl_slist_free_all, (struct curl_slist *l), (l))
 
 /* libcrypt, for the bcrypt hashes of cpolc serve --auth */
 #define LIBCRYPT_FUNCS(F, V)                                                                        \
@@ -360,6 +377,74 @@ struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port, MHD_Accep
 	return d;
 }
 
+/* ---- libcurl ------------------------------------------------------------- */
+
+static struct curl_fns {
+	LIBCURL_FUNCS(MEMBER, VMEMBER)
+	CURLcode (*curl_easy_setopt)(CURL *c, CURLoption opt, ...);
+	CURLcode (*curl_easy_getinfo)(CURL *c, CURLINFO info, ...);
+} curl_fn;
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static struct lib curl_lib = {CPOLC_LIBCURL_SONAME, "fetch from repositories", NULL, ""};
+
+static void curl_load(void)
+{
+	struct lib *l = &curl_lib;
+	struct curl_fns *t = &curl_fn;
+
+	if (!open_lib(l))
+		return;
+	LIBCURL_FUNCS(LOOKUP, VLOOKUP)
+	LOOKUP(CURLcode, curl_easy_setopt, , )
+	LOOKUP(CURLcode, curl_easy_getinfo, , )
+}
+
+#define CURL_STUB(ret, name, params, args)                                                                   \
+	STUB(curl_once, curl_load, curl_lib, curl_fn, ret, name, params, args)
+#define CURL_VSTUB(name, params, args) VSTUB(curl_once, curl_load, curl_lib, curl_fn, name, params, args)
+LIBCURL_FUNCS(CURL_STUB, CURL_VSTUB)
+
+/* The value's type follows from the option's number, as libcurl itself
+ * reads it (curl.h: CURLOPTTYPE_*). */
+CURLcode curl_easy_setopt(CURL *c, CURLoption opt, ...)
+{
+	va_list ap;
+	CURLcode r;
+
+	pthread_once(&curl_once, curl_load);
+	if (!curl_lib.handle)
+		die(&curl_lib);
+	va_start(ap, opt);
+	if (opt < CURLOPTTYPE_OBJECTPOINT)
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, long));
+	else if (opt < CURLOPTTYPE_FUNCTIONPOINT)
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void *));
+	else if (opt < CURLOPTTYPE_OFF_T)
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void (*)(void)));
+	else if (opt < CURLOPTTYPE_BLOB)
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, curl_off_t));
+	else
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void *));
+	va_end(ap);
+	return r;
+}
+
+/* Every CURLINFO takes a pointer. */
+CURLcode curl_easy_getinfo(CURL *c, CURLINFO info, ...)
+{
+	va_list ap;
+	void *p;
+
+	pthread_once(&curl_once, curl_load);
+	if (!curl_lib.handle)
+		die(&curl_lib);
+	va_start(ap, info);
+	p = va_arg(ap, void *);
+	va_end(ap);
+	return curl_fn.curl_easy_getinfo(c, info, p);
+}
+
 int dynlib_open(unsigned which, const char **err)
 {
 	struct lib *failed = NULL;
@@ -379,11 +464,84 @@ int dynlib_open(unsigned which, const char **err)
 		if (!mhd_lib.handle)
 			failed = &mhd_lib;
 	}
+	if (!failed && (which & DYNLIB_CURL)) {
+		pthread_once(&curl_once, curl_load);
+		if (!curl_lib.handle)
+			failed = &curl_lib;
+	}
 	*err = failed ? failed->error : NULL;
 	return failed ? -1 : 0;
 }
 
 #else
+
+/* ---- libcurl ------------------------------------------------------------- */
+
+static struct curl_fns {
+	LIBCURL_FUNCS(MEMBER, VMEMBER)
+	CURLcode (*curl_easy_setopt)(CURL *c, CURLoption opt, ...);
+	CURLcode (*curl_easy_getinfo)(CURL *c, CURLINFO info, ...);
+} curl_fn;
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static struct lib curl_lib = {CPOLC_LIBCURL_SONAME, "fetch from repositories", NULL, ""};
+
+static void curl_load(void)
+{
+	struct lib *l = &curl_lib;
+	struct curl_fns *t = &curl_fn;
+
+	if (!open_lib(l))
+		return;
+	LIBCURL_FUNCS(LOOKUP, VLOOKUP)
+	LOOKUP(CURLcode, curl_easy_setopt, , )
+	LOOKUP(CURLcode, curl_easy_getinfo, , )
+}
+
+#define CURL_STUB(ret, name, params, args)                                                                   \
+	STUB(curl_once, curl_load, curl_lib, curl_fn, ret, name, params, args)
+#define CURL_VSTUB(name, params, args) VSTUB(curl_once, curl_load, curl_lib, curl_fn, name, params, args)
+LIBCURL_FUNCS(CURL_STUB, CURL_VSTUB)
+
+/* The value's type follows from the option's number, as libcurl itself
+ * reads it (curl.h: CURLOPTTYPE_*). */
+CURLcode curl_easy_setopt(CURL *c, CURLoption opt, ...)
+{
+	va_list ap;
+	CURLcode r;
+
+	pthread_once(&curl_once, curl_load);
+	if (!curl_lib.handle)
+		die(&curl_lib);
+	va_start(ap, opt);
+	if (opt < CURLOPTTYPE_OBJECTPOINT)
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, long));
+	else if (opt < CURLOPTTYPE_FUNCTIONPOINT)
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void *));
+	else if (opt < CURLOPTTYPE_OFF_T)
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void (*)(void)));
+	else if (opt < CURLOPTTYPE_BLOB)
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, curl_off_t));
+	else
+		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void *));
+	va_end(ap);
+	return r;
+}
+
+/* Every CURLINFO takes a pointer. */
+CURLcode curl_easy_getinfo(CURL *c, CURLINFO info, ...)
+{
+	va_list ap;
+	void *p;
+
+	pthread_once(&curl_once, curl_load);
+	if (!curl_lib.handle)
+		die(&curl_lib);
+	va_start(ap, info);
+	p = va_arg(ap, void *);
+	va_end(ap);
+	return curl_fn.curl_easy_getinfo(c, info, p);
+}
 
 int dynlib_open(unsigned which, const char **err)
 {

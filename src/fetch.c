@@ -6,15 +6,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fetch_int.h"
 #include "util.h"
+
+#define MAX_PARALLEL 16
 
 bool fetch_supported(const char *url)
 {
@@ -160,53 +164,134 @@ out:
 	return rc;
 }
 
-int fetch_one(struct fetch_item *it)
+/* One item, in the calling thread (with its curl handle). */
+static int fetch_any(void **curl, struct fetch_pool *pool, struct fetch_item *it)
 {
 	free(it->error);
 	it->error = NULL;
 	it->status = -1;
 	it->missing = false;
 	if (!strncmp(it->url, "file:", 5))
-		return it->status = fetch_file(it);
-	if (!strncmp(it->url, "http://", 7) || !strncmp(it->url, "https://", 8)) {
-		struct fetch_item *one = it;
-		struct fetch_http_progress hp = {NULL, NULL, 0, 0, 0, 1};
-		return fetch_http_many(&one, 1, 1, &hp) ? -1 : 0;
-	}
-	fetch_fail(it, false, "unsupported URL '%s' (file://, http:// and https:// are)", it->url);
-	return -1;
+		it->status = fetch_file(it);
+	else if (!strncmp(it->url, "http://", 7) || !strncmp(it->url, "https://", 8))
+		it->status = fetch_http(curl, pool, it);
+	else
+		fetch_fail(it, false, "unsupported URL '%s' (file://, http:// and https:// are)", it->url);
+	return it->status;
 }
 
-size_t fetch_many(struct fetch_item *v, size_t n, unsigned parallel, fetch_progress_fn progress, void *ctx)
+int fetch_one(struct fetch_item *it)
 {
-	size_t failed = 0, files = 0, nhttp = 0, total_files = n;
-	uint64_t bytes = 0, total = 0;
-	struct fetch_item **http = xcalloc(n + 1, sizeof(*http));
+	void *curl = NULL;
+	int rc = fetch_any(&curl, NULL, it);
 
+	fetch_http_end(curl);
+	return rc;
+}
+
+/* ---- many at once --------------------------------------------------------------- */
+
+struct fetch_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* an item finished */
+	struct fetch_item *v;
+	size_t n, next;
+	bool *finished;
+	fetch_progress_fn progress;
+	void *ctx;
+	uint64_t bytes, total;
+	size_t files;
+	struct timespec shown;
+};
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* Under the mutex: show the progress at most ten times a second. */
+static void show(struct fetch_pool *pool, bool force)
+{
+	if (!pool->progress || (!force && seconds_since(&pool->shown) < 0.1))
+		return;
+	pool->progress(pool->ctx, pool->bytes, pool->total, pool->files, pool->n);
+	clock_gettime(CLOCK_MONOTONIC, &pool->shown);
+}
+
+void fetch_count(struct fetch_pool *pool, uint64_t bytes)
+{
+	if (!pool)
+		return;
+	pthread_mutex_lock(&pool->mu);
+	pool->bytes += bytes;
+	show(pool, false);
+	pthread_mutex_unlock(&pool->mu);
+}
+
+static void *worker(void *arg)
+{
+	struct fetch_pool *pool = arg;
+	void *curl = NULL;
+
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&pool->mu);
+		i = pool->next < pool->n ? pool->next++ : SIZE_MAX;
+		pthread_mutex_unlock(&pool->mu);
+		if (i == SIZE_MAX)
+			break;
+		fetch_any(&curl, pool, &pool->v[i]);
+		pthread_mutex_lock(&pool->mu);
+		pool->finished[i] = true;
+		pool->files++;
+		if (!strncmp(pool->v[i].url, "file:", 5))
+			pool->bytes += pool->v[i].done;
+		show(pool, true);
+		pthread_cond_broadcast(&pool->cv);
+		pthread_mutex_unlock(&pool->mu);
+	}
+	fetch_http_end(curl);
+	return NULL;
+}
+
+size_t fetch_many(struct fetch_item *v, size_t n, unsigned parallel, fetch_progress_fn progress, void *ctx,
+		  fetch_done_fn done, void *done_ctx)
+{
+	struct fetch_pool pool = {.mu = PTHREAD_MUTEX_INITIALIZER,
+				  .cv = PTHREAD_COND_INITIALIZER,
+				  .v = v,
+				  .n = n,
+				  .progress = progress,
+				  .ctx = ctx};
+	size_t nth = parallel > MAX_PARALLEL ? MAX_PARALLEL
+		     : parallel		     ? parallel
+					     : 1,
+	       started = 0, failed = 0;
+	pthread_t th[MAX_PARALLEL];
+
+	pool.finished = xcalloc(n + 1, sizeof(*pool.finished));
 	for (size_t i = 0; i < n; i++)
-		total += v[i].size;
+		pool.total += v[i].size;
+	clock_gettime(CLOCK_MONOTONIC, &pool.shown);
+	for (size_t i = 0; i < nth && i < n; i++)
+		if (pthread_create(&th[started], NULL, worker, &pool) == 0)
+			started++;
+	if (!started && n)
+		worker(&pool); /* no thread: fetch them here */
 	for (size_t i = 0; i < n; i++) {
-		if (!strncmp(v[i].url, "http://", 7) || !strncmp(v[i].url, "https://", 8)) {
-			http[nhttp++] = &v[i];
-			continue;
-		}
-		if (fetch_one(&v[i]) < 0)
-			failed++;
-		bytes += v[i].done;
-		files++;
-		if (progress)
-			progress(ctx, bytes, total, files, total_files);
+		pthread_mutex_lock(&pool.mu);
+		while (!pool.finished[i])
+			pthread_cond_wait(&pool.cv, &pool.mu);
+		pthread_mutex_unlock(&pool.mu);
+		failed += v[i].status < 0;
+		if (done)
+			done(done_ctx, i);
 	}
-	if (nhttp) {
-		struct fetch_http_progress hp = {progress, ctx, bytes, total, files, total_files};
-		for (size_t i = 0; i < nhttp; i++) {
-			free(http[i]->error);
-			http[i]->error = NULL;
-			http[i]->status = -1;
-			http[i]->missing = false;
-		}
-		failed += fetch_http_many(http, nhttp, parallel ? parallel : 1, &hp);
-	}
-	free(http);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	free(pool.finished);
 	return failed;
 }

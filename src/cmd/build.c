@@ -26,15 +26,6 @@ static int source_date_epoch(long long *epoch)
 	return 0;
 }
 
-/* The progress of content downloads, on one line of a terminal. */
-static void progress_line(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles)
-{
-	*(bool *)ctx = true;
-	fprintf(stderr, "\rfetching: %zu/%zu packages, %.1f/%.1f MB", files, nfiles, (double)bytes / 1e6,
-		(double)total / 1e6);
-	fflush(stderr);
-}
-
 struct build_args {
 	struct policy_args pa;
 	struct diag_opts dopts;
@@ -120,7 +111,7 @@ int cmd_build(int argc, char **argv)
 	}
 	apply(&a, argv[0], &bo);
 	if (isatty(STDERR_FILENO))
-		bo.progress = progress_line, bo.progress_ctx = &shown;
+		bo.progress = cmd_progress_line, bo.progress_ctx = &shown;
 	diag_init(&d);
 	build_init(&b);
 	st = build_image(&b, &bo, &d);

@@ -5,6 +5,9 @@
 #include "cmd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cat.h"
 
@@ -84,4 +87,78 @@ out:
 	cat_apt_sources_release(&file);
 	strvec_clear(&archs);
 	return rc;
+}
+
+/* The primitives named NAME or NAME@VERSION: the highest version that fits
+ * platform. Returns 0, or -1 after reporting. */
+static int find_named(const struct catset *cs, char **names, int n, const char *platform,
+		      const struct cat_prim **out, struct diag *d)
+{
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		char *name = xstrdup(names[i]), *at = strchr(name, '@');
+		struct cat_prim *const *v;
+		size_t nv;
+		if (at)
+			*at++ = '\0';
+		v = catset_versions(cs, name, &nv);
+		out[i] = NULL;
+		for (size_t j = 0; j < nv && !out[i]; j++)
+			if ((!at || !strcmp(v[j]->version, at)) && cat_prim_fits(v[j], platform))
+				out[i] = v[j];
+		if (!out[i]) {
+			diag_error(d, LOC_NONE, "catalog", "no primitive '%s' for %s", names[i], platform);
+			rc = -1;
+		}
+		free(name);
+	}
+	return rc;
+}
+
+int cmd_catalog_fetch(int argc, char **argv)
+{
+	struct diag_opts dopts = DIAG_OPTS_INIT;
+	const char *platform = "linux/amd64";
+	long long parallel = 2;
+	const struct opt opts[] = {
+		OPT_STRING(0, "platform", &platform, "OS/ARCH", "the platform (default linux/amd64)"),
+		OPT_INT('j', "jobs", &parallel, "N", 1, 16, "fetch N files at once (default 2)"),
+		OPT_DIAG(&dopts),
+		OPT_END(),
+	};
+	const struct opt_cmd c = {
+		.name = "catalog fetch",
+		.usage = "catalog fetch DIR NAME[@VERSION]... [--platform OS/ARCH] [-j N]",
+		.about = "Fetch the content of packages that catalog import-apt recorded, as a build\n"
+			 "that selects them would (checked against the SHA256 of their Packages stanza),\n"
+			 "so that later builds may run --offline. NAME alone means its highest version.\n",
+		.opts = opts,
+	};
+	struct cat_fetch_opts fo = {.parallel = 0};
+	const struct cat_prim **v;
+	struct catset cs;
+	struct diag d;
+	bool shown = false;
+	int n = opt_parse(&c, argc, argv), rc;
+
+	if (n < 0)
+		return opt_exit(n);
+	if (n < 2)
+		return opt_usage_error(&c, n ? "no NAME given" : "no catalog given");
+	diag_init(&d);
+	if (catset_open(&cs, (const char **)argv, 1, &d) < 0)
+		return cmd_report(&dopts, &d, EXIT_USAGE);
+	v = xcalloc((size_t)n, sizeof(*v));
+	fo.parallel = (unsigned)parallel;
+	if (isatty(STDERR_FILENO))
+		fo.progress = cmd_progress_line, fo.ctx = &shown;
+	rc = find_named(&cs, argv + 1, n - 1, platform, v, &d) < 0 || cat_fetch(v, (size_t)n - 1, &fo, &d) < 0
+		     ? EXIT_USAGE
+		     : EXIT_OK;
+	if (shown)
+		fputc('\n', stderr);
+	free(v);
+	catset_release(&cs);
+	return cmd_report(&dopts, &d, rc);
 }

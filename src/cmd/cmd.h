@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "build.h"
@@ -103,6 +104,11 @@ void policy_args_release(struct policy_args *pa);
 /* Fill the decision inputs of bo from pa and the policy path (borrowed). */
 void policy_args_apply(const struct policy_args *pa, const char *policy_path, struct build_opts *bo);
 
+/* A progress callback for downloads (cat_fetch_opts, build_opts): one
+ * line on stderr, rewritten; ctx is a bool set once something was shown,
+ * so that the caller ends the line. Use it when stderr is a terminal. */
+void cmd_progress_line(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles);
+
 /* The commands. */
 int cmd_build(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
@@ -120,6 +126,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_catalog_add(int argc, char **argv);
 int cmd_catalog_import_deb(int argc, char **argv);
 int cmd_catalog_import_apt(int argc, char **argv);
+int cmd_catalog_fetch(int argc, char **argv);
 int cmd_catalog_resolve(int argc, char **argv);
 
 #endif
