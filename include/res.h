@@ -98,6 +98,18 @@ typedef int (*res_admit_fn)(void *ctx, const struct cat_prim *cand, bool *ok, co
  * "conflict"). */
 int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx, struct diag *d);
 
+/* A version to take first for a name when it is eligible (build --locked:
+ * the lock's versions), so that a lock made before a catalog gained newer
+ * versions still resolves to what it records. Borrowed. */
+struct res_pin {
+	const char *name, *version;
+};
+
+/* res_resolve with pins: for each pinned name, its pinned version is the
+ * first candidate (apt order: the candidate), then the others in order. */
+int res_resolve_pinned(const struct catset *cs, struct decision *dec, const struct res_pin *pins, size_t npins,
+		       res_admit_fn admit, void *ctx, struct diag *d);
+
 /* The graph of a resolved decision in Graphviz DOT: nodes "name\nversion",
  * edges dependent -> dependency, the policy's own includes bold. */
 void res_graph_dot(const struct decision *dec, FILE *out);

@@ -101,6 +101,34 @@ static struct bc_program *load_program(struct build *b, const char *path, const 
 	return bc;
 }
 
+/* Resolve; with --locked, the lock's versions first (res_resolve_pinned):
+ * a lock stays good while the catalogs gain newer versions. A lock that
+ * cannot be read pins nothing; the comparison with it reports that. */
+static int resolve(struct build *b, const struct build_opts *o, struct diag *d)
+{
+	char *path = o->locked ? (o->lock_path ? xstrdup(o->lock_path)
+					       : build_default_path(o->policy_path, ".lock"))
+			       : NULL;
+	struct res_pin *pins = NULL;
+	struct diag scratch;
+	struct lock lk;
+	int rc;
+
+	lock_init(&lk);
+	diag_init(&scratch);
+	if (path && lock_load(path, &lk, &scratch) == 0) {
+		pins = xcalloc(lk.nprims + 1, sizeof(*pins));
+		for (size_t i = 0; i < lk.nprims; i++)
+			pins[i] = (struct res_pin){lk.prims[i].name, lk.prims[i].version};
+	}
+	rc = res_resolve_pinned(&b->cs, &b->dec, pins, pins ? lk.nprims : 0, admit_cb, b, d);
+	free(pins);
+	diag_release(&scratch);
+	lock_release(&lk);
+	free(path);
+	return rc;
+}
+
 enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d)
 {
 	b->request = request_load(o->request, o->defs, o->ndefs, d);
@@ -119,7 +147,7 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 			return BUILD_BAD_INPUT;
 		}
 		b->have_catalogs = true;
-		if (res_resolve(&b->cs, &b->dec, admit_cb, b, d) < 0)
+		if (resolve(b, o, d) < 0)
 			return b->runtime_error ? BUILD_BAD_INPUT : BUILD_UNRESOLVED;
 	}
 	if (vm_check(b->vm, &b->dec, b->have_catalogs, d) < 0)

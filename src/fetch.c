@@ -145,9 +145,11 @@ static int fetch_file(struct fetch_item *it)
 	}
 	out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0 || copy_fd(in, out, limit ? limit : UINT64_MAX, &it->done) < 0 || fsync(out) < 0) {
-		fetch_fail(it, false,
-			   errno == EFBIG ? "'%s' is larger than expected" : "cannot copy '%s': %s", src,
-			   strerror(errno));
+		if (errno == EFBIG)
+			fetch_fail(it, false, "'%s' is larger than the %llu bytes expected", it->url,
+				   (unsigned long long)limit);
+		else
+			fetch_fail(it, false, "cannot copy '%s': %s", src, strerror(errno));
 		unlink(part);
 		goto out;
 	}

@@ -83,7 +83,9 @@ struct res {
 	size_t nslots;
 	struct work *queue;
 	size_t nqueue, capqueue, head;
-	bool apt; /* apt order: depth first, apt's choice of solutions (res.h) */
+	bool apt;	      /* apt order: depth first, apt's choice of solutions (res.h) */
+	struct res_pin *pins; /* sorted by name */
+	size_t npins;
 	struct elig {
 		const struct cat_prim *p;
 		bool ok;
@@ -231,6 +233,36 @@ static void note(struct diag *d, const char *at, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(d, DIAG_NOTE, at, NULL, fmt, ap);
 	va_end(ap);
+}
+
+/* ---- pins -------------------------------------------------------------------------- */
+
+static int cmp_pin(const void *a, const void *b)
+{
+	return strcmp(((const struct res_pin *)a)->name, ((const struct res_pin *)b)->name);
+}
+
+/* The position of name's pinned version in its versions v[0..n), or n. */
+static size_t pin_index(const struct res *r, const char *name, struct cat_prim *const *v, size_t n)
+{
+	struct res_pin key = {name, NULL};
+	const struct res_pin *pin =
+		r->npins ? bsearch(&key, r->pins, r->npins, sizeof(*r->pins), cmp_pin) : NULL;
+
+	for (size_t i = 0; pin && i < n; i++)
+		if (!strcmp(v[i]->version, pin->version))
+			return i;
+	return n;
+}
+
+/* The i-th version of name in candidate order: the pinned one first. */
+static struct cat_prim *version_at(const struct res *r, struct cat_prim *const *v, size_t n, size_t i)
+{
+	size_t k = n ? pin_index(r, v[0]->name, v, n) : 0;
+
+	if (k == n)
+		return v[i];
+	return i == 0 ? v[k] : i <= k ? v[i - 1] : v[i];
 }
 
 /* ---- eligibility --------------------------------------------------------------- */
@@ -490,8 +522,8 @@ static const struct cat_prim *candidate(struct res *r, const char *name)
 	if (excluded(r, name, NULL))
 		return NULL;
 	for (size_t i = 0; i < n && !r->fatal; i++)
-		if (eligible(r, v[i]))
-			return v[i];
+		if (eligible(r, version_at(r, v, n, i)))
+			return version_at(r, v, n, i);
 	return NULL;
 }
 
@@ -577,10 +609,11 @@ static const struct cat_prim **solutions(struct res *r, const struct rel_atom *a
 
 	*n = 0;
 	for (size_t i = 0; i < nv && !r->fatal; i++) {
-		bool take = phase == 0 ? v[i] == c : v[i] != c && eligible(r, v[i]);
-		if (take && (!a->op || ver_satisfies(v[i]->version, a->op, a->version, false))) {
+		const struct cat_prim *p = version_at(r, v, nv, i);
+		bool take = phase == 0 ? p == c : p != c && eligible(r, p);
+		if (take && (!a->op || ver_satisfies(p->version, a->op, a->version, false))) {
 			xgrow((void **)&out, &cap, *n + 1, sizeof(*out));
-			out[(*n)++] = v[i];
+			out[(*n)++] = p;
 		}
 	}
 	first = *n;
@@ -644,7 +677,7 @@ static const struct cat_prim *next_candidate(struct res *r, const struct rel_alt
 		if (origin && (excluded(r, a->name, NULL) || chosen(r, a->name)))
 			continue;
 		while (!c->prov && c->i < n && !r->fatal) {
-			const struct cat_prim *p = v[c->i++];
+			const struct cat_prim *p = version_at(r, v, n, c->i++);
 			char *why = why_not(r, p, origin ? &cons : NULL);
 			if (!why)
 				return p;
@@ -1156,6 +1189,12 @@ static void fill_decision(struct res *r)
 
 int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx, struct diag *d)
 {
+	return res_resolve_pinned(cs, dec, NULL, 0, admit, ctx, d);
+}
+
+int res_resolve_pinned(const struct catset *cs, struct decision *dec, const struct res_pin *pins,
+		       size_t npins, res_admit_fn admit, void *ctx, struct diag *d)
+{
 	struct res r = {.cs = cs, .dec = dec, .admit = admit, .ctx = ctx, .d = d};
 	size_t before = d->nerrors;
 	int rc = 0;
@@ -1169,6 +1208,12 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	}
 	dec->nselected = dec->nedges = 0;
 	r.platform = dec->platform ? dec->platform : RES_DEFAULT_PLATFORM;
+	if (npins) {
+		r.pins = xcalloc(npins, sizeof(*r.pins));
+		memcpy(r.pins, pins, npins * sizeof(*pins));
+		qsort(r.pins, npins, sizeof(*r.pins), cmp_pin);
+		r.npins = npins;
+	}
 	for (size_t i = 0; i < cs->ncats; i++)
 		r.apt = r.apt || cs->cats[i]->pack;
 	r.nslots = 64;
@@ -1205,6 +1250,7 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	free(r.blame);
 	free(r.frames);
 	free(r.elig);
+	free(r.pins);
 	return rc;
 }
 

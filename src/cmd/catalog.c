@@ -73,15 +73,16 @@ static void print_list(const struct catset *cs, bool json)
 	for (size_t i = 0; i < cs->nprims; i++) {
 		const struct cat_prim *p = cs->prims[i];
 		char *plat = p->os ? xasprintf("%s/%s", p->os, p->arch) : xstrdup("any");
-		if (!json) {
+		if (!json) { /* a package whose content is not fetched yet has no digest: "-" */
 			printf("%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\n", p->name, p->version, p->kind, plat,
-			       p->size, p->digest);
+			       p->size, p->digest ? p->digest : "-");
 		} else {
 			json_array_append_new(arr,
-					      json_pack("{s:s,s:s,s:s,s:o,s:I,s:s}", "name", p->name,
+					      json_pack("{s:s,s:s,s:s,s:o,s:I,s:o}", "name", p->name,
 							"version", p->version, "kind", p->kind, "platform",
 							p->os ? json_string(plat) : json_null(), "size",
-							(json_int_t)p->size, "digest", p->digest));
+							(json_int_t)p->size, "digest",
+							p->digest ? json_string(p->digest) : json_null()));
 		}
 		free(plat);
 	}
