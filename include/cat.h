@@ -149,6 +149,11 @@ int cat_prim_load(const struct cat_prim *p, struct diag *d);
  * the metadata if needed; NULL when it cannot be loaded or verified. */
 json_t *cat_prim_record(const struct cat_prim *p);
 
+/* p's known CVEs from its scan results, "CVE-1 (critical), CVE-2 (high)",
+ * at most max then "and N more"; NULL when it has none (or its metadata
+ * cannot be read). Caller frees. */
+char *cat_prim_cves(const struct cat_prim *p, size_t max);
+
 /* Path of p's content blob. Caller frees. */
 char *cat_blob_path(const struct cat_prim *p);
 /* Open p's content blob for reading, after hashing it in full and checking
@@ -253,6 +258,16 @@ struct cat_fetch_opts {
  * passed over. A .deb that fails a check is removed and nothing of it is
  * kept. Returns 0, or -1 after reporting every failure. */
 int cat_fetch(const struct cat_prim *const *v, size_t n, const struct cat_fetch_opts *o, struct diag *d);
+
+/* Scan feeds (cat_scan.c). */
+enum cat_scan_format { CAT_SCAN_OSV, CAT_SCAN_GRYPE };
+
+/* Record what the vulnerability feed file (or, OSV, directory of files)
+ * finds in the catalog's primitives as their scan results, in one run
+ * under the lock: with OSV every primitive gets a record (empty when no
+ * advisory affects it), with grype those it names. Returns the number of
+ * primitives with findings, or -1 after reporting (nothing changes). */
+long cat_import_scan(const char *dir, const char *file, enum cat_scan_format fmt, struct diag *d);
 
 /* Replace the scan results of name@version with the object in file. */
 int cat_set_scan(const char *dir, const char *name, const char *version, const char *file, struct diag *d);

@@ -107,8 +107,8 @@ struct res_pin {
 
 /* res_resolve with pins: for each pinned name, its pinned version is the
  * first candidate (apt order: the candidate), then the others in order. */
-int res_resolve_pinned(const struct catset *cs, struct decision *dec, const struct res_pin *pins, size_t npins,
-		       res_admit_fn admit, void *ctx, struct diag *d);
+int res_resolve_pinned(const struct catset *cs, struct decision *dec, const struct res_pin *pins,
+		       size_t npins, res_admit_fn admit, void *ctx, struct diag *d);
 
 /* The graph of a resolved decision in Graphviz DOT: nodes "name\nversion",
  * edges dependent -> dependency, the policy's own includes bold. */

@@ -355,35 +355,43 @@ int cat_reindex(const char *dir, struct diag *d)
 
 /* ---- committing a primitive ------------------------------------------------ */
 
-/* Write m as the metadata of its name@version and update the index. */
-static int write_meta(const char *dir, json_t *m, struct diag *d)
+int meta_store(const char *dir, json_t *m, char ref[72], struct diag *d)
 {
 	const char *name = json_string_value(json_object_get(m, "name"));
 	const char *version = json_string_value(json_object_get(m, "version"));
 	char *path = meta_file_path(dir, name, version), *pdir = path_dirname(path), *text;
-	char hex[65], ref[72];
-	struct strbuf line = STRBUF_INIT;
+	char hex[65];
 	size_t len;
 	int rc = -1;
 
 	text = meta_dump(m, &len);
 	sha256_hex(text, len, hex);
-	snprintf(ref, sizeof(ref), "sha256:%s", hex);
-	if (mkdir_p(pdir, 0755) < 0) {
+	snprintf(ref, 72, "sha256:%s", hex);
+	if (mkdir_p(pdir, 0755) < 0)
 		sys_error(d, pdir, "cannot create directory");
-		goto out;
-	}
-	if (write_file_atomic(path, text, len, 0644) < 0) {
+	else if (write_file_atomic(path, text, len, 0644) < 0)
 		sys_error(d, path, "cannot write metadata");
-		goto out;
-	}
-	meta_index_line(m, ref, &line);
-	rc = index_put(dir, name, version, line.buf, d);
-out:
-	sb_release(&line);
+	else
+		rc = 0;
 	free(text);
 	free(pdir);
 	free(path);
+	return rc;
+}
+
+/* Write m as the metadata of its name@version and update the index. */
+static int write_meta(const char *dir, json_t *m, struct diag *d)
+{
+	struct strbuf line = STRBUF_INIT;
+	char ref[72];
+	int rc = -1;
+
+	if (meta_store(dir, m, ref, d) == 0) {
+		meta_index_line(m, ref, &line);
+		rc = index_put(dir, json_string_value(json_object_get(m, "name")),
+			       json_string_value(json_object_get(m, "version")), line.buf, d);
+	}
+	sb_release(&line);
 	return rc;
 }
 

@@ -19,44 +19,6 @@
 #include "rel.h"
 #include "ver.h"
 
-#define SA_CHUNK (1u << 20)
-
-/* Strings that live as long as the import: chunks that never move. */
-struct sarena {
-	char **chunks;
-	size_t n, cap;
-	char *cur;
-	size_t left;
-};
-
-static const char *sa_dup(struct sarena *a, const char *s, size_t n)
-{
-	char *p;
-
-	if (!n)
-		return "";
-	if (n + 1 > a->left) {
-		size_t sz = n + 1 > SA_CHUNK ? n + 1 : SA_CHUNK;
-		xgrow((void **)&a->chunks, &a->cap, a->n + 1, sizeof(*a->chunks));
-		a->cur = a->chunks[a->n++] = xmalloc(sz);
-		a->left = sz;
-	}
-	p = a->cur;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	a->cur += n + 1;
-	a->left -= n + 1;
-	return p;
-}
-
-static void sa_release(struct sarena *a)
-{
-	for (size_t i = 0; i < a->n; i++)
-		free(a->chunks[i]);
-	free(a->chunks);
-	memset(a, 0, sizeof(*a));
-}
-
 struct import {
 	const char *dir;
 	const char *gpgv;
@@ -563,24 +525,6 @@ out:
 
 /* ---- committing ------------------------------------------------------------------- */
 
-static const char *keep(struct import *im, const char *s)
-{
-	return sa_dup(&im->strs, s, strlen(s));
-}
-
-/* A package of the old pack into the arena (pack_get's strings do not
- * last). */
-static void keep_pkg(struct import *im, struct pack_pkg *k)
-{
-	const char **f[] = {&k->name,	    &k->version,   &k->arch,	&k->depends,	&k->pre_depends,
-			    &k->provides,   &k->conflicts, &k->breaks,	&k->recommends, &k->suggests,
-			    &k->enhances,   &k->replaces,  &k->section, &k->source,	&k->filename,
-			    &k->multi_arch, &k->priority,  &k->scan};
-
-	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
-		*f[i] = keep(im, *f[i]);
-}
-
 /* Add the packages of the pack the catalog has: new ranks come after its,
  * and its packages take the new rank of their name. Its packages sort
  * before the new ones, so where both have a package the old metadata (and
@@ -606,7 +550,7 @@ static int add_old(struct import *im)
 			rc = -1;
 			break;
 		}
-		keep_pkg(im, k);
+		pack_keep(&im->strs, k);
 		k->src = add_uri(im, pack_src(old, k->src));
 		k->seq = (uint32_t)i;
 		if (k->rank >= base)

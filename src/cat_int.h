@@ -82,6 +82,17 @@ int tree_write(struct tree *t, char **tmp, char digest[72], uint64_t *size, stru
  * DIR/packs/sha256/HEX, and the file of its metadata records beside it. */
 #define CAT_INDEX_MAGIC2 "cpolc-index 2"
 
+/* Strings that live as long as an import: chunks that never move. */
+struct sarena {
+	char **chunks;
+	size_t n, cap;
+	char *cur;
+	size_t left;
+};
+/* A copy of s[0..n) with a NUL; "" for n == 0. */
+const char *sa_dup(struct sarena *a, const char *s, size_t n);
+void sa_release(struct sarena *a);
+
 /* Priority values, apt's numbers (lower is more important). */
 enum { PRIO_NONE, PRIO_REQUIRED, PRIO_IMPORTANT, PRIO_STANDARD, PRIO_OPTIONAL, PRIO_EXTRA };
 
@@ -123,6 +134,8 @@ size_t pack_count(const struct cat_pack *pk);
  * borrowed from pk, valid until the next pack_get). 0 or -1 after
  * reporting. */
 int pack_get(struct cat_pack *pk, size_t i, struct pack_pkg *out, struct diag *d);
+/* Copy the strings of k (as pack_get left them) into a. */
+void pack_keep(struct sarena *a, struct pack_pkg *k);
 /* The repository URIs. */
 size_t pack_nsrcs(const struct cat_pack *pk);
 const char *pack_src(const struct cat_pack *pk, size_t i);
@@ -161,6 +174,10 @@ int deb_content(const char *path, const char *what, const char *blobdir, bool al
 		struct deb_ids *ids, char **tmp, char digest[72], uint64_t *size, struct diag *d);
 
 /* ---- committing (cat_add.c) --------------------------------------------- */
+
+/* Write m (checked) as DIR/primitives/NAME/VERSION.json, without touching
+ * the index (the caller reindexes); ref gets its digest. 0 or -1. */
+int meta_store(const char *dir, json_t *m, char ref[72], struct diag *d);
 
 /* Take the finished blob tmp (digest) and metadata m (content and size are
  * set here) into catalog dir. Returns as cat_add. Consumes tmp (renamed or

@@ -162,6 +162,49 @@ uint8_t pack_priority(const char *s)
 	return PRIO_EXTRA; /* as apt reads a word it does not know */
 }
 
+/* ---- strings of an import ------------------------------------------------------- */
+
+#define SA_CHUNK (1u << 20)
+
+const char *sa_dup(struct sarena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if (!n)
+		return "";
+	if (n + 1 > a->left) {
+		size_t sz = n + 1 > SA_CHUNK ? n + 1 : SA_CHUNK;
+		xgrow((void **)&a->chunks, &a->cap, a->n + 1, sizeof(*a->chunks));
+		a->cur = a->chunks[a->n++] = xmalloc(sz);
+		a->left = sz;
+	}
+	p = a->cur;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	a->cur += n + 1;
+	a->left -= n + 1;
+	return p;
+}
+
+void sa_release(struct sarena *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->chunks[i]);
+	free(a->chunks);
+	memset(a, 0, sizeof(*a));
+}
+
+void pack_keep(struct sarena *a, struct pack_pkg *k)
+{
+	const char **f[] = {&k->name,	    &k->version,   &k->arch,	&k->depends,	&k->pre_depends,
+			    &k->provides,   &k->conflicts, &k->breaks,	&k->recommends, &k->suggests,
+			    &k->enhances,   &k->replaces,  &k->section, &k->source,	&k->filename,
+			    &k->multi_arch, &k->priority,  &k->scan};
+
+	for (size_t i = 0; i < ARRAY_SIZE(f); i++)
+		*f[i] = sa_dup(a, *f[i], strlen(*f[i]));
+}
+
 /* ---- writing ------------------------------------------------------------------- */
 
 /* Strings stored once: open addressing over offsets into area. */

@@ -278,7 +278,7 @@ static char *cons_fail(const struct cat_prim *p, const struct cons *c)
  * constraint, platform, admit filter); else why not (caller frees). */
 static char *why_not(struct res *r, const struct cat_prim *p, const struct cons *extra)
 {
-	char *why = extra ? cons_fail(p, extra) : NULL;
+	char *why = extra ? cons_fail(p, extra) : NULL, *cves;
 	const char *failed_at = NULL;
 	bool ok = true;
 
@@ -297,17 +297,18 @@ static char *why_not(struct res *r, const struct cat_prim *p, const struct cons 
 		return xasprintf("version %s is for %s/%s, not %s", p->version, p->os, p->arch, r->platform);
 	if (!r->admit)
 		return NULL;
-	if (cat_prim_load(p, r->d) < 0) {
-		r->fatal = true;
-		return xasprintf("version %s has unusable metadata", p->version);
-	}
+	/* the admit filter loads the metadata if it reads the record */
 	if (r->admit(r->ctx, p, &ok, &failed_at, r->d) < 0) {
 		r->fatal = true;
 		return xasprintf("version %s: the admit filter failed", p->version);
 	}
-	return ok ? NULL
-		  : xasprintf("version %s rejected by admit filter at %s", p->version,
-			      failed_at ? failed_at : "?");
+	if (ok)
+		return NULL;
+	cves = cat_prim_cves(p, 8);
+	why = xasprintf("version %s rejected by admit filter at %s%s%s", p->version,
+			failed_at ? failed_at : "?", cves ? "; it has " : "", cves ? cves : "");
+	free(cves);
+	return why;
 }
 
 static bool provides_ok(const struct cat_provider *pv, const struct rel_atom *a)

@@ -275,3 +275,61 @@ refused "a version rebuilt with other content" "$C" \
 
 expect_exit "the catalog still verifies" 0 "$CPOLC" catalog verify "$C"
 expect_exit "and still builds offline" 0 "$CPOLC" build app.cpol -C "$C" --offline -o app5.oci --lock app5.lock
+
+# ---- scan feeds: OSV and grype, in bulk --------------------------------------------------------
+cat >"$W/osv.json" <<'EOF'
+[{"id": "DEBIAN-CVE-2099-0001", "upstream": ["CVE-2099-0001"],
+  "affected": [{"package": {"ecosystem": "Debian:12", "name": "libfoo"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1"}]}]}],
+  "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]},
+ {"id": "CVE-2099-0002",
+  "affected": [{"package": {"ecosystem": "Debian:12", "name": "app"}, "versions": ["1.1"]}],
+  "database_specific": {"severity": "LOW"}},
+ {"id": "PYSEC-2099-1", "aliases": ["CVE-2099-0003"],
+  "affected": [{"package": {"ecosystem": "PyPI", "name": "app"}, "versions": ["1.0", "1.1"]}]}]
+EOF
+expect_exit "import-scan osv" 0 "$CPOLC" catalog import-scan "$C" "$W/osv.json" --format osv
+expect_eq "two primitives with findings" "$T_OUT" "$C: 2 primitives with findings"
+scan_of() { "$CPOLC" catalog show "$C" "$1" | python3 -c 'import json,sys; s=json.load(sys.stdin)["scan"]; print(s["critical"], s["high"], s["medium"], s["low"], " ".join(c["id"] + ":" + c["severity"] + ":" + str(c["fixed"]) for c in s["cves"]))'; }
+expect_eq "libfoo 1.0: critical by its CVSS vector, fixed in 1.1" "$(scan_of libfoo@1.0)" "1 0 0 0 CVE-2099-0001:critical:1.1"
+expect_eq "libfoo 1.1 is out of the range" "$(scan_of libfoo@1.1)" "0 0 0 0 "
+expect_eq "app 1.1: by version" "$(scan_of app@1.1)" "0 0 0 1 CVE-2099-0002:low:None"
+expect_eq "another ecosystem does not count" "$(scan_of app@1.0)" "0 0 0 0 "
+expect_exit "the catalog verifies after the scan" 0 "$CPOLC" catalog verify "$C"
+cat >scan.cpol <<'EOF'
+import "security";
+policy "scan" { platform "linux/amd64"; include "libfoo" < "1.1"; use security.no_critical_cves; }
+EOF
+expect_exit "an admit filter rejects the vulnerable version" 3 "$CPOLC" eval scan.cpol -C "$C"
+expect_match "and names its CVE" "$T_ERR" "version 1.0 rejected by admit filter at .*; it has CVE-2099-0001 \(critical\)"
+cat >deny.cpol <<'EOF'
+policy "deny" { platform "linux/amd64"; include "app";
+  deny "a selected package has a known CVE" when any p in selected : len(p.scan.cves ?? []) > 0; }
+EOF
+expect_exit "a deny on scan results" 1 "$CPOLC" eval deny.cpol -C "$C"
+expect_match "names the CVE behind it" "$T_ERR" "note: 'app' 1.1 has CVE-2099-0002 \(low\)"
+expect_exit "import again keeps the scan results" 0 "$CPOLC" catalog import-apt "$C" "file://$R" stable main \
+	--keyring "$W/good.gpg"
+expect_eq "still there" "$(scan_of libfoo@1.0)" "1 0 0 0 CVE-2099-0001:critical:1.1"
+mkdir "$W/osvdir"
+python3 -c 'import json,sys; [json.dump(a, open("%s/%d.json" % (sys.argv[2], i), "w")) for i, a in enumerate(json.load(open(sys.argv[1])))]' \
+	"$W/osv.json" "$W/osvdir"
+"$CPOLC" catalog init "$W/dircat" >/dev/null
+"$CPOLC" catalog import-deb "$W/dircat" "$R"/pool/main/libfoo_1.0_amd64.deb >/dev/null 2>&1
+expect_exit "a directory of OSV files, on import-deb's primitives" 0 "$CPOLC" catalog import-scan "$W/dircat" "$W/osvdir"
+expect_match "libfoo found" "$("$CPOLC" catalog show "$W/dircat" libfoo)" '"id": "CVE-2099-0001"'
+expect_exit "and the catalog verifies" 0 "$CPOLC" catalog verify "$W/dircat"
+cat >"$W/grype.json" <<'EOF'
+{"matches": [{"vulnerability": {"id": "CVE-2099-0100", "severity": "High",
+                                "fix": {"versions": ["1.2"], "state": "fixed"}},
+              "relatedVulnerabilities": [],
+              "artifact": {"name": "libfoo", "version": "1.1", "type": "deb"}}],
+ "source": {"type": "image"}}
+EOF
+expect_exit "import-scan grype" 0 "$CPOLC" catalog import-scan "$C" "$W/grype.json" --format grype
+expect_eq "the version it names" "$(scan_of libfoo@1.1)" "0 1 0 0 CVE-2099-0100:high:1.2"
+expect_exit "grype names only what it found" 0 "$CPOLC" catalog show "$C" libfoo@1.0
+expect_match "the rest keep their records" "$T_OUT" '"scanner": "osv"'
+expect_exit "a feed that is not JSON" 2 "$CPOLC" catalog import-scan "$C" "$W/test.sources"
+expect_exit "grype JSON without matches" 2 "$CPOLC" catalog import-scan "$C" "$W/osv.json" --format grype
+expect_match "is refused" "$T_ERR" "not grype's JSON output"

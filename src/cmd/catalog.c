@@ -222,6 +222,7 @@ static const struct cmd subcommands[] = {
 	{"import-apt", cmd_catalog_import_apt, RW | DYNLIB_CURL, "record the packages of an apt repository"},
 	{"fetch", cmd_catalog_fetch, RW | DYNLIB_CURL, "fetch the content of packages import-apt recorded"},
 	{"set-scan", catalog_set_scan, RW, "record a primitive version's scan results"},
+	{"import-scan", cmd_catalog_import_scan, RW, "record what a vulnerability feed finds, in bulk"},
 	{"list", catalog_list, 0, "list the primitives"},
 	{"show", catalog_show, 0, "print a primitive's metadata"},
 	{"verify", catalog_verify, RW, "recompute every digest and check every tar"},

@@ -162,3 +162,40 @@ int cmd_catalog_fetch(int argc, char **argv)
 	catset_release(&cs);
 	return cmd_report(&dopts, &d, rc);
 }
+
+int cmd_catalog_import_scan(int argc, char **argv)
+{
+	static const char *const formats[] = {"osv", "grype", NULL};
+	struct diag_opts dopts = DIAG_OPTS_INIT;
+	int format = 0;
+	const struct opt opts[] = {
+		OPT_CHOICE(0, "format", &format, "F", formats,
+			   "osv: OSV advisories (an object, an array, or a\n"
+			   "directory of .json files); grype: 'grype -o json'"),
+		OPT_DIAG(&dopts),
+		OPT_END(),
+	};
+	const struct opt_cmd c = {
+		.name = "catalog import-scan",
+		.usage = "catalog import-scan DIR FILE [--format osv|grype]",
+		.about = "Record what a vulnerability feed finds in the catalog's primitives as their scan\n"
+			 "results (severity counts and CVE ids), all in one run. OSV advisories of apt\n"
+			 "ecosystems name source packages and ranges of versions (Debian ordering); every\n"
+			 "primitive gets a record, empty when nothing affects it. grype's matches name\n"
+			 "packages at exact versions; only those get a record.\n",
+		.opts = opts,
+	};
+	struct diag d;
+	long n;
+	int argn = opt_parse(&c, argc, argv);
+
+	if (argn < 0)
+		return opt_exit(argn);
+	if (argn != 2)
+		return opt_usage_error(&c, argn < 2 ? "DIR and FILE are needed" : "too many operands");
+	diag_init(&d);
+	n = cat_import_scan(argv[0], argv[1], format ? CAT_SCAN_GRYPE : CAT_SCAN_OSV, &d);
+	if (n >= 0)
+		printf("%s: %ld primitives with findings\n", argv[0], n);
+	return cmd_report(&dopts, &d, n < 0 ? EXIT_USAGE : EXIT_OK);
+}

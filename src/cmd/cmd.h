@@ -127,6 +127,7 @@ int cmd_catalog_add(int argc, char **argv);
 int cmd_catalog_import_deb(int argc, char **argv);
 int cmd_catalog_import_apt(int argc, char **argv);
 int cmd_catalog_fetch(int argc, char **argv);
+int cmd_catalog_import_scan(int argc, char **argv);
 int cmd_catalog_resolve(int argc, char **argv);
 
 #endif
