@@ -71,6 +71,7 @@ struct cat_prim {
 	bool essential;	  /* Essential: yes (and apt, as apt forces it) */
 	bool important;	  /* Important: yes or Protected: yes */
 	bool hidden;	  /* a twin in an earlier catalog of the set wins */
+	bool touched;	  /* listed in cat->touched */
 };
 
 struct cat_pack;
@@ -84,7 +85,11 @@ struct catalog {
 	size_t prims_big;	 /* bytes of prims when from xcalloc_big, else 0 */
 	struct cat_pack *pack;	 /* the repositories' packages, or NULL */
 	const char *pack_digest; /* from the index, or NULL */
-	char *index_text;	 /* the index file; prim strings point into it */
+	/* the pack primitives that own something (cat_close frees only those,
+	 * not walking 63,000 untouched entries) */
+	struct cat_prim **touched;
+	size_t ntouched, captouched;
+	char *index_text; /* the index file; prim strings point into it */
 	size_t index_len;
 	char identity[72]; /* "sha256:HEX" of the index file */
 };
@@ -244,9 +249,11 @@ long cat_import_apt(const char *dir, const struct cat_apt_source *srcs, size_t n
 
 /* Content on demand (cat_remote.c). */
 struct cat_fetch_opts {
-	bool offline;	   /* fail, naming each primitive whose content is missing */
-	unsigned parallel; /* connections at once; 0: 2 */
-	bool allow_setuid; /* accept setuid/setgid files in the content */
+	bool offline;	    /* fail, naming each primitive whose content is missing */
+	unsigned parallel;  /* connections at once; 0: 2 */
+	bool allow_setuid;  /* accept setuid/setgid files in the content */
+	bool download_only; /* fetch and check the .debs (kept in DIR/tmp/debs,
+			       imported by the next fetch), import nothing */
 	/* progress of the downloads, or NULL (fetch.h, fetch_progress_fn) */
 	void (*progress)(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles);
 	void *ctx;

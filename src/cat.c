@@ -198,15 +198,20 @@ void cat_close(struct catalog *cat)
 {
 	if (!cat)
 		return;
-	for (size_t i = 0; i < cat->nprims; i++) {
+	for (size_t i = 0; i < cat->nlocal; i++) {
 		free(cat->prims[i].meta_path);
 		json_decref(cat->prims[i].meta);
 		json_decref(cat->prims[i].record);
-		if (cat->prims[i].pack_index) { /* owned, see cat.h */
-			free(cat->prims[i].digest);
-			free(cat->prims[i].meta_digest);
-		}
 	}
+	for (size_t i = 0; i < cat->ntouched; i++) { /* digests are owned, see cat.h */
+		struct cat_prim *p = cat->touched[i];
+		free(p->meta_path);
+		json_decref(p->meta);
+		json_decref(p->record);
+		free(p->digest);
+		free(p->meta_digest);
+	}
+	free(cat->touched);
 	pack_free(cat->pack);
 	if (cat->prims_big)
 		xfree_big(cat->prims, cat->prims_big);
@@ -596,10 +601,22 @@ static int load_pack_meta(struct cat_prim *p, struct diag *d)
 	return remote_lookup(p, d);
 }
 
+void cat_touch(struct cat_prim *p)
+{
+	struct catalog *cat = (struct catalog *)p->cat; /* its list of touched primitives */
+
+	if (p->touched || !p->pack_index)
+		return;
+	p->touched = true;
+	xgrow((void **)&cat->touched, &cat->captouched, cat->ntouched + 1, sizeof(*cat->touched));
+	cat->touched[cat->ntouched++] = p;
+}
+
 int cat_prim_load(const struct cat_prim *cp, struct diag *d)
 {
 	struct cat_prim *p = (struct cat_prim *)cp; /* the lazily filled cache */
 
+	cat_touch(p);
 	if (p->load_state == 0 && p->pack_index)
 		p->load_state = load_pack_meta(p, d) < 0 ? -1 : 1;
 	else if (p->load_state == 0)

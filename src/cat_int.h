@@ -152,6 +152,9 @@ json_t *pack_meta(const struct cat_prim *p, char meta_digest[72], struct diag *d
 /* The .deb of p: SHA256 (hex), size and URL (caller frees). 0 or -1. */
 int pack_deb(const struct cat_prim *p, char sha256[65], uint64_t *size, char **url, struct diag *d);
 
+/* Note that pack primitive p owns allocations (cat_close frees them). */
+void cat_touch(struct cat_prim *p);
+
 /* ---- content on demand (cat_remote.c) ------------------------------------ */
 
 /* Set p->digest (a pack primitive) when its content was fetched before:

@@ -102,9 +102,10 @@ struct cat_pack {
 	const unsigned char *srcs, *ents, *provs;
 	const char *strs;
 	char *path, *recpath;
-	int recfd;     /* the records file, opened on first use */
-	char *rec;     /* the last record read */
-	size_t reccap; /* of rec */
+	char *marker, *stamp; /* PATH.hashed: the stamp of the table when last hashed */
+	int recfd;	      /* the records file, opened on first use */
+	char *rec;	      /* the last record read */
+	size_t reccap;	      /* of rec */
 };
 
 static uint32_t le32(const unsigned char *p)
@@ -501,7 +502,9 @@ static const char *str(const struct cat_pack *pk, size_t i, enum word w)
 	return pk->strs + word(pk, i, w);
 }
 
-static const char *check_entries(const struct cat_pack *pk)
+/* Every offset in bounds; with order, the entries in order too (checked
+ * when the table is hashed: a table that passed once is the same bytes). */
+static const char *check_entries(const struct cat_pack *pk, bool order)
 {
 	for (size_t i = 0; i < pk->nent; i++) {
 		for (int w = 0; w < NSTR; w++)
@@ -512,8 +515,9 @@ static const char *check_entries(const struct cat_pack *pk)
 		if ((uint64_t)word(pk, i, E_ROFF) + word(pk, i, E_RLEN) > pk->recsize ||
 		    word(pk, i, E_RLEN) > MAX_RECORD)
 			return "a record out of bounds";
-		if (i && cmp_key(str(pk, i - 1, E_NAME), str(pk, i - 1, E_VERSION), str(pk, i - 1, E_ARCH),
-				 str(pk, i, E_NAME), str(pk, i, E_VERSION), str(pk, i, E_ARCH)) >= 0)
+		if (order && i &&
+		    cmp_key(str(pk, i - 1, E_NAME), str(pk, i - 1, E_VERSION), str(pk, i - 1, E_ARCH),
+			    str(pk, i, E_NAME), str(pk, i, E_VERSION), str(pk, i, E_ARCH)) >= 0)
 			return "entries out of order";
 	}
 	for (size_t i = 0; i < pk->nprov; i++) {
@@ -528,7 +532,7 @@ static const char *check_entries(const struct cat_pack *pk)
 }
 
 /* Lay the sections of the table out; NULL, or what is wrong. */
-static const char *layout(struct cat_pack *pk)
+static const char *layout(struct cat_pack *pk, bool order)
 {
 	uint64_t need;
 
@@ -550,13 +554,27 @@ static const char *layout(struct cat_pack *pk)
 	pk->ents = pk->srcs + (size_t)pk->nsrc * 4;
 	pk->provs = pk->ents + (size_t)pk->nent * ENTRY_SIZE;
 	pk->strs = (const char *)pk->provs + (size_t)pk->nprov * PROV_SIZE;
-	return check_entries(pk);
+	return check_entries(pk, order);
 }
 
-/* Map the table (read-only, faulted in at once). */
-static int map_table(struct cat_pack *pk)
+/* The stat stamp of the table as its marker records it: a table whose
+ * stamp (ctime included, which no one can set back) still matches the one
+ * recorded when it was last hashed holds the bytes that were hashed. */
+static char *stamp(const struct stat *st)
+{
+	return xasprintf("%llu:%llu:%llu:%lld.%09ld:%lld.%09ld\n", (unsigned long long)st->st_dev,
+			 (unsigned long long)st->st_ino, (unsigned long long)st->st_size,
+			 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec,
+			 st->st_ctim.tv_nsec);
+}
+
+/* Map the table (read-only, faulted in at once); *hashed when its marker
+ * says it was hashed as it is. */
+static int map_table(struct cat_pack *pk, bool *hashed)
 {
 	struct stat st;
+	char *marker = NULL;
+	size_t mlen;
 	void *p;
 	int fd = open(pk->path, O_RDONLY | O_CLOEXEC);
 
@@ -567,6 +585,9 @@ static int map_table(struct cat_pack *pk)
 		errno = EINVAL;
 		return -1;
 	}
+	pk->stamp = stamp(&st);
+	*hashed = read_file(pk->marker, &marker, &mlen) == 0 && !strcmp(marker, pk->stamp);
+	free(marker);
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED)
@@ -581,24 +602,30 @@ struct cat_pack *pack_load(const char *dir, const char *digest, struct diag *d)
 	struct cat_pack *pk = xcalloc(1, sizeof(*pk));
 	char hex[65];
 	const char *why;
+	bool hashed;
 
 	pk->recfd = -1;
 	pk->path = xasprintf("%s/packs/sha256/%s", dir, digest + 7);
-	if (map_table(pk) < 0) {
+	pk->marker = xasprintf("%s.hashed", pk->path);
+	if (map_table(pk, &hashed) < 0) {
 		diag_file_error(d, pk->path, 0, 0, CAT_RULE, "cannot read pack: %s",
 				errno == EINVAL ? "not a pack" : strerror(errno));
 		goto fail;
 	}
-	sha256_hex(pk->data, pk->len, hex);
-	if (strcmp(hex, digest + 7)) {
-		diag_file_error(d, pk->path, 0, 0, CAT_RULE,
-				"pack digest sha256:%s does not match the index (%s)", hex, digest);
-		goto fail;
+	if (!hashed) {
+		sha256_hex(pk->data, pk->len, hex);
+		if (strcmp(hex, digest + 7)) {
+			diag_file_error(d, pk->path, 0, 0, CAT_RULE,
+					"pack digest sha256:%s does not match the index (%s)", hex, digest);
+			goto fail;
+		}
 	}
-	if ((why = layout(pk))) {
+	if ((why = layout(pk, !hashed))) {
 		diag_file_error(d, pk->path, 0, 0, CAT_RULE, "malformed pack: %s", why);
 		goto fail;
 	}
+	if (!hashed) /* best effort: a catalog may be read-only */
+		write_file_atomic(pk->marker, pk->stamp, strlen(pk->stamp), 0644);
 	hex32(pk->data + 32, hex);
 	pk->recpath = xasprintf("%s/packs/sha256/%s", dir, hex);
 	return pk;
@@ -618,6 +645,8 @@ void pack_free(struct cat_pack *pk)
 	free(pk->rec);
 	free(pk->path);
 	free(pk->recpath);
+	free(pk->marker);
+	free(pk->stamp);
 	free(pk);
 }
 
@@ -728,7 +757,8 @@ void pack_add_prims(struct catalog *cat, struct cat_pack *pk)
 		cat->prims[base + i] = (struct cat_prim){
 			.name = (char *)name,
 			.version = (char *)str(pk, i, E_VERSION),
-			.kind = (char *)(strncmp(name, "lib", 3) ? "executable" : "library"),
+			.kind = (char *)(name[0] == 'l' && name[1] == 'i' && name[2] == 'b' ? "library"
+											    : "executable"),
 			.size = (word(pk, i, E_ISIZE_LO) | (uint64_t)word(pk, i, E_ISIZE_HI) << 32) * 1024,
 			.os = *arch ? (char *)"linux" : NULL,
 			.arch = *arch ? (char *)arch : NULL,
@@ -739,7 +769,7 @@ void pack_add_prims(struct catalog *cat, struct cat_pack *pk)
 			.pack_index = (uint32_t)i + 1,
 			.rank = word(pk, i, E_RANK),
 			.priority = (uint8_t)(flags & 15),
-			.essential = (flags & 16) || !strcmp(name, "apt"),
+			.essential = (flags & 16) || (name[0] == 'a' && !strcmp(name, "apt")),
 			.important = flags & 32,
 		};
 	}

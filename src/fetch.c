@@ -200,6 +200,8 @@ struct fetch_pool {
 	size_t n, next;
 	bool *finished;
 	fetch_progress_fn progress;
+	void *progress_ctx;
+	fetch_done_fn work;
 	void *ctx;
 	uint64_t bytes, total;
 	size_t files;
@@ -219,7 +221,7 @@ static void show(struct fetch_pool *pool, bool force)
 {
 	if (!pool->progress || (!force && seconds_since(&pool->shown) < 0.1))
 		return;
-	pool->progress(pool->ctx, pool->bytes, pool->total, pool->files, pool->n);
+	pool->progress(pool->progress_ctx, pool->bytes, pool->total, pool->files, pool->n);
 	clock_gettime(CLOCK_MONOTONIC, &pool->shown);
 }
 
@@ -245,7 +247,12 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&pool->mu);
 		if (i == SIZE_MAX)
 			break;
-		fetch_any(&curl, pool, &pool->v[i]);
+		if (pool->v[i].have)
+			pool->v[i].status = 0;
+		else
+			fetch_any(&curl, pool, &pool->v[i]);
+		if (pool->v[i].status == 0 && pool->work)
+			pool->work(pool->ctx, i);
 		pthread_mutex_lock(&pool->mu);
 		pool->finished[i] = true;
 		pool->files++;
@@ -259,15 +266,16 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-size_t fetch_many(struct fetch_item *v, size_t n, unsigned parallel, fetch_progress_fn progress, void *ctx,
-		  fetch_done_fn done, void *done_ctx)
+size_t fetch_many(struct fetch_item *v, size_t n, unsigned parallel, const struct fetch_hooks *hooks)
 {
 	struct fetch_pool pool = {.mu = PTHREAD_MUTEX_INITIALIZER,
 				  .cv = PTHREAD_COND_INITIALIZER,
 				  .v = v,
 				  .n = n,
-				  .progress = progress,
-				  .ctx = ctx};
+				  .progress = hooks ? hooks->progress : NULL,
+				  .progress_ctx = hooks ? hooks->progress_ctx : NULL,
+				  .work = hooks ? hooks->work : NULL,
+				  .ctx = hooks ? hooks->ctx : NULL};
 	size_t nth = parallel > MAX_PARALLEL ? MAX_PARALLEL
 		     : parallel		     ? parallel
 					     : 1,
@@ -289,8 +297,8 @@ size_t fetch_many(struct fetch_item *v, size_t n, unsigned parallel, fetch_progr
 			pthread_cond_wait(&pool.cv, &pool.mu);
 		pthread_mutex_unlock(&pool.mu);
 		failed += v[i].status < 0;
-		if (done)
-			done(done_ctx, i);
+		if (hooks && hooks->done)
+			hooks->done(hooks->ctx, i);
 	}
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);

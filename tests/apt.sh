@@ -273,6 +273,30 @@ refused "a version rebuilt with other content" "$C" \
 	"'libfoo' version '1.0' \(amd64\) has two .deb digests, sha256:[0-9a-f]{64} and sha256:[0-9a-f]{64}" \
 	"file://$W/t7" stable main --keyring "$W/good.gpg"
 
+# a table changed in place is caught, though it was hashed and marked before
+"$CPOLC" catalog init "$W/mark" >/dev/null
+"$CPOLC" catalog import-apt "$W/mark" "file://$R" stable main --keyring "$W/good.gpg" >/dev/null
+expect_exit "a resolution hashes the table and marks it" 0 "$CPOLC" catalog resolve -C "$W/mark" app
+table=$W/mark/packs/sha256/$(sed -n 's/^@pack sha256://p' "$W/mark/index")
+expect_eq "the marker" "$(ls "$table.hashed" 2>/dev/null)" "$table.hashed"
+python3 - "$table" <<'EOF'
+import sys
+f = open(sys.argv[1], 'r+b'); f.seek(-2, 2); b = f.read(1); f.seek(-2, 2); f.write(bytes([b[0] ^ 1]))
+EOF
+expect_exit "then a changed table is refused" 2 "$CPOLC" catalog resolve -C "$W/mark" app
+expect_match "by its digest" "$T_ERR" "pack digest sha256:[0-9a-f]{64} does not match the index"
+
+# fetch first, import later, offline
+"$CPOLC" catalog init "$W/pre" >/dev/null
+"$CPOLC" catalog import-apt "$W/pre" "file://$R" stable main --keyring "$W/good.gpg" >/dev/null
+expect_exit "fetch --download-only" 0 "$CPOLC" catalog fetch "$W/pre" --download-only app libfoo vi-ish docs
+expect_eq "the .debs are kept" "$(ls "$W/pre/tmp/debs" | wc -l)" 4
+expect_exit "not imported yet" 2 "$CPOLC" build app.cpol -C "$W/pre" --offline -o pre.oci
+mv "$R" "$R.away"
+expect_exit "imported with the repository gone" 0 "$CPOLC" catalog fetch "$W/pre" app libfoo vi-ish docs
+mv "$R.away" "$R"
+expect_exit "then the build runs offline" 0 "$CPOLC" build app.cpol -C "$W/pre" --offline -o pre.oci --lock pre.lock
+
 expect_exit "the catalog still verifies" 0 "$CPOLC" catalog verify "$C"
 expect_exit "and still builds offline" 0 "$CPOLC" build app.cpol -C "$C" --offline -o app5.oci --lock app5.lock
 

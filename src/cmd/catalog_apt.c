@@ -121,15 +121,18 @@ int cmd_catalog_fetch(int argc, char **argv)
 	struct diag_opts dopts = DIAG_OPTS_INIT;
 	const char *platform = "linux/amd64";
 	long long parallel = 2;
+	int download_only = 0;
 	const struct opt opts[] = {
 		OPT_STRING(0, "platform", &platform, "OS/ARCH", "the platform (default linux/amd64)"),
 		OPT_INT('j', "jobs", &parallel, "N", 1, 16, "fetch N files at once (default 2)"),
+		OPT_BOOL(0, "download-only", &download_only,
+			 "fetch and check the .debs, and keep them for the next\nfetch or build to import"),
 		OPT_DIAG(&dopts),
 		OPT_END(),
 	};
 	const struct opt_cmd c = {
 		.name = "catalog fetch",
-		.usage = "catalog fetch DIR NAME[@VERSION]... [--platform OS/ARCH] [-j N]",
+		.usage = "catalog fetch DIR NAME[@VERSION]... [--platform OS/ARCH] [-j N] [--download-only]",
 		.about = "Fetch the content of packages that catalog import-apt recorded, as a build\n"
 			 "that selects them would (checked against the SHA256 of their Packages stanza),\n"
 			 "so that later builds may run --offline. NAME alone means its highest version.\n",
@@ -151,6 +154,7 @@ int cmd_catalog_fetch(int argc, char **argv)
 		return cmd_report(&dopts, &d, EXIT_USAGE);
 	v = xcalloc((size_t)n, sizeof(*v));
 	fo.parallel = (unsigned)parallel;
+	fo.download_only = download_only;
 	if (isatty(STDERR_FILENO))
 		fo.progress = cmd_progress_line, fo.ctx = &shown;
 	rc = find_named(&cs, argv + 1, n - 1, platform, v, &d) < 0 || cat_fetch(v, (size_t)n - 1, &fo, &d) < 0
