@@ -73,12 +73,15 @@ python3 - "${OUT:-$W}/apt-info.json" "$W" <<EOF
 import json, os, sys
 w = sys.argv[2]
 packs = os.path.join(w, 'cat', 'packs', 'sha256')
+table = [l.split(':')[1].strip() for l in open(os.path.join(w, 'cat', 'index')) if l.startswith('@pack ')][0]
+records = [f for f in os.listdir(packs) if '.' not in f and f != table][0]
 debs = sum(os.path.getsize(os.path.join(w, 'd', f)) for f in os.listdir(os.path.join(w, 'd')))
 json.dump({'packages': sum(1 for l in open(os.path.join(w, 'lists', 'mirror', 'dists', 'bookworm', 'main',
                                                     'binary-amd64', 'Packages')) if l.startswith('Package: ')),
            'index_bytes': os.path.getsize(os.path.join(w, 'lists', 'mirror', 'dists', 'bookworm', 'main',
                                                        'binary-amd64', 'Packages')),
-           'pack_bytes': sorted(os.path.getsize(os.path.join(packs, f)) for f in os.listdir(packs)),
+           'table_bytes': os.path.getsize(os.path.join(packs, table)),
+           'records_bytes': os.path.getsize(os.path.join(packs, records)),
            'selected': sum(1 for _ in open(os.path.join(w, 'names'))), 'deb_bytes': debs},
           open(sys.argv[1], 'w'), indent=1)
 EOF
