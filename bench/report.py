@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """bench/report.py OUT_DIR NOTES.md - print bench/RESULTS.md from the
 results bench/run.sh left in OUT_DIR (machine.json, compose-*.json,
-memory.json, catalog.json, lint.json, decision.txt, serve-*.json,
-apt-*.json), then NOTES.md."""
+push.json, push-info.json, memory.json, catalog.json, lint.json,
+decision.txt, serve-*.json, apt-*.json), then NOTES.md."""
 import json
 import os
 import re
@@ -24,6 +24,8 @@ def yes(ok):
 
 
 m = load('machine.json')
+push = {r['command']: r for r in load('push.json')['results']} if os.path.exists(os.path.join(out, 'push.json')) else None
+push_info = load('push-info.json') if push else None
 cold = by_name(load('compose-cold.json'))
 warm = by_name(load('compose-warm.json'))
 info = load('compose-info.json')
@@ -130,6 +132,11 @@ P('| serve: manifest GET with 16 clients, p50 at most 2 ms, p99 at most 10 ms | 
      yes(slat['cpolc']['p50_ms'] <= 2 and slat['cpolc']['p99_ms'] <= 10)))
 P('| serve: cold pull at most the cold build + 50 ms | %.3f s against %.3f s (%+.0f ms) | %s |'
   % (sc, sb, (sc - sb) * 1000, yes(sc <= sb + 0.050)))
+if push:
+    cp, sk = push['cpolc-push']['median'], push['skopeo-copy']['median']
+    P('| `cpolc push` of the %d-package image to a local registry at most as long as `skopeo copy` '
+      '| %.3fx (%.2f s against %.2f s, medians) | %s |'
+      % (int(info['packages']), cp / sk, cp, sk, yes(cp <= sk)))
 P()
 P('## Compose: %s Debian packages, one primitive and one layer each' % info['packages'])
 P()
@@ -191,6 +198,28 @@ for x in mem:
       % (x['name'], mib(x['maxrss_kib']), x['wall'], x['user'], x['sys'], x['layers'],
          format(x['layer_bytes'], ',')))
 P()
+if push:
+    P('## Push to a registry')
+    P()
+    P('`bench/push/run.sh`: the image of the %s packages (%d blobs, %s bytes; `cpolc build` into a '
+      'layout) pushed to a `docker-registry` on 127.0.0.1 over plain http. Before each run '
+      '(untimed, hyperfine `--prepare`) the registry is stopped, its storage removed and a new one '
+      'started, so every blob is uploaded every time. %s; %s.'
+      % (info['packages'], push_info['blobs'], format(push_info['bytes'], ','),
+         push_info['versions']['cpolc'], push_info['versions']['skopeo']))
+    P()
+    P('- `cpolc-push`: `cpolc push --tls-verify=false LAYOUT:bench 127.0.0.1:PORT/bench/img:v1`.')
+    P('- `skopeo-copy`: `skopeo copy --dest-tls-verify=false oci:LAYOUT:bench '
+      'docker://127.0.0.1:PORT/bench/img:v1`.')
+    P()
+    P('| command | median | mean | min | max | CPU user | CPU sys | runs | vs skopeo |')
+    P('|:---|---:|---:|---:|---:|---:|---:|---:|---:|')
+    for name in ('cpolc-push', 'skopeo-copy'):
+        r = push[name]
+        P('| %s | %.3f s | %.3f s | %.3f s | %.3f s | %.3f s | %.3f s | %d | %.3fx |'
+          % (name, r['median'], r['mean'], r['min'], r['max'], r['user'], r['system'], len(r['times']),
+             r['median'] / push['skopeo-copy']['median']))
+    P()
 P('## Policy decision (`make bench-decision`)')
 P()
 P('In process, 100-rule policy (`bench/decision/README`), 20,000 decisions timed one by one:')

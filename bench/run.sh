@@ -4,12 +4,13 @@
 #   sh bench/run.sh            (as root, after ./configure && make)
 #
 # compose (cpolc against umoci and buildah, warm, one primitive changed),
+# push (cpolc push against skopeo copy to a local docker-registry),
 # compose memory, catalog, decision, lint, serve (against docker-registry)
 # and apt (Debian's bookworm main against apt; needs the network), in that
 # order; then
 # bench/report.py turns the results into bench/RESULTS.md, followed by
 # bench/notes.md. Needs hyperfine, umoci, buildah, dpkg-deb, python3 and
-# /usr/bin/time. Environment:
+# /usr/bin/time, skopeo and docker-registry. Environment:
 #   RUNS        rounds of the cold comparison (default 5; warm gets twice that)
 #   BIG_SIZES   MiB of the random primitive of the memory runs (default "64 256 1024")
 #   BENCH_DIR   work directory (default /tmp/cpolc-bench; nothing generated
@@ -39,6 +40,7 @@ DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 echo "== $DATE, load average $LOAD_BEFORE"
 
 sh "$HERE/compose/run.sh" "$CPOLC" "$RUNS"
+sh "$HERE/push/run.sh" "$CPOLC" "$((RUNS * 2))"
 echo "== compose memory"
 sh "$HERE/compose/memory.sh" "$CPOLC" "$BIG_SIZES"
 echo "== catalog"

@@ -136,6 +136,18 @@ struct ast {
 	bool reads_selected; /* expression mentions selected */
 	int used;	     /* AST_LET/AST_CONST/AST_IMPORT: number of references;
 			      * AST_FRAGMENT: number of `use` statements */
+	/* AST_LET/AST_CONST: what sema_fold knows of the value of a, kept once
+	 * the expression is checked (fold_ready), so that a chain of lets
+	 * folds in linear time; fold_state 0 not folded, 1 folding, 2 kept */
+	bool fold_ready;
+	uint8_t fold_state;
+	struct ast_fold {
+		uint8_t type; /* enum sema_type */
+		bool known;
+		int64_t i;
+		const char *s;
+		size_t len;
+	} fold;
 };
 
 /* A new AST_MODULE node, the root of a tree: it owns the pool that every

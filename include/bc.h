@@ -112,6 +112,9 @@ struct bc_program {
 	size_t nfiles, capfiles;
 	struct value *consts; /* strings, versions and lists point into `mem` */
 	size_t nconsts, capconsts;
+	uint32_t **const_items; /* per constant: a list's items as constant indices, or NULL */
+	uint32_t *khash;	/* open-addressed index of consts by content; UINT32_MAX empty */
+	size_t khcap;
 	struct bc_policy *policies;
 	size_t npolicies, cappolicies;
 	struct bc_block *blocks;
@@ -124,7 +127,20 @@ struct bc_program {
 struct bc_program *bc_new(void);
 void bc_free(struct bc_program *p);
 
-/* Add a constant (deduplicated); strings and lists are copied. Returns its index. */
+/* What the verifier accepts of a block: its operand stack and its local
+ * slots (the compiler reports a policy that needs more where it does). */
+#define BC_MAXSTACK  4096u
+#define BC_MAXLOCALS 65536u
+
+/* Add a constant (deduplicated through a hash of its content, so that N
+ * constants cost N, not N^2); strings are copied, and a list's items are
+ * constants themselves, so that a list that shares its parts (a DAG) is
+ * added in time linear in its distinct parts and stays shared. Returns 0
+ * with *k its index, or -1 when v nests deeper than VAL_MAX_DEPTH or has
+ * more than BC_MAX_CONSTS distinct parts. */
+#define BC_MAX_CONSTS (1u << 20)
+int bc_const_add(struct bc_program *p, const struct value *v, uint32_t *k);
+/* bc_const_add of a value that is not a list (it cannot fail). */
 uint32_t bc_const(struct bc_program *p, const struct value *v);
 /* Add an empty block; returns its index. */
 uint32_t bc_block_new(struct bc_program *p, enum bc_block_kind kind);

@@ -159,6 +159,10 @@ json_t *cat_prim_record(const struct cat_prim *p);
  * cannot be read). Caller frees. */
 char *cat_prim_cves(const struct cat_prim *p, size_t max);
 
+/* Does p's metadata (loaded) allow the exception `what` ("allow":
+ * ["setuid"])? False when it is not loaded. */
+bool cat_prim_allows(const struct cat_prim *p, const char *what);
+
 /* Path of p's content blob. Caller frees. */
 char *cat_blob_path(const struct cat_prim *p);
 /* Open p's content blob for reading, after hashing it in full and checking
@@ -179,6 +183,20 @@ char *cat_version_filename(const char *version);
 
 int cat_init(const char *dir, struct diag *d);
 
+/* Bounds on what an archive added or imported may expand to (cpolc(1),
+ * RESOURCE BOUNDS); a field of 0 takes the default. What is read from one
+ * archive (its uncompressed stream, headers included) may be at most
+ * max_size bytes and, past the first CAT_RATIO_FLOOR bytes, at most
+ * max_ratio times the archive's size on disk; beyond, the add or import
+ * fails and writes nothing. */
+#define CAT_DEFAULT_MAX_SIZE  ((uint64_t)8 << 30)
+#define CAT_DEFAULT_MAX_RATIO 200u
+#define CAT_RATIO_FLOOR	      ((uint64_t)16 << 20)
+struct cat_limits {
+	uint64_t max_size;  /* bytes; 0: CAT_DEFAULT_MAX_SIZE */
+	unsigned max_ratio; /* 0: CAT_DEFAULT_MAX_RATIO */
+};
+
 struct cat_add_opts {
 	const char *name, *version, *kind; /* kind NULL: "executable" */
 	const char *const *depends, *const *provides, *const *conflicts;
@@ -188,7 +206,8 @@ struct cat_add_opts {
 	const char *meta_file; /* JSON object merged first, or NULL */
 	const char *const *paths;
 	size_t npaths;
-	bool allow_setuid; /* also set by "allow": ["setuid"] in meta_file */
+	bool allow_setuid;	  /* also set by "allow": ["setuid"] in meta_file */
+	struct cat_limits limits; /* for the archives among paths */
 };
 
 /* Add a primitive. Returns 0 when added, 1 when the same name, version and
@@ -199,6 +218,12 @@ int cat_add(const char *dir, const struct cat_add_opts *o, struct diag *d);
 
 /* Import a Debian binary package (maintainer scripts are never run).
  * Returns as cat_add. */
+struct cat_import_opts {
+	bool allow_setuid; /* recorded as "allow": ["setuid"] */
+	struct cat_limits limits;
+};
+int cat_import_deb_opts(const char *dir, const char *deb, const struct cat_import_opts *o, struct diag *d);
+/* The same with the default limits. */
 int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct diag *d);
 
 /* ---- apt repositories (cat_apt.c; doc/DESIGN.md, "Catalogs") ---------- */

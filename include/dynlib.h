@@ -1,5 +1,5 @@
-/* dynlib.h - libarchive, libcrypto, libmicrohttpd, libcrypt and libcurl, opened on
- * first use (src/dynlib.c).
+/* dynlib.h - libarchive, libcrypto, libcurl, libmicrohttpd and
+ * libcrypt, opened on first use (src/dynlib.c).
  *
  * cpolc is not linked against them (unless configured with
  * --disable-lazy-libs): each is opened the first time one of its
@@ -12,8 +12,8 @@
 enum {
 	DYNLIB_ARCHIVE = 1,
 	DYNLIB_CRYPTO = 2,
-	DYNLIB_SERVE = 4, /* libmicrohttpd and libcrypt */
-	DYNLIB_CURL = 8,
+	DYNLIB_SERVE = 4 /* libmicrohttpd and libcrypt */,
+	DYNLIB_CURL = 8
 };
 
 /* Open the libraries in which (DYNLIB_* bits) now. Returns 0, or -1 with

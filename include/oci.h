@@ -56,6 +56,7 @@ struct oci_layer_src {
 	size_t ntars;
 	const struct oci_file *files; /* generated files, or NULL */
 	size_t nfiles;
+	bool allow_setuid; /* its metadata allows setuid files (member.h) */
 };
 
 struct oci_opts {
@@ -123,6 +124,17 @@ void oci_split_ref(const char *spec, char **dir, char **tag);
  * ("DIR[:TAG]", as for oci_opts.from_layout) names. 0, or -1 with an error
  * in d. */
 int oci_from_digest(const char *spec, char out[72], struct diag *d);
+
+/* The image of the layout dir tagged tag (NULL: the only one), as its
+ * index.json describes it: the manifest's digest and media type, and its
+ * tag (the ref.name annotation, or NULL). 0, or -1 with an error in d. */
+struct oci_image_desc {
+	char digest[72];
+	char *media_type; /* OCI_MT_MANIFEST when the descriptor names none */
+	char *tag;
+};
+int oci_layout_image(const char *dir, const char *tag, struct oci_image_desc *out, struct diag *d);
+void oci_image_desc_release(struct oci_image_desc *img);
 
 /* Parse "os/arch[/variant]"; returns 0 or -1. Out strings are malloc'd. */
 int oci_parse_platform(const char *platform, char **os, char **arch, char **variant);

@@ -15,6 +15,7 @@
  *   STATE/requests/KEY.json       the request it was composed from
  *   STATE/locks/KEY.lock          its lock file (cpolc verify checks the image with it)
  *   STATE/audit.log               one JSON line per composition, fsync'd before it is served
+ *   STATE/remote/HEX              manifests of compositions found in --store
  *   STATE/access.log              one JSON line per manifest served, fsync'd before it is served
  */
 #ifndef CPOLC_SERVE_H
@@ -36,6 +37,9 @@ struct serve_opts {
 	const char *auth;		/* htpasswd file (bcrypt), or NULL: no authentication */
 	const char *tls_cert, *tls_key; /* PEM files, or NULL: plain HTTP */
 	const char *exe;		/* the cpolc binary that composes (runs `build`) */
+	const char *store;		/* REGISTRY/REPO compositions are shared through, or NULL */
+	const char *store_creds;	/* USER:PASSWORD for it, or NULL: the auth files */
+	bool store_insecure;		/* no TLS verification for it (plain HTTP allowed) */
 	unsigned max_connections;	/* open connections at most */
 	unsigned timeout;		/* seconds a connection may idle */
 	unsigned max_compositions;	/* compositions running at once */

@@ -6,10 +6,13 @@
 #ifndef CPOLC_UTIL_H
 #define CPOLC_UTIL_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -47,9 +50,39 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(prin
 /* Take the buffer; the strbuf is left empty. Never NULL. Caller frees. */
 char *sb_detach(struct strbuf *sb, size_t *len);
 
-/* Read a whole regular file. Returns 0, or -1 with errno set (EISDIR for a
- * directory). *data is NUL-terminated and owned by the caller. */
+/* Files are read only when they are regular files: a FIFO, a device or a
+ * socket named where a file is expected must neither hang nor feed data
+ * without end. open_regular opens path read-only without blocking on a
+ * FIFO and fails with errno E_NOTREG for anything but a regular file
+ * (EISDIR for a directory); with OPEN_NOFOLLOW a symbolic link as the last
+ * component fails too (ELOOP). st (may be NULL) receives the file's stat.
+ * Returns the descriptor or -1. */
+#define E_NOTREG      ENODEV
+#define OPEN_NOFOLLOW 1u
+struct stat;
+int open_regular(const char *path, unsigned flags, struct stat *st);
+/* strerror, with the errors of open_regular said plainly. */
+const char *file_strerror(int e);
+
+/* The size bound of read_file: the largest policy source (PARSE_MAX_BYTES)
+ * and the largest catalog index. */
+#define READ_FILE_MAX ((size_t)256 << 20)
+/* Read a whole regular file of at most max bytes (more: errno EFBIG).
+ * Returns 0, or -1 with errno set. *data is NUL-terminated and owned by the
+ * caller. flags as for open_regular. */
+int read_file_max(const char *path, size_t max, unsigned flags, char **data, size_t *len);
+/* The size bound of the JSON documents cpolc reads (catalog.json, metadata,
+ * scan results, requests, image configs); OCI manifests and indexes have
+ * the smaller bound of the distribution spec. */
+#define JSON_FILE_MAX	 ((size_t)16 << 20)
+#define OCI_MANIFEST_MAX ((size_t)4 << 20)
+/* The same from an open descriptor of any kind (stdin), to its end. */
+int read_fd_max(int fd, size_t max, char **data, size_t *len);
+/* read_file_max(path, READ_FILE_MAX, 0, ...). */
 int read_file(const char *path, char **data, size_t *len);
+/* json_load_file for a regular file of at most max bytes; a file that
+ * cannot be read gives "cannot read 'PATH': REASON" in err->text, line -1. */
+json_t *json_load_regular(const char *path, size_t max, size_t flags, json_error_t *err);
 
 /* Write data to path atomically: a temporary file in the same directory,
  * fsync, rename. Returns 0, or -1 with errno set; nothing is left behind on
@@ -80,8 +113,29 @@ char *path_dirname(const char *path);
 
 /* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
 void sha256_hex(const void *data, size_t len, char out[65]);
-/* SHA-256 of a file, streamed. Returns 0, or -1 with errno set. */
+/* SHA-256 of a regular file (open_regular), streamed. Returns 0, or -1
+ * with errno set. */
 int sha256_file(const char *path, char out[65]);
+/* SHA-256 of what is left to read from fd. Returns 0, or -1 with errno set. */
+int sha256_fd(int fd, char out[65]);
+
+/* A map from pointers (not NULL) to size_t values: open addressing, so
+ * that N lookups cost N, where the passes over a program scanned lists. A
+ * zeroed struct is an empty map. */
+struct ptrmap_ent {
+	const void *key;
+	size_t val;
+};
+struct ptrmap {
+	struct ptrmap_ent *v;
+	size_t n, cap; /* cap is 0 or a power of two */
+};
+/* The value of key, or NULL when absent; the pointer is valid until the
+ * next put. */
+size_t *ptrmap_get(const struct ptrmap *m, const void *key);
+/* Set key's value (adding key when absent). */
+void ptrmap_put(struct ptrmap *m, const void *key, size_t val);
+void ptrmap_release(struct ptrmap *m);
 
 /* A growable, NULL-terminated array of owned strings (git's strvec). */
 struct strvec {

@@ -77,20 +77,26 @@ struct arena {
 	size_t used;  /* bytes used in cur */
 	size_t total; /* bytes handed out since the last reset */
 	size_t nchunks;
-	unsigned char *next; /* cur's first free byte, `left` bytes before its end */
-	size_t left;
+	unsigned char *next; /* cur's first free byte */
+	size_t left;	     /* bytes free at next, within the limit too */
+	size_t limit;	     /* most bytes handed out between resets; 0: none */
 };
 
 /* Bounds on one value, so that a single operation cannot exhaust memory
  * (the VM bounds the total per evaluation). */
-#define VAL_MAX_STR  (64u << 20) /* bytes */
-#define VAL_MAX_LIST (4u << 20)	 /* items */
+#define VAL_MAX_STR   (64u << 20) /* bytes */
+#define VAL_MAX_LIST  (4u << 20)  /* items */
+#define VAL_MAX_DEPTH 1024u	  /* lists in lists, for ==, string() and copies */
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
 /* Forget every allocation; keep the chunks for reuse. */
 void arena_reset(struct arena *a);
-/* 16-byte aligned memory valid until the next reset. Never NULL. */
+/* Bound the bytes handed out between resets (0: no bound). */
+void arena_set_limit(struct arena *a, size_t limit);
+/* 16-byte aligned memory valid until the next reset. NULL only past the
+ * arena's limit (never without one). The limit costs the inline path
+ * nothing: `left` never reaches past it. */
 void *arena_alloc_slow(struct arena *a, size_t n);
 static inline void *arena_alloc(struct arena *a, size_t n)
 {
@@ -119,6 +125,62 @@ struct val_err {
 /* Record a message; always returns -1. */
 int val_fail(struct val_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- the budget of an evaluation ------------------------------------------ */
+
+/* What operations on values may spend. Every operation charges `work`
+ * before it does the work: one unit for every element (list item, record
+ * member) it visits and one for every VAL_WORK_BYTES bytes it reads, at
+ * least one in all; and everything it produces comes from the arena
+ * through val_alloc, whose bytes (with `held`, bytes the caller keeps
+ * elsewhere for the evaluation) may not pass max_bytes. An operation
+ * that would overdraw either fails, with "evaluation took more than N
+ * steps" or "evaluation needs more than N MiB" in err. The VM's loop
+ * iterations draw on the same work. Builtins take their arguments' sizes
+ * as work before they run (builtin_call), so a new builtin cannot forget
+ * to pay for what it reads; deep walks (==, in, string(), copies) pay per
+ * element as they go, which also bounds values that share their parts
+ * (let a1 = [a0, a0]; ... a30 is 2^30 elements deep). */
+#define VAL_WORK_BYTES 64u
+struct val_ctx {
+	struct arena *arena;
+	uint64_t work;	   /* units left; 0 is spent */
+	uint64_t max_work; /* for messages */
+	size_t max_bytes;  /* for messages: the arena's limit plus held */
+	size_t held;	   /* bytes the evaluation holds outside the arena */
+	struct val_err err;
+};
+
+/* Set c up with a budget, and a's limit to max_bytes. */
+void val_ctx_init(struct val_ctx *c, struct arena *a, uint64_t max_work, size_t max_bytes);
+/* Fail with the step message (work is left at 0). */
+int val_out_of_work(struct val_ctx *c);
+int val_out_of_bytes(struct val_ctx *c);
+/* Take units of work; -1 (reported) when fewer are left. */
+static inline int val_charge(struct val_ctx *c, uint64_t units)
+{
+	if (units >= c->work)
+		return val_out_of_work(c);
+	c->work -= units;
+	return 0;
+}
+/* The work of reading or writing n bytes. */
+static inline uint64_t val_bytes_work(size_t n)
+{
+	return 1 + n / VAL_WORK_BYTES;
+}
+/* n bytes of the arena (16-byte aligned), NULL (reported) past its limit,
+ * which the owner of the context sets to max_bytes - held. Writing them
+ * needs no work of its own: the bytes an evaluation produces are bounded,
+ * and so is the time to write them. */
+static inline void *val_alloc(struct val_ctx *c, size_t n)
+{
+	void *p = arena_alloc(c->arena, n);
+
+	if (!p)
+		val_out_of_bytes(c);
+	return p;
+}
+
 /* ---- operations --------------------------------------------------------- */
 
 /* "null", "bool", "int", "string", "version", "list", "record". */
@@ -130,18 +192,18 @@ const char *val_a_type(const struct value *v);
  * is an error here: the language has only integers. Requests are checked
  * when read (request_load); a catalog field holding 1.5 is reported where
  * it is used (fail closed). */
-int val_from_json(struct arena *a, const json_t *j, struct value *out, struct val_err *e);
+int val_from_json(struct val_ctx *c, const json_t *j, struct value *out);
 
 /* r.name, null-safe: a field of null or a missing field is null; a field of
  * anything else than a record or null is a type error. */
-int val_field(struct arena *a, const struct value *r, const char *name, struct value *out, struct val_err *e);
+int val_field(struct val_ctx *c, const struct value *r, const char *name, struct value *out);
 /* a[i]: list by int (out of range: null), record by string, null: null. */
-int val_index(struct arena *a, const struct value *x, const struct value *i, struct value *out,
-	      struct val_err *e);
+int val_index(struct val_ctx *c, const struct value *x, const struct value *i, struct value *out);
 
-/* Structural equality (doc/cpol.5, "Value rules"): different types are
- * unequal, except version vs string which compare as versions. */
-bool val_equal(const struct value *a, const struct value *b);
+/* Structural equality (doc/cpol.5, "Value rules"): different types are unequal, except
+ * version vs string which compare as versions. 1 equal, 0 not, -1 when
+ * out of budget. */
+int val_equal(struct val_ctx *c, const struct value *a, const struct value *b);
 /* n bytes of x and y equal? Short strings (names, tags) byte by byte
  * rather than through a call of memcmp. */
 static inline bool val_bytes_equal(const char *x, const char *y, size_t n)
@@ -153,40 +215,58 @@ static inline bool val_bytes_equal(const char *x, const char *y, size_t n)
 			return false;
 	return true;
 }
-/* The same, deciding the common cases (two ints, two strings) inline. */
-static inline bool val_equal_fast(const struct value *a, const struct value *b)
+/* Equality decided without charge when it is cheap: 1 or 0, or 2 when it
+ * needs val_equal (long strings, versions, lists, records). Two ints, two
+ * strings of different lengths or of at most VAL_WORK_BYTES bytes, and two
+ * values of different types other than a string and a version are cheap. */
+static inline int val_equal_quick(const struct value *a, const struct value *b)
 {
 	if (a->type == b->type) {
 		if (a->type == VAL_INT)
 			return a->u.i == b->u.i;
-		if (a->type == VAL_STR)
-			return a->len == b->len && val_bytes_equal(a->u.s, b->u.s, a->len);
+		if (a->type == VAL_STR) {
+			if (a->len != b->len)
+				return 0;
+			if (a->len <= VAL_WORK_BYTES)
+				return val_bytes_equal(a->u.s, b->u.s, a->len);
+		}
+		return 2;
 	}
-	return val_equal(a, b);
+	return (a->type == VAL_STR || a->type == VAL_VER) && (b->type == VAL_STR || b->type == VAL_VER) ? 2
+													: 0;
+}
+/* val_equal, deciding the cheap cases inline. */
+static inline int val_equal_fast(struct val_ctx *c, const struct value *a, const struct value *b)
+{
+	int q = val_equal_quick(a, b);
+
+	return q != 2 ? q : val_equal(c, a, b);
 }
 /* Ordering for < <= > >=: *res is <0, 0, >0; *isnull when either side is
  * null (every ordering is then false). Type error for other mixes. */
-int val_order(const struct value *a, const struct value *b, int *res, bool *isnull, struct val_err *e);
-/* x in c: list membership or record key; any other c is a type error. */
-int val_in(const struct value *x, const struct value *c, bool *res, struct val_err *e);
+int val_order(struct val_ctx *c, const struct value *a, const struct value *b, int *res, bool *isnull);
+/* x in coll: list membership or record key; any other coll is a type
+ * error. */
+int val_in(struct val_ctx *c, const struct value *x, const struct value *coll, bool *res);
 
 /* Arithmetic, op one of '+' '-' '*' '/' '%'; overflow and division by zero
  * are errors. '+' also concatenates strings and lists into the arena. */
-int val_arith(struct arena *a, int op, const struct value *x, const struct value *y, struct value *out,
-	      struct val_err *e);
+int val_arith(struct val_ctx *c, int op, const struct value *x, const struct value *y, struct value *out);
 
 /* Append v to the list *l (grown in the arena). */
-void val_list_append(struct arena *a, struct value *l, const struct value *v);
+int val_list_append(struct val_ctx *c, struct value *l, const struct value *v);
 
-/* Deep copy of strings and lists into arena a (records stay borrowed). */
-struct value val_copy(struct arena *a, const struct value *v);
+/* A deep copy of strings and lists into c's arena (records stay borrowed). */
+int val_copy(struct val_ctx *c, const struct value *v, struct value *out);
 
 /* The value as text for string(x) and messages: ints in decimal, strings as
- * is, lists and records as JSON. */
-int val_to_text(struct arena *a, const struct value *v, struct value *out, struct val_err *e);
+ * is, lists and records as compact JSON with sorted keys. */
+int val_to_text(struct val_ctx *c, const struct value *v, struct value *out);
 
-/* The value as a new JSON value (caller owns it). Versions become strings. */
-json_t *val_to_json(const struct value *v);
+/* Does string s match the glob pattern p, as fnmatch(3) with no flags in
+ * the C locale (both NUL-terminated)? Charges its steps: at most |s| * |p|,
+ * where fnmatch can take exponential time. */
+int val_glob(struct val_ctx *c, const char *p, const char *s, bool *res);
 
 /* ---- builtins ----------------------------------------------------------- */
 
@@ -217,7 +297,8 @@ struct builtin_info {
 extern const struct builtin_info builtin_table[BI__COUNT];
 /* The builtin of that name, or -1. */
 int builtin_lookup(const char *name);
-/* Call builtin id on args[0..arity). */
-int builtin_call(struct arena *a, int id, const struct value *args, struct value *out, struct val_err *e);
+/* Call builtin id on args[0..arity), after charging the work of reading
+ * its arguments (their bytes or items). */
+int builtin_call(struct val_ctx *c, int id, const struct value *args, struct value *out);
 
 #endif

@@ -57,60 +57,219 @@ void bc_free(struct bc_program *p)
 		free(p->blocks[i].lines);
 	}
 	free(p->blocks);
+	for (size_t i = 0; i < p->nconsts; i++)
+		free(p->const_items[i]);
+	free(p->const_items);
+	free(p->khash);
 	free(p->consts);
 	arena_release(&p->mem);
 	free(p);
 }
 
-/* Same type and the same bytes (stricter than val_equal: "1.0" the string
- * and 1.0 the version stay distinct constants). */
-static bool const_same(const struct value *a, const struct value *b)
+/* ---- the constant pool -------------------------------------------------- */
+
+static uint64_t mix(uint64_t h, uint64_t v)
 {
-	if (a->type != b->type || a->len != b->len)
-		return false;
-	switch (a->type) {
-	case VAL_NULL:
-		return true;
+	h ^= v + 0x9e3779b97f4a7c15u + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdu;
+}
+
+/* The hash of a constant's content: its type, and its scalar, its bytes or
+ * (a list) its items' indices. */
+static uint64_t const_hash(const struct value *v, const uint32_t *items)
+{
+	uint64_t h = mix(1469598103934665603u, v->type);
+
+	switch (v->type) {
 	case VAL_BOOL:
-		return a->u.b == b->u.b;
+		return mix(h, v->u.b);
 	case VAL_INT:
-		return a->u.i == b->u.i;
+		return mix(h, (uint64_t)v->u.i);
 	case VAL_STR:
 	case VAL_VER:
-		return !memcmp(a->u.s, b->u.s, a->len);
+		for (uint32_t i = 0; i < v->len; i++)
+			h = (h ^ (unsigned char)v->u.s[i]) * 1099511628211u;
+		return mix(h, v->len);
 	case VAL_LIST:
-		for (uint32_t i = 0; i < a->len; i++)
-			if (!const_same(&a->u.items[i], &b->u.items[i]))
-				return false;
-		return true;
+		for (uint32_t i = 0; i < v->len; i++)
+			h = mix(h, items[i]);
+		return mix(h, v->len);
 	default:
-		return false;
+		return h;
 	}
 }
 
-static int const_find(const struct bc_program *p, const struct value *v, size_t below)
+/* Is pool constant i the same as v (a list: with item indices items)?
+ * Same type and the same bytes: stricter than val_equal ("1.0" the string
+ * and 1.0 the version stay distinct constants). */
+static bool const_same(const struct bc_program *p, size_t i, const struct value *v, const uint32_t *items)
 {
-	for (size_t i = 0; i < below; i++)
-		if (const_same(&p->consts[i], v))
-			return (int)i;
+	const struct value *a = &p->consts[i];
+
+	if (a->type != v->type || a->len != v->len)
+		return false;
+	switch (a->type) {
+	case VAL_BOOL:
+		return a->u.b == v->u.b;
+	case VAL_INT:
+		return a->u.i == v->u.i;
+	case VAL_STR:
+	case VAL_VER:
+		return !memcmp(a->u.s, v->u.s, a->len);
+	case VAL_LIST:
+		return !memcmp(p->const_items[i], items, (size_t)a->len * sizeof(*items));
+	default:
+		return true;
+	}
+}
+
+static void khash_put(struct bc_program *p, uint32_t idx);
+
+static void khash_grow(struct bc_program *p)
+{
+	free(p->khash);
+	p->khcap = p->khcap ? 2 * p->khcap : 64;
+	p->khash = xmalloc(p->khcap * sizeof(*p->khash));
+	memset(p->khash, 0xff, p->khcap * sizeof(*p->khash));
+	for (size_t i = 0; i < p->nconsts; i++)
+		khash_put(p, (uint32_t)i);
+}
+
+static void khash_put(struct bc_program *p, uint32_t idx)
+{
+	size_t m = p->khcap - 1, at = const_hash(&p->consts[idx], p->const_items[idx]) & m;
+
+	while (p->khash[at] != UINT32_MAX)
+		at = (at + 1) & m;
+	p->khash[at] = idx;
+}
+
+static int const_lookup(const struct bc_program *p, const struct value *v, const uint32_t *items)
+{
+	size_t m, at;
+
+	if (!p->khcap)
+		return -1;
+	m = p->khcap - 1;
+	for (at = const_hash(v, items) & m; p->khash[at] != UINT32_MAX; at = (at + 1) & m)
+		if (const_same(p, p->khash[at], v, items))
+			return (int)p->khash[at];
 	return -1;
+}
+
+/* Append v (strings copied into mem; a list's items given as indices). */
+static uint32_t const_append(struct bc_program *p, const struct value *v, uint32_t *items)
+{
+	struct value c = *v;
+
+	c.flags = 0;
+	if (v->type == VAL_STR || v->type == VAL_VER) {
+		c.u.s = arena_strndup(&p->mem, v->u.s, v->len);
+	} else if (v->type == VAL_LIST) {
+		struct value *iv = arena_alloc(&p->mem, (size_t)v->len * sizeof(*iv));
+		for (uint32_t k = 0; k < v->len; k++)
+			iv[k] = p->consts[items[k]]; /* shared with the pool */
+		c.u.items = iv;
+	}
+	xgrow((void **)&p->consts, &p->capconsts, p->nconsts + 1, sizeof(*p->consts));
+	p->const_items = xrealloc(p->const_items, p->capconsts * sizeof(*p->const_items));
+	p->consts[p->nconsts] = c;
+	p->const_items[p->nconsts] = items;
+	if (2 * (p->nconsts + 1) > p->khcap) {
+		p->nconsts++;
+		khash_grow(p);
+	} else {
+		khash_put(p, (uint32_t)p->nconsts);
+		p->nconsts++;
+	}
+	return (uint32_t)(p->nconsts - 1);
+}
+
+/* What bc_const_add has added for a list in this call, by the address of
+ * its items: a list that shares its parts is walked once per part. An
+ * open-addressed table (cap a power of two, or 0). */
+struct seen {
+	const struct value *items;
+	uint32_t len, k;
+};
+struct adding {
+	struct seen *v;
+	size_t n, cap, parts;
+};
+
+static struct seen *seen_slot(const struct adding *ad, const struct value *items, uint32_t len)
+{
+	size_t m = ad->cap - 1, at = (size_t)mix((uintptr_t)items, len) & m;
+
+	while (ad->v[at].items && !(ad->v[at].items == items && ad->v[at].len == len))
+		at = (at + 1) & m;
+	return &ad->v[at];
+}
+
+static void seen_put(struct adding *ad, const struct value *items, uint32_t len, uint32_t k)
+{
+	if (2 * (ad->n + 1) > ad->cap) {
+		struct adding old = *ad;
+		ad->cap = old.cap ? 2 * old.cap : 64;
+		ad->v = xcalloc(ad->cap, sizeof(*ad->v));
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.v[i].items)
+				*seen_slot(ad, old.v[i].items, old.v[i].len) = old.v[i];
+		free(old.v);
+	}
+	*seen_slot(ad, items, len) = (struct seen){items, len, k};
+	ad->n++;
+}
+
+static int add_rec(struct bc_program *p, const struct value *v, struct adding *ad, unsigned depth,
+		   uint32_t *k)
+{
+	uint32_t *items = NULL;
+	struct seen *sn;
+	int i;
+
+	if (++ad->parts > BC_MAX_CONSTS || depth > VAL_MAX_DEPTH)
+		return -1;
+	if (v->type == VAL_LIST) {
+		if (v->len && ad->cap && (sn = seen_slot(ad, v->u.items, v->len))->items) {
+			*k = sn->k;
+			return 0;
+		}
+		items = xmalloc(((size_t)v->len + 1) * sizeof(*items));
+		for (uint32_t j = 0; j < v->len; j++)
+			if (add_rec(p, &v->u.items[j], ad, depth + 1, &items[j]) < 0) {
+				free(items);
+				return -1;
+			}
+	}
+	i = const_lookup(p, v, items);
+	if (i >= 0) {
+		free(items);
+		*k = (uint32_t)i;
+	} else {
+		*k = const_append(p, v, items);
+	}
+	if (v->type == VAL_LIST && v->len)
+		seen_put(ad, v->u.items, v->len, *k);
+	return 0;
+}
+
+int bc_const_add(struct bc_program *p, const struct value *v, uint32_t *k)
+{
+	struct adding ad = {0};
+	int rc = add_rec(p, v, &ad, 0, k);
+
+	free(ad.v);
+	return rc;
 }
 
 uint32_t bc_const(struct bc_program *p, const struct value *v)
 {
-	struct value c;
-	int i;
+	uint32_t k = 0;
 
-	if (v->type == VAL_LIST)
-		for (uint32_t k = 0; k < v->len; k++)
-			bc_const(p, &v->u.items[k]);
-	i = const_find(p, v, p->nconsts);
-	if (i >= 0)
-		return (uint32_t)i;
-	c = val_copy(&p->mem, v);
-	xgrow((void **)&p->consts, &p->capconsts, p->nconsts + 1, sizeof(*p->consts));
-	p->consts[p->nconsts] = c;
-	return (uint32_t)p->nconsts++;
+	if (bc_const_add(p, v, &k) < 0)
+		abort(); /* only lists can fail */
+	return k;
 }
 
 uint32_t bc_block_new(struct bc_program *p, enum bc_block_kind kind)
@@ -189,7 +348,7 @@ static void save_const(const struct bc_program *p, size_t i, struct strbuf *out)
 	case VAL_LIST:
 		put_u32(out, v->len);
 		for (uint32_t k = 0; k < v->len; k++)
-			put_u32(out, (uint32_t)const_find(p, &v->u.items[k], i));
+			put_u32(out, p->const_items[i][k]);
 		break;
 	case VAL_BOOL:
 		sb_addc(out, (char)v->u.b);
@@ -363,6 +522,7 @@ static bool load_const(struct reader *r, struct bc_program *p, struct value *v)
 		if (!rd_count(r, &n, 4, "bad list constant length"))
 			return false;
 		items = arena_alloc(&p->mem, (size_t)n * sizeof(*items));
+		p->const_items[p->nconsts] = xmalloc(((size_t)n + 1) * sizeof(uint32_t));
 		for (uint32_t k = 0; k < n; k++) {
 			uint32_t idx;
 			if (!rd_u32(r, &idx))
@@ -370,6 +530,7 @@ static bool load_const(struct reader *r, struct bc_program *p, struct value *v)
 			if (idx >= p->nconsts)
 				return rd_fail(r, "list constant refers to a later constant");
 			items[k] = p->consts[idx];
+			p->const_items[p->nconsts][k] = idx;
 		}
 		v->len = n;
 		v->u.items = items;
@@ -386,10 +547,14 @@ static bool load_consts(struct reader *r, struct bc_program *p)
 	if (!rd_count(r, &n, 1, "bad constant count"))
 		return false;
 	p->consts = xcalloc(n, sizeof(*p->consts));
+	p->const_items = xcalloc(n ? n : 1, sizeof(*p->const_items));
 	p->capconsts = n;
 	for (uint32_t i = 0; i < n; i++) {
-		if (!load_const(r, p, &p->consts[i]))
+		if (!load_const(r, p, &p->consts[i])) {
+			free(p->const_items[i]); /* a list read in part */
+			p->const_items[i] = NULL;
 			return false;
+		}
 		p->nconsts++;
 	}
 	return true;
@@ -514,7 +679,10 @@ static void print_text(FILE *out, const char *s, uint32_t n)
 	fputc('"', out);
 }
 
-static void print_const(FILE *out, const struct value *v)
+/* A constant as source text; a list shows at most *left elements in all
+ * (then "..."): a list of a module's pool may share its parts, and 30
+ * levels of sharing would print 2^30 elements. */
+static void print_const_in(FILE *out, const struct value *v, size_t *left, unsigned depth)
 {
 	switch (v->type) {
 	case VAL_NULL:
@@ -539,13 +707,25 @@ static void print_const(FILE *out, const struct value *v)
 		for (uint32_t i = 0; i < v->len; i++) {
 			if (i)
 				fputs(", ", out);
-			print_const(out, &v->u.items[i]);
+			if (!*left || depth >= 32) {
+				fputs("...", out);
+				break;
+			}
+			--*left;
+			print_const_in(out, &v->u.items[i], left, depth + 1);
 		}
 		fputc(']', out);
 		break;
 	default:
 		fputs("?", out);
 	}
+}
+
+static void print_const(FILE *out, const struct value *v)
+{
+	size_t left = 256;
+
+	print_const_in(out, v, &left, 0);
 }
 
 static void print_operand(FILE *out, const struct bc_program *p, const struct bc_block *b, uint32_t pc)

@@ -23,9 +23,6 @@
 
 #include "util.h"
 
-#define BC_MAXSTACK  4096u
-#define BC_MAXLOCALS 65536u
-
 struct vctx {
 	struct bc_program *p;
 	const char *path;

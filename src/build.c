@@ -67,7 +67,7 @@ static struct bc_program *load_program(struct build *b, const char *path, const 
 
 	b->program_digest[0] = '\0';
 	if (read_file(path, &data, &len) < 0) {
-		diag_file_error(d, path, 0, 0, NULL, "cannot read '%s': %s", path, strerror(errno));
+		diag_file_error(d, path, 0, 0, NULL, "cannot read '%s': %s", path, file_strerror(errno));
 		return NULL;
 	}
 	if (!bc_is_module(data, len)) {
@@ -210,10 +210,12 @@ static void plan_layers(const struct decision *dec, struct layer_plan *p)
 			p->tars[i] = cat_blob_path(s->prim);
 			p->tarv[i] = p->tars[i];
 			p->digv[i] = s->prim->digest;
-			p->srcs[k] = (struct oci_layer_src){.name = p->names[i],
-							    .tars = &p->tarv[i],
-							    .tar_digests = &p->digv[i],
-							    .ntars = 1};
+			p->srcs[k] =
+				(struct oci_layer_src){.name = p->names[i],
+						       .tars = &p->tarv[i],
+						       .tar_digests = &p->digv[i],
+						       .ntars = 1,
+						       .allow_setuid = cat_prim_allows(s->prim, "setuid")};
 			p->sel_src[i] = k++;
 		}
 	}
@@ -457,9 +459,11 @@ static char *collision_marker(const char *cache, const struct layer_plan *p)
 
 	if (!cache)
 		return NULL;
-	sb_adds(&sb, "cpolc collision check 1\n");
+	sb_adds(&sb, "cpolc collision check 2\n"); /* 2: members are checked */
 	for (size_t i = 0; i < p->nsrcs; i++) {
 		const struct oci_layer_src *s = &p->srcs[i];
+		if (s->allow_setuid)
+			sb_addf(&sb, "%zu allows setuid\n", i);
 		for (size_t j = 0; j < s->ntars; j++) {
 			if (!s->tar_digests || !s->tar_digests[j]) {
 				sb_release(&sb);
@@ -508,6 +512,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
 	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path), *dep = NULL;
 	enum build_status st = BUILD_OK;
+	int n;
 
 	oci_result_init(&res);
 	lock_init(&lk);
@@ -528,8 +533,9 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		st = BUILD_BAD_INPUT;
 		goto out;
 	}
-	if (check_collisions(&plan, cache, d) != 0) {
-		st = BUILD_UNRESOLVED;
+	n = check_collisions(&plan, cache, d);
+	if (n != 0) { /* -1: a tar is unreadable or hostile */
+		st = n < 0 ? BUILD_BAD_INPUT : BUILD_UNRESOLVED;
 		goto out;
 	}
 	oo.out = out;
@@ -551,7 +557,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		st = BUILD_BAD_INPUT;
 	} else if (dep && write_file_atomic(o->depfile, dep, strlen(dep), 0644) < 0) {
 		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
-				strerror(errno));
+				file_strerror(errno));
 		st = BUILD_BAD_INPUT;
 	}
 out:

@@ -77,7 +77,7 @@ static int check_dir(const char *top, const char *sub, struct diag *d)
 		return -1;
 	}
 	if (fstat(fd, &st) < 0)
-		why = strerror(errno);
+		why = file_strerror(errno);
 	else if (st.st_uid != geteuid() && st.st_uid != 0)
 		why = "it belongs to another user";
 	else if (st.st_mode & S_IWOTH)
@@ -104,7 +104,7 @@ int cache_open(const char *dir, struct diag *d)
 		free(p);
 		if (rc < 0) {
 			diag_file_error(d, dir, 0, 0, "oci-io", "cannot create cache directory '%s': %s", dir,
-					strerror(errno));
+					file_strerror(errno));
 			return -1;
 		}
 		if (check_dir(dir, sub[i], d) < 0)
@@ -244,7 +244,8 @@ int cache_lookup(const char *dir, const char *key, const char *recipe, struct ca
 		if (ck < 0) {
 			if (errno == ENOENT)
 				goto out;
-			diag_file_error(d, bp, 0, 0, "oci-io", "cannot read '%s': %s", bp, strerror(errno));
+			diag_file_error(d, bp, 0, 0, "oci-io", "cannot read '%s': %s", bp,
+					file_strerror(errno));
 			rc = -1;
 			goto out;
 		}
@@ -281,12 +282,12 @@ int cache_store(const char *dir, const char *key, const char *recipe, const char
 
 	if (rename(tmp_blob, bp) < 0) {
 		diag_file_error(d, bp, 0, 0, "oci-io", "cannot store '%s' in the cache: %s", bp,
-				strerror(errno));
+				file_strerror(errno));
 		unlink(tmp_blob);
 		goto out;
 	}
 	if (stat(bp, &st) < 0 || write_entry(ep, recipe, e, &st) < 0) {
-		diag_file_error(d, ep, 0, 0, "oci-io", "cannot write '%s': %s", ep, strerror(errno));
+		diag_file_error(d, ep, 0, 0, "oci-io", "cannot write '%s': %s", ep, file_strerror(errno));
 		goto out;
 	}
 	free(e->blob);

@@ -27,8 +27,8 @@ int cat_check_dir(const char *dir, struct diag *d)
 	json_t *j;
 	int rc = -1;
 
-	if (read_file(path, &text, &len) < 0) {
-		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read catalog: %s", strerror(errno));
+	if (read_file_max(path, JSON_FILE_MAX, 0, &text, &len) < 0) {
+		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read catalog: %s", file_strerror(errno));
 		free(path);
 		return -1;
 	}
@@ -167,7 +167,8 @@ struct catalog *cat_open(const char *dir, struct diag *d)
 	if (read_file(path, &cat->index_text, &cat->index_len) < 0) {
 		struct strbuf sb = STRBUF_INIT;
 		if (errno != ENOENT) {
-			diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read index: %s", strerror(errno));
+			diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read index: %s",
+					file_strerror(errno));
 			goto fail;
 		}
 		sb_adds(&sb, CAT_INDEX_MAGIC "\n");
@@ -554,8 +555,8 @@ static int load_meta(struct cat_prim *p, struct diag *d)
 	json_error_t err;
 	json_t *m = NULL;
 
-	if (read_file(path, &text, &len) < 0) {
-		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read metadata: %s", strerror(errno));
+	if (read_file_max(path, JSON_FILE_MAX, 0, &text, &len) < 0) {
+		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read metadata: %s", file_strerror(errno));
 		goto fail;
 	}
 	hash_ref(text, len, ref);
@@ -767,6 +768,11 @@ static int hash_fd(int fd, char out[72])
 	return 0;
 }
 
+bool cat_prim_allows(const struct cat_prim *p, const char *what)
+{
+	return p->meta && meta_allows(p->meta, what);
+}
+
 int cat_blob_open(const struct cat_prim *p, int *fd, struct diag *d)
 {
 	char *path, got[72];
@@ -778,16 +784,16 @@ int cat_blob_open(const struct cat_prim *p, int *fd, struct diag *d)
 		return -1;
 	}
 	path = cat_blob_path(p);
-	f = open(path, O_RDONLY | O_CLOEXEC);
+	f = open_regular(path, 0, NULL);
 
 	if (f < 0) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot open blob of '%s' version '%s': %s", p->name,
-				p->version, strerror(errno));
+				p->version, file_strerror(errno));
 		free(path);
 		return -1;
 	}
 	if (hash_fd(f, got) < 0 || lseek(f, 0, SEEK_SET) != 0) {
-		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read blob: %s", strerror(errno));
+		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read blob: %s", file_strerror(errno));
 		goto fail;
 	}
 	if (strcmp(got, p->digest)) {

@@ -17,7 +17,7 @@
 
 static int sys_error(struct diag *d, const char *path, const char *what)
 {
-	diag_file_error(d, path, 0, 0, CAT_RULE, "%s: %s", what, strerror(errno));
+	diag_file_error(d, path, 0, 0, CAT_RULE, "%s: %s", what, file_strerror(errno));
 	return -1;
 }
 
@@ -409,7 +409,7 @@ static int existing_meta(const char *dir, const char *name, const char *version,
 	char *path = meta_file_path(dir, name, version);
 	json_error_t err;
 
-	*out = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	*out = json_load_regular(path, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
 	if (!*out) {
 		struct stat st;
 		int rc = stat(path, &st) < 0 && errno == ENOENT ? 0 : -1;
@@ -524,7 +524,7 @@ static json_t *add_meta(const struct cat_add_opts *o, struct diag *d)
 	json_error_t err;
 
 	if (o->meta_file) {
-		m = json_load_file(o->meta_file, JSON_REJECT_DUPLICATES, &err);
+		m = json_load_regular(o->meta_file, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
 		if (!m) {
 			diag_file_error(d, o->meta_file, json_pos(err.line), json_pos(err.column), CAT_RULE,
 					"%s", err.text);
@@ -548,6 +548,8 @@ static json_t *add_meta(const struct cat_add_opts *o, struct diag *d)
 	set_list(m, "conflicts", o->conflicts, o->nconflicts);
 	if (o->license)
 		json_object_set_new(m, "license", json_string(o->license));
+	if (o->allow_setuid)
+		meta_allow(m, "setuid");
 	if (o->platform && set_platform(m, o->platform, d) < 0) {
 		json_decref(m);
 		return NULL;
@@ -592,7 +594,8 @@ int cat_add(const char *dir, const struct cat_add_opts *o, struct diag *d)
 	}
 	if (meta_check(m, o->meta_file ? o->meta_file : o->name, false, d) < 0)
 		goto out;
-	tree_init(&t, blobdir, o->allow_setuid || meta_allows(m, "setuid"));
+	tree_init(&t, blobdir, meta_allows(m, "setuid"));
+	t.limits = o->limits;
 	for (size_t i = 0; i < o->npaths; i++)
 		if (tree_add_arg(&t, o->paths[i], d) < 0)
 			rc = -2;
@@ -618,7 +621,7 @@ int cat_set_scan(const char *dir, const char *name, const char *version, const c
 
 	if (cat_check_dir(dir, d) < 0 || check_name_version(name, version, d) < 0)
 		return -1;
-	scan = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
+	scan = json_load_regular(file, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
 	if (!scan) {
 		diag_file_error(d, file, json_pos(err.line), json_pos(err.column), CAT_RULE, "%s", err.text);
 		return -1;

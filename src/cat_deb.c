@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -91,11 +93,7 @@ static struct archive *open_inner(struct archive *outer)
 
 /* ---- the control file ------------------------------------------------------ */
 
-struct control {
-	char *package, *version, *arch, *depends, *predepends, *provides, *conflicts, *breaks, *isize;
-};
-
-static void control_release(struct control *c)
+void cat_control_release(struct control *c)
 {
 	free(c->package);
 	free(c->version);
@@ -131,10 +129,20 @@ static char **control_slot(struct control *c, const char *field, size_t n)
 	return NULL;
 }
 
-/* Parse the first paragraph of a control file (RFC 822 style, with
- * continuation lines folded into one line). */
-static void control_parse(struct control *c, const char *text)
+/* The field being read goes to *slot once its last continuation line is
+ * in: each line is appended once, so folding is linear in the text. */
+static void field_end(char **slot, struct strbuf *val)
 {
+	if (slot) {
+		free(*slot);
+		*slot = sb_detach(val, NULL);
+	}
+	sb_reset(val);
+}
+
+void cat_control_parse(struct control *c, const char *text)
+{
+	struct strbuf val = STRBUF_INIT;
 	const char *p = text;
 	char **slot = NULL;
 
@@ -143,25 +151,25 @@ static void control_parse(struct control *c, const char *text)
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 
 		if (*p == ' ' || *p == '\t') {
-			if (slot && *slot) {
-				char *s = xasprintf("%s %.*s", *slot, (int)len, p);
-				free(*slot);
-				*slot = s;
+			if (slot) { /* a continuation: folded into one line */
+				sb_addc(&val, ' ');
+				sb_add(&val, p, len);
 			}
 		} else if ((colon = memchr(p, ':', len))) {
 			const char *v = colon + 1;
+			field_end(slot, &val);
 			while (v < p + len && (*v == ' ' || *v == '\t'))
 				v++;
 			slot = control_slot(c, p, (size_t)(colon - p));
-			if (slot) {
-				free(*slot);
-				*slot = xstrndup(v, (size_t)(p + len - v));
-			}
+			if (slot)
+				sb_add(&val, v, (size_t)(p + len - v));
 		}
 		p += len;
 		if (*p == '\n')
 			p++;
 	}
+	field_end(slot, &val);
+	sb_release(&val);
 }
 
 /* Add the elements of a relationship field to list key of m. */
@@ -191,7 +199,7 @@ static int add_rel_field(json_t *m, const char *key, const char *field, const ch
 	return 0;
 }
 
-static json_t *control_meta(const struct control *c, const char *deb, struct diag *d)
+json_t *cat_control_meta(const struct control *c, const char *deb, struct diag *d)
 {
 	json_t *m = json_object();
 	const char *why = NULL;
@@ -236,69 +244,100 @@ static json_t *control_meta(const struct control *c, const char *deb, struct dia
 	return m;
 }
 
+/* What one .deb import reads: the package, its size on disk and bounds. */
+struct deb {
+	const char *path;
+	uint64_t size;
+	const struct cat_limits *limits;
+};
+
 /* Read control.tar's ./control into c. */
-static int read_control(struct archive *outer, struct control *c, const char *deb, struct diag *d)
+static int read_control(struct archive *outer, struct control *c, const struct deb *deb, struct diag *d)
 {
 	struct archive *a = open_inner(outer);
 	struct archive_entry *ae;
+	char *orig = xasprintf("%s:control.tar", deb->path);
 	int r, rc = -1;
 
 	if (!a) {
-		diag_file_error(d, deb, 0, 0, CAT_RULE, "cannot read control.tar");
+		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "cannot read control.tar");
+		free(orig);
 		return -1;
 	}
 	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(ae);
 		char *text;
 		size_t len;
-		if (!name || (strcmp(name, "./control") && strcmp(name, "control")))
-			continue;
-		if (read_member(a, &text, &len, MAX_CONTROL) < 0 || memchr(text, '\0', len)) {
-			diag_file_error(d, deb, 0, 0, CAT_RULE, "unreadable or oversized control file");
+		/* skipping a member decompresses it: the bounds hold here too */
+		if (tree_over_cap(a, deb->limits, deb->size, orig, d)) {
+			r = ARCHIVE_FATAL;
+			rc = -2;
 			break;
 		}
-		control_parse(c, text);
+		if (!name || (strcmp(name, "./control") && strcmp(name, "control"))) {
+			if (tree_drain(a, deb->limits, deb->size, orig, d) < 0) {
+				r = ARCHIVE_FATAL;
+				rc = -2;
+				break;
+			}
+			continue;
+		}
+		if (read_member(a, &text, &len, MAX_CONTROL) < 0 || memchr(text, '\0', len)) {
+			diag_file_error(d, deb->path, 0, 0, CAT_RULE, "unreadable or oversized control file");
+			break;
+		}
+		cat_control_parse(c, text);
 		free(text);
 		rc = 0;
 		break;
 	}
-	if (rc < 0 && r != ARCHIVE_OK)
-		diag_file_error(d, deb, 0, 0, CAT_RULE, "no control file in control.tar: %s",
+	if (rc == -1 && r != ARCHIVE_OK)
+		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "no control file in control.tar: %s",
 				r == ARCHIVE_EOF ? "end of archive" : archive_error_string(a));
 	archive_read_free(a);
-	return rc;
+	free(orig);
+	return rc < 0 ? -1 : 0;
 }
 
-static int read_data(struct archive *outer, struct tree *t, const char *deb, struct diag *d)
+static int read_data(struct archive *outer, struct tree *t, const struct deb *deb, struct diag *d)
 {
 	struct archive *a = open_inner(outer);
 	char *orig;
 	int rc;
 
 	if (!a) {
-		diag_file_error(d, deb, 0, 0, CAT_RULE, "cannot read data.tar");
+		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "cannot read data.tar");
 		return -1;
 	}
-	orig = xasprintf("%s:data.tar", deb);
-	rc = tree_add_archive(t, a, orig, d);
+	orig = xasprintf("%s:data.tar", deb->path);
+	rc = tree_add_archive(t, a, orig, deb->size, d);
 	free(orig);
 	archive_read_free(a);
 	return rc;
 }
 
-/* Walk the ar members of the .deb at path (deb names it in messages):
- * control.tar and data.tar, in that order. */
-static int read_deb(const char *path, const char *deb, struct control *c, struct tree *t, struct diag *d)
+/* Walk the ar members: control.tar and data.tar, in that order. */
+static int read_deb(struct deb *deb, struct control *c, struct tree *t, struct diag *d)
 {
 	struct archive *ar = archive_read_new();
 	struct archive_entry *ae;
+	struct stat st;
 	bool have_control = false, have_data = false;
-	int r, rc = 0;
+	int r, rc = 0, fd = open_regular(deb->path, 0, &st);
 
 	archive_read_support_format_ar(ar);
-	if (archive_read_open_filename(ar, path, 65536) != ARCHIVE_OK) {
-		diag_file_error(d, deb, 0, 0, CAT_RULE, "not a Debian package: %s", archive_error_string(ar));
+	if (fd < 0) {
+		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "cannot read '%s': %s", deb->path,
+				file_strerror(errno));
 		archive_read_free(ar);
+		return -1;
+	}
+	deb->size = (uint64_t)st.st_size;
+	if (archive_read_open_fd(ar, fd, 65536) != ARCHIVE_OK) {
+		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "not a Debian package: %s",
+				archive_error_string(ar));
+		archive_read_free(ar);
+		close(fd);
 		return -1;
 	}
 	while (rc == 0 && (r = archive_read_next_header(ar, &ae)) == ARCHIVE_OK) {
@@ -310,7 +349,8 @@ static int read_deb(const char *path, const char *deb, struct control *c, struct
 			have_control = true;
 		} else if (!strncmp(name, "data.tar", 8) && !have_data) {
 			if (!have_control) {
-				diag_file_error(d, deb, 0, 0, CAT_RULE, "data.tar comes before control.tar");
+				diag_file_error(d, deb->path, 0, 0, CAT_RULE,
+						"data.tar comes before control.tar");
 				rc = -1;
 			} else {
 				rc = read_data(ar, t, deb, d);
@@ -319,52 +359,67 @@ static int read_deb(const char *path, const char *deb, struct control *c, struct
 		}
 	}
 	if (rc == 0 && (!have_control || !have_data)) {
-		diag_file_error(d, deb, 0, 0, CAT_RULE, "not a Debian package: %s missing",
+		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "not a Debian package: %s missing",
 				have_control ? "data.tar" : "control.tar");
 		rc = -1;
 	}
 	archive_read_free(ar);
+	close(fd);
 	return rc;
 }
 
-int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct diag *d)
+int cat_import_deb_opts(const char *dir, const char *path, const struct cat_import_opts *o, struct diag *d)
 {
 	char *blobdir = path_join(dir, "blobs/sha256"), *tmp = NULL, digest[72];
+	struct deb deb = {path, 0, &o->limits};
 	struct control c = {0};
 	struct tree t;
 	uint64_t size;
 	json_t *m = NULL;
 	int rc = -1;
 
-	tree_init(&t, blobdir, allow_setuid);
-	if (cat_check_dir(dir, d) < 0 || read_deb(deb, deb, &c, &t, d) < 0)
+	tree_init(&t, blobdir, o->allow_setuid);
+	t.limits = o->limits;
+	if (cat_check_dir(dir, d) < 0 || read_deb(&deb, &c, &t, d) < 0)
 		goto out;
-	m = control_meta(&c, deb, d);
+	m = cat_control_meta(&c, path, d);
+	if (m && o->allow_setuid)
+		meta_allow(m, "setuid");
 	if (m && tree_write(&t, &tmp, digest, &size, d) == 0)
 		rc = cat_commit(dir, m, tmp, digest, size, d);
 out:
 	json_decref(m);
 	free(tmp);
 	tree_release(&t);
-	control_release(&c);
+	cat_control_release(&c);
 	free(blobdir);
 	return rc;
 }
 
-int deb_content(const char *path, const char *what, const char *blobdir, bool allow_setuid,
-		struct deb_ids *ids, char **tmp, char digest[72], uint64_t *size, struct diag *d)
+int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct diag *d)
 {
+	struct cat_import_opts o = {.allow_setuid = allow_setuid};
+
+	return cat_import_deb_opts(dir, deb, &o, d);
+}
+
+int deb_content(const char *path, const char *blobdir, bool allow_setuid, struct deb_ids *ids, char **tmp,
+		char digest[72], uint64_t *size, struct diag *d)
+{
+	struct cat_import_opts o = {.allow_setuid = allow_setuid};
+	struct deb deb = {path, 0, &o.limits};
 	struct control c = {0};
 	struct tree t;
 	int rc = -1;
 
 	tree_init(&t, blobdir, allow_setuid);
-	if (read_deb(path, what, &c, &t, d) == 0 && tree_write(&t, tmp, digest, size, d) == 0) {
+	t.limits = o.limits;
+	if (read_deb(&deb, &c, &t, d) == 0 && tree_write(&t, tmp, digest, size, d) == 0) {
 		ids->package = c.package, ids->version = c.version, ids->arch = c.arch;
 		c.package = c.version = c.arch = NULL;
 		rc = 0;
 	}
 	tree_release(&t);
-	control_release(&c);
+	cat_control_release(&c);
 	return rc;
 }

@@ -35,6 +35,10 @@ char *meta_dump(json_t *m, size_t *len);
 char *meta_file_path(const char *dir, const char *name, const char *version);
 /* Does m allow the exception word ("setuid")? */
 bool meta_allows(json_t *m, const char *what);
+/* Record in m that it allows what (an --allow on the command line): the
+ * readers of the catalog (verify, build) check members as it says. */
+void meta_allow(json_t *m, const char *what);
+bool is_sha256_ref(const char *s);
 
 /* ---- the file tree of a primitive being added (cat_tar.c) --------------- */
 
@@ -61,6 +65,9 @@ struct tree {
 	uint64_t spool_len;
 	char *tmpdir; /* where spool and blob temporaries go */
 	bool allow_setuid;
+	bool headers_only;	  /* archives: keep no member data (checking only) */
+	struct cat_limits limits; /* on what an archive may expand to */
+	uint64_t packed;	  /* the size on disk of the archive being read */
 };
 
 void tree_init(struct tree *t, const char *tmpdir, bool allow_setuid);
@@ -68,8 +75,25 @@ void tree_release(struct tree *t);
 /* A `catalog add` PATH argument: FILE, DIR, ARCHIVE or SRC=DEST. */
 int tree_add_arg(struct tree *t, const char *arg, struct diag *d);
 /* Every member of an archive opened for reading, named origin in messages;
- * members are placed at their own (normalised) paths. */
-int tree_add_archive(struct tree *t, struct archive *a, const char *origin, struct diag *d);
+ * members are placed at their own (normalised) paths. packed: the
+ * archive's size on disk, for the ratio bound of t->limits (0: none). */
+int tree_add_archive(struct tree *t, struct archive *a, const char *origin, uint64_t packed, struct diag *d);
+/* Read and drop the rest of the current member's data, within the bound;
+ * 0, or -1 after reporting. */
+int tree_drain(struct archive *a, const struct cat_limits *limits, uint64_t packed, const char *origin,
+	       struct diag *d);
+/* The most an archive of packed bytes (0: unknown) may expand to under
+ * limits. */
+uint64_t tree_cap(const struct cat_limits *limits, uint64_t packed);
+/* Is a (reading an archive of packed bytes) past the cap? Then report it,
+ * naming origin. */
+bool tree_over_cap(struct archive *a, const struct cat_limits *limits, uint64_t packed, const char *origin,
+		   struct diag *d);
+/* Refuse a hostile tree (the rules of member.h over the whole tree:
+ * repeated paths, members below a symlink or a file, symlinks that climb,
+ * hardlinks to a path the tree does not hold); sorts and completes it.
+ * 0, or -1 after reporting every refusal. */
+int tree_check(struct tree *t, struct diag *d);
 /* Write the canonical tar of the tree to a temporary file in t->tmpdir.
  * Refuses hostile trees first. On success *tmp (caller frees and renames or
  * unlinks), digest "sha256:HEX", *size the sum of regular file sizes. */
@@ -169,12 +193,25 @@ struct deb_ids {
 	char *package, *version, *arch;
 };
 
-/* Read the .deb at path (named what in messages): its data.tar as a
+/* Read the .deb at path: its data.tar as a
  * canonical tar in a temporary file of blobdir (*tmp, digest, *size as
  * tree_write) and the ids of its control file (caller frees them).
  * Returns 0, or -1 after reporting. */
-int deb_content(const char *path, const char *what, const char *blobdir, bool allow_setuid,
-		struct deb_ids *ids, char **tmp, char digest[72], uint64_t *size, struct diag *d);
+int deb_content(const char *path, const char *blobdir, bool allow_setuid, struct deb_ids *ids, char **tmp,
+		char digest[72], uint64_t *size, struct diag *d);
+
+/* ---- the control file of a .deb (cat_deb.c) ------------------------------ */
+
+struct control {
+	char *package, *version, *arch, *depends, *predepends, *provides, *conflicts, *breaks, *isize;
+};
+/* Parse the first paragraph of a control file (RFC 822 style, continuation
+ * lines folded into one line) into c (zeroed first); linear in the text. */
+void cat_control_parse(struct control *c, const char *text);
+void cat_control_release(struct control *c);
+/* The metadata of the package c describes (deb names it in messages), or
+ * NULL after reporting. */
+json_t *cat_control_meta(const struct control *c, const char *deb, struct diag *d);
 
 /* ---- committing (cat_add.c) --------------------------------------------- */
 

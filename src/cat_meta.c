@@ -317,6 +317,19 @@ bool meta_allows(json_t *m, const char *what)
 	return false;
 }
 
+void meta_allow(json_t *m, const char *what)
+{
+	json_t *a = json_object_get(m, "allow");
+
+	if (meta_allows(m, what))
+		return;
+	if (!json_is_array(a)) {
+		a = json_array();
+		json_object_set_new(m, "allow", a);
+	}
+	json_array_append_new(a, json_string(what));
+}
+
 /* Append the canonical form of each relationship of list to sb. */
 static void add_rels(struct strbuf *sb, json_t *list, bool *first)
 {

@@ -112,8 +112,8 @@ static void prepare(struct want *w, bool allow_setuid)
 	uint64_t size;
 
 	w->ok = -1;
-	if (check_deb(w) == 0 && deb_content(w->path, w->url, blobdir, allow_setuid, &ids, &w->tmp, w->digest,
-					     &size, &w->d) == 0) {
+	if (check_deb(w) == 0 &&
+	    deb_content(w->path, blobdir, allow_setuid, &ids, &w->tmp, w->digest, &size, &w->d) == 0) {
 		if (!ids.package || strcmp(ids.package, p->name) || !ids.version ||
 		    strcmp(ids.version, p->version) || !ids.arch ||
 		    strcmp(ids.arch, p->arch ? p->arch : "all"))
@@ -124,6 +124,9 @@ static void prepare(struct want *w, bool allow_setuid)
 		else
 			w->ok = 1;
 	}
+	if (w->ok < 0) /* the messages name the file: say what it was */
+		diag_note(&w->d, LOC_NONE, "the .deb of '%s' version '%s', from '%s'", p->name, p->version,
+			  w->url);
 	unlink(w->path);
 	free(ids.package);
 	free(ids.version);

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,9 +26,9 @@
 #include <openssl/evp.h>
 
 #include "cat_int.h"
+#include "member.h"
 
-#define MAX_PATH_LEN 4096
-#define MAX_DEPTH    256
+#define MAX_DEPTH 256
 
 void tree_init(struct tree *t, const char *tmpdir, bool allow_setuid)
 {
@@ -80,55 +81,10 @@ static struct tent *add_entry(struct tree *t, char *path, enum tent_type type, u
 	return e;
 }
 
-/* Normalise a member path: drop empty and "." components. Returns NULL
- * with *why for absolute paths (unless allow_abs) or "..". "" is the root. */
-static char *norm_path(const char *in, bool allow_abs, const char **why)
-{
-	struct strbuf sb = STRBUF_INIT;
-	const char *p = in;
-
-	if (*in == '/' && !allow_abs) {
-		*why = "is an absolute path";
-		return NULL;
-	}
-	if (strlen(in) > MAX_PATH_LEN) {
-		*why = "is too long";
-		return NULL;
-	}
-	if (!utf8_valid(in, strlen(in), NULL)) {
-		*why = "is not valid UTF-8";
-		return NULL;
-	}
-	while (*p) {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && !strncmp(p, "..", 2)) {
-			sb_release(&sb);
-			*why = "climbs out of the root with '..'";
-			return NULL;
-		}
-		if (n && !(n == 1 && *p == '.')) {
-			if (sb.len)
-				sb_addc(&sb, '/');
-			sb_add(&sb, p, n);
-		}
-		p += n;
-		while (*p == '/')
-			p++;
-	}
-	return sb_detach(&sb, NULL);
-}
-
 static int hostile(struct diag *d, const char *orig, const char *member, const char *why)
 {
 	diag_file_error(d, orig, 0, 0, CAT_HOSTILE, "refused: member '%s' %s", member, why);
 	return -1;
-}
-
-static int check_mode(struct tree *t, const char *orig, const char *member, unsigned mode, struct diag *d)
-{
-	if ((mode & 06000) && !t->allow_setuid)
-		return hostile(d, orig, member, "is setuid or setgid (metadata does not allow \"setuid\")");
-	return 0;
 }
 
 /* ---- archives ------------------------------------------------------------- */
@@ -143,7 +99,7 @@ static int spool_open(struct tree *t, struct diag *d)
 	t->spool_fd = mkstemp(tmp);
 	if (t->spool_fd < 0) {
 		diag_file_error(d, tmp, 0, 0, CAT_RULE, "cannot create a temporary file: %s",
-				strerror(errno));
+				file_strerror(errno));
 		free(tmp);
 		return -1;
 	}
@@ -179,9 +135,11 @@ static int spool_member(struct tree *t, struct archive *a, struct tent *e, int64
 		return -1;
 	e->spool_off = t->spool_len;
 	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
+		if (tree_over_cap(a, &t->limits, t->packed, orig, d))
+			return -2;
 		if (write_all(t->spool_fd, buf, (size_t)n) < 0) {
 			diag_file_error(d, orig, 0, 0, CAT_RULE, "cannot write a temporary file: %s",
-					strerror(errno));
+					file_strerror(errno));
 			return -1;
 		}
 		got += (uint64_t)n;
@@ -203,66 +161,103 @@ static int spool_member(struct tree *t, struct archive *a, struct tent *e, int64
 static int add_member(struct tree *t, struct archive *a, struct archive_entry *ae, const char *orig,
 		      struct diag *d)
 {
-	const char *name = archive_entry_pathname(ae), *why = NULL, *hl = archive_entry_hardlink(ae);
-	unsigned mode = archive_entry_perm(ae);
-	char *path;
+	static const enum tent_type types[] = {[MEMBER_FILE] = TENT_FILE,
+					       [MEMBER_DIR] = TENT_DIR,
+					       [MEMBER_SYMLINK] = TENT_SYMLINK,
+					       [MEMBER_HARDLINK] = TENT_HARDLINK};
+	struct member m;
+	const char *why = NULL;
+	char *path, *link;
 	struct tent *e;
 
-	if (!name)
-		return hostile(d, orig, "(unnamed)", "has a name that cannot be read");
-	path = norm_path(name, false, &why);
-	if (!path)
-		return hostile(d, orig, name, why);
+	member_from_entry(ae, &m);
+	if (member_check(&m, t->allow_setuid ? MEMBER_ALLOW_SETUID : 0, &path, &link, &why) < 0)
+		return hostile(d, orig, m.name ? m.name : "(unnamed)", why);
 	if (!*path) { /* the root directory itself */
 		free(path);
+		free(link);
 		return 0;
 	}
-	if (hl) {
-		char *target = norm_path(hl, false, &why);
-		if (!target || !*target) {
-			free(path);
-			free(target);
-			return hostile(d, orig, name, "is a hardlink to a path outside the primitive");
-		}
-		e = add_entry(t, path, TENT_HARDLINK, mode, orig);
-		e->link = target;
+	e = add_entry(t, path, types[m.type], m.type == MEMBER_SYMLINK ? 0777 : m.mode, orig);
+	e->link = m.type == MEMBER_SYMLINK ? xstrdup(m.link) : link;
+	if (m.type != MEMBER_FILE || t->headers_only)
 		return 0;
-	}
-	switch (archive_entry_filetype(ae)) {
-	case AE_IFREG:
-		if (check_mode(t, orig, name, mode, d) < 0) {
-			free(path);
-			return -1;
-		}
-		e = add_entry(t, path, TENT_FILE, mode, orig);
-		return spool_member(t, a, e, archive_entry_size_is_set(ae) ? archive_entry_size(ae) : -1,
-				    orig, d);
-	case AE_IFDIR:
-		add_entry(t, path, TENT_DIR, mode, orig);
-		return 0;
-	case AE_IFLNK:
-		if (!archive_entry_symlink(ae)) {
-			free(path);
-			return hostile(d, orig, name, "is a symlink without a target");
-		}
-		e = add_entry(t, path, TENT_SYMLINK, 0777, orig);
-		e->link = xstrdup(archive_entry_symlink(ae));
-		return 0;
-	default:
-		free(path);
-		return hostile(d, orig, name, "is a device node, fifo or socket");
-	}
+	return spool_member(t, a, e, archive_entry_size_is_set(ae) ? archive_entry_size(ae) : -1, orig, d);
 }
 
-int tree_add_archive(struct tree *t, struct archive *a, const char *orig_name, struct diag *d)
+uint64_t tree_cap(const struct cat_limits *limits, uint64_t packed)
+{
+	uint64_t max = limits->max_size ? limits->max_size : CAT_DEFAULT_MAX_SIZE;
+	uint64_t ratio = limits->max_ratio ? limits->max_ratio : CAT_DEFAULT_MAX_RATIO, by_ratio;
+
+	if (!packed)
+		return max;
+	by_ratio = packed > UINT64_MAX / ratio ? UINT64_MAX : packed * ratio;
+	if (by_ratio < CAT_RATIO_FLOOR)
+		by_ratio = CAT_RATIO_FLOOR;
+	return by_ratio < max ? by_ratio : max;
+}
+
+bool tree_over_cap(struct archive *a, const struct cat_limits *limits, uint64_t packed, const char *origin,
+		   struct diag *d)
+{
+	uint64_t cap = tree_cap(limits, packed),
+		 max = limits->max_size ? limits->max_size : CAT_DEFAULT_MAX_SIZE;
+	la_int64_t got = archive_filter_bytes(a, 0);
+
+	if (got < 0 || (uint64_t)got <= cap)
+		return false;
+	if (cap == max)
+		diag_file_error(d, origin, 0, 0, CAT_RULE,
+				"refused: '%s' expands to more than %" PRIu64
+				" bytes (the size limit of an import)",
+				origin, max);
+	else
+		diag_file_error(d, origin, 0, 0, CAT_RULE,
+				"refused: '%s' expands to more than %u times its %" PRIu64
+				" bytes (the ratio limit of an import)",
+				origin, limits->max_ratio ? limits->max_ratio : CAT_DEFAULT_MAX_RATIO,
+				packed);
+	return true;
+}
+
+int tree_drain(struct archive *a, const struct cat_limits *limits, uint64_t packed, const char *origin,
+	       struct diag *d)
+{
+	char buf[65536];
+	la_ssize_t n;
+
+	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+		if (tree_over_cap(a, limits, packed, origin, d))
+			return -1;
+	if (n < 0) {
+		diag_file_error(d, origin, 0, 0, CAT_RULE, "cannot read archive: %s",
+				archive_error_string(a));
+		return -1;
+	}
+	return 0;
+}
+
+int tree_add_archive(struct tree *t, struct archive *a, const char *orig_name, uint64_t packed,
+		     struct diag *d)
 {
 	struct archive_entry *ae;
 	const char *orig = origin(t, orig_name);
-	int r, rc = 0;
+	int r, rc = 0, m;
 
+	t->packed = packed;
 	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-		if (add_member(t, a, ae, orig, d) < 0)
+		if (tree_over_cap(a, &t->limits, packed, orig, d))
+			return -1;
+		m = add_member(t, a, ae, orig, d);
+		if (m == -2) /* over the cap: stop reading */
+			return -1;
+		if (m < 0)
 			rc = -1;
+		/* data a member should not have (a directory's) is read, not
+		 * skipped inside libarchive, so that the cap holds */
+		if (!t->headers_only && tree_drain(a, &t->limits, packed, orig, d) < 0)
+			return -1;
 	}
 	if (r != ARCHIVE_EOF) {
 		diag_file_error(d, orig, 0, 0, CAT_RULE, "cannot read archive: %s", archive_error_string(a));
@@ -300,7 +295,7 @@ static int add_dir(struct tree *t, const char *src, const char *dest, const char
 	int rc = 0;
 
 	if (!dir) {
-		diag_file_error(d, src, 0, 0, CAT_RULE, "cannot open directory: %s", strerror(errno));
+		diag_file_error(d, src, 0, 0, CAT_RULE, "cannot open directory: %s", file_strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(dir))) {
@@ -331,12 +326,12 @@ static int add_fs(struct tree *t, const char *src, const char *dest, const char 
 	struct tent *e;
 
 	if ((top ? stat(src, &st) : lstat(src, &st)) < 0) {
-		diag_file_error(d, src, 0, 0, CAT_RULE, "cannot stat: %s", strerror(errno));
+		diag_file_error(d, src, 0, 0, CAT_RULE, "cannot stat: %s", file_strerror(errno));
 		return -1;
 	}
 	if (depth > MAX_DEPTH)
 		return hostile(d, orig, dest, "is nested too deeply");
-	if (!utf8_valid(dest, strlen(dest), NULL) || strlen(dest) > MAX_PATH_LEN)
+	if (!utf8_valid(dest, strlen(dest), NULL) || strlen(dest) > MEMBER_MAX_PATH)
 		return hostile(d, orig, dest, "has a name that is not valid UTF-8 or too long");
 	if (S_ISDIR(st.st_mode)) {
 		if (*dest)
@@ -346,13 +341,14 @@ static int add_fs(struct tree *t, const char *src, const char *dest, const char 
 	if (!*dest)
 		return hostile(d, orig, src, "is not a directory but is placed at the root");
 	if (S_ISREG(st.st_mode)) {
-		if (check_mode(t, orig, dest, st.st_mode, d) < 0)
-			return -1;
+		if ((st.st_mode & 06000) && !t->allow_setuid)
+			return hostile(d, orig, dest,
+				       "is setuid or setgid (metadata does not allow \"setuid\")");
 		e = add_entry(t, xstrdup(dest), TENT_FILE, st.st_mode, orig);
 		/* a file named on the command line may be a link: open its target */
 		e->src = top ? realpath(src, NULL) : xstrdup(src);
 		if (!e->src) {
-			diag_file_error(d, src, 0, 0, CAT_RULE, "cannot add: %s", strerror(errno));
+			diag_file_error(d, src, 0, 0, CAT_RULE, "cannot add: %s", file_strerror(errno));
 			return -1;
 		}
 		e->size = (uint64_t)st.st_size;
@@ -361,10 +357,10 @@ static int add_fs(struct tree *t, const char *src, const char *dest, const char 
 		return 0;
 	}
 	if (S_ISLNK(st.st_mode)) {
-		char buf[MAX_PATH_LEN + 1];
+		char buf[MEMBER_MAX_PATH + 1];
 		ssize_t n = readlink(src, buf, sizeof(buf) - 1);
 		if (n < 0) {
-			diag_file_error(d, src, 0, 0, CAT_RULE, "cannot read link: %s", strerror(errno));
+			diag_file_error(d, src, 0, 0, CAT_RULE, "cannot read link: %s", file_strerror(errno));
 			return -1;
 		}
 		buf[n] = '\0';
@@ -414,11 +410,11 @@ int tree_add_arg(struct tree *t, const char *arg, struct diag *d)
 	int rc = -1;
 
 	if (stat(src, &st) < 0) {
-		diag_file_error(d, src, 0, 0, CAT_RULE, "cannot add: %s", strerror(errno));
+		diag_file_error(d, src, 0, 0, CAT_RULE, "cannot add: %s", file_strerror(errno));
 		goto out;
 	}
 	if (eq) {
-		dest = norm_path(eq + 1, true, &why);
+		dest = member_norm_path(eq + 1, true, &why);
 		if (!dest) {
 			hostile(d, orig, eq + 1, why);
 			goto out;
@@ -426,7 +422,7 @@ int tree_add_arg(struct tree *t, const char *arg, struct diag *d)
 	} else if (S_ISDIR(st.st_mode)) {
 		dest = xstrdup("");
 	} else if (S_ISREG(st.st_mode) && st.st_size > 0 && open_archive(src, &a)) {
-		rc = tree_add_archive(t, a, arg, d);
+		rc = tree_add_archive(t, a, arg, (uint64_t)st.st_size, d);
 		archive_read_free(a);
 		goto out;
 	} else {
@@ -528,36 +524,6 @@ static int add_parents(struct tree *t, struct diag *d)
 	return rc;
 }
 
-/* A relative symlink target must not climb above the root. */
-static int check_symlink(const struct tent *e, struct diag *d)
-{
-	const char *p = e->link;
-	long depth = 0;
-
-	if (!*p)
-		return hostile(d, e->origin, e->path, "is a symlink with an empty target");
-	if (!utf8_valid(p, strlen(p), NULL))
-		return hostile(d, e->origin, e->path, "is a symlink whose target is not valid UTF-8");
-	if (*p == '/')
-		return 0; /* resolves inside the image's root */
-	for (const char *s = e->path; *s; s++)
-		depth += *s == '/';
-	while (*p) {
-		size_t n = strcspn(p, "/");
-		if (n == 2 && !strncmp(p, "..", 2)) {
-			if (--depth < 0)
-				return hostile(d, e->origin, e->path,
-					       "is a symlink whose target climbs above the root");
-		} else if (n && !(n == 1 && *p == '.')) {
-			depth++;
-		}
-		p += n;
-		while (*p == '/')
-			p++;
-	}
-	return 0;
-}
-
 /* Resolve hardlink chains; the group's smallest path (the first in the
  * sorted tree) carries the data and the others link to it. */
 static int fix_hardlinks(struct tree *t, struct diag *d)
@@ -607,7 +573,7 @@ static int fix_hardlinks(struct tree *t, struct diag *d)
 	return rc;
 }
 
-static int check_tree(struct tree *t, struct diag *d)
+int tree_check(struct tree *t, struct diag *d)
 {
 	int rc = 0;
 
@@ -615,9 +581,14 @@ static int check_tree(struct tree *t, struct diag *d)
 		rc = -1;
 	if (add_parents(t, d) < 0)
 		rc = -1;
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].type == TENT_SYMLINK && check_symlink(&t->v[i], d) < 0)
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tent *e = &t->v[i];
+		const char *why = e->type == TENT_SYMLINK ? member_symlink_refusal(e->path, e->link) : NULL;
+		if (why) {
+			hostile(d, e->origin, e->path, why);
 			rc = -1;
+		}
+	}
 	if (rc == 0 && fix_hardlinks(t, d) < 0)
 		rc = -1;
 	return rc;
@@ -637,7 +608,7 @@ static la_ssize_t sink_write(struct archive *a, void *ud, const void *buf, size_
 
 	if (write_all(s->fd, buf, n) < 0) {
 		s->err = errno;
-		archive_set_error(a, errno, "cannot write: %s", strerror(errno));
+		archive_set_error(a, errno, "cannot write: %s", file_strerror(errno));
 		return -1;
 	}
 	EVP_DigestUpdate(s->md, buf, n);
@@ -655,7 +626,7 @@ static int copy_data(struct archive *a, int fd, bool spooled, uint64_t off, uint
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			*why = r < 0 ? strerror(errno) : "file shrank while being added";
+			*why = r < 0 ? file_strerror(errno) : "file shrank while being added";
 			return -1;
 		}
 		if (archive_write_data(a, buf, (size_t)r) != r) {
@@ -679,7 +650,7 @@ static int open_walked(const struct tent *e, struct diag *d)
 	struct stat st;
 
 	if (fd < 0 && errno != ELOOP) {
-		diag_file_error(d, e->src, 0, 0, CAT_RULE, "cannot open: %s", strerror(errno));
+		diag_file_error(d, e->src, 0, 0, CAT_RULE, "cannot open: %s", file_strerror(errno));
 		return -1;
 	}
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_dev != e->dev ||
@@ -801,13 +772,13 @@ int tree_write(struct tree *t, char **tmp, char digest[72], uint64_t *size, stru
 	struct sink s = {-1, NULL, 0};
 	char *path;
 
-	if (check_tree(t, d) < 0)
+	if (tree_check(t, d) < 0)
 		return -1;
 	path = xasprintf("%s/.blob.XXXXXX", t->tmpdir);
 	s.fd = mkstemp(path);
 	if (s.fd < 0) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot create a temporary file: %s",
-				strerror(errno));
+				file_strerror(errno));
 		free(path);
 		return -1;
 	}
@@ -816,12 +787,12 @@ int tree_write(struct tree *t, char **tmp, char digest[72], uint64_t *size, stru
 		abort();
 	if (write_tar(t, &s, size, d) < 0 || fchmod(s.fd, 0644) < 0 || fsync(s.fd) < 0) {
 		if (!d->nerrors)
-			diag_file_error(d, path, 0, 0, CAT_RULE, "cannot write: %s", strerror(errno));
+			diag_file_error(d, path, 0, 0, CAT_RULE, "cannot write: %s", file_strerror(errno));
 		goto fail;
 	}
 	if (close(s.fd) < 0) {
 		s.fd = -1;
-		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot write: %s", strerror(errno));
+		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot write: %s", file_strerror(errno));
 		goto fail;
 	}
 	EVP_DigestFinal_ex(s.md, md, &mdlen);

@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <archive.h>
+
 #include "cat.h"
 #include "cat_int.h"
 
@@ -94,6 +99,51 @@ static int compare_index(const char *dir, struct vlines *want, struct vlines *ha
 	return problems;
 }
 
+/* Does the metadata of name@version allow setuid files? */
+static bool allows_setuid(const char *dir, const char *name, const char *version)
+{
+	char *path = meta_file_path(dir, name, version);
+	json_error_t err;
+	json_t *m = json_load_regular(path, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
+	bool yes = m && meta_allows(m, "setuid");
+
+	json_decref(m);
+	free(path);
+	return yes;
+}
+
+/* The members of the blob at path follow the rules of a primitive's
+ * content (member.h), as `catalog add` checked them: a hand-made catalog
+ * gets no pass. Returns the number of refusals (each reported). */
+static int check_members(const char *dir, const char *path, const char *name, const char *version,
+			 struct diag *d)
+{
+	struct archive *a = archive_read_new();
+	struct tree t;
+	size_t before = d->nerrors;
+	int fd = open_regular(path, 0, NULL), rc;
+
+	tree_init(&t, dir, allows_setuid(dir, name, version));
+	t.headers_only = true;
+	t.limits.max_size = UINT64_MAX; /* a catalog tar is not compressed */
+	archive_read_support_format_tar(a);
+	archive_read_support_format_empty(a);
+	if (fd < 0 || archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read '%s': %s", path,
+				fd < 0 ? file_strerror(errno) : archive_error_string(a));
+		rc = -1;
+	} else {
+		rc = tree_add_archive(&t, a, path, 0, d);
+		if (tree_check(&t, d) < 0)
+			rc = -1;
+	}
+	archive_read_free(a);
+	if (fd >= 0)
+		close(fd);
+	tree_release(&t);
+	return rc < 0 ? (int)(d->nerrors - before) + (d->nerrors == before) : 0;
+}
+
 /* Check the blob named by one generated index line. */
 static int check_blob(const char *dir, const char *line, struct diag *d)
 {
@@ -111,12 +161,14 @@ static int check_blob(const char *dir, const char *line, struct diag *d)
 	path = xasprintf("%s/blobs/sha256/%s", dir, fields[3] + 7);
 	if (sha256_file(path, hex) < 0) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' is unreadable: %s", k,
-				strerror(errno));
+				file_strerror(errno));
 		bad = 1;
 	} else if (strcmp(hex, fields[3] + 7)) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "blob of '%s' has digest sha256:%s, expected %s", k,
 				hex, fields[3]);
 		bad = 1;
+	} else {
+		bad = check_members(dir, path, fields[0], fields[1], d);
 	}
 	free(path);
 	free(f);
@@ -211,7 +263,7 @@ int cat_verify(const char *dir, struct diag *d)
 		problems++;
 	split_lines(&want, sb_detach(&sb, NULL));
 	if (read_file(ipath, &text, &len) < 0) {
-		diag_file_error(d, ipath, 0, 0, CAT_RULE, "cannot read index: %s", strerror(errno));
+		diag_file_error(d, ipath, 0, 0, CAT_RULE, "cannot read index: %s", file_strerror(errno));
 		problems++;
 	} else {
 		split_lines(&have, text);

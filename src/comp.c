@@ -11,6 +11,10 @@
 #include "vm.h"
 
 #define MAX_USE_DEPTH 64
+/* The most instructions a program may have, over all its blocks: each
+ * `use` expands its fragment in place, so fragments that use the one
+ * below twice, 30 deep, would be 2^30 copies of a 1 KB file. */
+#define COMP_MAX_CODE (1u << 22)
 
 struct const_fold {
 	const struct ast *node;
@@ -26,13 +30,20 @@ struct comp {
 	bool folding;  /* compiling an expression to run now */
 	struct const_fold *folds;
 	size_t nfolds, capfolds;
+	struct ptrmap fold_at; /* const node -> index in folds + 1 */
+	size_t ncode;	       /* instructions emitted, over all blocks */
+	size_t last_mod;       /* the module of the last line_of */
+	struct loc use_loc;    /* the outermost `use` being expanded */
+	bool too_big;	       /* past COMP_MAX_CODE: reported once, then stop */
 	int nerrors;
 };
 
 struct binding {
 	const struct ast *node;
 	uint32_t slot;
+	size_t prev; /* the index of the binding of node this one hides, or NONE */
 };
+#define NONE SIZE_MAX
 
 /* A block being compiled. bc->blocks may move while a closure is added,
  * so the block is always reached through its index. */
@@ -41,8 +52,10 @@ struct cblock {
 	uint32_t bi;
 	struct binding *scope;
 	size_t nscope, capscope;
+	struct ptrmap bound; /* node -> index of its innermost binding in scope */
 	uint32_t nslots, maxslots;
 	int use_depth;
+	bool too_many_slots; /* reported once */
 };
 
 static void expr(struct cblock *cb, const struct ast *n);
@@ -72,20 +85,37 @@ static struct bc_line line_of(struct comp *c, struct loc loc)
 {
 	struct bc_line l = {0, 0, 0};
 	unsigned line, col;
+	size_t first = c->last_mod < c->prog->nmods ? c->last_mod : 0;
 
-	for (size_t i = 0; i < c->prog->nmods; i++)
+	/* the module of the last location first: a scan of the modules per
+	 * instruction would cost modules * instructions */
+	for (size_t k = 0; k < c->prog->nmods; k++) {
+		size_t i = (first + k) % c->prog->nmods;
 		if (c->prog->mods[i]->file == loc.file) {
+			c->last_mod = i;
 			l.file = (uint32_t)i;
 			diag_linecol(c->d, loc.file, loc.begin, &line, &col);
 			l.line = line;
 			l.col = col;
 			break;
 		}
+	}
 	return l;
 }
 
 static uint32_t emit(struct cblock *cb, enum bc_op op, uint32_t a, struct loc loc)
 {
+	struct comp *c = cb->c;
+
+	if (++c->ncode > COMP_MAX_CODE && !c->too_big) {
+		if (cb->use_depth) /* at the policy's `use` whose expansion it is */
+			cerror(c, c->use_loc,
+			       "expanding this fragment makes the program larger than %u instructions",
+			       COMP_MAX_CODE);
+		else
+			cerror(c, loc, "the program is larger than %u instructions", COMP_MAX_CODE);
+		c->too_big = true;
+	}
 	if (a > BC_AMAX) {
 		cerror(cb->c, loc, "program too large (operand %u)", (unsigned)a);
 		a = 0;
@@ -119,10 +149,19 @@ static void emit_str(struct cblock *cb, const char *s, size_t n, struct loc loc)
 
 /* ---- scopes and slots --------------------------------------------------- */
 
-static uint32_t new_slots(struct cblock *cb, uint32_t n)
+/* n new local slots for what is at loc; past the verifier's bound the
+ * block is reported here, where the source says why. */
+static uint32_t new_slots(struct cblock *cb, uint32_t n, struct loc loc)
 {
 	uint32_t s = cb->nslots;
 
+	if ((uint64_t)cb->nslots + n > BC_MAXLOCALS) {
+		if (!cb->too_many_slots)
+			cerror(cb->c, loc, "a block needs more than %u local values (lets, loop variables)",
+			       BC_MAXLOCALS);
+		cb->too_many_slots = true;
+		return 0;
+	}
 	cb->nslots += n;
 	if (cb->nslots > cb->maxslots)
 		cb->maxslots = cb->nslots;
@@ -131,18 +170,33 @@ static uint32_t new_slots(struct cblock *cb, uint32_t n)
 
 static void bind(struct cblock *cb, const struct ast *node, uint32_t slot)
 {
+	size_t *at = ptrmap_get(&cb->bound, node);
+
 	xgrow((void **)&cb->scope, &cb->capscope, cb->nscope + 1, sizeof(*cb->scope));
 	cb->scope[cb->nscope].node = node;
 	cb->scope[cb->nscope].slot = slot;
+	cb->scope[cb->nscope].prev = at ? *at : NONE;
+	ptrmap_put(&cb->bound, node, cb->nscope);
 	cb->nscope++;
 }
 
+/* Drop the bindings made since the scope had n: their nodes are bound as
+ * they were before. */
+static void unbind_to(struct cblock *cb, size_t n)
+{
+	while (cb->nscope > n) {
+		const struct binding *b = &cb->scope[--cb->nscope];
+		ptrmap_put(&cb->bound, b->node, b->prev);
+	}
+}
+
+/* The slot of node's innermost binding, or -1: a lookup in the map, where
+ * a scan of the scope made 200,000 lets quadratic. */
 static int lookup(const struct cblock *cb, const struct ast *node)
 {
-	for (size_t i = cb->nscope; i-- > 0;)
-		if (cb->scope[i].node == node)
-			return (int)cb->scope[i].slot;
-	return -1;
+	const size_t *at = ptrmap_get(&cb->bound, node);
+
+	return at && *at != NONE ? (int)cb->scope[*at].slot : -1;
 }
 
 /* ---- constants ---------------------------------------------------------- */
@@ -159,6 +213,7 @@ static void cblock_finish(struct cblock *cb)
 	blk(cb)->nlocals = cb->maxslots;
 	free(cb->scope);
 	cb->scope = NULL;
+	ptrmap_release(&cb->bound);
 }
 
 /* Compile expression n (NULL: null) into a temporary block, run it once and
@@ -181,8 +236,12 @@ static bool eval_now(struct comp *c, const struct ast *n, struct loc loc, struct
 	c->folding = was;
 	if (c->nerrors == before && bc_verify_block(c->bc, cb.bi, "<const>", d) == 0 &&
 	    vm_eval_expr(c->vm, c->bc, cb.bi, &v, d) == 0) {
-		*k = bc_const(c->bc, &v);
-		ok = true;
+		ok = bc_const_add(c->bc, &v, k) == 0;
+		if (!ok)
+			diag_error(d, loc, "compile",
+				   "the value is too large to keep as a constant (more than %u parts, or "
+				   "nested deeper than %u)",
+				   BC_MAX_CONSTS, VAL_MAX_DEPTH);
 	}
 	/* drop the temporary block: it is the last one */
 	c->bc->nblocks--;
@@ -201,9 +260,10 @@ static bool fold_const(struct comp *c, const struct ast *n, uint32_t *k)
 	size_t nd = c->d->nerrors;
 	bool ok;
 
-	for (size_t i = 0; i < c->nfolds; i++)
-		if (c->folds[i].node == n)
-			f = &c->folds[i];
+	size_t *at = ptrmap_get(&c->fold_at, n);
+
+	if (at)
+		f = &c->folds[*at];
 	if (f && f->state == 2) {
 		*k = f->k;
 		return true;
@@ -214,14 +274,13 @@ static bool fold_const(struct comp *c, const struct ast *n, uint32_t *k)
 		return false;
 	}
 	xgrow((void **)&c->folds, &c->capfolds, c->nfolds + 1, sizeof(*c->folds));
+	ptrmap_put(&c->fold_at, n, c->nfolds);
 	c->folds[c->nfolds++] = (struct const_fold){n, 0, 1};
 	ok = eval_now(c, n->a, n->loc, c->d, &kk);
 	if (!ok && c->nerrors == before)
 		c->nerrors++; /* the verifier or the VM reported why */
 	(void)nd;
-	for (size_t i = 0; i < c->nfolds; i++)
-		if (c->folds[i].node == n)
-			f = &c->folds[i];
+	f = &c->folds[*ptrmap_get(&c->fold_at, n)]; /* folds may have moved */
 	f->state = ok ? 2 : -1;
 	f->k = kk;
 	*k = kk;
@@ -309,7 +368,7 @@ static void list_comp(struct cblock *cb, const struct ast *n)
 	size_t nscope = cb->nscope;
 
 	expr(cb, n->b);
-	s = new_slots(cb, 3);
+	s = new_slots(cb, 3, n->loc);
 	emit(cb, OP_FORPREP, s, n->loc);
 	emit(cb, OP_NEWLIST, 0, n->loc);
 	loop = emit(cb, OP_FORNEXT, s, n->loc);
@@ -323,7 +382,7 @@ static void list_comp(struct cblock *cb, const struct ast *n)
 	emit(cb, OP_APPEND, 0, n->loc);
 	emit(cb, OP_JMP, loop, n->loc);
 	blk(cb)->code[loop + 1] = here(cb);
-	cb->nscope = nscope;
+	unbind_to(cb, nscope);
 	cb->nslots = saved;
 }
 
@@ -357,7 +416,7 @@ static void quant(struct cblock *cb, const struct ast *n)
 	if (quant_eq_const(cb, n))
 		return;
 	expr(cb, n->a);
-	s = new_slots(cb, 3);
+	s = new_slots(cb, 3, n->loc);
 	emit(cb, OP_FORPREP, s, n->loc);
 	loop = emit(cb, OP_FORNEXT, s, n->loc);
 	bc_emit(blk(cb), 0, line_of(cb->c, n->loc));
@@ -369,7 +428,7 @@ static void quant(struct cblock *cb, const struct ast *n)
 	blk(cb)->code[loop + 1] = here(cb);
 	emit(cb, any ? OP_PUSHFALSE : OP_PUSHTRUE, 0, n->loc);
 	patch(cb, done, here(cb));
-	cb->nscope = nscope;
+	unbind_to(cb, nscope);
 	cb->nslots = saved;
 }
 
@@ -534,6 +593,19 @@ static void binary(struct cblock *cb, const struct ast *n)
 		emit(cb, binop(n->op), 0, n->nameloc);
 }
 
+/* [a, b, ...]: its elements are on the stack at once, within the bound
+ * the verifier puts on a block's stack. */
+static void list_literal(struct cblock *cb, const struct ast *n)
+{
+	if (n->kids.n > BC_MAXSTACK / 2) {
+		cerror(cb->c, n->loc, "a list literal of more than %u elements", BC_MAXSTACK / 2);
+		return;
+	}
+	for (size_t i = 0; i < n->kids.n; i++)
+		expr(cb, n->kids.v[i]);
+	emit(cb, OP_MKLIST, (uint32_t)n->kids.n, n->loc);
+}
+
 static void expr(struct cblock *cb, const struct ast *n)
 {
 	struct value v;
@@ -567,9 +639,7 @@ static void expr(struct cblock *cb, const struct ast *n)
 		emit(cb, OP_SELECTED, 0, n->loc);
 		break;
 	case AST_LIST:
-		for (size_t i = 0; i < n->kids.n; i++)
-			expr(cb, n->kids.v[i]);
-		emit(cb, OP_MKLIST, (uint32_t)n->kids.n, n->loc);
+		list_literal(cb, n);
 		break;
 	case AST_COMP:
 		list_comp(cb, n);
@@ -608,6 +678,7 @@ struct captures {
 	const struct ast **nodes;
 	uint32_t *slots;
 	size_t n, cap;
+	struct ptrmap seen; /* nodes already captured */
 };
 
 /* Every name in n bound in cb's scope, once each, in order of appearance. */
@@ -618,9 +689,9 @@ static void collect(const struct cblock *cb, const struct ast *n, struct capture
 	if (!n)
 		return;
 	if (n->kind == AST_NAME && n->ref && (slot = lookup(cb, n->ref)) >= 0) {
-		for (size_t i = 0; i < cap->n; i++)
-			if (cap->nodes[i] == n->ref)
-				return;
+		if (ptrmap_get(&cap->seen, n->ref))
+			return;
+		ptrmap_put(&cap->seen, n->ref, 1);
 		size_t c2 = cap->cap;
 		xgrow((void **)&cap->nodes, &cap->cap, cap->n + 1, sizeof(*cap->nodes));
 		xgrow((void **)&cap->slots, &c2, cap->n + 1, sizeof(*cap->slots));
@@ -647,11 +718,11 @@ static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct
 	collect(cb, cond, &cap);
 	cblock_init(&nb, cb->c, kind);
 	nb.use_depth = cb->use_depth;
-	new_slots(&nb, (uint32_t)cap.n);
+	new_slots(&nb, (uint32_t)cap.n, stmt->loc);
 	for (size_t i = 0; i < cap.n; i++)
 		bind(&nb, cap.nodes[i], (uint32_t)i);
 	if (kind == BC_ADMIT)
-		bind(&nb, stmt, new_slots(&nb, 1));
+		bind(&nb, stmt, new_slots(&nb, 1, stmt->loc));
 	if (cond) {
 		expr(&nb, cond);
 		emit(&nb, OP_RET, 0, cond->loc);
@@ -666,6 +737,7 @@ static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct
 	if (!b->captures)
 		b->captures = xcalloc(1, sizeof(*b->captures));
 	free(cap.nodes);
+	ptrmap_release(&cap.seen);
 	return nb.bi;
 }
 
@@ -719,7 +791,11 @@ static void use(struct cblock *cb, const struct ast *n)
 		cerror(cb->c, n->loc, "fragments nest deeper than %d (recursive use?)", MAX_USE_DEPTH);
 		return;
 	}
-	first = new_slots(cb, (uint32_t)n->kids.n);
+	if (cb->c->too_big) /* reported: expand no further */
+		return;
+	if (cb->use_depth == 0)
+		cb->c->use_loc = n->loc;
+	first = new_slots(cb, (uint32_t)n->kids.n, n->loc);
 	for (size_t i = 0; i < n->kids.n; i++) {
 		expr(cb, n->kids.v[i]);
 		emit(cb, OP_STORE, first + (uint32_t)i, n->kids.v[i]->loc);
@@ -729,7 +805,7 @@ static void use(struct cblock *cb, const struct ast *n)
 	cb->use_depth++;
 	stmts(cb, &frag->kids);
 	cb->use_depth--;
-	cb->nscope = nscope;
+	unbind_to(cb, nscope);
 	cb->nslots = saved;
 }
 
@@ -825,7 +901,7 @@ static void stmt(struct cblock *cb, const struct ast *n)
 		break;
 	case AST_LET:
 		expr(cb, n->a);
-		b = new_slots(cb, 1);
+		b = new_slots(cb, 1, n->loc);
 		emit(cb, OP_STORE, b, n->loc);
 		bind(cb, n, b);
 		break;
@@ -866,10 +942,10 @@ static void stmts(struct cblock *cb, const struct ast_list *l)
 	uint32_t saved = cb->nslots;
 	size_t nscope = cb->nscope;
 
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n && !cb->c->too_big; i++)
 		if (l->v[i])
 			stmt(cb, l->v[i]);
-	cb->nscope = nscope;
+	unbind_to(cb, nscope);
 	cb->nslots = saved;
 }
 
@@ -927,6 +1003,7 @@ struct bc_program *comp_program(const struct program *p, const char *only, struc
 	sb_release(&names);
 	vm_free(c.vm);
 	free(c.folds);
+	ptrmap_release(&c.fold_at);
 	if (c.nerrors == 0 && bc_verify(c.bc, "<compiled>", d) < 0)
 		c.nerrors++;
 	if (c.nerrors) {
@@ -946,7 +1023,7 @@ struct bc_program *comp_load(const char *path, const char *only, const struct pr
 	size_t len;
 
 	if (read_file(path, &data, &len) < 0) {
-		diag_file_error(d, path, 0, 0, NULL, "cannot read '%s': %s", path, strerror(errno));
+		diag_file_error(d, path, 0, 0, NULL, "cannot read '%s': %s", path, file_strerror(errno));
 		return NULL;
 	}
 	if (bc_is_module(data, len)) {

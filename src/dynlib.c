@@ -1,13 +1,14 @@
-/* dynlib.c - load libarchive, libcrypto, libmicrohttpd, libcrypt and libcurl
- * on first use.
+/* dynlib.c - load libarchive, libcrypto, libcurl, libmicrohttpd and libcrypt on first use.
  *
  * Linked at start-up, libarchive brings libxml2 (for xar), ICU and
  * libstdc++ with it, and libcrypto is large: together they tripled the
  * start-up time of every command, though `cpolc lint` and `fmt` need
  * neither, and `eval` and `compile` only libcrypto, for the digests of
- * the policy's sources (bench/notes.md). So,
+ * the policy's sources (bench/notes.md). libcurl, which only push needs,
+ * brings 30 more libraries and would cost every command 5 ms; libmicrohttpd
+ * (with GnuTLS) and libcrypt only serve needs. So,
  * unless configure was given --disable-lazy-libs, the binary is not linked
- * against either library. Instead this file defines each function cpolc
+ * against any of them. Instead this file defines each function cpolc
  * calls, with the prototype from the library's own header; the first call
  * to any of them opens the library by its soname (found by configure) and
  * looks every symbol up, once, under pthread_once, so worker threads may
@@ -81,6 +82,7 @@
 	F(int, archive_read_open1, (struct archive *a), (a))                                        \
 	F(int, archive_read_open_filename, (struct archive *a, const char *path, size_t block),     \
 	  (a, path, block))                                                                         \
+	F(int, archive_read_open_fd, (struct archive *a, int fd, size_t block), (a, fd, block))     \
 	F(int, archive_read_next_header, (struct archive *a, struct archive_entry **e), (a, e))     \
 	F(la_ssize_t, archive_read_data, (struct archive *a, void *buf, size_t n), (a, buf, n))     \
 	F(struct archive *, archive_write_new, (void), ())                                          \
@@ -174,6 +176,16 @@
 #define LIBCRYPT_FUNCS(F, V)                                                                        \
 	F(char *, crypt_r, (const char *phrase, const char *setting, struct crypt_data *data),      \
 	  (phrase, setting, data))
+/* curl_easy_setopt and curl_easy_getinfo are variadic: defined by hand */
+#define LIBCURL_FUNCS(F, V)                                                                         \
+	F(CURLcode, curl_global_init, (long flags), (flags))                                        \
+	F(CURL *, curl_easy_init, (void), ())                                                       \
+	V(curl_easy_cleanup, (CURL *c), (c))                                                        \
+	V(curl_easy_reset, (CURL *c), (c))                                                          \
+	F(CURLcode, curl_easy_perform, (CURL *c), (c))                                              \
+	F(const char *, curl_easy_strerror, (CURLcode e), (e))                                      \
+	F(struct curl_slist *, curl_slist_append, (struct curl_slist *l, const char *s), (l, s))    \
+	V(curl_slist_free_all, (struct curl_slist *l), (l))
 /* clang-format on */
 
 #define MEMBER(ret, name, params, args) ret(*name) params;
@@ -386,7 +398,7 @@ static struct curl_fns {
 } curl_fn;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
-static struct lib curl_lib = {CPOLC_LIBCURL_SONAME, "fetch from repositories", NULL, ""};
+static struct lib curl_lib = {CPOLC_LIBCURL_SONAME, "talk to registries and repositories", NULL, ""};
 
 static void curl_load(void)
 {

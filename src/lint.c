@@ -164,15 +164,32 @@ static void find_suppressions(struct lint *L)
 	free(t);
 }
 
+static int cmp_sup(const void *a, const void *b)
+{
+	const struct lint_sup *x = a, *y = b;
+
+	return x->line != y->line ? (x->line > y->line) - (x->line < y->line) : strcmp(x->rule, y->rule);
+}
+
+/* Is w suppressed? L->sup is sorted by line: a binary search, where a scan
+ * per warning was quadratic in a file of many of both. */
 static bool suppressed(struct lint *L, const struct lint_pending *w)
 {
+	size_t lo = 0, hi = L->nsup;
 	unsigned line;
 
 	if (w->loc.file != L->file || !L->nsup)
 		return false;
 	line = line_of(L, w->loc.begin);
-	for (size_t i = 0; i < L->nsup; i++)
-		if (L->sup[i].line == line && !strcmp(L->sup[i].rule, w->rule))
+	while (lo < hi) { /* the first suppression at line or after */
+		size_t mid = lo + (hi - lo) / 2;
+		if (L->sup[mid].line < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < L->nsup && L->sup[lo].line == line; lo++)
+		if (!strcmp(L->sup[lo].rule, w->rule))
 			return true;
 	return false;
 }
@@ -194,6 +211,8 @@ size_t lint_flush(struct lint *L)
 
 	if (L->n)
 		qsort(L->v, L->n, sizeof(*L->v), cmp_pending);
+	if (L->nsup)
+		qsort(L->sup, L->nsup, sizeof(*L->sup), cmp_sup);
 	for (size_t i = 0; i < L->n; i++) {
 		struct lint_pending *w = &L->v[i];
 		if (!suppressed(L, w)) {

@@ -50,8 +50,7 @@ struct lcat {
 	const struct program *p;
 	struct site *sites;
 	size_t nsites, capsites;
-	char **reported; /* "at\tname" of admit-rejects-all reports */
-	size_t nreported, capreported;
+	json_t *reported; /* the set of "at\tname" of admit-rejects-all reports */
 };
 
 static bool known_name(const struct catset *cs, const char *name)
@@ -174,16 +173,15 @@ static void walk(struct lcat *C, const struct ast_list *l, bool main)
 static bool already_reported(struct lcat *C, const char *at, const char *name)
 {
 	char *key = xasprintf("%s\t%s", at, name);
+	bool seen;
 
-	for (size_t i = 0; i < C->nreported; i++) {
-		if (!strcmp(C->reported[i], key)) {
-			free(key);
-			return true;
-		}
-	}
-	xgrow((void **)&C->reported, &C->capreported, C->nreported + 1, sizeof(*C->reported));
-	C->reported[C->nreported++] = key;
-	return false;
+	if (!C->reported)
+		C->reported = json_object();
+	seen = json_object_get(C->reported, key) != NULL; /* a set: no scan of the reports */
+	if (!seen)
+		json_object_set_new_nocheck(C->reported, key, json_true());
+	free(key);
+	return seen;
 }
 
 /* The judged admit filter that rejects every version of name, or NULL. */
@@ -283,8 +281,6 @@ int lint_catalogs(const struct program *p, const struct catset *cs, struct diag 
 	for (size_t i = 0; i < C.nsites; i++)
 		free(C.sites[i].at);
 	free(C.sites);
-	for (size_t i = 0; i < C.nreported; i++)
-		free(C.reported[i]);
-	free(C.reported);
+	json_decref(C.reported);
 	return (int)lint_flush(&C.L);
 }

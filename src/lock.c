@@ -260,7 +260,7 @@ int lock_write(const char *path, const struct lock *lk, struct diag *d)
 	if (read_file(path, &old, &olen) == 0 && olen == len && memcmp(old, text, len) == 0) {
 		rc = 0;
 	} else if (write_file_atomic(path, text, len, 0644) < 0) {
-		diag_file_error(d, path, 0, 0, "lock", "cannot write '%s': %s", path, strerror(errno));
+		diag_file_error(d, path, 0, 0, "lock", "cannot write '%s': %s", path, file_strerror(errno));
 		rc = -1;
 	}
 	free(old);
@@ -545,7 +545,7 @@ int lock_load(const char *path, struct lock *lk, struct diag *d)
 	lock_init(lk);
 	if (read_file(path, &text, &len) < 0) {
 		diag_file_error(d, path, 0, 0, "lock", "cannot read lock file '%s': %s", path,
-				strerror(errno));
+				file_strerror(errno));
 		return -1;
 	}
 	rc = lock_parse(text, len, path, lk, d);

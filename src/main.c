@@ -8,9 +8,10 @@
 #include "cmd/cmd.h"
 #include "dynlib.h"
 
-#define ARC DYNLIB_ARCHIVE
-#define CRY DYNLIB_CRYPTO
-/* libs: what a command needs of libarchive and libcrypto, opened before it
+#define ARC  DYNLIB_ARCHIVE
+#define CRY  DYNLIB_CRYPTO
+#define CURL DYNLIB_CURL
+/* libs: what a command needs of libarchive, libcrypto and libcurl, opened before it
  * runs so that a missing library stops it before it writes (catalog opens
  * per subcommand) */
 static const struct cmd commands[] = {
@@ -22,6 +23,7 @@ static const struct cmd commands[] = {
 	{"disasm", cmd_disasm, 0, "print a .cpolb module or a policy's bytecode"},
 	{"graph", cmd_graph, CRY, "print the dependency graph of a decision"},
 	{"verify", cmd_verify, ARC | CRY, "check an image against its lock file"},
+	{"push", cmd_push, CRY | CURL, "copy an image of an OCI layout to a registry"},
 	{"serve", cmd_serve, ARC | CRY | DYNLIB_SERVE,
 	 "serve a registry that composes images when they are pulled"},
 	{"cache", cmd_cache, 0, "list and prune the layer cache"},
@@ -29,6 +31,7 @@ static const struct cmd commands[] = {
 };
 #undef ARC
 #undef CRY
+#undef CURL
 
 int main(int argc, char **argv)
 {

@@ -256,9 +256,9 @@ static struct module *new_module(struct loader *L, const char *path, const char 
 static void read_error(struct loader *L, const char *path, struct ast *from, int err)
 {
 	if (from)
-		diag_error(L->d, from->nameloc, "import", "cannot read '%s': %s", path, strerror(err));
+		diag_error(L->d, from->nameloc, "import", "cannot read '%s': %s", path, file_strerror(err));
 	else
-		diag_file_error(L->d, path, 0, 0, "io", "cannot read '%s': %s", path, strerror(err));
+		diag_file_error(L->d, path, 0, 0, "io", "cannot read '%s': %s", path, file_strerror(err));
 }
 
 /* Parse one module's text and follow its imports. */
@@ -346,7 +346,7 @@ static struct module *load_file(struct loader *L, const char *path, const char *
 		}
 		return m;
 	}
-	if (read_file(path, &text, &len) < 0) {
+	if (read_file_max(path, PARSE_MAX_BYTES, 0, &text, &len) < 0) {
 		read_error(L, path, from, errno);
 		free(real);
 		return NULL;

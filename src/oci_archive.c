@@ -65,7 +65,7 @@ static int add_member(struct archive *a, const char *root, const char *rel, long
 	archive_entry_set_perm(e, S_ISDIR(st.st_mode) ? 0755 : 0644);
 	archive_entry_set_mtime(e, (time_t)epoch, 0);
 	archive_entry_set_size(e, S_ISREG(st.st_mode) ? st.st_size : 0);
-	if (S_ISREG(st.st_mode) && (fd = open(full, O_RDONLY | O_CLOEXEC)) < 0)
+	if (S_ISREG(st.st_mode) && (fd = open_regular(full, OPEN_NOFOLLOW, NULL)) < 0)
 		goto out;
 	if (archive_write_header(a, e) != ARCHIVE_OK)
 		goto out;
@@ -89,14 +89,14 @@ int oci_archive_write(const char *root, const char *path, long long epoch, struc
 	int fd, rc = -1;
 
 	if (walk(root, "", &names, &n, &cap) < 0) {
-		diag_file_error(d, root, 0, 0, "oci-io", "cannot read '%s': %s", root, strerror(errno));
+		diag_file_error(d, root, 0, 0, "oci-io", "cannot read '%s': %s", root, file_strerror(errno));
 		goto out;
 	}
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_strp);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		diag_file_error(d, path, 0, 0, "oci-io", "cannot create '%s': %s", tmp, strerror(errno));
+		diag_file_error(d, path, 0, 0, "oci-io", "cannot create '%s': %s", tmp, file_strerror(errno));
 		goto out;
 	}
 	a = archive_write_new();
@@ -111,7 +111,7 @@ int oci_archive_write(const char *root, const char *path, long long epoch, struc
 	archive_write_free(a);
 	a = NULL;
 	if (close(fd) < 0 || rename(tmp, path) < 0) {
-		diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, strerror(errno));
+		diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, file_strerror(errno));
 		unlink(tmp);
 		goto out;
 	}
@@ -119,7 +119,7 @@ int oci_archive_write(const char *root, const char *path, long long epoch, struc
 	goto out;
 fail:
 	diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path,
-			a && archive_error_string(a) ? archive_error_string(a) : strerror(errno));
+			a && archive_error_string(a) ? archive_error_string(a) : file_strerror(errno));
 	if (a)
 		archive_write_free(a);
 	close(fd);

@@ -11,37 +11,33 @@
 #include "oci_int.h"
 #include "util.h"
 
-static bool digest_ok(const char *dg)
-{
-	size_t i;
-
-	if (!dg || strncmp(dg, "sha256:", 7) != 0 || strlen(dg) != 71)
-		return false;
-	for (i = 7; dg[i]; i++)
-		if (!((dg[i] >= '0' && dg[i] <= '9') || (dg[i] >= 'a' && dg[i] <= 'f')))
-			return false;
-	return true;
-}
-
-json_t *oci_read_json_blob(const char *root, const char *digest, struct diag *d)
+/* The JSON blob digest under root, verified; when size >= 0 its length
+ * must be size. */
+static json_t *read_json_blob(const char *root, const char *digest, json_int_t size, struct diag *d)
 {
 	char *path, *data = NULL, hex[65];
 	size_t len;
 	json_error_t jerr;
 	json_t *j = NULL;
 
-	if (!digest_ok(digest)) {
+	if (!digest_valid(digest)) {
 		diag_file_error(d, root, 0, 0, "oci-input", "bad digest '%s'", digest ? digest : "(none)");
 		return NULL;
 	}
 	path = oci_blob_path(root, digest);
-	if (read_file(path, &data, &len) < 0) {
-		diag_file_error(d, path, 0, 0, "oci-io", "cannot read '%s': %s", path, strerror(errno));
+	if (read_file_max(path, JSON_FILE_MAX, OPEN_NOFOLLOW, &data, &len) < 0) {
+		diag_file_error(d, path, 0, 0, "oci-io", "cannot read '%s': %s", path, file_strerror(errno));
 		goto out;
 	}
 	sha256_hex(data, len, hex);
 	if (strcmp(hex, digest + 7) != 0) {
 		diag_file_error(d, path, 0, 0, "oci-digest", "'%s' does not match its digest", path);
+		goto out;
+	}
+	if (size >= 0 && (json_int_t)len != size) {
+		diag_file_error(d, path, 0, 0, "oci-input",
+				"'%s' has %zu bytes, its descriptor says %" JSON_INTEGER_FORMAT, path, len,
+				size);
 		goto out;
 	}
 	j = json_loadb(data, len, 0, &jerr);
@@ -54,11 +50,43 @@ out:
 	return j;
 }
 
+json_t *oci_read_json_blob(const char *root, const char *digest, struct diag *d)
+{
+	return read_json_blob(root, digest, -1, d);
+}
+
+/* The blob that descriptor desc names under root: an object with media
+ * type mt, a digest and a size, all of which the blob matches. */
+static json_t *read_desc(const char *root, const json_t *desc, const char *mt, const char *what,
+			 struct diag *d)
+{
+	const char *dmt = json_string_value(json_object_get(desc, "mediaType"));
+	const json_t *size = json_object_get(desc, "size");
+	json_t *j;
+
+	if (!json_is_object(desc) || !dmt || strcmp(dmt, mt) != 0 || !json_is_integer(size) ||
+	    json_integer_value(size) < 0) {
+		diag_file_error(d, root, 0, 0, "oci-input",
+				"image '%s': the %s descriptor needs media type '%s' and a size", root, what,
+				mt);
+		return NULL;
+	}
+	j = read_json_blob(root, json_string_value(json_object_get(desc, "digest")), json_integer_value(size),
+			   d);
+	if (j && !json_is_object(j)) {
+		diag_file_error(d, root, 0, 0, "oci-input", "image '%s': the %s is not a JSON object", root,
+				what);
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
 json_t *oci_find_manifest(const char *root, const char *tag, const char *digest, struct diag *d)
 {
 	char *path = path_join(root, "index.json");
 	json_error_t jerr;
-	json_t *idx = json_load_file(path, 0, &jerr), *ms, *desc, *found = NULL;
+	json_t *idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr), *ms, *desc, *found = NULL;
 	size_t i, n = 0;
 
 	if (!idx) {
@@ -133,35 +161,60 @@ void oci_base_release(struct oci_base *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* Every history entry is an object; an image without a usable history
+ * gets none. */
+static json_t *history_of(const json_t *config)
+{
+	json_t *h = json_object_get(config, "history"), *e;
+	size_t i;
+
+	if (!json_is_array(h))
+		return NULL;
+	json_array_foreach(h, i, e)
+	{
+		if (!json_is_object(e))
+			return NULL;
+	}
+	return h;
+}
+
+/* The base is checked as strictly as verify checks an output: every layer
+ * a regular file of its descriptor's size and digest, of a known media
+ * type, whose uncompressed stream (within a bound on the compression
+ * ratio) hashes to its diff_id. A lying image is refused, not copied. */
 static int check_base(struct oci_base *b, const char *os, const char *arch, struct diag *d)
 {
 	const char *bos = json_string_value(json_object_get(b->config, "os"));
 	const char *barch = json_string_value(json_object_get(b->config, "architecture"));
-	json_t *l;
+	const char *mt = json_string_value(json_object_get(b->manifest, "mediaType"));
+	json_t *rootfs = json_object_get(b->config, "rootfs"), *l;
+	const char *type = json_string_value(json_object_get(rootfs, "type"));
 	size_t i;
+	int rc = 0;
 
 	b->layers = json_object_get(b->manifest, "layers");
-	b->diff_ids = json_object_get(json_object_get(b->config, "rootfs"), "diff_ids");
-	b->history = json_object_get(b->config, "history");
-	if (!json_is_array(b->history))
-		b->history = NULL;
+	b->diff_ids = json_object_get(rootfs, "diff_ids");
+	b->history = history_of(b->config);
+	if (json_integer_value(json_object_get(b->manifest, "schemaVersion")) != 2 ||
+	    (mt && strcmp(mt, OCI_MT_MANIFEST) != 0)) {
+		diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s' has no OCI image manifest", b->dir);
+		return -1;
+	}
 	if (!json_is_array(b->layers) || !json_is_array(b->diff_ids) ||
-	    json_array_size(b->layers) != json_array_size(b->diff_ids)) {
+	    json_array_size(b->layers) != json_array_size(b->diff_ids) || !type ||
+	    strcmp(type, "layers") != 0) {
 		diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s' has malformed layers or diff_ids",
 				b->dir);
 		return -1;
 	}
 	json_array_foreach(b->layers, i, l)
 	{
-		if (!digest_ok(json_string_value(json_object_get(l, "digest"))) ||
-		    !json_is_string(json_object_get(l, "mediaType")) ||
-		    !json_is_integer(json_object_get(l, "size")) ||
-		    !digest_ok(json_string_value(json_array_get(b->diff_ids, i)))) {
-			diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s' has a malformed layer %zu",
-					b->dir, i);
-			return -1;
-		}
+		if (oci_check_layer(b->dir, l, json_string_value(json_array_get(b->diff_ids, i)),
+				    OCI_BASE_MAX_RATIO, "base layer", "oci-input", d) < 0)
+			rc = -1;
 	}
+	if (rc < 0)
+		return -1;
 	if ((bos && strcmp(bos, os) != 0) || (barch && strcmp(barch, arch) != 0)) {
 		diag_file_error(d, b->dir, 0, 0, "oci-input", "image '%s' is for %s/%s, not %s/%s", b->dir,
 				bos ? bos : "?", barch ? barch : "?", os, arch);
@@ -189,13 +242,11 @@ int oci_base_load(const char *spec, const char *os, const char *arch, struct oci
 		json_decref(desc);
 		goto fail;
 	}
-	b->manifest = oci_read_json_blob(b->dir, json_string_value(json_object_get(desc, "digest")), d);
+	b->manifest = read_desc(b->dir, desc, OCI_MT_MANIFEST, "manifest", d);
 	json_decref(desc);
 	if (!b->manifest)
 		goto fail;
-	b->config = oci_read_json_blob(
-		b->dir, json_string_value(json_object_get(json_object_get(b->manifest, "config"), "digest")),
-		d);
+	b->config = read_desc(b->dir, json_object_get(b->manifest, "config"), OCI_MT_CONFIG, "config", d);
 	if (!b->config || check_base(b, os, arch, d) < 0)
 		goto fail;
 	return 0;
@@ -214,7 +265,7 @@ int oci_from_digest(const char *spec, char out[72], struct diag *d)
 	oci_split_ref(spec, &dir, &tag);
 	desc = oci_find_manifest(dir, tag, NULL, d);
 	dg = json_string_value(json_object_get(desc, "digest"));
-	if (dg && digest_ok(dg)) {
+	if (dg && digest_valid(dg)) {
 		snprintf(out, 72, "%s", dg);
 		rc = 0;
 	} else if (desc) {
@@ -225,4 +276,34 @@ int oci_from_digest(const char *spec, char out[72], struct diag *d)
 	free(dir);
 	free(tag);
 	return rc;
+}
+
+int oci_layout_image(const char *dir, const char *tag, struct oci_image_desc *out, struct diag *d)
+{
+	json_t *desc = oci_find_manifest(dir, tag, NULL, d);
+	const char *dg = json_string_value(json_object_get(desc, "digest"));
+	const char *mt = json_string_value(json_object_get(desc, "mediaType"));
+	const char *ref =
+		json_string_value(json_object_get(json_object_get(desc, "annotations"), OCI_REF_NAME));
+
+	memset(out, 0, sizeof(*out));
+	if (desc && (!dg || !digest_valid(dg)))
+		diag_file_error(d, dir, 0, 0, "oci-input", "the image in '%s' has no valid manifest digest",
+				dir);
+	if (!desc || !dg || !digest_valid(dg)) {
+		json_decref(desc);
+		return -1;
+	}
+	snprintf(out->digest, sizeof(out->digest), "%s", dg);
+	out->media_type = xstrdup(mt ? mt : OCI_MT_MANIFEST);
+	out->tag = ref ? xstrdup(ref) : NULL;
+	json_decref(desc);
+	return 0;
+}
+
+void oci_image_desc_release(struct oci_image_desc *img)
+{
+	free(img->media_type);
+	free(img->tag);
+	memset(img, 0, sizeof(*img));
 }

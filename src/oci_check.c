@@ -23,6 +23,7 @@
 
 #include "cache.h"
 #include "lock.h"
+#include "member.h"
 #include "oci_int.h"
 #include "util.h"
 
@@ -91,25 +92,51 @@ static char *hash_data(struct archive *a)
 	return sb_detach(&sb, NULL);
 }
 
-/* Read tar number `tar` of source `src`. Without `want`, record every
- * member, leaving regular files unhashed (the data is skipped, not read).
- * With `want` (n owners sorted by member index, all of this tar), hash the
- * content of those members only. */
-static int scan_tar(const char *path, size_t src, size_t tar, struct owners *o, struct owner **want, size_t n,
-		    struct diag *d)
+/* Record member m of the tar at path (from a source whose metadata allows
+ * `allow`), after checking it against the rules of member.h; -1 after
+ * reporting a refusal. */
+static int record_member(const char *path, const struct member *m, int64_t size, unsigned allow,
+			 struct owner *at, struct owners *o, struct diag *d)
+{
+	const char *why = NULL;
+	char *norm_path, *link, *what = NULL;
+
+	if (member_check(m, allow, &norm_path, &link, &why) < 0) {
+		diag_file_error(d, path, 0, 0, "hostile-content", "refused: member '%s' %s",
+				m->name ? m->name : "(unnamed)", why);
+		return -1;
+	}
+	free(link);
+	at->size = m->type == MEMBER_FILE ? size : -1;
+	if (m->type == MEMBER_HARDLINK)
+		what = xasprintf("h:%s", m->link);
+	else if (m->type == MEMBER_DIR)
+		what = xstrdup("d");
+	else if (m->type == MEMBER_SYMLINK)
+		what = xasprintf("l:%s", m->link);
+	owners_add(o, norm_path, what, at);
+	return 0;
+}
+
+/* Read tar number `tar` of source `src`. Without `want`, check and record
+ * every member, leaving regular files unhashed (the data is skipped, not
+ * read). With `want` (n owners sorted by member index, all of this tar),
+ * hash the content of those members only. */
+static int scan_tar(const char *path, size_t src, size_t tar, unsigned allow, struct owners *o,
+		    struct owner **want, size_t n, struct diag *d)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *ae;
 	struct owner at = {NULL, NULL, src, tar, 0, -1, false};
-	int rc;
+	int rc, fd = open_regular(path, 0, NULL);
+	bool refused = false;
 
 	archive_read_support_format_tar(a);
 	archive_read_support_format_empty(a);
-	if (archive_read_open_filename(a, path, BUF_SIZE) != ARCHIVE_OK)
+	if (fd < 0 || archive_read_open_fd(a, fd, BUF_SIZE) != ARCHIVE_OK)
 		goto fail;
 	for (; (rc = archive_read_next_header(a, &ae)) == ARCHIVE_OK || rc == ARCHIVE_WARN; at.idx++) {
-		const char *name = archive_entry_pathname(ae);
-		char *what = NULL;
+		struct member m;
 		if (want) {
 			if (!n)
 				break;
@@ -121,43 +148,43 @@ static int scan_tar(const char *path, size_t src, size_t tar, struct owners *o, 
 			n--;
 			continue;
 		}
-		at.size = -1;
-		if (!name)
-			continue;
-		if (archive_entry_hardlink(ae))
-			what = xasprintf("h:%s", archive_entry_hardlink(ae));
-		else if (archive_entry_filetype(ae) == AE_IFDIR)
-			what = xstrdup("d");
-		else if (archive_entry_filetype(ae) == AE_IFLNK)
-			what = xasprintf("l:%s", archive_entry_symlink(ae) ? archive_entry_symlink(ae) : "");
-		else
-			at.size = archive_entry_size(ae);
-		owners_add(o, norm(name), what, &at);
+		member_from_entry(ae, &m);
+		if (record_member(path, &m, archive_entry_size(ae), allow, &at, o, d) < 0)
+			refused = true;
 	}
 	if (want ? n && rc != ARCHIVE_EOF : rc != ARCHIVE_EOF)
 		goto fail;
+	if (refused) {
+		archive_read_free(a);
+		close(fd);
+		return -1;
+	}
 	if (n) {
 		diag_file_error(d, path, 0, 0, "oci-io", "'%s' changed while it was read", path);
 		archive_read_free(a);
+		close(fd);
 		return -1;
 	}
 	archive_read_free(a);
+	close(fd);
 	return 0;
 fail:
 	diag_file_error(d, path, 0, 0, "oci-io", "cannot read '%s': %s", path,
-			archive_error_string(a) ? archive_error_string(a) : strerror(errno));
+			fd >= 0 && archive_error_string(a) ? archive_error_string(a) : file_strerror(errno));
 	archive_read_free(a);
+	if (fd >= 0)
+		close(fd);
 	return -1;
 }
 
 /* The member tables of catalog tars are kept in the cache, by the tar's
  * digest, so that a changed set of sources reads only the tars it has not
- * seen: CACHE/scans/HEX holds the line "cpolc scan 1 STAMP SHA256" and then
+ * seen: CACHE/scans/HEX holds the line "cpolc scan 2 STAMP SHA256" and then
  * one record "IDX\0SIZE\0WHAT\0PATH\0" per member (WHAT empty for a
  * regular file, SIZE -1 for others), SHA256 being the digest of the
  * records. STAMP is the tar's cache_stamp when it was scanned: a table is
  * used only while the tar's stamp is unchanged. */
-#define SCAN_MAGIC "cpolc scan 1 "
+#define SCAN_MAGIC "cpolc scan 2 " /* 2: members were checked */
 
 static char *scan_file(const char *cache, const char *digest)
 {
@@ -276,7 +303,7 @@ static int scan_source_tar(const struct oci_layer_src *s, size_t i, size_t j, co
 		return 0;
 	}
 	before = file ? stamp_of(s->tars[j]) : NULL;
-	rc = scan_tar(s->tars[j], i, j, o, NULL, 0, d);
+	rc = scan_tar(s->tars[j], i, j, s->allow_setuid ? MEMBER_ALLOW_SETUID : 0, o, NULL, 0, d);
 	after = before ? stamp_of(s->tars[j]) : NULL;
 	if (rc == 0 && after && strcmp(before, after) == 0) /* unchanged while read */
 		save_scan(file, before, o, first);
@@ -338,7 +365,8 @@ static int hash_wanted(const struct oci_layer_src *layers, struct owners *o, str
 	for (i = 0; i < nw; i = j) {
 		for (j = i + 1; j < nw && w[j]->src == w[i]->src && w[j]->tar == w[i]->tar; j++)
 			;
-		if (scan_tar(layers[w[i]->src].tars[w[i]->tar], w[i]->src, w[i]->tar, o, &w[i], j - i, d) < 0)
+		if (scan_tar(layers[w[i]->src].tars[w[i]->tar], w[i]->src, w[i]->tar, 0, o, &w[i], j - i, d) <
+		    0)
 			rc = -1;
 	}
 	free(w);
@@ -412,111 +440,162 @@ static int hex_of(EVP_MD_CTX *md, char out[72])
 	return 0;
 }
 
-/* The compression a layer media type names, or -1 for one that is not an
- * OCI layer type. */
-static int layer_compression(const char *mt)
-{
-	static const enum oci_compression all[] = {OCI_COMP_GZIP, OCI_COMP_ZSTD, OCI_COMP_NONE};
+/* A layer's stream being checked: the blob's hash and size, and the
+ * uncompressed stream's hash and size. */
+struct lcheck {
+	enum oci_compression comp;
+	z_stream z;
+	ZSTD_DCtx *zd;
+	EVP_MD_CTX *blob, *tar;
+	uint64_t size, tar_size;
+	unsigned char *out;
+};
 
-	for (size_t i = 0; mt && i < ARRAY_SIZE(all); i++)
-		if (strcmp(mt, oci_layer_media_type(all[i])) == 0)
-			return (int)all[i];
-	return -1;
+static void tar_feed(struct lcheck *k, const unsigned char *p, size_t n)
+{
+	EVP_DigestUpdate(k->tar, p, n);
+	k->tar_size += n;
 }
 
 /* Feed the compressed bytes in[0..n) to the decompressor and the tar hash. */
-static int inflate_feed(z_stream *z, ZSTD_DCtx *zd, int comp, EVP_MD_CTX *tar, unsigned char *in, size_t n,
-			unsigned char *out)
+static int inflate_feed(struct lcheck *k, unsigned char *in, size_t n)
 {
-	if (comp == OCI_COMP_GZIP) {
-		z->next_in = in;
-		z->avail_in = (uInt)n;
-		while (z->avail_in) {
+	if (k->comp == OCI_COMP_GZIP) {
+		k->z.next_in = in;
+		k->z.avail_in = (uInt)n;
+		while (k->z.avail_in) {
 			int rc;
-			z->next_out = out;
-			z->avail_out = BUF_SIZE;
-			rc = inflate(z, Z_NO_FLUSH);
-			EVP_DigestUpdate(tar, out, BUF_SIZE - z->avail_out);
-			if (rc == Z_STREAM_END && z->avail_in) /* another member */
-				rc = inflateReset(z);
+			k->z.next_out = k->out;
+			k->z.avail_out = BUF_SIZE;
+			rc = inflate(&k->z, Z_NO_FLUSH);
+			tar_feed(k, k->out, BUF_SIZE - k->z.avail_out);
+			if (rc == Z_STREAM_END && k->z.avail_in) /* another member */
+				rc = inflateReset(&k->z);
 			if (rc != Z_OK && rc != Z_STREAM_END)
 				return -1;
 		}
 		return 0;
 	}
-	if (comp == OCI_COMP_ZSTD) {
+	if (k->comp == OCI_COMP_ZSTD) {
 		ZSTD_inBuffer ib = {in, n, 0};
 		while (ib.pos < ib.size) {
-			ZSTD_outBuffer ob = {out, BUF_SIZE, 0};
-			size_t r = ZSTD_decompressStream(zd, &ob, &ib);
+			ZSTD_outBuffer ob = {k->out, BUF_SIZE, 0};
+			size_t r = ZSTD_decompressStream(k->zd, &ob, &ib);
 			if (ZSTD_isError(r))
 				return -1;
-			EVP_DigestUpdate(tar, out, ob.pos);
+			tar_feed(k, k->out, ob.pos);
 		}
 		return 0;
 	}
-	EVP_DigestUpdate(tar, in, n);
+	tar_feed(k, in, n);
 	return 0;
 }
 
-static int verify_layer(const char *root, const json_t *l, const char *diff_id, struct diag *d)
+/* The uncompressed stream may be at most max_ratio times the blob's
+ * size, past the floor; 0: no bound. */
+static bool over_ratio(const struct lcheck *k, unsigned max_ratio, uint64_t blob_size)
+{
+	uint64_t cap;
+
+	if (!max_ratio)
+		return false;
+	cap = blob_size > UINT64_MAX / max_ratio ? UINT64_MAX : blob_size * max_ratio;
+	return k->tar_size > (cap > OCI_RATIO_FLOOR ? cap : OCI_RATIO_FLOOR);
+}
+
+/* Read the blob at path into k: the whole blob is hashed; decompression
+ * stops at the first error or past the ratio bound, saying so in *why.
+ * -1 with *why when the blob cannot be read. */
+static int read_layer(const char *path, struct lcheck *k, unsigned max_ratio, const char **why)
+{
+	unsigned char *in = xmalloc(BUF_SIZE);
+	struct stat st;
+	ssize_t n;
+	int fd = open_regular(path, OPEN_NOFOLLOW, &st), rc = 0; /* a blob is a regular file */
+
+	if (fd < 0) {
+		*why = file_strerror(errno);
+		free(in);
+		return -1;
+	}
+	while ((n = read(fd, in, BUF_SIZE)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*why = file_strerror(errno);
+			rc = -1;
+			break;
+		}
+		EVP_DigestUpdate(k->blob, in, (size_t)n);
+		k->size += (uint64_t)n;
+		if (*why)
+			continue;
+		if (inflate_feed(k, in, (size_t)n) < 0)
+			*why = "does not decompress";
+		else if (over_ratio(k, max_ratio, (uint64_t)st.st_size))
+			*why = "expands beyond the bound on its compression ratio";
+	}
+	close(fd);
+	free(in);
+	return rc;
+}
+
+int oci_check_layer(const char *root, const json_t *l, const char *diff_id, unsigned max_ratio,
+		    const char *what, const char *rule, struct diag *d)
 {
 	const char *dg = json_string_value(json_object_get(l, "digest"));
 	const char *mt = json_string_value(json_object_get(l, "mediaType"));
-	int comp = layer_compression(mt);
-	char *path = oci_blob_path(root, dg), got[72], gotdiff[72];
-	unsigned char *in = xmalloc(BUF_SIZE), *out = xmalloc(BUF_SIZE);
-	EVP_MD_CTX *bmd = EVP_MD_CTX_new(), *tmd = EVP_MD_CTX_new();
-	ZSTD_DCtx *zd = ZSTD_createDCtx();
-	z_stream z;
-	uint64_t size = 0;
-	ssize_t n;
-	int fd, rc = -1, bad = 0;
+	const json_t *size = json_object_get(l, "size");
+	const char *why = NULL;
+	char *path, got[72], gotdiff[72];
+	struct lcheck k;
+	int rc = -1;
 
-	memset(&z, 0, sizeof(z));
-	if (!bmd || !tmd || !zd || !EVP_DigestInit_ex(bmd, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(tmd, EVP_sha256(), NULL) || inflateInit2(&z, 15 + 32) != Z_OK)
+	if (!digest_valid(dg)) {
+		diag_file_error(d, root, 0, 0, rule, "%s with a malformed digest", what);
+		return -1;
+	}
+	if (!json_is_integer(size) || json_integer_value(size) < 0) {
+		diag_file_error(d, root, 0, 0, rule, "%s %s has a malformed size", what, dg);
+		return -1;
+	}
+	memset(&k, 0, sizeof(k));
+	if (oci_layer_comp(mt, &k.comp) < 0) {
+		diag_file_error(d, root, 0, 0, rule, "%s %s has the unknown media type '%s'", what, dg,
+				mt ? mt : "(none)");
+		return -1;
+	}
+	path = oci_blob_path(root, dg);
+	k.out = xmalloc(BUF_SIZE);
+	k.blob = EVP_MD_CTX_new();
+	k.tar = EVP_MD_CTX_new();
+	k.zd = ZSTD_createDCtx();
+	if (!k.blob || !k.tar || !k.zd || !EVP_DigestInit_ex(k.blob, EVP_sha256(), NULL) ||
+	    !EVP_DigestInit_ex(k.tar, EVP_sha256(), NULL) || inflateInit2(&k.z, 15 + 32) != Z_OK)
 		abort();
-	if (!digest_valid(dg) || comp < 0) {
-		diag_file_error(d, root, 0, 0, "oci-verify", "a layer has %s '%s'",
-				comp < 0 ? "an unknown media type" : "a malformed digest",
-				comp < 0 ? (mt ? mt : "(none)") : (dg ? dg : "(none)"));
+	if (read_layer(path, &k, max_ratio, &why) < 0) {
+		diag_file_error(d, path, 0, 0, rule, "%s %s %s", what, dg, why);
 		goto out;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	while ((n = read(fd, in, BUF_SIZE)) > 0) {
-		EVP_DigestUpdate(bmd, in, (size_t)n);
-		size += (uint64_t)n;
-		if (!bad && inflate_feed(&z, zd, comp, tmd, in, (size_t)n, out) < 0)
-			bad = 1;
-	}
-	close(fd);
-	hex_of(bmd, got);
-	hex_of(tmd, gotdiff);
-	if (n < 0)
-		diag_file_error(d, path, 0, 0, "oci-verify", "cannot read '%s': %s", path, strerror(errno));
-	else if (strcmp(got, dg) != 0)
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not match its digest (found %s)",
-				dg, got);
-	else if ((json_int_t)size != json_integer_value(json_object_get(l, "size")))
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s has the wrong size", dg);
-	else if (bad)
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not decompress", dg);
+	hex_of(k.blob, got);
+	hex_of(k.tar, gotdiff);
+	if (strcmp(got, dg) != 0)
+		diag_file_error(d, path, 0, 0, rule, "%s %s does not match its digest (found %s)", what, dg,
+				got);
+	else if ((json_int_t)k.size != json_integer_value(size))
+		diag_file_error(d, path, 0, 0, rule, "%s %s has the wrong size", what, dg);
+	else if (why)
+		diag_file_error(d, path, 0, 0, rule, "%s %s %s", what, dg, why);
 	else if (!diff_id || strcmp(gotdiff, diff_id) != 0)
-		diag_file_error(d, path, 0, 0, "oci-verify", "layer %s does not match its diff_id", dg);
+		diag_file_error(d, path, 0, 0, rule, "%s %s does not match its diff_id", what, dg);
 	else
 		rc = 0;
 out:
-	inflateEnd(&z);
-	ZSTD_freeDCtx(zd);
-	EVP_MD_CTX_free(bmd);
-	EVP_MD_CTX_free(tmd);
-	free(in);
-	free(out);
+	inflateEnd(&k.z);
+	ZSTD_freeDCtx(k.zd);
+	EVP_MD_CTX_free(k.blob);
+	EVP_MD_CTX_free(k.tar);
+	free(k.out);
 	free(path);
 	return rc;
 }
@@ -556,7 +635,8 @@ static int verify_layout(const char *dir, const char *tag, const char *manifest_
 	rc = 0;
 	json_array_foreach(json_object_get(man, "layers"), i, l)
 	{
-		if (verify_layer(dir, l, json_string_value(json_array_get(diffs, i)), d) < 0)
+		if (oci_check_layer(dir, l, json_string_value(json_array_get(diffs, i)), 0, "layer",
+				    "oci-verify", d) < 0)
 			rc = -1;
 	}
 out:

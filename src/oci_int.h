@@ -49,6 +49,21 @@ int oci_gz_finish(struct oci_gz *g);
 const char *oci_gz_error(const struct oci_gz *g);
 void oci_gz_free(struct oci_gz *g);
 
+/* The compression of a known layer media type (the three OCI layer types
+ * and Docker's gzip rootfs diff) into *c; -1 for any other. */
+int oci_layer_comp(const char *mt, enum oci_compression *c);
+
+/* Check the layer blob that descriptor l names under root: a regular file
+ * of l's size whose bytes hash to l's digest and whose uncompressed stream
+ * (by l's media type, which must be known) hashes to diff_id. max_ratio > 0
+ * bounds the uncompressed stream to that many times the blob's size (past
+ * the first OCI_RATIO_FLOOR bytes). what names the layer in messages
+ * ("layer", "base layer"), with diag rule `rule`. 0, or -1 after reporting. */
+#define OCI_RATIO_FLOOR	   ((uint64_t)16 << 20)
+#define OCI_BASE_MAX_RATIO 1000u /* for `from` layers: gzip cannot pass 1032 */
+int oci_check_layer(const char *root, const json_t *l, const char *diff_id, unsigned max_ratio,
+		    const char *what, const char *rule, struct diag *d);
+
 /* Verify that the file at path hashes to digest ("sha256:HEX"). 0 if equal,
  * 1 on mismatch, -1 on I/O error (errno set). */
 int oci_blob_check(const char *path, const char *digest);

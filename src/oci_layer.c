@@ -33,6 +33,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "member.h"
 #include "oci_int.h"
 #include "util.h"
 
@@ -113,7 +114,7 @@ static int sink_emit(struct sink *s, const void *data, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return job_fail(s->job, "cannot write layer: %s", strerror(errno));
+			return job_fail(s->job, "cannot write layer: %s", file_strerror(errno));
 		}
 		p += w;
 		n -= (size_t)w;
@@ -447,7 +448,7 @@ static int rd_open(struct rd *r)
 		r->a = NULL;
 	}
 	if (lseek(r->fd, 0, SEEK_SET) < 0)
-		return job_fail(r->job, "cannot seek '%s': %s", r->path, strerror(errno));
+		return job_fail(r->job, "cannot seek '%s': %s", r->path, file_strerror(errno));
 	if (r->md)
 		EVP_DigestInit_ex(r->md, EVP_sha256(), NULL);
 	r->cur = -1;
@@ -472,11 +473,11 @@ static int rd_init(struct rd *r, struct job *job, const char *path, bool hash)
 	r->job = job;
 	r->path = path;
 	r->cur = -1;
-	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	r->fd = open_regular(path, 0, NULL);
 	r->buf = xmalloc(RBUF_SIZE);
 	r->md = hash ? md_new() : NULL;
 	if (r->fd < 0)
-		return job_fail(job, "cannot open '%s': %s", path, strerror(errno));
+		return job_fail(job, "cannot open '%s': %s", path, file_strerror(errno));
 	return 0;
 }
 
@@ -527,7 +528,7 @@ static int rd_verify(struct rd *r, const char *digest)
 	while ((n = read(r->fd, r->buf, RBUF_SIZE)) > 0)
 		EVP_DigestUpdate(r->md, r->buf, (size_t)n);
 	if (n < 0)
-		return job_fail(r->job, "cannot read '%s': %s", r->path, strerror(errno));
+		return job_fail(r->job, "cannot read '%s': %s", r->path, file_strerror(errno));
 	md_hex(r->md, got);
 	if (digest && strcmp(got, digest) != 0)
 		return job_fail(r->job, "'%s' does not match its digest %s (found %s)", r->path, digest, got);
@@ -591,55 +592,43 @@ static struct lent *plan_add(struct plan *pl)
 	return e;
 }
 
+/* Every member passes the rules of member.h (a hand-made catalog gets no
+ * pass for having been read before), as the source's metadata allows. */
 static int collect_entry(struct plan *pl, int t, size_t ord, struct archive_entry *ae)
 {
-	const char *name = archive_entry_pathname(ae), *hl = archive_entry_hardlink(ae);
-	const char *sl = archive_entry_symlink(ae);
-	unsigned ft = archive_entry_filetype(ae);
-	char *path;
+	static const char types[] = {
+		[MEMBER_FILE] = 'f', [MEMBER_DIR] = 'd', [MEMBER_SYMLINK] = 'l', [MEMBER_HARDLINK] = 'h'};
+	const struct oci_layer_src *src = pl->srcs[pl->tar_src[t]];
+	struct member m;
+	const char *why = NULL;
+	char *path, *link;
 	struct lent *e;
 
-	if (!name)
-		name = archive_entry_pathname_utf8(ae);
-	if (!name)
-		return job_fail(pl->job, "'%s': member %zu has no name", pl->tars[t], ord);
-	path = oci_norm_path(name);
-	if (!path)
-		return job_fail(pl->job, "'%s': member '%s' climbs out of the root", pl->tars[t], name);
+	member_from_entry(ae, &m);
+	if (member_check(&m, src->allow_setuid ? MEMBER_ALLOW_SETUID : 0, &path, &link, &why) < 0)
+		return job_fail(pl->job, "'%s': refused: member '%s' %s", pl->tars[t],
+				m.name ? m.name : "(unnamed)", why);
 	if (!*path) { /* the root directory itself */
 		free(path);
+		free(link);
 		return 0;
 	}
 	e = plan_add(pl);
 	e->path = path;
+	e->type = types[m.type];
+	e->link = m.type == MEMBER_SYMLINK ? xstrdup(m.link) : link;
 	e->tar = t;
 	e->ord = ord;
 	e->src = pl->tar_src[t];
-	e->mode = archive_entry_perm(ae) & 07777;
+	e->mode = m.type == MEMBER_SYMLINK ? 0777 : m.mode;
 	e->off = (uint64_t)archive_filter_bytes(pl->rds[t].a, 0);
 	e->sparse = archive_entry_sparse_count(ae) > 0;
 	e->uid = archive_entry_uid(ae);
 	e->gid = archive_entry_gid(ae);
-	if (e->uid < 0 || e->gid < 0)
-		return job_fail(pl->job, "'%s': member '%s' has a negative owner", pl->tars[t], name);
-	if (hl) {
-		e->type = 'h';
-		e->link = oci_norm_path(hl);
-		if (!e->link || !*e->link)
-			return job_fail(pl->job, "'%s': hardlink '%s' to '%s' leaves the root", pl->tars[t],
-					name, hl);
-	} else if (ft == AE_IFREG) {
-		e->type = 'f';
+	if (m.type == MEMBER_FILE)
 		e->size = (uint64_t)archive_entry_size(ae);
-	} else if (ft == AE_IFDIR) {
-		e->type = 'd';
-	} else if (ft == AE_IFLNK && sl) {
-		e->type = 'l';
-		e->link = xstrdup(sl);
-		e->mode = 0777;
-	} else {
-		return job_fail(pl->job, "'%s': member '%s' has an unsupported type", pl->tars[t], name);
-	}
+	if (e->uid < 0 || e->gid < 0)
+		return job_fail(pl->job, "'%s': member '%s' has a negative owner", pl->tars[t], m.name);
 	return 0;
 }
 
@@ -956,7 +945,7 @@ static int copy_plain(struct sink *s, struct plan *pl, const struct lent *e)
 			continue;
 		if (n <= 0)
 			return job_fail(s->job, "cannot read '%s' from '%s': %s", e->path, r->path,
-					n < 0 ? strerror(errno) : "the tar is truncated");
+					n < 0 ? file_strerror(errno) : "the tar is truncated");
 		if (sink_write(s, s->dbuf, (size_t)n) < 0)
 			return -1;
 		done += (uint64_t)n;
@@ -1010,18 +999,18 @@ int oci_layer_build(const struct oci_layer_src *const *srcs, size_t nsrcs, enum 
 		goto out;
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		job_fail(&job, "cannot create a file in '%s': %s", tmpdir, strerror(errno));
+		job_fail(&job, "cannot create a file in '%s': %s", tmpdir, file_strerror(errno));
 		goto out;
 	}
 	if (fchmod(fd, 0644) < 0) {
-		job_fail(&job, "cannot chmod '%s': %s", tmp, strerror(errno));
+		job_fail(&job, "cannot chmod '%s': %s", tmp, file_strerror(errno));
 		goto out;
 	}
 	if (sink_init(&s, &job, fd, comp, pool) < 0 || write_stream(&pl, &s, epoch) < 0)
 		goto out;
 	if (close(fd) < 0) {
 		fd = -1;
-		job_fail(&job, "cannot write '%s': %s", tmp, strerror(errno));
+		job_fail(&job, "cannot write '%s': %s", tmp, file_strerror(errno));
 		goto out;
 	}
 	fd = -1;

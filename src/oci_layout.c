@@ -54,6 +54,26 @@ const char *oci_layer_media_type(enum oci_compression c)
 	return "application/vnd.oci.image.layer.v1.tar";
 }
 
+int oci_layer_comp(const char *mt, enum oci_compression *c)
+{
+	static const struct {
+		const char *mt;
+		enum oci_compression c;
+	} known[] = {
+		{"application/vnd.oci.image.layer.v1.tar", OCI_COMP_NONE},
+		{"application/vnd.oci.image.layer.v1.tar+gzip", OCI_COMP_GZIP},
+		{"application/vnd.oci.image.layer.v1.tar+zstd", OCI_COMP_ZSTD},
+		{"application/vnd.docker.image.rootfs.diff.tar.gzip", OCI_COMP_GZIP},
+	};
+
+	for (size_t i = 0; mt && i < ARRAY_SIZE(known); i++)
+		if (strcmp(mt, known[i].mt) == 0) {
+			*c = known[i].c;
+			return 0;
+		}
+	return -1;
+}
+
 static const char *comp_name(enum oci_compression c)
 {
 	return c == OCI_COMP_GZIP ? "gzip" : c == OCI_COMP_ZSTD ? "zstd" : "none";
@@ -82,10 +102,18 @@ int oci_parse_platform(const char *platform, char **os, char **arch, char **vari
 int oci_blob_check(const char *path, const char *digest)
 {
 	char hex[65];
+	int fd, rc, saved;
 
 	if (!digest_valid(digest))
 		return 1;
-	if (sha256_file(path, hex) < 0)
+	fd = open_regular(path, OPEN_NOFOLLOW, NULL); /* a blob is a regular file */
+	if (fd < 0)
+		return -1;
+	rc = sha256_fd(fd, hex);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	if (rc < 0)
 		return -1;
 	return strcmp(hex, digest + 7) == 0 ? 0 : 1;
 }
@@ -116,18 +144,40 @@ static int copy_fd(int in, int out)
 	return 0;
 }
 
+/* Did link() make dst the regular file open as in (st)? A src swapped for
+ * a symlink meanwhile gives a link to that symlink instead. */
+static bool linked_same(const char *dst, const struct stat *st)
+{
+	struct stat got;
+
+	return lstat(dst, &got) == 0 && S_ISREG(got.st_mode) && got.st_ino == st->st_ino &&
+	       got.st_dev == st->st_dev;
+}
+
 int oci_link_or_copy(const char *src, const char *dst)
 {
 	char *tmp;
-	int in, out, saved;
+	struct stat st;
+	int in, out = -1, saved;
 
+	/* only a regular file is placed, never a symlink, FIFO or device */
+	in = open_regular(src, OPEN_NOFOLLOW, &st);
+	if (in < 0)
+		return -1;
 	/* an existing dst has the same content: blobs are named by digest */
-	if (link(src, dst) == 0 || errno == EEXIST)
+	if (link(src, dst) == 0) {
+		if (linked_same(dst, &st)) {
+			close(in);
+			return 0;
+		}
+		unlink(dst);
+	} else if (errno == EEXIST) {
+		close(in);
 		return 0;
+	}
 	tmp = xasprintf("%s.tmp.XXXXXX", dst);
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	out = in < 0 ? -1 : mkstemp(tmp);
-	if (in < 0 || out < 0 || fchmod(out, 0644) < 0 || copy_fd(in, out) < 0 || fsync(out) < 0)
+	out = mkstemp(tmp);
+	if (out < 0 || fchmod(out, 0644) < 0 || copy_fd(in, out) < 0 || fsync(out) < 0)
 		goto fail;
 	if (close(out) < 0) {
 		out = -1;
@@ -141,14 +191,10 @@ int oci_link_or_copy(const char *src, const char *dst)
 	return 0;
 fail:
 	saved = errno;
-	if (in >= 0)
-		close(in);
-	if (out >= 0) {
+	close(in);
+	if (out >= 0)
 		close(out);
-		unlink(tmp);
-	} else {
-		unlink(tmp);
-	}
+	unlink(tmp);
 	free(tmp);
 	errno = saved;
 	return -1;
@@ -181,7 +227,7 @@ int oci_place_blob(const char *root, const char *src, const char *digest, bool m
 			unlink(dst); /* wrong content: replace (link would fail on EEXIST) */
 	}
 	if (move ? rename(src, dst) : oci_link_or_copy(src, dst)) {
-		diag_file_error(d, dst, 0, 0, "oci-io", "cannot write '%s': %s", dst, strerror(errno));
+		diag_file_error(d, dst, 0, 0, "oci-io", "cannot write '%s': %s", dst, file_strerror(errno));
 		if (move)
 			unlink(src);
 		rc = -1;
@@ -206,7 +252,7 @@ int oci_write_json_blob(const char *root, const json_t *j, char digest[72], uint
 	*size = len;
 	path = oci_blob_path(root, digest);
 	if (oci_blob_check(path, digest) != 0 && write_file_atomic(path, text, len, 0644) < 0) {
-		diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, strerror(errno));
+		diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, file_strerror(errno));
 		rc = -1;
 	}
 	free(path);
@@ -338,9 +384,11 @@ static void group_key(struct group *g, const struct oci_opts *o)
 	sb_addf(&sb, "cpolc-layer\nformat %d\ncompression %s\nlibdeflate %s\nzstd %s\nepoch %lld\n",
 		OCI_LAYER_FORMAT, comp_name(o->compression), LIBDEFLATE_VERSION_STRING, ZSTD_versionString(),
 		o->epoch);
+	/* layers cached before the layer writer checked members are not used */
+	sb_adds(&sb, "member rules 1\n");
 	for (i = 0; i < g->nsrcs; i++) {
 		const struct oci_layer_src *s = g->srcs[i];
-		sb_adds(&sb, "source\n");
+		sb_adds(&sb, s->allow_setuid ? "source allowing setuid\n" : "source\n");
 		for (j = 0; j < s->ntars; j++) {
 			if (!s->tar_digests || !s->tar_digests[j]) {
 				sb_release(&sb);
@@ -462,25 +510,39 @@ static size_t env_name_len(const char *s)
  * the same name, then the policy's new ones in its order. */
 static json_t *merge_env(const json_t *base, const json_t *pol)
 {
-	json_t *out = json_array(), *v;
+	json_t *out = json_array(), *v, *names = json_object(), *at;
 	size_t i, j;
 	bool *used = xcalloc(json_array_size(pol) + 1, sizeof(*used));
 
+	/* the policy's names, each to its last index: one lookup per base
+	 * variable, not a scan of the policy's (a base of 16 MiB is large) */
+	json_array_foreach(pol, j, v)
+	{
+		const char *p = json_string_value(v);
+		if (p) {
+			char *name = xstrndup(p, env_name_len(p));
+			json_object_set_new(names, name, json_integer((json_int_t)j));
+			free(name);
+		}
+	}
 	json_array_foreach(base, i, v)
 	{
 		const char *b = json_string_value(v);
-		json_t *take = v;
+		char *name;
 		if (!b)
 			continue;
-		for (j = 0; j < json_array_size(pol); j++) {
-			const char *p = json_string_value(json_array_get(pol, j));
-			if (p && env_name_len(p) == env_name_len(b) && strncmp(p, b, env_name_len(b)) == 0) {
-				take = json_array_get(pol, j);
-				used[j] = true;
-			}
+		name = xstrndup(b, env_name_len(b));
+		at = json_object_get(names, name);
+		free(name);
+		if (at) {
+			j = (size_t)json_integer_value(at);
+			used[j] = true;
+			json_array_append(out, json_array_get(pol, j));
+		} else {
+			json_array_append(out, v);
 		}
-		json_array_append(out, take);
 	}
+	json_decref(names);
 	json_array_foreach(pol, j, v)
 	{
 		if (!used[j])
@@ -525,6 +587,28 @@ static json_t *merge_config(const json_t *base, const json_t *pol)
 static json_t *descriptor(const char *mt, const char *digest, uint64_t size)
 {
 	return json_pack("{s:s, s:s, s:I}", "mediaType", mt, "digest", digest, "size", (json_int_t)size);
+}
+
+/* A base layer's descriptor as checked (oci_check_layer): its media type,
+ * digest and size, and annotations when they are strings; nothing else of
+ * the base's descriptor (urls, say) reaches the output. */
+static json_t *base_descriptor(const json_t *l)
+{
+	json_t *out = descriptor(json_string_value(json_object_get(l, "mediaType")),
+				 json_string_value(json_object_get(l, "digest")),
+				 (uint64_t)json_integer_value(json_object_get(l, "size")));
+	json_t *ann = json_object_get(l, "annotations"), *v, *keep = json_object();
+	const char *k;
+
+	json_object_foreach(ann, k, v)
+	{
+		if (json_is_string(v))
+			json_object_set(keep, k, v);
+	}
+	if (json_object_size(keep))
+		json_object_set(out, "annotations", keep);
+	json_decref(keep);
+	return out;
 }
 
 struct compose {
@@ -583,7 +667,7 @@ static json_t *build_manifest(struct compose *c, const char *cdigest, uint64_t c
 	json_object_set_new(m, "mediaType", json_string(OCI_MT_MANIFEST));
 	json_object_set_new(m, "config", descriptor(OCI_MT_CONFIG, cdigest, csize));
 	if (c->have_base)
-		json_array_foreach(c->base.layers, i, v) json_array_append_new(layers, json_deep_copy(v));
+		json_array_foreach(c->base.layers, i, v) json_array_append_new(layers, base_descriptor(v));
 	for (i = 0; i < c->ng; i++)
 		json_array_append_new(layers, descriptor(mt, c->g[i].out.digest, c->g[i].out.size));
 	json_object_set_new(m, "layers", layers);
@@ -618,7 +702,9 @@ static int cmp_entries(const void *pa, const void *pb)
 static json_t *index_entries(struct compose *c, json_t *desc, const char *tag)
 {
 	char *path = path_join(c->root, "index.json");
-	json_t *old = c->o->format == OCI_FMT_DIR ? json_load_file(path, 0, NULL) : NULL;
+	json_error_t jerr;
+	json_t *old =
+		c->o->format == OCI_FMT_DIR ? json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr) : NULL;
 	json_t *e, **v, *out = json_array();
 	size_t i, n = 0, cap = json_array_size(json_object_get(old, "manifests")) + 1;
 
@@ -668,7 +754,7 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 		     memcmp(old, layout, n) != 0) &&
 		    write_file_atomic(path, layout, sizeof(layout) - 1, 0644) < 0) {
 			diag_file_error(c->d, path, 0, 0, "oci-io", "cannot write '%s': %s", path,
-					strerror(errno));
+					file_strerror(errno));
 			rc = -1;
 		}
 		free(old);
@@ -676,7 +762,8 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 	free(path);
 	path = path_join(c->root, "index.json");
 	if (rc == 0 && write_file_atomic(path, text, strlen(text), 0644) < 0) {
-		diag_file_error(c->d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, strerror(errno));
+		diag_file_error(c->d, path, 0, 0, "oci-io", "cannot write '%s': %s", path,
+				file_strerror(errno));
 		rc = -1;
 	}
 	free(path);
@@ -692,9 +779,10 @@ static json_t *referenced(const char *root)
 	char *path = path_join(root, "index.json");
 	size_t i, j;
 	struct diag quiet;
+	json_error_t jerr;
 
 	diag_init(&quiet);
-	idx = json_load_file(path, 0, NULL);
+	idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr);
 	free(path);
 	json_array_foreach(json_object_get(idx, "manifests"), i, desc)
 	{
@@ -737,7 +825,7 @@ static int lock_layout(struct compose *c, int *fd)
 	*fd = open(c->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0 || flock(*fd, LOCK_EX) < 0) {
 		diag_file_error(c->d, c->root, 0, 0, "oci-io", "cannot lock '%s': %s", c->root,
-				strerror(errno));
+				file_strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -765,6 +853,15 @@ static void collect_garbage(struct compose *c)
 /* ---------------------------------------------------------------------------
  * The steps of oci_compose.
  */
+static bool has_index(const char *root)
+{
+	char *path = path_join(root, "index.json");
+	bool yes = access(path, F_OK) == 0;
+
+	free(path);
+	return yes;
+}
+
 /* An output directory that exists must be an image layout already, or
  * empty: a build does not scatter blobs into a directory of other files. */
 static int check_layout_dir(struct compose *c)
@@ -812,7 +909,8 @@ static int prepare_root(struct compose *c)
 		c->root = xasprintf("%s.tmp-XXXXXX", o->out);
 		if (!mkdtemp(c->root)) {
 			diag_file_error(c->d, o->out, 0, 0, "oci-io",
-					"cannot create a directory beside '%s': %s", o->out, strerror(errno));
+					"cannot create a directory beside '%s': %s", o->out,
+					file_strerror(errno));
 			free(c->root);
 			c->root = NULL;
 			return -1;
@@ -826,7 +924,7 @@ static int prepare_root(struct compose *c)
 	rc = mkdir_p(blobs, 0755);
 	if (rc < 0)
 		diag_file_error(c->d, blobs, 0, 0, "oci-io", "cannot create '%s': %s", blobs,
-				strerror(errno));
+				file_strerror(errno));
 	free(blobs);
 	return rc;
 }
@@ -917,7 +1015,7 @@ static int place_base(struct compose *c)
 		int ck = oci_blob_check(src, dg);
 		if (ck != 0) {
 			diag_file_error(c->d, src, 0, 0, "oci-digest", "base layer '%s' %s", src,
-					ck < 0 ? strerror(errno) : "does not match its digest");
+					ck < 0 ? file_strerror(errno) : "does not match its digest");
 			free(src);
 			return -1;
 		}
@@ -1038,7 +1136,10 @@ int oci_compose(const struct oci_opts *o, const struct oci_layer_src *layers, si
 		const json_t *annotations, const char *platform, struct oci_result *res, struct diag *d)
 {
 	struct compose c;
+	struct stat st;
 	int rc = -1, lockfd = -1;
+	/* a layout directory this build creates goes again when it fails */
+	bool created = o->format == OCI_FMT_DIR && o->out && lstat(o->out, &st) < 0 && errno == ENOENT;
 
 	memset(&c, 0, sizeof(c));
 	c.o = o;
@@ -1073,8 +1174,11 @@ int oci_compose(const struct oci_opts *o, const struct oci_layer_src *layers, si
 out:
 	if (lockfd >= 0)
 		close(lockfd);
-	if (rc < 0)
+	if (rc < 0) {
 		oci_result_release(res);
+		if (created && c.root && !has_index(c.root))
+			oci_remove_tree(c.root);
+	}
 	compose_release(&c);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -15,20 +16,21 @@ static json_t *read_json(const char *path, struct diag *d)
 	json_error_t err;
 	json_t *j;
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	char *data;
+	size_t len;
 
-	if (!strcmp(path, "-"))
-		j = json_loadf(stdin, JSON_REJECT_DUPLICATES, &err);
-	else {
-		char *data;
-		size_t len;
-		if (read_file(path, &data, &len) < 0) {
-			diag_file_error(d, path, 0, 0, NULL, "cannot read request '%s': %s", path,
-					strerror(errno));
-			return NULL;
-		}
-		j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
-		free(data);
+	if (!strcmp(path, "-") ? read_fd_max(STDIN_FILENO, REQUEST_MAX_BYTES, &data, &len) < 0
+			       : read_file_max(path, REQUEST_MAX_BYTES, 0, &data, &len) < 0) {
+		if (errno == EFBIG)
+			diag_file_error(d, name, 0, 0, "json", "request '%s' is larger than %zu MiB", name,
+					REQUEST_MAX_BYTES >> 20);
+		else
+			diag_file_error(d, name, 0, 0, NULL, "cannot read request '%s': %s", name,
+					file_strerror(errno));
+		return NULL;
 	}
+	j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+	free(data);
 	if (!j) {
 		diag_file_error(d, name, err.line > 0 ? (unsigned)err.line : 0,
 				err.column > 0 ? (unsigned)err.column : 0, "json", "malformed request: %s",
@@ -41,6 +43,15 @@ static json_t *read_json(const char *path, struct diag *d)
 		return NULL;
 	}
 	return j;
+}
+
+static size_t key_depth(const char *key, size_t n)
+{
+	size_t depth = 1;
+
+	for (size_t i = 0; i < n; i++)
+		depth += key[i] == '.';
+	return depth;
 }
 
 int request_define(json_t *req, const char *def, struct diag *d)
@@ -69,6 +80,13 @@ int request_define(json_t *req, const char *def, struct diag *d)
 			diag_error(d, LOC_NONE, NULL, "definition '%s' is not valid UTF-8", def);
 			return -1;
 		}
+	}
+	if (key_depth(def, klen) > REQUEST_MAX_DEPTH) {
+		diag_error(d, LOC_NONE, NULL,
+			   "bad definition '%.60s...': the key has more than %d components", def,
+			   REQUEST_MAX_DEPTH);
+		json_decref(val);
+		return -1;
 	}
 	key = xstrndup(def, klen);
 	for (seg = key;; seg = next + 1) {
@@ -139,10 +157,76 @@ static bool find_real(const json_t *j, struct strbuf *where)
 	}
 }
 
+/* Add the size of j as compact JSON (strings counted unescaped) to
+ * *bytes; false as soon as j nests deeper than REQUEST_MAX_DEPTH (depth:
+ * the containers around j) or *bytes passes REQUEST_MAX_BYTES. */
+static bool measure(const json_t *j, int depth, size_t *bytes)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+	case JSON_ARRAY:
+		if (depth >= REQUEST_MAX_DEPTH)
+			return false;
+		*bytes += 2;
+		if (json_is_array(j)) {
+			json_array_foreach(j, i, v)
+			{
+				*bytes += 1;
+				if (!measure(v, depth + 1, bytes))
+					return false;
+			}
+			return true;
+		}
+		json_object_foreach((json_t *)j, key, v)
+		{
+			*bytes += strlen(key) + 4;
+			if (!measure(v, depth + 1, bytes))
+				return false;
+		}
+		return true;
+	case JSON_STRING:
+		*bytes += json_string_length(j) + 2;
+		break;
+	default:
+		*bytes += 20;
+		break;
+	}
+	return *bytes <= REQUEST_MAX_BYTES;
+}
+
+int request_check(const json_t *req, const char *name, struct diag *d)
+{
+	size_t bytes = 0;
+	struct strbuf where = STRBUF_INIT;
+	int rc = 0;
+
+	if (!measure(req, 0, &bytes)) {
+		if (bytes > REQUEST_MAX_BYTES)
+			diag_file_error(d, name, 0, 0, "json", "request '%s' is larger than %zu MiB", name,
+					REQUEST_MAX_BYTES >> 20);
+		else
+			diag_file_error(d, name, 0, 0, "json", "request '%s' nests deeper than %d levels",
+					name, REQUEST_MAX_DEPTH);
+		return -1;
+	}
+	sb_adds(&where, "");
+	if (find_real(req, &where)) {
+		diag_file_error(d, name, 0, 0, "json",
+				"request field '%s' is not an integer (the language has no fractions)",
+				where.buf);
+		rc = -1;
+	}
+	sb_release(&where);
+	return rc;
+}
+
 json_t *request_load(const char *path, char *const *defs, size_t ndefs, struct diag *d)
 {
 	json_t *req = path ? read_json(path, d) : json_object();
-	struct strbuf where = STRBUF_INIT;
 
 	if (!req)
 		return NULL;
@@ -151,18 +235,9 @@ json_t *request_load(const char *path, char *const *defs, size_t ndefs, struct d
 			json_decref(req);
 			return NULL;
 		}
-	sb_adds(&where, "");
-	if (find_real(req, &where)) {
-		diag_file_error(d,
-				!path		    ? "<command line>"
-				: strcmp(path, "-") ? path
-						    : "<stdin>",
-				0, 0, "json",
-				"request field '%s' is not an integer (the language has no fractions)",
-				where.buf);
+	if (request_check(req, !path ? "<command line>" : strcmp(path, "-") ? path : "<stdin>", d) < 0) {
 		json_decref(req);
-		req = NULL;
+		return NULL;
 	}
-	sb_release(&where);
 	return req;
 }

@@ -70,6 +70,21 @@ static struct smap_ent *smap_get(const struct smap *m, const char *key)
 	return e && e->key ? e : NULL;
 }
 
+static void smap_put(struct smap *m, const char *key, struct ast *node, size_t index);
+
+/* Set key, in place when it is there. */
+static void smap_set(struct smap *m, const char *key, struct ast *node, size_t index)
+{
+	struct smap_ent *e = smap_get(m, key);
+
+	if (e) {
+		e->node = node;
+		e->index = index;
+	} else {
+		smap_put(m, key, node, index);
+	}
+}
+
 static void smap_put(struct smap *m, const char *key, struct ast *node, size_t index)
 {
 	struct smap_ent *e;
@@ -96,7 +111,9 @@ static void smap_put(struct smap *m, const char *key, struct ast *node, size_t i
 struct binding {
 	const char *name;
 	struct ast *node;
+	size_t prev; /* the index of the binding of name this one hides, or NO_BINDING */
 };
+#define NO_BINDING SIZE_MAX
 
 struct mscope {
 	struct module *m;
@@ -111,6 +128,7 @@ struct sema {
 	struct mscope *cur;
 	struct binding *scope; /* local bindings, innermost last */
 	size_t nscope, capscope;
+	struct smap local;    /* name -> its innermost binding (node NULL: none) */
 	size_t block;	      /* first binding of the current block */
 	bool allow_selected;  /* in a deny/warn condition or admit filter */
 	struct ast *in_const; /* the const being checked, or NULL */
@@ -194,6 +212,7 @@ const char *sema_type_name(enum sema_type t)
 }
 
 static void fold(const struct ast *e, struct sema_value *v, long *work);
+static void fold_binding(struct ast *b, struct sema_value *v, long *work);
 
 static void set_bool(struct sema_value *v, bool known, bool b)
 {
@@ -385,6 +404,31 @@ static void fold_unary(const struct ast *e, struct sema_value *v, long *work)
 		set_int(v, a.known && a.type == SV_INT && a.i != INT64_MIN, -a.i);
 }
 
+/* The value of a let or const: folded once and kept, when its expression
+ * is checked (before, its names may not be resolved yet). A chain of
+ * 200,000 lets folded each let's whole chain again. */
+static void fold_binding(struct ast *b, struct sema_value *v, long *work)
+{
+	if (!b->fold_ready) {
+		fold(b->a, v, work);
+		return;
+	}
+	if (b->fold_state == 1) /* a cycle: unknown */
+		return;
+	if (b->fold_state == 0) {
+		b->fold_state = 1;
+		fold(b->a, v, work);
+		b->fold = (struct ast_fold){(uint8_t)v->type, v->known, v->i, v->s, v->len};
+		b->fold_state = 2;
+		return;
+	}
+	v->type = (enum sema_type)b->fold.type;
+	v->known = b->fold.known;
+	v->i = b->fold.i;
+	v->s = b->fold.s;
+	v->len = b->fold.len;
+}
+
 static void fold(const struct ast *e, struct sema_value *v, long *work)
 {
 	memset(v, 0, sizeof(*v));
@@ -406,7 +450,7 @@ static void fold(const struct ast *e, struct sema_value *v, long *work)
 		break;
 	case AST_NAME:
 		if (e->ref && (e->ref->kind == AST_LET || e->ref->kind == AST_CONST))
-			fold(e->ref->a, v, work);
+			fold_binding(e->ref, v, work);
 		break;
 	case AST_LIST:
 	case AST_COMP:
@@ -445,26 +489,39 @@ void sema_fold(const struct ast *e, struct sema_value *v)
 
 static void check_expr(struct sema *S, struct ast *e);
 
+/* The local bindings are a stack, and a map from each name to its
+ * innermost binding: scanning the stack made 200,000 lets quadratic. */
 static struct ast *lookup_local(struct sema *S, const char *name)
 {
-	for (size_t i = S->nscope; i-- > 0;)
-		if (S->scope[i].name[0] == name[0] && !strcmp(S->scope[i].name, name))
-			return S->scope[i].node;
-	return NULL;
+	struct smap_ent *e = smap_get(&S->local, name);
+
+	return e ? e->node : NULL;
 }
 
 static void push_binding(struct sema *S, const char *name, struct ast *node)
 {
-	for (size_t i = S->block; i < S->nscope; i++) {
-		if (!strcmp(S->scope[i].name, name)) {
-			duplicate(S, node, S->scope[i].node, name);
-			break;
-		}
-	}
+	struct smap_ent *e = smap_get(&S->local, name);
+
+	if (e && e->node && e->index >= S->block) /* twice in one block */
+		duplicate(S, node, e->node, name);
 	xgrow((void **)&S->scope, &S->capscope, S->nscope + 1, sizeof(*S->scope));
 	S->scope[S->nscope].name = name;
 	S->scope[S->nscope].node = node;
+	S->scope[S->nscope].prev = e && e->node ? e->index : NO_BINDING;
+	smap_set(&S->local, name, node, S->nscope);
 	S->nscope++;
+}
+
+/* Drop the bindings made since the stack had n. */
+static void pop_bindings(struct sema *S, size_t n)
+{
+	while (S->nscope > n) {
+		const struct binding *b = &S->scope[--S->nscope];
+		if (b->prev == NO_BINDING)
+			smap_set(&S->local, b->name, NULL, 0);
+		else
+			smap_set(&S->local, b->name, S->scope[b->prev].node, b->prev);
+	}
 }
 
 static void type_error(struct sema *S, const struct ast *e, const char *what, const struct sema_value *v)
@@ -695,7 +752,7 @@ static void check_binder(struct sema *S, struct ast *e, struct ast *iter, struct
 	}
 	if (e->kind == AST_QUANT)
 		need_bool(S, body, e->op == AST_OP_ANY ? "body of 'any'" : "body of 'all'");
-	S->nscope = mark;
+	pop_bindings(S, mark);
 	S->block = block;
 }
 
@@ -784,7 +841,7 @@ static void check_block(struct sema *S, struct ast_list *l)
 
 	S->block = S->nscope;
 	check_stmts(S, l);
-	S->nscope = mark;
+	pop_bindings(S, mark);
 	S->block = block;
 }
 
@@ -876,7 +933,7 @@ static void check_stmt(struct sema *S, struct ast *n)
 		push_binding(S, n->str, n);
 		check_selected_expr(S, n->a);
 		need_bool(S, n->a, "admit filter");
-		S->nscope = mark;
+		pop_bindings(S, mark);
 		S->block = block;
 		break;
 	}
@@ -885,6 +942,7 @@ static void check_stmt(struct sema *S, struct ast *n)
 		break;
 	case AST_LET:
 		check_expr(S, n->a);
+		n->fold_ready = true;
 		push_binding(S, n->str, n);
 		break;
 	case AST_IF:
@@ -947,6 +1005,7 @@ static void check_const(struct sema *S, struct ast *n, size_t index)
 	S->const_index = index;
 	check_expr(S, n->a);
 	S->in_const = NULL;
+	n->fold_ready = true;
 	if (!n->a)
 		return;
 	mark_reads(n, n->a);
@@ -958,12 +1017,14 @@ static void check_const(struct sema *S, struct ast *n, size_t index)
 
 static void check_fragment(struct sema *S, struct ast *n)
 {
-	S->nscope = S->block = 0;
+	pop_bindings(S, 0);
+	S->block = 0;
 	for (size_t i = 0; i < n->params.n; i++)
 		push_binding(S, n->params.v[i]->str, n->params.v[i]);
 	S->block = S->nscope;
 	check_stmts(S, &n->kids);
-	S->nscope = S->block = 0;
+	pop_bindings(S, 0);
+	S->block = 0;
 }
 
 static void check_module(struct sema *S, struct mscope *ms)
@@ -1079,5 +1140,6 @@ int sema_check(struct program *p, struct diag *d)
 		free(S.ms[i].names.v);
 	free(S.ms);
 	free(S.scope);
+	free(S.local.v);
 	return (int)(d->nerrors - before);
 }

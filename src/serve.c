@@ -41,6 +41,7 @@ struct serve {
 	struct serve_log audit, access;
 	struct serve_auth auth;
 	bool have_auth;
+	struct serve_store *store; /* --store, or NULL */
 	char *tls_cert, *tls_key;
 	unsigned port;
 };
@@ -230,6 +231,7 @@ static enum MHD_Result blob(struct req *r, const char *name, const char *digest)
 {
 	const char *range = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
 	uint64_t from = 0, to = 0;
+	const struct serve_comp *owner;
 	struct MHD_Response *resp;
 	struct stat st;
 	char *path, buf[96];
@@ -237,8 +239,16 @@ static enum MHD_Result blob(struct req *r, const char *name, const char *digest)
 
 	if (!digest_valid(digest))
 		return error(r, MHD_HTTP_BAD_REQUEST, "DIGEST_INVALID", "not a sha256 digest");
-	if (!serve_blob_allowed(r->s->comp, name, r->user ? r->user : "", digest))
+	owner = serve_blob_owner(r->s->comp, name, r->user ? r->user : "", digest);
+	if (!owner)
 		return error(r, MHD_HTTP_NOT_FOUND, "BLOB_UNKNOWN", "no such blob in this repository");
+	if (owner->remote) { /* composed by another instance: the store has it */
+		char *url = serve_store_blob_url(r->s->store, digest);
+		resp = buffer("", 0, "application/octet-stream");
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, url);
+		free(url);
+		return queue(r, MHD_HTTP_TEMPORARY_REDIRECT, resp);
+	}
 	path = serve_blob_path(r->s->comp, digest);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	free(path);
@@ -455,6 +465,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 static void release(struct serve *s)
 {
 	serve_composer_free(s->comp);
+	serve_store_free(s->store);
 	serve_log_close(&s->audit);
 	serve_log_close(&s->access);
 	if (s->have_auth)
@@ -472,9 +483,11 @@ static int open_state(struct serve *s, struct diag *d)
 	s->audit.fd = s->access.fd = -1;
 	if (mkdir_p(s->o.state, 0755) < 0)
 		diag_file_error(d, s->o.state, 0, 0, "serve", "cannot create '%s': %s", s->o.state,
-				strerror(errno));
+				file_strerror(errno));
 	else if (serve_log_open(&s->audit, audit, d) == 0 && serve_log_open(&s->access, access, d) == 0 &&
-		 (s->comp = serve_composer_new(&s->o, &s->audit, d)))
+		 (!s->o.store ||
+		  (s->store = serve_store_open(s->o.store, s->o.store_creds, s->o.store_insecure, d))) &&
+		 (s->comp = serve_composer_new(&s->o, &s->audit, s->store, d)))
 		rc = 0;
 	free(audit);
 	free(access);
@@ -493,12 +506,12 @@ static int read_tls(struct serve *s, struct diag *d)
 	}
 	if (read_file(s->o.tls_cert, &s->tls_cert, &n) < 0) {
 		diag_file_error(d, s->o.tls_cert, 0, 0, "serve", "cannot read '%s': %s", s->o.tls_cert,
-				strerror(errno));
+				file_strerror(errno));
 		return -1;
 	}
 	if (read_file(s->o.tls_key, &s->tls_key, &n) < 0) {
 		diag_file_error(d, s->o.tls_key, 0, 0, "serve", "cannot read '%s': %s", s->o.tls_key,
-				strerror(errno));
+				file_strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -508,11 +521,18 @@ struct serve *serve_start(const struct serve_opts *o, struct diag *d)
 {
 	struct serve *s = xcalloc(1, sizeof(*s));
 	struct sockaddr_in sa;
+	struct stat st;
 	const union MHD_DaemonInfo *di;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG;
 
 	s->o = *o;
+	if (stat(o->policies, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		diag_file_error(d, o->policies, 0, 0, "serve", "the policy directory '%s' is not a directory",
+				o->policies);
+		free(s);
+		return NULL;
+	}
 	if (parse_listen(o->listen, &sa, d) < 0 || read_tls(s, d) < 0 || open_state(s, d) < 0) {
 		release(s);
 		return NULL;
@@ -526,15 +546,16 @@ struct serve *serve_start(const struct serve_opts *o, struct diag *d)
 	}
 	if (s->tls_cert)
 		flags |= MHD_USE_TLS;
-	s->mhd = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_CONNECTION_LIMIT, o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10), MHD_OPTION_THREAD_STACK_SIZE,
-		(size_t)(2 << 20), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-		s, s->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
-		MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
+	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_CONNECTION_LIMIT,
+				  o->max_connections, MHD_OPTION_CONNECTION_TIMEOUT, o->timeout,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 << 10),
+				  MHD_OPTION_THREAD_STACK_SIZE, (size_t)(2 << 20),
+				  MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+				  s->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->tls_cert,
+				  MHD_OPTION_HTTPS_MEM_KEY, s->tls_key, MHD_OPTION_END);
 	if (!s->mhd) {
-		diag_error(d, LOC_NONE, "serve", "cannot listen on %s: %s", o->listen, strerror(errno));
+		diag_error(d, LOC_NONE, "serve", "cannot listen on %s: %s", o->listen, file_strerror(errno));
 		release(s);
 		return NULL;
 	}

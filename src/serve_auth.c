@@ -88,7 +88,7 @@ static int reload(struct serve_auth *a, struct diag *d)
 
 	if (stat(a->path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > AUTH_MAX_BYTES) {
 		diag_file_error(d, a->path, 0, 0, "serve", "cannot read '%s': %s", a->path,
-				errno && !S_ISREG(st.st_mode) ? strerror(errno)
+				errno && !S_ISREG(st.st_mode) ? file_strerror(errno)
 							      : "not a regular file of at most 16 MiB");
 		return -1;
 	}
@@ -98,7 +98,8 @@ static int reload(struct serve_auth *a, struct diag *d)
 		return 0;
 	}
 	if (read_file(a->path, &text, &len) < 0) {
-		diag_file_error(d, a->path, 0, 0, "serve", "cannot read '%s': %s", a->path, strerror(errno));
+		diag_file_error(d, a->path, 0, 0, "serve", "cannot read '%s': %s", a->path,
+				file_strerror(errno));
 		free(stamp);
 		return -1;
 	}

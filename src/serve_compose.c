@@ -65,7 +65,8 @@ struct catident {
 struct serve_composer {
 	const struct serve_opts *o;
 	struct serve_log *audit;
-	char *layout, *compdir, *reqdir, *lockdir;
+	struct serve_store *store; /* or NULL */
+	char *layout, *compdir, *reqdir, *lockdir, *remotedir;
 	pthread_mutex_t mu;
 	pthread_cond_t changed;	 /* a pull finished, or a slot freed */
 	struct strmap comps;	 /* KEY -> serve_comp */
@@ -224,7 +225,9 @@ static int manifest_blobs(struct serve_comp *comp)
 /* Read manifest digest of the state layout into comp. 0 or -1. */
 static int read_manifest(struct serve_composer *c, struct serve_comp *comp)
 {
-	char *path = serve_blob_path(c, comp->manifest), hex[65];
+	char *path = comp->remote ? path_join(c->remotedir, comp->manifest + 7)
+				  : serve_blob_path(c, comp->manifest),
+	     hex[65];
 	struct stat st;
 
 	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MANIFEST_MAX_BYTES ||
@@ -287,6 +290,7 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 		   *identity = json_string_value(json_object_get(j, "identity")),
 		   *manifest = json_string_value(json_object_get(j, "manifest"));
 	struct serve_comp *comp = NULL;
+	bool remote = json_is_true(json_object_get(j, "remote"));
 
 	free(path);
 	if (key && name && ref && identity && manifest && strlen(key) == 64 && digest_valid(manifest) &&
@@ -297,6 +301,7 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 		comp->ref = xstrdup(ref);
 		comp->identity = xstrdup(identity);
 		memcpy(comp->manifest, manifest, 72);
+		comp->remote = remote;
 		if (read_manifest(c, comp) < 0) {
 			comp_free(comp);
 			comp = NULL;
@@ -330,10 +335,11 @@ static void load_comps(struct serve_composer *c)
 
 /* ---- the composer ------------------------------------------------------- */
 
-struct serve_composer *serve_composer_new(const struct serve_opts *o, struct serve_log *audit, struct diag *d)
+struct serve_composer *serve_composer_new(const struct serve_opts *o, struct serve_log *audit,
+					  struct serve_store *store, struct diag *d)
 {
 	struct serve_composer *c = xcalloc(1, sizeof(*c));
-	const char *dirs[4];
+	const char *dirs[5];
 
 	c->o = o;
 	c->audit = audit;
@@ -341,11 +347,14 @@ struct serve_composer *serve_composer_new(const struct serve_opts *o, struct ser
 	c->compdir = path_join(o->state, "compositions");
 	c->reqdir = path_join(o->state, "requests");
 	c->lockdir = path_join(o->state, "locks");
+	c->remotedir = path_join(o->state, "remote");
+	c->store = store;
 	dirs[0] = c->layout, dirs[1] = c->compdir, dirs[2] = c->reqdir, dirs[3] = c->lockdir;
+	dirs[4] = c->remotedir;
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		if (mkdir_p(dirs[i], 0755) < 0) {
 			diag_file_error(d, dirs[i], 0, 0, "serve", "cannot create '%s': %s", dirs[i],
-					strerror(errno));
+					file_strerror(errno));
 			serve_composer_free(c);
 			return NULL;
 		}
@@ -401,6 +410,7 @@ void serve_composer_free(struct serve_composer *c)
 	free(c->compdir);
 	free(c->reqdir);
 	free(c->lockdir);
+	free(c->remotedir);
 	free(c);
 }
 
@@ -417,16 +427,17 @@ const struct serve_comp *serve_find_manifest(struct serve_composer *c, const cha
 	return comp;
 }
 
-bool serve_blob_allowed(struct serve_composer *c, const char *name, const char *identity, const char *digest)
+const struct serve_comp *serve_blob_owner(struct serve_composer *c, const char *name, const char *identity,
+					  const char *digest)
 {
 	char *k = key3(name, identity, digest);
-	bool ok;
+	const struct serve_comp *comp;
 
 	pthread_mutex_lock(&c->mu);
-	ok = strmap_get(&c->blobs, k) != NULL;
+	comp = strmap_get(&c->blobs, k);
 	pthread_mutex_unlock(&c->mu);
 	free(k);
-	return ok;
+	return comp;
 }
 
 /* ---- one composition ---------------------------------------------------- */
@@ -525,7 +536,7 @@ static int load_policy(struct job *j)
 
 	if (n > 6 && !strcmp(j->policy + n - 6, ".cpolb")) {
 		if (sha256_file(j->policy, hex) < 0) {
-			job_fail(j, SERVE_ERROR, "cannot read '%s': %s", j->policy, strerror(errno));
+			job_fail(j, SERVE_ERROR, "cannot read '%s': %s", j->policy, file_strerror(errno));
 			return -1;
 		}
 		strvec_push_nodup(&j->modules, xasprintf("%s sha256:%s", j->policy, hex));
@@ -657,7 +668,7 @@ static int run_build(struct job *j, char **err)
 	pid_t pid;
 
 	if (write_file_atomic(reqfile, req, strlen(req), 0644) < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
-		*err = xasprintf("cannot write '%s': %s", reqfile, strerror(errno));
+		*err = xasprintf("cannot write '%s': %s", reqfile, file_strerror(errno));
 		goto out;
 	}
 	strvec_push(&argv, o->exe);
@@ -697,7 +708,7 @@ static int run_build(struct job *j, char **err)
 	close(pipefd[1]);
 	if (pid < 0) {
 		close(pipefd[0]);
-		*err = xasprintf("cannot start a composition: %s", strerror(errno));
+		*err = xasprintf("cannot start a composition: %s", file_strerror(errno));
 		goto out;
 	}
 	status = collect(pipefd[0], pid, o->compose_timeout, &sb);
@@ -753,7 +764,7 @@ static int audit(struct job *j, const struct lock *lk, const struct serve_comp *
 		json_array_append_new(mods, json_string(j->modules.v[i]));
 	for (size_t i = 0; i < j->catalogs.n; i++)
 		json_array_append_new(cats, json_string(j->catalogs.v[i]));
-	for (size_t i = 0; i < lk->nprims; i++)
+	for (size_t i = 0; lk && i < lk->nprims; i++)
 		json_array_append_new(sel, json_sprintf("%s %s %s", lk->prims[i].name, lk->prims[i].version,
 							lk->prims[i].digest));
 	json_object_set_new(rec, "time", json_string(now));
@@ -768,7 +779,10 @@ static int audit(struct job *j, const struct lock *lk, const struct serve_comp *
 	json_object_set_new(rec, "catalogs", cats);
 	json_object_set_new(rec, "selected", sel);
 	json_object_set_new(rec, "manifest", json_string(comp->manifest));
-	json_object_set_new(rec, "lock", json_sprintf("locks/%s.lock", j->key));
+	if (lk)
+		json_object_set_new(rec, "lock", json_sprintf("locks/%s.lock", j->key));
+	else /* another instance composed it: its lock is in that one's state */
+		json_object_set_new(rec, "source", json_string("store"));
 	line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	rc = serve_log_append(j->c->audit, line);
 	free(line);
@@ -777,23 +791,86 @@ static int audit(struct job *j, const struct lock *lk, const struct serve_comp *
 	return rc;
 }
 
+/* Audit comp (lk: its lock, or NULL when it came from the store), write its
+ * record and make it known; the job's comp. Takes comp. 0, or -1 (job
+ * failed). */
+static int record(struct job *j, const struct lock *lk, struct serve_comp *comp)
+{
+	struct serve_composer *c = j->c;
+	char *recfile = xasprintf("%s/%s.json", c->compdir, j->key), *rec;
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "key", j->key, "name", j->name, "ref", j->ref,
+			      "identity", j->identity, "manifest", comp->manifest, "remote", comp->remote);
+	int rc = 0;
+
+	rec = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (audit(j, lk, comp) < 0 || write_file_atomic(recfile, rec, strlen(rec), 0644) < 0) {
+		job_fail(j, SERVE_ERROR, "cannot record the composition: %s", file_strerror(errno));
+		comp_free(comp);
+		rc = -1;
+	} else {
+		pthread_mutex_lock(&c->mu);
+		j->comp = add_comp(c, comp);
+		pthread_mutex_unlock(&c->mu);
+	}
+	free(recfile);
+	free(rec);
+	return rc;
+}
+
+static struct serve_comp *new_comp(const struct job *j)
+{
+	struct serve_comp *comp = xcalloc(1, sizeof(*comp));
+
+	memcpy(comp->key, j->key, 65);
+	comp->name = xstrdup(j->name);
+	comp->ref = xstrdup(j->ref);
+	comp->identity = xstrdup(j->identity);
+	return comp;
+}
+
+/* The composition of the job's key that another instance pushed to the
+ * store: its manifest kept under STATE/remote. true when found. */
+static bool adopt(struct job *j)
+{
+	struct serve_composer *c = j->c;
+	struct serve_comp *comp;
+	char digest[72], *bytes = NULL, *path;
+	size_t len;
+	struct diag d;
+	int found;
+
+	diag_init(&d);
+	found = serve_store_find(c->store, j->key, &bytes, &len, digest, &d);
+	diag_release(&d);
+	if (found != 1)
+		return false;
+	comp = new_comp(j);
+	comp->remote = true;
+	memcpy(comp->manifest, digest, 72);
+	path = path_join(c->remotedir, digest + 7);
+	if (len > MANIFEST_MAX_BYTES || write_file_atomic(path, bytes, len, 0644) < 0 ||
+	    read_manifest(c, comp) < 0) {
+		comp_free(comp);
+		comp = NULL;
+	}
+	free(path);
+	free(bytes);
+	return comp && record(j, NULL, comp) == 0;
+}
+
 /* After a build that succeeded: the composition from its lock, recorded
- * and audited before anyone is served it. */
+ * and audited before anyone is served it, then pushed to the store. */
 static void finish(struct job *j)
 {
 	struct serve_composer *c = j->c;
-	char *lockfile = xasprintf("%s/%s.lock", c->lockdir, j->key), *rec, *recfile;
-	struct serve_comp *comp = xcalloc(1, sizeof(*comp));
-	json_t *o;
+	char *lockfile = xasprintf("%s/%s.lock", c->lockdir, j->key);
+	struct serve_comp *comp = new_comp(j);
 	struct lock lk;
 	struct diag d;
 
 	diag_init(&d);
 	lock_init(&lk);
-	memcpy(comp->key, j->key, 65);
-	comp->name = xstrdup(j->name);
-	comp->ref = xstrdup(j->ref);
-	comp->identity = xstrdup(j->identity);
 	if (lock_load(lockfile, &lk, &d) < 0 || !lk.manifest_digest || !digest_valid(lk.manifest_digest)) {
 		job_fail(j, SERVE_ERROR, "the composition's lock '%s' cannot be read", lockfile);
 		goto out;
@@ -803,21 +880,16 @@ static void finish(struct job *j)
 		job_fail(j, SERVE_ERROR, "the composed manifest %s cannot be read", comp->manifest);
 		goto out;
 	}
-	o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "key", j->key, "name", j->name, "ref", j->ref, "identity",
-		      j->identity, "manifest", comp->manifest);
-	rec = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	recfile = xasprintf("%s/%s.json", c->compdir, j->key);
-	if (audit(j, &lk, comp) < 0 || write_file_atomic(recfile, rec, strlen(rec), 0644) < 0) {
-		job_fail(j, SERVE_ERROR, "cannot record the composition: %s", strerror(errno));
-	} else {
-		pthread_mutex_lock(&c->mu);
-		j->comp = add_comp(c, comp);
-		pthread_mutex_unlock(&c->mu);
+	if (record(j, &lk, comp) == 0) {
 		comp = NULL;
+		if (c->store && serve_store_put(c->store, c->layout, j->key, &d) < 0 && c->o->log) {
+			char *msg = diag_text(&d);
+			char *line = xasprintf("store: cannot push %s: %s", j->key, msg);
+			c->o->log(c->o->log_ctx, line);
+			free(line);
+			free(msg);
+		}
 	}
-	free(recfile);
-	free(rec);
 out:
 	comp_free(comp);
 	lock_release(&lk);
@@ -902,6 +974,8 @@ static void work_out(struct job *j)
 		j->comp = comp;
 		return;
 	}
+	if (j->c->store && adopt(j))
+		return;
 	compose(j);
 }
 

@@ -66,6 +66,7 @@ struct serve_comp {
 	char *media_type;
 	char **blobs; /* config and layer digests */
 	size_t nblobs;
+	bool remote; /* found in --store: its blobs are there, not here */
 };
 
 /* The outcome of asking for NAME:REF as a client. */
@@ -87,8 +88,23 @@ struct serve_result {
 
 struct serve_composer;
 
+/* ---- the store (serve_store.c) ------------------------------------------ */
+
+struct serve_store;
+/* A store at spec "REGISTRY/REPO". No I/O yet. NULL with an error in d. */
+struct serve_store *serve_store_open(const char *spec, const char *creds, bool insecure, struct diag *d);
+void serve_store_free(struct serve_store *st);
+/* The manifest of the composition key in the store: 1 found (bytes,
+ * checked against digest, caller frees), 0 none, -1 an error in d. */
+int serve_store_find(struct serve_store *st, const char *key, char **bytes, size_t *len, char digest[72],
+		     struct diag *d);
+/* Push the image tagged key of layout to the store. 0 or -1. */
+int serve_store_put(struct serve_store *st, const char *layout, const char *key, struct diag *d);
+/* The store's URL of a blob, for a redirect. Caller frees. */
+char *serve_store_blob_url(struct serve_store *st, const char *digest);
+
 struct serve_composer *serve_composer_new(const struct serve_opts *o, struct serve_log *audit,
-					  struct diag *d);
+					  struct serve_store *store, struct diag *d);
 void serve_composer_free(struct serve_composer *c);
 /* The composition of NAME:REF for a client (identity "" without
  * authentication, else "USER" and roles "a,b"), composing it when what
@@ -98,9 +114,10 @@ void serve_compose(struct serve_composer *c, const char *name, const char *ref, 
 /* The composition of NAME whose manifest is digest, for identity; NULL when none. */
 const struct serve_comp *serve_find_manifest(struct serve_composer *c, const char *name, const char *identity,
 					     const char *digest);
-/* May identity read blob digest of NAME (it belongs to a composition of
- * NAME for identity)? */
-bool serve_blob_allowed(struct serve_composer *c, const char *name, const char *identity, const char *digest);
+/* The composition of NAME for identity that names blob digest (which it
+ * may then read), or NULL. */
+const struct serve_comp *serve_blob_owner(struct serve_composer *c, const char *name, const char *identity,
+					  const char *digest);
 /* The path of a blob in the state layout. Caller frees. */
 char *serve_blob_path(struct serve_composer *c, const char *digest);
 /* The tags of NAME (its request files), sorted; NULL when NAME is no policy. */

@@ -19,7 +19,7 @@ int serve_log_open(struct serve_log *l, const char *path, struct diag *d)
 	l->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (l->fd < 0 || fstat(l->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		diag_file_error(d, path, 0, 0, "serve", "cannot open '%s' for appending: %s", path,
-				l->fd < 0 ? strerror(errno) : "not a regular file");
+				l->fd < 0 ? file_strerror(errno) : "not a regular file");
 		if (l->fd >= 0)
 			close(l->fd);
 		l->fd = -1;

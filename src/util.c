@@ -194,40 +194,104 @@ char *sb_detach(struct strbuf *sb, size_t *len)
 	return p;
 }
 
-int read_file(const char *path, char **data, size_t *len)
+int open_regular(const char *path, unsigned flags, struct stat *st)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct stat st;
-	char buf[65536];
-	ssize_t n;
+	struct stat tmp;
 	int fd, saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!st)
+		st = &tmp;
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (flags & OPEN_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, st) < 0)
 		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
+	if (!S_ISREG(st->st_mode)) {
+		errno = S_ISDIR(st->st_mode) ? EISDIR : E_NOTREG;
 		goto fail;
 	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+const char *file_strerror(int e)
+{
+	if (e == E_NOTREG)
+		return "not a regular file";
+	if (e == ELOOP)
+		return "a symbolic link where a regular file must be";
+	return strerror(e);
+}
+
+int read_fd_max(int fd, size_t max, char **data, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	ssize_t n;
+	int saved;
+
+	/* stop past max: the file may grow while it is read, or never end */
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			goto fail;
 		}
+		if ((size_t)n > max - sb.len) {
+			errno = EFBIG;
+			goto fail;
+		}
 		sb_add(&sb, buf, (size_t)n);
 	}
-	close(fd);
 	*data = sb_detach(&sb, len);
 	return 0;
 fail:
 	saved = errno;
-	close(fd);
 	sb_release(&sb);
 	errno = saved;
 	return -1;
+}
+
+int read_file_max(const char *path, size_t max, unsigned flags, char **data, size_t *len)
+{
+	int fd = open_regular(path, flags, NULL), rc, saved;
+
+	if (fd < 0)
+		return -1;
+	rc = read_fd_max(fd, max, data, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int read_file(const char *path, char **data, size_t *len)
+{
+	return read_file_max(path, READ_FILE_MAX, 0, data, len);
+}
+
+json_t *json_load_regular(const char *path, size_t max, size_t flags, json_error_t *err)
+{
+	char *data;
+	size_t len;
+	json_t *j;
+
+	if (read_file_max(path, max, 0, &data, &len) < 0) {
+		memset(err, 0, sizeof(*err));
+		err->line = err->column = err->position = -1;
+		snprintf(err->text, sizeof(err->text), "cannot read '%.80s': %s", path, file_strerror(errno));
+		return NULL;
+	}
+	j = json_loadb(data, len, flags, err);
+	free(data);
+	return j;
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -398,18 +462,15 @@ void sha256_hex(const void *data, size_t len, char out[65])
 	hex(md, n, out);
 }
 
-int sha256_file(const char *path, char out[65])
+int sha256_fd(int fd, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned char buf[65536];
 	unsigned n = 0;
 	EVP_MD_CTX *ctx;
 	ssize_t r;
-	int fd, saved;
+	int saved;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	ctx = EVP_MD_CTX_new();
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		abort();
@@ -419,7 +480,6 @@ int sha256_file(const char *path, char out[65])
 				continue;
 			saved = errno;
 			EVP_MD_CTX_free(ctx);
-			close(fd);
 			errno = saved;
 			return -1;
 		}
@@ -427,7 +487,6 @@ int sha256_file(const char *path, char out[65])
 	}
 	EVP_DigestFinal_ex(ctx, md, &n);
 	EVP_MD_CTX_free(ctx);
-	close(fd);
 	hex(md, n, out);
 	return 0;
 }
@@ -553,6 +612,72 @@ bool digest_valid(const char *s)
 		return false;
 	s += 7;
 	return strspn(s, "0123456789abcdef") == 64 && s[64] == '\0';
+}
+
+int sha256_file(const char *path, char out[65])
+{
+	int fd = open_regular(path, 0, NULL), rc, saved;
+
+	if (fd < 0)
+		return -1;
+	rc = sha256_fd(fd, out);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+static size_t ptr_hash(const void *p)
+{
+	uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15u;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+static struct ptrmap_ent *ptrmap_slot(const struct ptrmap *m, const void *key)
+{
+	size_t mask = m->cap - 1, i = ptr_hash(key) & mask;
+
+	while (m->v[i].key && m->v[i].key != key)
+		i = (i + 1) & mask;
+	return &m->v[i];
+}
+
+size_t *ptrmap_get(const struct ptrmap *m, const void *key)
+{
+	struct ptrmap_ent *e;
+
+	if (!m->cap)
+		return NULL;
+	e = ptrmap_slot(m, key);
+	return e->key ? &e->val : NULL;
+}
+
+void ptrmap_put(struct ptrmap *m, const void *key, size_t val)
+{
+	struct ptrmap_ent *e;
+
+	if (2 * (m->n + 1) > m->cap) {
+		struct ptrmap old = *m;
+		m->cap = old.cap ? 2 * old.cap : 64;
+		m->v = xcalloc(m->cap, sizeof(*m->v));
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.v[i].key)
+				*ptrmap_slot(m, old.v[i].key) = old.v[i];
+		free(old.v);
+	}
+	e = ptrmap_slot(m, key);
+	if (!e->key) {
+		e->key = key;
+		m->n++;
+	}
+	e->val = val;
+}
+
+void ptrmap_release(struct ptrmap *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
 }
 
 int cmp_strp(const void *a, const void *b)

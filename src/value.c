@@ -4,7 +4,6 @@
 
 #include "value.h"
 
-#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,13 +42,31 @@ void arena_release(struct arena *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* What is free at next: the rest of the chunk, within the limit. */
+static size_t room(const struct arena *a)
+{
+	size_t chunk = a->cur ? a->cur->size - a->used : 0;
+
+	if (a->limit && a->limit - a->total < chunk)
+		return a->limit - a->total;
+	return chunk;
+}
+
 void arena_reset(struct arena *a)
 {
 	a->cur = a->head;
 	a->used = 0;
 	a->total = 0;
 	a->next = a->head ? a->head->data : NULL;
-	a->left = a->head ? a->head->size : 0;
+	a->left = room(a);
+}
+
+void arena_set_limit(struct arena *a, size_t limit)
+{
+	a->limit = limit;
+	if (limit && a->total > limit)
+		a->limit = a->total; /* nothing more */
+	a->left = room(a);
 }
 
 static struct arena_chunk *chunk_new(size_t size)
@@ -68,13 +85,15 @@ void *arena_alloc_slow(struct arena *a, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	if (!n)
 		n = 16;
+	if (a->limit && (n > a->limit || a->total > a->limit - n))
+		return NULL;
 	a->total += n;
 	for (;;) {
 		if (a->cur && a->cur->size - a->used >= n) {
 			void *p = a->cur->data + a->used;
 			a->used += n;
 			a->next = a->cur->data + a->used;
-			a->left = a->cur->size - a->used;
+			a->left = room(a);
 			return p;
 		}
 		/* Move on to the next kept chunk, or add one. A chunk too small
@@ -100,6 +119,8 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	char *p = arena_alloc(a, n + 1);
 
+	if (!p)
+		return NULL;
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -115,6 +136,40 @@ int val_fail(struct val_err *e, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* ---- the budget ----------------------------------------------------------- */
+
+void val_ctx_init(struct val_ctx *c, struct arena *a, uint64_t max_work, size_t max_bytes)
+{
+	memset(c, 0, sizeof(*c));
+	c->arena = a;
+	c->work = c->max_work = max_work;
+	c->max_bytes = max_bytes;
+	arena_set_limit(a, max_bytes);
+}
+
+int val_out_of_work(struct val_ctx *c)
+{
+	c->work = 0;
+	return val_fail(&c->err, "evaluation took more than %" PRIu64 " steps", c->max_work);
+}
+
+int val_out_of_bytes(struct val_ctx *c)
+{
+	return val_fail(&c->err, "evaluation needs more than %zu MiB", c->max_bytes >> 20);
+}
+
+/* A NUL-terminated copy of s[0..n) in the arena, charged. */
+static char *val_strndup(struct val_ctx *c, const char *s, size_t n)
+{
+	char *p = val_alloc(c, n + 1);
+
+	if (p) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+	}
+	return p;
 }
 
 static const char *const type_names[] = {"null", "bool", "int", "string", "version", "list", "record"};
@@ -134,11 +189,13 @@ const char *val_a_type(const struct value *v)
 
 /* ---- conversions -------------------------------------------------------- */
 
-int val_from_json(struct arena *a, const json_t *j, struct value *out, struct val_err *e)
+int val_from_json(struct val_ctx *c, const json_t *j, struct value *out)
 {
 	struct value *items;
 	size_t n;
 
+	if (val_charge(c, 1) < 0)
+		return -1;
 	switch (json_typeof(j)) {
 	case JSON_NULL:
 		*out = val_null();
@@ -151,10 +208,10 @@ int val_from_json(struct arena *a, const json_t *j, struct value *out, struct va
 		*out = val_int(json_integer_value(j));
 		return 0;
 	case JSON_REAL:
-		return val_fail(e, "number %g is not an integer", json_real_value(j));
+		return val_fail(&c->err, "number %g is not an integer", json_real_value(j));
 	case JSON_STRING:
 		if (json_string_length(j) > VAL_MAX_STR)
-			return val_fail(e, "string too long");
+			return val_fail(&c->err, "string too long");
 		*out = val_str(json_string_value(j), json_string_length(j));
 		return 0;
 	case JSON_OBJECT:
@@ -163,20 +220,23 @@ int val_from_json(struct arena *a, const json_t *j, struct value *out, struct va
 	case JSON_ARRAY:
 		n = json_array_size(j);
 		if (n > VAL_MAX_LIST)
-			return val_fail(e, "list too long");
-		items = arena_alloc(a, n * sizeof(*items));
+			return val_fail(&c->err, "list too long");
+		items = val_alloc(c, n * sizeof(*items));
+		if (!items)
+			return -1;
 		for (size_t i = 0; i < n; i++)
-			if (val_from_json(a, json_array_get(j, i), &items[i], e) < 0)
+			if (val_from_json(c, json_array_get(j, i), &items[i]) < 0)
 				return -1;
 		out->type = VAL_LIST;
+		out->flags = 0;
 		out->len = (uint32_t)n;
 		out->u.items = items;
 		return 0;
 	}
-	return val_fail(e, "unsupported JSON value");
+	return val_fail(&c->err, "unsupported JSON value");
 }
 
-int val_field(struct arena *a, const struct value *r, const char *name, struct value *out, struct val_err *e)
+int val_field(struct val_ctx *c, const struct value *r, const char *name, struct value *out)
 {
 	const json_t *j;
 
@@ -185,24 +245,25 @@ int val_field(struct arena *a, const struct value *r, const char *name, struct v
 		return 0;
 	}
 	if (r->type != VAL_REC)
-		return val_fail(e, "cannot read field '%s' of %s", name, val_a_type(r));
+		return val_fail(&c->err, "cannot read field '%s' of %s", name, val_a_type(r));
 	j = json_object_get(r->u.rec, name);
 	if (!j) {
 		*out = val_null();
 		return 0;
 	}
-	if (val_from_json(a, j, out, e) < 0) {
-		char inner[sizeof(e->msg)];
-		memcpy(inner, e->msg, sizeof(inner));
-		return val_fail(e, "field '%s': %.120s", name, inner);
+	if (val_from_json(c, j, out) < 0) {
+		char inner[sizeof(c->err.msg)];
+		if (!c->work) /* out of budget: say so as it is */
+			return -1;
+		memcpy(inner, c->err.msg, sizeof(inner));
+		return val_fail(&c->err, "field '%s': %.120s", name, inner);
 	}
 	if ((r->len & VAL_REC_PRIM) && out->type == VAL_STR && !strcmp(name, "version"))
 		out->type = VAL_VER;
 	return 0;
 }
 
-int val_index(struct arena *a, const struct value *x, const struct value *i, struct value *out,
-	      struct val_err *e)
+int val_index(struct val_ctx *c, const struct value *x, const struct value *i, struct value *out)
 {
 	if (x->type == VAL_NULL) {
 		*out = val_null();
@@ -210,7 +271,7 @@ int val_index(struct arena *a, const struct value *x, const struct value *i, str
 	}
 	if (x->type == VAL_LIST) {
 		if (i->type != VAL_INT)
-			return val_fail(e, "list index must be an int, not %s", val_a_type(i));
+			return val_fail(&c->err, "list index must be an int, not %s", val_a_type(i));
 		if (i->u.i < 0 || i->u.i >= (int64_t)x->len)
 			*out = val_null();
 		else
@@ -219,14 +280,16 @@ int val_index(struct arena *a, const struct value *x, const struct value *i, str
 	}
 	if (x->type == VAL_REC) {
 		if (i->type != VAL_STR)
-			return val_fail(e, "record index must be a string, not %s", val_a_type(i));
+			return val_fail(&c->err, "record index must be a string, not %s", val_a_type(i));
+		if (val_charge(c, val_bytes_work(i->len)) < 0)
+			return -1;
 		if (memchr(i->u.s, '\0', i->len)) {
 			*out = val_null();
 			return 0;
 		}
-		return val_field(a, x, i->u.s, out, e);
+		return val_field(c, x, i->u.s, out);
 	}
-	return val_fail(e, "cannot index %s", val_a_type(x));
+	return val_fail(&c->err, "cannot index %s", val_a_type(x));
 }
 
 /* ---- comparison --------------------------------------------------------- */
@@ -246,38 +309,137 @@ static int bytes_cmp(const struct value *a, const struct value *b)
 	return (a->len > b->len) - (a->len < b->len);
 }
 
-bool val_equal(const struct value *a, const struct value *b)
+/* Versions compare in time linear in their text. */
+static int ver_compare(struct val_ctx *c, const struct value *a, const struct value *b, int *res)
 {
+	if (val_charge(c, val_bytes_work((size_t)a->len + b->len)) < 0)
+		return -1;
+	*res = ver_cmp(a->u.s, b->u.s);
+	return 0;
+}
+
+static int json_equal_charged(struct val_ctx *c, const json_t *a, const json_t *b, unsigned depth);
+
+static int json_members_equal(struct val_ctx *c, const json_t *a, const json_t *b, unsigned depth)
+{
+	const char *key;
+	json_t *v;
+	int eq;
+
+	if (json_object_size(a) != json_object_size(b))
+		return 0;
+	json_object_foreach((json_t *)a, key, v)
+	{
+		const json_t *w = json_object_get(b, key);
+		if (val_charge(c, val_bytes_work(strlen(key))) < 0)
+			return -1;
+		if (!w)
+			return 0;
+		if ((eq = json_equal_charged(c, v, w, depth + 1)) != 1)
+			return eq;
+	}
+	return 1;
+}
+
+/* json_equal, paying for every node and byte it visits. */
+static int json_equal_charged(struct val_ctx *c, const json_t *a, const json_t *b, unsigned depth)
+{
+	int eq;
+
+	if (val_charge(c, 1) < 0)
+		return -1;
+	if (depth >= VAL_MAX_DEPTH)
+		return val_fail(&c->err, "a value nested deeper than %u levels", VAL_MAX_DEPTH);
+	if (a == b)
+		return 1;
+	if (json_typeof(a) != json_typeof(b))
+		return 0;
+	switch (json_typeof(a)) {
+	case JSON_OBJECT:
+		return json_members_equal(c, a, b, depth);
+	case JSON_ARRAY:
+		if (json_array_size(a) != json_array_size(b))
+			return 0;
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if ((eq = json_equal_charged(c, json_array_get(a, i), json_array_get(b, i),
+						     depth + 1)) != 1)
+				return eq;
+		return 1;
+	case JSON_STRING:
+		if (val_charge(c, val_bytes_work(json_string_length(a))) < 0)
+			return -1;
+		return json_equal((json_t *)a, (json_t *)b);
+	default:
+		return json_equal((json_t *)a, (json_t *)b);
+	}
+}
+
+static int too_deep(struct val_ctx *c)
+{
+	return val_fail(&c->err, "a value nested deeper than %u levels", VAL_MAX_DEPTH);
+}
+
+static int eq_rec(struct val_ctx *c, const struct value *a, const struct value *b, unsigned depth);
+
+static int eq_items(struct val_ctx *c, const struct value *a, const struct value *b, unsigned depth)
+{
+	int eq;
+
+	if (a->len != b->len)
+		return 0;
+	if (depth >= VAL_MAX_DEPTH)
+		return too_deep(c);
+	for (uint32_t i = 0; i < a->len; i++) {
+		const struct value *x = &a->u.items[i], *y = &b->u.items[i];
+		eq = val_equal_quick(x, y);
+		if (eq == 2)
+			eq = eq_rec(c, x, y, depth + 1);
+		if (eq != 1)
+			return eq < 0 || val_charge(c, i + 1) < 0 ? -1 : 0;
+	}
+	return val_charge(c, a->len) < 0 ? -1 : 1;
+}
+
+static int eq_rec(struct val_ctx *c, const struct value *a, const struct value *b, unsigned depth)
+{
+	int r;
+
+	if (val_charge(c, 1) < 0)
+		return -1;
 	if (a->type != b->type) {
 		if (is_text(a) && is_text(b))
-			return ver_cmp(a->u.s, b->u.s) == 0;
-		return false;
+			return ver_compare(c, a, b, &r) < 0 ? -1 : r == 0;
+		return 0;
 	}
 	switch (a->type) {
 	case VAL_NULL:
-		return true;
+		return 1;
 	case VAL_BOOL:
 		return a->u.b == b->u.b;
 	case VAL_INT:
 		return a->u.i == b->u.i;
 	case VAL_STR:
-		return a->len == b->len && !memcmp(a->u.s, b->u.s, a->len);
-	case VAL_VER:
-		return ver_cmp(a->u.s, b->u.s) == 0;
-	case VAL_LIST:
 		if (a->len != b->len)
-			return false;
-		for (uint32_t i = 0; i < a->len; i++)
-			if (!val_equal(&a->u.items[i], &b->u.items[i]))
-				return false;
-		return true;
+			return 0;
+		if (val_charge(c, val_bytes_work(a->len)) < 0)
+			return -1;
+		return !memcmp(a->u.s, b->u.s, a->len);
+	case VAL_VER:
+		return ver_compare(c, a, b, &r) < 0 ? -1 : r == 0;
+	case VAL_LIST:
+		return eq_items(c, a, b, depth);
 	case VAL_REC:
-		return a->u.rec == b->u.rec || json_equal((json_t *)a->u.rec, (json_t *)b->u.rec);
+		return a->u.rec == b->u.rec ? 1 : json_equal_charged(c, a->u.rec, b->u.rec, 0);
 	}
-	return false;
+	return 0;
 }
 
-int val_order(const struct value *a, const struct value *b, int *res, bool *isnull, struct val_err *e)
+int val_equal(struct val_ctx *c, const struct value *a, const struct value *b)
+{
+	return eq_rec(c, a, b, 0);
+}
+
+int val_order(struct val_ctx *c, const struct value *a, const struct value *b, int *res, bool *isnull)
 {
 	*isnull = false;
 	*res = 0;
@@ -290,34 +452,41 @@ int val_order(const struct value *a, const struct value *b, int *res, bool *isnu
 		return 0;
 	}
 	if (a->type == VAL_STR && b->type == VAL_STR) {
+		if (val_charge(c, val_bytes_work(a->len < b->len ? a->len : b->len)) < 0)
+			return -1;
 		*res = bytes_cmp(a, b);
 		return 0;
 	}
-	if (is_text(a) && is_text(b)) {
-		*res = ver_cmp(a->u.s, b->u.s);
-		return 0;
-	}
-	return val_fail(e, "cannot order %s and %s", val_a_type(a), val_a_type(b));
+	if (is_text(a) && is_text(b))
+		return ver_compare(c, a, b, res);
+	return val_fail(&c->err, "cannot order %s and %s", val_a_type(a), val_a_type(b));
 }
 
-int val_in(const struct value *x, const struct value *c, bool *res, struct val_err *e)
+int val_in(struct val_ctx *c, const struct value *x, const struct value *coll, bool *res)
 {
+	int eq;
+
 	*res = false;
-	switch (c->type) {
+	switch (coll->type) {
 	case VAL_LIST:
-		for (uint32_t i = 0; i < c->len; i++)
-			if (val_equal_fast(x, &c->u.items[i])) {
+		for (uint32_t i = 0; i < coll->len; i++) {
+			if ((eq = val_equal_fast(c, x, &coll->u.items[i])) < 0)
+				return -1;
+			if (eq) {
 				*res = true;
-				break;
+				return val_charge(c, i + 1);
 			}
-		return 0;
+		}
+		return val_charge(c, coll->len);
 	case VAL_REC:
 		if (x->type != VAL_STR)
-			return val_fail(e, "record keys are strings, not %s", val_a_type(x));
-		*res = !memchr(x->u.s, '\0', x->len) && json_object_get(c->u.rec, x->u.s) != NULL;
+			return val_fail(&c->err, "record keys are strings, not %s", val_a_type(x));
+		if (val_charge(c, val_bytes_work(x->len)) < 0)
+			return -1;
+		*res = !memchr(x->u.s, '\0', x->len) && json_object_get(coll->u.rec, x->u.s) != NULL;
 		return 0;
 	default:
-		return val_fail(e, "'in' needs a list or a record, not %s", val_a_type(c));
+		return val_fail(&c->err, "'in' needs a list or a record, not %s", val_a_type(coll));
 	}
 }
 
@@ -354,12 +523,11 @@ static int int_arith(int op, int64_t x, int64_t y, int64_t *r, struct val_err *e
 	return 0;
 }
 
-int val_arith(struct arena *a, int op, const struct value *x, const struct value *y, struct value *out,
-	      struct val_err *e)
+int val_arith(struct val_ctx *c, int op, const struct value *x, const struct value *y, struct value *out)
 {
 	if (x->type == VAL_INT && y->type == VAL_INT) {
 		int64_t r = 0;
-		if (int_arith(op, x->u.i, y->u.i, &r, e) < 0)
+		if (int_arith(op, x->u.i, y->u.i, &r, &c->err) < 0)
 			return -1;
 		*out = val_int(r);
 		return 0;
@@ -368,8 +536,10 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 		size_t n = (size_t)x->len + y->len;
 		char *s;
 		if (n > VAL_MAX_STR)
-			return val_fail(e, "string longer than %u bytes", VAL_MAX_STR);
-		s = arena_alloc(a, n + 1);
+			return val_fail(&c->err, "string longer than %u bytes", VAL_MAX_STR);
+		s = val_alloc(c, n + 1);
+		if (!s)
+			return -1;
 		memcpy(s, x->u.s, x->len);
 		memcpy(s + x->len, y->u.s, y->len);
 		s[n] = '\0';
@@ -380,21 +550,24 @@ int val_arith(struct arena *a, int op, const struct value *x, const struct value
 		size_t n = (size_t)x->len + y->len;
 		struct value *items;
 		if (n > VAL_MAX_LIST)
-			return val_fail(e, "list longer than %u items", VAL_MAX_LIST);
-		items = arena_alloc(a, n * sizeof(*items));
+			return val_fail(&c->err, "list longer than %u items", VAL_MAX_LIST);
+		items = val_alloc(c, n * sizeof(*items));
+		if (!items || val_charge(c, n) < 0)
+			return -1;
 		if (x->len)
 			memcpy(items, x->u.items, x->len * sizeof(*items));
 		if (y->len)
 			memcpy(items + x->len, y->u.items, y->len * sizeof(*items));
 		out->type = VAL_LIST;
+		out->flags = 0;
 		out->len = (uint32_t)n;
 		out->u.items = items;
 		return 0;
 	}
-	return val_fail(e, "cannot apply '%c' to %s and %s", op, val_a_type(x), val_a_type(y));
+	return val_fail(&c->err, "cannot apply '%c' to %s and %s", op, val_a_type(x), val_a_type(y));
 }
 
-void val_list_append(struct arena *a, struct value *l, const struct value *v)
+int val_list_append(struct val_ctx *c, struct value *l, const struct value *v)
 {
 	/* A list built here (VAL_F_GROW) has a buffer of a power of two
 	 * elements, at least len + 1 unless len itself is a power of two; any
@@ -402,11 +575,15 @@ void val_list_append(struct arena *a, struct value *l, const struct value *v)
 	struct value *items = (struct value *)l->u.items;
 	uint32_t n = l->len;
 
+	if (n >= VAL_MAX_LIST)
+		return val_fail(&c->err, "list longer than %u items", VAL_MAX_LIST);
 	if (!(l->flags & VAL_F_GROW) || n == 0 || (n & (n - 1)) == 0) {
 		size_t cap = 4;
 		while (cap <= n)
 			cap *= 2;
-		struct value *nv = arena_alloc(a, cap * sizeof(*nv));
+		struct value *nv = val_alloc(c, cap * sizeof(*nv));
+		if (!nv)
+			return -1;
 		if (n)
 			memcpy(nv, items, n * sizeof(*nv));
 		items = nv;
@@ -415,103 +592,37 @@ void val_list_append(struct arena *a, struct value *l, const struct value *v)
 	l->u.items = items;
 	l->len = n + 1;
 	l->flags |= VAL_F_GROW;
+	return 0;
 }
 
-struct value val_copy(struct arena *a, const struct value *v)
+static int copy_rec(struct val_ctx *c, const struct value *v, struct value *out, unsigned depth)
 {
 	struct value r = *v;
 
 	r.flags = 0;
+	if (val_charge(c, 1) < 0)
+		return -1;
 	if (v->type == VAL_STR || v->type == VAL_VER) {
-		r.u.s = arena_strndup(a, v->u.s, v->len);
+		if (!(r.u.s = val_strndup(c, v->u.s, v->len)))
+			return -1;
 	} else if (v->type == VAL_LIST) {
-		struct value *items = arena_alloc(a, (size_t)v->len * sizeof(*items));
+		struct value *items = val_alloc(c, (size_t)v->len * sizeof(*items));
+		if (!items)
+			return -1;
+		if (depth >= VAL_MAX_DEPTH)
+			return too_deep(c);
 		for (uint32_t i = 0; i < v->len; i++)
-			items[i] = val_copy(a, &v->u.items[i]);
+			if (copy_rec(c, &v->u.items[i], &items[i], depth + 1) < 0)
+				return -1;
 		r.u.items = items;
 	}
-	return r;
+	*out = r;
+	return 0;
 }
 
-json_t *val_to_json(const struct value *v)
+int val_copy(struct val_ctx *c, const struct value *v, struct value *out)
 {
-	json_t *arr;
-
-	switch (v->type) {
-	case VAL_NULL:
-		return json_null();
-	case VAL_BOOL:
-		return json_boolean(v->u.b);
-	case VAL_INT:
-		return json_integer(v->u.i);
-	case VAL_STR:
-	case VAL_VER:
-		return json_stringn_nocheck(v->u.s, v->len);
-	case VAL_LIST:
-		arr = json_array();
-		for (uint32_t i = 0; i < v->len; i++)
-			json_array_append_new(arr, val_to_json(&v->u.items[i]));
-		return arr;
-	case VAL_REC:
-		return json_deep_copy(v->u.rec);
-	}
-	return json_null();
-}
-
-/* Decimal digits of i ending just before end; returns their count. */
-static size_t int_text(int64_t i, char *end)
-{
-	uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
-	char *p = end;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (i < 0)
-		*--p = '-';
-	return (size_t)(end - p);
-}
-
-int val_to_text(struct arena *a, const struct value *v, struct value *out, struct val_err *e)
-{
-	char buf[32];
-	char *s;
-	size_t n;
-	json_t *j;
-
-	switch (v->type) {
-	case VAL_STR:
-		*out = *v;
-		return 0;
-	case VAL_VER:
-		*out = val_str(v->u.s, v->len);
-		return 0;
-	case VAL_NULL:
-		*out = val_str("null", 4);
-		return 0;
-	case VAL_BOOL:
-		*out = v->u.b ? val_str("true", 4) : val_str("false", 5);
-		return 0;
-	case VAL_INT:
-		/* arena_strndup, with the few digits copied inline */
-		n = int_text(v->u.i, buf + sizeof(buf));
-		s = arena_alloc(a, n + 1);
-		for (size_t i = 0; i < n; i++)
-			s[i] = buf[sizeof(buf) - n + i];
-		s[n] = '\0';
-		*out = val_str(s, n);
-		return 0;
-	default:
-		j = val_to_json(v);
-		s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-		json_decref(j);
-		if (!s)
-			return val_fail(e, "cannot convert %s to a string", val_a_type(v));
-		*out = val_str(arena_strndup(a, s, strlen(s)), strlen(s));
-		free(s);
-		return 0;
-	}
+	return copy_rec(c, v, out, 0);
 }
 
 /* ---- builtins ----------------------------------------------------------- */
@@ -593,38 +704,39 @@ static int bi_sum(const struct value *x, struct value *out, struct val_err *e)
 	return 0;
 }
 
-static int bi_minmax(const struct value *x, bool max, struct value *out, struct val_err *e)
+static int bi_minmax(struct val_ctx *c, const struct value *x, bool max, struct value *out)
 {
 	struct value l;
-	int c;
+	int r;
 	bool isnull;
 
-	if (need_list(x, max ? "max" : "min", &l, e) < 0)
+	if (need_list(x, max ? "max" : "min", &l, &c->err) < 0)
 		return -1;
 	*out = val_null();
 	for (uint32_t i = 0; i < l.len; i++) {
 		const struct value *v = &l.u.items[i];
 		if (v->type != VAL_INT && !is_text(v))
-			return val_fail(e, "%s: cannot order %s", max ? "max" : "min", val_a_type(v));
+			return val_fail(&c->err, "%s: cannot order %s", max ? "max" : "min", val_a_type(v));
 		if (i == 0) {
 			*out = *v;
 			continue;
 		}
-		if (val_order(v, out, &c, &isnull, e) < 0)
+		if (val_order(c, v, out, &r, &isnull) < 0)
 			return -1;
-		if (max ? c > 0 : c < 0)
+		if (max ? r > 0 : r < 0)
 			*out = *v;
 	}
 	return 0;
 }
 
-static int bi_case(struct arena *a, const struct value *x, bool upper, struct value *out, struct val_err *e)
+static int bi_case(struct val_ctx *c, const struct value *x, bool upper, struct value *out)
 {
 	char *s;
 
-	if (need(x, VAL_STR, upper ? "upper" : "lower", 0, e) < 0)
+	if (need(x, VAL_STR, upper ? "upper" : "lower", 0, &c->err) < 0)
 		return -1;
-	s = arena_strndup(a, x->u.s, x->len);
+	if (!(s = val_strndup(c, x->u.s, x->len)))
+		return -1;
 	for (uint32_t i = 0; i < x->len; i++) {
 		if (upper && s[i] >= 'a' && s[i] <= 'z')
 			s[i] = (char)(s[i] - 'a' + 'A');
@@ -635,22 +747,20 @@ static int bi_case(struct arena *a, const struct value *x, bool upper, struct va
 	return 0;
 }
 
-static bool has_sub(const struct value *s, const struct value *p)
+/* The first occurrence of p[0..pn) in s[0..sn), or NULL: memmem is linear
+ * (two-way), where a naive search takes sn * pn. */
+static const char *find_bytes(const char *s, size_t sn, const char *p, size_t pn)
 {
-	if (p->len > s->len)
-		return false;
-	for (size_t i = 0; i + p->len <= s->len; i++)
-		if (!memcmp(s->u.s + i, p->u.s, p->len))
-			return true;
-	return false;
+	return pn ? memmem(s, sn, p, pn) : s;
 }
 
-static int bi_strpred(int id, const struct value *args, struct value *out, struct val_err *e)
+static int bi_strpred(struct val_ctx *c, int id, const struct value *args, struct value *out)
 {
 	const char *fn = builtin_table[id].name;
 	const struct value *s = &args[0], *p = &args[1];
+	bool match = false;
 
-	if (need(s, VAL_STR, fn, 0, e) < 0 || need(p, VAL_STR, fn, 1, e) < 0)
+	if (need(s, VAL_STR, fn, 0, &c->err) < 0 || need(p, VAL_STR, fn, 1, &c->err) < 0)
 		return -1;
 	switch (id) {
 	case BI_STARTSWITH:
@@ -660,59 +770,67 @@ static int bi_strpred(int id, const struct value *args, struct value *out, struc
 		*out = val_bool(p->len <= s->len && !memcmp(s->u.s + s->len - p->len, p->u.s, p->len));
 		break;
 	case BI_CONTAINS:
-		*out = val_bool(has_sub(s, p));
+		*out = val_bool(find_bytes(s->u.s, s->len, p->u.s, p->len) != NULL);
 		break;
 	default: /* BI_GLOB */
-		*out = val_bool(fnmatch(p->u.s, s->u.s, 0) == 0);
+		if (val_glob(c, p->u.s, s->u.s, &match) < 0)
+			return -1;
+		*out = val_bool(match);
 		break;
 	}
 	return 0;
 }
 
-static int bi_split(struct arena *a, const struct value *s, const struct value *sep, struct value *out,
-		    struct val_err *e)
+static int split_piece(struct val_ctx *c, struct value *l, const char *s, size_t n)
+{
+	char *copy = val_strndup(c, s, n);
+	struct value piece;
+
+	if (!copy)
+		return -1;
+	piece = val_str(copy, n);
+	return val_list_append(c, l, &piece);
+}
+
+static int bi_split(struct val_ctx *c, const struct value *s, const struct value *sep, struct value *out)
 {
 	struct value l = {.type = VAL_LIST};
-	size_t start = 0;
+	const char *p = s->u.s, *end, *hit;
 
-	if (need(s, VAL_STR, "split", 0, e) < 0 || need(sep, VAL_STR, "split", 1, e) < 0)
+	if (need(s, VAL_STR, "split", 0, &c->err) < 0 || need(sep, VAL_STR, "split", 1, &c->err) < 0)
 		return -1;
 	if (sep->len == 0)
-		return val_fail(e, "split: empty separator");
-	for (size_t i = 0; i + sep->len <= s->len;) {
-		if (memcmp(s->u.s + i, sep->u.s, sep->len)) {
-			i++;
-			continue;
-		}
-		struct value piece = val_str(arena_strndup(a, s->u.s + start, i - start), i - start);
-		val_list_append(a, &l, &piece);
-		i += sep->len;
-		start = i;
+		return val_fail(&c->err, "split: empty separator");
+	end = s->u.s + s->len;
+	while ((hit = find_bytes(p, (size_t)(end - p), sep->u.s, sep->len))) {
+		if (split_piece(c, &l, p, (size_t)(hit - p)) < 0)
+			return -1;
+		p = hit + sep->len;
 	}
-	struct value last = val_str(arena_strndup(a, s->u.s + start, s->len - start), s->len - start);
-	val_list_append(a, &l, &last);
+	if (split_piece(c, &l, p, (size_t)(end - p)) < 0)
+		return -1;
 	*out = l;
 	return 0;
 }
 
-static int bi_join(struct arena *a, const struct value *x, const struct value *sep, struct value *out,
-		   struct val_err *e)
+static int bi_join(struct val_ctx *c, const struct value *x, const struct value *sep, struct value *out)
 {
 	struct value l;
 	size_t n = 0, off = 0;
 	char *s;
 
-	if (need_list(x, "join", &l, e) < 0 || need(sep, VAL_STR, "join", 1, e) < 0)
+	if (need_list(x, "join", &l, &c->err) < 0 || need(sep, VAL_STR, "join", 1, &c->err) < 0)
 		return -1;
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (l.u.items[i].type != VAL_STR)
-			return val_fail(e, "join: element %u is %s, not a string", i,
+			return val_fail(&c->err, "join: element %u is %s, not a string", i,
 					val_a_type(&l.u.items[i]));
 		n += l.u.items[i].len + (i ? sep->len : 0);
+		if (n > VAL_MAX_STR)
+			return val_fail(&c->err, "join: string longer than %u bytes", VAL_MAX_STR);
 	}
-	if (n > VAL_MAX_STR)
-		return val_fail(e, "join: string longer than %u bytes", VAL_MAX_STR);
-	s = arena_alloc(a, n + 1);
+	if (!(s = val_alloc(c, n + 1)))
+		return -1;
 	for (uint32_t i = 0; i < l.len; i++) {
 		if (i) {
 			memcpy(s + off, sep->u.s, sep->len);
@@ -744,32 +862,49 @@ static int bi_version(const struct value *x, struct value *out, struct val_err *
 	return 0;
 }
 
-int builtin_call(struct arena *a, int id, const struct value *args, struct value *out, struct val_err *e)
+/* The work of reading an argument: its bytes or its items. */
+static uint64_t arg_work(const struct value *v)
 {
+	if (v->type == VAL_STR || v->type == VAL_VER)
+		return val_bytes_work(v->len);
+	if (v->type == VAL_LIST)
+		return 1 + (uint64_t)v->len;
+	return 1;
+}
+
+int builtin_call(struct val_ctx *c, int id, const struct value *args, struct value *out)
+{
+	uint64_t work = 0;
+
+	if (id < 0 || id >= BI__COUNT)
+		return val_fail(&c->err, "unknown builtin %d", id);
+	for (unsigned i = 0; i < builtin_table[id].arity; i++)
+		work += arg_work(&args[i]);
+	if (val_charge(c, work) < 0)
+		return -1;
 	switch (id) {
 	case BI_LEN:
-		return bi_len(&args[0], out, e);
+		return bi_len(&args[0], out, &c->err);
 	case BI_SUM:
-		return bi_sum(&args[0], out, e);
+		return bi_sum(&args[0], out, &c->err);
 	case BI_MIN:
 	case BI_MAX:
-		return bi_minmax(&args[0], id == BI_MAX, out, e);
+		return bi_minmax(c, &args[0], id == BI_MAX, out);
 	case BI_LOWER:
 	case BI_UPPER:
-		return bi_case(a, &args[0], id == BI_UPPER, out, e);
+		return bi_case(c, &args[0], id == BI_UPPER, out);
 	case BI_STARTSWITH:
 	case BI_ENDSWITH:
 	case BI_CONTAINS:
 	case BI_GLOB:
-		return bi_strpred(id, args, out, e);
+		return bi_strpred(c, id, args, out);
 	case BI_SPLIT:
-		return bi_split(a, &args[0], &args[1], out, e);
+		return bi_split(c, &args[0], &args[1], out);
 	case BI_JOIN:
-		return bi_join(a, &args[0], &args[1], out, e);
+		return bi_join(c, &args[0], &args[1], out);
 	case BI_VERSION:
-		return bi_version(&args[0], out, e);
-	case BI_STRING:
-		return val_to_text(a, &args[0], out, e);
+		return bi_version(&args[0], out, &c->err);
+	default: /* BI_STRING */
+		return val_to_text(c, &args[0], out);
 	}
-	return val_fail(e, "unknown builtin %d", id);
 }

@@ -21,87 +21,7 @@
 
 #include "cat.h"
 #include "util.h"
-
-struct vm_req {
-	struct value name, constraint;
-	uint32_t cmp; /* 0: none */
-	bool base;
-	uint32_t pc;
-};
-
-struct vm_named {
-	struct value name;
-	uint32_t pc;
-};
-
-struct vm_cfgop {
-	uint32_t cfg;
-	struct value key, val;
-	uint32_t pc;
-};
-
-struct vm_file {
-	struct value path, data;
-	uint32_t mode, pc;
-};
-
-struct vm_closure {
-	uint8_t op;	     /* OP_DENY, OP_WARN, OP_ADMIT */
-	bool reads_selected; /* its block's, kept here for the check loops */
-	uint32_t block;	     /* the condition's code */
-	uint32_t pc;	     /* the recording instruction in the policy block */
-	struct value msg;
-	struct value *caps;
-	const char *at; /* set once copied into a decision */
-};
-
-#define VEC(T, name)                                                                                         \
-	T *name;                                                                                             \
-	size_t n##name, cap##name
-
-/* One remembered field read per field-name constant: FIELD k on the same
- * record in the same evaluation (gen) gives the same value, without
- * hashing the name again. Values may live in the arena, so every arena
- * reset starts a new generation. */
-struct vm_fcache {
-	const json_t *obj;
-	uint32_t gen, flags;
-	struct value v;
-};
-
-struct vm {
-	struct arena arena;
-	uint64_t max_steps; /* backward jumps per evaluation */
-	size_t max_bytes;   /* arena bytes per evaluation */
-	struct vm_fcache *fcache;
-	size_t capfcache;
-	uint32_t gen;
-	struct value *stack, *locals;
-	size_t capstack, caplocals;
-	uint8_t *hold; /* results of a batch of checks (struct vm_batch) */
-	size_t caphold;
-	struct value input, selected;
-	bool have_selected;
-
-	/* results of the last selection, in the arena */
-	const struct bc_program *prog;
-	uint32_t pblock;
-	struct vm_named platform, from;
-	VEC(struct vm_req, reqs);
-	VEC(struct vm_named, excls);
-	VEC(struct vm_cfgop, cfgs);
-	VEC(struct vm_file, files);
-	VEC(struct vm_closure, closures);
-};
-
-/* What a decision keeps of the selection (dec->vmstate). */
-struct vm_state {
-	const struct bc_program *prog;
-	json_t *request;
-	struct arena mem;
-	struct vm_closure *closures;
-	size_t nclosures;
-};
+#include "vm_int.h"
 
 struct vm *vm_new(void)
 {
@@ -110,6 +30,7 @@ struct vm *vm_new(void)
 	arena_init(&vm->arena);
 	vm->max_steps = VM_MAX_STEPS;
 	vm->max_bytes = VM_MAX_BYTES;
+	val_ctx_init(&vm->vc, &vm->arena, vm->max_steps, vm->max_bytes);
 	return vm;
 }
 
@@ -117,6 +38,7 @@ void vm_set_limits(struct vm *vm, uint64_t max_steps, size_t max_bytes)
 {
 	vm->max_steps = max_steps;
 	vm->max_bytes = max_bytes;
+	val_ctx_init(&vm->vc, &vm->arena, max_steps, max_bytes);
 }
 
 void vm_free(struct vm *vm)
@@ -136,23 +58,57 @@ void vm_free(struct vm *vm)
 	free(vm);
 }
 
-static inline void *vec_push(void **v, size_t *n, size_t *cap, size_t sz)
+/* The bytes the recorded statements hold: the capacity of their vectors
+ * (kept across evaluations, as the arena's chunks are). */
+static size_t records_held(const struct vm *vm)
 {
-	if (*n >= *cap)
+	return vm->capreqs * sizeof(*vm->reqs) + vm->capexcls * sizeof(*vm->excls) +
+	       vm->capcfgs * sizeof(*vm->cfgs) + vm->capfiles * sizeof(*vm->files) +
+	       vm->capclosures * sizeof(*vm->closures);
+}
+
+/* The next element of a vector of recorded statements, or NULL when
+ * growing it would pass the evaluation's bytes. Growth is where the check
+ * goes: the common push costs nothing more. */
+/* The arena may hand out what the evaluation's bytes leave beside what the
+ * records hold. */
+static void limit_arena(struct vm *vm)
+{
+	size_t held = vm->vc.held;
+
+	arena_set_limit(&vm->arena, held < vm->max_bytes ? vm->max_bytes - held : 1);
+}
+
+static void over_at(struct vm *vm, uint32_t pc)
+{
+	if (!vm->over) { /* the first record kept nowhere: the run fails at its end */
+		vm->over = true;
+		vm->over_pc = pc;
+	}
+}
+
+static inline void *vec_push(struct vm *vm, void **v, size_t *n, size_t *cap, size_t sz, uint32_t pc)
+{
+	if (*n >= *cap) {
+		size_t old = *cap;
+		if (vm->arena.total + vm->vc.held + (*cap ? *cap : 4) * sz > vm->max_bytes) {
+			over_at(vm, pc);
+			return &vm->scratch;
+		}
 		xgrow(v, cap, *n + 1, sz);
+		vm->vc.held += (*cap - old) * sz;
+		limit_arena(vm);
+	}
 	return (char *)*v + (*n)++ * sz;
 }
-#define PUSH(vm, name)                                                                                       \
-	((__typeof__((vm)->name))vec_push((void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name,            \
-					  sizeof(*(vm)->name)))
+#define PUSH(vm, name, pc)                                                                                   \
+	((__typeof__((vm)->name))vec_push((vm), (void **)&(vm)->name, &(vm)->n##name, &(vm)->cap##name,      \
+					  sizeof(*(vm)->name), (pc)))
 
 /* ---- errors ------------------------------------------------------------- */
 
-static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_t pc, struct diag *d,
-		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_t pc, struct diag *d,
-		   const char *fmt, ...)
+int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_t pc, struct diag *d,
+	    const char *fmt, ...)
 {
 	char msg[256];
 	const struct bc_line *l = pc < b->ncode ? &b->lines[pc] : NULL;
@@ -191,53 +147,11 @@ static int vm_fail(const struct bc_program *p, const struct bc_block *b, uint32_
 #define vmbreak	      break
 #endif
 
-/* The guards of the dispatch loop (Lua's dojump, checkGC, Protect), so
- * that each case reads as its opcode's meaning. Each stops the evaluation
- * with a runtime error at pc through one of run()'s labels:
- *   vmtry(x)              x, a value operation, failed (< 0) with e set
- *   vmerror(...)          fail with this message
- *   vmchecktype(v, t, f)  fail with message f (its %s: v's type) unless
- *                         v is of type t
- *   vmcheckmem()          the evaluation's values outgrew max_bytes
- *   vmstep()              count one loop step against max_steps
- *   vmjump(t)             go to t, counting a backward jump as a step:
- *                         forged bytecode may loop, so it must end */
-#define vmtry(x)                                                                                             \
-	do {                                                                                                 \
-		if ((x) < 0)                                                                                 \
-			goto fail;                                                                           \
-	} while (0)
-#define vmerror(...)                                                                                         \
-	do {                                                                                                 \
-		val_fail(&e, __VA_ARGS__);                                                                   \
-		goto fail;                                                                                   \
-	} while (0)
-#define vmchecktype(v, t, fmt)                                                                               \
-	do {                                                                                                 \
-		if ((v)->type != (t))                                                                        \
-			vmerror(fmt, val_a_type(v));                                                         \
-	} while (0)
-#define vmcheckmem()                                                                                         \
-	do {                                                                                                 \
-		if (vm->arena.total > vm->max_bytes)                                                         \
-			goto toobig;                                                                         \
-	} while (0)
-#define vmstep()                                                                                             \
-	do {                                                                                                 \
-		if (!--steps)                                                                                \
-			goto toolong;                                                                        \
-	} while (0)
-#define vmjump(t)                                                                                            \
-	do {                                                                                                 \
-		uint32_t to_ = (t);                                                                          \
-		if (to_ <= pc)                                                                               \
-			vmstep();                                                                            \
-		pc = to_;                                                                                    \
-	} while (0)
-
 static void vm_reset_arena(struct vm *vm)
 {
 	arena_reset(&vm->arena);
+	vm->vc.held = records_held(vm);
+	limit_arena(vm);
 	if (++vm->gen == 0) { /* wrapped: forget everything */
 		memset(vm->fcache, 0, vm->capfcache * sizeof(*vm->fcache));
 		vm->gen = 1;
@@ -282,21 +196,21 @@ static bool is_string(const struct value *v)
 	return v->type == VAL_STR;
 }
 
-static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, bool *res, struct val_err *e)
+static int cmp_op(struct val_ctx *vc, enum bc_op op, const struct value *a, const struct value *b, bool *res)
 {
 	int c;
 	bool isnull;
 
 	switch (op) {
 	case OP_EQ:
-		*res = val_equal(a, b);
-		return 0;
 	case OP_NE:
-		*res = !val_equal(a, b);
+		if ((c = val_equal(vc, a, b)) < 0)
+			return -1;
+		*res = (c == 1) == (op == OP_EQ);
 		return 0;
 	case OP_IN:
 	case OP_NOTIN:
-		if (val_in(a, b, res, e) < 0)
+		if (val_in(vc, a, b, res) < 0)
 			return -1;
 		if (op == OP_NOTIN)
 			*res = !*res;
@@ -304,7 +218,7 @@ static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, b
 	default:
 		break;
 	}
-	if (val_order(a, b, &c, &isnull, e) < 0)
+	if (val_order(vc, a, b, &c, &isnull) < 0)
 		return -1;
 	if (isnull) {
 		*res = false;
@@ -315,7 +229,53 @@ static int cmp_op(enum bc_op op, const struct value *a, const struct value *b, b
 }
 
 static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
-		       struct val_err *e);
+		       struct val_err *e, uint64_t *steps);
+
+/* The step counter of run() is a local, kept in a register; the value
+ * operations charge vc->work. CHARGED hands the count over for one call
+ * and takes back what is left. */
+#define CHARGED(call) (vc->work = steps, rcv = (call), steps = vc->work, rcv)
+
+/* The guards of the dispatch loop, after Lua's vmcheck macros, so that each
+ * case reads as what its opcode does: vmtry runs a value operation (which
+ * charges the step counter) and fails the evaluation on its error;
+ * vmerror fails it with a message; vmchecktype fails it unless a value
+ * has a type (the message takes the value's type); vmstep counts one unit
+ * of work against the bound. */
+#define vmtry(call)                                                                                          \
+	do {                                                                                                 \
+		if (CHARGED(call) < 0)                                                                       \
+			goto fail;                                                                           \
+	} while (0)
+#define vmerror(...)                                                                                         \
+	do {                                                                                                 \
+		val_fail(&vc->err, __VA_ARGS__);                                                             \
+		goto fail;                                                                                   \
+	} while (0)
+#define vmchecktype(v, t, fmt)                                                                               \
+	do {                                                                                                 \
+		if ((v)->type != (t))                                                                        \
+			vmerror(fmt, val_a_type(v));                                                         \
+	} while (0)
+#define vmstep()                                                                                             \
+	do {                                                                                                 \
+		if (!--steps)                                                                                \
+			goto toolong;                                                                        \
+	} while (0)
+/* vmjump goes to target, a backward jump counting as a step; vmequal sets
+ * q to 1 when x equals y, else 0, charging what a deep comparison visits. */
+#define vmjump(target)                                                                                       \
+	do {                                                                                                 \
+		if ((target) <= pc)                                                                          \
+			vmstep();                                                                            \
+		pc = (target);                                                                               \
+	} while (0)
+#define vmequal(q, x, y)                                                                                     \
+	do {                                                                                                 \
+		(q) = val_equal_quick(x, y);                                                                 \
+		if ((q) == 2 && ((q) = CHARGED(val_equal(vc, x, y))) < 0)                                    \
+			goto fail;                                                                           \
+	} while (0)
 
 /* The deny/warn checks of a selection, run back to back by one run(): at
  * RET the condition's bool goes to hold[i] and the next check's block
@@ -363,9 +323,10 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 	const uint32_t *code = b->code;
 	const struct value *k = p->consts;
 	struct value *sp = vm->stack, *loc = vm->locals, tmp;
-	struct val_err e;
+	struct val_ctx *vc = &vm->vc;
 	uint32_t pc = 0, w, a;
 	uint64_t steps = vm->max_steps;
+	int rcv, q;
 	bool bres;
 
 	for (uint32_t i = b->ncaptures + (b->kind == BC_ADMIT); i < b->nlocals; i++)
@@ -418,8 +379,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					pc++;
 					vmbreak;
 				}
-				vmtry(val_field(&vm->arena, &sp[-1], k[a].u.s, &tmp, &e));
-				vmcheckmem();
+				vmtry(val_field(vc, &sp[-1], k[a].u.s, &tmp));
 				if (sp[-1].type == VAL_REC) {
 					fc->obj = sp[-1].u.rec;
 					fc->flags = sp[-1].len;
@@ -432,7 +392,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_INDEX)
 			{
-				vmtry(val_index(&vm->arena, &sp[-2], &sp[-1], &tmp, &e));
+				vmtry(val_index(vc, &sp[-2], &sp[-1], &tmp));
 				sp -= 2;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -441,10 +401,11 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_MKLIST)
 			{
 				struct value *items = arena_alloc(&vm->arena, (size_t)a * sizeof(*items));
+				if (!items)
+					goto toobig;
 				sp -= a;
 				if (a)
 					memcpy(items, sp, (size_t)a * sizeof(*items));
-				vmcheckmem();
 				sp->type = VAL_LIST;
 				sp->flags = 0;
 				sp->len = a;
@@ -466,8 +427,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_APPEND)
 			{
 				vmchecktype(&sp[-2], VAL_LIST, "cannot append to %s");
-				val_list_append(&vm->arena, &sp[-2], &sp[-1]);
-				vmcheckmem();
+				vmtry(val_list_append(vc, &sp[-2], &sp[-1]));
 				sp--;
 				pc++;
 			}
@@ -493,9 +453,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 							   [OP_MUL - OP_ADD] = '*',
 							   [OP_DIV - OP_ADD] = '/',
 							   [OP_MOD - OP_ADD] = '%'};
-				vmtry(val_arith(&vm->arena, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp,
-						&e));
-				vmcheckmem();
+				vmtry(val_arith(vc, ops[BC_OP(w) - OP_ADD], &sp[-2], &sp[-1], &tmp));
 				sp -= 2;
 				vcopy(sp++, &tmp);
 				pc++;
@@ -503,16 +461,16 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmbreak;
 			vmcase(OP_EQK) vmcase(OP_NEK)
 			{
-				bres = val_equal_fast(&sp[-1], &k[a]);
-				sp[-1] = val_bool(bres == (BC_OP(w) == OP_EQK));
+				vmequal(q, &sp[-1], &k[a]);
+				sp[-1] = val_bool((q == 1) == (BC_OP(w) == OP_EQK));
 				pc++;
 			}
 			vmbreak;
 			vmcase(OP_EQ)
 			{
-				bres = val_equal_fast(&sp[-2], &sp[-1]);
+				vmequal(q, &sp[-2], &sp[-1]);
 				sp -= 2;
-				*sp++ = val_bool(bres);
+				*sp++ = val_bool(q == 1);
 				pc++;
 			}
 			vmbreak;
@@ -536,24 +494,28 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 						break;
 					}
 				} else {
-					vmtry(cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e));
+					vmtry(cmp_op(vc, BC_OP(w), &sp[-2], &sp[-1], &bres));
 				}
 				sp -= 2;
 				*sp++ = val_bool(bres);
 				pc++;
 			}
 			vmbreak;
-			/* IN: membership in a list inline, records and errors in
-			 * cmp_op with NE and NOTIN */
+			/* IN: membership in a list inline, one step an item
+			 * visited; records and errors in cmp_op with NE and NOTIN */
 			vmcase(OP_IN)
 			{
 				if (sp[-1].type == VAL_LIST) {
 					const struct value *it = sp[-1].u.items;
-					bres = false;
-					for (uint32_t i = 0; i < sp[-1].len && !bres; i++)
-						bres = val_equal_fast(&sp[-2], &it[i]);
+					uint32_t i, n = sp[-1].len;
+					for (i = 0, q = 0; i < n && q != 1; i++) {
+						vmequal(q, &sp[-2], &it[i]);
+					}
+					if (i >= steps)
+						goto toolong;
+					steps -= i;
 					sp -= 2;
-					*sp++ = val_bool(bres);
+					*sp++ = val_bool(q == 1);
 					pc++;
 					vmbreak;
 				}
@@ -561,7 +523,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			/* fall through */
 			vmcase(OP_NE) vmcase(OP_NOTIN)
 			{
-				vmtry(cmp_op(BC_OP(w), &sp[-2], &sp[-1], &bres, &e));
+				vmtry(cmp_op(vc, BC_OP(w), &sp[-2], &sp[-1], &bres));
 				sp -= 2;
 				*sp++ = val_bool(bres);
 				pc++;
@@ -601,29 +563,31 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					vmbreak;
 				}
 				if (a == BI_STRING) {
-					vmtry(val_to_text(&vm->arena, &sp[-1], &tmp, &e));
-					vmcheckmem();
+					vmtry(val_to_text(vc, &sp[-1], &tmp));
 					vcopy(&sp[-1], &tmp);
 					pc++;
 					vmbreak;
 				}
-				vmtry(builtin_call(&vm->arena, (int)a, sp - n, &tmp, &e));
-				vmcheckmem();
+				vmtry(builtin_call(vc, (int)a, sp - n, &tmp));
 				sp -= n;
 				vcopy(sp++, &tmp);
 				pc++;
 			}
 			vmbreak;
-			vmcase(OP_JMP) vmjump(a);
+			vmcase(OP_JMP)
+			{
+				vmjump(a);
+			}
 			vmbreak;
 			vmcase(OP_JF) vmcase(OP_JT)
 			{
 				sp--;
 				vmchecktype(sp, VAL_BOOL, "condition must be a bool, not %s");
-				if (sp->u.b == (BC_OP(w) == OP_JT))
+				if (sp->u.b == (BC_OP(w) == OP_JT)) {
 					vmjump(a);
-				else
+				} else {
 					pc++;
+				}
 			}
 			vmbreak;
 			vmcase(OP_JFK) vmcase(OP_JTK)
@@ -683,15 +647,14 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_ANYEQK)
 			{
 				vmchecktype(&sp[-1], VAL_LIST, "cannot iterate over %s");
-				bres = false;
-				for (uint32_t i = 0; i < sp[-1].len; i++) {
-					if (val_equal_fast(&sp[-1].u.items[i], &k[a])) {
-						bres = true;
+				q = 0;
+				for (uint32_t i = 0, n = sp[-1].len; i < n; i++) {
+					vmequal(q, &sp[-1].u.items[i], &k[a]);
+					if (q == 1)
 						break;
-					}
 					vmstep();
 				}
-				sp[-1] = val_bool(bres);
+				sp[-1] = val_bool(q == 1);
 				pc++;
 			}
 			vmbreak;
@@ -703,8 +666,10 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					return 0;
 				}
 				if (sp[-1].type != VAL_BOOL) {
+					val_fail(&vc->err, "a condition needs a bool, not %s",
+						 val_a_type(&sp[-1]));
 					pc = b->ncode - 1;
-					vmerror("a condition needs a bool, not %s", val_a_type(&sp[-1]));
+					goto fail;
 				}
 				bt->hold[bt->i++] = sp[-1].u.b;
 				if (!batch_next(bt))
@@ -721,14 +686,22 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 				steps = vm->max_steps;
 			}
 			vmbreak;
-			vmcase(OP_HALT) return 0;
+			vmcase(OP_HALT)
+			{
+				if (vm->over)
+					goto over;
+				return 0;
+			}
 			vmcase(OP_INCLUDE) vmcase(OP_INCLUDEV) vmcase(OP_BASE) vmcase(OP_BASEV)
 				vmcase(OP_EXCLUDE) vmcase(OP_PLATFORM) vmcase(OP_FROM) vmcase(OP_CFG)
 					vmcase(OP_CFGKV) vmcase(OP_CFGKEY) vmcase(OP_FILE) vmcase(OP_DENY)
 						vmcase(OP_WARN) vmcase(OP_ADMIT)
 			{
-				int n = record_stmt(vm, p, w, pc, sp, &e);
-				vmtry(n);
+				/* CFG may visit a list (entrypoint, cmd), charged to steps
+				 * (record_stmt is inlined here: steps stays a register) */
+				int n = record_stmt(vm, p, w, pc, sp, &vc->err, &steps);
+				if (n < 0)
+					goto fail; /* record_stmt set the error */
 				sp -= n;
 				pc++;
 			}
@@ -740,12 +713,16 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 		}
 	}
 toolong:
-	val_fail(&e, "evaluation took more than %" PRIu64 " loop iterations", vm->max_steps);
+	if (vm->over) /* what a loop of records ran into first */
+		goto over;
+	val_out_of_work(vc);
 	goto fail;
+over:
+	pc = vm->over_pc;
 toobig:
-	val_fail(&e, "evaluation needs more than %zu MiB", vm->max_bytes >> 20);
+	val_out_of_bytes(vc);
 fail:
-	return vm_fail(p, b, pc, d, "%s", e.msg);
+	return vm_fail(p, b, pc, d, "%s", vc->err.msg);
 }
 
 /* ---- statements --------------------------------------------------------- */
@@ -760,8 +737,9 @@ static int need_str(const struct value *v, const char *what, struct val_err *e)
 /* Strings and ints (in decimal) for env values, labels, users. */
 static int scalar_text(struct vm *vm, struct value *v, const char *what, struct val_err *e)
 {
+	(void)e; /* vm->vc.err */
 	if (v->type == VAL_INT)
-		return val_to_text(&vm->arena, v, v, e);
+		return val_to_text(&vm->vc, v, v);
 	if (v->type == VAL_VER) {
 		v->type = VAL_STR;
 		return 0;
@@ -769,10 +747,14 @@ static int scalar_text(struct vm *vm, struct value *v, const char *what, struct 
 	return need_str(v, what, e);
 }
 
-static int str_list(const struct value *v, const char *what, struct val_err *e)
+static int str_list(struct vm *vm, const struct value *v, const char *what, struct val_err *e,
+		    uint64_t *steps)
 {
 	if (v->type != VAL_LIST)
 		return val_fail(e, "%s must be a list of strings, not %s", what, val_a_type(v));
+	if (1 + (uint64_t)v->len >= *steps)
+		return val_out_of_work(&vm->vc);
+	*steps -= 1 + (uint64_t)v->len;
 	for (uint32_t i = 0; i < v->len; i++)
 		if (!is_string(&v->u.items[i]))
 			return val_fail(e, "%s must be a list of strings; item %u is %s", what, i,
@@ -790,13 +772,13 @@ static int record_req(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 	if (need_str(name, "a primitive name", e) < 0)
 		return -1;
 	if (with) {
-		if (sp[-1].type == VAL_INT && val_to_text(&vm->arena, &sp[-1], &sp[-1], e) < 0)
+		if (sp[-1].type == VAL_INT && val_to_text(&vm->vc, &sp[-1], &sp[-1]) < 0)
 			return -1;
 		if (sp[-1].type != VAL_STR && sp[-1].type != VAL_VER)
 			return val_fail(e, "a version constraint must be a string or a version, not %s",
 					val_a_type(&sp[-1]));
 	}
-	r = PUSH(vm, reqs);
+	r = PUSH(vm, reqs, pc);
 	vcopy(&r->name, name);
 	r->constraint = val_null();
 	if (with)
@@ -808,7 +790,7 @@ static int record_req(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 }
 
 static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, struct value *sp,
-		      struct val_err *e)
+		      uint64_t *steps, struct val_err *e)
 {
 	static const struct value null;
 	struct vm_cfgop *c;
@@ -831,7 +813,7 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 	} else {
 		val = &sp[-1];
 		if (a == BC_CFG_ENTRYPOINT || a == BC_CFG_CMD) {
-			if (str_list(val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e) < 0)
+			if (str_list(vm, val, a == BC_CFG_CMD ? "cmd" : "entrypoint", e, steps) < 0)
 				return -1;
 		} else if (scalar_text(vm, val,
 				       a == BC_CFG_USER	     ? "user"
@@ -841,7 +823,7 @@ static int record_cfg(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, str
 			return -1;
 		}
 	}
-	c = PUSH(vm, cfgs);
+	c = PUSH(vm, cfgs, pc);
 	c->cfg = a;
 	vcopy(&c->key, key ? key : &null);
 	vcopy(&c->val, val ? val : &null);
@@ -857,7 +839,7 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 
 	if (op != OP_ADMIT && need_str(&sp[-1], "a message", e) < 0)
 		return -1;
-	cl = PUSH(vm, closures);
+	cl = PUSH(vm, closures, pc);
 	cl->op = (uint8_t)op;
 	cl->reads_selected = c->reads_selected;
 	cl->block = a;
@@ -866,15 +848,21 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 	if (op != OP_ADMIT)
 		vcopy(&cl->msg, &sp[-1]);
 	cl->caps = arena_alloc(&vm->arena, c->ncaptures * sizeof(*cl->caps));
+	if (!cl->caps) { /* past the bytes: the run fails at its end */
+		over_at(vm, pc);
+		return op == OP_ADMIT ? 0 : 1;
+	}
 	for (uint32_t i = 0; i < c->ncaptures; i++)
 		vcopy(&cl->caps[i], &vm->locals[c->captures[i]]);
 	cl->at = NULL;
 	return op == OP_ADMIT ? 0 : 1;
 }
 
-/* Record statement w at pc; returns how many values it pops, or -1. */
+/* Record statement w at pc; returns how many values it pops, or -1. A
+ * statement recorded (in a loop of forged bytecode) holds memory outside
+ * the arena: it counts against the evaluation's bytes too (vec_push). */
 static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, uint32_t pc, struct value *sp,
-		       struct val_err *e)
+		       struct val_err *e, uint64_t *steps)
 {
 	enum bc_op op = BC_OP(w);
 	uint32_t a = BC_A(w);
@@ -890,7 +878,7 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 	case OP_EXCLUDE:
 		if (need_str(&sp[-1], "a primitive name", e) < 0)
 			return -1;
-		nm = PUSH(vm, excls);
+		nm = PUSH(vm, excls, pc);
 		vcopy(&nm->name, &sp[-1]);
 		nm->pc = pc;
 		return 1;
@@ -905,11 +893,11 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 	case OP_CFG:
 	case OP_CFGKV:
 	case OP_CFGKEY:
-		return record_cfg(vm, op, a, pc, sp, e);
+		return record_cfg(vm, op, a, pc, sp, steps, e);
 	case OP_FILE:
 		if (need_str(&sp[-2], "a file path", e) < 0 || need_str(&sp[-1], "file content", e) < 0)
 			return -1;
-		f = PUSH(vm, files);
+		f = PUSH(vm, files, pc);
 		vcopy(&f->path, &sp[-2]);
 		vcopy(&f->data, &sp[-1]);
 		f->mode = a;
@@ -944,6 +932,8 @@ int vm_find_policy(const struct bc_program *p, const char *name, struct diag *d)
 static void reset_results(struct vm *vm)
 {
 	vm_reset_arena(vm);
+	vm->over = false;
+	vm->over_pc = 0;
 	vm->nreqs = vm->nexcls = vm->ncfgs = vm->nfiles = vm->nclosures = 0;
 	vm->platform.name = vm->from.name = val_null();
 }
@@ -1034,248 +1024,6 @@ int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, si
 	return 0;
 }
 
-/* ---- filling the decision ----------------------------------------------- */
-
-static char *vstrdup(const struct value *v)
-{
-	return xstrndup(v->u.s, v->len);
-}
-
-static char *where(const struct bc_program *p, uint32_t block, uint32_t pc)
-{
-	char buf[600];
-
-	bc_where(p, &p->blocks[block], pc, buf, sizeof(buf));
-	return xstrdup(buf);
-}
-
-static int cmp_keys(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* A copy of object o with its keys in bytewise order. */
-static json_t *sorted_object(json_t *o)
-{
-	size_t n = json_object_size(o), i = 0;
-	const char **keys = xcalloc(n, sizeof(*keys));
-	const char *key;
-	json_t *val, *r = json_object();
-
-	json_object_foreach(o, key, val) keys[i++] = key;
-	qsort(keys, n, sizeof(*keys), cmp_keys);
-	for (i = 0; i < n; i++)
-		json_object_set(r, keys[i], json_object_get(o, keys[i]));
-	free(keys);
-	return r;
-}
-
-static json_t *str_list_json(const struct value *v)
-{
-	json_t *a = json_array();
-
-	for (uint32_t i = 0; i < v->len; i++)
-		json_array_append_new(a, json_stringn_nocheck(v->u.items[i].u.s, v->u.items[i].len));
-	return a;
-}
-
-/* Env "K=V": a later K replaces the earlier entry in place. */
-static void env_set(json_t *env, const struct value *k, const struct value *v)
-{
-	char *kv = xasprintf("%.*s=%.*s", (int)k->len, k->u.s, (int)v->len, v->u.s);
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(env, i, e)
-	{
-		const char *s = json_string_value(e);
-		if (!strncmp(s, kv, k->len + 1)) {
-			json_array_set_new(env, i, json_string_nocheck(kv));
-			free(kv);
-			return;
-		}
-	}
-	json_array_append_new(env, json_string_nocheck(kv));
-	free(kv);
-}
-
-struct cfg_acc {
-	json_t *scalar[BC_CFG_STOPSIGNAL + 1]; /* Entrypoint Cmd User WorkingDir StopSignal */
-	json_t *env, *labels, *ports, *volumes, *annotations;
-};
-
-static void cfg_apply(struct cfg_acc *c, const struct vm_cfgop *op)
-{
-	char *key = op->key.type == VAL_STR ? vstrdup(&op->key) : NULL;
-	json_t **set;
-
-	switch (op->cfg) {
-	case BC_CFG_ENTRYPOINT:
-	case BC_CFG_CMD:
-		json_decref(c->scalar[op->cfg]);
-		c->scalar[op->cfg] = str_list_json(&op->val);
-		break;
-	case BC_CFG_USER:
-	case BC_CFG_WORKDIR:
-	case BC_CFG_STOPSIGNAL:
-		json_decref(c->scalar[op->cfg]);
-		c->scalar[op->cfg] = json_stringn_nocheck(op->val.u.s, op->val.len);
-		break;
-	case BC_CFG_ENV:
-		if (!c->env)
-			c->env = json_array();
-		env_set(c->env, &op->key, &op->val);
-		break;
-	case BC_CFG_LABEL:
-	case BC_CFG_ANNOTATION:
-		set = op->cfg == BC_CFG_LABEL ? &c->labels : &c->annotations;
-		if (!*set)
-			*set = json_object();
-		json_object_set_new_nocheck(*set, key, json_stringn_nocheck(op->val.u.s, op->val.len));
-		break;
-	default: /* EXPOSE, VOLUME */
-		set = op->cfg == BC_CFG_EXPOSE ? &c->ports : &c->volumes;
-		if (!*set)
-			*set = json_object();
-		json_object_set_new_nocheck(*set, key, json_object());
-		break;
-	}
-	free(key);
-}
-
-static void put_cfg(json_t *cfg, const char *name, json_t *v, bool sort)
-{
-	if (!v)
-		return;
-	if (sort) {
-		json_object_set_new(cfg, name, sorted_object(v));
-		json_decref(v);
-	} else {
-		json_object_set_new(cfg, name, v);
-	}
-}
-
-static void fill_config(struct vm *vm, struct decision *dec)
-{
-	struct cfg_acc c;
-
-	memset(&c, 0, sizeof(c));
-	for (size_t i = 0; i < vm->ncfgs; i++)
-		cfg_apply(&c, &vm->cfgs[i]);
-	json_object_clear(dec->config);
-	put_cfg(dec->config, "Entrypoint", c.scalar[BC_CFG_ENTRYPOINT], false);
-	put_cfg(dec->config, "Cmd", c.scalar[BC_CFG_CMD], false);
-	put_cfg(dec->config, "Env", c.env, false);
-	put_cfg(dec->config, "User", c.scalar[BC_CFG_USER], false);
-	put_cfg(dec->config, "WorkingDir", c.scalar[BC_CFG_WORKDIR], false);
-	put_cfg(dec->config, "Labels", c.labels, true);
-	put_cfg(dec->config, "ExposedPorts", c.ports, true);
-	put_cfg(dec->config, "Volumes", c.volumes, true);
-	put_cfg(dec->config, "StopSignal", c.scalar[BC_CFG_STOPSIGNAL], false);
-	if (c.annotations) {
-		json_decref(dec->annotations);
-		dec->annotations = sorted_object(c.annotations);
-		json_decref(c.annotations);
-	}
-}
-
-static void fill_files(struct vm *vm, struct decision *dec)
-{
-	const struct bc_program *p = vm->prog;
-
-	for (size_t i = 0; i < vm->nfiles; i++) {
-		const struct vm_file *vf = &vm->files[i];
-		struct dec_file *f = NULL;
-		char hex[65];
-		for (size_t k = 0; k < dec->nfiles; k++)
-			if (strlen(dec->files[k].path) == vf->path.len &&
-			    !memcmp(dec->files[k].path, vf->path.u.s, vf->path.len)) {
-				f = &dec->files[k];
-				free(f->path);
-				free(f->data);
-				free(f->at);
-			}
-		if (!f) {
-			xgrow((void **)&dec->files, &dec->capfiles, dec->nfiles + 1, sizeof(*dec->files));
-			f = &dec->files[dec->nfiles++];
-		}
-		f->path = vstrdup(&vf->path);
-		f->data = xmalloc(vf->data.len + 1);
-		memcpy(f->data, vf->data.u.s, vf->data.len);
-		f->data[vf->data.len] = '\0';
-		f->len = vf->data.len;
-		f->mode = vf->mode;
-		sha256_hex(f->data, f->len, hex);
-		snprintf(f->digest, sizeof(f->digest), "sha256:%s", hex);
-		f->at = where(p, vm->pblock, vf->pc);
-	}
-}
-
-static void fill_requests(struct vm *vm, struct decision *dec)
-{
-	const struct bc_program *p = vm->prog;
-
-	for (size_t i = 0; i < vm->nreqs; i++) {
-		const struct vm_req *r = &vm->reqs[i];
-		struct dec_request *q;
-		xgrow((void **)&dec->requests, &dec->caprequests, dec->nrequests + 1, sizeof(*q));
-		q = &dec->requests[dec->nrequests++];
-		memset(q, 0, sizeof(*q));
-		q->name = vstrdup(&r->name);
-		if (r->cmp) {
-			q->op = xstrdup(bc_cmp_name(r->cmp));
-			q->constraint = vstrdup(&r->constraint);
-		}
-		q->at = where(p, vm->pblock, r->pc);
-		q->is_base = r->base;
-	}
-	for (size_t i = 0; i < vm->nexcls; i++) {
-		struct dec_exclude *x;
-		xgrow((void **)&dec->excludes, &dec->capexcludes, dec->nexcludes + 1, sizeof(*x));
-		x = &dec->excludes[dec->nexcludes++];
-		x->name = vstrdup(&vm->excls[i].name);
-		x->at = where(p, vm->pblock, vm->excls[i].pc);
-	}
-}
-
-static void vmstate_free(void *arg)
-{
-	struct vm_state *st = arg;
-
-	arena_release(&st->mem);
-	json_decref(st->request);
-	free(st->closures);
-	free(st);
-}
-
-static void keep_closures(struct vm *vm, const json_t *request, struct decision *dec)
-{
-	struct vm_state *st = xcalloc(1, sizeof(*st));
-
-	st->prog = vm->prog;
-	st->request = request ? json_incref((json_t *)request) : NULL;
-	arena_init(&st->mem);
-	st->nclosures = vm->nclosures;
-	st->closures = xcalloc(vm->nclosures, sizeof(*st->closures));
-	for (size_t i = 0; i < vm->nclosures; i++) {
-		const struct vm_closure *src = &vm->closures[i];
-		struct vm_closure *cl = &st->closures[i];
-		uint32_t n = vm->prog->blocks[src->block].ncaptures;
-		char buf[600];
-		*cl = *src;
-		cl->msg = val_copy(&st->mem, &src->msg);
-		cl->caps = arena_alloc(&st->mem, n * sizeof(*cl->caps));
-		for (uint32_t k = 0; k < n; k++)
-			cl->caps[k] = val_copy(&st->mem, &src->caps[k]);
-		bc_where(vm->prog, &vm->prog->blocks[vm->pblock], src->pc, buf, sizeof(buf));
-		cl->at = arena_strndup(&st->mem, buf, strlen(buf));
-	}
-	if (dec->vmstate && dec->vmstate_free)
-		dec->vmstate_free(dec->vmstate);
-	dec->vmstate = st;
-	dec->vmstate_free = vmstate_free;
-}
-
 int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const json_t *request,
 	      struct decision *dec, struct diag *d)
 {
@@ -1293,20 +1041,16 @@ int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const
 	dec->policy = xstrdup(p->policies[pol].name);
 	free(dec->platform);
 	dec->platform =
-		vm->platform.name.type == VAL_STR ? vstrdup(&vm->platform.name) : xstrdup("linux/amd64");
+		vm->platform.name.type == VAL_STR ? vm_strdup(&vm->platform.name) : xstrdup("linux/amd64");
 	free(dec->from);
-	dec->from = vm->from.name.type == VAL_STR ? vstrdup(&vm->from.name) : NULL;
-	fill_requests(vm, dec);
-	fill_config(vm, dec);
-	fill_files(vm, dec);
-	keep_closures(vm, request, dec);
-	return 0;
+	dec->from = vm->from.name.type == VAL_STR ? vm_strdup(&vm->from.name) : NULL;
+	return vm_fill_decision(vm, request, dec, d);
 }
 
 static void add_message(struct dec_message **m, size_t *n, size_t *cap, const struct vm_closure *cl)
 {
 	xgrow((void **)m, cap, *n + 1, sizeof(**m));
-	(*m)[*n].message = vstrdup(&cl->msg);
+	(*m)[*n].message = vm_strdup(&cl->msg);
 	(*m)[*n].at = xstrdup(cl->at);
 	(*n)++;
 }
@@ -1350,6 +1094,11 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 		return 0;
 	if (have_selected && dec->nselected) {
 		items = arena_alloc(&vm->arena, dec->nselected * sizeof(*items));
+		if (!items) {
+			diag_error(d, LOC_NONE, NULL, "the selected primitives need more than %zu MiB",
+				   vm->max_bytes >> 20);
+			return -1;
+		}
 		for (size_t i = 0; i < dec->nselected; i++)
 			if (prim_value(dec->selected[i].prim, &items[i], d) < 0)
 				return -1;

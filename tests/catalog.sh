@@ -305,4 +305,15 @@ expect_exit "resolve for arm64 fails" 3 "$CPOLC" catalog resolve -C "$D" --platf
 expect_match "platform rejection noted" "$T_ERR" "is for linux/amd64, not linux/arm64"
 printf 'not a deb' >"$T/bad.deb"
 expect_exit "a non-deb is refused" 2 "$CPOLC" catalog import-deb "$D" "$T/bad.deb"
+# --- the bounds of an import, from the command line ----------------------------
+bomb=$CPOLC_SRCDIR/tests/hostile/deb/bomb.deb
+"$CPOLC" catalog init "$T_TMP/bombcat" >/dev/null
+expect_exit "a .deb that expands 30,000 times is refused" 2 "$CPOLC" catalog import-deb "$T_TMP/bombcat" "$bomb"
+expect_match "at the ratio bound" "$T_ERR" 'ratio limit'
+expect_exit "with --max-ratio raised, --max-size stops it" 2 "$CPOLC" catalog import-deb "$T_TMP/bombcat" \
+	--max-ratio 1000000 --max-size 100MiB "$bomb"
+expect_match "at the size bound" "$T_ERR" 'size limit|more than'
+expect_eq "nothing was added" "$("$CPOLC" catalog list "$T_TMP/bombcat")" ""
+expect_exit "--max-ratio 0 is no ratio" 2 "$CPOLC" catalog import-deb "$T_TMP/bombcat" --max-ratio 0 "$bomb"
+
 exit "$T_FAILED"

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../src/cat_int.h"
 #include "cat.h"
 #include "util.h"
 #include "../src/cat_int.h" /* tree_add_arg and tree_write: the walk and the reads */
@@ -717,6 +718,59 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* A .deb that expands beyond the bounds is refused, naming the bound,
+ * and each field of struct cat_limits moves the bound. */
+START_TEST(test_deb_limits)
+{
+	const char *src = getenv("CPOLC_SRCDIR");
+	char *dir = new_catalog("debs"), *deb = xasprintf("%s/tests/hostile/deb/bomb.deb", src ? src : ".");
+	struct cat_import_opts o = {0};
+	struct diag d;
+
+	diag_init(&d);
+	ck_assert_int_eq(cat_import_deb_opts(dir, deb, &o, &d), -1); /* 300 MiB from 10 KB */
+	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "more than 200 times its"));
+	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "(the ratio limit of an import)"));
+	diag_release(&d);
+	diag_init(&d);
+	o.limits.max_size = 1 << 20;
+	ck_assert_int_eq(cat_import_deb_opts(dir, deb, &o, &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "more than 1048576 bytes (the size limit"));
+	diag_release(&d);
+	diag_init(&d);
+	o.limits.max_size = 20 << 20;
+	o.limits.max_ratio = 1000000; /* the ratio allows 10 GB: the size binds */
+	ck_assert_int_eq(cat_import_deb_opts(dir, deb, &o, &d), -1);
+	ck_assert_ptr_nonnull(strstr(d.entries[0].message, "more than 20971520 bytes (the size limit"));
+	diag_release(&d);
+	free(deb);
+	free(dir);
+}
+END_TEST
+
+/* Folding continuation lines is linear: 200,000 of them take well under
+ * the test's timeout (the old folding copied the field per line). */
+START_TEST(test_control_fold)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct control c = {0};
+	size_t n = 200000;
+
+	sb_adds(&sb, "Package: p\nDepends: a,\n");
+	for (size_t i = 0; i < n; i++)
+		sb_adds(&sb, " b,\n");
+	sb_adds(&sb, "\tc\nVersion: 1\n\nPackage: second\n");
+	cat_control_parse(&c, sb.buf);
+	ck_assert_str_eq(c.package, "p");
+	ck_assert_str_eq(c.version, "1");
+	ck_assert_uint_eq(strlen(c.depends), 2 + n * 4 + 3);
+	ck_assert(!strncmp(c.depends, "a,  b,  b,", 10));
+	ck_assert_str_eq(c.depends + strlen(c.depends) - 6, " b, \tc");
+	cat_control_release(&c);
+	sb_release(&sb);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cat");
@@ -740,6 +794,8 @@ int main(void)
 	tcase_add_test(tc, test_index_mismatch);
 	tcase_add_test(tc, test_set_scan_and_reindex);
 	tcase_add_test(tc, test_names);
+	tcase_add_test(tc, test_deb_limits);
+	tcase_add_test(tc, test_control_fold);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -97,14 +97,14 @@ START_TEST(test_normalise)
 	static const struct tm_ent e[] = {
 		{"./usr/lib/z.so", 'f', "zz", 0644},
 		{"usr/bin/b", 'h', "usr/lib/z.so", 0}, /* sorts before its target */
-		{"/etc/motd", 'f', "hi", 0600},
+		{"etc//motd", 'f', "hi", 0600},
 		{"bin", 'l', "usr/bin", 0},
 		{"usr-x", 'f', "dash", 0},
 		{"usr/bin/a", 'f', "", 04755},
 	};
 	char *tar = p("a.tar"), *ls;
 	const char *tars[] = {tar}, *dgs[] = {NULL};
-	struct oci_layer_src s = {"a", tars, dgs, 1, NULL, 0};
+	struct oci_layer_src s = {"a", tars, dgs, 1, NULL, 0, .allow_setuid = true};
 	struct oci_result res;
 	struct diag d;
 
@@ -137,13 +137,54 @@ START_TEST(test_normalise)
 }
 END_TEST
 
+/* The layer writer holds every member to the rules of member.h, whatever
+ * the catalog that holds the tar: a hand-made one got no pass. */
+START_TEST(test_layer_member_rules)
+{
+	static const struct {
+		struct tm_ent e;
+		const char *why;
+	} cases[] = {
+		{{"/etc/motd", 'f', "hi", 0644}, "refused: member '/etc/motd' is an absolute path"},
+		{{"usr/bin/su", 'f', "su", 04755}, "refused: member 'usr/bin/su' is setuid or setgid"},
+		{{"etc/l", 'l', "../../../etc/shadow", 0},
+		 "refused: member 'etc/l' is a symlink whose target climbs"},
+		{{"a/../../x", 'f', "x", 0644}, "refused: member 'a/../../x' climbs out of the root"},
+	};
+	char *tar = p("rules.tar");
+	const char *tars[] = {tar};
+	struct oci_layer_src s = {"evil", tars, NULL, 1, NULL, 0, false};
+	struct oci_result res;
+	struct diag d;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		tm_make(tar, &cases[i].e, 1);
+		diag_init(&d);
+		ck_assert_int_eq(compose("rules", &s, 1, OCI_COMP_NONE, &res, &d), -1);
+		ck_assert_uint_ge(d.nentries, 1);
+		ck_assert_msg(strstr(d.entries[0].message, cases[i].why), "%s", d.entries[0].message);
+		ck_assert_int_eq(oci_check_collisions(&s, 1, NULL, &d), -1); /* the collision check too */
+		diag_release(&d);
+		oci_result_release(&res);
+	}
+	s.allow_setuid = true; /* unless the metadata allows it */
+	tm_make(tar, &cases[1].e, 1);
+	diag_init(&d);
+	ck_assert_int_eq(compose("rules", &s, 1, OCI_COMP_NONE, &res, &d), 0);
+	ck_assert_int_eq(oci_check_collisions(&s, 1, NULL, &d), 0);
+	diag_release(&d);
+	oci_result_release(&res);
+	free(tar);
+}
+END_TEST
+
 START_TEST(test_long_names_and_epoch)
 {
 	struct strbuf longp = STRBUF_INIT;
 	struct tm_ent e[2] = {{NULL, 'f', "x", 0}, {"l", 'l', NULL, 0}};
 	char *tar = p("long.tar"), *ls;
 	const char *tars[] = {tar};
-	struct oci_layer_src s = {"long", tars, NULL, 1, NULL, 0};
+	struct oci_layer_src s = {"long", tars, NULL, 1, NULL, 0, false};
 	struct oci_opts o;
 	struct oci_result res;
 	struct diag d;
@@ -312,7 +353,7 @@ START_TEST(test_bad_member)
 	static const struct tm_ent e[] = {{"../escape", 'f', "x", 0}};
 	char *tar = p("bad.tar");
 	const char *tars[] = {tar};
-	struct oci_layer_src s = {"bad", tars, NULL, 1, NULL, 0};
+	struct oci_layer_src s = {"bad", tars, NULL, 1, NULL, 0, false};
 	struct oci_result res;
 	struct diag d;
 
@@ -402,9 +443,9 @@ START_TEST(test_collisions_lazy)
 	tm_make(ta, a, 6);
 	tm_make(tb, b, 4);
 	memset(s, 0, sizeof(s));
-	s[0] = (struct oci_layer_src){"pa", &t[0], NULL, 1, NULL, 0};
-	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0};
-	s[2] = (struct oci_layer_src){"files", NULL, NULL, 0, gen, 2};
+	s[0] = (struct oci_layer_src){"pa", &t[0], NULL, 1, NULL, 0, false};
+	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0, false};
+	s[2] = (struct oci_layer_src){"files", NULL, NULL, 0, gen, 2, false};
 	diag_init(&d);
 	ck_assert_int_eq(oci_check_collisions(s, 3, NULL, &d), 4);
 	ck_assert_str_eq(d.entries[0].message, "'/a' differs between pa and pb");    /* sizes */
@@ -436,8 +477,8 @@ START_TEST(test_collisions_cached)
 
 	tm_make(ta, a, 2);
 	tm_make(tb, b, 2);
-	s[0] = (struct oci_layer_src){"pa", &t[0], &dg[0], 1, NULL, 0};
-	s[1] = (struct oci_layer_src){"pb", &t[1], &dg[1], 1, NULL, 0};
+	s[0] = (struct oci_layer_src){"pa", &t[0], &dg[0], 1, NULL, 0, false};
+	s[1] = (struct oci_layer_src){"pb", &t[1], &dg[1], 1, NULL, 0, false};
 	scan = xasprintf("%s/scans/%s", cache, dg[0] + 7);
 	diag_init(&d);
 	ck_assert_int_eq(oci_check_collisions(s, 2, cache, &d), 2);
@@ -448,7 +489,7 @@ START_TEST(test_collisions_cached)
 	ck_assert_int_eq(stat(ta, &st), 0);
 	stamp = cache_stamp(&st);
 	sha256_hex("", 0, hex);
-	text = xasprintf("cpolc scan 1 %s %s\n", stamp, hex);
+	text = xasprintf("cpolc scan 2 %s %s\n", stamp, hex);
 	ck_assert_int_eq(write_file_atomic(scan, text, strlen(text), 0644), 0);
 	ck_assert_int_eq(oci_check_collisions(s, 2, cache, &d), 0);
 	/* ... but only while the tar is unchanged */
@@ -491,9 +532,9 @@ START_TEST(test_collisions)
 	tm_make(tb, b, 2);
 	tm_make(tc, c, 1);
 	memset(s, 0, sizeof(s));
-	s[0] = (struct oci_layer_src){"pa", &t[0], NULL, 1, NULL, 0};
-	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0};
-	s[2] = (struct oci_layer_src){"pc", &t[2], NULL, 1, NULL, 0};
+	s[0] = (struct oci_layer_src){"pa", &t[0], NULL, 1, NULL, 0, false};
+	s[1] = (struct oci_layer_src){"pb", &t[1], NULL, 1, NULL, 0, false};
+	s[2] = (struct oci_layer_src){"pc", &t[2], NULL, 1, NULL, 0, false};
 	diag_init(&d);
 	ck_assert_int_eq(oci_check_collisions(s, 3, NULL, &d), 1);
 	ck_assert_str_eq(d.entries[0].message, "'/etc/x' differs between pa and pb");
@@ -665,7 +706,7 @@ START_TEST(test_chunked_gzip)
 	struct tm_ent e = {"big/words", 'f', NULL, 0};
 	char *tar = p("big.tar"), *out;
 	const char *tars[] = {tar};
-	struct oci_layer_src s = {"big", tars, NULL, 1, NULL, 0};
+	struct oci_layer_src s = {"big", tars, NULL, 1, NULL, 0, false};
 	struct oci_result r1, r2;
 	struct oci_opts o;
 	struct diag d;
@@ -727,6 +768,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_normalise);
+	tcase_add_test(tc, test_layer_member_rules);
 	tcase_add_test(tc, test_long_names_and_epoch);
 	tcase_add_test(tc, test_reproducible);
 	tcase_add_test(tc, test_config_and_history);

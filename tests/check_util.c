@@ -95,6 +95,45 @@ START_TEST(test_atomic_write)
 }
 END_TEST
 
+/* Only regular files are read: a FIFO nobody writes, a device and a
+ * symlink (with OPEN_NOFOLLOW) are refused at once, and a bound holds. */
+START_TEST(test_read_special)
+{
+	char dir[] = "/tmp/cpolc-check-XXXXXX";
+	char *fifo, *link, *file, *data = NULL, hex[65];
+	size_t len;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fifo = path_join(dir, "fifo");
+	link = path_join(dir, "link");
+	file = path_join(dir, "file");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(read_file(fifo, &data, &len), -1);
+	ck_assert_int_eq(errno, E_NOTREG);
+	ck_assert_str_eq(file_strerror(errno), "not a regular file");
+	ck_assert_int_eq(sha256_file(fifo, hex), -1);
+	ck_assert_int_eq(read_file("/dev/zero", &data, &len), -1);
+	ck_assert_int_eq(errno, E_NOTREG);
+	ck_assert_int_eq(sha256_file("/dev/zero", hex), -1);
+	ck_assert_int_eq(write_file_atomic(file, "0123456789", 10, 0644), 0);
+	ck_assert_int_eq(symlink(file, link), 0);
+	ck_assert_int_eq(read_file_max(link, 10, 0, &data, &len), 0);
+	ck_assert_uint_eq(len, 10);
+	free(data);
+	ck_assert_int_eq(read_file_max(link, 10, OPEN_NOFOLLOW, &data, &len), -1);
+	ck_assert_int_eq(errno, ELOOP);
+	ck_assert_int_eq(read_file_max(file, 9, 0, &data, &len), -1);
+	ck_assert_int_eq(errno, EFBIG);
+	unlink(fifo);
+	unlink(link);
+	unlink(file);
+	rmdir(dir);
+	free(fifo);
+	free(link);
+	free(file);
+}
+END_TEST
+
 START_TEST(test_paths)
 {
 	char *s;
@@ -139,6 +178,7 @@ int main(void)
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_digest_valid);
 	tcase_add_test(tc, test_atomic_write);
+	tcase_add_test(tc, test_read_special);
 	tcase_add_test(tc, test_paths);
 	tcase_add_test(tc, test_utf8);
 	suite_add_tcase(s, tc);

@@ -2,6 +2,8 @@
  * runtime errors with locations, the selection, check and admit phases. */
 #include "config.h"
 
+#include <fnmatch.h>
+
 #include "vmtest.h"
 
 #include "cat.h"
@@ -457,12 +459,13 @@ START_TEST(test_values_direct)
 {
 	struct arena a;
 	struct value l = {.type = VAL_LIST}, v, w;
-	struct val_err e;
+	struct val_ctx c;
 
 	arena_init(&a);
+	val_ctx_init(&c, &a, VM_MAX_STEPS, VM_MAX_BYTES);
 	for (int i = 0; i < 100; i++) {
 		v = val_int(i);
-		val_list_append(&a, &l, &v);
+		ck_assert_int_eq(val_list_append(&c, &l, &v), 0);
 	}
 	ck_assert_uint_eq(l.len, 100);
 	for (int i = 0; i < 100; i++)
@@ -471,15 +474,15 @@ START_TEST(test_values_direct)
 	w = l;
 	w.flags = 0;
 	v = val_int(-1);
-	val_list_append(&a, &w, &v);
+	ck_assert_int_eq(val_list_append(&c, &w, &v), 0);
 	ck_assert_ptr_ne(w.u.items, l.u.items);
 	ck_assert_int_eq(w.u.items[100].u.i, -1);
 	arena_reset(&a);
 	ck_assert_ptr_nonnull(arena_alloc(&a, 1 << 20)); /* bigger than a chunk */
-	ck_assert_int_eq(val_arith(&a, '/', &(struct value){.type = VAL_INT, .u.i = 1},
-				   &(struct value){.type = VAL_INT, .u.i = 0}, &v, &e),
+	ck_assert_int_eq(val_arith(&c, '/', &(struct value){.type = VAL_INT, .u.i = 1},
+				   &(struct value){.type = VAL_INT, .u.i = 0}, &v),
 			 -1);
-	ck_assert_str_eq(e.msg, "division by zero");
+	ck_assert_str_eq(c.err.msg, "division by zero");
 	arena_release(&a);
 }
 END_TEST
@@ -509,7 +512,7 @@ START_TEST(test_limits)
 	decision_init(&dec);
 	ck_assert_int_eq(vm_select(vm, p, NULL, NULL, &dec, &d), -1);
 	expect_where(&d, 0, "loop.cpol:1:1");
-	ck_assert_str_eq(d.entries[0].message, "evaluation took more than 1000 loop iterations");
+	ck_assert_str_eq(d.entries[0].message, "evaluation took more than 1000 steps");
 	decision_release(&dec);
 	vm_free(vm);
 	bc_free(p);
@@ -527,7 +530,7 @@ START_TEST(test_limits)
 	e.prog = vt_compile(src.buf, NULL, &e.d);
 	ck_assert_ptr_nonnull(e.prog);
 	e.vm = vm_new();
-	vm_set_limits(e.vm, 1000, 1u << 20);
+	vm_set_limits(e.vm, 1u << 20, 1u << 20); /* bytes written cost steps too */
 	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), -1);
 	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:15:13: evaluation needs more than 1 MiB");
 	vt_release(&e);
@@ -543,15 +546,17 @@ START_TEST(test_limits)
 	for (int i = 1; i < 1000; i++)
 		sb_addf(&big, ", %d", i);
 	sb_adds(&big, "]}");
-	e.req = vt_json(big.buf); /* 1000 items: 1000 steps */
+	/* 1000 items: reading them costs 1252 steps (an item each, and the
+	 * 16,000 bytes of the list), the loop 1000 more */
+	e.req = vt_json(big.buf);
 	e.prog = vt_compile(src.buf, NULL, &e.d);
 	ck_assert_ptr_nonnull(e.prog);
 	e.vm = vm_new();
-	vm_set_limits(e.vm, 1001, 1u << 20);
+	vm_set_limits(e.vm, 2300, 1u << 20);
 	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), 0);
-	vm_set_limits(e.vm, 1000, 1u << 20);
+	vm_set_limits(e.vm, 2000, 1u << 20);
 	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), -1);
-	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:2:30: evaluation took more than 1000 loop iterations");
+	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:2:30: evaluation took more than 2000 steps");
 	json_decref(e.req);
 	e.req = vt_json("{\"l\": 5}");
 	ck_assert_int_eq(vm_select(e.vm, e.prog, NULL, e.req, &e.dec, &e.d), -1);
@@ -560,6 +565,186 @@ START_TEST(test_limits)
 	vt_release(&e);
 	sb_release(&big);
 	sb_release(&src);
+}
+END_TEST
+
+/* glob() means what fnmatch(3) means, on patterns of every shape: random
+ * patterns over an alphabet of the special characters, against random
+ * strings (short enough for fnmatch's own backtracking). */
+START_TEST(test_glob_like_fnmatch)
+{
+	static const char pat_chars[] = "ab*?[]!^-\\:.=";
+	static const char str_chars[] = "ab[]-\\*:";
+	struct arena a;
+	struct val_ctx c;
+	char p[12], str[10];
+	unsigned seed = 12345;
+	bool res;
+
+	arena_init(&a);
+	for (int iter = 0; iter < 200000; iter++) {
+		size_t pn = (size_t)(rand_r(&seed) % 9), sn = (size_t)(rand_r(&seed) % 8);
+		for (size_t i = 0; i < pn; i++)
+			p[i] = pat_chars[rand_r(&seed) % (sizeof(pat_chars) - 1)];
+		p[pn] = '\0';
+		for (size_t i = 0; i < sn; i++)
+			str[i] = str_chars[rand_r(&seed) % (sizeof(str_chars) - 1)];
+		str[sn] = '\0';
+		val_ctx_init(&c, &a, VM_MAX_STEPS, VM_MAX_BYTES);
+		ck_assert_int_eq(val_glob(&c, p, str, &res), 0);
+		ck_assert_msg(res == (fnmatch(p, str, 0) == 0), "glob('%s', '%s') is %d", str, p, res);
+	}
+	/* classes, ranges, collating symbols and escapes, with stars around */
+	static const char *const pats[] = {
+		"*[[:alpha:]]*",
+		"[[:digit:]]*[![:space:]]",
+		"*[a-c]?[!x-z]*",
+		"*[]a]*",
+		"*[!]]*",
+		"*[[.a.]]*",
+		"*[[=b=]]*",
+		"*\\**",
+		"*[\\]]*",
+		"*[[:bogus:]]*",
+		"*[[:alpha:]*",
+		"*[a-]*",
+		"*[-a]*",
+		"[*]*[?]",
+		"*\\",
+		"*[\xc3\xa9]*",
+		"*\xc3*",
+	};
+	static const char *const strs[] = {
+		"", "a", "Z9", "abc", "x]y", "*", "\\", "a-b", "1 2", "?*", "h\xc3\xa9", "[[:alpha:]",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(pats); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(strs); j++) {
+			val_ctx_init(&c, &a, VM_MAX_STEPS, VM_MAX_BYTES);
+			ck_assert_int_eq(val_glob(&c, pats[i], strs[j], &res), 0);
+			ck_assert_msg(res == (fnmatch(pats[i], strs[j], 0) == 0), "glob('%s', '%s') is %d",
+				      strs[j], pats[i], res);
+		}
+	arena_release(&a);
+}
+END_TEST
+
+/* The patterns that make fnmatch exponential take linear steps here; the
+ * costly ones (a long middle segment tried at every place) are charged. */
+START_TEST(test_glob_bounded)
+{
+	struct strbuf s = STRBUF_INIT, p = STRBUF_INIT;
+	struct arena a;
+	struct val_ctx c;
+	bool res = true;
+
+	arena_init(&a);
+	for (int i = 0; i < 100000; i++)
+		sb_addc(&s, 'a');
+	for (int i = 0; i < 40; i++)
+		sb_adds(&p, "*a");
+	sb_adds(&p, "*b");
+	val_ctx_init(&c, &a, 1000, VM_MAX_BYTES);
+	ck_assert_int_eq(val_glob(&c, p.buf, s.buf, &res), 0);
+	ck_assert(!res);
+	sb_reset(&p);
+	sb_addc(&p, '*');
+	for (int i = 0; i < 1000; i++)
+		sb_addc(&p, 'a');
+	sb_adds(&p, "b*");
+	val_ctx_init(&c, &a, VM_MAX_STEPS, VM_MAX_BYTES);
+	ck_assert_int_eq(val_glob(&c, p.buf, s.buf, &res), 0);
+	ck_assert(!res);
+	ck_assert_uint_lt(c.work, VM_MAX_STEPS - 99000 * 16); /* 99,000 places, 16 steps each */
+	val_ctx_init(&c, &a, 1000, VM_MAX_BYTES);
+	ck_assert_int_eq(val_glob(&c, p.buf, s.buf, &res), -1);
+	ck_assert_str_eq(c.err.msg, "evaluation took more than 1000 steps");
+	arena_release(&a);
+	sb_release(&s);
+	sb_release(&p);
+}
+END_TEST
+
+/* string() of a list or record is what json_dumps writes. */
+START_TEST(test_string_like_jansson)
+{
+	static const char *const docs[] = {
+		"[1, -2, \"x\", null, true, false, [], {}]",
+		"{\"b\": 1, \"a\": [\"\\u0001\\n\\t\\\"\\\\/\\u007f\", \"\\u00e9\\u4e2d\"], \"c\": {\"z\": "
+		"1.5, \"y\": -0.0}}",
+		"[[[[\"deep\"]]], 9223372036854775807, -9223372036854775808, 1e300, 0.1]",
+	};
+	struct arena a;
+	struct val_ctx c;
+	struct value v, out;
+	json_t *j;
+	char *want;
+
+	arena_init(&a);
+	for (size_t i = 0; i < ARRAY_SIZE(docs); i++) {
+		j = vt_json(docs[i]);
+		want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		val_ctx_init(&c, &a, VM_MAX_STEPS, VM_MAX_BYTES);
+		v = json_is_object(j) ? val_rec(j, 0) : val_null();
+		if (json_is_array(j)) { /* as a list of values, records inside */
+			v.type = VAL_LIST;
+			v.len = (uint32_t)json_array_size(j);
+			struct value *items = arena_alloc(&a, v.len * sizeof(*items));
+			for (uint32_t k = 0; k < v.len; k++) {
+				json_t *e = json_array_get(j, k);
+				if (json_is_real(e) || json_is_array(e))
+					items[k] = val_rec(e, 0); /* written as JSON all the same */
+				else
+					ck_assert_int_eq(val_from_json(&c, e, &items[k]), 0);
+			}
+			v.u.items = items;
+		}
+		ck_assert_int_eq(val_to_text(&c, &v, &out), 0);
+		ck_assert_str_eq(out.u.s, want);
+		free(want);
+		json_decref(j);
+	}
+	arena_release(&a);
+}
+END_TEST
+
+/* Values that share their parts: thirty doublings are 2^30 elements deep.
+ * string() and == on them stop at the step bound, located, within
+ * moments; so does `in` over a list for every element of it. */
+START_TEST(test_work_counted)
+{
+	struct strbuf src = STRBUF_INIT, big = STRBUF_INIT;
+	struct vt_eval e;
+	const char *const uses[] = {"string(a30)", "string(a30 == b30)", "string(b30 in [a30])"};
+
+	for (size_t u = 0; u < ARRAY_SIZE(uses); u++) {
+		sb_reset(&src);
+		sb_adds(&src, "policy \"p\" {\n  let a0 = [input.x];\n  let b0 = [input.x];\n");
+		for (int i = 1; i <= 30; i++)
+			sb_addf(&src, "  let a%d = [a%d, a%d];\n  let b%d = [b%d, b%d];\n", i, i - 1, i - 1,
+				i, i - 1, i - 1);
+		sb_addf(&src, "  label \"l\" = %s;\n}\n", uses[u]);
+		vt_eval(&e, src.buf, "{\"x\": 1}");
+		ck_assert_int_eq(e.rc, -1);
+		ck_assert_msg(
+			strstr(vt_first_error(&e.d), "t.cpol:64:") &&
+				strstr(vt_first_error(&e.d), "evaluation took more than 16777216 steps"),
+			"%s", vt_first_error(&e.d));
+		vt_release(&e);
+	}
+	/* [x for x in L if (0-x-1) in L] over 100,000 items: 10^10 comparisons */
+	sb_reset(&src);
+	sb_adds(&src, "policy \"p\" {\n  let l = input.l;\n  let m = [x for x in l if (0 - x - 1) in l];\n"
+		      "  label \"n\" = string(len(m));\n}\n");
+	sb_adds(&big, "{\"l\": [0");
+	for (int i = 1; i < 100000; i++)
+		sb_addf(&big, ",%d", i);
+	sb_adds(&big, "]}");
+	vt_eval(&e, src.buf, big.buf);
+	ck_assert_int_eq(e.rc, -1);
+	ck_assert_str_eq(vt_first_error(&e.d), "t.cpol:3:28: evaluation took more than 16777216 steps");
+	vt_release(&e);
+	sb_release(&src);
+	sb_release(&big);
 }
 END_TEST
 
@@ -587,6 +772,10 @@ int main(void)
 	tcase_add_test(tc, test_request);
 	tcase_add_test(tc, test_values_direct);
 	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_glob_like_fnmatch);
+	tcase_add_test(tc, test_glob_bounded);
+	tcase_add_test(tc, test_string_like_jansson);
+	tcase_add_test(tc, test_work_counted);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -95,7 +95,7 @@ serve_stop() {
 	wait "$SRV_PID" 2>/dev/null
 	SRV_PID=
 }
-trap 'serve_stop; t_cleanup' EXIT
+trap 'serve_stop; registry_stop; t_cleanup' EXIT
 
 # build_digest POLICY REQUEST: the manifest digest cpolc build gives.
 build_digest() {
@@ -191,9 +191,8 @@ expect_exit "and the server is still up" 0 skopeo inspect --tls-verify=false "do
 
 # --- memo, recomposition, logs, verify ---------------------------------------------
 n=$(audits)
-"$CPOLC" catalog set-scan "$cat" motd 1 /dev/stdin <<'J' >/dev/null
-{"scanner": "test", "critical": 0, "high": 1}
-J
+echo '{"scanner": "test", "critical": 0, "high": 1}' >"$T_TMP/scan.json"
+"$CPOLC" catalog set-scan "$cat" motd 1 "$T_TMP/scan.json" >/dev/null
 expect_exit "a pull after a catalog change" 0 skopeo inspect --tls-verify=false "docker://$R/hello:prod"
 expect_eq "recomposes" "$(audits)" "$((n + 1))"
 mkdir -p "$T_TMP/f2/etc" && echo 'motd 2' >"$T_TMP/f2/etc/motd"
@@ -230,6 +229,36 @@ for r in r03 r17; do
 	expect_eq "$r has the digest cpolc build gives" "$(grep "^$r " "$T_TMP/pulls" | sort -u | cut -d' ' -f2)" \
 		"$(build_digest "$pol/hello.cpol" "$pol/hello/$r.json")"
 done
+
+# --- two instances, one store -------------------------------------------------------
+serve_stop
+if need_tool docker-registry && registry_start "$T_TMP/reg"; then
+	STORE=127.0.0.1:$REG_PORT/cpolc
+	serve_start "$T_TMP/serveA.log" --state "$T_TMP/stateA" --store "$STORE" --store-tls-verify=false || exit 1
+	A=127.0.0.1:$PORT
+	APID=$SRV_PID
+	serve_start "$T_TMP/serveB.log" --state "$T_TMP/stateB" --store "$STORE" --store-tls-verify=false || exit 1
+	B=127.0.0.1:$PORT
+	expect_exit "instance A composes" 0 skopeo inspect --tls-verify=false "docker://$A/hello:dev"
+	want=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Digest"])')
+	key=$(tail -n 1 "$T_TMP/stateA/audit.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+	expect_exit "and pushes the composition to the store under its key" 0 \
+		skopeo inspect --tls-verify=false "docker://$STORE:cpolc-$key"
+	expect_exit "instance B serves it" 0 skopeo copy --src-tls-verify=false "docker://$B/hello:dev" "oci:$T_TMP/fromB.oci:dev"
+	expect_eq "with the same digest" "$(manifest_digest "$T_TMP/fromB.oci")" "$want"
+	expect_match "B took it from the store" "$(cat "$T_TMP/stateB/audit.log")" "\"key\":\"$key\".*\"source\":\"store\""
+	expect_eq "and composed nothing" "$(ls "$T_TMP/stateB/locks" | wc -l)" 0
+	lb=$(skopeo inspect --raw "oci:$T_TMP/fromB.oci:dev" | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"])')
+	curl -s -o /dev/null -D "$T_TMP/h" "http://$B/v2/hello/blobs/$lb"
+	expect_match "B sends blob requests to the store" "$(cat "$T_TMP/h")" "^HTTP/1.1 307"
+	expect_match "at the blob's URL there" "$(cat "$T_TMP/h")" "Location: http://127.0.0.1:$REG_PORT/v2/cpolc/blobs/$lb"
+	serve_stop
+	SRV_PID=$APID
+	serve_stop
+	registry_stop
+fi
+serve_start "$T_TMP/serve1b.log" --state "$state" || exit 1
+R=127.0.0.1:$PORT
 
 # --- faults ----------------------------------------------------------------------
 curl -s "http://$R/v2/hello/blobs/$layer" --limit-rate 1K -o /dev/null &

@@ -125,7 +125,7 @@ lock = json.load(open(f"{t}/img.lock"))
 lock["image"]["manifest"] = dg
 json.dump(lock, open(f"{t}/trav.lock", "w"))
 PY
-refused "verify refuses a layer digest that is a path" 4 "a layer has a malformed digest" \
+refused "verify refuses a layer digest that is a path" 4 "layer with a malformed digest" \
 	"$CPOLC" verify --lock trav.lock trav
 expect_eq "and never hashed the file it names" "$(grep -c 'does not match' "$T/err")" "0"
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cmd.h"
+#include "dynlib.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,8 @@ static int source_date_epoch(long long *epoch)
 struct build_args {
 	struct policy_args pa;
 	struct diag_opts dopts;
-	const char *out, *tag, *lock, *cache, *depfile, *depfile_target;
+	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push;
+	struct push_args push_opts;
 	int format, compression, locked, no_cache, offline;
 	long long max_layers;
 };
@@ -57,6 +59,47 @@ static void apply(const struct build_args *a, const char *policy_path, struct bu
 	bo->depfile_target = a->depfile_target;
 }
 
+static void release_args(struct build_args *a)
+{
+	policy_args_release(&a->pa);
+	push_args_release(&a->push_opts);
+}
+
+/* Build, then push what the build wrote: the destination is checked and
+ * libcurl opened first, so that neither stops the push after the build. */
+static int build_and_push(struct build_args *a, struct build_opts *bo, struct diag *d)
+{
+	struct registry_ref dest;
+	struct build b;
+	const char *err;
+	char *out;
+	int rc;
+
+	if (registry_ref_parse(a->push, &dest, d) < 0) {
+		release_args(a);
+		return cmd_report(&a->dopts, d, EXIT_USAGE);
+	}
+	if (dynlib_open(DYNLIB_CURL, &err) < 0) {
+		fprintf(stderr, "cpolc: %s\n", err);
+		registry_ref_release(&dest);
+		release_args(a);
+		diag_release(d);
+		return EXIT_NOLIB;
+	}
+	build_init(&b);
+	rc = (int)build_image(&b, bo, d);
+	decision_report(&b.dec, d);
+	if (rc == EXIT_OK) {
+		out = bo->out ? xstrdup(bo->out) : build_default_path(bo->policy_path, ".oci");
+		rc = cmd_push_image(&a->push_opts, out, bo->tag ? bo->tag : b.dec.policy, &dest, d);
+		free(out);
+	}
+	build_release(&b);
+	registry_ref_release(&dest);
+	release_args(a);
+	return cmd_report(&a->dopts, d, rc);
+}
+
 int cmd_build(int argc, char **argv)
 {
 	struct build_args a = {.dopts = DIAG_OPTS_INIT};
@@ -80,6 +123,10 @@ int cmd_build(int argc, char **argv)
 		OPT_STRING('M', NULL, &a.depfile, "DEPFILE",
 			   "write a Make rule naming every file the build read"),
 		OPT_STRING_F(0, "MT", &a.depfile_target, "TARGET", "the target of that rule", OPT_DASH),
+		OPT_GROUP("push:"),
+		OPT_STRING(0, "push", &a.push, "REGISTRY/REPO[:TAG]",
+			   "after the build, push the image to REPO of REGISTRY\n(tag: the image's)"),
+		OPT_PUSH(&a.push_opts),
 		OPT_DIAG(&a.dopts),
 		OPT_END(),
 	};
@@ -89,11 +136,13 @@ int cmd_build(int argc, char **argv)
 			 "      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
 			 "      [--lock FILE] [--locked] [--cache DIR|--no-cache] [--max-layers N]\n"
 			 "      [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]\n"
+			 "      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]\n"
 			 "      [--offline]",
 		.about = "Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
 			 "and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
 			 "a lock file (default POLICY.lock). Nothing is written when a step fails.\n"
-			 "SOURCE_DATE_EPOCH sets every timestamp (default 0).\n",
+			 "SOURCE_DATE_EPOCH sets every timestamp (default 0). With --push, then push\n"
+			 "the image as 'cpolc push' does (exit 5 when the registry fails).\n",
 		.opts = opts,
 	};
 	struct build_opts bo = {0};
@@ -105,20 +154,24 @@ int cmd_build(int argc, char **argv)
 
 	if (rc < 0 && source_date_epoch(&bo.epoch) < 0)
 		rc = EXIT_USAGE;
+	if (rc < 0 && a.push && a.format != 0)
+		rc = opt_usage_error(&c, "--push needs --format oci-dir");
 	if (rc >= 0) {
-		policy_args_release(&a.pa);
+		release_args(&a);
 		return rc;
 	}
 	apply(&a, argv[0], &bo);
 	if (isatty(STDERR_FILENO))
 		bo.progress = cmd_progress_line, bo.progress_ctx = &shown;
 	diag_init(&d);
+	if (a.push)
+		return build_and_push(&a, &bo, &d);
 	build_init(&b);
 	st = build_image(&b, &bo, &d);
 	if (shown)
 		fputc('\n', stderr);
 	decision_report(&b.dec, &d);
 	build_release(&b);
-	policy_args_release(&a.pa);
+	release_args(&a);
 	return cmd_report(&a.dopts, &d, (int)st);
 }

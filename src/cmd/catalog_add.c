@@ -8,6 +8,13 @@
 
 static const char *const allow_words[] = {"setuid", NULL};
 
+/* --max-size and --max-ratio, into l. */
+#define OPT_LIMITS(size, ratio)                                                                              \
+	OPT_SIZE(0, "max-size", size, "N", "at most N bytes read from one archive (default 8GiB)"),          \
+		OPT_INT(0, "max-ratio", ratio, "R", 1, 1000000,                                              \
+			"past its first 16 MiB, at most R times the archive's\n"                             \
+			"size on disk (default 200)")
+
 #define REFUSED                                                                                              \
 	"Refused: absolute or '..' member paths, symlinks whose relative target climbs\n"                    \
 	"above the root, hardlinks to paths the primitive does not hold, members below\n"                    \
@@ -27,6 +34,7 @@ int cmd_catalog_add(int argc, char **argv)
 	struct strvec dep = STRVEC_INIT, prov = STRVEC_INIT, conf = STRVEC_INIT;
 	struct diag_opts dopts = DIAG_OPTS_INIT;
 	int allow = -1, n, rc;
+	long long ratio = 0;
 	const struct opt opts[] = {
 		OPT_STRING(0, "name", &o.name, "N", "the primitive's name (required)"),
 		OPT_STRING(0, "version", &o.version, "V", "its version (required)"),
@@ -42,6 +50,7 @@ int cmd_catalog_add(int argc, char **argv)
 			   "labels, allow, ...); the options above add to it"),
 		OPT_CHOICE(0, "allow", &allow, "setuid", allow_words,
 			   "accept setuid/setgid files (also \"allow\": [\"setuid\"])"),
+		OPT_LIMITS(&o.limits.max_size, &ratio),
 		OPT_DIAG(&dopts),
 		OPT_END(),
 	};
@@ -72,6 +81,7 @@ int cmd_catalog_add(int argc, char **argv)
 	o.provides = (const char *const *)prov.v, o.nprovides = prov.n;
 	o.conflicts = (const char *const *)conf.v, o.nconflicts = conf.n;
 	o.allow_setuid = allow == 0;
+	o.limits.max_ratio = (unsigned)ratio;
 	o.paths = (const char *const *)argv + 1;
 	o.npaths = (size_t)n - 1;
 	diag_init(&d);
@@ -87,15 +97,18 @@ out:
 int cmd_catalog_import_deb(int argc, char **argv)
 {
 	struct diag_opts dopts = DIAG_OPTS_INIT;
+	struct cat_import_opts io = {0};
 	int allow = -1, failed = 0;
+	long long ratio = 0;
 	const struct opt opts[] = {
 		OPT_CHOICE(0, "allow", &allow, "setuid", allow_words, "accept setuid/setgid files"),
+		OPT_LIMITS(&io.limits.max_size, &ratio),
 		OPT_DIAG(&dopts),
 		OPT_END(),
 	};
 	const struct opt_cmd c = {
 		.name = "catalog import-deb",
-		.usage = "catalog import-deb DIR [--allow setuid] FILE.deb...",
+		.usage = "catalog import-deb DIR [--allow setuid] [--max-size N] [--max-ratio R] FILE.deb...",
 		.about = "Import Debian binary packages: Package, Version, Architecture ('all' fits\n"
 			 "every platform, otherwise linux/ARCH), Depends and Pre-Depends (merged),\n"
 			 "Provides, Conflicts, Breaks and Installed-Size from the control file;\n"
@@ -112,8 +125,10 @@ int cmd_catalog_import_deb(int argc, char **argv)
 	if (n < 2)
 		return opt_usage_error(&c, n ? "no .deb given" : "no catalog given");
 	diag_init(&d);
+	io.allow_setuid = allow == 0;
+	io.limits.max_ratio = (unsigned)ratio;
 	for (int i = 1; i < n; i++)
-		if (report_added(cat_import_deb(argv[0], argv[i], allow == 0, &d), argv[i], &d) < 0)
+		if (report_added(cat_import_deb_opts(argv[0], argv[i], &io, &d), argv[i], &d) < 0)
 			failed = 1;
 	return cmd_report(&dopts, &d, failed ? EXIT_USAGE : EXIT_OK);
 }

@@ -16,6 +16,7 @@
 #include "build.h"
 #include "diag.h"
 #include "opt.h"
+#include "registry.h"
 #include "util.h"
 
 /* The exit status of every command (doc/cpolc.1, EXIT STATUS). */
@@ -25,6 +26,7 @@ enum {
 	EXIT_USAGE = 2,	   /* bad invocation or bad input */
 	EXIT_RESOLVE = 3,  /* resolution failed */
 	EXIT_MISMATCH = 4, /* lock or verification mismatch */
+	EXIT_REGISTRY = 5, /* the registry refused, or could not be reached */
 	EXIT_NOLIB = 127,  /* a library could not be loaded, as the dynamic loader exits */
 };
 
@@ -109,6 +111,43 @@ void policy_args_apply(const struct policy_args *pa, const char *policy_path, st
  * so that the caller ends the line. Use it when stderr is a terminal. */
 void cmd_progress_line(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles);
 
+/* How to push to a registry: push's options, and build's with --push. */
+struct push_args {
+	const char *creds, *authfile, *ca_file, *cert_dir;
+	int tls_verify; /* 0: true, 1: false (the index of its CHOICE) */
+	uint64_t chunk_size;
+	long long jobs;
+	struct strvec mount_from;
+};
+extern const char *const tls_verify_names[];
+#define OPT_PUSH(pa)                                                                                         \
+	OPT_STRING(0, "creds", &(pa)->creds, "USER:PASSWORD",                                                \
+		   "authenticate with these credentials (default:\nfrom the auth files, see cpolc(1))"),     \
+		OPT_STRING(0, "authfile", &(pa)->authfile, "FILE",                                           \
+			   "read credentials from FILE (default: the\nstandard auth files)"),                \
+		OPT_CHOICE(0, "tls-verify", &(pa)->tls_verify, "BOOL", tls_verify_names,                     \
+			   "check the registry's TLS certificate (default true);\n"                          \
+			   "false also allows plain http"),                                                  \
+		OPT_STRING(0, "ca-file", &(pa)->ca_file, "FILE",                                             \
+			   "trust the CAs in FILE instead of the system's"),                                 \
+		OPT_STRING(0, "cert-dir", &(pa)->cert_dir, "DIR",                                            \
+			   "trust the CAs of DIR/*.crt instead of the system's;\n"                           \
+			   "DIR/NAME.cert and NAME.key: a client certificate"),                              \
+		OPT_SIZE(0, "chunk-size", &(pa)->chunk_size, "SIZE",                                         \
+			 "upload blobs larger than SIZE in chunks of SIZE\n(default 64M)"),                  \
+		OPT_INT(0, "jobs", &(pa)->jobs, "N", 1, REGISTRY_JOBS_MAX,                                   \
+			"upload up to N blobs at once (default 4)"),                                         \
+		OPT_LIST(0, "mount-from", &(pa)->mount_from, "REPO",                                         \
+			 "mount missing blobs from the repository REPO of\nthe same registry (repeat)")
+
+/* Push the image tagged tag (NULL: the only one) of the layout to dest as
+ * pa says, printing "REF DIGEST N blobs pushed, M skipped" to stdout and a
+ * progress line to stderr when it is a terminal. Returns the exit status;
+ * errors in d. */
+int cmd_push_image(const struct push_args *pa, const char *layout, const char *tag,
+		   const struct registry_ref *dest, struct diag *d);
+void push_args_release(struct push_args *pa);
+
 /* The commands. */
 int cmd_build(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
@@ -119,6 +158,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

@@ -43,7 +43,7 @@ int cmd_compile(int argc, char **argv)
 		bc_save(prog, &sb);
 		if (write_file_atomic(output, sb.buf, sb.len, 0644) < 0)
 			diag_file_error(&d, output, 0, 0, NULL, "cannot write '%s': %s", output,
-					strerror(errno));
+					file_strerror(errno));
 		else
 			rc = EXIT_OK;
 	}

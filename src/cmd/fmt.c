@@ -40,7 +40,7 @@ static int write_over(const char *path, const char *text, size_t len, struct dia
 	int rc = 0;
 
 	if (!real || stat(real, &st) < 0 || write_file_atomic(real, text, len, st.st_mode & 07777) < 0) {
-		diag_file_error(d, path, 0, 0, NULL, "cannot write '%s': %s", path, strerror(errno));
+		diag_file_error(d, path, 0, 0, NULL, "cannot write '%s': %s", path, file_strerror(errno));
 		rc = -1;
 	}
 	free(real);
@@ -77,7 +77,7 @@ static int fmt_file(const char *path, enum fmt_mode mode, struct diag *d)
 		return EXIT_USAGE;
 	if ((std ? read_stdin(&text, &len) : read_file(path, &text, &len)) < 0) {
 		diag_file_error(d, std ? "<stdin>" : path, 0, 0, NULL, "cannot read '%s': %s", path,
-				strerror(errno));
+				file_strerror(errno));
 		return EXIT_USAGE;
 	}
 	id = diag_add_file(d, std ? "<stdin>" : path, text, len);

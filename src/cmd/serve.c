@@ -69,42 +69,91 @@ static int run(const struct serve_opts *so, unsigned grace, const struct diag_op
 	return cmd_report(dopts, &d, s ? EXIT_OK : EXIT_USAGE);
 }
 
+#define ABOUT                                                                                                \
+	"Serve the pull side of the OCI distribution API and compose each image when\n"                      \
+	"it is first pulled: NAME:REF is the policy DIR/NAME.cpol evaluated against\n"                       \
+	"the request DIR/NAME/REF.json. A pull is a lookup for as long as the policy,\n"                     \
+	"the request, the catalogs and the client are unchanged; then it composes\n"                         \
+	"again. A denial answers 403 DENIED with the deny messages. Every composition\n"                     \
+	"and every manifest served is logged under --state before it is served.\n"                           \
+	"SIGTERM or SIGINT stops it after the responses in flight.\n"
+
+struct serve_args {
+	struct serve_opts so;
+	struct strvec cats;
+	long long maxconn, timeout, maxcomp, maxqueue, ctimeout, grace;
+	int store_tls;
+	struct diag_opts dopts;
+};
+
+/* Fill in what the options leave and serve. */
+static int go(struct serve_args *a)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	a->so.exe = exe;
+	a->so.catalogs = (const char *const *)a->cats.v;
+	a->so.ncatalogs = a->cats.n;
+	a->so.max_connections = (unsigned)a->maxconn, a->so.timeout = (unsigned)a->timeout;
+	a->so.max_compositions = (unsigned)a->maxcomp, a->so.max_queue = (unsigned)a->maxqueue;
+	a->so.compose_timeout = (unsigned)a->ctimeout;
+	a->so.store_insecure = a->store_tls == 1;
+	return run(&a->so, (unsigned)a->grace, &a->dopts);
+}
+
 int cmd_serve(int argc, char **argv)
 {
-	struct diag_opts dopts = DIAG_OPTS_INIT;
-	struct serve_opts so = {.listen = "127.0.0.1:5000", .log = log_line};
-	struct strvec cats = STRVEC_INIT;
-	long long maxconn = 256, timeout = 30, maxcomp = 2, maxqueue = 64, ctimeout = 600, grace = 30;
+	static const char *const tls_words[] = {"true", "false", NULL};
+	struct serve_args a = {
+		.so = {.listen = "127.0.0.1:5000", .log = log_line},
+		.dopts = DIAG_OPTS_INIT,
+		.maxconn = 256,
+		.timeout = 30,
+		.maxcomp = 2,
+		.maxqueue = 64,
+		.ctimeout = 600,
+		.grace = 30,
+	};
+	struct serve_opts *so = &a.so;
 	const struct opt opts[] = {
-		OPT_STRING(0, "listen", &so.listen, "ADDR:PORT",
+		OPT_STRING(0, "listen", &so->listen, "ADDR:PORT",
 			   "where to listen (default 127.0.0.1:5000; port 0: any)"),
-		OPT_STRING(0, "policies", &so.policies, "DIR",
+		OPT_STRING(0, "policies", &so->policies, "DIR",
 			   "the policies: NAME is DIR/NAME.cpol (or .cpolb),\nREF is DIR/NAME/REF.json "
 			   "(required)"),
-		OPT_LIST('C', "catalog", &cats, "DIR", "resolve against the catalog DIR (repeat)"),
-		OPT_STRING(0, "state", &so.state, "DIR",
+		OPT_LIST('C', "catalog", &a.cats, "DIR", "resolve against the catalog DIR (repeat)"),
+		OPT_STRING(0, "state", &so->state, "DIR",
 			   "compositions, locks and logs (default:\n$XDG_STATE_HOME/cpolc/serve)"),
-		OPT_STRING(0, "cache", &so.cache, "DIR", "the layer cache (default: as for build)"),
-		OPT_STRING(0, "stdlib", &so.stdlib, "DIR", "search DIR first for imported modules"),
+		OPT_STRING(0, "cache", &so->cache, "DIR", "the layer cache (default: as for build)"),
+		OPT_STRING(0, "stdlib", &so->stdlib, "DIR", "search DIR first for imported modules"),
 		OPT_GROUP("clients:"),
-		OPT_STRING(0, "auth", &so.auth, "FILE",
+		OPT_STRING(0, "auth", &so->auth, "FILE",
 			   "require Basic auth from the htpasswd FILE (bcrypt;\nUSER:HASH[:ROLE,...] lines)"),
-		OPT_STRING(0, "tls-cert", &so.tls_cert, "FILE",
+		OPT_STRING(0, "tls-cert", &so->tls_cert, "FILE",
 			   "serve HTTPS with this PEM certificate (chain)"),
-		OPT_STRING(0, "tls-key", &so.tls_key, "FILE", "and this PEM private key"),
-		OPT_INT(0, "max-connections", &maxconn, "N", 1, 100000,
+		OPT_STRING(0, "tls-key", &so->tls_key, "FILE", "and this PEM private key"),
+		OPT_STRING(0, "store", &so->store, "REGISTRY/REPO",
+			   "share compositions through this registry: push each\n"
+			   "one there, find others' there, send clients there for blobs"),
+		OPT_STRING(0, "store-creds", &so->store_creds, "USER:PASSWORD",
+			   "credentials for the store (default: the auth files)"),
+		OPT_CHOICE(0, "store-tls-verify", &a.store_tls, "B", tls_words,
+			   "false: no TLS verification for the store (a local test registry)"),
+		OPT_INT(0, "max-connections", &a.maxconn, "N", 1, 100000,
 			"open connections at most (default 256)"),
-		OPT_INT(0, "timeout", &timeout, "SECONDS", 1, 86400,
+		OPT_INT(0, "timeout", &a.timeout, "SECONDS", 1, 86400,
 			"close a connection idle this long (default 30)"),
-		OPT_INT(0, "max-compositions", &maxcomp, "N", 1, 1024,
+		OPT_INT(0, "max-compositions", &a.maxcomp, "N", 1, 1024,
 			"compositions running at once (default 2)"),
-		OPT_INT(0, "max-queue", &maxqueue, "N", 0, 100000,
+		OPT_INT(0, "max-queue", &a.maxqueue, "N", 0, 100000,
 			"compositions waiting at most; more get 429 (default 64)"),
-		OPT_INT(0, "compose-timeout", &ctimeout, "SECONDS", 1, 86400,
+		OPT_INT(0, "compose-timeout", &a.ctimeout, "SECONDS", 1, 86400,
 			"stop a composition that takes longer (default 600)"),
-		OPT_INT(0, "grace", &grace, "SECONDS", 0, 3600,
+		OPT_INT(0, "grace", &a.grace, "SECONDS", 0, 3600,
 			"on SIGTERM, wait this long for responses in flight\n(default 30)"),
-		OPT_DIAG(&dopts),
+		OPT_DIAG(&a.dopts),
 		OPT_END(),
 	};
 	const struct opt_cmd c = {
@@ -112,37 +161,21 @@ int cmd_serve(int argc, char **argv)
 		.usage = "serve --policies DIR -C CATALOG... [--listen ADDR:PORT] [--state DIR] [--cache "
 			 "DIR]\n"
 			 "      [--auth HTPASSWD] [--tls-cert PEM --tls-key PEM]",
-		.about = "Serve the pull side of the OCI distribution API and compose each image when\n"
-			 "it is first pulled: NAME:REF is the policy DIR/NAME.cpol evaluated against\n"
-			 "the request DIR/NAME/REF.json. A pull is a lookup for as long as the policy,\n"
-			 "the request, the catalogs and the client are unchanged; then it composes\n"
-			 "again. A denial answers 403 DENIED with the deny messages. Every composition\n"
-			 "and every manifest served is logged under --state before it is served.\n"
-			 "SIGTERM or SIGINT stops it after the responses in flight.\n",
+		.about = ABOUT,
 		.opts = opts,
 	};
-	char exe[PATH_MAX], *defstate = NULL;
-	ssize_t n;
+	char *defstate = NULL;
 	int r = opt_parse(&c, argc, argv);
 
-	if (r != 0 || !so.policies) {
+	if (r != 0 || !so->policies)
 		r = r < 0 ? opt_exit(r)
 		    : r	  ? opt_usage_error(&c, "unexpected argument '%s'", argv[0])
 			  : opt_usage_error(&c, "no policy directory given (--policies DIR)");
-	} else if (!so.state && !(so.state = defstate = default_state())) {
+	else if (!so->state && !(so->state = defstate = default_state()))
 		r = opt_usage_error(&c, "no state directory: give --state DIR, or set HOME");
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		exe[n > 0 ? n : 0] = '\0';
-		so.exe = exe;
-		so.catalogs = (const char *const *)cats.v;
-		so.ncatalogs = cats.n;
-		so.max_connections = (unsigned)maxconn, so.timeout = (unsigned)timeout;
-		so.max_compositions = (unsigned)maxcomp, so.max_queue = (unsigned)maxqueue;
-		so.compose_timeout = (unsigned)ctimeout;
-		r = run(&so, (unsigned)grace, &dopts);
-	}
-	strvec_clear(&cats);
+	else
+		r = go(&a);
+	strvec_clear(&a.cats);
 	free(defstate);
 	return r;
 }

@@ -3,7 +3,8 @@
 # the sources (no configure needed): flex/bison output and a minimal
 # config.h go to OUTDIR (default tests/fuzz/out), then every library source
 # is compiled with -fsanitize=fuzzer-no-link,address,undefined and linked
-# into fuzz_parse, fuzz_cpolb, fuzz_json, fuzz_tar and fuzz_lock.
+# into fuzz_parse, fuzz_cpolb, fuzz_json, fuzz_tar, fuzz_lock, fuzz_registry,
+# fuzz_deb and fuzz_from.
 #
 # Needs clang and libclang-rt-14-dev (or the clang version's runtime).
 set -eu
@@ -26,7 +27,7 @@ printf '#define CPOLC_STDLIBDIR "%s/stdlib"\n#define CPOLC_SRC_STDLIBDIR "%s/std
 bison -d -Wall -Wno-yacc -o "$out/grammar/parser.c" "$src/grammar/parser.y"
 flex -o "$out/grammar/lexer.c" "$src/grammar/lexer.l"
 
-pkgs="libarchive libcrypto jansson zlib libdeflate libzstd libmicrohttpd libcrypt"
+pkgs="libarchive libcrypto libcurl jansson zlib libdeflate libzstd libmicrohttpd libcrypt"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -g -O1 $SAN -I$out -I$out/grammar -I$src/include -I$src/grammar -I$src/src \
  -include $out/config.h $(pkg-config --cflags $pkgs)"
@@ -44,7 +45,7 @@ for f in "$src"/src/*.c "$out/grammar/parser.c" "$out/grammar/lexer.c"; do
 	# recompile what changed, everything when a header changed
 	[ "$o" -nt "$f" ] && [ "$o" -nt "$newest_h" ] || echo "$CC $CFLAGS -fsanitize=fuzzer-no-link -c $f -o $o"
 done | xargs -r -P "$JOBS" -I{} sh -c '{}'
-for t in fuzz_parse fuzz_cpolb fuzz_json fuzz_tar fuzz_lock; do
+for t in fuzz_parse fuzz_cpolb fuzz_json fuzz_tar fuzz_lock fuzz_registry fuzz_deb fuzz_from; do
 	$CC $CFLAGS -fsanitize=fuzzer "$src/tests/fuzz/$t.c" $objs $LIBS -o "$out/$t"
 	echo "built $out/$t"
 done

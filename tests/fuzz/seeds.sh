@@ -9,7 +9,7 @@ out=${1:-$src/tests/fuzz/out/seeds}
 : "${CPOLC:=$src/cpolc}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cpolc-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock"
+mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock" "$out/fuzz_registry" "$out/fuzz_deb" "$out/fuzz_from"
 
 # fuzz_parse: every policy in the tree; fuzz_cpolb: each compiled
 n=0
@@ -92,5 +92,47 @@ mk("through.tar", [("lib", L, 0o777, None, "/usr/lib"), ("lib/evil.so", R, 0o644
 mk("suid.tar", [("usr/bin/su", R, 0o4755, b"su")])
 mk("long.tar", [("d/" + "x" * 200 + "/f", R, 0o644, b"y")])
 PY
+# fuzz_registry: MODE byte + text (see fuzz_registry.c)
+rseed() { printf "\\$(printf %03o "$1")%s" "$2" >"$out/fuzz_registry/$3"; }
+rseed 0 'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push"' bearer
+rseed 0 'Basic realm="x\"y", Bearer REALM=https://a/t , service=s, error="insufficient_scope"' two
+rseed 1 '127.0.0.1:5000/team/web:prod' ref
+rseed 1 'localhost/a.b_c__d-e--f/g:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' ref-digest
+rseed 1 '[::1]:5000/a' ref-v6
+rseed 2 'Ym9iOnBhOnNz' b64
+rseed 3 '/v2/a/blobs/uploads/x?_state=abc' loc
+rseed 3 'https://s3.example/b?sig=1' loc-abs
+rseed 4 '{"auths": {"https://index.docker.io/v1/": {"auth": "YW5uOng="}, "127.0.0.1:5000": {"auth": "Ym9iOnBhOnNz"}}}' auth
+rseed 5 'application/vnd.oci.image.manifest.v1+json' mt
+# fuzz_deb: "MODE" byte (even: a control file, odd: a whole .deb) + bytes
+printf '\000Package: app\nVersion: 1:1.0-1\nArchitecture: amd64\nDepends: libc6 (>= 2.34),\n hello | bye,\n\tz\nPre-Depends: dpkg (>= 1.19)\nProvides: www (= 1)\nConflicts: x\nBreaks: y (<< 2)\nInstalled-Size: 12\n\nPackage: second\n' >"$out/fuzz_deb/control"
+printf '\000package: lib\nversion: 2\narchitecture: all\n' >"$out/fuzz_deb/control-lower"
+# (not folded.deb: 100,000 continuation lines are a timing test, slow under ASan)
+for f in "$src"/tests/hostile/deb/*bomb.deb "$src"/tests/hostile/deb/setuid.deb "$src"/tests/fixtures/debs/hello_*.deb; do
+	[ -f "$f" ] && [ "$(wc -c <"$f")" -lt 1000000 ] && { printf '\001'; cat "$f"; } >"$out/fuzz_deb/deb-$(basename "$f")"
+done
+
+# fuzz_from: index, manifest, config, layer, separated by "\n--\n", with
+# the placeholders of fuzz_from.c for digests and sizes
+python3 - "$out/fuzz_from" <<'PY'
+import io, sys, tarfile
+t = sys.argv[1]
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+    ti = tarfile.TarInfo("etc/os-release"); ti.size = 3; ti.mtime = 0
+    tf.addfile(ti, io.BytesIO(b"x=1"))
+layer = buf.getvalue()
+M = "application/vnd.oci.image.manifest.v1+json"
+index = '{"schemaVersion":2,"manifests":[{"mediaType":"%s","digest":"@MANIFEST","size":@MSIZE,"annotations":{"org.opencontainers.image.ref.name":"latest"}}]}' % M
+def manifest(mt):
+    return '{"schemaVersion":2,"mediaType":"%s","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"@CONFIG","size":@CSIZE},"layers":[{"mediaType":"%s","digest":"@LAYER","size":@LSIZE}]}' % (M, mt)
+config = '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"]},"rootfs":{"type":"layers","diff_ids":["@DIFFID"]},"history":[{"created_by":"x"}]}'
+for name, mt in [("tar", "application/vnd.oci.image.layer.v1.tar"), ("gzip", "application/vnd.oci.image.layer.v1.tar+gzip"),
+                 ("evil", "text/evil+zstd")]:
+    with open(f"{t}/{name}", "wb") as f:
+        f.write("\n--\n".join([index, manifest(mt), config]).encode() + b"\n--\n" + layer)
+PY
+
 echo "seeds: $(ls "$out/fuzz_parse" | wc -l) parse, $(ls "$out/fuzz_cpolb" | wc -l) cpolb," \
-	"$(ls "$out/fuzz_json" | wc -l) json, $(ls "$out/fuzz_tar" | wc -l) tar, $(ls "$out/fuzz_lock" | wc -l) lock"
+	"$(ls "$out/fuzz_json" | wc -l) json, $(ls "$out/fuzz_tar" | wc -l) tar, $(ls "$out/fuzz_lock" | wc -l) lock," \
+	"$(ls "$out/fuzz_registry" | wc -l) registry, $(ls "$out/fuzz_deb" | wc -l) deb, $(ls "$out/fuzz_from" | wc -l) from"
