@@ -700,24 +700,6 @@ json_t *cat_prim_record(const struct cat_prim *cp)
 	return r;
 }
 
-char *cat_prim_cves(const struct cat_prim *p, size_t max)
-{
-	json_t *rec = cat_prim_record(p), *cves = json_object_get(json_object_get(rec, "scan"), "cves"), *c;
-	struct strbuf sb = STRBUF_INIT;
-	size_t i;
-
-	json_array_foreach(cves, i, c)
-	{
-		if (i == max) {
-			sb_addf(&sb, " and %zu more", json_array_size(cves) - max);
-			break;
-		}
-		sb_addf(&sb, "%s%s (%s)", i ? ", " : "", json_string_value(json_object_get(c, "id")),
-			json_string_value(json_object_get(c, "severity")));
-	}
-	return sb.len ? sb_detach(&sb, NULL) : (sb_release(&sb), NULL);
-}
-
 bool cat_prim_fits(const struct cat_prim *p, const char *platform)
 {
 	const char *slash;

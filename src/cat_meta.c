@@ -395,3 +395,23 @@ char *meta_dump(json_t *m, size_t *len)
 	free(s);
 	return sb_detach(&sb, len);
 }
+
+/* Here, not in cat.c, so that what calls it (decision_report) does not
+ * pull in all of cat.c. */
+char *cat_prim_cves(const struct cat_prim *p, size_t max)
+{
+	json_t *rec = cat_prim_record(p), *cves = json_object_get(json_object_get(rec, "scan"), "cves"), *c;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	json_array_foreach(cves, i, c)
+	{
+		if (i == max) {
+			sb_addf(&sb, " and %zu more", json_array_size(cves) - max);
+			break;
+		}
+		sb_addf(&sb, "%s%s (%s)", i ? ", " : "", json_string_value(json_object_get(c, "id")),
+			json_string_value(json_object_get(c, "severity")));
+	}
+	return sb.len ? sb_detach(&sb, NULL) : (sb_release(&sb), NULL);
+}
