@@ -28,8 +28,9 @@
 #include "diag.h"
 
 /* Size bounds of what a repository may send. */
-#define APT_MAX_RELEASE	 (64u << 20)   /* an InRelease, Release or Release.gpg */
-#define APT_MAX_PACKAGES (1024u << 20) /* a Packages index, uncompressed */
+#define APT_MAX_RELEASE	 (64u << 20)  /* an InRelease, Release or Release.gpg */
+#define APT_MAX_PACKAGES (512u << 20) /* a Packages index, uncompressed */
+#define APT_MAX_COUNT	 2000000u     /* packages of one import, old and new */
 
 /* ---- deb822 paragraphs --------------------------------------------------- */
 

@@ -382,6 +382,10 @@ static void parse_stanza(struct import *im, const struct apt_para *p, const char
 	k.important = yes(text_of(im, p, "Important")) || yes(text_of(im, p, "Protected"));
 	k.src = src;
 	k.rank = (uint32_t)(uintptr_t)strmap_get(&im->ranks, k.name);
+	if (im->npkgs >= APT_MAX_COUNT) {
+		bad(im, what, p->line, "more than %u packages in one import", APT_MAX_COUNT);
+		return;
+	}
 	xgrow((void **)&im->pkgs, &im->cappkgs, im->npkgs + 1, sizeof(*im->pkgs));
 	im->pkgs[im->npkgs++] = k;
 }
@@ -543,6 +547,11 @@ static int add_old(struct import *im)
 	if (!(old = pack_load(im->dir, pack, im->d)))
 		return -1;
 	n = pack_count(old);
+	if (nnew + n > APT_MAX_COUNT) {
+		diag_error(im->d, LOC_NONE, CAT_RULE, "more than %u packages in the pack", APT_MAX_COUNT);
+		pack_free(old);
+		return -1;
+	}
 	xgrow((void **)&im->pkgs, &im->cappkgs, nnew + n, sizeof(*im->pkgs));
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct pack_pkg *k = &im->pkgs[im->npkgs];

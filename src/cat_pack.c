@@ -463,7 +463,7 @@ int pack_write(const char *dir, struct pack_pkg *pkgs, size_t n, const char *con
 	sb_addc(&in.area, '\0');
 	for (size_t i = 0; i < (size_t)k; i++)
 		put_entry(&ents, &in, &recs, &pkgs[i]);
-	if (recs.len > UINT32_MAX) {
+	if (recs.len > UINT32_MAX || in.area.len > UINT32_MAX / 2) { /* offsets are u32 */
 		diag_error(d, LOC_NONE, CAT_RULE, "too many packages for one pack");
 		goto out;
 	}
