@@ -252,7 +252,7 @@ struct cat_apt_sources {
 
 /* Read FILE (deb822, as /etc/apt/sources.list.d/NAME.sources): one source
  * per URI and suite of each enabled "deb" entry; Signed-By must name a
- * keyring file. Returns 0, or -1 after reporting. */
+ * keyring file. Returns 0, or -1 after reporting (out is then empty). */
 int cat_apt_sources_load(const char *file, struct cat_apt_sources *out, struct diag *d);
 void cat_apt_sources_release(struct cat_apt_sources *s);
 

@@ -765,6 +765,8 @@ int cat_apt_sources_load(const char *file, struct cat_apt_sources *out, struct d
 		diag_file_error(d, file, 0, 0, CAT_RULE, "no enabled 'deb' entry");
 		rc = -1;
 	}
+	if (rc < 0) /* nothing for the caller to release */
+		cat_apt_sources_release(out);
 	apt_para_release(&p);
 	free(text);
 	return rc;

@@ -160,18 +160,6 @@
 	  (c, pass))                                                                                \
 	V(MHD_free, (void *p), (p))
 
-/* libcurl, for repositories over http and https (src/fetch_http.c);
- * curl_easy_setopt and curl_easy_getinfo are variadic: defined by hand */
-#define LIBCURL_FUNCS(F, V)                                                                         \
-	F(CURLcode, curl_global_init, (long flags), (flags))                                        \
-	F(CURL *, curl_easy_init, (void), ())                                                       \
-	V(curl_easy_cleanup, (CURL *c), (c))                                                        \
-	V(curl_easy_reset, (CURL *c), (c))                                                          \
-	F(CURLcode, curl_easy_perform, (CURL *c), (c))                                              \
-	F(const char *, curl_easy_strerror, (CURLcode e), (e))                                      \
-	F(struct curl_slist *, curl_slist_append, (struct curl_slist *l, const char *s), (l, s))    \
-	V(curl_slist_free_all, (struct curl_slist *l), (l))
-
 /* libcrypt, for the bcrypt hashes of cpolc serve --auth */
 #define LIBCRYPT_FUNCS(F, V)                                                                        \
 	F(char *, crypt_r, (const char *phrase, const char *setting, struct crypt_data *data),      \
@@ -486,74 +474,6 @@ int dynlib_open(unsigned which, const char **err)
 }
 
 #else
-
-/* ---- libcurl ------------------------------------------------------------- */
-
-static struct curl_fns {
-	LIBCURL_FUNCS(MEMBER, VMEMBER)
-	CURLcode (*curl_easy_setopt)(CURL *c, CURLoption opt, ...);
-	CURLcode (*curl_easy_getinfo)(CURL *c, CURLINFO info, ...);
-} curl_fn;
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static struct lib curl_lib = {CPOLC_LIBCURL_SONAME, "fetch from repositories", NULL, ""};
-
-static void curl_load(void)
-{
-	struct lib *l = &curl_lib;
-	struct curl_fns *t = &curl_fn;
-
-	if (!open_lib(l))
-		return;
-	LIBCURL_FUNCS(LOOKUP, VLOOKUP)
-	LOOKUP(CURLcode, curl_easy_setopt, , )
-	LOOKUP(CURLcode, curl_easy_getinfo, , )
-}
-
-#define CURL_STUB(ret, name, params, args)                                                                   \
-	STUB(curl_once, curl_load, curl_lib, curl_fn, ret, name, params, args)
-#define CURL_VSTUB(name, params, args) VSTUB(curl_once, curl_load, curl_lib, curl_fn, name, params, args)
-LIBCURL_FUNCS(CURL_STUB, CURL_VSTUB)
-
-/* The value's type follows from the option's number, as libcurl itself
- * reads it (curl.h: CURLOPTTYPE_*). */
-CURLcode curl_easy_setopt(CURL *c, CURLoption opt, ...)
-{
-	va_list ap;
-	CURLcode r;
-
-	pthread_once(&curl_once, curl_load);
-	if (!curl_lib.handle)
-		die(&curl_lib);
-	va_start(ap, opt);
-	if (opt < CURLOPTTYPE_OBJECTPOINT)
-		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, long));
-	else if (opt < CURLOPTTYPE_FUNCTIONPOINT)
-		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void *));
-	else if (opt < CURLOPTTYPE_OFF_T)
-		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void (*)(void)));
-	else if (opt < CURLOPTTYPE_BLOB)
-		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, curl_off_t));
-	else
-		r = curl_fn.curl_easy_setopt(c, opt, va_arg(ap, void *));
-	va_end(ap);
-	return r;
-}
-
-/* Every CURLINFO takes a pointer. */
-CURLcode curl_easy_getinfo(CURL *c, CURLINFO info, ...)
-{
-	va_list ap;
-	void *p;
-
-	pthread_once(&curl_once, curl_load);
-	if (!curl_lib.handle)
-		die(&curl_lib);
-	va_start(ap, info);
-	p = va_arg(ap, void *);
-	va_end(ap);
-	return curl_fn.curl_easy_getinfo(c, info, p);
-}
 
 int dynlib_open(unsigned which, const char **err)
 {
