@@ -593,8 +593,10 @@ static long commit(struct import *im)
 	    index_header_write(im->dir, pack, im->d) < 0)
 		return -1;
 	now = pack_load(im->dir, pack, im->d);
-	if (now)
+	if (now) {
 		rc = (long)pack_count(now);
+		pack_prune(im->dir, now, PACK_PRUNE_AGE);
+	}
 	pack_free(now);
 	return rc;
 }

@@ -176,6 +176,13 @@ json_t *pack_meta(const struct cat_prim *p, char meta_digest[72], struct diag *d
 /* The .deb of p: SHA256 (hex), size and URL (caller frees). 0 or -1. */
 int pack_deb(const struct cat_prim *p, char sha256[65], uint64_t *size, char **url, struct diag *d);
 
+/* Remove the files of DIR/packs/sha256 that are not keep's (its table,
+ * records and marker) and were last modified more than age seconds ago:
+ * the packs imports and scans replaced, once no reader can still be
+ * opening them. Best effort. */
+void pack_prune(const char *dir, const struct cat_pack *keep, long age);
+#define PACK_PRUNE_AGE (24L * 3600) /* a day, as the layouts' temporaries */
+
 /* Note that pack primitive p owns allocations (cat_close frees them). */
 void cat_touch(struct cat_prim *p);
 

@@ -34,12 +34,14 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cat.h"
@@ -895,4 +897,29 @@ int pack_deb(const struct cat_prim *p, char sha256[65], uint64_t *size, char **u
 		*url = xasprintf("%.*s/%s", (int)n, uri, e.filename);
 	}
 	return 0;
+}
+
+void pack_prune(const char *dir, const struct cat_pack *keep, long age)
+{
+	int fd = open_subdir(dir, "packs/sha256");
+	DIR *dh = fd >= 0 ? fdopendir(fd) : NULL;
+	const char *table = strrchr(keep->path, '/') + 1, *records = strrchr(keep->recpath, '/') + 1;
+	struct dirent *de;
+	time_t now = time(NULL);
+
+	if (!dh) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dh))) {
+		struct stat st;
+		if (de->d_name[0] == '.' || !strncmp(de->d_name, table, 64) ||
+		    !strncmp(de->d_name, records, 64))
+			continue; /* the pack (and its marker) */
+		if (fstatat(dirfd(dh), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    now - st.st_mtime > age)
+			unlinkat(dirfd(dh), de->d_name, 0);
+	}
+	closedir(dh);
 }

@@ -628,6 +628,12 @@ static int apply_pack(const char *dir, struct catalog *cat, struct target *ts, c
 	rc = pack_write(dir, pkgs, k, srcs, pack_nsrcs(cat->pack), digest, d);
 	if (rc == 0)
 		rc = index_header_write(dir, digest, d);
+	if (rc == 0) {
+		struct cat_pack *now = pack_load(dir, digest, d);
+		if (now)
+			pack_prune(dir, now, PACK_PRUNE_AGE);
+		pack_free(now);
+	}
 	free(pkgs);
 	free(srcs);
 	return rc;
