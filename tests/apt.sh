@@ -202,6 +202,14 @@ expect_exit "without --locked the build moves on" 0 "$CPOLC" build app.cpol -C "
 expect_match "to app 1.1" "$(cat app4.lock)" '"name": "app",
       "version": "1.1"'
 
+# packs an import replaced are removed once they are a day old
+npacks=$(ls "$C/packs/sha256" | grep -vc '\.hashed$')
+expect_eq "the replaced packs are kept for now" "$((npacks > 2))" 1
+touch -d '2 days ago' "$C"/packs/sha256/*
+expect_exit "import once more" 0 "$CPOLC" catalog import-apt "$C" "file://$R" stable main --keyring "$W/good.gpg"
+expect_eq "then only the pack's two files are left" "$(ls "$C/packs/sha256" | grep -vc '\.hashed$')" 2
+expect_exit "which resolve" 0 "$CPOLC" catalog resolve -C "$C" app
+
 # ---- .sources ---------------------------------------------------------------------------
 cat >"$W/test.sources" <<EOF
 # a comment
