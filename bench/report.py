@@ -2,7 +2,7 @@
 """bench/report.py OUT_DIR NOTES.md - print bench/RESULTS.md from the
 results bench/run.sh left in OUT_DIR (machine.json, compose-*.json,
 push.json, push-info.json, memory.json, catalog.json, lint.json,
-decision.txt), then NOTES.md."""
+decision.txt, serve-*.json, apt-*.json), then NOTES.md."""
 import json
 import os
 import re
@@ -52,6 +52,13 @@ peak = max(x['maxrss_kib'] for x in mem)
 flat = mib(big[-1]['maxrss_kib']) <= 1.1 * mib(big[0]['maxrss_kib']) if big else False
 res5 = [r for r in cat if 'resolve' in r['command']][0]
 listr = [r for r in cat if ' list ' in r['command']][0]
+aimp = by_name(load('apt-import.json'))['cpolc-import']
+ares = by_name(load('apt-resolve.json'))
+afet = by_name(load('apt-fetch.json'))
+ainfo = load('apt-info.json')
+ar, aa = ares['cpolc-resolve']['median']['wall'], ares['apt-get-s']['median']['wall']
+afd, aad, afi = (afet[k]['median']['wall'] for k in ('cpolc-fetch-download', 'apt-get-download', 'cpolc-fetch'))
+apeak = max(x['maxrss_kib'] for x in aimp['runs'])
 scold = by_name(load('serve-cold.json'))
 swarm = by_name(load('serve-warm.json'))
 slat = load('serve-latency.json')
@@ -107,6 +114,16 @@ P('| lint of a 2,000-line policy, whole process, at most 5 ms | median %.2f ms |
   % (lint['median'] * 1000, yes(lint['median'] <= 0.005)))
 P('| resolution against 10,000 primitives, whole process, at most 50 ms | median %.1f ms | %s |'
   % (res5['median'] * 1000, yes(res5['median'] <= 0.050)))
+P('| resolution of python3 curl ca-certificates against bookworm main (%s packages), whole process, '
+  'at most 50 ms | median %.1f ms | %s |' % (format(ainfo['packages'], ','), ar * 1000, yes(ar <= 0.050)))
+P('| ... at least 30x faster than `apt-get install -s` | %.0fx (%.3f s against %.1f ms) | %s |'
+  % (aa / ar, aa, ar * 1000, yes(aa >= 30 * ar)))
+P('| import of the bookworm main index (metadata only) at most 3 s, peak memory at most 256 MiB '
+  '| median %.2f s, peak %.0f MiB | %s |' % (aimp['median']['wall'], mib(apeak),
+                                           yes(aimp['median']['wall'] <= 3 and mib(apeak) <= 256)))
+P('| fetching the %d selected .debs, 2 connections, at least as fast as `apt-get download` '
+  '| %.3f s against %.3f s (%.2fx); with the import into the catalog %.3f s | %s |'
+  % (ainfo['selected'], afd, aad, afd / aad, afi, yes(afd <= aad)))
 P('| serve: warm pull (`skopeo copy`) at most docker-registry\'s | %.3f s against %.3f s (%.2fx) | %s |'
   % (sw, rw, sw / rw, yes(sw <= rw)))
 P('| serve: manifest GET with 16 clients, p50 at most 2 ms, p99 at most 10 ms | p50 %.2f ms, p99 %.2f ms '
@@ -238,6 +255,32 @@ for who in ('cpolc', 'registry'):
     x = slat[who]
     P('| %s | %.2f ms | %.2f ms | %.0f | %d |' % ('cpolc serve' if who == 'cpolc' else 'docker-registry',
                                                  x['p50_ms'], x['p99_ms'], x['rps'], x['non2xx']))
+P()
+P('## Debian\'s bookworm main as a catalog (`bench/apt/run.sh`)')
+P()
+P('The mirror of this machine\'s apt configuration; its InRelease and main Packages (%s packages, '
+  '%s MB) fetched once into a file:// repository and an apt configuration of their own with an empty '
+  'status. The catalog\'s pack: a table of %s bytes (mapped and, the first time, hashed when a catalog '
+  'opens) and records of %s bytes (read per package as needed). Alternating rounds (bench/alternate.py):'
+  % (format(ainfo['packages'], ','), format(round(ainfo['index_bytes'] / 1e6), ','),
+     format(ainfo['table_bytes'], ','), format(ainfo['records_bytes'], ',')))
+P()
+P('- `cpolc-import`: `cpolc catalog import-apt` of the index from the file:// repository into a new catalog.')
+P('- `cpolc-resolve`: `cpolc catalog resolve python3 curl ca-certificates`, warm (the table hashed '
+  'before); `apt-get-s`: `apt-get install -s --no-install-recommends` of the same names, apt\'s binary '
+  'cache warm. Both select the same %d packages.' % ainfo['selected'])
+P('- `cpolc-fetch-download`: `cpolc catalog fetch --download-only` of the selected packages from the mirror '
+  '(2 connections, each .deb checked against its SHA256), into a catalog without content; '
+  '`apt-get-download`: `apt-get download` of the same list (%s MB) into an empty directory; '
+  '`cpolc-fetch`: `cpolc catalog fetch`, which also imports each .deb as a build does.'
+  % format(round(ainfo['deb_bytes'] / 1e6, 1), ','))
+P()
+P('| command | wall median | min | max | CPU user | CPU sys | max RSS |')
+P('|:---|---:|---:|---:|---:|---:|---:|')
+for r in [aimp] + list(ares.values()) + list(afet.values()):
+    P('| %s | %.3f s | %.3f s | %.3f s | %.3f s | %.3f s | %.0f MiB |'
+      % (r['name'], r['median']['wall'], r['min_wall'], r['max_wall'], r['median']['user'], r['median']['sys'],
+         mib(max(x['maxrss_kib'] for x in r['runs']))))
 P()
 P('## Lint and catalog, whole process (hyperfine -N)')
 P()

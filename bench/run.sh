@@ -5,8 +5,9 @@
 #
 # compose (cpolc against umoci and buildah, warm, one primitive changed),
 # push (cpolc push against skopeo copy to a local docker-registry),
-# compose memory, catalog, decision, lint and serve (against
-# docker-registry), in that order; then
+# compose memory, catalog, decision, lint, serve (against docker-registry)
+# and apt (Debian's bookworm main against apt; needs the network), in that
+# order; then
 # bench/report.py turns the results into bench/RESULTS.md, followed by
 # bench/notes.md. Needs hyperfine, umoci, buildah, dpkg-deb, python3 and
 # /usr/bin/time, skopeo and docker-registry. Environment:
@@ -27,7 +28,7 @@ BENCH_DIR=${BENCH_DIR:-/tmp/cpolc-bench}
 BENCH_OUT=$BENCH_DIR/results
 export BENCH_DIR BENCH_OUT
 
-for t in hyperfine umoci buildah dpkg-deb python3 /usr/bin/time skopeo wrk curl docker-registry; do
+for t in hyperfine umoci buildah dpkg-deb python3 /usr/bin/time skopeo wrk curl docker-registry apt-get xz; do
 	command -v "$t" >/dev/null || { echo "missing tool: $t" >&2; exit 2; }
 done
 make -s -C "$BUILD" cpolc bench/decision/bench
@@ -50,6 +51,8 @@ echo "== lint"
 sh "$HERE/lint/run.sh" "$CPOLC"
 echo "== serve"
 sh "$HERE/serve/run.sh" "$CPOLC" "$RUNS"
+echo "== apt (needs the network)"
+sh "$HERE/apt/run.sh" "$CPOLC" "$RUNS"
 
 LOAD_AFTER=$(loadavg)
 CC_LINE=$(sed -n 's/^CC = //p' "$BUILD/Makefile")

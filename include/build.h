@@ -53,6 +53,10 @@ struct build_opts {
 	bool no_cache;
 	int max_layers;
 	enum oci_compression compression;
+	bool offline; /* fail when content is not fetched yet (cat_fetch) */
+	/* progress of content downloads, or NULL (cat_fetch_opts) */
+	void (*progress)(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles);
+	void *progress_ctx;
 	const char *depfile;	    /* -M FILE, or NULL */
 	const char *depfile_target; /* -MT TARGET, or NULL */
 	long long epoch;	    /* SOURCE_DATE_EPOCH */
@@ -80,8 +84,10 @@ void build_release(struct build *b);
  * b->dec; BUILD_DENIED means it is complete but a deny held. */
 enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d);
 
-/* build_decide, then compose the image, write the lock and the depfile.
- * Nothing is written unless every step before composing succeeded. */
+/* build_decide, then fetch the content of the selected packages of apt
+ * repositories that has not been fetched (cat_fetch), compose the image,
+ * write the lock and the depfile. Nothing is written (but fetched content
+ * in the catalogs) unless every step before composing succeeded. */
 enum build_status build_image(struct build *b, const struct build_opts *o, struct diag *d);
 
 /* cpolc verify: check the image at image_path against the lock file, and

@@ -33,6 +33,7 @@
 #include <jansson.h>
 
 #include "diag.h"
+#include "util.h"
 
 struct catalog;
 
@@ -57,12 +58,37 @@ struct cat_prim {
 	char *depends, *provides, *conflicts;
 	json_t *record; /* cache of cat_prim_record */
 	int load_state; /* 0 not loaded, 1 loaded, -1 failed */
+
+	/* A package of an apt repository (cat_pack.c) is known by its metadata;
+	 * its content is fetched the first time a build selects it. For one,
+	 * pack_index is 1 + its entry in cat->pack; digest is NULL until its
+	 * content was fetched, meta_digest and meta_path until cat_prim_load,
+	 * and both digests are owned. Zero for the others. */
+	uint32_t pack_index;
+	uint32_t rank;	  /* apt's order of packages: ties go to the higher */
+	uint8_t priority; /* Priority: 0 none, 1 required, 2 important, 3 standard,
+			     4 optional, 5 extra (apt's numbers: lower wins) */
+	bool essential;	  /* Essential: yes (and apt, as apt forces it) */
+	bool important;	  /* Important: yes or Protected: yes */
+	bool hidden;	  /* a twin in an earlier catalog of the set wins */
+	bool touched;	  /* listed in cat->touched */
 };
+
+struct cat_pack;
 
 struct catalog {
 	char *dir;
-	struct cat_prim *prims; /* sorted by name, then version bytewise */
-	size_t nprims;
+	struct cat_prim *prims;	 /* the index's, sorted by name then version
+				    bytewise, then the pack's (sorted by name,
+				    version highest first, architecture) */
+	size_t nprims, nlocal;	 /* nlocal: how many come from the index */
+	size_t prims_big;	 /* bytes of prims when from xcalloc_big, else 0 */
+	struct cat_pack *pack;	 /* the repositories' packages, or NULL */
+	const char *pack_digest; /* from the index, or NULL */
+	/* the pack primitives that own something (cat_close frees only those,
+	 * not walking 63,000 untouched entries) */
+	struct cat_prim **touched;
+	size_t ntouched, captouched;
 	char *index_text; /* the index file; prim strings point into it */
 	size_t index_len;
 	char identity[72]; /* "sha256:HEX" of the index file */
@@ -93,6 +119,7 @@ struct catset {
 	size_t nnames;
 	struct cat_provider *provs; /* sorted by virt, provider name, version desc */
 	size_t nprovs;
+	struct strvec owned; /* the strings of provs parsed from index entries */
 };
 
 /* ---- reading ------------------------------------------------------------ */
@@ -126,6 +153,11 @@ int cat_prim_load(const struct cat_prim *p, struct diag *d);
  * null. Built once per primitive; BORROWED (owned by the primitive). Loads
  * the metadata if needed; NULL when it cannot be loaded or verified. */
 json_t *cat_prim_record(const struct cat_prim *p);
+
+/* p's known CVEs from its scan results, "CVE-1 (critical), CVE-2 (high)",
+ * at most max then "and N more"; NULL when it has none (or its metadata
+ * cannot be read). Caller frees. */
+char *cat_prim_cves(const struct cat_prim *p, size_t max);
 
 /* Does p's metadata (loaded) allow the exception `what` ("allow":
  * ["setuid"])? False when it is not loaded. */
@@ -193,6 +225,81 @@ struct cat_import_opts {
 int cat_import_deb_opts(const char *dir, const char *deb, const struct cat_import_opts *o, struct diag *d);
 /* The same with the default limits. */
 int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct diag *d);
+
+/* ---- apt repositories (cat_apt.c; doc/DESIGN.md, "Catalogs") ---------- */
+
+#define CAT_APT_KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
+#define CAT_APT_ARCH	"amd64"
+
+/* A repository to import: the fields of a sources.list line. Borrowed. */
+struct cat_apt_source {
+	const char *uri, *suite;
+	const char *const *components;
+	size_t ncomponents;
+	const char *const *archs; /* NULL: CAT_APT_ARCH */
+	size_t narchs;
+	const char *keyring; /* NULL: CAT_APT_KEYRING */
+};
+
+/* The sources of a deb822 .sources file; owns everything it points to. */
+struct cat_apt_sources {
+	struct cat_apt_source *v;
+	size_t n, cap;
+	struct strvec strs;
+	const char ***lists; /* the component and architecture arrays */
+	size_t nlists, caplists;
+};
+
+/* Read FILE (deb822, as /etc/apt/sources.list.d/NAME.sources): one source
+ * per URI and suite of each enabled "deb" entry; Signed-By must name a
+ * keyring file. Returns 0, or -1 after reporting (out is then empty). */
+int cat_apt_sources_load(const char *file, struct cat_apt_sources *out, struct diag *d);
+void cat_apt_sources_release(struct cat_apt_sources *s);
+
+struct cat_apt_opts {
+	const char *gpgv; /* NULL: "gpgv" from PATH */
+};
+
+/* Import the package indexes of srcs into catalog dir as metadata: each
+ * Release verified with gpgv against its keyring, Valid-Until enforced,
+ * each Packages index checked against the SHA256 its Release lists, every
+ * package recorded in the catalog's pack (its content is fetched when a
+ * build first selects it). Packages already there are kept; a package
+ * already there at the same name, version and architecture with another
+ * .deb digest is an error. Everything is staged under DIR/tmp and
+ * committed under the catalog's lock; on failure nothing changes. Returns
+ * the number of packages in the pack, or -1 after reporting. */
+long cat_import_apt(const char *dir, const struct cat_apt_source *srcs, size_t n,
+		    const struct cat_apt_opts *o, struct diag *d);
+
+/* Content on demand (cat_remote.c). */
+struct cat_fetch_opts {
+	bool offline;	    /* fail, naming each primitive whose content is missing */
+	unsigned parallel;  /* connections at once; 0: 2 */
+	bool allow_setuid;  /* accept setuid/setgid files in the content */
+	bool download_only; /* fetch and check the .debs (kept in DIR/tmp/debs,
+			       imported by the next fetch), import nothing */
+	/* progress of the downloads, or NULL (fetch.h, fetch_progress_fn) */
+	void (*progress)(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles);
+	void *ctx;
+};
+
+/* Make sure every pack primitive of v has its content: fetch its .deb,
+ * check it against the SHA256 of its Packages stanza, import its data.tar
+ * as a canonical tar and remember it; digest is set. Other primitives are
+ * passed over. A .deb that fails a check is removed and nothing of it is
+ * kept. Returns 0, or -1 after reporting every failure. */
+int cat_fetch(const struct cat_prim *const *v, size_t n, const struct cat_fetch_opts *o, struct diag *d);
+
+/* Scan feeds (cat_scan.c). */
+enum cat_scan_format { CAT_SCAN_OSV, CAT_SCAN_GRYPE };
+
+/* Record what the vulnerability feed file (or, OSV, directory of files)
+ * finds in the catalog's primitives as their scan results, in one run
+ * under the lock: with OSV every primitive gets a record (empty when no
+ * advisory affects it), with grype those it names. Returns the number of
+ * primitives with findings, or -1 after reporting (nothing changes). */
+long cat_import_scan(const char *dir, const char *file, enum cat_scan_format fmt, struct diag *d);
 
 /* Replace the scan results of name@version with the object in file. */
 int cat_set_scan(const char *dir, const char *name, const char *version, const char *file, struct diag *d);

@@ -53,6 +53,10 @@ struct diag {
 
 void diag_init(struct diag *d);
 void diag_release(struct diag *d);
+/* Move the entries of from (made, e.g., by a worker thread) to the end of
+ * to, in order; from is left empty. Entries must have no source location
+ * (LOC_NONE: whole files, the command line). */
+void diag_move(struct diag *to, struct diag *from);
 
 /* Register a source text; takes ownership of text (malloc'd, NUL-terminated,
  * len bytes without the NUL). Returns its file id (>= 1). Its lines may be

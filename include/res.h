@@ -34,6 +34,32 @@
  *      edges are sorted and unique.
  * Every error names the chain that needed the primitive (web -> app ->
  * libssl3); "no eligible version" adds a note per rejected candidate.
+ *
+ * apt order. When a catalog of the set holds packages of apt repositories
+ * (catalog import-apt), steps 1 and 2 follow what apt-get install does
+ * with an empty status and --no-install-recommends (MarkInstall in apt's
+ * apt-pkg/depcache.cc, apt 2.6), so that the first selection is apt's:
+ *   - Each include (in name order) is taken with its dependencies depth
+ *     first: an element is decided when its dependent's earlier elements
+ *     and everything they pulled in are, so an element that something
+ *     selected meanwhile satisfies links to it.
+ *   - An element's candidates are, alternative by alternative, apt's
+ *     solutions: the candidate of the named package (its highest eligible
+ *     version) when it meets the relation, then the providers that are
+ *     their package's candidate, ordered as apt orders them: Essential
+ *     first, then Important, then the lower Priority (required, important,
+ *     standard, optional, extra; none sorts first, as in apt), then the
+ *     package apt's cache numbers later (the order in which the Packages
+ *     indexes first name it). Only then, beyond apt, the other eligible
+ *     versions and providers, for the search of step 4.
+ *   - A candidate is passed over unless each of its dependency elements can
+ *     be met by a selected primitive or by the candidate of a named package
+ *     or provider (apt's look ahead, IsInstallOkDependenciesSatisfiable-
+ *     ByCandidates).
+ *   Where apt fails (a conflict it resolves by dropping or keeping back
+ *   packages, a dependency it cannot meet), the search of step 4 goes on
+ *   where apt would stop or leave marks behind; Essential packages are not
+ *   added unless something depends on them, as with an empty status.
  */
 #ifndef CPOLC_RES_H
 #define CPOLC_RES_H
@@ -71,6 +97,18 @@ typedef int (*res_admit_fn)(void *ctx, const struct cat_prim *cand, bool *ok, co
  * "no-eligible-version", "excluded-dependency", "version-conflict",
  * "conflict"). */
 int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx, struct diag *d);
+
+/* A version to take first for a name when it is eligible (build --locked:
+ * the lock's versions), so that a lock made before a catalog gained newer
+ * versions still resolves to what it records. Borrowed. */
+struct res_pin {
+	const char *name, *version;
+};
+
+/* res_resolve with pins: for each pinned name, its pinned version is the
+ * first candidate (apt order: the candidate), then the others in order. */
+int res_resolve_pinned(const struct catset *cs, struct decision *dec, const struct res_pin *pins,
+		       size_t npins, res_admit_fn admit, void *ctx, struct diag *d);
 
 /* The graph of a resolved decision in Graphviz DOT: nodes "name\nversion",
  * edges dependent -> dependency, the policy's own includes bold. */

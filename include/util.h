@@ -21,6 +21,11 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Grow *p (an array of *cap elements of size sz) to hold at least need. */
 void xgrow(void **p, size_t *cap, size_t need, size_t sz);
+/* A large zero-filled block the kernel may back with huge pages: a few
+ * faults instead of one per 4 KiB page for arrays of megabytes. Free with
+ * xfree_big(p, n), n as allocated. */
+void *xcalloc_big(size_t n);
+void xfree_big(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

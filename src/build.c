@@ -101,6 +101,34 @@ static struct bc_program *load_program(struct build *b, const char *path, const 
 	return bc;
 }
 
+/* Resolve; with --locked, the lock's versions first (res_resolve_pinned):
+ * a lock stays good while the catalogs gain newer versions. A lock that
+ * cannot be read pins nothing; the comparison with it reports that. */
+static int resolve(struct build *b, const struct build_opts *o, struct diag *d)
+{
+	char *path = o->locked ? (o->lock_path ? xstrdup(o->lock_path)
+					       : build_default_path(o->policy_path, ".lock"))
+			       : NULL;
+	struct res_pin *pins = NULL;
+	struct diag scratch;
+	struct lock lk;
+	int rc;
+
+	lock_init(&lk);
+	diag_init(&scratch);
+	if (path && lock_load(path, &lk, &scratch) == 0) {
+		pins = xcalloc(lk.nprims + 1, sizeof(*pins));
+		for (size_t i = 0; i < lk.nprims; i++)
+			pins[i] = (struct res_pin){lk.prims[i].name, lk.prims[i].version};
+	}
+	rc = res_resolve_pinned(&b->cs, &b->dec, pins, pins ? lk.nprims : 0, admit_cb, b, d);
+	free(pins);
+	diag_release(&scratch);
+	lock_release(&lk);
+	free(path);
+	return rc;
+}
+
 enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d)
 {
 	b->request = request_load(o->request, o->defs, o->ndefs, d);
@@ -119,7 +147,7 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 			return BUILD_BAD_INPUT;
 		}
 		b->have_catalogs = true;
-		if (res_resolve(&b->cs, &b->dec, admit_cb, b, d) < 0)
+		if (resolve(b, o, d) < 0)
 			return b->runtime_error ? BUILD_BAD_INPUT : BUILD_UNRESOLVED;
 	}
 	if (vm_check(b->vm, &b->dec, b->have_catalogs, d) < 0)
@@ -595,6 +623,20 @@ out:
 	return st;
 }
 
+/* The content of the selected packages of apt repositories. */
+static int fetch_selected(struct build *b, const struct build_opts *o, struct diag *d)
+{
+	const struct cat_prim **v = xcalloc(b->dec.nselected + 1, sizeof(*v));
+	struct cat_fetch_opts fo = {.offline = o->offline, .progress = o->progress, .ctx = o->progress_ctx};
+	int rc;
+
+	for (size_t i = 0; i < b->dec.nselected; i++)
+		v[i] = b->dec.selected[i].prim;
+	rc = cat_fetch(v, b->dec.nselected, &fo, d);
+	free(v);
+	return rc;
+}
+
 enum build_status build_image(struct build *b, const struct build_opts *o, struct diag *d)
 {
 	enum build_status st = build_decide(b, o, d);
@@ -607,6 +649,8 @@ enum build_status build_image(struct build *b, const struct build_opts *o, struc
 			   "the policy includes primitives but no catalog was given (-C DIR)");
 		return BUILD_BAD_INPUT;
 	}
+	if (fetch_selected(b, o, d) < 0)
+		return BUILD_BAD_INPUT;
 	out = o->out ? xstrdup(o->out)
 		     : build_default_path(o->policy_path, o->format == OCI_FMT_ARCHIVE ? ".oci.tar" : ".oci");
 	st = compose(b, o, out, d);
@@ -709,14 +753,16 @@ static void select_locked(struct build *b, const struct lock *lk, const char *lo
 		struct cat_prim *p = catset_find(&b->cs, lp->name, lp->version);
 		struct dec_selected *s;
 
-		if (!p || strcmp(p->digest, lp->digest)) {
-			diag_file_error(
-				d, lock_path, 0, 0, "verify", "primitive '%s' %s %s", lp->name, lp->version,
-				p ? "has other content in the catalog" : "is no longer in any catalog");
+		if (p && cat_prim_load(p, d) < 0) { /* sets the digest of fetched content */
 			*st = BUILD_MISMATCH;
 			continue;
 		}
-		if (cat_prim_load(p, d) < 0) {
+		if (!p || !p->digest || !lp->digest || strcmp(p->digest, lp->digest)) {
+			diag_file_error(d, lock_path, 0, 0, "verify", "primitive '%s' %s %s", lp->name,
+					lp->version,
+					!p	     ? "is no longer in any catalog"
+					: !p->digest ? "has no fetched content in the catalog"
+						     : "has other content in the catalog");
 			*st = BUILD_MISMATCH;
 			continue;
 		}

@@ -77,17 +77,46 @@ static const char *index_entry(struct cat_prim *p, char **f)
 	return NULL;
 }
 
+/* The "@pack" line after a version 2 magic line. Returns the
+ * position after them, or NULL after reporting. */
+static char *index_header(struct catalog *cat, char *p, char *end, const char *path, size_t *lineno,
+			  struct diag *d)
+{
+	while (p < end && *p == '@') {
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
+		(*lineno)++;
+		if (!nl || !(sp = memchr(p, ' ', (size_t)(nl - p)))) {
+			diag_file_error(d, path, (unsigned)*lineno, 0, CAT_RULE,
+					"malformed index header line");
+			return NULL;
+		}
+		*nl = *sp = '\0';
+		if (!digest_valid(sp + 1) || strcmp(p, "@pack") || cat->pack_digest) {
+			diag_file_error(d, path, (unsigned)*lineno, 0, CAT_RULE,
+					"malformed index header line");
+			return NULL;
+		}
+		cat->pack_digest = sp + 1;
+		p = nl + 1;
+	}
+	return p;
+}
+
 static int parse_index(struct catalog *cat, const char *path, struct diag *d)
 {
 	char *p = cat->index_text, *end = p + cat->index_len;
 	size_t cap = 0, lineno = 1;
 	size_t mlen = strlen(CAT_INDEX_MAGIC);
+	bool v2 = cat->index_len >= mlen + 1 && !memcmp(p, CAT_INDEX_MAGIC2 "\n", mlen + 1);
 
-	if (cat->index_len < mlen + 1 || memcmp(p, CAT_INDEX_MAGIC "\n", mlen + 1)) {
+	if (!v2 && (cat->index_len < mlen + 1 || memcmp(p, CAT_INDEX_MAGIC "\n", mlen + 1))) {
 		diag_file_error(d, path, 1, 0, CAT_RULE, "not a cpolc catalog index");
 		return -1;
 	}
-	for (p += mlen + 1; p < end; lineno++) {
+	p += mlen + 1;
+	if (v2 && !(p = index_header(cat, p, end, path, &lineno, d)))
+		return -1;
+	for (; p < end; lineno++) {
 		char *nl = memchr(p, '\n', (size_t)(end - p)), *f[CAT_NFIELDS];
 		const char *why;
 		size_t nf = 0;
@@ -115,6 +144,7 @@ static int parse_index(struct catalog *cat, const char *path, struct diag *d)
 		cat->prims[cat->nprims++].cat = cat;
 		p = nl + 1;
 	}
+	cat->nlocal = cat->nprims;
 	return 0;
 }
 
@@ -151,6 +181,12 @@ struct catalog *cat_open(const char *dir, struct diag *d)
 	hash_ref(cat->index_text, cat->index_len, cat->identity);
 	if (parse_index(cat, path, d) < 0)
 		goto fail;
+	if (cat->pack_digest) {
+		struct cat_pack *pk = pack_load(dir, cat->pack_digest, d);
+		if (!pk)
+			goto fail;
+		pack_add_prims(cat, pk);
+	}
 	free(path);
 	return cat;
 fail:
@@ -163,12 +199,25 @@ void cat_close(struct catalog *cat)
 {
 	if (!cat)
 		return;
-	for (size_t i = 0; i < cat->nprims; i++) {
+	for (size_t i = 0; i < cat->nlocal; i++) {
 		free(cat->prims[i].meta_path);
 		json_decref(cat->prims[i].meta);
 		json_decref(cat->prims[i].record);
 	}
-	free(cat->prims);
+	for (size_t i = 0; i < cat->ntouched; i++) { /* digests are owned, see cat.h */
+		struct cat_prim *p = cat->touched[i];
+		free(p->meta_path);
+		json_decref(p->meta);
+		json_decref(p->record);
+		free(p->digest);
+		free(p->meta_digest);
+	}
+	free(cat->touched);
+	pack_free(cat->pack);
+	if (cat->prims_big)
+		xfree_big(cat->prims, cat->prims_big);
+	else
+		free(cat->prims);
 	free(cat->index_text);
 	free(cat->dir);
 	free(cat);
@@ -176,25 +225,24 @@ void cat_close(struct catalog *cat)
 
 /* ---- catalog sets --------------------------------------------------------- */
 
-struct ranked {
-	struct cat_prim *p;
-	size_t rank; /* catalog position */
-};
-
-static int cmp_ranked(const void *a, const void *b)
+/* The order of a set: name, version highest first, version bytewise,
+ * architecture ("fits every platform" first). */
+static int cmp_prim(const struct cat_prim *x, const struct cat_prim *y)
 {
-	const struct ranked *x = a, *y = b;
-	int c = strcmp(x->p->name, y->p->name);
+	int c = strcmp(x->name, y->name);
 
 	if (c)
 		return c;
-	c = ver_cmp(y->p->version, x->p->version);
-	if (c)
+	if ((c = ver_cmp(y->version, x->version)))
 		return c;
-	c = strcmp(x->p->version, y->p->version);
-	if (c)
+	if ((c = strcmp(x->version, y->version)))
 		return c;
-	return x->rank < y->rank ? -1 : x->rank > y->rank;
+	return strcmp(x->arch ? x->arch : "", y->arch ? y->arch : "");
+}
+
+static int cmp_prim_p(const void *a, const void *b)
+{
+	return cmp_prim(*(struct cat_prim *const *)a, *(struct cat_prim *const *)b);
 }
 
 static int cmp_prov(const void *a, const void *b)
@@ -204,44 +252,110 @@ static int cmp_prov(const void *a, const void *b)
 
 	if (c)
 		return c;
-	c = strcmp(x->prim->name, y->prim->name);
-	if (c)
-		return c;
-	return ver_cmp(y->prim->version, x->prim->version);
+	return cmp_prim(x->prim, y->prim);
 }
 
-/* Merge the catalogs' primitives; reports duplicates with two digests. */
+/* The primitives of one catalog in set order: the index's, sorted, merged
+ * with the pack's, which are in that order already (the index's first on
+ * ties). Caller frees. */
+static struct cat_prim **catalog_run(struct catalog *c)
+{
+	struct cat_prim **loc = xcalloc(c->nlocal + 1, sizeof(*loc));
+	struct cat_prim **out = xcalloc(c->nprims + 1, sizeof(*out));
+	size_t i = 0, j = c->nlocal, k = 0;
+
+	for (size_t x = 0; x < c->nlocal; x++)
+		loc[x] = &c->prims[x];
+	if (c->nlocal > 1)
+		qsort(loc, c->nlocal, sizeof(*loc), cmp_prim_p);
+	while (i < c->nlocal || j < c->nprims) {
+		if (j == c->nprims || (i < c->nlocal && cmp_prim(loc[i], &c->prims[j]) <= 0))
+			out[k++] = loc[i++];
+		else
+			out[k++] = &c->prims[j++];
+	}
+	free(loc);
+	return out;
+}
+
+static bool same_key(const struct cat_prim *a, const struct cat_prim *b)
+{
+	return !strcmp(a->name, b->name) && !ver_cmp(a->version, b->version) &&
+	       !strcmp(a->arch ? a->arch : "", b->arch ? b->arch : "");
+}
+
+/* Two primitives of one name, version and platform: the earlier catalog's
+ * wins; different content is an error (.deb digests for packages whose
+ * content was not fetched). */
+static int check_twin(const struct cat_prim *a, const struct cat_prim *b, struct diag *d)
+{
+	char h1[65], h2[65];
+	uint64_t size;
+
+	if (!a->pack_index && !b->pack_index && strcmp(a->digest, b->digest)) {
+		diag_error(d, LOC_NONE, CAT_RULE,
+			   "'%s' version '%s' has content %s in catalog '%s' but %s in catalog '%s'", a->name,
+			   a->version, a->digest, a->cat->dir, b->digest, b->cat->dir);
+		return -1;
+	}
+	if (!a->pack_index || !b->pack_index)
+		return 0;
+	if (pack_deb(a, h1, &size, NULL, d) < 0 || pack_deb(b, h2, &size, NULL, d) < 0)
+		return -1;
+	if (strcmp(h1, h2)) {
+		diag_error(
+			d, LOC_NONE, CAT_RULE,
+			"'%s' version '%s' has the .deb sha256:%s in catalog '%s' but sha256:%s in catalog "
+			"'%s'",
+			a->name, a->version, h1, a->cat->dir, h2, b->cat->dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* Merge the catalogs' runs into cs->prims, earlier catalogs first on ties;
+ * a twin of a primitive already taken is hidden. */
 static int merge_prims(struct catset *cs, struct diag *d)
 {
-	struct ranked *r;
-	size_t total = 0, k = 0;
+	struct cat_prim ***runs = xcalloc(cs->ncats + 1, sizeof(*runs));
+	size_t *pos = xcalloc(cs->ncats + 1, sizeof(*pos)), total = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < cs->ncats; i++)
 		total += cs->cats[i]->nprims;
-	r = xcalloc(total, sizeof(*r));
-	for (size_t i = 0; i < cs->ncats; i++)
-		for (size_t j = 0; j < cs->cats[i]->nprims; j++)
-			r[k++] = (struct ranked){&cs->cats[i]->prims[j], i};
-	if (total)
-		qsort(r, total, sizeof(*r), cmp_ranked);
-	cs->prims = xcalloc(total, sizeof(*cs->prims));
-	for (size_t i = 0; i < total; i++) {
-		struct cat_prim *last = cs->nprims ? cs->prims[cs->nprims - 1] : NULL;
-		if (last && !strcmp(last->name, r[i].p->name) && !ver_cmp(last->version, r[i].p->version)) {
-			if (strcmp(last->digest, r[i].p->digest)) {
-				diag_error(d, LOC_NONE, CAT_RULE,
-					   "'%s' version '%s' has content %s in catalog '%s' but %s in "
-					   "catalog '%s'",
-					   last->name, last->version, last->digest, last->cat->dir,
-					   r[i].p->digest, r[i].p->cat->dir);
-				rc = -1;
-			}
-			continue; /* the earlier catalog wins */
-		}
-		cs->prims[cs->nprims++] = r[i].p;
+	cs->prims = xcalloc(total + 1, sizeof(*cs->prims));
+	if (cs->ncats == 1 && !cs->cats[0]->nlocal) { /* a pack alone is in order, without twins */
+		for (size_t i = 0; i < total; i++)
+			cs->prims[i] = &cs->cats[0]->prims[i];
+		cs->nprims = total;
+		free(runs);
+		free(pos);
+		return 0;
 	}
-	free(r);
+	for (size_t i = 0; i < cs->ncats; i++)
+		runs[i] = catalog_run(cs->cats[i]);
+	for (;;) {
+		struct cat_prim *best = NULL, *last;
+		size_t bi = 0;
+		for (size_t i = 0; i < cs->ncats; i++)
+			if (pos[i] < cs->cats[i]->nprims && (!best || cmp_prim(runs[i][pos[i]], best) < 0))
+				best = runs[i][pos[i]], bi = i;
+		if (!best)
+			break;
+		pos[bi]++;
+		last = cs->nprims ? cs->prims[cs->nprims - 1] : NULL;
+		if (last && same_key(last, best)) {
+			if (check_twin(last, best, d) < 0)
+				rc = -1;
+			best->hidden = true;
+			continue;
+		}
+		cs->prims[cs->nprims++] = best;
+	}
+	for (size_t i = 0; i < cs->ncats; i++)
+		free(runs[i]);
+	free(runs);
+	free(pos);
 	return rc;
 }
 
@@ -249,8 +363,14 @@ static void build_names(struct catset *cs)
 {
 	size_t cap = 0;
 
+	/* a pack stores each name once: in a set of one pack, the same name is
+	 * the same pointer */
+	bool interned = cs->ncats == 1 && !cs->cats[0]->nlocal;
+
 	for (size_t i = 0; i < cs->nprims; i++) {
-		if (cs->nnames && !strcmp(cs->names[cs->nnames - 1].name, cs->prims[i]->name)) {
+		const char *last = cs->nnames ? cs->names[cs->nnames - 1].name : NULL;
+		if (last &&
+		    (last == cs->prims[i]->name || (!interned && !strcmp(last, cs->prims[i]->name)))) {
 			cs->names[cs->nnames - 1].n++;
 			continue;
 		}
@@ -259,17 +379,17 @@ static void build_names(struct catset *cs)
 	}
 }
 
-static int build_providers(struct catset *cs, struct diag *d)
+/* The providers of the index entries of cat (strings owned by cs). */
+static int local_providers(struct catset *cs, struct catalog *cat, size_t *cap, struct diag *d)
 {
-	size_t cap = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < cs->nprims; i++) {
-		struct cat_prim *p = cs->prims[i];
+	for (size_t i = 0; i < cat->nlocal; i++) {
+		struct cat_prim *p = &cat->prims[i];
 		struct rel_list l;
 		const char *why;
 
-		if (!*p->provides)
+		if (!*p->provides || p->hidden)
 			continue;
 		if (rel_parse(p->provides, &l, &why) < 0) {
 			diag_error(d, LOC_NONE, CAT_RULE,
@@ -280,13 +400,44 @@ static int build_providers(struct catset *cs, struct diag *d)
 		}
 		for (size_t j = 0; j < l.n; j++) {
 			struct rel_atom *a = &l.alts[j].atoms[0];
-			xgrow((void **)&cs->provs, &cap, cs->nprovs + 1, sizeof(*cs->provs));
-			cs->provs[cs->nprovs++] = (struct cat_provider){
-				xstrdup(a->name), a->version ? xstrdup(a->version) : NULL, p};
+			xgrow((void **)&cs->provs, cap, cs->nprovs + 1, sizeof(*cs->provs));
+			strvec_push(&cs->owned, a->name);
+			cs->provs[cs->nprovs].virt = cs->owned.v[cs->owned.n - 1];
+			cs->provs[cs->nprovs].version = NULL;
+			if (a->version) {
+				strvec_push(&cs->owned, a->version);
+				cs->provs[cs->nprovs].version = cs->owned.v[cs->owned.n - 1];
+			}
+			cs->provs[cs->nprovs++].prim = p;
 		}
 		rel_list_release(&l);
 	}
-	if (cs->nprovs)
+	return rc;
+}
+
+/* Every provider of the set, sorted; a pack's come sorted, so a set of one
+ * pack needs no sort. */
+static int build_providers(struct catset *cs, struct diag *d)
+{
+	size_t cap = 0, sources = 0, k = 0;
+	bool local = false;
+	int rc = 0;
+
+	for (size_t i = 0; i < cs->ncats; i++) {
+		size_t before = cs->nprovs, mid;
+		if (local_providers(cs, cs->cats[i], &cap, d) < 0)
+			rc = -1;
+		mid = cs->nprovs;
+		if (cs->cats[i]->pack)
+			pack_providers(cs->cats[i], &cs->provs, &cs->nprovs, &cap);
+		local = local || mid > before;
+		sources += (mid > before) + (cs->nprovs > mid);
+	}
+	for (size_t i = 0; i < cs->nprovs; i++)
+		if (!cs->provs[i].prim->hidden)
+			cs->provs[k++] = cs->provs[i];
+	cs->nprovs = k;
+	if (sources > 1 || local)
 		qsort(cs->provs, cs->nprovs, sizeof(*cs->provs), cmp_prov);
 	return rc;
 }
@@ -324,10 +475,7 @@ void catset_release(struct catset *cs)
 	free(cs->cats);
 	free(cs->prims);
 	free(cs->names);
-	for (size_t i = 0; i < cs->nprovs; i++) {
-		free(cs->provs[i].virt);
-		free(cs->provs[i].version);
-	}
+	strvec_clear(&cs->owned);
 	free(cs->provs);
 	memset(cs, 0, sizeof(*cs));
 }
@@ -439,11 +587,40 @@ fail:
 	return -1;
 }
 
+/* The metadata of a pack primitive: built from its entry and its record,
+ * whose digest is its metadata digest. */
+static int load_pack_meta(struct cat_prim *p, struct diag *d)
+{
+	char ref[72];
+	json_t *m = pack_meta(p, ref, d);
+
+	if (!m)
+		return -1;
+	p->meta_digest = xstrdup(ref);
+	p->meta_path = xstrdup(pack_path(p->cat->pack));
+	p->meta = m;
+	return remote_lookup(p, d);
+}
+
+void cat_touch(struct cat_prim *p)
+{
+	struct catalog *cat = (struct catalog *)p->cat; /* its list of touched primitives */
+
+	if (p->touched || !p->pack_index)
+		return;
+	p->touched = true;
+	xgrow((void **)&cat->touched, &cat->captouched, cat->ntouched + 1, sizeof(*cat->touched));
+	cat->touched[cat->ntouched++] = p;
+}
+
 int cat_prim_load(const struct cat_prim *cp, struct diag *d)
 {
 	struct cat_prim *p = (struct cat_prim *)cp; /* the lazily filled cache */
 
-	if (p->load_state == 0)
+	cat_touch(p);
+	if (p->load_state == 0 && p->pack_index)
+		p->load_state = load_pack_meta(p, d) < 0 ? -1 : 1;
+	else if (p->load_state == 0)
 		p->load_state = load_meta(p, d) < 0 ? -1 : 1;
 	else if (p->load_state < 0)
 		diag_error(d, LOC_NONE, CAT_RULE, "metadata of '%s' version '%s' in '%s' is unusable",
@@ -509,7 +686,7 @@ json_t *cat_prim_record(const struct cat_prim *cp)
 	json_object_set_new(r, "name", json_string(p->name));
 	json_object_set_new(r, "version", json_string(p->version));
 	json_object_set_new(r, "kind", json_string(p->kind));
-	json_object_set_new(r, "digest", json_string(p->digest));
+	json_object_set_new(r, "digest", opt_string(p->digest));
 	json_object_set_new(r, "size", json_integer((json_int_t)p->size));
 	json_object_set_new(r, "os", opt_string(p->os));
 	json_object_set_new(r, "arch", opt_string(p->arch));
@@ -580,9 +757,16 @@ bool cat_prim_allows(const struct cat_prim *p, const char *what)
 
 int cat_blob_open(const struct cat_prim *p, int *fd, struct diag *d)
 {
-	char *path = cat_blob_path(p);
-	char got[72];
-	int f = open_regular(path, 0, NULL);
+	char *path, got[72];
+	int f;
+
+	if (!p->digest) {
+		diag_error(d, LOC_NONE, CAT_RULE, "the content of '%s' version '%s' was not fetched", p->name,
+			   p->version);
+		return -1;
+	}
+	path = cat_blob_path(p);
+	f = open_regular(path, 0, NULL);
 
 	if (f < 0) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "cannot open blob of '%s' version '%s': %s", p->name,

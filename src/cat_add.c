@@ -95,25 +95,121 @@ static bool line_is(const char *line, const char *name, const char *version)
 	       line[nl + 1 + vl] == '\t';
 }
 
+/* Is text an index: "cpolc-index 1" or "cpolc-index 2", a newline? */
+static bool index_magic(const char *text, size_t len)
+{
+	size_t m = strlen(CAT_INDEX_MAGIC);
+
+	return len >= m + 1 &&
+	       (!memcmp(text, CAT_INDEX_MAGIC "\n", m + 1) || !memcmp(text, CAT_INDEX_MAGIC2 "\n", m + 1));
+}
+
+/* The length of the magic and header lines ("@pack ...", "@scans ...") of
+ * an index text: where its entries begin. */
+static size_t header_len(const char *text, size_t len)
+{
+	const char *p = memchr(text, '\n', len), *end = text + len;
+
+	if (!p)
+		return len;
+	for (p++; p < end && *p == '@';) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return len;
+		p = nl + 1;
+	}
+	return (size_t)(p - text);
+}
+
+/* Read DIR/index: 1 with *text (caller frees), 0 when there is none, -1
+ * after reporting. */
+static int index_text(const char *dir, char **text, size_t *len, struct diag *d)
+{
+	char *path = path_join(dir, "index");
+	int rc = 1;
+
+	*text = NULL;
+	if (read_file(path, text, len) < 0) {
+		rc = errno == ENOENT ? 0 : sys_error(d, path, "cannot read index");
+	} else if (!index_magic(*text, *len)) {
+		diag_file_error(d, path, 1, 0, CAT_RULE, "not a cpolc catalog index");
+		free(*text);
+		*text = NULL;
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
+int index_header_read(const char *dir, char pack[72], struct diag *d)
+{
+	char *text;
+	size_t len, h;
+	int rc = index_text(dir, &text, &len, d);
+
+	*pack = '\0';
+	if (rc <= 0)
+		return rc;
+	h = header_len(text, len);
+	for (char *p = strchr(text, '\n') + 1; p < text + h;) {
+		char *nl = strchr(p, '\n');
+		*nl = '\0';
+		if (!strncmp(p, "@pack ", 6) && strlen(p + 6) < 72)
+			strcpy(pack, p + 6);
+		p = nl + 1;
+	}
+	free(text);
+	return 0;
+}
+
+/* Write DIR/index: the header, then body (entry lines). */
+static int index_write(const char *dir, const char *pack, const char *body, size_t blen, struct diag *d)
+{
+	char *path = path_join(dir, "index");
+	struct strbuf sb = STRBUF_INIT;
+	int rc = 0;
+
+	if (*pack) {
+		sb_adds(&sb, CAT_INDEX_MAGIC2 "\n");
+		sb_addf(&sb, "@pack %s\n", pack);
+	} else {
+		sb_adds(&sb, CAT_INDEX_MAGIC "\n");
+	}
+	sb_add(&sb, body, blen);
+	if (write_file_atomic(path, sb.buf, sb.len, 0644) < 0)
+		rc = sys_error(d, path, "cannot write index");
+	sb_release(&sb);
+	free(path);
+	return rc;
+}
+
+int index_header_write(const char *dir, const char *pack, struct diag *d)
+{
+	char *text;
+	size_t len, h;
+	int rc = index_text(dir, &text, &len, d);
+
+	if (rc < 0)
+		return -1;
+	h = text ? header_len(text, len) : 0;
+	rc = index_write(dir, pack, text ? text + h : "", text ? len - h : 0, d);
+	free(text);
+	return rc;
+}
+
 /* Replace (or add) the index line of name@version with line (may be NULL:
  * only remove). Runs under the catalog lock. */
 static int index_put(const char *dir, const char *name, const char *version, const char *line, struct diag *d)
 {
-	char *path = path_join(dir, "index"), *text = NULL, *p;
+	char *text = NULL, *p, pack[72];
 	struct lines l = {0};
 	struct strbuf sb = STRBUF_INIT;
-	size_t len, mlen = strlen(CAT_INDEX_MAGIC);
+	size_t len = 0;
 	int rc = -1;
 
-	if (read_file(path, &text, &len) < 0 && errno != ENOENT) {
-		sys_error(d, path, "cannot read index");
+	if (index_header_read(dir, pack, d) < 0 || index_text(dir, &text, &len, d) < 0)
 		goto out;
-	}
-	if (text && (len < mlen + 1 || memcmp(text, CAT_INDEX_MAGIC "\n", mlen + 1))) {
-		diag_file_error(d, path, 1, 0, CAT_RULE, "not a cpolc catalog index");
-		goto out;
-	}
-	for (p = text ? text + mlen + 1 : NULL; p && *p;) {
+	for (p = text ? text + header_len(text, len) : NULL; p && *p;) {
 		char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
 		if (!line_is(p, name, version)) {
@@ -128,19 +224,13 @@ static int index_put(const char *dir, const char *name, const char *version, con
 	}
 	if (l.n)
 		qsort(l.v, l.n, sizeof(*l.v), cmp_strp);
-	sb_adds(&sb, CAT_INDEX_MAGIC "\n");
 	for (size_t i = 0; i < l.n; i++)
 		sb_adds(&sb, l.v[i]);
-	if (write_file_atomic(path, sb.buf, sb.len, 0644) < 0) {
-		sys_error(d, path, "cannot write index");
-		goto out;
-	}
-	rc = 0;
+	rc = index_write(dir, pack, sb.buf ? sb.buf : "", sb.len, d);
 out:
 	sb_release(&sb);
 	lines_release(&l);
 	free(text);
-	free(path);
 	return rc;
 }
 
@@ -243,18 +333,12 @@ int cat_scan_index(const char *dir, struct strbuf *sb, struct diag *d)
 int cat_reindex_locked(const char *dir, struct diag *d)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *path = path_join(dir, "index");
+	char pack[72];
 	int rc = -1;
 
-	sb_adds(&sb, CAT_INDEX_MAGIC "\n");
-	if (cat_scan_index(dir, &sb, d) == 0) {
-		if (write_file_atomic(path, sb.buf, sb.len, 0644) < 0)
-			sys_error(d, path, "cannot write index");
-		else
-			rc = 0;
-	}
+	if (index_header_read(dir, pack, d) == 0 && cat_scan_index(dir, &sb, d) == 0)
+		rc = index_write(dir, pack, sb.buf ? sb.buf : "", sb.len, d);
 	sb_release(&sb);
-	free(path);
 	return rc;
 }
 
@@ -271,35 +355,43 @@ int cat_reindex(const char *dir, struct diag *d)
 
 /* ---- committing a primitive ------------------------------------------------ */
 
-/* Write m as the metadata of its name@version and update the index. */
-static int write_meta(const char *dir, json_t *m, struct diag *d)
+int meta_store(const char *dir, json_t *m, char ref[72], struct diag *d)
 {
 	const char *name = json_string_value(json_object_get(m, "name"));
 	const char *version = json_string_value(json_object_get(m, "version"));
 	char *path = meta_file_path(dir, name, version), *pdir = path_dirname(path), *text;
-	char hex[65], ref[72];
-	struct strbuf line = STRBUF_INIT;
+	char hex[65];
 	size_t len;
 	int rc = -1;
 
 	text = meta_dump(m, &len);
 	sha256_hex(text, len, hex);
-	snprintf(ref, sizeof(ref), "sha256:%s", hex);
-	if (mkdir_p(pdir, 0755) < 0) {
+	snprintf(ref, 72, "sha256:%s", hex);
+	if (mkdir_p(pdir, 0755) < 0)
 		sys_error(d, pdir, "cannot create directory");
-		goto out;
-	}
-	if (write_file_atomic(path, text, len, 0644) < 0) {
+	else if (write_file_atomic(path, text, len, 0644) < 0)
 		sys_error(d, path, "cannot write metadata");
-		goto out;
-	}
-	meta_index_line(m, ref, &line);
-	rc = index_put(dir, name, version, line.buf, d);
-out:
-	sb_release(&line);
+	else
+		rc = 0;
 	free(text);
 	free(pdir);
 	free(path);
+	return rc;
+}
+
+/* Write m as the metadata of its name@version and update the index. */
+static int write_meta(const char *dir, json_t *m, struct diag *d)
+{
+	struct strbuf line = STRBUF_INIT;
+	char ref[72];
+	int rc = -1;
+
+	if (meta_store(dir, m, ref, d) == 0) {
+		meta_index_line(m, ref, &line);
+		rc = index_put(dir, json_string_value(json_object_get(m, "name")),
+			       json_string_value(json_object_get(m, "version")), line.buf, d);
+	}
+	sb_release(&line);
 	return rc;
 }
 
@@ -331,7 +423,7 @@ static int existing_meta(const char *dir, const char *name, const char *version,
 	return 1;
 }
 
-static int place_blob(const char *dir, const char *tmp, const char *digest, struct diag *d)
+int cat_place_blob(const char *dir, const char *tmp, const char *digest, struct diag *d)
 {
 	char *path = xasprintf("%s/blobs/sha256/%s", dir, digest + 7);
 	struct stat st;
@@ -380,7 +472,7 @@ int cat_commit(const char *dir, json_t *m, const char *tmp, const char *digest, 
 		} else {
 			rc = 1;
 		}
-	} else if (place_blob(dir, tmp, digest, d) == 0 && write_meta(dir, m, d) == 0) {
+	} else if (cat_place_blob(dir, tmp, digest, d) == 0 && write_meta(dir, m, d) == 0) {
 		rc = 0;
 	}
 	json_decref(old);

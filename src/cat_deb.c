@@ -402,3 +402,24 @@ int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct d
 
 	return cat_import_deb_opts(dir, deb, &o, d);
 }
+
+int deb_content(const char *path, const char *blobdir, bool allow_setuid, struct deb_ids *ids, char **tmp,
+		char digest[72], uint64_t *size, struct diag *d)
+{
+	struct cat_import_opts o = {.allow_setuid = allow_setuid};
+	struct deb deb = {path, 0, &o.limits};
+	struct control c = {0};
+	struct tree t;
+	int rc = -1;
+
+	tree_init(&t, blobdir, allow_setuid);
+	t.limits = o.limits;
+	if (read_deb(&deb, &c, &t, d) == 0 && tree_write(&t, tmp, digest, size, d) == 0) {
+		ids->package = c.package, ids->version = c.version, ids->arch = c.arch;
+		c.package = c.version = c.arch = NULL;
+		rc = 0;
+	}
+	tree_release(&t);
+	cat_control_release(&c);
+	return rc;
+}

@@ -99,6 +99,114 @@ int tree_check(struct tree *t, struct diag *d);
  * unlinks), digest "sha256:HEX", *size the sum of regular file sizes. */
 int tree_write(struct tree *t, char **tmp, char digest[72], uint64_t *size, struct diag *d);
 
+/* ---- packs: the packages of apt repositories (cat_pack.c) --------------- */
+
+/* The index of a catalog that has a pack starts "cpolc-index 2" and names
+ * it on the next line, "@pack sha256:HEX"; the file is
+ * DIR/packs/sha256/HEX, and the file of its metadata records beside it. */
+#define CAT_INDEX_MAGIC2 "cpolc-index 2"
+
+/* Strings that live as long as an import: chunks that never move. */
+struct sarena {
+	char **chunks;
+	size_t n, cap;
+	char *cur;
+	size_t left;
+};
+/* A copy of s[0..n) with a NUL; "" for n == 0. */
+const char *sa_dup(struct sarena *a, const char *s, size_t n);
+void sa_release(struct sarena *a);
+
+/* Priority values, apt's numbers (lower is more important). */
+enum { PRIO_NONE, PRIO_REQUIRED, PRIO_IMPORTANT, PRIO_STANDARD, PRIO_OPTIONAL, PRIO_EXTRA };
+
+/* A package as an import holds it: every string borrowed, "" when absent;
+ * relationship fields in canonical form (rel_alt_str, joined by ", "). */
+struct pack_pkg {
+	const char *name, *version, *arch; /* arch "" for "all" */
+	const char *depends;		   /* Pre-Depends then Depends */
+	const char *pre_depends, *provides, *conflicts, *breaks, *recommends, *suggests, *enhances, *replaces;
+	const char *section, *source, *filename, *multi_arch, *priority;
+	const char *scan; /* the scan results, a JSON object, or "" */
+	char sha256[65];  /* of the .deb, hex */
+	uint64_t deb_size, installed_kib;
+	uint32_t src;  /* index of its repository's URI */
+	uint32_t rank; /* apt's package order (first mention across the indexes) */
+	uint32_t seq;  /* of one name, version and architecture, the lowest is kept */
+	bool essential, important;
+};
+
+/* apt's number for a Priority word: 0 none, 1 required .. 5 extra (and
+ * for a word it does not know). */
+uint8_t pack_priority(const char *word);
+
+/* Sort pkgs (name, version highest first, version bytewise, architecture,
+ * seq) and write them as a pack into DIR/packs/sha256/ with the repository
+ * URIs srcs. Of one name, version and architecture the lowest seq is kept,
+ * with the repository of the highest (where to fetch may move; what was
+ * recorded may not); different .deb digests for one are an error naming
+ * both. digest: "sha256:HEX" of the pack. Returns 0 or -1 after reporting. */
+int pack_write(const char *dir, struct pack_pkg *pkgs, size_t n, const char *const *srcs, size_t nsrcs,
+	       char digest[72], struct diag *d);
+
+/* Map DIR/packs/sha256/HEX of digest, check its digest and structure.
+ * Returns the pack (free with pack_free), or NULL after reporting. */
+struct cat_pack *pack_load(const char *dir, const char *digest, struct diag *d);
+void pack_free(struct cat_pack *pk);
+size_t pack_count(const struct cat_pack *pk);
+/* Entry i as a pack_pkg, its metadata record read and checked (strings
+ * borrowed from pk, valid until the next pack_get). 0 or -1 after
+ * reporting. */
+int pack_get(struct cat_pack *pk, size_t i, struct pack_pkg *out, struct diag *d);
+/* Copy the strings of k (as pack_get left them) into a. */
+void pack_keep(struct sarena *a, struct pack_pkg *k);
+/* The repository URIs. */
+size_t pack_nsrcs(const struct cat_pack *pk);
+const char *pack_src(const struct cat_pack *pk, size_t i);
+const char *pack_path(const struct cat_pack *pk);
+/* Append the pack's packages to cat->prims (index entries first). */
+void pack_add_prims(struct catalog *cat, struct cat_pack *pk);
+/* The providers of the pack, sorted as catset's: virt, provider name,
+ * version highest first. Entries borrow from pk; prims are cat's. */
+void pack_providers(const struct catalog *cat, struct cat_provider **v, size_t *n, size_t *cap);
+/* The metadata of a pack primitive (keys as doc/DESIGN.md, "Catalogs",
+ * "apt" holding the repository's fields) and the digest of its record.
+ * Caller owns the object. NULL after reporting. */
+json_t *pack_meta(const struct cat_prim *p, char meta_digest[72], struct diag *d);
+/* The .deb of p: SHA256 (hex), size and URL (caller frees). 0 or -1. */
+int pack_deb(const struct cat_prim *p, char sha256[65], uint64_t *size, char **url, struct diag *d);
+
+/* Remove the files of DIR/packs/sha256 that are not keep's (its table,
+ * records and marker) and were last modified more than age seconds ago:
+ * the packs imports and scans replaced, once no reader can still be
+ * opening them. Best effort. */
+void pack_prune(const char *dir, const struct cat_pack *keep, long age);
+#define PACK_PRUNE_AGE (24L * 3600) /* a day, as the layouts' temporaries */
+
+/* Note that pack primitive p owns allocations (cat_close frees them). */
+void cat_touch(struct cat_prim *p);
+
+/* ---- content on demand (cat_remote.c) ------------------------------------ */
+
+/* Set p->digest (a pack primitive) when its content was fetched before:
+ * DIR/fetched/sha256/DEBHEX holds the digest of its canonical tar. Returns
+ * 0 (fetched or not), or -1 after reporting a malformed record. */
+int remote_lookup(struct cat_prim *p, struct diag *d);
+
+/* ---- .deb files (cat_deb.c) ---------------------------------------------- */
+
+/* Package, Version and Architecture of a control file (owned, may be NULL). */
+struct deb_ids {
+	char *package, *version, *arch;
+};
+
+/* Read the .deb at path: its data.tar as a
+ * canonical tar in a temporary file of blobdir (*tmp, digest, *size as
+ * tree_write) and the ids of its control file (caller frees them).
+ * Returns 0, or -1 after reporting. */
+int deb_content(const char *path, const char *blobdir, bool allow_setuid, struct deb_ids *ids, char **tmp,
+		char digest[72], uint64_t *size, struct diag *d);
+
 /* ---- the control file of a .deb (cat_deb.c) ------------------------------ */
 
 struct control {
@@ -114,16 +222,28 @@ json_t *cat_control_meta(const struct control *c, const char *deb, struct diag *
 
 /* ---- committing (cat_add.c) --------------------------------------------- */
 
+/* Write m (checked) as DIR/primitives/NAME/VERSION.json, without touching
+ * the index (the caller reindexes); ref gets its digest. 0 or -1. */
+int meta_store(const char *dir, json_t *m, char ref[72], struct diag *d);
+
 /* Take the finished blob tmp (digest) and metadata m (content and size are
  * set here) into catalog dir. Returns as cat_add. Consumes tmp (renamed or
  * unlinked). */
 int cat_commit(const char *dir, json_t *m, const char *tmp, const char *digest, uint64_t size,
 	       struct diag *d);
+/* Move the finished blob tmp (digest) into dir's blobs (a blob already
+ * there has the same bytes: tmp is removed). 0 or -1 after reporting. */
+int cat_place_blob(const char *dir, const char *tmp, const char *digest, struct diag *d);
 /* Is dir a catalog (catalog.json says version 1)? 0 or -1 after reporting. */
 int cat_check_dir(const char *dir, struct diag *d);
 /* flock DIR/.lock; returns the fd or -1 after reporting. */
 int cat_lock(const char *dir, struct diag *d);
 void cat_unlock(int fd);
+/* The pack DIR/index names ("" when none, or there is no index). Returns 0,
+ * or -1 after reporting. */
+int index_header_read(const char *dir, char pack[72], struct diag *d);
+/* Rewrite DIR/index naming pack ("" for none), under the lock. */
+int index_header_write(const char *dir, const char *pack, struct diag *d);
 /* Rebuild the index of dir from its metadata files (under the lock). */
 int cat_reindex_locked(const char *dir, struct diag *d);
 /* Scan the metadata files of dir; the index text (without magic) into sb. */

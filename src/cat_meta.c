@@ -213,7 +213,7 @@ static int check_required(json_t *m, const char *what, bool full, struct diag *d
 		}
 	}
 	v = json_object_get(m, "content");
-	if ((full || v) && !digest_valid(json_string_value(v)))
+	if (((full && !json_object_get(m, "apt")) || v) && !digest_valid(json_string_value(v)))
 		return bad(d, what, "'%s' must be \"sha256:\" and 64 hex digits", "content");
 	v = json_object_get(m, "size");
 	if ((full || v) && (!json_is_integer(v) || json_integer_value(v) < 0))
@@ -226,6 +226,34 @@ static int check_required(json_t *m, const char *what, bool full, struct diag *d
 				return 0;
 		return bad(d, what, "'%s' must be executable, library, config, data or base", "kind");
 	}
+	return 0;
+}
+
+/* "apt": what the repository says of a package (cat_pack.c). */
+static int check_apt(json_t *v, const char *what, struct diag *d)
+{
+	static const char *const strs[] = {"filename", "sha256", "section",
+					   "priority", "source", "multi_arch"};
+	static const char *const lists[] = {"pre_depends", "recommends", "suggests", "enhances", "replaces"};
+	const char *k;
+	json_t *e;
+
+	if (!json_is_object(v))
+		return bad(d, what, "'%s' must be an object", "apt");
+	json_object_foreach(v, k, e)
+	{
+		bool ok = false;
+		for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+			ok = ok || (!strcmp(k, strs[i]) && json_is_string(e));
+		for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
+			ok = ok || (!strcmp(k, lists[i]) && json_is_array(e));
+		ok = ok || (!strcmp(k, "size") && is_count(e));
+		ok = ok || ((!strcmp(k, "essential") || !strcmp(k, "important")) && json_is_boolean(e));
+		if (!ok)
+			return bad(d, what, "unknown or mistyped key 'apt.%s'", k);
+	}
+	if (!json_is_string(json_object_get(v, "filename")) || !json_is_string(json_object_get(v, "sha256")))
+		return bad(d, what, "'%s' needs 'filename' and 'sha256'", "apt");
 	return 0;
 }
 
@@ -249,6 +277,8 @@ static int check_key(const char *k, json_t *v, const char *what, struct diag *d)
 		return check_object(v, k, is_string, "strings", what, d);
 	if (!strcmp(k, "allow"))
 		return check_allow(v, what, d);
+	if (!strcmp(k, "apt"))
+		return check_apt(v, what, d);
 	if (!strcmp(k, "installed_size"))
 		return json_is_integer(v) && json_integer_value(v) >= 0
 			       ? 0
@@ -364,4 +394,24 @@ char *meta_dump(json_t *m, size_t *len)
 	sb_addc(&sb, '\n');
 	free(s);
 	return sb_detach(&sb, len);
+}
+
+/* Here, not in cat.c, so that what calls it (decision_report) does not
+ * pull in all of cat.c. */
+char *cat_prim_cves(const struct cat_prim *p, size_t max)
+{
+	json_t *rec = cat_prim_record(p), *cves = json_object_get(json_object_get(rec, "scan"), "cves"), *c;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	json_array_foreach(cves, i, c)
+	{
+		if (i == max) {
+			sb_addf(&sb, " and %zu more", json_array_size(cves) - max);
+			break;
+		}
+		sb_addf(&sb, "%s%s (%s)", i ? ", " : "", json_string_value(json_object_get(c, "id")),
+			json_string_value(json_object_get(c, "severity")));
+	}
+	return sb.len ? sb_detach(&sb, NULL) : (sb_release(&sb), NULL);
 }

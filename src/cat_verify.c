@@ -1,6 +1,7 @@
 /* cat_verify.c - `catalog verify`: recompute every digest, check the index. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,18 @@ struct vlines {
 	char *text;
 };
 
-/* Split text (owned by l) into lines, skipping the first (magic) line. */
+/* Split text (owned by l) into lines, skipping the magic line and the
+ * header lines ("@pack ..."). */
 static void split_lines(struct vlines *l, char *text)
 {
 	char *p = strchr(text, '\n');
 
 	l->text = text;
 	p = p ? p + 1 : text + strlen(text);
+	while (*p == '@') {
+		char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
 	while (*p) {
 		char *nl = strchr(p, '\n');
 		if (nl)
@@ -170,6 +176,67 @@ static int check_blob(const char *dir, const char *line, struct diag *d)
 	return bad;
 }
 
+/* The blob a fetched record (DIR/fetched/sha256/NAME) names. */
+static int check_fetched(const char *dir, const char *name, struct diag *d)
+{
+	char *path = xasprintf("%s/fetched/sha256/%s", dir, name), *text = NULL, *blob = NULL, hex[65];
+	size_t len;
+	int bad = 1;
+
+	if (strlen(name) != 64 || strspn(name, "0123456789abcdef") != 64 ||
+	    read_file(path, &text, &len) < 0 || len != DIGEST_LEN + 1 || text[DIGEST_LEN] != '\n' ||
+	    (text[DIGEST_LEN] = '\0', !digest_valid(text))) {
+		diag_file_error(d, path, 0, 0, CAT_RULE, "malformed record of fetched content");
+	} else {
+		blob = xasprintf("%s/blobs/sha256/%s", dir, text + 7);
+		if (sha256_file(blob, hex) < 0)
+			diag_file_error(d, blob, 0, 0, CAT_RULE,
+					"the fetched content of sha256:%s is unreadable: %s", name,
+					strerror(errno));
+		else if (strcmp(hex, text + 7))
+			diag_file_error(d, blob, 0, 0, CAT_RULE, "blob has digest sha256:%s, expected %s",
+					hex, text);
+		else
+			bad = 0;
+	}
+	free(blob);
+	free(text);
+	free(path);
+	return bad;
+}
+
+/* The pack: every record against its digest, every fetched content. */
+static int check_pack(const char *dir, struct catalog *cat, struct diag *d)
+{
+	char *fdir = path_join(dir, "fetched/sha256");
+	struct vlines names = {0};
+	DIR *dh;
+	struct dirent *de;
+	int problems = 0;
+
+	for (size_t i = 0; i < pack_count(cat->pack); i++) {
+		struct pack_pkg k;
+		problems += pack_get(cat->pack, i, &k, d) < 0;
+	}
+	if ((dh = opendir(fdir))) {
+		while ((de = readdir(dh)))
+			if (de->d_name[0] != '.') {
+				xgrow((void **)&names.v, &names.cap, names.n + 1, sizeof(*names.v));
+				names.v[names.n++] = xstrdup(de->d_name);
+			}
+		closedir(dh);
+	}
+	if (names.n)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_strp);
+	for (size_t i = 0; i < names.n; i++) {
+		problems += check_fetched(dir, names.v[i], d);
+		free(names.v[i]);
+	}
+	free(names.v);
+	free(fdir);
+	return problems;
+}
+
 int cat_verify(const char *dir, struct diag *d)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -183,11 +250,13 @@ int cat_verify(const char *dir, struct diag *d)
 		free(ipath);
 		return -1;
 	}
-	cat = cat_open(dir, d); /* the index syntax */
+	cat = cat_open(dir, d); /* the index syntax, the pack's table */
 	if (!cat) {
 		free(ipath);
 		return (int)(d->nerrors - before) + 1;
 	}
+	if (cat->pack)
+		problems += check_pack(dir, cat, d);
 	cat_close(cat);
 	sb_adds(&sb, CAT_INDEX_MAGIC "\n");
 	if (cat_scan_index(dir, &sb, d) < 0)

@@ -117,7 +117,9 @@ static json_t *selected_json(const struct decision *dec)
 		json_t *o = json_object();
 		json_object_set_new(o, "name", json_string(s->prim->name));
 		json_object_set_new(o, "version", json_string(s->prim->version));
-		json_object_set_new(o, "digest", json_string(s->prim->digest));
+		/* null: the content of a package of an apt repository is not fetched yet */
+		json_object_set_new(o, "digest",
+				    s->prim->digest ? json_string(s->prim->digest) : json_null());
 		json_object_set_new(o, "reason", json_string(s->reason));
 		json_array_append_new(arr, o);
 	}
@@ -169,11 +171,26 @@ json_t *decision_to_json(const struct decision *dec)
 	return o;
 }
 
+/* After a denial: the selected primitives' known CVEs, which a deny on
+ * scan results is about. */
+static void cve_notes(const struct decision *dec, struct diag *d)
+{
+	for (size_t i = 0; i < dec->nselected; i++) {
+		char *cves = cat_prim_cves(dec->selected[i].prim, 8);
+		if (cves)
+			diag_note(d, LOC_NONE, "'%s' %s has %s", dec->selected[i].prim->name,
+				  dec->selected[i].prim->version, cves);
+		free(cves);
+	}
+}
+
 void decision_report(const struct decision *dec, struct diag *d)
 {
 	for (size_t i = 0; i < dec->ndenials; i++)
 		diag_report_at(d, DIAG_ERROR, dec->denials[i].at, "deny", "denied: %s",
 			       dec->denials[i].message);
+	if (dec->ndenials)
+		cve_notes(dec, d);
 	for (size_t i = 0; i < dec->nwarnings; i++)
 		diag_report_at(d, DIAG_WARNING, dec->warnings[i].at, "warn", "%s", dec->warnings[i].message);
 }

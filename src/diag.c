@@ -3,6 +3,8 @@
 
 #include "diag.h"
 
+#include <assert.h>
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +129,19 @@ static struct diag_entry *new_entry(struct diag *d, enum diag_severity sev, stru
 	else if (sev == DIAG_WARNING)
 		d->nwarnings++;
 	return e;
+}
+
+void diag_move(struct diag *to, struct diag *from)
+{
+	for (size_t i = 0; i < from->nentries; i++) {
+		struct diag_entry *e = &from->entries[i];
+		assert(e->loc.file == 0 && e->related.file == 0);
+		xgrow((void **)&to->entries, &to->capentries, to->nentries + 1, sizeof(*to->entries));
+		to->entries[to->nentries++] = *e;
+		to->nerrors += e->sev == DIAG_ERROR;
+		to->nwarnings += e->sev == DIAG_WARNING;
+	}
+	from->nentries = from->nerrors = from->nwarnings = 0;
 }
 
 void diag_vreport(struct diag *d, enum diag_severity sev, struct loc loc, const char *rule, const char *fmt,

@@ -67,6 +67,7 @@
 	F(int, archive_read_support_format_lha, (struct archive *a), (a))                           \
 	F(int, archive_read_support_format_rar, (struct archive *a), (a))                           \
 	F(int, archive_read_support_format_rar5, (struct archive *a), (a))                          \
+	F(int, archive_read_support_format_raw, (struct archive *a), (a))                           \
 	F(int, archive_read_support_format_tar, (struct archive *a), (a))                           \
 	F(int, archive_read_support_format_warc, (struct archive *a), (a))                          \
 	F(int, archive_read_support_format_xar, (struct archive *a), (a))                           \
@@ -385,7 +386,7 @@ static struct curl_fns {
 } curl_fn;
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
-static struct lib curl_lib = {CPOLC_LIBCURL_SONAME, "talk to registries", NULL, ""};
+static struct lib curl_lib = {CPOLC_LIBCURL_SONAME, "talk to registries and repositories", NULL, ""};
 
 static void curl_load(void)
 {

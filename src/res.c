@@ -32,24 +32,35 @@ struct res_edge {
 };
 
 /* Where an enumeration of candidates stands: alternative alt, position i
- * among its versions, or among its providers once prov is set. */
+ * among its versions, or among its providers once prov is set; in apt
+ * order, phase 0 enumerates apt's own solutions (res.h), phase 1 the rest. */
 struct cursor {
 	size_t alt, i;
 	bool prov;
+	int phase;
+};
+
+/* Depth first (apt order), the dependency elements of a selected node not
+ * yet decided, queue[next..end); up is the frame of its dependent (index +
+ * 1, 0 for none). Frames are never changed, only added: moving on adds a
+ * frame, so a choice point restores the walk by truncating them. */
+struct frame {
+	size_t next, end, up;
 };
 
 /* The state of the search, which only ever grows between choices: undoing
  * a choice truncates the arrays back to their lengths then. */
 struct mark {
 	size_t nnodes, nedges, nqueue;
-	size_t head; /* the work item being decided, when !include */
-	size_t inc;  /* the include being decided, when include */
+	size_t head;	     /* the work item being decided, when !include (breadth first) */
+	size_t inc;	     /* the include being decided, when include */
+	size_t nframes, top; /* the walk (depth first) */
 };
 
 /* A decision that picked one candidate among possibly several. */
 struct choice {
 	struct mark m;
-	bool include;	   /* for includes[m.inc], else for queue[m.head] */
+	bool include;	   /* for includes[m.inc], else for the current work item */
 	struct cursor cur; /* the candidates after the one taken */
 };
 
@@ -72,6 +83,16 @@ struct res {
 	size_t nslots;
 	struct work *queue;
 	size_t nqueue, capqueue, head;
+	bool apt;	      /* apt order: depth first, apt's choice of solutions (res.h) */
+	struct res_pin *pins; /* sorted by name */
+	size_t npins;
+	struct elig {
+		const struct cat_prim *p;
+		bool ok;
+	} * elig; /* eligible() remembered, open addressing */
+	size_t nelig, nelig_used;
+	struct frame *frames; /* apt order: the walk */
+	size_t nframes, capframes, top;
 	struct res_edge *edges;
 	size_t nedges, capedges;
 	const struct dec_request **incs; /* included names, sorted, minus exclusions */
@@ -214,6 +235,36 @@ static void note(struct diag *d, const char *at, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- pins -------------------------------------------------------------------------- */
+
+static int cmp_pin(const void *a, const void *b)
+{
+	return strcmp(((const struct res_pin *)a)->name, ((const struct res_pin *)b)->name);
+}
+
+/* The position of name's pinned version in its versions v[0..n), or n. */
+static size_t pin_index(const struct res *r, const char *name, struct cat_prim *const *v, size_t n)
+{
+	struct res_pin key = {name, NULL};
+	const struct res_pin *pin =
+		r->npins ? bsearch(&key, r->pins, r->npins, sizeof(*r->pins), cmp_pin) : NULL;
+
+	for (size_t i = 0; pin && i < n; i++)
+		if (!strcmp(v[i]->version, pin->version))
+			return i;
+	return n;
+}
+
+/* The i-th version of name in candidate order: the pinned one first. */
+static struct cat_prim *version_at(const struct res *r, struct cat_prim *const *v, size_t n, size_t i)
+{
+	size_t k = n ? pin_index(r, v[0]->name, v, n) : 0;
+
+	if (k == n)
+		return v[i];
+	return i == 0 ? v[k] : i <= k ? v[i - 1] : v[i];
+}
+
 /* ---- eligibility --------------------------------------------------------------- */
 
 static char *cons_fail(const struct cat_prim *p, const struct cons *c)
@@ -227,7 +278,7 @@ static char *cons_fail(const struct cat_prim *p, const struct cons *c)
  * constraint, platform, admit filter); else why not (caller frees). */
 static char *why_not(struct res *r, const struct cat_prim *p, const struct cons *extra)
 {
-	char *why = extra ? cons_fail(p, extra) : NULL;
+	char *why = extra ? cons_fail(p, extra) : NULL, *cves;
 	const char *failed_at = NULL;
 	bool ok = true;
 
@@ -246,17 +297,18 @@ static char *why_not(struct res *r, const struct cat_prim *p, const struct cons 
 		return xasprintf("version %s is for %s/%s, not %s", p->version, p->os, p->arch, r->platform);
 	if (!r->admit)
 		return NULL;
-	if (cat_prim_load(p, r->d) < 0) {
-		r->fatal = true;
-		return xasprintf("version %s has unusable metadata", p->version);
-	}
+	/* the admit filter loads the metadata if it reads the record */
 	if (r->admit(r->ctx, p, &ok, &failed_at, r->d) < 0) {
 		r->fatal = true;
 		return xasprintf("version %s: the admit filter failed", p->version);
 	}
-	return ok ? NULL
-		  : xasprintf("version %s rejected by admit filter at %s", p->version,
-			      failed_at ? failed_at : "?");
+	if (ok)
+		return NULL;
+	cves = cat_prim_cves(p, 8);
+	why = xasprintf("version %s rejected by admit filter at %s%s%s", p->version,
+			failed_at ? failed_at : "?", cves ? "; it has " : "", cves ? cves : "");
+	free(cves);
+	return why;
 }
 
 static bool provides_ok(const struct cat_provider *pv, const struct rel_atom *a)
@@ -346,6 +398,42 @@ static void bad_field(struct res *r, size_t k, const char *rule, const char *fie
 
 /* ---- the work queue --------------------------------------------------------------- */
 
+static void push_frame(struct res *r, size_t next, size_t end, size_t up)
+{
+	xgrow((void **)&r->frames, &r->capframes, r->nframes + 1, sizeof(*r->frames));
+	r->frames[r->nframes++] = (struct frame){next, end, up};
+	r->top = r->nframes;
+}
+
+/* The work item to decide next, or NO_NODE when none is left: breadth
+ * first, the queue in order; depth first, the next element of the dependent
+ * selected last that has one left. */
+static size_t current(struct res *r)
+{
+	if (!r->apt)
+		return r->head < r->nqueue ? r->head : NO_NODE;
+	while (r->top) {
+		const struct frame *f = &r->frames[r->top - 1];
+		if (f->next < f->end)
+			return f->next;
+		r->top = f->up;
+	}
+	return NO_NODE;
+}
+
+/* Move past the current work item. */
+static void advance(struct res *r)
+{
+	struct frame f;
+
+	if (!r->apt) {
+		r->head++;
+		return;
+	}
+	f = r->frames[r->top - 1];
+	push_frame(r, f.next + 1, f.end, f.up);
+}
+
 static void queue_depends(struct res *r, size_t k)
 {
 	const struct cat_prim *p = r->nodes[k].p;
@@ -362,6 +450,8 @@ static void queue_depends(struct res *r, size_t k)
 		xgrow((void **)&r->queue, &r->capqueue, r->nqueue + 1, sizeof(*r->queue));
 		r->queue[r->nqueue++] = (struct work){k, l.alts[i]};
 	}
+	if (r->apt && l.n)
+		push_frame(r, r->nqueue - l.n, r->nqueue, r->top);
 	free(l.alts);
 }
 
@@ -383,6 +473,190 @@ static size_t satisfied_by(struct res *r, const struct rel_atom *a)
 	return NO_NODE;
 }
 
+/* ---- apt order --------------------------------------------------------------------- */
+
+/* Is p eligible (why_not without an extra constraint)? Remembered per
+ * primitive: eligibility does not change during a resolution. */
+static bool eligible(struct res *r, const struct cat_prim *p)
+{
+	size_t i, mask;
+	char *why;
+
+	if (!r->nelig || (r->nelig_used + 1) * 2 > r->nelig) {
+		struct elig *old = r->elig;
+		size_t n = r->nelig;
+		r->nelig = n ? n * 2 : 256;
+		r->elig = xcalloc(r->nelig, sizeof(*r->elig));
+		r->nelig_used = 0;
+		for (size_t j = 0; j < n; j++)
+			if (old[j].p) {
+				for (i = ((uintptr_t)old[j].p >> 4) & (r->nelig - 1); r->elig[i].p;
+				     i = (i + 1) & (r->nelig - 1))
+					;
+				r->elig[i] = old[j];
+				r->nelig_used++;
+			}
+		free(old);
+	}
+	mask = r->nelig - 1;
+	for (i = ((uintptr_t)p >> 4) & mask; r->elig[i].p; i = (i + 1) & mask)
+		if (r->elig[i].p == p)
+			return r->elig[i].ok;
+	why = why_not(r, p, NULL);
+	if (r->fatal) {
+		free(why);
+		return false;
+	}
+	r->elig[i] = (struct elig){p, !why};
+	r->nelig_used++;
+	free(why);
+	return r->elig[i].ok;
+}
+
+/* apt's candidate of name: its highest eligible version, or NULL (also for
+ * an excluded name). */
+static const struct cat_prim *candidate(struct res *r, const char *name)
+{
+	size_t n;
+	struct cat_prim *const *v = catset_versions(r->cs, name, &n);
+
+	if (excluded(r, name, NULL))
+		return NULL;
+	for (size_t i = 0; i < n && !r->fatal; i++)
+		if (eligible(r, version_at(r, v, n, i)))
+			return version_at(r, v, n, i);
+	return NULL;
+}
+
+/* Can atom a be met by a selected primitive or by the candidate of its name
+ * or of one of its providers? */
+static bool candidate_meets(struct res *r, const struct rel_atom *a)
+{
+	const struct cat_prim *c;
+	const struct cat_provider *pv;
+	size_t np;
+
+	if (satisfied_by(r, a) != NO_NODE)
+		return true;
+	c = chosen(r, a->name) ? NULL : candidate(r, a->name);
+	if (c && (!a->op || ver_satisfies(c->version, a->op, a->version, false)))
+		return true;
+	pv = catset_providers(r->cs, a->name, &np);
+	for (size_t i = 0; i < np; i++)
+		if (provides_ok(&pv[i], a) && !chosen(r, pv[i].prim->name) &&
+		    candidate(r, pv[i].prim->name) == pv[i].prim)
+			return true;
+	return false;
+}
+
+/* apt takes a package only when each of its dependencies can be met by a
+ * selected package or by a candidate (IsInstallOkDependenciesSatisfiable-
+ * ByCandidates in apt's depcache.cc): a one-step look ahead. */
+static bool lookahead_ok(struct res *r, const struct cat_prim *p)
+{
+	struct rel_list l;
+	const char *why;
+	bool ok = true;
+
+	if (!*p->depends || rel_parse(p->depends, &l, &why) < 0)
+		return true; /* a bad field is reported when p is taken */
+	for (size_t i = 0; i < l.n && ok; i++) {
+		bool any = false;
+		for (size_t j = 0; j < l.alts[i].n && !any && !r->fatal; j++)
+			any = candidate_meets(r, &l.alts[i].atoms[j]);
+		ok = any;
+	}
+	rel_list_release(&l);
+	return ok;
+}
+
+/* apt's preference among the solutions of one alternative (CompareProviders
+ * in apt's depcache.cc, what of it an empty status leaves): Essential, then
+ * Important, then the lower Priority number, then the package apt numbered
+ * later; then name, version highest first. Primitives of other catalogs
+ * have none of these: name order. */
+static int cmp_apt(const struct cat_prim *a, const struct cat_prim *b)
+{
+	int c;
+
+	if (a->essential != b->essential)
+		return a->essential ? -1 : 1;
+	if (a->important != b->important)
+		return a->important ? -1 : 1;
+	if (a->priority != b->priority)
+		return a->priority < b->priority ? -1 : 1;
+	if (a->rank != b->rank)
+		return a->rank > b->rank ? -1 : 1;
+	if ((c = strcmp(a->name, b->name)))
+		return c;
+	return ver_cmp(b->version, a->version);
+}
+
+static int cmp_apt_p(const void *a, const void *b)
+{
+	return cmp_apt(*(const struct cat_prim *const *)a, *(const struct cat_prim *const *)b);
+}
+
+/* The solutions of alternative a for a dependent: phase 0, apt's (the
+ * candidate of its name if it meets a, then the providers that are their
+ * name's candidate, in apt's preference); phase 1, the other eligible
+ * versions that meet it and the other eligible providers. Caller frees. */
+static const struct cat_prim **solutions(struct res *r, const struct rel_atom *a, int phase, size_t *n)
+{
+	size_t nv, np, cap = 0, first;
+	struct cat_prim *const *v = catset_versions(r->cs, a->name, &nv);
+	const struct cat_provider *pv = catset_providers(r->cs, a->name, &np);
+	const struct cat_prim *c = candidate(r, a->name), **out = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < nv && !r->fatal; i++) {
+		const struct cat_prim *p = version_at(r, v, nv, i);
+		bool take = phase == 0 ? p == c : p != c && eligible(r, p);
+		if (take && (!a->op || ver_satisfies(p->version, a->op, a->version, false))) {
+			xgrow((void **)&out, &cap, *n + 1, sizeof(*out));
+			out[(*n)++] = p;
+		}
+	}
+	first = *n;
+	for (size_t i = 0; i < np && !r->fatal; i++) {
+		const struct cat_prim *p = pv[i].prim;
+		if (!provides_ok(&pv[i], a) || excluded(r, p->name, NULL) || chosen(r, p->name))
+			continue;
+		if (phase == 0 ? candidate(r, p->name) != p : candidate(r, p->name) == p || !eligible(r, p))
+			continue;
+		xgrow((void **)&out, &cap, *n + 1, sizeof(*out));
+		out[(*n)++] = p;
+	}
+	if (phase == 0 && *n - first > 1)
+		qsort(out + first, *n - first, sizeof(*out), cmp_apt_p);
+	return out;
+}
+
+/* next_candidate in apt order: apt's solutions of every alternative, in
+ * order, that pass apt's look ahead; then the others. */
+static const struct cat_prim *next_candidate_apt(struct res *r, const struct rel_alt *alt, struct cursor *c)
+{
+	for (; c->phase < 2; c->phase++, c->alt = 0, c->i = 0) {
+		for (; c->alt < alt->n && !r->fatal; c->alt++, c->i = 0) {
+			const struct rel_atom *a = &alt->atoms[c->alt];
+			const struct cat_prim **v;
+			size_t n;
+			if (excluded(r, a->name, NULL) || chosen(r, a->name))
+				continue;
+			v = solutions(r, a, c->phase, &n);
+			while (c->i < n && !r->fatal) {
+				const struct cat_prim *p = v[c->i++];
+				if (lookahead_ok(r, p)) {
+					free(v);
+					return p;
+				}
+			}
+			free(v);
+		}
+	}
+	return NULL;
+}
+
 /* The next eligible candidate for alt from *c on, leaving *c after it;
  * NULL when none is left. For a dependency (origin names the dependent):
  * alternative by alternative, the eligible versions meeting the relation,
@@ -392,6 +666,8 @@ static size_t satisfied_by(struct res *r, const struct rel_atom *a)
 static const struct cat_prim *next_candidate(struct res *r, const struct rel_alt *alt, const char *origin,
 					     struct cursor *c)
 {
+	if (r->apt && origin)
+		return next_candidate_apt(r, alt, c);
 	for (; c->alt < alt->n && !r->fatal; c->alt++, c->i = 0, c->prov = false) {
 		const struct rel_atom *a = &alt->atoms[c->alt];
 		struct cons cons = {a->op, a->version, false, origin};
@@ -402,7 +678,7 @@ static const struct cat_prim *next_candidate(struct res *r, const struct rel_alt
 		if (origin && (excluded(r, a->name, NULL) || chosen(r, a->name)))
 			continue;
 		while (!c->prov && c->i < n && !r->fatal) {
-			const struct cat_prim *p = v[c->i++];
+			const struct cat_prim *p = version_at(r, v, n, c->i++);
 			char *why = why_not(r, p, origin ? &cons : NULL);
 			if (!why)
 				return p;
@@ -439,7 +715,7 @@ static void take(struct res *r, const struct cat_prim *p, bool include, struct c
 	xgrow((void **)&r->choices, &r->capchoices, r->nchoices + 1, sizeof(*r->choices));
 	xgrow((void **)&r->blame, &r->capblame, r->nchoices + 1, sizeof(*r->blame));
 	c = &r->choices[r->nchoices];
-	c->m = (struct mark){r->nnodes, r->nedges, r->nqueue, r->head, r->inc};
+	c->m = (struct mark){r->nnodes, r->nedges, r->nqueue, r->head, r->inc, r->nframes, r->top};
 	c->include = include;
 	c->cur = cur;
 	r->blame[r->nchoices++] = false;
@@ -447,7 +723,8 @@ static void take(struct res *r, const struct cat_prim *p, bool include, struct c
 		const struct dec_request *q = r->incs[r->inc++];
 		k = add_node(r, p, NO_NODE, q->at ? q->at : "?");
 	} else {
-		size_t from = r->queue[r->head++].from;
+		size_t from = r->queue[current(r)].from;
+		advance(r);
 		k = add_node(r, p, from, NULL);
 		add_edge(r, from, k);
 	}
@@ -498,21 +775,21 @@ static void dep_failed(struct res *r, const struct work *w)
 		r->failed = true;
 	} else {
 		dep_error(r, w);
-		r->head++;
+		advance(r);
 	}
 }
 
-static void process(struct res *r)
+static void process(struct res *r, size_t item)
 {
-	const struct work w = r->queue[r->head]; /* the queue may move as it grows */
-	struct cursor cur = {0, 0, false};
+	const struct work w = r->queue[item]; /* the queue may move as it grows */
+	struct cursor cur = {0, 0, false, 0};
 	const struct cat_prim *p;
 
 	for (size_t i = 0; i < w.alt.n; i++) {
 		size_t k = satisfied_by(r, &w.alt.atoms[i]);
 		if (k != NO_NODE) {
 			add_edge(r, w.from, k);
-			r->head++;
+			advance(r);
 			return;
 		}
 	}
@@ -565,7 +842,7 @@ static void include_one(struct res *r)
 	const struct dec_request *q = r->incs[r->inc];
 	struct rel_atom a = {q->name, NULL, NULL};
 	struct rel_alt alt = {&a, 1};
-	struct cursor cur = {0, 0, false};
+	struct cursor cur = {0, 0, false, 0};
 	const struct cat_prim *p;
 
 	if (chosen(r, q->name)) {
@@ -655,15 +932,17 @@ static void check_conflicts(struct res *r)
 
 /* ---- the search ------------------------------------------------------------------ */
 
-/* Take includes, then dependencies breadth first, until every one is
- * handled or, searching, one fails. */
+/* Take includes, then dependencies breadth first (apt order: each include
+ * and its dependencies depth first), until every one is handled or,
+ * searching, one fails. */
 static void forward(struct res *r)
 {
 	while (!r->fatal && !r->failed) {
-		if (r->inc < r->ninc)
+		size_t w = r->apt || r->inc >= r->ninc ? current(r) : NO_NODE;
+		if (w != NO_NODE)
+			process(r, w);
+		else if (r->inc < r->ninc)
 			include_one(r);
-		else if (r->head < r->nqueue)
-			process(r);
 		else
 			break;
 	}
@@ -677,6 +956,8 @@ static void restore(struct res *r, const struct mark *m)
 	r->nqueue = m->nqueue;
 	r->head = m->head;
 	r->inc = m->inc;
+	r->nframes = m->nframes;
+	r->top = m->top;
 	r->nedges = m->nedges;
 	r->nnodes = m->nnodes;
 	memset(r->slots, 0, r->nslots * sizeof(*r->slots));
@@ -712,8 +993,9 @@ static bool backjump(struct res *r)
 			alt = (struct rel_alt){&a, 1};
 			p = next_candidate(r, &alt, NULL, &c.cur);
 		} else {
-			alt = r->queue[r->head].alt;
-			from = r->queue[r->head].from;
+			size_t w = current(r);
+			alt = r->queue[w].alt;
+			from = r->queue[w].from;
 			p = next_candidate(r, &alt, r->nodes[from].p->name, &c.cur);
 		}
 		if (r->fatal)
@@ -908,6 +1190,12 @@ static void fill_decision(struct res *r)
 
 int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admit, void *ctx, struct diag *d)
 {
+	return res_resolve_pinned(cs, dec, NULL, 0, admit, ctx, d);
+}
+
+int res_resolve_pinned(const struct catset *cs, struct decision *dec, const struct res_pin *pins,
+		       size_t npins, res_admit_fn admit, void *ctx, struct diag *d)
+{
 	struct res r = {.cs = cs, .dec = dec, .admit = admit, .ctx = ctx, .d = d};
 	size_t before = d->nerrors;
 	int rc = 0;
@@ -921,12 +1209,20 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	}
 	dec->nselected = dec->nedges = 0;
 	r.platform = dec->platform ? dec->platform : RES_DEFAULT_PLATFORM;
+	if (npins) {
+		r.pins = xcalloc(npins, sizeof(*r.pins));
+		memcpy(r.pins, pins, npins * sizeof(*pins));
+		qsort(r.pins, npins, sizeof(*r.pins), cmp_pin);
+		r.npins = npins;
+	}
+	for (size_t i = 0; i < cs->ncats; i++)
+		r.apt = r.apt || cs->cats[i]->pack;
 	r.nslots = 64;
 	r.slots = xcalloc(r.nslots, sizeof(*r.slots));
 	list_includes(&r);
 	if (!search(&r) && !r.fatal) {
 		/* No selection found: report what the greedy choices run into. */
-		restore(&r, &(struct mark){0, 0, 0, 0, 0});
+		restore(&r, &(struct mark){0, 0, 0, 0, 0, 0, 0});
 		r.nchoices = 0;
 		r.quiet = r.failed = false;
 		forward(&r);
@@ -953,6 +1249,9 @@ int res_resolve(const struct catset *cs, struct decision *dec, res_admit_fn admi
 	free(r.incs);
 	free(r.choices);
 	free(r.blame);
+	free(r.frames);
+	free(r.elig);
+	free(r.pins);
 	return rc;
 }
 
@@ -1008,7 +1307,8 @@ json_t *res_graph_json(const struct decision *dec)
 		json_t *n = json_object();
 		json_object_set_new(n, "name", json_string(s->prim->name));
 		json_object_set_new(n, "version", json_string(s->prim->version));
-		json_object_set_new(n, "digest", json_string(s->prim->digest));
+		json_object_set_new(n, "digest",
+				    s->prim->digest ? json_string(s->prim->digest) : json_null());
 		json_object_set_new(n, "requested", json_boolean(s->requested));
 		json_object_set_new(n, "reason", json_string(s->reason));
 		json_array_append_new(nodes, n);

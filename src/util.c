@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +63,32 @@ void xgrow(void **p, size_t *cap, size_t need, size_t sz)
 		oom();
 	*p = xrealloc(*p, n * sz);
 	*cap = n;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *xcalloc_big(size_t n)
+{
+	size_t len = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	char *p = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *q;
+
+	if (p == MAP_FAILED)
+		oom();
+	q = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (q > p)
+		munmap(p, (size_t)(q - p));
+	if (q + len < p + len + HUGE_PAGE)
+		munmap(q + len, (size_t)(p + len + HUGE_PAGE - (q + len)));
+#ifdef MADV_HUGEPAGE
+	madvise(q, len, MADV_HUGEPAGE);
+#endif
+	return q;
+}
+
+void xfree_big(void *p, size_t n)
+{
+	if (p)
+		munmap(p, (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE);
 }
 
 char *xstrdup(const char *s)

@@ -227,8 +227,13 @@ expect_exit "--locked with a changed stdlib module" 4 sh -c "cd elsewhere && exe
 cp -r cat cat-new
 printf '#!/bin/sh\necho tool 1.1\n' >src/tool11
 expect_exit "add a newer tool" 0 "$CPOLC" catalog add cat-new --name tool --version 1.1 src/tool11=/usr/bin/tool
-rm -rf new.oci new.d
-expect_exit "--locked after a newer version" 4 "$CPOLC" build app.cpol -r req.json -C cat-new -o new.oci \
+cp app.lock newer.lock
+expect_exit "--locked takes the locked version while it is there" 0 "$CPOLC" build app.cpol -r req.json \
+	-C cat-new -o new.oci --lock newer.lock --locked
+expect_eq "... the locked image" "$(manifest_digest new.oci app)" "$M1"
+rm -rf new.oci new.d cat-new/primitives/tool/1.0.json
+"$CPOLC" catalog reindex cat-new
+expect_exit "--locked once the locked version is gone" 4 "$CPOLC" build app.cpol -r req.json -C cat-new -o new.oci \
 	--lock app.lock --locked -M new.d
 expect_match "diff names the primitive and both versions" "$T_ERR" "'tool'.*1\\.0 -> 1\\.1"
 expect_eq "--locked mismatch writes nothing" "$(ls -d new.oci new.d 2>/dev/null)" ""

@@ -111,7 +111,7 @@ if need_tool bash; then
 			printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' "$COMP" "$@")
 	}
 	expect_eq "complete 'cpolc bu'" "$(comp_of "$CPOLC" bu)" "build "
-	expect_eq "complete 'cpolc catalog i'" "$(comp_of "$CPOLC" catalog i)" "import-deb init "
+	expect_eq "complete 'cpolc catalog i'" "$(comp_of "$CPOLC" catalog i)" "import-apt import-deb import-scan init "
 	expect_eq "complete 'cpolc catalog re'" "$(comp_of "$CPOLC" catalog re)" "reindex resolve "
 	expect_eq "complete 'cpolc cache '" "$(comp_of "$CPOLC" cache '')" \
 		"$("$CPOLC" cache --completion-helper | sort | tr '\n' ' ')"

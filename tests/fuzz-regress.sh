@@ -131,6 +131,19 @@ PY
 	check "fuzz_from/${f##*/}: build from it" timeout 60 "$CPOLC" build "$T/from.cpol" -C "$T/cat" -o "$T/out.oci" \
 		--lock "$T/out.lock" --no-cache
 done
+# fuzz_apt: MODE byte (fuzz_apt.c); what the command line can be given of it
+for f in "$R"/fuzz_apt/*; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	mode=$(($(od -An -N1 -tu1 "$f") % 6))
+	case $mode in
+	4) tail -c +3 "$f" >"$T/feed.json"
+	   check "fuzz_apt/${f##*/}: import-scan" "$CPOLC" catalog import-scan "$T/cat" "$T/feed.json" ;;
+	5) tail -c +2 "$f" >"$T/in.sources"
+	   check "fuzz_apt/${f##*/}: import-apt --sources" timeout 60 "$CPOLC" catalog import-apt "$T/cat" \
+		--sources "$T/in.sources" ;;
+	esac
+done
 [ "$n" -gt 0 ] && t_ok "$n regression inputs" || t_fail "regression inputs present" "none under $R"
 
 # forged endless loops stop on the VM's budget, with a runtime error

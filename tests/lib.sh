@@ -137,3 +137,7 @@ PYEOF
 layer_count() {
 	skopeo inspect --raw "oci:$1:$2" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["layers"]))'
 }
+
+# debian_mirror SUITE, debian_lists URI SUITE DIR: see tests/debian-lists.sh.
+debian_mirror() { sh "$CPOLC_SRCDIR/tests/debian-lists.sh" mirror "$@"; }
+debian_lists() { sh "$CPOLC_SRCDIR/tests/debian-lists.sh" lists "$@"; }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* SOURCE_DATE_EPOCH, as reproducible-builds.org specifies it. */
 static int source_date_epoch(long long *epoch)
@@ -31,7 +32,7 @@ struct build_args {
 	struct diag_opts dopts;
 	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push;
 	struct push_args push_opts;
-	int format, compression, locked, no_cache;
+	int format, compression, locked, no_cache, offline;
 	long long max_layers;
 };
 
@@ -53,6 +54,7 @@ static void apply(const struct build_args *a, const char *policy_path, struct bu
 	bo->no_cache = a->no_cache;
 	bo->max_layers = (int)a->max_layers;
 	bo->compression = comp[a->compression];
+	bo->offline = a->offline;
 	bo->depfile = a->depfile;
 	bo->depfile_target = a->depfile_target;
 }
@@ -115,6 +117,9 @@ int cmd_build(int argc, char **argv)
 		OPT_BOOL(0, "locked", &a.locked, "fail (exit 4) unless the resolution equals the lock's"),
 		OPT_STRING(0, "cache", &a.cache, "DIR", "the layer cache (default: see ENVIRONMENT)"),
 		OPT_BOOL_F(0, "no-cache", &a.no_cache, "use no layer cache", OPT_NONEG),
+		OPT_BOOL(0, "offline", &a.offline,
+			 "fetch nothing: fail when a selected package of an apt\nrepository has no content "
+			 "yet"),
 		OPT_STRING('M', NULL, &a.depfile, "DEPFILE",
 			   "write a Make rule naming every file the build read"),
 		OPT_STRING_F(0, "MT", &a.depfile_target, "TARGET", "the target of that rule", OPT_DASH),
@@ -131,7 +136,8 @@ int cmd_build(int argc, char **argv)
 			 "      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
 			 "      [--lock FILE] [--locked] [--cache DIR|--no-cache] [--max-layers N]\n"
 			 "      [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]\n"
-			 "      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]",
+			 "      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]\n"
+			 "      [--offline]",
 		.about = "Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
 			 "and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
 			 "a lock file (default POLICY.lock). Nothing is written when a step fails.\n"
@@ -140,6 +146,7 @@ int cmd_build(int argc, char **argv)
 		.opts = opts,
 	};
 	struct build_opts bo = {0};
+	bool shown = false;
 	struct build b;
 	struct diag d;
 	enum build_status st;
@@ -154,11 +161,15 @@ int cmd_build(int argc, char **argv)
 		return rc;
 	}
 	apply(&a, argv[0], &bo);
+	if (isatty(STDERR_FILENO))
+		bo.progress = cmd_progress_line, bo.progress_ctx = &shown;
 	diag_init(&d);
 	if (a.push)
 		return build_and_push(&a, &bo, &d);
 	build_init(&b);
 	st = build_image(&b, &bo, &d);
+	if (shown)
+		fputc('\n', stderr);
 	decision_report(&b.dec, &d);
 	build_release(&b);
 	release_args(&a);

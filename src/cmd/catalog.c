@@ -73,15 +73,16 @@ static void print_list(const struct catset *cs, bool json)
 	for (size_t i = 0; i < cs->nprims; i++) {
 		const struct cat_prim *p = cs->prims[i];
 		char *plat = p->os ? xasprintf("%s/%s", p->os, p->arch) : xstrdup("any");
-		if (!json) {
+		if (!json) { /* a package whose content is not fetched yet has no digest: "-" */
 			printf("%s\t%s\t%s\t%s\t%" PRIu64 "\t%s\n", p->name, p->version, p->kind, plat,
-			       p->size, p->digest);
+			       p->size, p->digest ? p->digest : "-");
 		} else {
 			json_array_append_new(arr,
-					      json_pack("{s:s,s:s,s:s,s:o,s:I,s:s}", "name", p->name,
+					      json_pack("{s:s,s:s,s:s,s:o,s:I,s:o}", "name", p->name,
 							"version", p->version, "kind", p->kind, "platform",
 							p->os ? json_string(plat) : json_null(), "size",
-							(json_int_t)p->size, "digest", p->digest));
+							(json_int_t)p->size, "digest",
+							p->digest ? json_string(p->digest) : json_null()));
 		}
 		free(plat);
 	}
@@ -218,7 +219,10 @@ static const struct cmd subcommands[] = {
 	{"init", catalog_init, RW, "create an empty catalog"},
 	{"add", cmd_catalog_add, RW, "add files, directories or archives as a primitive"},
 	{"import-deb", cmd_catalog_import_deb, RW, "import Debian binary packages"},
+	{"import-apt", cmd_catalog_import_apt, RW | DYNLIB_CURL, "record the packages of an apt repository"},
+	{"fetch", cmd_catalog_fetch, RW | DYNLIB_CURL, "fetch the content of packages import-apt recorded"},
 	{"set-scan", catalog_set_scan, RW, "record a primitive version's scan results"},
+	{"import-scan", cmd_catalog_import_scan, RW, "record what a vulnerability feed finds, in bulk"},
 	{"list", catalog_list, 0, "list the primitives"},
 	{"show", catalog_show, 0, "print a primitive's metadata"},
 	{"verify", catalog_verify, RW, "recompute every digest and check every tar"},

@@ -131,3 +131,11 @@ void policy_args_apply(const struct policy_args *pa, const char *policy_path, st
 	bo->ncatalogs = pa->catalogs.n;
 	bo->popts.stdlib_dir = pa->stdlib;
 }
+
+void cmd_progress_line(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles)
+{
+	*(bool *)ctx = true;
+	fprintf(stderr, "\rfetching: %zu/%zu packages, %.1f/%.1f MB", files, nfiles, (double)bytes / 1e6,
+		(double)total / 1e6);
+	fflush(stderr);
+}

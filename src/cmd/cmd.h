@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "build.h"
@@ -105,6 +106,11 @@ void policy_args_release(struct policy_args *pa);
 /* Fill the decision inputs of bo from pa and the policy path (borrowed). */
 void policy_args_apply(const struct policy_args *pa, const char *policy_path, struct build_opts *bo);
 
+/* A progress callback for downloads (cat_fetch_opts, build_opts): one
+ * line on stderr, rewritten; ctx is a bool set once something was shown,
+ * so that the caller ends the line. Use it when stderr is a terminal. */
+void cmd_progress_line(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles);
+
 /* How to push to a registry: push's options, and build's with --push. */
 struct push_args {
 	const char *creds, *authfile, *ca_file, *cert_dir;
@@ -159,6 +165,9 @@ int cmd_verify(int argc, char **argv);
 /* The subcommands of catalog (catalog.c dispatches). */
 int cmd_catalog_add(int argc, char **argv);
 int cmd_catalog_import_deb(int argc, char **argv);
+int cmd_catalog_import_apt(int argc, char **argv);
+int cmd_catalog_fetch(int argc, char **argv);
+int cmd_catalog_import_scan(int argc, char **argv);
 int cmd_catalog_resolve(int argc, char **argv);
 
 #endif

@@ -9,7 +9,7 @@ out=${1:-$src/tests/fuzz/out/seeds}
 : "${CPOLC:=$src/cpolc}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cpolc-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock" "$out/fuzz_registry" "$out/fuzz_deb" "$out/fuzz_from"
+mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock" "$out/fuzz_registry" "$out/fuzz_deb" "$out/fuzz_from" "$out/fuzz_apt"
 
 # fuzz_parse: every policy in the tree; fuzz_cpolb: each compiled
 n=0
@@ -133,6 +133,15 @@ for name, mt in [("tar", "application/vnd.oci.image.layer.v1.tar"), ("gzip", "ap
         f.write("\n--\n".join([index, manifest(mt), config]).encode() + b"\n--\n" + layer)
 PY
 
+# fuzz_apt: MODE byte (fuzz_apt.c) + deb822 text, a Release, a .sources, feeds
+a=$out/fuzz_apt
+printf '\000Package: app\nVersion: 1:1.0-1\nArchitecture: amd64\nSource: app-src (1.0-1)\nDepends: libc6 (>= 2.34),\n hello | bye\nPre-Depends: dpkg\nProvides: www (= 1)\nPriority: optional\nEssential: yes\nFilename: pool/main/a/app.deb\nSize: 10\nSHA256: 0000000000000000000000000000000000000000000000000000000000000000\nDescription: x\n y\n .\n\nPackage: b\n' >"$a/packages"
+printf '\002Origin: Debian\nSuite: stable\nCodename: bookworm\nDate: Sat, 11 Jul 2026 10:16:37 UTC\nValid-Until: Sat, 18 Jul 2026 10:16:37 +0200\nAcquire-By-Hash: yes\nSHA256:\n 0ed6d4c8891eb86358b94bb35d9e4da4a0ed6d4c8891eb86358b94bb35d9e4da 1484322 main/binary-amd64/Packages.xz\n 1ed6d4c8891eb86358b94bb35d9e4da4a0ed6d4c8891eb86358b94bb35d9e4da 9 main/binary-amd64/Packages\n' >"$a/release"
+printf '\005# a comment\nTypes: deb deb-src\nURIs: http://deb.example/debian file:///srv/mirror\nSuites: bookworm bookworm-updates\nComponents: main contrib\nArchitectures: amd64 arm64\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\nTypes: deb\nEnabled: no\nURIs: x\nSuites: y\nComponents: z\n' >"$a/sources"
+printf '\004\000[{"id": "DEBIAN-CVE-2099-1", "upstream": ["CVE-2099-1"], "affected": [{"package": {"ecosystem": "Debian:12", "name": "foo"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1"}, {"introduced": "2"}, {"last_affected": "2.5"}]}], "versions": ["1.0"]}], "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"}]}]' >"$a/osv"
+printf '\004\001{"matches": [{"vulnerability": {"id": "CVE-1", "severity": "High", "fix": {"versions": ["2"]}}, "relatedVulnerabilities": [{"id": "CVE-2"}], "artifact": {"name": "libfoo", "version": "1.0-1"}}]}' >"$a/grype"
+
 echo "seeds: $(ls "$out/fuzz_parse" | wc -l) parse, $(ls "$out/fuzz_cpolb" | wc -l) cpolb," \
 	"$(ls "$out/fuzz_json" | wc -l) json, $(ls "$out/fuzz_tar" | wc -l) tar, $(ls "$out/fuzz_lock" | wc -l) lock," \
-	"$(ls "$out/fuzz_registry" | wc -l) registry, $(ls "$out/fuzz_deb" | wc -l) deb, $(ls "$out/fuzz_from" | wc -l) from"
+	"$(ls "$out/fuzz_registry" | wc -l) registry, $(ls "$out/fuzz_deb" | wc -l) deb, $(ls "$out/fuzz_from" | wc -l) from," \
+	"$(ls "$out/fuzz_apt" | wc -l) apt"
