@@ -510,6 +510,35 @@ static bool missing_semicolon(const yypcontext_t *yc, struct pctx *ctx)
 	return true;
 }
 
+/* Where the innermost '{' left open at the end of the text is, or -1:
+ * braces outside strings and comments, as the scanner sees them. */
+static int64_t unclosed_brace(const struct pctx *ctx, uint32_t len)
+{
+	const char *t = ctx->text;
+	uint32_t *open = NULL;
+	size_t n = 0, cap = 0;
+	int64_t at;
+
+	for (uint32_t i = 0; i < len; i++) {
+		if (t[i] == '#') {
+			while (i + 1 < len && t[i + 1] != '\n')
+				i++;
+		} else if (t[i] == '"') {
+			for (i++; i < len && t[i] != '"' && t[i] != '\n'; i++)
+				if (t[i] == '\\' && i + 1 < len && t[i + 1] != '\n')
+					i++;
+		} else if (t[i] == '{') {
+			xgrow((void **)&open, &cap, n + 1, sizeof(*open));
+			open[n++] = i;
+		} else if (t[i] == '}' && n) {
+			n--;
+		}
+	}
+	at = n ? (int64_t)open[n - 1] : -1;
+	free(open);
+	return at;
+}
+
 /* bison's "detailed" message (up to four expected tokens), but a missing
  * ';' is reported at the end of the statement that lacks it. */
 static int yyreport_syntax_error(const yypcontext_t *yc, yyscan_t scanner, struct pctx *ctx)
@@ -518,6 +547,7 @@ static int yyreport_syntax_error(const yypcontext_t *yc, yyscan_t scanner, struc
 	int n = 0, m;
 	struct strbuf sb;
 	YYLTYPE loc = *yypcontext_location(yc);
+	int64_t brace;
 
 	if (follows_unterminated(ctx, &loc) || missing_semicolon(yc, ctx))
 		return 0;
@@ -534,6 +564,9 @@ static int yyreport_syntax_error(const yypcontext_t *yc, yyscan_t scanner, struc
 	}
 	yyerror(&loc, scanner, ctx, sb.buf);
 	sb_release(&sb);
+	if (yypcontext_token(yc) == YYSYMBOL_YYEOF && (brace = unclosed_brace(ctx, loc.end)) >= 0)
+		diag_note(ctx->d, (YYLTYPE){.file = loc.file, .begin = (uint32_t)brace, .end = (uint32_t)brace + 1},
+			  "the block opened here has no '}'");
 	return 0;
 }
 
