@@ -18,6 +18,6 @@ out=$here/out
 mkdir -p "$out/corpus/$t" "$out/crash/$t" "$here/regress/$t"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:quarantine_size_mb=16}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-exec nice -n 10 "$out/$t" -max_total_time="$secs" -timeout=${FUZZ_TIMEOUT:-5} -rss_limit_mb=2048 -max_len=65536 \
+exec nice -n ${FUZZ_NICE:-10} "$out/$t" -max_total_time="$secs" -timeout=${FUZZ_TIMEOUT:-5} -rss_limit_mb=2048 -max_len=65536 \
 	-print_final_stats=1 -artifact_prefix="$out/crash/$t/" "$@" \
 	"$out/corpus/$t" "$out/seeds/$t"
