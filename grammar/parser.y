@@ -88,7 +88,7 @@ static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path,
 
 %define api.pure full
 %define api.location.type {struct loc}
-%define parse.error detailed
+%define parse.error custom
 %locations
 %expect 0
 %param {yyscan_t scanner}
@@ -454,6 +454,119 @@ static bool follows_unterminated(struct pctx *ctx, const YYLTYPE *loc)
 	for (size_t i = ctx->str_end; i < loc->begin; i++)
 		newlines += ctx->text[i] == '\n';
 	return newlines <= 1;
+}
+
+/* The end of the token before offset at: back over blanks and comments
+ * (a '#' outside a string runs to the end of its line). */
+static uint32_t prev_token_end(const struct pctx *ctx, uint32_t at)
+{
+	const char *t = ctx->text;
+	uint32_t p = at, ls, hash;
+	bool in_str;
+
+	for (;;) {
+		while (p > 0 && strchr(" \t\r\n", t[p - 1]))
+			p--;
+		for (ls = p; ls > 0 && t[ls - 1] != '\n'; ls--)
+			;
+		hash = p;
+		in_str = false;
+		for (uint32_t i = ls; i < p; i++) {
+			if (in_str && t[i] == '\\')
+				i++;
+			else if (t[i] == '"')
+				in_str = !in_str;
+			else if (!in_str && t[i] == '#') {
+				hash = i;
+				break;
+			}
+		}
+		if (hash == p)
+			return p;
+		p = hash;
+	}
+}
+
+/* A token that could be ';' on a later line than the token before: the
+ * statement before lacks its ';', reported where it should have been. */
+static bool missing_semicolon(const yypcontext_t *yc, struct pctx *ctx)
+{
+	yysymbol_kind_t exp[YYNTOKENS];
+	const YYLTYPE *loc = yypcontext_location(yc);
+	int n = yypcontext_expected_tokens(yc, exp, YYNTOKENS);
+	uint32_t end;
+	bool semi = false;
+
+	for (int i = 0; i < n && !semi; i++)
+		semi = !strcmp(yysymbol_name(exp[i]), "';'");
+	if (!semi || yypcontext_token(yc) == YYSYMBOL_YYEOF)
+		return false;
+	end = prev_token_end(ctx, loc->begin);
+	if (!memchr(ctx->text + end, '\n', loc->begin - end))
+		return false;
+	diag_error(ctx->d, (YYLTYPE){.file = loc->file, .begin = end, .end = end}, "syntax",
+		   "expected ';' at the end of the statement");
+	return true;
+}
+
+/* Where the innermost '{' left open at the end of the text is, or -1:
+ * braces outside strings and comments, as the scanner sees them. */
+static int64_t unclosed_brace(const struct pctx *ctx, uint32_t len)
+{
+	const char *t = ctx->text;
+	uint32_t *open = NULL;
+	size_t n = 0, cap = 0;
+	int64_t at;
+
+	for (uint32_t i = 0; i < len; i++) {
+		if (t[i] == '#') {
+			while (i + 1 < len && t[i + 1] != '\n')
+				i++;
+		} else if (t[i] == '"') {
+			for (i++; i < len && t[i] != '"' && t[i] != '\n'; i++)
+				if (t[i] == '\\' && i + 1 < len && t[i + 1] != '\n')
+					i++;
+		} else if (t[i] == '{') {
+			xgrow((void **)&open, &cap, n + 1, sizeof(*open));
+			open[n++] = i;
+		} else if (t[i] == '}' && n) {
+			n--;
+		}
+	}
+	at = n ? (int64_t)open[n - 1] : -1;
+	free(open);
+	return at;
+}
+
+/* bison's "detailed" message (up to four expected tokens), but a missing
+ * ';' is reported at the end of the statement that lacks it. */
+static int yyreport_syntax_error(const yypcontext_t *yc, yyscan_t scanner, struct pctx *ctx)
+{
+	yysymbol_kind_t args[5];
+	int n = 0, m;
+	struct strbuf sb;
+	YYLTYPE loc = *yypcontext_location(yc);
+	int64_t brace;
+
+	if (follows_unterminated(ctx, &loc) || missing_semicolon(yc, ctx))
+		return 0;
+	if (yypcontext_token(yc) != YYSYMBOL_YYEMPTY) {
+		args[n++] = yypcontext_token(yc);
+		m = yypcontext_expected_tokens(yc, args + 1, 4);
+		n += m < 0 ? 0 : m;
+	}
+	sb_init(&sb);
+	sb_adds(&sb, "syntax error");
+	for (int i = 0; i < n; i++) {
+		sb_adds(&sb, i == 0 ? ", unexpected " : i == 1 ? ", expecting " : " or ");
+		sb_adds(&sb, yysymbol_name(args[i]));
+	}
+	yyerror(&loc, scanner, ctx, sb.buf);
+	sb_release(&sb);
+	if (yypcontext_token(yc) == YYSYMBOL_YYEOF && (brace = unclosed_brace(ctx, loc.end)) >= 0)
+		diag_note(ctx->d, (YYLTYPE){.file = loc.file, .begin = (uint32_t)brace, .end = (uint32_t)brace + 1},
+			  "the block opened here has no '}'");
+	return 0;
 }
 
 static void yyerror(YYLTYPE *loc, yyscan_t scanner, struct pctx *ctx, const char *msg)

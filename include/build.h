@@ -70,10 +70,16 @@ struct build {
 	bool have_catalogs;
 	struct vm *vm;
 	struct decision dec;
-	bool runtime_error;	 /* an admit filter failed at run time */
-	char from_digest[72];	 /* manifest digest of the `from` image, or "" */
-	char program_digest[72]; /* digest of the compiled module run, or "" */
-	long long epoch;	 /* SOURCE_DATE_EPOCH of the layers composed */
+	bool runtime_error;		/* an admit filter failed at run time */
+	char from_digest[72];		/* manifest digest of the `from` image, or "" */
+	char program_digest[72];	/* digest of the compiled module run, or "" */
+	long long epoch;		/* SOURCE_DATE_EPOCH of the layers composed */
+	struct build_summary {		/* what build_image wrote, when it returned BUILD_OK */
+		char *out, *tag, *lock; /* the image, its tag, the lock file */
+		char manifest_digest[72];
+		size_t nlayers;
+		uint64_t size; /* the layers' blob bytes */
+	} image;
 };
 
 void build_init(struct build *b);

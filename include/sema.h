@@ -49,7 +49,8 @@ struct program;
 	X(JOIN, "join", 2)                                                                                   \
 	X(GLOB, "glob", 2)                                                                                   \
 	X(VERSION, "version", 1)                                                                             \
-	X(STRING, "string", 1)
+	X(STRING, "string", 1)                                                                               \
+	X(HUMAN_SIZE, "human_size", 1)
 
 enum sema_builtin {
 #define X(id, name, arity) BUILTIN_##id,

@@ -180,6 +180,10 @@ uint64_t size_suffix(const char *s, size_t n);
 /* Parse a byte size: decimal digits and an optional size_suffix. Returns 0
  * with *out set, or -1 (not a size, or above 2^63). */
 int parse_size(const char *s, uint64_t *out);
+/* n bytes for people, into buf: "512 B", else one decimal and the largest
+ * binary unit it reaches ("1.5 KiB", "12.0 MiB", up to EiB). Returns buf. */
+#define SIZE_TEXT_MAX 16
+char *format_size(uint64_t n, char buf[SIZE_TEXT_MAX]);
 
 /* Is s a content digest as every file cpolc reads must spell one: "sha256:"
  * and exactly 64 lowercase hex digits, nothing more? Every reader of a

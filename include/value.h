@@ -287,6 +287,7 @@ enum builtin {
 	BI_GLOB,
 	BI_VERSION,
 	BI_STRING,
+	BI_HUMAN_SIZE, /* the CALL operand is the .cpolb format: append only */
 	BI__COUNT
 };
 

@@ -30,6 +30,9 @@ void build_release(struct build *b)
 	vm_free(b->vm);
 	bc_free(b->prog);
 	json_decref(b->request);
+	free(b->image.out);
+	free(b->image.tag);
+	free(b->image.lock);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -555,6 +558,19 @@ static int check_collisions(const struct layer_plan *p, const char *cache, struc
 	return n;
 }
 
+static void summarize(struct build_summary *s, const char *out, const char *tag, const char *lock_path,
+		      const struct oci_result *res)
+{
+	s->out = xstrdup(out);
+	s->tag = xstrdup(tag);
+	s->lock = xstrdup(lock_path);
+	memcpy(s->manifest_digest, res->manifest_digest, sizeof(s->manifest_digest));
+	s->nlayers = res->nlayers;
+	s->size = 0;
+	for (size_t i = 0; i < res->nlayers; i++)
+		s->size += res->layers[i].size;
+}
+
 static enum build_status compose(struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
 	struct layer_plan plan = {0};
@@ -611,6 +627,8 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
 				file_strerror(errno));
 		st = BUILD_BAD_INPUT;
+	} else {
+		summarize(&b->image, out, oo.tag, lock_path, &res);
 	}
 out:
 	free(dep);

@@ -378,6 +378,7 @@ static enum sema_type builtin_type(int64_t id)
 	case BUILTIN_UPPER:
 	case BUILTIN_JOIN:
 	case BUILTIN_STRING:
+	case BUILTIN_HUMAN_SIZE:
 		return SV_STRING;
 	case BUILTIN_STARTSWITH:
 	case BUILTIN_ENDSWITH:

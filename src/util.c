@@ -606,6 +606,34 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+char *format_size(uint64_t n, char buf[SIZE_TEXT_MAX])
+{
+	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	uint64_t whole, tenths;
+	size_t k = 0;
+
+	if (n < 1024) {
+		snprintf(buf, SIZE_TEXT_MAX, "%u B", (unsigned)n);
+		return buf;
+	}
+	while (k + 1 < ARRAY_SIZE(units) && n >> (10 * (k + 2)) != 0)
+		k++;
+	whole = n >> (10 * (k + 1));
+	/* (n mod unit) * 10 < 2^60 * 10 fits in 64 bits */
+	tenths = ((n & ((UINT64_C(1) << (10 * (k + 1))) - 1)) * 10 + (UINT64_C(1) << (10 * (k + 1) - 1))) >>
+		 (10 * (k + 1));
+	if (tenths == 10) {
+		whole++;
+		tenths = 0;
+	}
+	if (whole == 1024 && k + 1 < ARRAY_SIZE(units)) {
+		whole = 1;
+		k++;
+	}
+	snprintf(buf, SIZE_TEXT_MAX, "%u.%u %s", (unsigned)whole, (unsigned)tenths, units[k]);
+	return buf;
+}
+
 bool digest_valid(const char *s)
 {
 	if (!s || strncmp(s, "sha256:", 7) != 0)

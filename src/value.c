@@ -642,6 +642,7 @@ const struct builtin_info builtin_table[BI__COUNT] = {
 	[BI_GLOB] = {"glob", 2},
 	[BI_VERSION] = {"version", 1},
 	[BI_STRING] = {"string", 1},
+	[BI_HUMAN_SIZE] = {"human_size", 1},
 };
 
 int builtin_lookup(const char *name)
@@ -862,6 +863,23 @@ static int bi_version(const struct value *x, struct value *out, struct val_err *
 	return 0;
 }
 
+/* human_size(n): a byte count for people, as format_size spells it. */
+static int bi_human_size(struct val_ctx *c, const struct value *n, struct value *out)
+{
+	char buf[SIZE_TEXT_MAX], *copy;
+	size_t len;
+
+	if (need(n, VAL_INT, "human_size", 0, &c->err) < 0)
+		return -1;
+	if (n->u.i < 0)
+		return val_fail(&c->err, "human_size: %lld is negative", (long long)n->u.i);
+	len = strlen(format_size((uint64_t)n->u.i, buf));
+	if (!(copy = val_strndup(c, buf, len)))
+		return -1;
+	*out = val_str(copy, len);
+	return 0;
+}
+
 /* The work of reading an argument: its bytes or its items. */
 static uint64_t arg_work(const struct value *v)
 {
@@ -904,6 +922,8 @@ int builtin_call(struct val_ctx *c, int id, const struct value *args, struct val
 		return bi_join(c, &args[0], &args[1], out);
 	case BI_VERSION:
 		return bi_version(&args[0], out, &c->err);
+	case BI_HUMAN_SIZE:
+		return bi_human_size(c, &args[0], out);
 	default: /* BI_STRING */
 		return val_to_text(c, &args[0], out);
 	}

@@ -41,6 +41,21 @@ START_TEST(test_sha256)
 }
 END_TEST
 
+START_TEST(test_format_size)
+{
+	char buf[SIZE_TEXT_MAX];
+
+	ck_assert_str_eq(format_size(0, buf), "0 B");
+	ck_assert_str_eq(format_size(1023, buf), "1023 B");
+	ck_assert_str_eq(format_size(1024, buf), "1.0 KiB");
+	ck_assert_str_eq(format_size(1536, buf), "1.5 KiB");
+	ck_assert_str_eq(format_size((UINT64_C(1) << 20) - 1, buf), "1.0 MiB"); /* rounds up a unit */
+	ck_assert_str_eq(format_size(UINT64_C(12) << 20, buf), "12.0 MiB");
+	ck_assert_str_eq(format_size(UINT64_C(3) << 30 | UINT64_C(1) << 28, buf), "3.3 GiB");
+	ck_assert_str_eq(format_size(UINT64_MAX, buf), "16.0 EiB");
+}
+END_TEST
+
 START_TEST(test_digest_valid)
 {
 	const char *hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
@@ -177,6 +192,7 @@ int main(void)
 	tcase_add_test(tc, test_strbuf);
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_digest_valid);
+	tcase_add_test(tc, test_format_size);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_read_special);
 	tcase_add_test(tc, test_paths);

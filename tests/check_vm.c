@@ -181,6 +181,12 @@ START_TEST(test_builtins)
 	VT_EXPECT("string(null)", NULL, "null");
 	VT_EXPECT("string([1, \"a\", true])", NULL, "[1,\"a\",true]");
 	VT_EXPECT("string(input)", "{\"b\": 1, \"a\": [2]}", "{\"a\":[2],\"b\":1}");
+	VT_EXPECT("human_size(0)", NULL, "0 B");
+	VT_EXPECT("human_size(1536)", NULL, "1.5 KiB");
+	VT_EXPECT("human_size(12MiB)", NULL, "12.0 MiB");
+	VT_EXPECT("human_size(input.n)", "{\"n\": 9223372036854775807}", "8.0 EiB");
+	VT_EXPECT_ERROR("human_size(input.n)", "{\"n\": -1}", "human_size: -1 is negative");
+	VT_EXPECT_ERROR("human_size(\"1\")", NULL, "human_size: first argument must be an int");
 	VT_EXPECT_ERROR("sum([1, input.s])", "{\"s\": \"x\"}", "sum: element 1 is a string");
 	VT_EXPECT_ERROR("sum([input.big, 1])", "{\"big\": 9223372036854775807}", "sum: integer overflow");
 	VT_EXPECT_ERROR("version(input.v)", "{\"v\": \"a:b\"}", "is not a valid version");

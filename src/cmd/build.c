@@ -32,7 +32,7 @@ struct build_args {
 	struct diag_opts dopts;
 	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push;
 	struct push_args push_opts;
-	int format, compression, locked, no_cache, offline;
+	int format, compression, locked, no_cache, offline, quiet, json;
 	long long max_layers;
 };
 
@@ -65,6 +65,28 @@ static void release_args(struct build_args *a)
 	push_args_release(&a->push_opts);
 }
 
+/* The word on success: one line to stderr unless -q, and with --json a
+ * summary on stdout. */
+static void say_built(const struct build_args *a, const struct build *b)
+{
+	const struct build_summary *s = &b->image;
+	char size[SIZE_TEXT_MAX];
+	json_t *j;
+
+	if (a->json) {
+		j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "policy", b->dec.policy, "image",
+			      s->out, "tag", s->tag, "digest", s->manifest_digest, "lock", s->lock, "layers",
+			      (json_int_t)s->nlayers, "size", (json_int_t)s->size, "platform",
+			      b->dec.platform ? b->dec.platform : "");
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+	}
+	if (!a->quiet)
+		fprintf(stderr, "%s:%s %s %zu layer%s, %s\n", s->out, s->tag, s->manifest_digest, s->nlayers,
+			s->nlayers == 1 ? "" : "s", format_size(s->size, size));
+}
+
 /* Build, then push what the build wrote: the destination is checked and
  * libcurl opened first, so that neither stops the push after the build. */
 static int build_and_push(struct build_args *a, struct build_opts *bo, struct diag *d)
@@ -90,6 +112,7 @@ static int build_and_push(struct build_args *a, struct build_opts *bo, struct di
 	rc = (int)build_image(&b, bo, d);
 	decision_report(&b.dec, d);
 	if (rc == EXIT_OK) {
+		say_built(a, &b);
 		out = bo->out ? xstrdup(bo->out) : build_default_path(bo->policy_path, ".oci");
 		rc = cmd_push_image(&a->push_opts, out, bo->tag ? bo->tag : b.dec.policy, &dest, d);
 		free(out);
@@ -123,6 +146,11 @@ int cmd_build(int argc, char **argv)
 		OPT_STRING('M', NULL, &a.depfile, "DEPFILE",
 			   "write a Make rule naming every file the build read"),
 		OPT_STRING_F(0, "MT", &a.depfile_target, "TARGET", "the target of that rule", OPT_DASH),
+		OPT_BOOL_F('q', "quiet", &a.quiet, "print nothing on success", OPT_NONEG),
+		OPT_BOOL_F(0, "json", &a.json,
+			   "print a summary of the image to standard output\n"
+			   "(policy, image, tag, digest, lock, layers, size)",
+			   OPT_NONEG),
 		OPT_GROUP("push:"),
 		OPT_STRING(0, "push", &a.push, "REGISTRY/REPO[:TAG]",
 			   "after the build, push the image to REPO of REGISTRY\n(tag: the image's)"),
@@ -136,11 +164,12 @@ int cmd_build(int argc, char **argv)
 			 "      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
 			 "      [--lock FILE] [--locked] [--cache DIR|--no-cache] [--max-layers N]\n"
 			 "      [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]\n"
-			 "      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]\n"
-			 "      [--offline]",
+			 "      [-q] [--json] [--offline]\n"
+			 "      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]",
 		.about = "Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
 			 "and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
 			 "a lock file (default POLICY.lock). Nothing is written when a step fails.\n"
+			 "On success, print 'OUT:TAG DIGEST N layers, SIZE' to standard error.\n"
 			 "SOURCE_DATE_EPOCH sets every timestamp (default 0). With --push, then push\n"
 			 "the image as 'cpolc push' does (exit 5 when the registry fails).\n",
 		.opts = opts,
@@ -171,6 +200,8 @@ int cmd_build(int argc, char **argv)
 	if (shown)
 		fputc('\n', stderr);
 	decision_report(&b.dec, &d);
+	if (st == BUILD_OK)
+		say_built(&a, &b);
 	build_release(&b);
 	release_args(&a);
 	return cmd_report(&a.dopts, &d, (int)st);
