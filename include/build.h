@@ -90,6 +90,13 @@ void build_release(struct build *b);
  * b->dec; BUILD_DENIED means it is complete but a deny held. */
 enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d);
 
+/* The `from` image of the policy's decision for request, evaluated
+ * without catalogs: 1 with *layout (caller frees; PATH[:TAG] relative to
+ * where the build runs) and its manifest digest, 0 when the decision starts
+ * from no image, -1 after reporting. cpolc serve keys compositions by it. */
+int build_from_image(const struct build_opts *o, const json_t *request, char **layout, char digest[72],
+		     struct diag *d);
+
 /* build_decide, then fetch the content of the selected packages of apt
  * repositories that has not been fetched (cat_fetch), compose the image,
  * write the lock and the depfile. Nothing is written (but fetched content

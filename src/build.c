@@ -158,6 +158,52 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 	return b->dec.ndenials ? BUILD_DENIED : BUILD_OK;
 }
 
+/* `from "PATH[:TAG]"` is relative to the policy's directory. */
+static char *from_layout(const struct decision *dec, const char *policy_path)
+{
+	char *dir;
+	char *s;
+
+	if (!dec->from)
+		return NULL;
+	if (dec->from[0] == '/' || !strchr(policy_path, '/'))
+		return xstrdup(dec->from);
+	dir = path_dirname(policy_path);
+	s = path_join(dir, dec->from);
+	free(dir);
+	return s;
+}
+
+int build_from_image(const struct build_opts *o, const json_t *request, char **layout, char digest[72],
+		     struct diag *d)
+{
+	struct build b;
+	int rc = -1;
+
+	*layout = NULL;
+	digest[0] = '\0';
+	build_init(&b);
+	b.request = json_deep_copy(request);
+	b.prog = load_program(&b, o->policy_path, o->policy, &o->popts, NULL, false, d);
+	b.policy_path = o->policy_path;
+	if (!b.prog || !b.request)
+		goto out;
+	b.vm = vm_new();
+	if (vm_select(b.vm, b.prog, o->policy, b.request, &b.dec, d) < 0)
+		goto out;
+	*layout = from_layout(&b.dec, o->policy_path);
+	rc = 0;
+	if (*layout && oci_from_digest(*layout, digest, d) < 0) {
+		free(*layout);
+		*layout = NULL;
+		rc = -1;
+	}
+	rc = rc < 0 ? -1 : *layout != NULL;
+out:
+	build_release(&b);
+	return rc;
+}
+
 /* ---- layers ------------------------------------------------------------- */
 
 struct layer_plan {
@@ -486,22 +532,6 @@ static char *depfile_text(const struct build *b, const struct build_opts *o, con
 }
 
 /* ---- build -------------------------------------------------------------- */
-
-/* `from "PATH[:TAG]"` is relative to the policy's directory. */
-static char *from_layout(const struct decision *dec, const char *policy_path)
-{
-	char *dir;
-	char *s;
-
-	if (!dec->from)
-		return NULL;
-	if (dec->from[0] == '/' || !strchr(policy_path, '/'))
-		return xstrdup(dec->from);
-	dir = path_dirname(policy_path);
-	s = path_join(dir, dec->from);
-	free(dir);
-	return s;
-}
 
 /* Whether two sources collide depends only on their contents, so a set of
  * sources checked once is not read again: the layer cache keeps a marker

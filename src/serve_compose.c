@@ -2,10 +2,12 @@
  *
  * A pull of NAME:REF by a client is answered from a memo for as long as the
  * files that decided it (the policy's modules, the request file, each
- * catalog's index) keep the stat stamps they had, so a warm pull costs a few
- * stat calls. When one changed, the composition key is worked out from
- * content: the digests of the policy's modules, of the canonical request
- * (with input.client) and of each catalog's index. A key composed before
+ * catalog's index, the index of the `from` image's layout) keep the stat
+ * stamps they had, so a warm pull costs a few stat calls. When one changed,
+ * the composition key is worked out from content: the digests of the
+ * policy's modules, of the canonical request (with input.client), of each
+ * catalog's index and of the `from` image's manifest (the policy is
+ * evaluated without catalogs to learn which image that is). A key composed before
  * (by this process, an earlier one, or for another client whose request is
  * the same) is a lookup; a new key runs `cpolc build` in a child process,
  * at most max_compositions at once, into the state's layout under the tag
@@ -33,9 +35,11 @@
 
 #include <jansson.h>
 
+#include "build.h"
 #include "cache.h"
 #include "lock.h"
 #include "module.h"
+#include "oci.h"
 
 #define REQUEST_MAX_BYTES  (1u << 20)
 #define MANIFEST_MAX_BYTES (4u << 20)
@@ -451,6 +455,7 @@ struct job {
 	size_t nwatch, capwatch;
 	json_t *request;		 /* canonical, with input.client */
 	struct strvec modules, catalogs; /* "PATH DIGEST" */
+	char *from, from_digest[72];	 /* the decision's `from` image, or NULL */
 	char key[65];
 	enum serve_status status;
 	char *message;
@@ -598,6 +603,35 @@ static int load_catalogs(struct job *j)
 	return 0;
 }
 
+/* The `from` image the decision starts from, by its manifest digest: its
+ * layout is watched, and a changed base image is a new key. 0 or -1 (job
+ * failed). */
+static int load_from(struct job *j)
+{
+	struct build_opts bo = {.policy_path = j->policy, .popts = {.stdlib_dir = j->c->o->stdlib}};
+	char *dir, *tag, *index;
+	struct diag d;
+	int rc;
+
+	diag_init(&d);
+	rc = build_from_image(&bo, j->request, &j->from, j->from_digest, &d);
+	if (rc < 0) {
+		char *msg = diag_text(&d);
+		job_fail(j, SERVE_ERROR, "%s", msg);
+		free(msg);
+	}
+	diag_release(&d);
+	if (rc <= 0)
+		return rc;
+	oci_split_ref(j->from, &dir, &tag);
+	index = path_join(dir, "index.json");
+	watch_add(j, index);
+	free(index);
+	free(dir);
+	free(tag);
+	return 0;
+}
+
 /* KEY: the digest of everything that decides the composition. */
 static void compute_key(struct job *j)
 {
@@ -610,6 +644,8 @@ static void compute_key(struct job *j)
 	sb_addf(&sb, "request %s\n", req);
 	for (size_t i = 0; i < j->catalogs.n; i++)
 		sb_addf(&sb, "catalog %s\n", strchr(j->catalogs.v[i], ' ') + 1);
+	if (j->from)
+		sb_addf(&sb, "from %s\n", j->from_digest);
 	sha256_hex(sb.buf, sb.len, j->key);
 	free(req);
 	sb_release(&sb);
@@ -875,6 +911,11 @@ static void finish(struct job *j)
 		job_fail(j, SERVE_ERROR, "the composition's lock '%s' cannot be read", lockfile);
 		goto out;
 	}
+	if (j->from && (!lk.from_digest || strcmp(lk.from_digest, j->from_digest))) {
+		job_fail(j, SERVE_ERROR, "the base image '%s' changed while it was composed on; pull again",
+			 j->from);
+		goto out;
+	}
 	memcpy(comp->manifest, lk.manifest_digest, 72);
 	if (read_manifest(c, comp) < 0) {
 		job_fail(j, SERVE_ERROR, "the composed manifest %s cannot be read", comp->manifest);
@@ -964,7 +1005,7 @@ static void work_out(struct job *j)
 		watch_add(j, index);
 		free(index);
 	}
-	if (load_request(j) < 0 || load_policy(j) < 0 || load_catalogs(j) < 0)
+	if (load_request(j) < 0 || load_policy(j) < 0 || load_catalogs(j) < 0 || load_from(j) < 0)
 		return;
 	compute_key(j);
 	pthread_mutex_lock(&j->c->mu);
@@ -1058,6 +1099,7 @@ out:
 	json_decref(j.request);
 	strvec_clear(&j.modules);
 	strvec_clear(&j.catalogs);
+	free(j.from);
 	free(j.policy);
 	free(j.reqfile);
 	free(pkey);

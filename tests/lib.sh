@@ -38,6 +38,11 @@ expect_eq() {
 	if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "got '$2', wanted '$3'"; fi
 }
 
+# expect_ne NAME GOT UNWANTED
+expect_ne() {
+	if [ "$2" != "$3" ]; then t_ok "$1"; else t_fail "$1" "got '$2' again"; fi
+}
+
 # A required tool: a skip is a failure under CI=true.
 need_tool() {
 	if command -v "$1" >/dev/null 2>&1; then return 0; fi

@@ -68,6 +68,17 @@ policy "role" {
 }
 P
 echo '{}' >"$pol/role/latest.json"
+# a policy on a base image: a new base is a new composition
+mkdir -p "$pol/based"
+cat >"$T_TMP/base.cpol" <<'P'
+policy "base" {
+  include "motd";
+  label "base" = input.v ?? "1";
+}
+P
+"$CPOLC" build "$T_TMP/base.cpol" -C "$cat" -o "$pol/base.oci" --tag b -q
+printf 'policy "based" {\n  from "base.oci:b";\n  include "hello";\n}\n' >"$pol/based.cpol"
+echo '{}' >"$pol/based/x.json"
 
 STDLIB=$CPOLC_SRCDIR/stdlib
 state=$T_TMP/state
@@ -207,7 +218,6 @@ expect_eq "is composed anew" "$(audits)" "$((n + 3))"
 touch "$pol/hello.cpol"
 expect_exit "a touched but unchanged policy" 0 skopeo inspect --tls-verify=false "docker://$R/hello:prod"
 expect_eq "is a lookup by content" "$(audits)" "$((n + 3))"
-
 last=$(tail -n 1 "$state/audit.log")
 key=$(printf '%s' "$last" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 expect_match "the audit names the client, policy, request and manifest" "$last" \
@@ -216,6 +226,17 @@ expect_match "each manifest served is in the access log" "$(tail -n 1 "$state/ac
 	'"client":"127.0.0.1","identity":"","name":"hello","reference":"prod","manifest":"sha256:'
 expect_exit "cpolc verify checks a served image with its lock" 0 \
 	"$CPOLC" verify --lock "$state/locks/$key.lock" "$state/layout:$key"
+
+n=$(audits)
+expect_exit "a policy on a base image" 0 skopeo inspect --tls-verify=false "docker://$R/based:x"
+d1=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Digest"])')
+expect_eq "is served as it builds" "$d1" "$(build_digest "$pol/based.cpol" "$pol/based/x.json")"
+"$CPOLC" build "$T_TMP/base.cpol" -C "$cat" -o "$pol/base.oci" --tag b -D v=2 -q
+expect_exit "a pull after the base image changed" 0 skopeo inspect --tls-verify=false "docker://$R/based:x"
+d2=$(printf '%s' "$T_OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Digest"])')
+expect_ne "is composed on the new base" "$d2" "$d1"
+expect_eq "as a build on it is" "$d2" "$(build_digest "$pol/based.cpol" "$pol/based/x.json")"
+expect_eq "both compositions are audited" "$(audits)" "$((n + 2))"
 
 # --- concurrency: 200 pulls of 20 requests, each composed once ----------------------
 n=$(audits)
