@@ -257,11 +257,14 @@ int cat_apt_sources_load(const char *file, struct cat_apt_sources *out, struct d
 void cat_apt_sources_release(struct cat_apt_sources *s);
 
 struct cat_apt_opts {
-	const char *gpgv; /* NULL: "gpgv" from PATH */
+	const char *gpgv;    /* NULL: "gpgv" from PATH */
+	bool allow_rollback; /* accept a Release dated before the last one imported */
 };
 
 /* Import the package indexes of srcs into catalog dir as metadata: each
- * Release verified with gpgv against its keyring, Valid-Until enforced,
+ * Release verified with gpgv against its keyring, Valid-Until enforced, its
+ * Date no earlier than that of the last Release imported from the same URI
+ * and suite (DIR/apt-releases; a replayed or rolled-back repository),
  * each Packages index checked against the SHA256 its Release lists, every
  * package recorded in the catalog's pack (its content is fetched when a
  * build first selects it). Packages already there are kept; a package

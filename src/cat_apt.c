@@ -32,6 +32,14 @@ struct import {
 	struct strmap ranks; /* name -> 1 + order of first mention */
 	uintptr_t nranks;
 	unsigned errors;
+	bool allow_rollback;
+	struct release_date *dates; /* the Date of the last Release of each URI and suite */
+	size_t ndates, capdates;
+};
+
+struct release_date {
+	char *source; /* "URI SUITE" */
+	long long date;
 };
 
 #define MAX_ERRORS 20 /* bad stanzas reported before the rest are counted */
@@ -149,6 +157,130 @@ static int check_release(struct import *im, const struct cat_apt_source *s, cons
 		return -1;
 	}
 	return 0;
+}
+
+static uint32_t add_uri(struct import *im, const char *uri)
+{
+	size_t n = strlen(uri);
+
+	while (n > 1 && uri[n - 1] == '/')
+		n--;
+	for (size_t i = 0; i < im->uris.n; i++)
+		if (strlen(im->uris.v[i]) == n && !strncmp(im->uris.v[i], uri, n))
+			return (uint32_t)i;
+	strvec_push_nodup(&im->uris, xstrndup(uri, n));
+	return (uint32_t)(im->uris.n - 1);
+}
+
+/* ---- release dates: a repository does not go back in time ------------------------ */
+
+#define RELEASES_FILE "apt-releases"
+#define RELEASES_MAX  (1u << 20)
+
+static struct release_date *date_of(struct import *im, const char *source)
+{
+	for (size_t i = 0; i < im->ndates; i++)
+		if (!strcmp(im->dates[i].source, source))
+			return &im->dates[i];
+	return NULL;
+}
+
+static void date_set(struct import *im, const char *source, long long date)
+{
+	struct release_date *r = date_of(im, source);
+
+	if (r) {
+		if (date > r->date)
+			r->date = date;
+		return;
+	}
+	xgrow((void **)&im->dates, &im->capdates, im->ndates + 1, sizeof(*im->dates));
+	im->dates[im->ndates++] = (struct release_date){xstrdup(source), date};
+}
+
+/* DIR/apt-releases: "DATE URI SUITE" lines, DATE in seconds since 1970. */
+static int dates_load(struct import *im)
+{
+	char *path = path_join(im->dir, RELEASES_FILE), *data, *line, *save = NULL;
+	size_t len;
+	unsigned lineno = 0;
+	int rc = 0;
+
+	if (read_file_max(path, RELEASES_MAX, 0, &data, &len) < 0) {
+		if (errno != ENOENT) {
+			diag_file_error(im->d, path, 0, 0, CAT_RULE, "cannot read '%s': %s", path,
+					file_strerror(errno));
+			rc = -1;
+		}
+		free(path);
+		return rc;
+	}
+	for (line = strtok_r(data, "\n", &save); line && rc == 0; line = strtok_r(NULL, "\n", &save)) {
+		char *end, *sp;
+		long long date = strtoll(line, &end, 10);
+		lineno++;
+		if (end == line || *end != ' ' || date < 0 || !(sp = strchr(end + 1, ' ')) || sp == end + 1 ||
+		    !sp[1] || strchr(sp + 1, ' ')) {
+			diag_file_error(im->d, path, lineno, 0, CAT_RULE,
+					"not a line 'DATE URI SUITE' (the catalog was altered)");
+			rc = -1;
+		} else {
+			date_set(im, end + 1, date);
+		}
+	}
+	free(data);
+	free(path);
+	return rc;
+}
+
+static int cmp_dates(const void *a, const void *b)
+{
+	return strcmp(((const struct release_date *)a)->source, ((const struct release_date *)b)->source);
+}
+
+static int dates_write(struct import *im)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path = path_join(im->dir, RELEASES_FILE);
+	int rc;
+
+	qsort(im->dates, im->ndates, sizeof(*im->dates), cmp_dates);
+	for (size_t i = 0; i < im->ndates; i++)
+		sb_addf(&sb, "%lld %s\n", im->dates[i].date, im->dates[i].source);
+	rc = write_file_atomic(path, sb.buf ? sb.buf : "", sb.len, 0644);
+	if (rc < 0)
+		diag_file_error(im->d, path, 0, 0, CAT_RULE, "cannot write '%s': %s", path,
+				file_strerror(errno));
+	sb_release(&sb);
+	free(path);
+	return rc;
+}
+
+/* A Release dated before the last one imported from the same URI and suite
+ * is a replay of old metadata (a freeze or rollback attack: its signature
+ * is still good, and its Valid-Until may be far off), unless the user says
+ * otherwise. */
+static int check_rollback(struct import *im, const struct cat_apt_source *s, const struct apt_release *r,
+			  const char *what)
+{
+	char *source = xasprintf("%s %s", im->uris.v[add_uri(im, s->uri)], s->suite);
+	struct release_date *last = date_of(im, source);
+	char was[32], is[32];
+	int rc = 0;
+
+	if (last && (long long)r->date < last->date && !im->allow_rollback) {
+		fmt_date(last->date, was);
+		fmt_date(r->date, is);
+		diag_error(im->d, LOC_NONE, CAT_RULE,
+			   "'%s' is dated %s, before the Release of %s this catalog imported: the repository "
+			   "was rolled back or its metadata replayed (--allow-rollback accepts it)",
+			   what, r->date ? is : "nothing (no Date)", was);
+		rc = -1;
+	} else if (!last || (long long)r->date > last->date) {
+		date_set(im, source, (long long)r->date);
+	}
+	free(source);
+	return rc;
 }
 
 /* ---- one Packages index -------------------------------------------------------- */
@@ -484,19 +616,6 @@ static int import_index(struct import *im, const struct cat_apt_source *s, const
 	return rc > 0 ? 0 : -1;
 }
 
-static uint32_t add_uri(struct import *im, const char *uri)
-{
-	size_t n = strlen(uri);
-
-	while (n > 1 && uri[n - 1] == '/')
-		n--;
-	for (size_t i = 0; i < im->uris.n; i++)
-		if (strlen(im->uris.v[i]) == n && !strncmp(im->uris.v[i], uri, n))
-			return (uint32_t)i;
-	strvec_push_nodup(&im->uris, xstrndup(uri, n));
-	return (uint32_t)(im->uris.n - 1);
-}
-
 static int import_source(struct import *im, const struct cat_apt_source *s)
 {
 	char *base = dists_url(s), *text = NULL, *what = NULL;
@@ -511,7 +630,8 @@ static int import_source(struct import *im, const struct cat_apt_source *s)
 		goto out;
 	}
 	if (fetch_release(im, s, base, &text, &len, &what) < 0 ||
-	    apt_release_parse(text, len, what, &r, im->d) < 0 || check_release(im, s, &r, what) < 0)
+	    apt_release_parse(text, len, what, &r, im->d) < 0 || check_release(im, s, &r, what) < 0 ||
+	    check_rollback(im, s, &r, what) < 0)
 		goto out;
 	rc = 0;
 	for (size_t c = 0; c < s->ncomponents; c++)
@@ -590,7 +710,7 @@ static long commit(struct import *im)
 	if (add_old(im) < 0 ||
 	    pack_write(im->dir, im->pkgs, im->npkgs, (const char *const *)im->uris.v, im->uris.n, pack,
 		       im->d) < 0 ||
-	    index_header_write(im->dir, pack, im->d) < 0)
+	    dates_write(im) < 0 || index_header_write(im->dir, pack, im->d) < 0)
 		return -1;
 	now = pack_load(im->dir, pack, im->d);
 	if (now) {
@@ -630,7 +750,10 @@ static int check_source(const struct cat_apt_source *s, struct diag *d)
 long cat_import_apt(const char *dir, const struct cat_apt_source *srcs, size_t n,
 		    const struct cat_apt_opts *o, struct diag *d)
 {
-	struct import im = {.dir = dir, .gpgv = o && o->gpgv ? o->gpgv : "gpgv", .d = d};
+	struct import im = {.dir = dir,
+			    .gpgv = o && o->gpgv ? o->gpgv : "gpgv",
+			    .d = d,
+			    .allow_rollback = o && o->allow_rollback};
 	char *tmpdir = path_join(dir, "tmp");
 	long rc = -1;
 	int lock = -1;
@@ -638,7 +761,7 @@ long cat_import_apt(const char *dir, const struct cat_apt_source *srcs, size_t n
 	for (size_t i = 0; i < n; i++)
 		if (check_source(&srcs[i], d) < 0)
 			goto out;
-	if (cat_check_dir(dir, d) < 0 || (lock = cat_lock(dir, d)) < 0)
+	if (cat_check_dir(dir, d) < 0 || (lock = cat_lock(dir, d)) < 0 || dates_load(&im) < 0)
 		goto out;
 	im.tmp = path_join(tmpdir, "apt.XXXXXX");
 	if (mkdir_p(tmpdir, 0755) < 0 || !mkdtemp(im.tmp)) {
@@ -663,6 +786,9 @@ out:
 	free(im.pkgs);
 	strvec_clear(&im.uris);
 	strmap_clear(&im.ranks);
+	for (size_t i = 0; i < im.ndates; i++)
+		free(im.dates[i].source);
+	free(im.dates);
 	sa_release(&im.strs);
 	return rc;
 }

@@ -56,7 +56,7 @@ release() {
 	gzip -9nkf "$d/main/binary-amd64/Packages"
 	xz -kf "$d/main/binary-amd64/Packages"
 	{
-		printf 'Origin: cpolc-test\nSuite: %s\nCodename: %s\nDate: %s\n' "$suite" "$suite" "$(date -u -R)"
+		printf 'Origin: cpolc-test\nSuite: %s\nCodename: %s\nDate: %s\n' "$suite" "$suite" "${REL_DATE:-$(date -u -R)}"
 		for f in "$@"; do printf '%s\n' "$f"; done
 		printf 'Architectures: amd64\nComponents: main\nSHA256:\n'
 		for f in Packages Packages.gz Packages.xz; do
@@ -267,6 +267,28 @@ rm "$W/t5/dists/stable/InRelease"
 GNUPGHOME=$W/wrong.gnupg gpg --batch --quiet --yes -abs -o "$W/t5/dists/stable/Release.gpg" "$W/t5/dists/stable/Release"
 refused "a Release.gpg by another key" "$C" "Release' is not signed by a key of the keyring" \
 	"file://$W/t5" stable main --keyring "$W/good.gpg"
+
+# a replayed (older) Release from the same repository: a rollback or freeze attack
+cp -r "$R" "$W/t7"
+REL_DATE="Mon, 01 Jun 2026 00:00:00 UTC" release "$W/t7" stable good
+C7=$W/cat7
+"$CPOLC" catalog init "$C7" >/dev/null
+expect_exit "an import records the Release's date" 0 "$CPOLC" catalog import-apt "$C7" "file://$W/t7/" stable main \
+	--keyring "$W/good.gpg"
+expect_eq "by URI and suite" "$(cat "$C7/apt-releases")" "1780272000 file://$W/t7 stable"
+REL_DATE="Fri, 01 May 2026 00:00:00 UTC" release "$W/t7" stable good
+refused "an older Release than the last one imported" "$C7" \
+	"InRelease' is dated 2026-05-01 00:00:00 UTC, before the Release of 2026-06-01 00:00:00 UTC this catalog imported: the repository was rolled back" \
+	"file://$W/t7" stable main --keyring "$W/good.gpg"
+expect_exit "--allow-rollback accepts it" 0 "$CPOLC" catalog import-apt "$C7" "file://$W/t7" stable main \
+	--keyring "$W/good.gpg" --allow-rollback
+expect_eq "and keeps the later date" "$(cat "$C7/apt-releases")" "1780272000 file://$W/t7 stable"
+REL_DATE="Wed, 01 Jul 2026 00:00:00 UTC" release "$W/t7" stable good
+expect_exit "a newer Release" 0 "$CPOLC" catalog import-apt "$C7" "file://$W/t7" stable main --keyring "$W/good.gpg"
+expect_eq "moves the date on" "$(cat "$C7/apt-releases")" "1782864000 file://$W/t7 stable"
+echo "1782864000 file://$W/t7" >"$C7/apt-releases"
+refused "an altered record of dates" "$C7" "apt-releases:1: error: not a line 'DATE URI SUITE' \(the catalog was altered\)" \
+	"file://$W/t7" stable main --keyring "$W/good.gpg"
 
 cp -r "$R" "$W/t6"
 mkdir -p "$W/t6/dists/testing" && cp "$W/t6/dists/stable/InRelease" "$W/t6/dists/testing/"

@@ -18,6 +18,7 @@ int cmd_catalog_import_apt(int argc, char **argv)
 	struct cat_apt_opts ao = {0};
 	struct cat_apt_sources file = {0};
 	const char *keyring = NULL, *sources = NULL;
+	int allow_rollback = 0;
 	const struct opt opts[] = {
 		OPT_LIST(0, "arch", &archs, "ARCH", "import the packages of ARCH (repeat; default amd64)"),
 		OPT_STRING(0, "keyring", &keyring, "FILE",
@@ -26,6 +27,8 @@ int cmd_catalog_import_apt(int argc, char **argv)
 			   "import the repositories of a deb822 .sources file\n(as in "
 			   "/etc/apt/sources.list.d/)"),
 		OPT_STRING(0, "gpgv", &ao.gpgv, "PROG", "the gpgv to run (default: gpgv from PATH)"),
+		OPT_BOOL(0, "allow-rollback", &allow_rollback,
+			 "accept a Release dated before the last one imported\nfrom the same URI and suite"),
 		OPT_DIAG(&dopts),
 		OPT_END(),
 	};
@@ -37,7 +40,8 @@ int cmd_catalog_import_apt(int argc, char **argv)
 			 "catalog DIR as metadata; a package's content is fetched the first time a build\n"
 			 "selects it. The trust chain is apt's: the InRelease (or Release and\n"
 			 "Release.gpg) is verified with gpgv against the keyring, Valid-Until is\n"
-			 "enforced, each Packages index is checked against the SHA256 the Release lists,\n"
+			 "enforced, a Release older than the last one imported is refused, each Packages "
+			 "index is checked against the SHA256 the Release lists,\n"
 			 "each .deb against the SHA256 of its stanza. Importing again adds new versions\n"
 			 "and keeps the old ones. Nothing changes unless every check passes.\n",
 		.opts = opts,
@@ -57,6 +61,7 @@ int cmd_catalog_import_apt(int argc, char **argv)
 						   : "URI, SUITE and a COMPONENT are needed");
 		goto out;
 	}
+	ao.allow_rollback = allow_rollback;
 	diag_init(&d);
 	if (sources && cat_apt_sources_load(sources, &file, &d) < 0) {
 		rc = cmd_report(&dopts, &d, EXIT_USAGE);
