@@ -29,8 +29,9 @@ void vm_free(struct vm *vm);
 
 /* Bytecode from a file may loop or grow values without end (source never
  * does, but it can be built to need a lot). Each evaluation of a block
- * stops with a runtime error after max_steps backward jumps or once its
- * values take max_bytes. */
+ * stops with a runtime error after max_steps steps (a backward jump costs
+ * the instructions of the loop body it closes) or once its values take
+ * max_bytes. */
 #define VM_MAX_STEPS (1u << 24)
 #define VM_MAX_BYTES ((size_t)64 << 20)
 void vm_set_limits(struct vm *vm, uint64_t max_steps, size_t max_bytes);

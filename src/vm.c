@@ -262,12 +262,19 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 		if (!--steps)                                                                                \
 			goto toolong;                                                                        \
 	} while (0)
-/* vmjump goes to target, a backward jump counting as a step; vmequal sets
- * q to 1 when x equals y, else 0, charging what a deep comparison visits. */
+/* vmjump goes to target; a backward jump costs as many steps as the loop
+ * body it closes has instructions, so that every instruction run is paid
+ * for (straight-line code runs once between two backward jumps): a loop
+ * whose body is long stops as soon as a short one would. vmequal sets q to
+ * 1 when x equals y, else 0, charging what a deep comparison visits. */
 #define vmjump(target)                                                                                       \
 	do {                                                                                                 \
-		if ((target) <= pc)                                                                          \
-			vmstep();                                                                            \
+		if ((target) <= pc) {                                                                        \
+			uint64_t body_ = (uint64_t)(pc - (target)) + 1;                                      \
+			if (steps <= body_)                                                                  \
+				goto toolong;                                                                \
+			steps -= body_;                                                                      \
+		}                                                                                            \
 		pc = (target);                                                                               \
 	} while (0)
 #define vmequal(q, x, y)                                                                                     \
