@@ -1,20 +1,32 @@
-/* registry_auth.c - credentials (--creds and the auth files), Basic auth
- * and Docker token auth (WWW-Authenticate challenges, tokens per scope). */
+/* registry_auth.c - credentials (--creds, the auth files and the credential
+ * helpers they name), Basic auth and Docker token auth (WWW-Authenticate
+ * challenges, tokens per scope). */
 #include "config.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "registry_int.h"
 
-#define MAX_AUTH_FILE (1u << 20)
-#define MAX_TOKEN     (16u << 10)
-#define MAX_TOKENS    64 /* scopes cached; the oldest goes first */
+#define MAX_AUTH_FILE	  (1u << 20)
+#define MAX_TOKEN	  (16u << 10)
+#define MAX_TOKENS	  64 /* scopes cached; the oldest goes first */
+#define MAX_HELPER_OUT	  (64u << 10)
+#define HELPER_TIMEOUT_MS 30000
+#define MAX_HELPER_NAME	  64
+
+extern char **environ;
 
 /* ---- WWW-Authenticate ------------------------------------------------------- */
 
@@ -224,6 +236,133 @@ static bool key_is_host(const char *key, const char *host)
 	return key_hub && host_hub;
 }
 
+/* ---- credential helpers ---------------------------------------------------------- */
+
+static bool helper_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > MAX_HELPER_NAME)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return false;
+	return true;
+}
+
+/* Run PROG get with url on its standard input; its standard output (at
+ * most MAX_HELPER_OUT) in *out. Returns its exit status, 127 when it
+ * cannot run, -1 when it took longer than HELPER_TIMEOUT_MS or said more
+ * (killed). The URL is in the pipe before the helper starts, so a helper
+ * that does not read it raises no SIGPIPE here. */
+static int run_helper(const char *prog, const char *url, struct strbuf *out)
+{
+	char *argv[] = {(char *)prog, "get", NULL};
+	posix_spawn_file_actions_t fa;
+	int in[2] = {-1, -1}, o[2] = {-1, -1}, rc = 0, status, ms = 0;
+	pid_t pid = -1;
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(o, O_CLOEXEC) < 0 ||
+	    write(in[1], url, strlen(url)) != (ssize_t)strlen(url)) {
+		close(in[0]), close(in[1]), close(o[0]), close(o[1]);
+		return 127;
+	}
+	close(in[1]);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, o[1], 1);
+	if (posix_spawnp(&pid, prog, &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(in[0]), close(o[1]);
+	while (pid > 0) {
+		struct pollfd pfd = {o[0], POLLIN, 0};
+		char buf[4096];
+		ssize_t n;
+		int r = poll(&pfd, 1, 100);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r == 0 && (ms += 100) >= HELPER_TIMEOUT_MS)
+			rc = -1;
+		else if (r > 0 && (n = read(o[0], buf, sizeof(buf))) != 0) {
+			if (n < 0 && errno != EINTR)
+				break;
+			if (n > 0 && out->len + (size_t)n > MAX_HELPER_OUT)
+				rc = -1;
+			else if (n > 0)
+				sb_add(out, buf, (size_t)n);
+		} else if (r > 0) {
+			break; /* end of its output */
+		}
+		if (rc < 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+	}
+	close(o[0]);
+	if (pid < 0)
+		return 127;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The credentials of host from docker-credential-NAME (named by FILE's
+ * credHelpers or credsStore), as docker and podman ask them: 1 with them,
+ * 0 when the helper has none, -1 after reporting. */
+static int creds_from_helper(const char *name, const char *file, const char *host, char **user, char **pass,
+			     struct diag *d)
+{
+	char *prog, *url;
+	struct strbuf out = STRBUF_INIT;
+	const char *u, *p;
+	json_t *j = NULL;
+	int st, rc = -1;
+
+	if (!helper_name_ok(name)) {
+		diag_file_error(d, file, 0, 0, "registry-input", "bad credential helper name '%.64s'", name);
+		return -1;
+	}
+	prog = xasprintf("docker-credential-%s", name);
+	url = key_is_host("docker.io", host) ? xstrdup("https://index.docker.io/v1/") : xstrdup(host);
+	st = run_helper(prog, url, &out);
+	if (st != 0) {
+		if (st > 0 && st != 127 && strstr(out.buf ? out.buf : "", "credentials not found"))
+			rc = 0;
+		else
+			diag_file_error(d, file, 0, 0, "registry-input", "the credential helper '%s' %s",
+					prog,
+					st == 127 ? "cannot be run (is it on PATH?)"
+					: st < 0  ? "took too long or said too much"
+						  : "failed");
+		goto out;
+	}
+	j = json_loadb(out.buf ? out.buf : "", out.len, JSON_REJECT_DUPLICATES, NULL);
+	u = json_string_value(json_object_get(j, "Username"));
+	p = json_string_value(json_object_get(j, "Secret"));
+	if (!u || !p || !strcmp(u, "<token>")) {
+		diag_file_error(d, file, 0, 0, "registry-input", "the credential helper '%s' %s for '%s'",
+				prog,
+				u && !strcmp(u, "<token>") ? "gave an identity token, which cpolc cannot use"
+							   : "gave no Username and Secret",
+				host);
+		goto out;
+	}
+	*user = xstrdup(u);
+	*pass = xstrdup(p);
+	rc = 1;
+out:
+	json_decref(j);
+	if (out.buf)
+		memset(out.buf, 0, out.len);
+	sb_release(&out);
+	free(url);
+	free(prog);
+	return rc;
+}
+
 /* 1 with the credentials of host in the file, 0 when it has none or does
  * not exist, -1 when it cannot be read or is malformed. */
 static int creds_from_file(const char *path, const char *host, char **user, char **pass, struct diag *d)
@@ -249,6 +388,14 @@ static int creds_from_file(const char *path, const char *host, char **user, char
 		return -1;
 	}
 	free(data);
+	json_object_foreach(json_object_get(j, "credHelpers"), key, e)
+	{
+		if (key_is_host(key, host) && json_is_string(e)) {
+			rc = creds_from_helper(json_string_value(e), path, host, user, pass, d);
+			json_decref(j);
+			return rc;
+		}
+	}
 	auths = json_object_get(j, "auths");
 	json_object_foreach(auths, key, e)
 	{
@@ -267,6 +414,9 @@ static int creds_from_file(const char *path, const char *host, char **user, char
 		rc = 1;
 		break;
 	}
+	if (rc == 0 && json_is_string(json_object_get(j, "credsStore")))
+		rc = creds_from_helper(json_string_value(json_object_get(j, "credsStore")), path, host, user,
+				       pass, d);
 	free(dec);
 	json_decref(j);
 	return rc;

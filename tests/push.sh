@@ -304,6 +304,44 @@ if need_tool htpasswd; then
 	mkdir -p "$HOME/.docker"
 	cp "$W/auth.json" "$HOME/.docker/config.json"
 	expect_exit "htpasswd: ~/.docker/config.json" 0 "$CPOLC" push --tls-verify=false app.oci "$A/sec/app:v3"
+	# credential helpers, as docker and podman run them: NAME get, the server on stdin
+	mkdir -p "$W/bin"
+	cat >"$W/bin/docker-credential-fake" <<'H'
+#!/bin/sh
+[ "$1" = get ] || exit 3
+read -r server
+printf '%s\n' "$server" >>"$HELPER_LOG"
+case $server in
+"$HELPER_HOST") printf '{"ServerURL": "%s", "Username": "bob", "Secret": "pa:ss w0rd"}\n' "$server" ;;
+*) echo "credentials not found in native keychain"; exit 1 ;;
+esac
+H
+	printf '#!/bin/sh\necho "{\\"Username\\": \\"<token>\\", \\"Secret\\": \\"x\\"}"\n' \
+		>"$W/bin/docker-credential-idtoken"
+	chmod +x "$W/bin/docker-credential-fake" "$W/bin/docker-credential-idtoken"
+	export HELPER_LOG=$W/helper.log HELPER_HOST=$A
+	printf '{"credHelpers": {"%s": "fake"}}\n' "$A" >"$W/helpers.json"
+	expect_exit "credHelpers: a helper for the registry" 0 env PATH="$W/bin:$PATH" "$CPOLC" push \
+		--tls-verify=false --authfile "$W/helpers.json" app.oci "$A/sec/app:v5"
+	expect_eq "... asked with the registry's host" "$(cat "$W/helper.log")" "$A"
+	printf '{"auths": {"%s": {}}, "credsStore": "fake"}\n' "$A" >"$W/store.json"
+	expect_exit "credsStore: the store for every registry" 0 env PATH="$W/bin:$PATH" "$CPOLC" push \
+		--tls-verify=false --authfile "$W/store.json" app.oci "$A/sec/app:v6"
+	HELPER_HOST=elsewhere expect_exit "a helper without credentials for it" 5 env PATH="$W/bin:$PATH" \
+		"$CPOLC" push --tls-verify=false --authfile "$W/store.json" app.oci "$A/sec/app:v7"
+	expect_match "... is no credentials: 401" "$T_ERR" "answered 401"
+	printf '{"credHelpers": {"%s": "missing"}}\n' "$A" >"$W/missing.json"
+	expect_exit "a helper that is not installed" 2 "$CPOLC" push --tls-verify=false --authfile "$W/missing.json" \
+		app.oci "$A/sec/app:v7"
+	expect_match "... is named" "$T_ERR" "missing.json: error: the credential helper 'docker-credential-missing' cannot be run"
+	printf '{"credHelpers": {"%s": "../../bin/sh"}}\n' "$A" >"$W/evil.json"
+	expect_exit "a helper name that is a path" 2 "$CPOLC" push --tls-verify=false --authfile "$W/evil.json" \
+		app.oci "$A/sec/app:v7"
+	expect_match "... is refused" "$T_ERR" "bad credential helper name '../../bin/sh'"
+	printf '{"credHelpers": {"%s": "idtoken"}}\n' "$A" >"$W/idtoken.json"
+	expect_exit "an identity token" 2 env PATH="$W/bin:$PATH" "$CPOLC" push --tls-verify=false \
+		--authfile "$W/idtoken.json" app.oci "$A/sec/app:v7"
+	expect_match "... is said to be unusable" "$T_ERR" "gave an identity token, which cpolc cannot use"
 	printf '{"auths": {"%s": {"auth": "!!"}}}\n' "$A" >"$W/bad.json"
 	expect_exit "a malformed auth entry is bad input" 2 "$CPOLC" push --tls-verify=false --authfile "$W/bad.json" \
 		app.oci "$A/sec/app:v4"
