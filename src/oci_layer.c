@@ -516,7 +516,7 @@ static int rd_verify(struct rd *r, const char *digest)
 	struct archive_entry *ae;
 	char got[72];
 	ssize_t n;
-	int rc;
+	int rc = ARCHIVE_EOF;
 
 	if (!r->a && rd_open(r) < 0)
 		return -1;
