@@ -12,8 +12,8 @@
  * Two entries clash when they share a name but not an id, or an id but not
  * a name: a located error (rule 'account-clash') at the later entry's `at`,
  * naming the earlier. An entry with the same name and id as an earlier one
- * replaces its other fields (a policy's home or shell wins over a
- * primitive's), keeping its place.
+ * replaces the other fields it gives (a policy's home or shell wins over a
+ * primitive's; one it leaves out stays the primitive's), keeping its place.
  *
  * The files written (accounts_passwd_text, accounts_group_text) list the
  * entries sorted by id, then name, one "name:x:uid:gid:gecos:home:shell"
@@ -43,12 +43,13 @@
 struct acct_user {
 	char *name;
 	uint32_t uid, gid;
-	char *passwd; /* the second field: "x" unless a parsed file said otherwise */
-	char *gecos;  /* "" when none */
-	char *home;
-	char *shell;
-	char *at; /* where it was declared: "FILE:LINE:COL" of a statement, or a
-		   * description such as "'/etc/passwd' of base-passwd 3.6.1" */
+	/* NULL: not given, the default (accounts_add_user) */
+	char *passwd; /* the second field */
+	char *gecos;
+	char *home;  /* accounts_home() */
+	char *shell; /* accounts_shell() */
+	char *at;    /* where it was declared: "FILE:LINE:COL" of a statement, or a
+		      * description such as "'/etc/passwd' of base-passwd 3.6.1" */
 };
 
 struct acct_group {
@@ -76,12 +77,14 @@ bool accounts_valid_name(const char *name);
  * characters. */
 bool accounts_valid_path(const char *path);
 
-/* Add a user (u's strings are copied; NULL passwd, gecos, home or shell
- * take "x", "", "/nonexistent" and "/usr/sbin/nologin"). Returns 1 when
- * added, 0 when it replaced an entry of the same name and uid, -1 after
- * reporting an invalid field or a clash at u->at. */
+/* Add a user (u's strings are copied; a NULL passwd, gecos, home or shell
+ * means "x", "", "/nonexistent" and "/usr/sbin/nologin", Debian's for a
+ * system user, unless an entry of the same name and uid has it). Returns 1
+ * when added, 0 when it updated an entry of the same name and uid, -1
+ * after reporting an invalid field or a clash at u->at. */
 int accounts_add_user(struct accounts *a, const struct acct_user *u, struct diag *d);
-/* The same for a group (NULL members means none). */
+/* The same for a group (NULL members: none, or those of the entry of the
+ * same name and gid). */
 int accounts_add_group(struct accounts *a, const struct acct_group *g, struct diag *d);
 
 /* Add every line of an /etc/passwd (or /etc/group) text, origin naming it
@@ -92,6 +95,10 @@ int accounts_parse_passwd(struct accounts *a, const char *text, size_t len, cons
 			  struct diag *d);
 int accounts_parse_group(struct accounts *a, const char *text, size_t len, const char *origin,
 			 struct diag *d);
+
+/* A user's home and shell, defaults applied. */
+const char *accounts_home(const struct acct_user *u);
+const char *accounts_shell(const struct acct_user *u);
 
 /* Lookups; BORROWED results (owned by the set), NULL when absent. */
 const struct acct_user *accounts_user(const struct accounts *a, const char *name);

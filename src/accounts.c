@@ -111,9 +111,9 @@ const struct acct_group *accounts_group_by_gid(const struct accounts *a, uint32_
 	return NULL;
 }
 
-static const char * or (const char *s, const char *dflt)
+static const char *dflt(const char *s, const char *def)
 {
-	return s ? s : dflt;
+	return s ? s : def;
 }
 
 static int bad_field(struct diag *d, const char *at, const char *what, const char *name, const char *value)
@@ -145,16 +145,36 @@ static int check_user(const struct acct_user *u, struct diag *d)
 	return 0;
 }
 
+static void set(char **dst, const char *s)
+{
+	if (!s)
+		return;
+	free(*dst);
+	*dst = xstrdup(s);
+}
+
+/* Copy u's fields into dst; a NULL string field keeps dst's (none for a
+ * new entry: the default). */
 static void user_fill(struct acct_user *dst, const struct acct_user *u)
 {
-	dst->name = xstrdup(u->name);
+	set(&dst->name, u->name);
 	dst->uid = u->uid;
 	dst->gid = u->gid;
-	dst->passwd = xstrdup(or (u->passwd, "x"));
-	dst->gecos = xstrdup(or (u->gecos, ""));
-	dst->home = xstrdup(or (u->home, "/nonexistent"));
-	dst->shell = xstrdup(or (u->shell, "/usr/sbin/nologin"));
-	dst->at = u->at ? xstrdup(u->at) : NULL;
+	set(&dst->passwd, u->passwd);
+	set(&dst->gecos, u->gecos);
+	set(&dst->home, u->home);
+	set(&dst->shell, u->shell);
+	set(&dst->at, u->at);
+}
+
+const char *accounts_home(const struct acct_user *u)
+{
+	return dflt(u->home, "/nonexistent");
+}
+
+const char *accounts_shell(const struct acct_user *u)
+{
+	return dflt(u->shell, "/usr/sbin/nologin");
 }
 
 static int clash(struct diag *d, const char *at, const char *kind, const char *name, const char *idname,
@@ -185,9 +205,7 @@ int accounts_add_user(struct accounts *a, const struct acct_user *u, struct diag
 	if (!by_name && by_id)
 		return clash(d, u->at, "user", u->name, "uid", u->uid, by_id->name, by_id->uid, by_id->at);
 	if (by_name) {
-		dst = &a->users[by_name - a->users];
-		user_release(dst);
-		user_fill(dst, u);
+		user_fill(&a->users[by_name - a->users], u);
 		return 0;
 	}
 	if (a->nusers >= ACCOUNTS_MAX) {
@@ -195,7 +213,9 @@ int accounts_add_user(struct accounts *a, const struct acct_user *u, struct diag
 		return -1;
 	}
 	xgrow((void **)&a->users, &a->capusers, a->nusers + 1, sizeof(*a->users));
-	user_fill(&a->users[a->nusers++], u);
+	dst = &a->users[a->nusers++];
+	memset(dst, 0, sizeof(*dst));
+	user_fill(dst, u);
 	return 1;
 }
 
@@ -222,18 +242,19 @@ int accounts_add_group(struct accounts *a, const struct acct_group *g, struct di
 		return clash(d, g->at, "group", g->name, "gid", g->gid, by_id->name, by_id->gid, by_id->at);
 	if (by_name) {
 		dst = &a->groups[by_name - a->groups];
-		group_release(dst);
 	} else if (a->ngroups >= ACCOUNTS_MAX) {
 		diag_report_at(d, DIAG_ERROR, g->at, "account", "more than %d groups", ACCOUNTS_MAX);
 		return -1;
 	} else {
 		xgrow((void **)&a->groups, &a->capgroups, a->ngroups + 1, sizeof(*a->groups));
 		dst = &a->groups[a->ngroups++];
+		memset(dst, 0, sizeof(*dst));
+		dst->members = xstrdup("");
 	}
-	dst->name = xstrdup(g->name);
+	set(&dst->name, g->name);
 	dst->gid = g->gid;
-	dst->members = xstrdup(or (g->members, ""));
-	dst->at = g->at ? xstrdup(g->at) : NULL;
+	set(&dst->members, g->members);
+	set(&dst->at, g->at);
 	return by_name ? 0 : 1;
 }
 
@@ -440,8 +461,8 @@ char *accounts_passwd_text(const struct accounts *a, size_t *len)
 		v[i] = &a->users[i];
 	qsort(v, a->nusers, sizeof(*v), cmp_user);
 	for (size_t i = 0; i < a->nusers; i++)
-		sb_addf(&sb, "%s:%s:%u:%u:%s:%s:%s\n", v[i]->name, v[i]->passwd, v[i]->uid, v[i]->gid,
-			v[i]->gecos, v[i]->home, v[i]->shell);
+		sb_addf(&sb, "%s:%s:%u:%u:%s:%s:%s\n", v[i]->name, dflt(v[i]->passwd, "x"), v[i]->uid,
+			v[i]->gid, dflt(v[i]->gecos, ""), accounts_home(v[i]), accounts_shell(v[i]));
 	free(v);
 	return sb_detach(&sb, len);
 }

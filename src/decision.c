@@ -143,7 +143,7 @@ static json_t *accounts_json(const struct accounts *a)
 		const struct acct_user *u = &a->users[i];
 		json_array_append_new(users, json_pack("{s:s, s:I, s:I, s:s, s:s}", "name", u->name, "uid",
 						       (json_int_t)u->uid, "gid", (json_int_t)u->gid, "home",
-						       u->home, "shell", u->shell));
+						       accounts_home(u), "shell", accounts_shell(u)));
 	}
 	for (size_t i = 0; i < a->ngroups; i++)
 		json_array_append_new(groups, json_pack("{s:s, s:I}", "name", a->groups[i].name, "gid",

@@ -47,14 +47,25 @@ START_TEST(test_merge_and_write)
 	load_base(&a, &d);
 	ck_assert_int_eq(accounts_add_user(&a, &u, &d), 1);
 	ck_assert_int_eq(accounts_add_group(&a, &g, &d), 1);
-	/* the same name and uid: the later fields win, in place */
+	/* the same name and uid: the fields given win, in place; the others stay */
 	u.shell = "/bin/sh";
+	u.home = NULL;
 	ck_assert_int_eq(accounts_add_user(&a, &u, &d), 0);
+	{
+		struct acct_user dn = {
+			.name = "daemon", .uid = 1, .gid = 1, .shell = "/bin/false", .at = "x:1:1"};
+		struct acct_group dg = {.name = "daemon", .gid = 1, .at = "x:1:1"};
+		ck_assert_int_eq(accounts_add_user(&a, &dn, &d), 0);
+		ck_assert_int_eq(accounts_add_group(&a, &dg, &d), 0);
+		ck_assert_str_eq(accounts_user(&a, "daemon")->gecos, "daemon");
+		ck_assert_str_eq(accounts_home(accounts_user(&a, "daemon")), "/usr/sbin");
+		ck_assert_str_eq(accounts_user(&a, "daemon")->at, "x:1:1");
+	}
 	ck_assert_int_eq(d.nerrors, 0);
 	text = accounts_passwd_text(&a, &len);
 	ck_assert_uint_eq(len, strlen(text));
 	ck_assert_str_eq(text, "root:x:0:0:root:/root:/bin/bash\n"
-			       "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+			       "daemon:x:1:1:daemon:/usr/sbin:/bin/false\n"
 			       "nonroot:x:65532:65532::/home/nonroot:/bin/sh\n"
 			       "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
 	free(text);

@@ -318,7 +318,7 @@ START_TEST(test_accounts)
 	ck_assert_uint_eq(e.dec.accounts.nusers, 2);
 	ck_assert_str_eq(e.dec.accounts.users[0].name, "app");
 	ck_assert_uint_eq(e.dec.accounts.users[0].gid, 1000); /* gid defaults to the uid */
-	ck_assert_str_eq(e.dec.accounts.users[0].shell, "/usr/sbin/nologin");
+	ck_assert_str_eq(accounts_shell(&e.dec.accounts.users[0]), "/usr/sbin/nologin");
 	ck_assert_str_eq(e.dec.accounts.users[0].at, "t.cpol:3:3");
 	ck_assert_str_eq(e.dec.accounts.users[1].gecos, "a service");
 	ck_assert_str_eq(e.dec.accounts.users[1].shell, "/bin/sh");
