@@ -115,7 +115,8 @@ bool accounts_free_gid(const struct accounts *a, uint32_t lo, uint32_t hi, uint3
 /* Resolve a user specification as the OCI config's User has it: "USER" or
  * "USER:GROUP", each a name or a number. A user named without a group gets
  * its primary group; a number without a group gets the group of its
- * account, else 0. Returns 0 and the ids, or -1 with *unknown pointing
+ * account, else 0. "root" is 0 (user and group) when no entry has it, as
+ * every runtime takes it. Returns 0 and the ids, or -1 with *unknown pointing
  * into spec at the name that no entry has (the rest of spec follows it). */
 int accounts_resolve(const struct accounts *a, const char *spec, uint32_t *uid, uint32_t *gid,
 		     const char **unknown);

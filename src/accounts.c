@@ -411,6 +411,8 @@ int accounts_resolve(const struct accounts *a, const char *spec, uint32_t *uid, 
 		u = accounts_user_by_uid(a, *uid);
 	} else if ((u = accounts_user(a, user)) != NULL) {
 		*uid = u->uid;
+	} else if (!strcmp(user, "root")) {
+		*uid = 0;
 	} else {
 		goto out;
 	}
@@ -419,9 +421,12 @@ int accounts_resolve(const struct accounts *a, const char *spec, uint32_t *uid, 
 		const struct acct_group *g = NULL;
 		*unknown = colon + 1;
 		if (!parse_id(colon + 1, gid)) {
-			if (!(g = accounts_group(a, colon + 1)))
+			if ((g = accounts_group(a, colon + 1)) != NULL)
+				*gid = g->gid;
+			else if (!strcmp(colon + 1, "root"))
+				*gid = 0;
+			else
 				goto out;
-			*gid = g->gid;
 		}
 	}
 	rc = 0;

@@ -101,6 +101,15 @@ expect_match "the workdir is that user's" "$(cat prim.txt)" 'w 5 755 65534 1'
 expect_eq "no account declared: /etc/passwd is the primitive's, not rewritten" \
 	"$(grep -c '^passwd: ' prim.txt)" 0
 
+cat >root.cpol <<'EOF'
+policy "root" {
+  include "busybox-static";
+  user "root";
+}
+EOF
+expect_exit "root needs no /etc/passwd" 0 "$CPOLC" build root.cpol -C cat -o root.oci --lock root.lock
+expect_eq "... and is 0:0" "$(image_user root.oci root)" "0:0"
+
 # ---- base-passwd's master files stand in for /etc/passwd ---------------------------
 cat >bp.cpol <<'EOF'
 policy "bp" {

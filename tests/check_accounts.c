@@ -197,6 +197,14 @@ START_TEST(test_resolve)
 	ck_assert_int_eq(accounts_resolve(&a, "4321", &uid, &gid, &unknown), 0);
 	ck_assert_uint_eq(uid, 4321);
 	ck_assert_uint_eq(gid, 0);
+	accounts_release(&a);
+	accounts_init(&a); /* no entries: root is still 0 */
+	ck_assert_int_eq(accounts_resolve(&a, "root:root", &uid, &gid, &unknown), 0);
+	ck_assert_uint_eq(uid, 0);
+	ck_assert_uint_eq(gid, 0);
+	load_base(&a, &d);
+	accounts_add_user(&a, &u, &d);
+	accounts_add_group(&a, &g, &d);
 	ck_assert_int_eq(accounts_resolve(&a, "ghost", &uid, &gid, &unknown), -1);
 	ck_assert_str_eq(unknown, "ghost");
 	ck_assert_int_eq(accounts_resolve(&a, "app:ghosts", &uid, &gid, &unknown), -1);
