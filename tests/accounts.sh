@@ -192,6 +192,53 @@ expect_exit "a clash with the from image fails" 2 "$CPOLC" build fclash.cpol -C 
 expect_match "... located, naming the from image's file" "$T_ERR" \
 	"^fclash.cpol:3:3: error: user 'www' has uid 33, which user 'web' already has \\(at fbase.oci:fbase:/etc/passwd:3\\)"
 
+# A from image whose upper layer deletes the lower layer's /etc/passwd (a
+# whiteout) or empties /etc (an opaque directory): those entries are gone.
+python3 - <<'PYEOF'
+import hashlib, io, json, os, tarfile
+def layout(name, layers):
+    os.makedirs(name + '/blobs/sha256', exist_ok=True)
+    def put(b):
+        h = hashlib.sha256(b).hexdigest()
+        open(name + '/blobs/sha256/' + h, 'wb').write(b)
+        return 'sha256:' + h, len(b)
+    descs, diffs = [], []
+    for members in layers:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode='w', format=tarfile.PAX_FORMAT) as t:
+            for path, data in members:
+                ti = tarfile.TarInfo(path); ti.size = len(data); ti.mtime = 0
+                t.addfile(ti, io.BytesIO(data))
+        d, n = put(buf.getvalue())
+        descs.append({'mediaType': 'application/vnd.oci.image.layer.v1.tar', 'digest': d, 'size': n})
+        diffs.append(d)
+    cfg = {'architecture': 'amd64', 'os': 'linux', 'config': {}, 'rootfs': {'type': 'layers', 'diff_ids': diffs}}
+    cd, cn = put(json.dumps(cfg).encode())
+    man = {'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.manifest.v1+json',
+           'config': {'mediaType': 'application/vnd.oci.image.config.v1+json', 'digest': cd, 'size': cn},
+           'layers': descs}
+    md, mn = put(json.dumps(man).encode())
+    json.dump({'schemaVersion': 2, 'manifests': [{'mediaType': 'application/vnd.oci.image.manifest.v1+json',
+               'digest': md, 'size': mn, 'annotations': {'org.opencontainers.image.ref.name': 'x'}}]},
+              open(name + '/index.json', 'w'))
+    open(name + '/oci-layout', 'w').write('{"imageLayoutVersion": "1.0.0"}')
+old = [('etc/passwd', b'old:x:7:7::/:/bin/sh\n'), ('etc/group', b'old:x:7:\n')]
+layout('wh.oci', [old, [('etc/.wh.passwd', b''), ('etc/group', b'new:x:8:\n')]])
+layout('opq.oci', [old, [('etc/.wh..wh..opq', b'')]])
+layout('keep.oci', [old, [('etc/.wh.passwd.bak', b''), ('etc/other', b'x')]])
+PYEOF
+for l in wh opq keep; do
+	printf 'policy "%s" {\n  from "%s.oci:x";\n  account "app" uid 1000;\n}\n' "$l" "$l" >"$l.cpol"
+	expect_exit "build from the $l image" 0 "$CPOLC" build "$l.cpol" -o "$l-app.oci" --lock "$l.lock"
+	top_layer "$l-app.oci" "$l" | sed -n 's/^\(passwd\|group\): //p' | tr '\n' ' ' >"$l.txt"
+done
+expect_eq "a whiteout deletes the lower /etc/passwd; the upper /etc/group counts" "$(cat wh.txt)" \
+	"app:x:1000:1000::/nonexistent:/usr/sbin/nologin new:x:8: app:x:1000: "
+expect_eq "an opaque /etc deletes both" "$(cat opq.txt)" \
+	"app:x:1000:1000::/nonexistent:/usr/sbin/nologin app:x:1000: "
+expect_eq "a whiteout of another name deletes nothing" "$(cat keep.txt)" \
+	"old:x:7:7::/:/bin/sh app:x:1000:1000::/nonexistent:/usr/sbin/nologin old:x:7: app:x:1000: "
+
 # ---- the container sees its account ------------------------------------------------
 if need_tool runc && need_tool umoci && need_root "runc run as the declared account"; then
 	expect_exit "bundle" 0 runc_bundle "$W/img.oci:img" "$W/bundle"
