@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "build_int.h"
 #include "cache.h"
 #include "comp.h"
 #include "depfile.h"
@@ -212,7 +213,7 @@ struct layer_plan {
 	size_t *sel_src; /* sel_src[i]: source of dec.selected[i] */
 	char **names, **tars;
 	const char **tarv, **digv;
-	struct oci_file *files;
+	struct gen gen;
 };
 
 static void plan_release(struct layer_plan *p, size_t nsel)
@@ -227,7 +228,7 @@ static void plan_release(struct layer_plan *p, size_t nsel)
 	free(p->digv);
 	free(p->srcs);
 	free(p->sel_src);
-	free(p->files);
+	gen_release(&p->gen);
 }
 
 static bool is_base(const struct decision *dec, const struct dec_selected *s)
@@ -238,60 +239,12 @@ static bool is_base(const struct decision *dec, const struct dec_selected *s)
 	return false;
 }
 
-/* "UID[:GID]" of a numeric user, else false. */
-static bool numeric_user(const char *u, unsigned *uid, unsigned *gid)
-{
-	char *end;
-	unsigned long a, b = 0;
-
-	if (!u || *u < '0' || *u > '9')
-		return false;
-	a = strtoul(u, &end, 10);
-	if (*end == ':') {
-		if (end[1] < '0' || end[1] > '9')
-			return false;
-		b = strtoul(end + 1, &end, 10);
-	}
-	if (*end || a > 0xffffffffUL || b > 0xffffffffUL)
-		return false;
-	*uid = (unsigned)a;
-	*gid = (unsigned)b;
-	return true;
-}
-
-static bool has_file(const struct decision *dec, const char *path)
-{
-	for (size_t i = 0; i < dec->nfiles; i++)
-		if (!strcmp(dec->files[i].path + (dec->files[i].path[0] == '/'), path + 1))
-			return true;
-	return false;
-}
-
-/* The directories every image gets in its generated layer: /tmp (1777)
- * unless the image starts from a root filesystem (a base primitive or a
- * from image) that brings its own, and the workdir, owned by the image's
- * user when that is numeric. Returns how many were added to f. */
-static size_t image_dirs(const struct decision *dec, bool has_base, struct oci_file *f)
-{
-	const char *wd = json_string_value(json_object_get(dec->config, "WorkingDir"));
-	const char *user = json_string_value(json_object_get(dec->config, "User"));
-	size_t n = 0;
-
-	if (!has_base && !dec->from && !has_file(dec, "/tmp"))
-		f[n++] = (struct oci_file){.path = "/tmp", .mode = 01777, .type = 'd'};
-	if (wd && wd[0] == '/' && wd[1] && !has_file(dec, wd) && strcmp(wd, "/tmp") != 0) {
-		f[n] = (struct oci_file){.path = wd, .mode = 0755, .type = 'd'};
-		numeric_user(user, &f[n].uid, &f[n].gid);
-		n++;
-	}
-	return n;
-}
-
 /* One source per selected primitive, base primitives first, then one for
- * the generated files and directories. */
-static void plan_layers(const struct decision *dec, struct layer_plan *p)
+ * the generated files and directories (src/build_files.c; from is the
+ * `from` image, whose accounts count). 0, or -1 after reporting. */
+static int plan_layers(struct decision *dec, const char *from, struct layer_plan *p, struct diag *d)
 {
-	size_t n = dec->nselected, k = 0, nfiles;
+	size_t n = dec->nselected, k = 0;
 	bool has_base = false;
 
 	p->srcs = xcalloc(n + 1, sizeof(*p->srcs));
@@ -319,16 +272,13 @@ static void plan_layers(const struct decision *dec, struct layer_plan *p)
 			p->sel_src[i] = k++;
 		}
 	}
-	p->files = xcalloc(dec->nfiles + 2, sizeof(*p->files));
-	for (size_t i = 0; i < dec->nfiles; i++)
-		p->files[i] = (struct oci_file){.path = dec->files[i].path,
-						.data = dec->files[i].data,
-						.len = dec->files[i].len,
-						.mode = dec->files[i].mode};
-	nfiles = dec->nfiles + image_dirs(dec, has_base, p->files + dec->nfiles);
-	if (nfiles)
-		p->srcs[k++] = (struct oci_layer_src){.name = "files", .files = p->files, .nfiles = nfiles};
 	p->nsrcs = k;
+	if (gen_plan(&p->gen, dec, from, has_base, d) < 0)
+		return -1;
+	if (p->gen.n)
+		p->srcs[p->nsrcs++] =
+			(struct oci_layer_src){.name = "files", .files = p->gen.v, .nfiles = p->gen.n};
+	return 0;
 }
 
 /* ---- lock --------------------------------------------------------------- */
@@ -614,7 +564,10 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 
 	oci_result_init(&res);
 	lock_init(&lk);
-	plan_layers(&b->dec, &plan);
+	if (plan_layers(&b->dec, from, &plan, d) < 0) {
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
 	if (from && oci_from_digest(from, b->from_digest, d) < 0) {
 		st = BUILD_BAD_INPUT;
 		goto out;
@@ -929,12 +882,13 @@ static void derive_group(const struct layer_plan *plan, const struct src_at *v, 
 
 /* The derived layers into *out (*nout), or none when the locked set is not
  * whole (verify has failed already). */
-static void derive_layers(const struct build *b, const struct lock *lk, struct oci_derived **out,
-			  size_t *nout, struct diag *d, enum build_status *st)
+static void derive_layers(struct build *b, const struct lock *lk, const char *lock_path,
+			  struct oci_derived **out, size_t *nout, struct diag *d, enum build_status *st)
 {
 	struct layer_plan plan = {0};
 	struct src_at *v;
 	size_t n = 0, i, j;
+	char *from;
 
 	*out = NULL;
 	*nout = 0;
@@ -948,7 +902,14 @@ static void derive_layers(const struct build *b, const struct lock *lk, struct o
 		*st = BUILD_MISMATCH;
 		return;
 	}
-	plan_layers(&b->dec, &plan);
+	from = lk->from ? locked_path(lock_path, lk->from) : NULL;
+	if (plan_layers(&b->dec, from, &plan, d) < 0) {
+		*st = BUILD_MISMATCH;
+		free(from);
+		plan_release(&plan, b->dec.nselected);
+		return;
+	}
+	free(from);
 	v = xcalloc(plan.nsrcs + 1, sizeof(*v));
 	for (i = 0; i < b->dec.nselected; i++) /* dec.selected[i] is lk->prims[i] */
 		v[n++] = (struct src_at){(long)lk->prims[i].layer_index, plan.sel_src[i]};
@@ -981,7 +942,7 @@ enum build_status build_verify(const char *lock_path, const char *image_path, st
 	}
 	build_init(&b); /* a lock names at least one module (lock_load) */
 	st = recheck(&b, &lk, lock_path, d);
-	derive_layers(&b, &lk, &dv, &ndv, d, &st2);
+	derive_layers(&b, &lk, lock_path, &dv, &ndv, d, &st2);
 	oci_split_ref(image_path, &dir, &tag);
 	if (oci_verify(dir, tag, &lk, dv, ndv, d) < 0)
 		st2 = BUILD_MISMATCH;
