@@ -47,8 +47,9 @@ struct build_opts {
 	const char *out; /* NULL: POLICY.oci beside the policy */
 	enum oci_format format;
 	const char *tag;       /* NULL: the policy name */
-	const char *lock_path; /* NULL: POLICY.lock beside the policy */
-	bool locked;
+	const char *lock_path; /* NULL: POLICY.lock beside the policy (POLICY@TAG.lock with tag) */
+	bool locked;	       /* the resolution and the image must be the lock's */
+	bool locked_strict;    /* with locked: every input the lock records too */
 	const char *cache_dir; /* NULL: the default cache */
 	bool no_cache;
 	int max_layers;

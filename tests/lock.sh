@@ -1,0 +1,130 @@
+#!/bin/sh
+# lock.sh - locks that travel and --locked that tells a change of the
+# resolution or of the image from one of the inputs alone (issue 15): the
+# same inputs give the same lock bytes from any working directory, verify
+# works on a moved checkout, each tag of a policy keeps its lock, a scan
+# update is a note for --locked and a failure for --locked-strict, and a
+# changed image is reported by what changed in it.
+. "${CPOLC_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
+T=$T_TMP
+cd "$T" || exit 1
+unset SOURCE_DATE_EPOCH CPOL_PATH
+CPOLC_CACHE=$T/cache
+export CPOLC_CACHE
+
+mkdir -p tree/src/usr/bin tree/src2/usr/share tree/out tree/policies elsewhere/deeper
+printf '#!/bin/sh\necho app\n' >tree/src/usr/bin/app && chmod 755 tree/src/usr/bin/app
+printf 'other\n' >tree/src2/usr/share/other
+"$CPOLC" catalog init tree/cat >/dev/null || exit 1
+"$CPOLC" catalog add tree/cat --name app --version 1.0 tree/src >/dev/null || exit 1
+"$CPOLC" catalog add tree/cat --name other --version 1.0 tree/src2 >/dev/null || exit 1
+cat >tree/policies/p.cpol <<'EOF'
+policy "p" {
+  include "app";
+  include "other";
+  entrypoint ["/usr/bin/app"];
+}
+EOF
+
+# ---- one lock, from any working directory -------------------------------------
+expect_exit "build from the tree's top" 0 sh -c "cd tree && '$CPOLC' build policies/p.cpol -C cat \
+	-o out/p.oci --lock out/p.lock"
+cp tree/out/p.lock top.lock
+expect_exit "build from elsewhere" 0 sh -c "cd elsewhere/deeper && '$CPOLC' build ../../tree/policies/p.cpol \
+	-C ../../tree/cat -o ../../tree/out/p.oci --lock ../../tree/out/p.lock"
+if cmp -s top.lock tree/out/p.lock; then t_ok "the same lock, byte for byte"; else
+	t_fail "the same lock, byte for byte" "$(diff top.lock tree/out/p.lock)"; fi
+expect_exit "build with absolute paths" 0 "$CPOLC" build "$T/tree/policies/p.cpol" -C "$T/tree/cat" \
+	-o "$T/tree/out/p.oci" --lock "$T/tree/out/p.lock"
+if cmp -s top.lock tree/out/p.lock; then t_ok "... absolute paths too"; else
+	t_fail "... absolute paths too" "$(diff top.lock tree/out/p.lock)"; fi
+expect_match "paths are from the lock's directory" "$(cat top.lock)" '"path": "\.\./policies/p\.cpol"'
+expect_match "... the catalog's" "$(cat top.lock)" '"path": "\.\./cat"'
+expect_match "... and the reason's file" "$(cat top.lock)" '"reason": "include at \.\./policies/p\.cpol:2:3"'
+expect_match "version 3" "$(cat top.lock)" '"lockVersion": 3'
+
+# ---- verify on a moved checkout --------------------------------------------------
+mv tree moved
+expect_exit "verify the moved tree from elsewhere" 0 sh -c "cd elsewhere && '$CPOLC' verify \
+	--lock ../moved/out/p.lock ../moved/out/p.oci"
+expect_exit "... and from the lock's directory" 0 sh -c "cd moved/out && '$CPOLC' verify --lock p.lock p.oci"
+printf '# edited\n' >>moved/policies/p.cpol
+expect_exit "the moved policy is the one checked" 4 "$CPOLC" verify --lock moved/out/p.lock moved/out/p.oci
+expect_match "... named as the lock names it" "$T_ERR" \
+	"policy module '\.\./policies/p\.cpol' changed since the build"
+sed -i '$d' moved/policies/p.cpol
+mv moved tree
+
+# a version 2 lock: its paths are from where the build ran (here the tree's top)
+python3 - tree/out/p.lock v2.lock <<'PY' || exit 1
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["lockVersion"] = 2
+j["modules"][0]["path"] = "policies/p.cpol"
+j["catalogs"][0]["path"] = "cat"
+json.dump(j, open(sys.argv[2], "w"), indent=2)
+PY
+cp v2.lock tree/out/v2.lock
+expect_exit "verify still reads a version 2 lock" 0 sh -c "cd tree && '$CPOLC' verify --lock out/v2.lock out/p.oci"
+expect_exit "... from the lock's directory too, as before" 0 sh -c "cd tree/out && '$CPOLC' verify --lock v2.lock p.oci"
+
+# ---- the default lock path holds the tag ------------------------------------------
+cp tree/policies/p.cpol tp.cpol
+expect_exit "build tag one" 0 "$CPOLC" build tp.cpol -C tree/cat -o tags.oci --tag one
+expect_exit "build tag two" 0 "$CPOLC" build tp.cpol -C tree/cat -D x=1 -o tags.oci --tag two
+expect_eq "two locks" "$(ls tp*.lock)" "tp@one.lock
+tp@two.lock"
+expect_exit "each verifies" 0 "$CPOLC" verify --lock tp@one.lock tags.oci:one
+expect_exit "... the other" 0 "$CPOLC" verify --lock tp@two.lock tags.oci:two
+expect_exit "--locked finds the tag's lock" 0 "$CPOLC" build tp.cpol -C tree/cat -D x=1 -o tags.oci --tag two --locked
+expect_exit "without --tag, POLICY.lock" 0 "$CPOLC" build tp.cpol -C tree/cat -o tags.oci
+expect_eq "... beside them" "$(ls tp*.lock | wc -l)" 3
+expect_exit "a tag that cannot be a file name" 2 "$CPOLC" build tp.cpol -C tree/cat -o bad.oci --tag 'a/../../x'
+expect_match "... is refused" "$T_ERR" "the tag cannot be part of the lock file's name.*--lock FILE"
+expect_eq "... before anything is written" "$(ls -d bad.oci x* 2>/dev/null)" ""
+expect_exit "... unless --lock names the file" 0 "$CPOLC" build tp.cpol -C tree/cat -o bad.oci --tag 'a/b' \
+	--lock bad.lock
+
+# ---- --locked: the resolution and the image, not the metadata -----------------------
+cd tree || exit 1
+cp out/p.lock out/before.lock
+cat >osv.json <<'EOF'
+[{"id": "CVE-2099-0042", "affected": [{"package": {"name": "other"}, "versions": ["1.0"]}],
+  "database_specific": {"severity": "LOW"}}]
+EOF
+expect_exit "a scan update" 0 "$CPOLC" catalog import-scan cat osv.json --format osv
+expect_exit "--locked-strict fails on it" 4 "$CPOLC" build policies/p.cpol -C cat -o out/p.oci --lock out/p.lock \
+	--locked-strict
+expect_match "... naming the metadata" "$T_ERR" "^primitive 'other': metadata digest sha256:[0-9a-f]{64} -> sha256:"
+expect_exit "--locked accepts it" 0 "$CPOLC" build policies/p.cpol -C cat -o out/p.oci --lock out/p.lock --locked
+expect_match "... with a note" "$T_ERR" "out/p\.lock: note: inputs changed, the resolution did not:"
+expect_match "... naming the metadata" "$T_ERR" "^primitive 'other' 1\.0: metadata sha256:[0-9a-f]{64} -> sha256:"
+expect_eq "the same image" "$(manifest_digest out/p.oci p)" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["image"]["manifest"])' out/before.lock)"
+expect_exit "and the lock records the new metadata" 1 cmp -s out/p.lock out/before.lock
+expect_exit "which verifies" 0 "$CPOLC" verify --lock out/p.lock out/p.oci
+
+cp out/p.lock out/before.lock
+cp out/p.oci/index.json index.before
+sed -i 's|entrypoint \["/usr/bin/app"\]|entrypoint ["/usr/bin/app", "--x"]|' policies/p.cpol
+expect_exit "--locked fails when the image would change" 4 "$CPOLC" build policies/p.cpol -C cat -o out/p.oci \
+	--lock out/p.lock --locked
+expect_match "... saying so" "$T_ERR" "out/p\.lock: error: the image differs from the lock:"
+expect_match "... with the config key" "$T_ERR" '^config Entrypoint changed: \["/usr/bin/app"\] -> \["/usr/bin/app","--x"\]'
+expect_match "... and the manifests" "$T_ERR" "^manifest: sha256:[0-9a-f]{64} -> sha256:[0-9a-f]{64}"
+if cmp -s out/p.lock out/before.lock; then t_ok "... the lock is kept"; else t_fail "... the lock is kept"; fi
+if cmp -s out/p.oci/index.json index.before; then t_ok "... and the index"; else t_fail "... and the index"; fi
+sed -i 's|entrypoint \["/usr/bin/app", "--x"\]|entrypoint ["/usr/bin/app"]|' policies/p.cpol
+expect_exit "the old image still verifies" 0 "$CPOLC" verify --lock out/p.lock out/p.oci
+
+"$CPOLC" catalog add cat --name other --version 1.1 src2 >/dev/null || exit 1
+sed -i 's|include "other";|include "other" >= "1.1";|' policies/p.cpol
+expect_exit "--locked fails when the resolution would change" 4 "$CPOLC" build policies/p.cpol -C cat \
+	-o out/p.oci --lock out/p.lock --locked
+expect_match "... saying so" "$T_ERR" "out/p\.lock: error: the resolution differs from the lock:"
+expect_match "... with both versions and digests" "$T_ERR" \
+	"^primitive 'other': version 1\.0 -> 1\.1 \(sha256:[0-9a-f]{64} -> sha256:[0-9a-f]{64}\)"
+if cmp -s out/p.lock out/before.lock; then t_ok "... the lock is kept"; else t_fail "... the lock is kept"; fi
+cd "$T" || exit 1
+
+t_cleanup
