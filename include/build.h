@@ -102,6 +102,13 @@ enum build_status build_image(struct build *b, const struct build_opts *o, struc
  * with today's catalog metadata. */
 enum build_status build_verify(const char *lock_path, const char *image_path, struct diag *d);
 
+/* cpolc verify --digests-only: check the image at image_path against the
+ * lock's digests alone (oci_verify without derived layers: the index names
+ * the lock's manifest, the manifest and config have their digests, every
+ * layer blob its digest, size and diff_id, each locked primitive's layer is
+ * at its index), without the policy or the catalogs. */
+enum build_status build_verify_digests(const char *lock_path, const char *image_path, struct diag *d);
+
 /* "DIR/BASE.EXT" for the policy path with its extension replaced. Caller frees. */
 char *build_default_path(const char *policy_path, const char *ext);
 

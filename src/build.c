@@ -1090,3 +1090,22 @@ enum build_status build_verify(const char *lock_path, const char *image_path, st
 	lock_release(&lk);
 	return st;
 }
+
+enum build_status build_verify_digests(const char *lock_path, const char *image_path, struct diag *d)
+{
+	struct lock lk;
+	char *dir, *tag;
+	enum build_status st = BUILD_OK;
+
+	if (lock_load(lock_path, &lk, d) < 0) {
+		lock_release(&lk);
+		return BUILD_BAD_INPUT;
+	}
+	oci_split_ref(image_path, &dir, &tag);
+	if (oci_verify(dir, tag, &lk, NULL, 0, d) < 0)
+		st = BUILD_MISMATCH;
+	free(dir);
+	free(tag);
+	lock_release(&lk);
+	return st;
+}

@@ -127,4 +127,36 @@ expect_match "... with both versions and digests" "$T_ERR" \
 if cmp -s out/p.lock out/before.lock; then t_ok "... the lock is kept"; else t_fail "... the lock is kept"; fi
 cd "$T" || exit 1
 
+# ---- verify --digests-only: the image against the lock, nothing else ---------------
+mkdir shipped && cp -r tree/out/p.oci tree/out/p.lock shipped/
+expect_exit "verify needs the policy and catalogs" 2 "$CPOLC" verify --lock shipped/p.lock shipped/p.oci
+expect_exit "--digests-only does not" 0 "$CPOLC" verify --digests-only --lock shipped/p.lock shipped/p.oci
+expect_exit "... with a tag" 0 "$CPOLC" verify --digests-only --lock shipped/p.lock shipped/p.oci:p
+python3 - shipped/p.lock other.lock <<'PY' || exit 1
+import json, sys
+j = json.load(open(sys.argv[1]))
+j["image"]["manifest"] = "sha256:" + "0" * 64
+json.dump(j, open(sys.argv[2], "w"), indent=2)
+PY
+expect_exit "... not the lock's image" 4 "$CPOLC" verify --digests-only --lock other.lock shipped/p.oci
+expect_match "... says so" "$T_ERR" "manifest is sha256:[0-9a-f]{64}, expected sha256:0{64}"
+# a layer blob changed in place (its digest no longer holds)
+L=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["primitives"][0]["layer"]["digest"][7:])' shipped/p.lock)
+cp -r shipped tampered
+chmod u+w "tampered/p.oci/blobs/sha256/$L" && printf 'x' >>"tampered/p.oci/blobs/sha256/$L"
+expect_exit "a tampered layer blob" 4 "$CPOLC" verify --digests-only --lock tampered/p.lock tampered/p.oci
+expect_match "... is named" "$T_ERR" "layer sha256:$L"
+# a lock whose layer digest is another's
+python3 - shipped/p.lock tampered/swap.lock <<'PY' || exit 1
+import json, sys
+j = json.load(open(sys.argv[1]))
+a, b = j["primitives"][0]["layer"], j["primitives"][1]["layer"]
+a["digest"], b["digest"] = b["digest"], a["digest"]
+json.dump(j, open(sys.argv[2], "w"), indent=2)
+PY
+expect_exit "a lock with two layers swapped" 4 "$CPOLC" verify --digests-only --lock tampered/swap.lock shipped/p.oci
+expect_match "... is refused" "$T_ERR" "the layer of '(app|other)' 1\.0 .* is not layer [0-9]+ of the image"
+expect_exit "a hostile lock is refused as by verify" 2 "$CPOLC" verify --digests-only \
+	--lock "$CPOLC_SRCDIR/tests/hostile/lock/prim-layer-digest-traversal.lock" shipped/p.oci
+
 t_cleanup
