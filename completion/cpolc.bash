@@ -86,6 +86,7 @@ _cpolc_positional()
 	compile) [[ $n -eq 0 ]] && _cpolc_files cpol ;;
 	disasm) [[ $n -eq 0 ]] && _cpolc_files cpolb cpol ;;
 	verify) [[ $n -eq 0 ]] && _cpolc_dirs ;;
+	diff) [[ $n -lt 2 ]] && _cpolc_files lock ;;
 	catalog)
 		case $sub in
 		resolve) ;;

@@ -153,4 +153,16 @@ size_t lock_compare_resolution(const struct lock *want, const struct lock *got, 
 size_t lock_compare_inputs(const struct lock *want, const struct lock *got, struct strbuf *out);
 size_t lock_compare_image(const struct lock *want, const struct lock *got, struct strbuf *out);
 
+/* cpolc diff: what changed from lock a to lock b, as JSON (keys in this
+ * order, arrays by name, objects by key):
+ *   {"same": BOOL,
+ *    "primitives": {"added": [P...], "removed": [P...],
+ *                   "changed": [{"name", "from": P, "to": P}...]},
+ *    "config": {"added": {K: V}, "removed": {K: V}, "changed": {K: {"from", "to"}}},
+ *    "image": {"policy"|"platform"|"from"|"fromManifest"|"manifest": {"from", "to"}}}
+ * P is {"name", "version", "digest", "metadataDigest"}; a primitive changed
+ * when its version, content or metadata digest did. *ndiff: the number of
+ * differences (0: same). Costs O(n log n) in the primitives. */
+json_t *lock_diff(const struct lock *a, const struct lock *b, size_t *ndiff);
+
 #endif

@@ -929,3 +929,113 @@ size_t lock_compare_image(const struct lock *want, const struct lock *got, struc
 	n += cmp_str(out, "manifest", want->manifest_digest, got->manifest_digest);
 	return n;
 }
+
+/* --- lock_diff ---------------------------------------------------------------- */
+
+static int prim_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct lock_prim *const *)a)->name,
+		      (*(const struct lock_prim *const *)b)->name);
+}
+
+/* lk's primitives sorted by name (names are unique in a loaded lock). */
+static const struct lock_prim **sorted_prims(const struct lock *lk)
+{
+	const struct lock_prim **v = xcalloc(lk->nprims + 1, sizeof(*v));
+
+	for (size_t i = 0; i < lk->nprims; i++)
+		v[i] = &lk->prims[i];
+	qsort(v, lk->nprims, sizeof(*v), prim_ptr_cmp);
+	return v;
+}
+
+static json_t *prim_brief(const struct lock_prim *p)
+{
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", p->name, "version", p->version, "digest",
+			 jstr(p->digest), "metadataDigest", jstr(p->meta_digest));
+}
+
+static void diff_prims(const struct lock *a, const struct lock *b, json_t *out)
+{
+	const struct lock_prim **x = sorted_prims(a), **y = sorted_prims(b);
+	json_t *added = json_array(), *removed = json_array(), *changed = json_array();
+	size_t i = 0, j = 0;
+
+	while (i < a->nprims || j < b->nprims) {
+		int c = i == a->nprims ? 1 : j == b->nprims ? -1 : strcmp(x[i]->name, y[j]->name);
+		if (c < 0) {
+			json_array_append_new(removed, prim_brief(x[i++]));
+		} else if (c > 0) {
+			json_array_append_new(added, prim_brief(y[j++]));
+		} else {
+			if (strcmp(x[i]->version, y[j]->version) || !str_eq(x[i]->digest, y[j]->digest) ||
+			    !str_eq(x[i]->meta_digest, y[j]->meta_digest))
+				json_array_append_new(changed,
+						      json_pack("{s:s, s:o, s:o}", "name", x[i]->name, "from",
+								prim_brief(x[i]), "to", prim_brief(y[j])));
+			i++, j++;
+		}
+	}
+	json_object_set_new(out, "added", added);
+	json_object_set_new(out, "removed", removed);
+	json_object_set_new(out, "changed", changed);
+	free(x);
+	free(y);
+}
+
+static void diff_config(const json_t *a, const json_t *b, json_t *out)
+{
+	json_t *added = json_object(), *removed = json_object(), *changed = json_object(), *v;
+	const char *k;
+
+	json_object_foreach((json_t *)a, k, v)
+	{
+		const json_t *w = json_object_get(b, k);
+		if (!w)
+			json_object_set(removed, k, v);
+		else if (!json_equal(v, (json_t *)w))
+			json_object_set_new(changed, k, json_pack("{s:O, s:O}", "from", v, "to", w));
+	}
+	json_object_foreach((json_t *)b, k, v) if (!json_object_get(a, k)) json_object_set(added, k, v);
+	json_object_set_new(out, "added", sorted_copy(added));
+	json_object_set_new(out, "removed", sorted_copy(removed));
+	json_object_set_new(out, "changed", sorted_copy(changed));
+	json_decref(added);
+	json_decref(removed);
+	json_decref(changed);
+}
+
+static void diff_field(json_t *out, const char *key, const char *a, const char *b)
+{
+	if (!str_eq(a, b))
+		json_object_set_new(out, key, json_pack("{s:o, s:o}", "from", jstr(a), "to", jstr(b)));
+}
+
+static size_t diff_count(const json_t *part)
+{
+	return json_array_size(json_object_get(part, "added")) +
+	       json_array_size(json_object_get(part, "removed")) +
+	       json_array_size(json_object_get(part, "changed")) +
+	       json_object_size(json_object_get(part, "added")) +
+	       json_object_size(json_object_get(part, "removed")) +
+	       json_object_size(json_object_get(part, "changed"));
+}
+
+json_t *lock_diff(const struct lock *a, const struct lock *b, size_t *ndiff)
+{
+	json_t *out = json_object(), *prims = json_object(), *cfg = json_object(), *other = json_object();
+
+	diff_field(other, "policy", a->policy, b->policy);
+	diff_field(other, "platform", a->platform, b->platform);
+	diff_field(other, "from", a->from, b->from);
+	diff_field(other, "fromManifest", a->from_digest, b->from_digest);
+	diff_field(other, "manifest", a->manifest_digest, b->manifest_digest);
+	diff_prims(a, b, prims);
+	diff_config(a->config, b->config, cfg);
+	*ndiff = diff_count(prims) + diff_count(cfg) + json_object_size(other);
+	json_object_set_new(out, "same", json_boolean(*ndiff == 0));
+	json_object_set_new(out, "primitives", prims);
+	json_object_set_new(out, "config", cfg);
+	json_object_set_new(out, "image", other);
+	return out;
+}

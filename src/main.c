@@ -23,6 +23,7 @@ static const struct cmd commands[] = {
 	{"disasm", cmd_disasm, 0, "print a .cpolb module or a policy's bytecode"},
 	{"graph", cmd_graph, CRY, "print the dependency graph of a decision"},
 	{"verify", cmd_verify, ARC | CRY, "check an image against its lock file"},
+	{"diff", cmd_diff, 0, "list what changed between two lock files"},
 	{"push", cmd_push, CRY | CURL, "copy an image of an OCI layout to a registry"},
 	{"serve", cmd_serve, ARC | CRY | DYNLIB_SERVE,
 	 "serve a registry that composes images when they are pulled"},

@@ -88,6 +88,7 @@ expect_exit "... unless --lock names the file" 0 "$CPOLC" build tp.cpol -C tree/
 # ---- --locked: the resolution and the image, not the metadata -----------------------
 cd tree || exit 1
 cp out/p.lock out/before.lock
+cp out/p.lock out/prescan.lock
 cat >osv.json <<'EOF'
 [{"id": "CVE-2099-0042", "affected": [{"package": {"name": "other"}, "versions": ["1.0"]}],
   "database_specific": {"severity": "LOW"}}]
@@ -158,5 +159,27 @@ expect_exit "a lock with two layers swapped" 4 "$CPOLC" verify --digests-only --
 expect_match "... is refused" "$T_ERR" "the layer of '(app|other)' 1\.0 .* is not layer [0-9]+ of the image"
 expect_exit "a hostile lock is refused as by verify" 2 "$CPOLC" verify --digests-only \
 	--lock "$CPOLC_SRCDIR/tests/hostile/lock/prim-layer-digest-traversal.lock" shipped/p.oci
+
+# ---- cpolc diff A.lock B.lock --------------------------------------------------------
+G=$CPOLC_SRCDIR/tests/golden/diff
+expect_exit "diff of two locks that differ" 1 "$CPOLC" diff "$G/a.lock" "$G/b.lock"
+expect_eq "... as text (golden)" "$T_OUT" "$(cat "$G/a-b.txt")"
+expect_exit "... as JSON" 1 "$CPOLC" diff --format json "$G/a.lock" "$G/b.lock"
+expect_eq "... (golden)" "$T_OUT" "$(cat "$G/a-b.json")"
+expect_exit "the other way round" 1 "$CPOLC" diff "$G/b.lock" "$G/a.lock"
+expect_match "... zlib was removed" "$T_OUT" "^primitive removed: zlib 1\.3 "
+expect_match "... curl added" "$T_OUT" "^primitive added: curl 8\.0 "
+expect_exit "a lock and itself" 0 "$CPOLC" diff "$G/a.lock" "$G/a.lock"
+expect_eq "... print nothing" "$T_OUT" ""
+expect_exit "... as JSON" 0 "$CPOLC" diff --format json "$G/a.lock" "$G/a.lock"
+expect_match "... the same" "$T_OUT" '"same": true'
+expect_exit "a scan update, between two builds' locks" 1 "$CPOLC" diff tree/out/prescan.lock tree/out/p.lock
+expect_match "... a metadata change" "$T_OUT" "^primitive changed: other 1\.0: metadata sha256:[0-9a-f]{64} -> sha256:[0-9a-f]{64}$"
+expect_eq "... and nothing but metadata (the scan records every primitive)" "$(printf "%s\n" "$T_OUT" | grep -vc ": metadata sha256:")" 0
+expect_exit "a lock that cannot be read" 2 "$CPOLC" diff "$G/a.lock" nosuch.lock
+expect_match "... says which" "$T_ERR" "cannot read lock file 'nosuch\.lock'"
+expect_exit "a hostile lock" 2 "$CPOLC" diff "$G/a.lock" "$CPOLC_SRCDIR/tests/hostile/lock/prim-duplicate.lock"
+expect_match "... is refused as verify refuses it" "$T_ERR" "names a primitive listed before"
+expect_exit "one lock only" 2 "$CPOLC" diff "$G/a.lock"
 
 t_cleanup

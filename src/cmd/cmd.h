@@ -153,6 +153,7 @@ int cmd_build(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
