@@ -81,7 +81,7 @@ _cpolc_positional()
 {
 	local n=$1
 	case $cmd in
-	build | eval | graph) [[ $n -eq 0 ]] && _cpolc_files cpol cpolb ;;
+	build | eval | graph | explain) [[ $n -eq 0 ]] && _cpolc_files cpol cpolb ;;
 	lint | fmt) _cpolc_files cpol ;;
 	compile) [[ $n -eq 0 ]] && _cpolc_files cpol ;;
 	disasm) [[ $n -eq 0 ]] && _cpolc_files cpolb cpol ;;

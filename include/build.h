@@ -97,6 +97,20 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
  * in the catalogs) unless every step before composing succeeded. */
 enum build_status build_image(struct build *b, const struct build_opts *o, struct diag *d);
 
+/* cpolc explain: build_decide, then why the primitive name is in the
+ * image (the include statements that name it, or a shortest dependency
+ * chain from one, each link with the Depends element it met and the
+ * metadata file it is in) or why not (where it is excluded, the includes
+ * and Depends that name it, and with catalogs each version's eligibility:
+ * the constraint it fails, the platform, the admit filter and its CVEs, or
+ * no candidate at all), as text into out. *in_image: whether it is in (or,
+ * without catalogs, included). Returns build_decide's status; the text is
+ * written unless that is BUILD_BAD_INPUT (or BUILD_UNRESOLVED without
+ * catalogs). */
+struct strbuf;
+enum build_status build_explain(struct build *b, const struct build_opts *o, const char *name,
+				struct strbuf *out, bool *in_image, struct diag *d);
+
 /* cpolc verify: check the image at image_path against the lock file, and
  * re-run the policy's admit filters and checks on the locked primitives
  * with today's catalog metadata. */

@@ -22,6 +22,7 @@ static const struct cmd commands[] = {
 	{"compile", cmd_compile, CRY, "compile a policy to a .cpolb bytecode module"},
 	{"disasm", cmd_disasm, 0, "print a .cpolb module or a policy's bytecode"},
 	{"graph", cmd_graph, CRY, "print the dependency graph of a decision"},
+	{"explain", cmd_explain, CRY, "say why a primitive is in a policy's image or not"},
 	{"verify", cmd_verify, ARC | CRY, "check an image against its lock file"},
 	{"diff", cmd_diff, 0, "list what changed between two lock files"},
 	{"push", cmd_push, CRY | CURL, "copy an image of an OCI layout to a registry"},

@@ -156,6 +156,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_disasm(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
