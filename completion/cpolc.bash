@@ -81,11 +81,12 @@ _cpolc_positional()
 {
 	local n=$1
 	case $cmd in
-	build | eval | graph) [[ $n -eq 0 ]] && _cpolc_files cpol cpolb ;;
+	build | eval | graph | explain) [[ $n -eq 0 ]] && _cpolc_files cpol cpolb ;;
 	lint | fmt) _cpolc_files cpol ;;
 	compile) [[ $n -eq 0 ]] && _cpolc_files cpol ;;
 	disasm) [[ $n -eq 0 ]] && _cpolc_files cpolb cpol ;;
 	verify) [[ $n -eq 0 ]] && _cpolc_dirs ;;
+	diff) [[ $n -lt 2 ]] && _cpolc_files lock ;;
 	catalog)
 		case $sub in
 		resolve) ;;

@@ -47,8 +47,9 @@ struct build_opts {
 	const char *out; /* NULL: POLICY.oci beside the policy */
 	enum oci_format format;
 	const char *tag;       /* NULL: the policy name */
-	const char *lock_path; /* NULL: POLICY.lock beside the policy */
-	bool locked;
+	const char *lock_path; /* NULL: POLICY.lock beside the policy (POLICY@TAG.lock with tag) */
+	bool locked;	       /* the resolution and the image must be the lock's */
+	bool locked_strict;    /* with locked: every input the lock records too */
 	const char *cache_dir; /* NULL: the default cache */
 	bool no_cache;
 	int max_layers;
@@ -103,10 +104,31 @@ int build_from_image(const struct build_opts *o, const json_t *request, char **l
  * in the catalogs) unless every step before composing succeeded. */
 enum build_status build_image(struct build *b, const struct build_opts *o, struct diag *d);
 
+/* cpolc explain: build_decide, then why the primitive name is in the
+ * image (the include statements that name it, or a shortest dependency
+ * chain from one, each link with the Depends element it met and the
+ * metadata file it is in) or why not (where it is excluded, the includes
+ * and Depends that name it, and with catalogs each version's eligibility:
+ * the constraint it fails, the platform, the admit filter and its CVEs, or
+ * no candidate at all), as text into out. *in_image: whether it is in (or,
+ * without catalogs, included). Returns build_decide's status; the text is
+ * written unless that is BUILD_BAD_INPUT (or BUILD_UNRESOLVED without
+ * catalogs). */
+struct strbuf;
+enum build_status build_explain(struct build *b, const struct build_opts *o, const char *name,
+				struct strbuf *out, bool *in_image, struct diag *d);
+
 /* cpolc verify: check the image at image_path against the lock file, and
  * re-run the policy's admit filters and checks on the locked primitives
  * with today's catalog metadata. */
 enum build_status build_verify(const char *lock_path, const char *image_path, struct diag *d);
+
+/* cpolc verify --digests-only: check the image at image_path against the
+ * lock's digests alone (oci_verify without derived layers: the index names
+ * the lock's manifest, the manifest and config have their digests, every
+ * layer blob its digest, size and diff_id, each locked primitive's layer is
+ * at its index), without the policy or the catalogs. */
+enum build_status build_verify_digests(const char *lock_path, const char *image_path, struct diag *d);
 
 /* "DIR/BASE.EXT" for the policy path with its extension replaced. Caller frees. */
 char *build_default_path(const char *policy_path, const char *ext);

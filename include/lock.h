@@ -1,7 +1,7 @@
 /* lock.h - the lock file: every input and output of a build, in JSON with a
  * stable key order (doc/DESIGN.md, "The lock file").
  *
- *   {"lockVersion": 2, "policy": "web", "platform": "linux/amd64",
+ *   {"lockVersion": 3, "policy": "web", "platform": "linux/amd64",
  *    "modules": [{"path": "web.cpol", "digest": "sha256:..."}],  (at least one)
  *    "program": {"path": "web.cpolb", "digest": "sha256:..."},
  *               (only when the build ran a compiled module: the digest is
@@ -17,6 +17,12 @@
  *   (layerFormat: OCI_LAYER_FORMAT of the cpolc that wrote the layers;
  *    epoch: their SOURCE_DATE_EPOCH; with these verify can derive each
  *    layer's diff_id from the catalog content)
+ *
+ * Paths (modules, program, catalogs, and the file of an "include at" reason)
+ * are relative to the lock file's directory (lock_rel_path), or absolute when
+ * they share no directory but / with it; "<stdlib>/NAME.cpol" names a module
+ * of the stdlib wherever it is installed. A version 2 lock (LOCK_VERSION_OLD)
+ * is read the same way; its relative paths are from where its build ran.
  *
  * Reading checks every field's presence and type, and every digest's form
  * (digest_valid); the errors name the key, e.g. primitives[2].layer.digest.
@@ -37,8 +43,9 @@
 #include "diag.h"
 #include "util.h"
 
-#define LOCK_VERSION   2
-#define LOCK_MAX_LAYER 65535 /* a layer index above this is refused */
+#define LOCK_VERSION	 3
+#define LOCK_VERSION_OLD 2     /* read too: its paths are from where the build ran */
+#define LOCK_MAX_LAYER	 65535 /* a layer index above this is refused */
 
 struct lock_ref {
 	char *path;
@@ -112,6 +119,19 @@ int lock_load(const char *path, struct lock *lk, struct diag *d);
 int lock_parse(const char *text, size_t len, const char *path, struct lock *lk, struct diag *d);
 int lock_from_json(const json_t *j, struct lock *lk, const char *path, struct diag *d);
 
+/* The directory of the lock file at lock_path, absolute, with symbolic links
+ * resolved when it exists (else lexically: "." and ".." removed). Caller
+ * frees. */
+char *lock_dir(const char *lock_path);
+/* path (as the build was given it, from the working directory) as the lock
+ * in the directory dir (from lock_dir) records it: relative to dir, or
+ * absolute when the two share no directory but /. "<stdlib>/..." paths are
+ * kept. The result does not depend on the working directory. Caller frees. */
+char *lock_rel_path(const char *dir, const char *path);
+/* A path the lock at lock_path records, as a path to open: a relative one
+ * is joined to the lock's directory. Caller frees. */
+char *lock_open_path(const char *lock_path, const char *path);
+
 /* The primitive named name, or NULL. */
 const struct lock_prim *lock_find_prim(const struct lock *lk, const char *name);
 
@@ -119,5 +139,30 @@ const struct lock_prim *lock_find_prim(const struct lock *lk, const char *name);
  * resolution `got`, one line each ("primitive 'x': version 1 -> 2"), into
  * out. Returns the number of differences (0: equal). */
 size_t lock_compare(const struct lock *want, const struct lock *got, struct strbuf *out);
+
+/* What --locked compares, each difference one line into out, returning
+ * their number. The resolution: the policy, and each primitive's name,
+ * version and content digest ("primitive 'x': version 1 -> 2 (D1 -> D2)").
+ * The inputs that may change without changing the resolution: the lock
+ * version, modules, request, catalogs, each primitive's metadata digest and
+ * reason. The image: platform, from image, each config key, each
+ * primitive's layer, layer format, epoch, then the manifest (when only the
+ * manifest differs, a line says the policy's files, annotations or the
+ * layout changed). */
+size_t lock_compare_resolution(const struct lock *want, const struct lock *got, struct strbuf *out);
+size_t lock_compare_inputs(const struct lock *want, const struct lock *got, struct strbuf *out);
+size_t lock_compare_image(const struct lock *want, const struct lock *got, struct strbuf *out);
+
+/* cpolc diff: what changed from lock a to lock b, as JSON (keys in this
+ * order, arrays by name, objects by key):
+ *   {"same": BOOL,
+ *    "primitives": {"added": [P...], "removed": [P...],
+ *                   "changed": [{"name", "from": P, "to": P}...]},
+ *    "config": {"added": {K: V}, "removed": {K: V}, "changed": {K: {"from", "to"}}},
+ *    "image": {"policy"|"platform"|"from"|"fromManifest"|"manifest": {"from", "to"}}}
+ * P is {"name", "version", "digest", "metadataDigest"}; a primitive changed
+ * when its version, content or metadata digest did. *ndiff: the number of
+ * differences (0: same). Costs O(n log n) in the primitives. */
+json_t *lock_diff(const struct lock *a, const struct lock *b, size_t *ndiff);
 
 #endif

@@ -63,6 +63,7 @@ struct oci_layer_src {
 	bool allow_setuid; /* its metadata allows setuid files (member.h) */
 };
 
+struct oci_result;
 struct oci_opts {
 	const char *out;	/* layout directory or archive path */
 	enum oci_format format; /* OCI_FMT_DIR default */
@@ -74,6 +75,11 @@ struct oci_opts {
 	int jobs;		 /* worker threads; <= 0 means online CPUs */
 	const char *from_layout; /* "DIR[:TAG]" of an existing layout, or NULL */
 	bool no_gc;		 /* keep unreferenced blobs in a layout dir */
+	/* Called when the image's blobs are written and res is filled, before
+	 * anything refers to them (index.json, the archive), or NULL: when it
+	 * returns -1 (its errors in d), oci_compose fails as if it had. */
+	int (*before_publish)(void *ctx, const struct oci_result *res, struct diag *d);
+	void *publish_ctx;
 };
 
 /* One layer of the image as written. */

@@ -110,6 +110,14 @@ struct res_pin {
 int res_resolve_pinned(const struct catset *cs, struct decision *dec, const struct res_pin *pins,
 		       size_t npins, res_admit_fn admit, void *ctx, struct diag *d);
 
+/* Why the candidate p is not eligible for dec (cpolc explain): "version V
+ * does not satisfy '>= 2' (include at F:L:C)", "version V is for OS/ARCH,
+ * not PLATFORM", "version V rejected by admit filter at F:L:C; it has
+ * CVE-... (critical), ..." (caller frees); NULL when it is eligible. The
+ * same test as the resolver's, admit as for res_resolve. */
+char *res_why_not(const struct catset *cs, struct decision *dec, const struct cat_prim *p, res_admit_fn admit,
+		  void *ctx, struct diag *d);
+
 /* The graph of a resolved decision in Graphviz DOT: nodes "name\nversion",
  * edges dependent -> dependency, the policy's own includes bold. */
 void res_graph_dot(const struct decision *dec, FILE *out);

@@ -3,6 +3,7 @@
 
 #include "build.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,18 +109,19 @@ static struct bc_program *load_program(struct build *b, const char *path, const 
 /* Resolve; with --locked, the lock's versions first (res_resolve_pinned):
  * a lock stays good while the catalogs gain newer versions. A lock that
  * cannot be read pins nothing; the comparison with it reports that. */
+static char *lock_path_of(const struct build_opts *o, struct diag *d);
+
 static int resolve(struct build *b, const struct build_opts *o, struct diag *d)
 {
-	char *path = o->locked ? (o->lock_path ? xstrdup(o->lock_path)
-					       : build_default_path(o->policy_path, ".lock"))
-			       : NULL;
 	struct res_pin *pins = NULL;
 	struct diag scratch;
 	struct lock lk;
+	char *path;
 	int rc;
 
 	lock_init(&lk);
 	diag_init(&scratch);
+	path = o->locked ? lock_path_of(o, &scratch) : NULL;
 	if (path && lock_load(path, &lk, &scratch) == 0) {
 		pins = xcalloc(lk.nprims + 1, sizeof(*pins));
 		for (size_t i = 0; i < lk.nprims; i++)
@@ -283,32 +285,105 @@ static int plan_layers(struct decision *dec, const char *from, struct layer_plan
 
 /* ---- lock --------------------------------------------------------------- */
 
+/* A tag that may be part of a file name: a registry tag. */
+static bool tag_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 128 || s[0] == '.' || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
+			return false;
+	return true;
+}
+
+/* --lock, else POLICY.lock beside the policy, or POLICY@TAG.lock with --tag
+ * (two tags of one policy built into one layout keep two locks). NULL with
+ * an error in d when the tag cannot be part of a file name. */
+static char *lock_path_of(const struct build_opts *o, struct diag *d)
+{
+	char *ext, *path;
+
+	if (o->lock_path)
+		return xstrdup(o->lock_path);
+	if (!o->tag)
+		return build_default_path(o->policy_path, ".lock");
+	if (!tag_valid(o->tag)) {
+		diag_error(d, LOC_NONE, "lock",
+			   "the tag cannot be part of the lock file's name (letters, digits, '_', '.' and "
+			   "'-', 128 at most): give --lock FILE");
+		return NULL;
+	}
+	ext = xasprintf("@%s.lock", o->tag);
+	path = build_default_path(o->policy_path, ext);
+	free(ext);
+	return path;
+}
+
+/* A path of the build as the lock in dir records it (lock_rel_path). */
+static void add_rel(struct lock *lk, const char *dir, const char *path, const char *digest, bool module)
+{
+	char *rel = lock_rel_path(dir, path);
+
+	(module ? lock_add_module : lock_add_catalog)(lk, rel, digest);
+	free(rel);
+}
+
+/* "include at FILE:L:C" with FILE, a module of the program, as the lock in
+ * dir records it; other reasons as they are. Caller frees. */
+static char *lock_reason(const struct build *b, const char *reason, const char *dir)
+{
+	const char *at;
+	char *rel, *s;
+
+	if (!reason || strncmp(reason, "include at ", 11))
+		return reason ? xstrdup(reason) : NULL;
+	at = reason + 11;
+	for (size_t i = 0; i < b->prog->nfiles; i++) {
+		size_t n = strlen(b->prog->files[i].path);
+		if (strncmp(at, b->prog->files[i].path, n) || at[n] != ':')
+			continue;
+		rel = lock_rel_path(dir, b->prog->files[i].path);
+		s = xasprintf("include at %s%s", rel, at + n);
+		free(rel);
+		return s;
+	}
+	return xstrdup(reason);
+}
+
+/* The lock of the build, for a lock file in the directory dir (lock_dir). */
 static void fill_lock(struct lock *lk, const struct build *b, const struct layer_plan *plan,
-		      const struct oci_result *res)
+		      const struct oci_result *res, const char *dir)
 {
 	const struct decision *dec = &b->dec;
 
 	lock_set_policy(lk, dec->policy, dec->platform);
 	for (size_t i = 0; i < b->prog->nfiles; i++) {
 		char *dg = xasprintf("sha256:%s", b->prog->files[i].digest);
-		lock_add_module(lk, b->prog->files[i].path, dg);
+		add_rel(lk, dir, b->prog->files[i].path, dg, true);
 		free(dg);
 	}
-	if (b->prog->from_module)
-		lock_set_program(lk, b->policy_path, b->program_digest);
+	if (b->prog->from_module) {
+		char *rel = lock_rel_path(dir, b->policy_path);
+		lock_set_program(lk, rel, b->program_digest);
+		free(rel);
+	}
 	lock_set_request(lk, b->request);
 	for (size_t i = 0; b->have_catalogs && i < b->cs.ncats; i++)
-		lock_add_catalog(lk, b->cs.cats[i]->dir, b->cs.cats[i]->identity);
+		add_rel(lk, dir, b->cs.cats[i]->dir, b->cs.cats[i]->identity, false);
 	for (size_t i = 0; i < dec->nselected; i++) {
 		const struct cat_prim *p = dec->selected[i].prim;
 		const struct oci_layer_info *li = NULL;
+		char *why = lock_reason(b, dec->selected[i].reason, dir);
 		if (res && plan)
 			li = &res->layers[res->src_layer[plan->sel_src[i]]];
-		struct lock_prim *lp = lock_add_prim(lk, p->name, p->version, p->digest, p->meta_digest,
-						     dec->selected[i].reason, li ? li->digest : NULL,
-						     li ? li->diff_id : NULL, li ? li->size : 0);
+		struct lock_prim *lp =
+			lock_add_prim(lk, p->name, p->version, p->digest, p->meta_digest, why,
+				      li ? li->digest : NULL, li ? li->diff_id : NULL, li ? li->size : 0);
 		if (li)
 			lp->layer_index = (uint32_t)(li - res->layers);
+		free(why);
 	}
 	if (dec->from && b->from_digest[0])
 		lock_set_from(lk, dec->from, b->from_digest);
@@ -320,82 +395,114 @@ static void fill_lock(struct lock *lk, const struct build *b, const struct layer
 	}
 }
 
-/* Module paths, and the file names in "include at FILE:L:C" reasons, depend
- * on the working directory and on where the stdlib is installed. When every
- * module has the content the lock records, take them from the lock. */
-static void take_locked_paths(const struct lock *want, struct lock *got)
+/* --locked-strict: every input the lock records must be as it records it
+ * (the behaviour of --locked before 0.2). Layers, image digests, the config
+ * and catalog identities are outputs or incidental, so they are taken from
+ * the lock before comparing; the image is checked after (check_image). */
+static size_t strict_diff(const struct build *b, const struct lock *want, const char *dir,
+			  struct strbuf *diff)
 {
-	if (want->nmodules != got->nmodules)
-		return;
-	for (size_t i = 0; i < got->nmodules; i++)
-		if (strcmp(want->modules[i].digest, got->modules[i].digest))
-			return;
-	for (size_t i = 0; i < got->nmodules; i++) {
-		free(got->modules[i].path);
-		got->modules[i].path = xstrdup(want->modules[i].path);
-	}
-	for (size_t i = 0; i < got->nprims; i++)
-		for (size_t j = 0; j < want->nprims; j++) {
-			struct lock_prim *g = &got->prims[i];
-			const struct lock_prim *w = &want->prims[j];
-			if (strcmp(w->name, g->name) || !w->reason || !g->reason ||
-			    strncmp(w->reason, "include at ", 11) || strncmp(g->reason, "include at ", 11))
-				continue;
-			free(g->reason);
-			g->reason = xstrdup(w->reason);
-		}
-}
+	struct lock got;
+	size_t n;
 
-/* --locked: the resolution must equal the lock. Layers, image digests,
- * the config and catalog identities are outputs or incidental, so they are
- * taken from the lock before comparing; so are module paths when the
- * modules' content is unchanged (take_locked_paths). */
-static enum build_status check_locked(const struct build *b, const char *lock_path, struct diag *d)
-{
-	struct lock want, got;
-	struct strbuf diff = STRBUF_INIT;
-	enum build_status st = BUILD_OK;
-
-	lock_init(&want);
 	lock_init(&got);
-	if (lock_load(lock_path, &want, d) < 0) {
-		lock_release(&want);
-		return BUILD_MISMATCH;
-	}
-	fill_lock(&got, b, NULL, NULL);
+	fill_lock(&got, b, NULL, NULL, dir);
 	for (size_t i = 0; i < got.nprims; i++) {
 		struct lock_prim *g = &got.prims[i];
-		for (size_t j = 0; j < want.nprims; j++) {
-			const struct lock_prim *w = &want.prims[j];
-			if (strcmp(w->name, g->name))
-				continue;
-			free(g->layer_digest);
-			free(g->diff_id);
-			g->layer_digest = w->layer_digest ? xstrdup(w->layer_digest) : NULL;
-			g->diff_id = w->diff_id ? xstrdup(w->diff_id) : NULL;
-			g->layer_size = w->layer_size;
-			g->layer_index = w->layer_index;
-		}
+		const struct lock_prim *w = lock_find_prim(want, g->name);
+		if (!w)
+			continue;
+		free(g->layer_digest);
+		free(g->diff_id);
+		g->layer_digest = w->layer_digest ? xstrdup(w->layer_digest) : NULL;
+		g->diff_id = w->diff_id ? xstrdup(w->diff_id) : NULL;
+		g->layer_size = w->layer_size;
+		g->layer_index = w->layer_index;
 	}
 	for (size_t i = 0; i < got.ncatalogs; i++) {
 		free(got.catalogs[i].path);
 		free(got.catalogs[i].digest);
 	}
 	got.ncatalogs = 0;
-	for (size_t i = 0; i < want.ncatalogs; i++)
-		lock_add_catalog(&got, want.catalogs[i].path, want.catalogs[i].digest);
-	lock_set_config(&got, want.config);
-	lock_set_image(&got, want.manifest_digest, want.config_digest);
-	take_locked_paths(&want, &got);
-	if (lock_compare(&want, &got, &diff)) {
-		diag_file_error(d, lock_path, 0, 0, "locked", "the resolution differs from the lock:\n%.*s",
+	for (size_t i = 0; i < want->ncatalogs; i++)
+		lock_add_catalog(&got, want->catalogs[i].path, want->catalogs[i].digest);
+	lock_set_config(&got, want->config);
+	lock_set_image(&got, want->manifest_digest, want->config_digest);
+	n = lock_compare(want, &got, diff);
+	lock_release(&got);
+	return n;
+}
+
+/* --locked: the resolution (each primitive's name, version and content)
+ * must be the lock's; a change of the inputs that changes neither it nor
+ * the image (check_image) is a note: a module's text, the request, a
+ * catalog's identity, a primitive's metadata (a scan update). */
+static enum build_status check_resolution(const struct build *b, const struct lock *want,
+					  const char *lock_path, const char *dir, bool strict, struct diag *d)
+{
+	struct strbuf diff = STRBUF_INIT, notes = STRBUF_INIT;
+	struct lock got;
+	enum build_status st = BUILD_OK;
+
+	lock_init(&got);
+	fill_lock(&got, b, NULL, NULL, dir);
+	if (strict ? strict_diff(b, want, dir, &diff) : lock_compare_resolution(want, &got, &diff)) {
+		diag_file_error(d, lock_path, 0, 0, "locked",
+				strict ? "the inputs differ from the lock:\n%.*s"
+				       : "the resolution differs from the lock:\n%.*s",
 				(int)(diff.len ? diff.len - 1 : 0), diff.buf);
 		st = BUILD_MISMATCH;
+	} else if (!strict && lock_compare_inputs(want, &got, &notes)) {
+		diag_report_at(d, DIAG_NOTE, lock_path, "locked",
+			       "inputs changed, the resolution did not:\n%.*s",
+			       (int)(notes.len ? notes.len - 1 : 0), notes.buf);
 	}
 	sb_release(&diff);
-	lock_release(&want);
+	sb_release(&notes);
 	lock_release(&got);
 	return st;
+}
+
+struct image_check {
+	const struct build *b;
+	const struct lock *want;
+	const struct layer_plan *plan;
+	const char *lock_path, *dir;
+	bool mismatch;
+};
+
+/* before_publish of a --locked build: the image made must be the lock's;
+ * else what changed in it is reported and nothing is published. */
+static int check_image(void *ctx, const struct oci_result *res, struct diag *d)
+{
+	struct image_check *c = ctx;
+	struct strbuf diff = STRBUF_INIT;
+	struct lock got;
+
+	if (c->want->manifest_digest && !strcmp(c->want->manifest_digest, res->manifest_digest))
+		return 0;
+	lock_init(&got);
+	fill_lock(&got, c->b, c->plan, res, c->dir);
+	lock_compare_image(c->want, &got, &diff);
+	diag_file_error(d, c->lock_path, 0, 0, "locked", "the image differs from the lock:\n%.*s",
+			(int)(diff.len ? diff.len - 1 : 0), diff.buf);
+	sb_release(&diff);
+	lock_release(&got);
+	c->mismatch = true;
+	return -1;
+}
+
+/* --locked: load the lock into want, compare the resolution with it, and
+ * set up ic for check_image (its lock_path and dir set). */
+static enum build_status start_locked(const struct build *b, const struct build_opts *o, struct lock *want,
+				      struct image_check *ic, const struct layer_plan *plan, struct diag *d)
+{
+	if (lock_load(ic->lock_path, want, d) < 0)
+		return BUILD_MISMATCH;
+	ic->b = b;
+	ic->want = want;
+	ic->plan = plan;
+	return check_resolution(b, want, ic->lock_path, ic->dir, o->locked_strict, d);
 }
 
 /* ---- depfile ------------------------------------------------------------ */
@@ -556,15 +663,17 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	struct layer_plan plan = {0};
 	struct oci_opts oo = {0};
 	struct oci_result res;
-	struct lock lk;
-	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
+	struct lock lk, want;
+	char *lock_path = lock_path_of(o, d), *dir = lock_path ? lock_dir(lock_path) : NULL;
+	struct image_check ic = {.lock_path = lock_path, .dir = dir};
 	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path), *dep = NULL;
 	enum build_status st = BUILD_OK;
 	int n;
 
 	oci_result_init(&res);
 	lock_init(&lk);
-	if (plan_layers(&b->dec, from, &plan, d) < 0) {
+	lock_init(&want);
+	if (plan_layers(&b->dec, from, &plan, d) < 0 || !lock_path) {
 		st = BUILD_BAD_INPUT;
 		goto out;
 	}
@@ -572,7 +681,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		st = BUILD_BAD_INPUT;
 		goto out;
 	}
-	if (o->locked && (st = check_locked(b, lock_path, d)) != BUILD_OK)
+	if (o->locked && (st = start_locked(b, o, &want, &ic, &plan, d)) != BUILD_OK)
 		goto out;
 	if (o->depfile && !(dep = depfile_text(b, o, out, d))) {
 		st = BUILD_BAD_INPUT;
@@ -598,12 +707,14 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	oo.cache_dir = cache;
 	oo.max_layers = o->max_layers;
 	oo.from_layout = from;
+	oo.before_publish = o->locked ? check_image : NULL;
+	oo.publish_ctx = &ic;
 	if (oci_compose(&oo, plan.srcs, plan.nsrcs, b->dec.config, b->dec.annotations, b->dec.platform, &res,
 			d) < 0) {
-		st = BUILD_BAD_INPUT;
+		st = ic.mismatch ? BUILD_MISMATCH : BUILD_BAD_INPUT;
 		goto out;
 	}
-	fill_lock(&lk, b, &plan, &res);
+	fill_lock(&lk, b, &plan, &res, dir);
 	if (lock_write(lock_path, &lk, d) < 0) {
 		st = BUILD_BAD_INPUT;
 	} else if (dep && write_file_atomic(o->depfile, dep, strlen(dep), 0644) < 0) {
@@ -618,7 +729,9 @@ out:
 	plan_release(&plan, b->dec.nselected);
 	oci_result_release(&res);
 	lock_release(&lk);
+	lock_release(&want);
 	free(lock_path);
+	free(dir);
 	free(cache);
 	free(from);
 	return st;
@@ -661,13 +774,13 @@ enum build_status build_image(struct build *b, const struct build_opts *o, struc
 
 /* ---- verify ------------------------------------------------------------- */
 
-/* A path recorded in the lock. Relative paths are as the build was given
+/* A path recorded in a version 2 lock. Relative paths are as the build was given
  * them, from the directory it ran in; that is the working directory, else
  * the lock's directory or one of its parents (the build ran at the top of
  * a tree that holds the lock further down). The digests and identities
  * the lock records are checked after, so a wrong guess is reported, not
  * used. Failing all, relative to the lock. */
-static char *locked_path(const char *lock_path, const char *path)
+static char *v2_path(const char *lock_path, const char *path)
 {
 	struct stat st;
 	char *dir, *s, *up, *real;
@@ -699,6 +812,29 @@ static char *locked_path(const char *lock_path, const char *path)
 	return s;
 }
 
+/* A path the lock records, to open: from the lock's directory (a version 2
+ * lock's from where its build ran, v2_path). */
+static char *locked_path(const char *lock_path, const struct lock *lk, const char *path)
+{
+	return lk->version == LOCK_VERSION_OLD ? v2_path(lock_path, path) : lock_open_path(lock_path, path);
+}
+
+/* The lock's `from` image is as the policy wrote it: relative to the
+ * directory of the policy's main module. */
+static char *locked_from(const char *lock_path, const struct lock *lk)
+{
+	char *mod, *dir, *s;
+
+	if (lk->from[0] == '/' || !lk->nmodules)
+		return xstrdup(lk->from);
+	mod = locked_path(lock_path, lk, lk->modules[0].path);
+	dir = path_dirname(mod);
+	s = path_join(dir, lk->from);
+	free(dir);
+	free(mod);
+	return s;
+}
+
 /* What verify runs: the compiled module the build ran while it is there,
  * provided its bytes have the digest the lock records, else the policy's
  * source (never a compiled module in its place). */
@@ -710,7 +846,7 @@ static struct bc_program *locked_program(struct build *b, const char *lock_path,
 	char *path;
 
 	if (lk->program) {
-		path = locked_path(lock_path, lk->program);
+		path = locked_path(lock_path, lk, lk->program);
 		if (stat(path, &st) == 0) {
 			prog = load_program(b, path, lk->policy, NULL, lk->program_digest, false, d);
 			free(path);
@@ -718,7 +854,7 @@ static struct bc_program *locked_program(struct build *b, const char *lock_path,
 		}
 		free(path);
 	}
-	path = locked_path(lock_path, lk->modules[0].path);
+	path = locked_path(lock_path, lk, lk->modules[0].path);
 	prog = load_program(b, path, lk->policy, NULL, NULL, true, d);
 	free(path);
 	return prog;
@@ -785,7 +921,7 @@ static enum build_status recheck(struct build *b, const struct lock *lk, const c
 	b->request = json_incref(lk->request ? lk->request : json_object());
 	b->prog = locked_program(b, lock_path, lk, d);
 	for (size_t i = 0; i < lk->ncatalogs; i++)
-		dirs[i] = locked_path(lock_path, lk->catalogs[i].path);
+		dirs[i] = locked_path(lock_path, lk, lk->catalogs[i].path);
 	if (!b->prog && lk->program && b->program_digest[0] &&
 	    strcmp(b->program_digest, lk->program_digest)) {
 		st = BUILD_MISMATCH; /* another module than the lock's: a mismatch, not bad input */
@@ -902,7 +1038,7 @@ static void derive_layers(struct build *b, const struct lock *lk, const char *lo
 		*st = BUILD_MISMATCH;
 		return;
 	}
-	from = lk->from ? locked_path(lock_path, lk->from) : NULL;
+	from = lk->from ? locked_from(lock_path, lk) : NULL;
 	if (plan_layers(&b->dec, from, &plan, d) < 0) {
 		*st = BUILD_MISMATCH;
 		free(from);
@@ -954,6 +1090,25 @@ enum build_status build_verify(const char *lock_path, const char *image_path, st
 	free(dir);
 	free(tag);
 	build_release(&b);
+	lock_release(&lk);
+	return st;
+}
+
+enum build_status build_verify_digests(const char *lock_path, const char *image_path, struct diag *d)
+{
+	struct lock lk;
+	char *dir, *tag;
+	enum build_status st = BUILD_OK;
+
+	if (lock_load(lock_path, &lk, d) < 0) {
+		lock_release(&lk);
+		return BUILD_BAD_INPUT;
+	}
+	oci_split_ref(image_path, &dir, &tag);
+	if (oci_verify(dir, tag, &lk, NULL, 0, d) < 0)
+		st = BUILD_MISMATCH;
+	free(dir);
+	free(tag);
 	lock_release(&lk);
 	return st;
 }

@@ -6,8 +6,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lock.h"
+#include "module.h"
 #include "util.h"
 
 void lock_init(struct lock *lk)
@@ -501,13 +503,14 @@ int lock_from_json(const json_t *j, struct lock *lk, const char *path, struct di
 		diag_file_error(d, path, 0, 0, "lock", "'%s' is not a lock file (no \"lockVersion\")", path);
 		return -1;
 	}
-	if (json_integer_value(ver) != LOCK_VERSION) {
+	if (json_integer_value(ver) != LOCK_VERSION && json_integer_value(ver) != LOCK_VERSION_OLD) {
 		diag_file_error(d, path, 0, 0, "lock",
-				"'%s' is not a version %d lock file: build again to write one", path,
-				LOCK_VERSION);
+				"'%s' is not a version %d or %d lock file: build again to write one", path,
+				LOCK_VERSION, LOCK_VERSION_OLD);
 		return -1;
 	}
 	load_parts(&r, j, lk);
+	lk->version = (int)json_integer_value(ver);
 	/* a program or a from image whose path or digest was bad is not half-set */
 	if (!r.errors && ((lk->program && !lk->program_digest) || (lk->from && !lk->from_digest)))
 		r.errors++;
@@ -551,6 +554,105 @@ int lock_load(const char *path, struct lock *lk, struct diag *d)
 	rc = lock_parse(text, len, path, lk, d);
 	free(text);
 	return rc;
+}
+
+/* --- paths ------------------------------------------------------------------ */
+
+/* path made absolute from the working directory, "." and ".." resolved
+ * lexically, with no "//" nor final "/". */
+static char *lexical_abs(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *cwd = path[0] == '/' ? NULL : getcwd(NULL, 0), *all, *tok, *save = NULL;
+
+	all = cwd ? xasprintf("%s/%s", cwd, path) : xstrdup(path);
+	for (tok = strtok_r(all, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(tok, "."))
+			continue;
+		if (!strcmp(tok, "..")) {
+			while (sb.len && sb.buf[sb.len - 1] != '/')
+				sb.len--;
+			if (sb.len)
+				sb.len--;
+			continue;
+		}
+		sb_addf(&sb, "/%s", tok);
+	}
+	if (!sb.len)
+		sb_addc(&sb, '/');
+	free(all);
+	free(cwd);
+	return sb_detach(&sb, NULL);
+}
+
+/* path absolute and canonical: realpath when it exists, else lexical. */
+static char *canonical(const char *path)
+{
+	char *r = realpath(path, NULL);
+
+	return r ? r : lexical_abs(path);
+}
+
+char *lock_dir(const char *lock_path)
+{
+	char *dir = path_dirname(lock_path), *c = canonical(dir);
+
+	free(dir);
+	return c;
+}
+
+/* The number of components of the absolute path p ("/" has none). */
+static size_t ncomponents(const char *p)
+{
+	size_t n = 0;
+
+	for (; *p; p++)
+		n += p[0] == '/' && p[1];
+	return n;
+}
+
+char *lock_rel_path(const char *dir, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *abs;
+	size_t i, end = 0, k = 0;
+
+	if (!strncmp(path, PROGRAM_STDLIB_PREFIX, strlen(PROGRAM_STDLIB_PREFIX)))
+		return xstrdup(path);
+	abs = canonical(path);
+	/* end: where the common leading components (k of them) end in both */
+	for (i = 1;; i++) {
+		bool ea = !abs[i] || abs[i] == '/', ed = !dir[i] || dir[i] == '/';
+		if (ea && ed && i > 1 && abs[i - 1] != '/') {
+			end = i;
+			k++;
+		}
+		if (!abs[i] || !dir[i] || abs[i] != dir[i])
+			break;
+	}
+	if (k == 0) /* only / in common: a place outside the tree, kept absolute */
+		return abs;
+	for (i = ncomponents(dir) - k; i > 0; i--)
+		sb_adds(&sb, "../");
+	sb_adds(&sb, abs[end] ? abs + end + 1 : "");
+	if (!sb.len)
+		sb_addc(&sb, '.');
+	else if (sb.buf[sb.len - 1] == '/')
+		sb.buf[--sb.len] = '\0';
+	free(abs);
+	return sb_detach(&sb, NULL);
+}
+
+char *lock_open_path(const char *lock_path, const char *path)
+{
+	char *dir, *s;
+
+	if (path[0] == '/' || !strncmp(path, PROGRAM_STDLIB_PREFIX, strlen(PROGRAM_STDLIB_PREFIX)))
+		return xstrdup(path);
+	dir = path_dirname(lock_path);
+	s = path_join(dir, path);
+	free(dir);
+	return s;
 }
 
 /* --- comparing ---------------------------------------------------------------- */
@@ -698,4 +800,242 @@ size_t lock_compare(const struct lock *want, const struct lock *got, struct strb
 	n += cmp_str(out, "manifest digest", want->manifest_digest, got->manifest_digest);
 	n += cmp_str(out, "config digest", want->config_digest, got->config_digest);
 	return n;
+}
+
+size_t lock_compare_resolution(const struct lock *want, const struct lock *got, struct strbuf *out)
+{
+	size_t n = cmp_str(out, "policy", want->policy, got->policy);
+
+	for (size_t i = 0; i < want->nprims; i++) {
+		const struct lock_prim *a = &want->prims[i], *b = lock_find_prim(got, a->name);
+		if (!b) {
+			sb_addf(out, "primitive '%s' %s removed\n", a->name, a->version);
+			n++;
+		} else if (strcmp(a->version, b->version)) {
+			sb_addf(out, "primitive '%s': version %s -> %s (%s -> %s)\n", a->name, a->version,
+				b->version, or_none(a->digest), or_none(b->digest));
+			n++;
+		} else if (!str_eq(a->digest, b->digest)) {
+			sb_addf(out, "primitive '%s' %s: content %s -> %s\n", a->name, a->version,
+				or_none(a->digest), or_none(b->digest));
+			n++;
+		}
+	}
+	for (size_t i = 0; i < got->nprims; i++)
+		if (!lock_find_prim(want, got->prims[i].name)) {
+			sb_addf(out, "primitive '%s' %s added\n", got->prims[i].name, got->prims[i].version);
+			n++;
+		}
+	return n;
+}
+
+size_t lock_compare_inputs(const struct lock *want, const struct lock *got, struct strbuf *out)
+{
+	size_t n = 0;
+
+	if (want->version != got->version) {
+		sb_addf(out, "lock version: %d -> %d\n", want->version, got->version);
+		n++;
+	}
+	n += cmp_refs(out, "module", want->modules, want->nmodules, got->modules, got->nmodules);
+	n += cmp_json(out, "request", want->request, got->request);
+	n += cmp_refs(out, "catalog", want->catalogs, want->ncatalogs, got->catalogs, got->ncatalogs);
+	for (size_t i = 0; i < want->nprims; i++) {
+		const struct lock_prim *a = &want->prims[i], *b = lock_find_prim(got, a->name);
+		if (!b || strcmp(a->version, b->version))
+			continue;
+		if (!str_eq(a->meta_digest, b->meta_digest)) {
+			sb_addf(out, "primitive '%s' %s: metadata %s -> %s\n", a->name, a->version,
+				or_none(a->meta_digest), or_none(b->meta_digest));
+			n++;
+		}
+		if (!str_eq(a->reason, b->reason)) {
+			sb_addf(out, "primitive '%s' %s: reason %s -> %s\n", a->name, a->version,
+				or_none(a->reason), or_none(b->reason));
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Each top-level key of two config objects that differs, one line each. */
+static size_t cmp_config(struct strbuf *out, const json_t *a, const json_t *b)
+{
+	json_t *keys = json_object(), *v;
+	const char *k, **v_keys;
+	size_t n = 0, i = 0, nk;
+
+	json_object_foreach((json_t *)a, k, v) json_object_set(keys, k, json_null());
+	json_object_foreach((json_t *)b, k, v) json_object_set(keys, k, json_null());
+	nk = json_object_size(keys);
+	v_keys = xcalloc(nk + 1, sizeof(*v_keys));
+	json_object_foreach(keys, k, v) v_keys[i++] = k;
+	qsort(v_keys, nk, sizeof(*v_keys), cmp_strp);
+	for (i = 0; i < nk; i++) {
+		char *what = xasprintf("config %s", v_keys[i]);
+		const json_t *x = json_object_get(a, v_keys[i]), *y = json_object_get(b, v_keys[i]);
+		if (!x || !y || !json_equal((json_t *)x, (json_t *)y))
+			n += cmp_json(out, what, x ? x : json_null(), y ? y : json_null());
+		free(what);
+	}
+	free(v_keys);
+	json_decref(keys);
+	return n;
+}
+
+static size_t cmp_layer(struct strbuf *out, const struct lock_prim *a, const struct lock_prim *b)
+{
+	size_t n = 0;
+
+	if (a->layer_index != b->layer_index) {
+		sb_addf(out, "primitive '%s': layer %" PRIu32 " -> %" PRIu32 "\n", a->name, a->layer_index,
+			b->layer_index);
+		n++;
+	}
+	if (!str_eq(a->diff_id, b->diff_id)) {
+		sb_addf(out, "primitive '%s': layer content (diff_id) %s -> %s\n", a->name,
+			or_none(a->diff_id), or_none(b->diff_id));
+		n++;
+	} else if (!str_eq(a->layer_digest, b->layer_digest)) {
+		sb_addf(out, "primitive '%s': layer blob %s -> %s (the same content compressed otherwise)\n",
+			a->name, or_none(a->layer_digest), or_none(b->layer_digest));
+		n++;
+	}
+	return n;
+}
+
+size_t lock_compare_image(const struct lock *want, const struct lock *got, struct strbuf *out)
+{
+	size_t n = cmp_str(out, "platform", want->platform, got->platform);
+
+	n += cmp_str(out, "from image", want->from, got->from);
+	n += cmp_str(out, "from image manifest", want->from_digest, got->from_digest);
+	n += cmp_config(out, want->config, got->config);
+	for (size_t i = 0; i < want->nprims; i++) {
+		const struct lock_prim *b = lock_find_prim(got, want->prims[i].name);
+		if (b)
+			n += cmp_layer(out, &want->prims[i], b);
+	}
+	if (want->layer_format != got->layer_format) {
+		sb_addf(out, "layer format: %d -> %d\n", want->layer_format, got->layer_format);
+		n++;
+	}
+	if (want->epoch != got->epoch) {
+		sb_addf(out, "epoch (SOURCE_DATE_EPOCH): %lld -> %lld\n", want->epoch, got->epoch);
+		n++;
+	}
+	if (!n)
+		sb_adds(out, "the policy's files, annotations or the image's layout\n");
+	n += cmp_str(out, "manifest", want->manifest_digest, got->manifest_digest);
+	return n;
+}
+
+/* --- lock_diff ---------------------------------------------------------------- */
+
+static int prim_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const struct lock_prim *const *)a)->name,
+		      (*(const struct lock_prim *const *)b)->name);
+}
+
+/* lk's primitives sorted by name (names are unique in a loaded lock). */
+static const struct lock_prim **sorted_prims(const struct lock *lk)
+{
+	const struct lock_prim **v = xcalloc(lk->nprims + 1, sizeof(*v));
+
+	for (size_t i = 0; i < lk->nprims; i++)
+		v[i] = &lk->prims[i];
+	qsort(v, lk->nprims, sizeof(*v), prim_ptr_cmp);
+	return v;
+}
+
+static json_t *prim_brief(const struct lock_prim *p)
+{
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", p->name, "version", p->version, "digest",
+			 jstr(p->digest), "metadataDigest", jstr(p->meta_digest));
+}
+
+static void diff_prims(const struct lock *a, const struct lock *b, json_t *out)
+{
+	const struct lock_prim **x = sorted_prims(a), **y = sorted_prims(b);
+	json_t *added = json_array(), *removed = json_array(), *changed = json_array();
+	size_t i = 0, j = 0;
+
+	while (i < a->nprims || j < b->nprims) {
+		int c = i == a->nprims ? 1 : j == b->nprims ? -1 : strcmp(x[i]->name, y[j]->name);
+		if (c < 0) {
+			json_array_append_new(removed, prim_brief(x[i++]));
+		} else if (c > 0) {
+			json_array_append_new(added, prim_brief(y[j++]));
+		} else {
+			if (strcmp(x[i]->version, y[j]->version) || !str_eq(x[i]->digest, y[j]->digest) ||
+			    !str_eq(x[i]->meta_digest, y[j]->meta_digest))
+				json_array_append_new(changed,
+						      json_pack("{s:s, s:o, s:o}", "name", x[i]->name, "from",
+								prim_brief(x[i]), "to", prim_brief(y[j])));
+			i++, j++;
+		}
+	}
+	json_object_set_new(out, "added", added);
+	json_object_set_new(out, "removed", removed);
+	json_object_set_new(out, "changed", changed);
+	free(x);
+	free(y);
+}
+
+static void diff_config(const json_t *a, const json_t *b, json_t *out)
+{
+	json_t *added = json_object(), *removed = json_object(), *changed = json_object(), *v;
+	const char *k;
+
+	json_object_foreach((json_t *)a, k, v)
+	{
+		const json_t *w = json_object_get(b, k);
+		if (!w)
+			json_object_set(removed, k, v);
+		else if (!json_equal(v, (json_t *)w))
+			json_object_set_new(changed, k, json_pack("{s:O, s:O}", "from", v, "to", w));
+	}
+	json_object_foreach((json_t *)b, k, v) if (!json_object_get(a, k)) json_object_set(added, k, v);
+	json_object_set_new(out, "added", sorted_copy(added));
+	json_object_set_new(out, "removed", sorted_copy(removed));
+	json_object_set_new(out, "changed", sorted_copy(changed));
+	json_decref(added);
+	json_decref(removed);
+	json_decref(changed);
+}
+
+static void diff_field(json_t *out, const char *key, const char *a, const char *b)
+{
+	if (!str_eq(a, b))
+		json_object_set_new(out, key, json_pack("{s:o, s:o}", "from", jstr(a), "to", jstr(b)));
+}
+
+static size_t diff_count(const json_t *part)
+{
+	return json_array_size(json_object_get(part, "added")) +
+	       json_array_size(json_object_get(part, "removed")) +
+	       json_array_size(json_object_get(part, "changed")) +
+	       json_object_size(json_object_get(part, "added")) +
+	       json_object_size(json_object_get(part, "removed")) +
+	       json_object_size(json_object_get(part, "changed"));
+}
+
+json_t *lock_diff(const struct lock *a, const struct lock *b, size_t *ndiff)
+{
+	json_t *out = json_object(), *prims = json_object(), *cfg = json_object(), *other = json_object();
+
+	diff_field(other, "policy", a->policy, b->policy);
+	diff_field(other, "platform", a->platform, b->platform);
+	diff_field(other, "from", a->from, b->from);
+	diff_field(other, "fromManifest", a->from_digest, b->from_digest);
+	diff_field(other, "manifest", a->manifest_digest, b->manifest_digest);
+	diff_prims(a, b, prims);
+	diff_config(a->config, b->config, cfg);
+	*ndiff = diff_count(prims) + diff_count(cfg) + json_object_size(other);
+	json_object_set_new(out, "same", json_boolean(*ndiff == 0));
+	json_object_set_new(out, "primitives", prims);
+	json_object_set_new(out, "config", cfg);
+	json_object_set_new(out, "image", other);
+	return out;
 }

@@ -1105,6 +1105,8 @@ static int write_image(struct compose *c, const json_t *config, const json_t *an
 	json_decref(cfg);
 	json_decref(man);
 	res->config = merged;
+	if (rc == 0 && c->o->before_publish && c->o->before_publish(c->o->publish_ctx, res, c->d) < 0)
+		rc = -1;
 	if (rc == 0 && c->o->format == OCI_FMT_DIR && !c->o->no_gc)
 		c->old_refs = referenced(c->root);
 	if (rc == 0)
@@ -1195,9 +1197,9 @@ int oci_compose(const struct oci_opts *o, const struct oci_layer_src *layers, si
 		goto out;
 	if (place_layers(&c) < 0 || place_base(&c) < 0)
 		goto out;
+	fill_result(&c, res, n); /* for before_publish */
 	if (write_image(&c, config, annotations, res) < 0)
 		goto out;
-	fill_result(&c, res, n);
 	rc = 0;
 out:
 	if (lockfd >= 0)

@@ -1323,3 +1323,12 @@ json_t *res_graph_json(const struct decision *dec)
 	json_object_set_new(o, "edges", edges);
 	return o;
 }
+
+char *res_why_not(const struct catset *cs, struct decision *dec, const struct cat_prim *p, res_admit_fn admit,
+		  void *ctx, struct diag *d)
+{
+	struct res r = {.cs = cs, .dec = dec, .admit = admit, .ctx = ctx, .d = d};
+
+	r.platform = dec->platform ? dec->platform : RES_DEFAULT_PLATFORM;
+	return why_not(&r, p, NULL);
+}

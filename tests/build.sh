@@ -234,8 +234,16 @@ expect_exit "--locked from another directory and stdlib" 0 sh -c "cd elsewhere &
 	'$W/app.cpol' -r '$W/req.json' -C '$W/cat' --stdlib '$W/other-stdlib' -o '$W/else.oci' --lock '$W/else.lock' --locked"
 expect_eq "... gives the same image" "$(manifest_digest else.oci app)" "$M1"
 printf '# a change\n' >>other-stdlib/security.cpol
-expect_exit "--locked with a changed stdlib module" 4 sh -c "cd elsewhere && exec '$CPOLC' build \
-	'$W/app.cpol' -r '$W/req.json' -C '$W/cat' --stdlib '$W/other-stdlib' -o '$W/else.oci' --lock '$W/else.lock' --locked"
+cp else.lock strict.lock
+expect_exit "--locked-strict with a changed stdlib module" 4 sh -c "cd elsewhere && exec '$CPOLC' build \
+	'$W/app.cpol' -r '$W/req.json' -C '$W/cat' --stdlib '$W/other-stdlib' -o '$W/else.oci' --lock '$W/strict.lock' --locked-strict"
+expect_match "... says the inputs differ" "$T_ERR" "strict\.lock: error: the inputs differ from the lock:"
+expect_match "... and names the module" "$T_ERR" "^module '<stdlib>/security\.cpol' changed"
+expect_exit "--locked with a changed stdlib module that changes neither resolution nor image" 0 sh -c "cd elsewhere && \
+	exec '$CPOLC' build '$W/app.cpol' -r '$W/req.json' -C '$W/cat' --stdlib '$W/other-stdlib' -o '$W/else.oci' \
+	--lock '$W/else.lock' --locked"
+expect_match "... is a note" "$T_ERR" "else\.lock: note: inputs changed, the resolution did not:"
+expect_match "... naming the module" "$T_ERR" "^module '<stdlib>/security\.cpol' changed"
 cp -r cat cat-new
 printf '#!/bin/sh\necho tool 1.1\n' >src/tool11
 expect_exit "add a newer tool" 0 "$CPOLC" catalog add cat-new --name tool --version 1.1 src/tool11=/usr/bin/tool
@@ -515,9 +523,9 @@ mkdir -p shipped
 expect_exit "compile the policy" 0 "$CPOLC" compile tagged.cpol -o shipped/tagged.cpolb
 expect_exit "build from the .cpolb" 0 "$CPOLC" build shipped/tagged.cpolb -C cat -D env=ship -o shipped/img \
 	--lock shipped/img.lock
-expect_match "the lock names the module run" "$(cat shipped/img.lock)" '"path": "shipped/tagged.cpolb"'
+expect_match "the lock names the module run, from its directory" "$(cat shipped/img.lock)" '"path": "tagged.cpolb"'
 expect_match "and its digest" "$(cat shipped/img.lock)" "\"digest\": \"sha256:$(sha256sum shipped/tagged.cpolb | cut -c1-64)\""
-expect_match "and the source's digest" "$(cat shipped/img.lock)" '"path": "tagged.cpol"'
+expect_match "and the source's digest" "$(cat shipped/img.lock)" '"path": "../tagged.cpol"'
 expect_exit "a lock of an image the layout does not hold" 4 "$CPOLC" verify --lock shipped/img.lock tags.oci
 expect_match "says so" "$T_ERR" "no image in 'tags.oci/index.json' has the manifest sha256:"
 mv tagged.cpol tagged.cpol.away

@@ -94,7 +94,7 @@ bad_lock "a manifest digest in capitals" "image\.manifest must be a digest" \
 	'j["image"]["manifest"] = j["image"]["manifest"].upper().replace("SHA256", "sha256")'
 bad_lock "a program without its digest" "program\.digest is missing" 'del j["program"]["digest"]'
 bad_lock "a request that is a list" "request must be an object" 'j["request"] = []'
-bad_lock "a version 1 lock" "is not a version 2 lock file" 'j["lockVersion"] = 1'
+bad_lock "a version 1 lock" "is not a version 3 or 2 lock file" 'j["lockVersion"] = 1'
 
 # ---- finding 13: a layer digest that is a path is never opened ---------------------
 # a layout whose manifest names the layer "sha256:////...//../../../SECRET",

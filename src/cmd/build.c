@@ -32,7 +32,7 @@ struct build_args {
 	struct diag_opts dopts;
 	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push;
 	struct push_args push_opts;
-	int format, compression, locked, no_cache, offline, quiet, json;
+	int format, compression, locked, locked_strict, no_cache, offline, quiet, json;
 	long long max_layers;
 };
 
@@ -49,7 +49,8 @@ static void apply(const struct build_args *a, const char *policy_path, struct bu
 	bo->format = fmt[a->format];
 	bo->tag = a->tag;
 	bo->lock_path = a->lock;
-	bo->locked = a->locked;
+	bo->locked = a->locked || a->locked_strict;
+	bo->locked_strict = a->locked_strict;
 	bo->cache_dir = a->cache;
 	bo->no_cache = a->no_cache;
 	bo->max_layers = (int)a->max_layers;
@@ -123,6 +124,22 @@ static int build_and_push(struct build_args *a, struct build_opts *bo, struct di
 	return cmd_report(&a->dopts, d, rc);
 }
 
+static const char build_usage[] =
+	"build POLICY.cpol|MODULE.cpolb [-r REQ|-] [-D K=V|-D K:=JSON]... [-C CATALOG]...\n"
+	"      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
+	"      [--lock FILE] [--locked|--locked-strict] [--cache DIR|--no-cache]\n"
+	"      [--max-layers N] [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]]\n"
+	"      [--stdlib DIR] [-q] [--json] [--offline]\n"
+	"      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]";
+static const char build_about[] =
+	"Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
+	"and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
+	"a lock file (default POLICY.lock, or POLICY@TAG.lock with --tag). Nothing is\n"
+	"written when a step fails.\n"
+	"On success, print 'OUT:TAG DIGEST N layers, SIZE' to standard error.\n"
+	"SOURCE_DATE_EPOCH sets every timestamp (default 0). With --push, then push\n"
+	"the image as 'cpolc push' does (exit 5 when the registry fails).\n";
+
 int cmd_build(int argc, char **argv)
 {
 	struct build_args a = {.dopts = DIAG_OPTS_INIT};
@@ -136,8 +153,14 @@ int cmd_build(int argc, char **argv)
 		OPT_CHOICE(0, "compression", &a.compression, "C", compressions, "how layers are compressed"),
 		OPT_INT(0, "max-layers", &a.max_layers, "N", 1, 1000000,
 			"at most N layers: the smallest primitives share one\n(default 100)"),
-		OPT_STRING(0, "lock", &a.lock, "FILE", "write the lock file to FILE (default: POLICY.lock)"),
-		OPT_BOOL(0, "locked", &a.locked, "fail (exit 4) unless the resolution equals the lock's"),
+		OPT_STRING(0, "lock", &a.lock, "FILE",
+			   "write the lock file to FILE (default: POLICY.lock,\nPOLICY@T.lock with --tag T)"),
+		OPT_BOOL(0, "locked", &a.locked,
+			 "fail (exit 4) when the resolution or the image would\n"
+			 "differ from the lock's; other changes are notes"),
+		OPT_BOOL(0, "locked-strict", &a.locked_strict,
+			 "as --locked, and fail when any input the lock\nrecords changed (modules, request, "
+			 "metadata)"),
 		OPT_STRING(0, "cache", &a.cache, "DIR", "the layer cache (default: see ENVIRONMENT)"),
 		OPT_BOOL_F(0, "no-cache", &a.no_cache, "use no layer cache", OPT_NONEG),
 		OPT_BOOL(0, "offline", &a.offline,
@@ -160,18 +183,8 @@ int cmd_build(int argc, char **argv)
 	};
 	const struct opt_cmd c = {
 		.name = "build",
-		.usage = "build POLICY.cpol|MODULE.cpolb [-r REQ|-] [-D K=V|-D K:=JSON]... [-C CATALOG]...\n"
-			 "      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
-			 "      [--lock FILE] [--locked] [--cache DIR|--no-cache] [--max-layers N]\n"
-			 "      [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]\n"
-			 "      [-q] [--json] [--offline]\n"
-			 "      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]",
-		.about = "Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
-			 "and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
-			 "a lock file (default POLICY.lock). Nothing is written when a step fails.\n"
-			 "On success, print 'OUT:TAG DIGEST N layers, SIZE' to standard error.\n"
-			 "SOURCE_DATE_EPOCH sets every timestamp (default 0). With --push, then push\n"
-			 "the image as 'cpolc push' does (exit 5 when the registry fails).\n",
+		.usage = build_usage,
+		.about = build_about,
 		.opts = opts,
 	};
 	struct build_opts bo = {0};

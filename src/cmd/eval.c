@@ -15,8 +15,13 @@ static void print_messages(FILE *out, const char *title, const struct dec_messag
 		fprintf(out, "  %s: %s\n", m[i].at ? m[i].at : "-", m[i].message);
 }
 
+/* The requests and excludes, and the selected primitives with the bytes
+ * of their file content and the total. */
 static void print_requests(FILE *out, const struct decision *dec)
 {
+	char size[SIZE_TEXT_MAX];
+	uint64_t total = 0;
+
 	fprintf(out, "requests:%s\n", dec->nrequests ? "" : " none");
 	for (size_t i = 0; i < dec->nrequests; i++) {
 		const struct dec_request *r = &dec->requests[i];
@@ -28,9 +33,15 @@ static void print_requests(FILE *out, const struct decision *dec)
 	for (size_t i = 0; i < dec->nexcludes; i++)
 		fprintf(out, "  %s  (%s)\n", dec->excludes[i].name, dec->excludes[i].at);
 	fprintf(out, "selected:%s\n", dec->nselected ? "" : " none");
-	for (size_t i = 0; i < dec->nselected; i++)
-		fprintf(out, "  %s %s  (%s)\n", dec->selected[i].prim->name, dec->selected[i].prim->version,
+	for (size_t i = 0; i < dec->nselected; i++) {
+		const struct cat_prim *p = dec->selected[i].prim;
+		fprintf(out, "  %s %s  %s  (%s)\n", p->name, p->version, format_size(p->size, size),
 			dec->selected[i].reason);
+		total += p->size;
+	}
+	if (dec->nselected)
+		fprintf(out, "  total: %s in %zu primitive%s\n", format_size(total, size), dec->nselected,
+			dec->nselected == 1 ? "" : "s");
 }
 
 static void print_text(FILE *out, const struct decision *dec)
