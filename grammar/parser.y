@@ -81,6 +81,8 @@ static struct ast *mk_neg(struct pctx *ctx, YYLTYPE loc, struct ast *a);
 static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr *key, YYLTYPE kloc,
 			     struct ast *val);
 static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc);
+static struct ast *mk_check(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct ast *msg,
+			    struct ast *cond);
 static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path, YYLTYPE ploc,
 				struct ast *val, uint64_t mode, YYLTYPE mloc, struct pstr *opt,
 				YYLTYPE oloc);
@@ -122,6 +124,8 @@ static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path,
 
 %type <node> decl stmt if_stmt else_opt expr unary postfix primary usename param
 %type <list> decls stmts block params_opt params args_opt args
+%type <node> member
+%type <list> members
 %type <op> cmpop
 %type <str> field_name
 
@@ -240,18 +244,10 @@ stmt
 		$$ = fin(ctx, $$);
 	}
 	| if_stmt { $$ = $1; }
-	| DENY STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_DENY, @$, $2, @2)); }
-	| DENY STRING WHEN expr ';' {
-		$$ = mk_str(ctx, AST_DENY, @$, $2, @2);
-		$$->a = $4;
-		$$ = fin(ctx, $$);
-	}
-	| WARN STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_WARN, @$, $2, @2)); }
-	| WARN STRING WHEN expr ';' {
-		$$ = mk_str(ctx, AST_WARN, @$, $2, @2);
-		$$->a = $4;
-		$$ = fin(ctx, $$);
-	}
+	| DENY expr ';' { $$ = mk_check(ctx, AST_DENY, @$, $2, NULL); }
+	| DENY expr WHEN expr ';' { $$ = mk_check(ctx, AST_DENY, @$, $2, $4); }
+	| WARN expr ';' { $$ = mk_check(ctx, AST_WARN, @$, $2, NULL); }
+	| WARN expr WHEN expr ';' { $$ = mk_check(ctx, AST_WARN, @$, $2, $4); }
 	| PLATFORM STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_PLATFORM, @$, $2, @2)); }
 	| BASE STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_BASE, @$, $2, @2)); }
 	| BASE STRING cmpop expr ';' {
@@ -394,6 +390,9 @@ primary
 	| '[' ']' { $$ = fin(ctx, mk(ctx, AST_LIST, @$)); }
 	| '[' args ']' { $$ = mk(ctx, AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
 	| '[' args ',' ']' { $$ = mk(ctx, AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
+	| '{' '}' { $$ = fin(ctx, mk(ctx, AST_RECORD, @$)); }
+	| '{' members '}' { $$ = mk(ctx, AST_RECORD, @$); $$->kids = $2; $$ = fin(ctx, $$); }
+	| '{' members ',' '}' { $$ = mk(ctx, AST_RECORD, @$); $$->kids = $2; $$ = fin(ctx, $$); }
 	| '[' expr FOR IDENT IN expr ']' {
 		$$ = mk_str(ctx, AST_COMP, @$, $4, @4);
 		$$->a = $2;
@@ -417,6 +416,19 @@ args_opt
 args
 	: expr { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
 	| args ',' expr { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+members
+	: member { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
+	| members ',' member { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+member
+	: STRING ':' expr {
+		$$ = mk_str(ctx, AST_MEMBER, @$, $1, @1);
+		$$->a = $3;
+		$$ = fin(ctx, $$);
+	}
 	;
 
 /* After a dot any word is a field name, keywords included (input.env). */
@@ -638,7 +650,7 @@ static struct ast *fin(struct pctx *ctx, struct ast *n)
 		return n;
 	if (!ctx->deep_reported)
 		diag_error(ctx->d, n->loc, "syntax", "%s nested too deeply (more than %d levels)",
-			   n->kind <= AST_QUANT ? "expression" : "statement", PARSE_MAX_DEPTH);
+			   n->kind <= AST_MEMBER ? "expression" : "statement", PARSE_MAX_DEPTH);
 	ctx->deep_reported = true;
 	struct loc loc = n->loc;
 	ast_free(n);
@@ -703,6 +715,26 @@ static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr
 	}
 	n->nameloc = kloc;
 	n->a = val;
+	return fin(ctx, n);
+}
+
+/* deny/warn MSG [when COND]: a string literal message is kept as the
+ * statement's str (as it always was); any other is the expression b. */
+static struct ast *mk_check(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct ast *msg,
+			    struct ast *cond)
+{
+	struct ast *n = ast_new(ctx->root, kind, loc);
+
+	n->nameloc = msg->loc;
+	n->a = cond;
+	if (msg->kind == AST_STRING) {
+		n->str = msg->str;
+		n->len = msg->len;
+		msg->str = NULL;
+		ast_free(msg);
+	} else {
+		n->b = msg;
+	}
 	return fin(ctx, n);
 }
 

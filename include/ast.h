@@ -36,6 +36,8 @@ enum ast_kind {
 	AST_UNARY,    /* op a: op is AST_OP_NOT or AST_OP_NEG */
 	AST_BINARY,   /* a op b */
 	AST_QUANT,    /* any/all str in a : b   (op AST_OP_ANY or AST_OP_ALL) */
+	AST_RECORD,   /* {kids...}: AST_MEMBER nodes in source order */
+	AST_MEMBER,   /* "str": a, a member of a record literal */
 
 	/* statements */
 	AST_INCLUDE,  /* include str [op a]; op is 0 or a comparison op */
@@ -45,8 +47,9 @@ enum ast_kind {
 	AST_LET,      /* let str = a */
 	AST_IF,	      /* if a { kids } else b: b NULL, an AST_IF (else if) or AST_BLOCK */
 	AST_BLOCK,    /* { kids } (else branch) */
-	AST_DENY,     /* deny str [when a]; a NULL means true */
-	AST_WARN,     /* warn str [when a] */
+	AST_DENY,     /* deny str [when a]; a NULL means true; a message that
+		       * is not a string literal is the expression b (str NULL) */
+	AST_WARN,     /* warn str [when a], or warn b [when a] */
 	AST_PLATFORM, /* platform str */
 	AST_BASE,     /* base str [op a] */
 	AST_FROM,     /* from str */

@@ -207,7 +207,8 @@ static void collect_names(struct sema *S, struct mscope *ms)
 
 const char *sema_type_name(enum sema_type t)
 {
-	static const char *const names[] = {"value", "null", "bool", "integer", "string", "list", "version"};
+	static const char *const names[] = {"value",  "null", "bool",	 "integer",
+					    "string", "list", "version", "record"};
 	return (size_t)t < ARRAY_SIZE(names) ? names[t] : "value";
 }
 
@@ -458,6 +459,9 @@ static void fold(const struct ast *e, struct sema_value *v, long *work)
 	case AST_SELECTED:
 		v->type = SV_LIST;
 		break;
+	case AST_RECORD:
+		v->type = SV_RECORD;
+		break;
 	case AST_CALL:
 		v->type = builtin_type(e->num);
 		break;
@@ -541,6 +545,21 @@ static void need_bool(struct sema *S, const struct ast *e, const char *what)
 	sema_fold(e, &v);
 	if (v.type != SV_UNKNOWN && v.type != SV_BOOL)
 		type_error(S, e, what, &v);
+}
+
+static void need_string(struct sema *S, const struct ast *e, const char *what)
+{
+	struct sema_value v;
+
+	if (!e || e->kind == AST_ERROR)
+		return;
+	sema_fold(e, &v);
+	if (v.type != SV_UNKNOWN && v.type != SV_STRING)
+		diag_error(S->d, e->loc, "type", "%s must be a string, not %s%s", what,
+			   v.type == SV_NULL  ? ""
+			   : v.type == SV_INT ? "an "
+					      : "a ",
+			   sema_type_name(v.type));
 }
 
 static void mark_reads(struct ast *e, const struct ast *from)
@@ -757,6 +776,40 @@ static void check_binder(struct sema *S, struct ast *e, struct ast *iter, struct
 	S->block = block;
 }
 
+static int member_cmp(const void *x, const void *y)
+{
+	const struct ast *a = *(const struct ast *const *)x, *b = *(const struct ast *const *)y;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int r = memcmp(a->str, b->str, n);
+
+	if (r)
+		return r;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->nameloc.begin < b->nameloc.begin ? -1 : a->nameloc.begin > b->nameloc.begin;
+}
+
+/* A record literal: its values, and each key once (a key given again is
+ * reported where it is repeated, in source order). */
+static void check_record(struct sema *S, struct ast *e)
+{
+	const struct ast **m = xcalloc(e->kids.n ? e->kids.n : 1, sizeof(*m));
+
+	for (size_t i = 0; i < e->kids.n; i++) {
+		check_expr(S, e->kids.v[i]->a);
+		mark_reads(e, e->kids.v[i]->a);
+		m[i] = e->kids.v[i];
+	}
+	qsort(m, e->kids.n, sizeof(*m), member_cmp);
+	for (size_t i = 1; i < e->kids.n; i++)
+		if (m[i]->len == m[i - 1]->len && !memcmp(m[i]->str, m[i - 1]->str, m[i]->len)) {
+			diag_error(S->d, m[i]->nameloc, "duplicate-key",
+				   "key '%.60s' is given twice in this record", m[i]->str);
+			diag_note(S->d, m[i - 1]->nameloc, "first given here");
+		}
+	free(m);
+}
+
 static void check_expr(struct sema *S, struct ast *e)
 {
 	struct ast *imp;
@@ -793,6 +846,9 @@ static void check_expr(struct sema *S, struct ast *e)
 			check_expr(S, e->kids.v[i]);
 			mark_reads(e, e->kids.v[i]);
 		}
+		break;
+	case AST_RECORD:
+		check_record(S, e);
 		break;
 	case AST_COMP:
 		check_binder(S, e, e->b, e->a, e->c);
@@ -953,6 +1009,8 @@ static void check_stmt(struct sema *S, struct ast *n)
 	case AST_WARN:
 		check_selected_expr(S, n->a);
 		need_bool(S, n->a, n->kind == AST_DENY ? "condition of 'deny'" : "condition of 'warn'");
+		check_selected_expr(S, n->b);
+		need_string(S, n->b, n->kind == AST_DENY ? "message of 'deny'" : "message of 'warn'");
 		break;
 	default:
 		break;
