@@ -121,11 +121,12 @@ static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path,
 %token INPUT "'input'" SELECTED "'selected'" NOTIN "'not in'"
 %token COMMENT "comment" /* only from lex_tokens, never seen by the parser */
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" AND "'&&'" OR "'||'" COALESCE "'??'"
+%token TEST "'test'" REQUEST "'request'" EXPECT "'expect'"
 
 %type <node> decl stmt if_stmt else_opt expr unary postfix primary usename param
 %type <list> decls stmts block params_opt params args_opt args
-%type <node> member
-%type <list> members
+%type <node> member test_stmt
+%type <list> members test_block test_stmts
 %type <op> cmpop
 %type <str> field_name
 
@@ -175,6 +176,33 @@ decl
 	}
 	| error ';' { $$ = NULL; }
 	| error '}' { $$ = NULL; }
+	| TEST STRING test_block {
+		$$ = mk_str(ctx, AST_TEST, @$, $2, @2);
+		$$->kids = $3;
+		$$ = fin(ctx, $$);
+	}
+	| TEST STRING FOR STRING test_block {
+		$$ = mk_str(ctx, AST_TEST, @$, $2, @2);
+		$$->alias = $4.s;
+		$$->kids = $5;
+		$$ = fin(ctx, $$);
+	}
+	;
+
+test_block
+	: '{' test_stmts '}' { $$ = $2; }
+	| '{' test_stmts error '}' { $$ = $2; }
+	;
+
+test_stmts
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| test_stmts test_stmt { $$ = $1; if ($2) ast_list_push(&$$, $2); }
+	;
+
+test_stmt
+	: REQUEST expr ';' { $$ = mk(ctx, AST_REQUEST, @$); $$->a = $2; $$ = fin(ctx, $$); }
+	| EXPECT expr ';' { $$ = mk(ctx, AST_EXPECT, @$); $$->a = $2; $$ = fin(ctx, $$); }
+	| error ';' { $$ = NULL; }
 	;
 
 params_opt
@@ -442,6 +470,7 @@ keyword
 	| ELSE | LET | DENY | WARN | WHEN | PLATFORM | BASE | FROM | ENTRYPOINT | CMD | ENV
 	| USER | WORKDIR | LABEL | ANNOTATION | EXPOSE | VOLUME | STOPSIGNAL | FILE_KW | MODE
 	| ANY | ALL | FOR | IN | TRUE | FALSE | NULL_KW | INPUT | SELECTED
+	| TEST | REQUEST | EXPECT
 	;
 
 %%

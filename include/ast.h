@@ -64,6 +64,9 @@ enum ast_kind {
 	AST_PARAM,    /* str: parameter name */
 	AST_POLICY,   /* policy str { kids } */
 	AST_MODULE,   /* kids: declarations */
+	AST_TEST,     /* test str [for alias] { kids }: AST_REQUEST and AST_EXPECT */
+	AST_REQUEST,  /* request a (in a test) */
+	AST_EXPECT,   /* expect a (in a test) */
 	AST_ERROR,    /* placeholder left by parser error recovery */
 };
 
@@ -119,7 +122,7 @@ struct ast {
 	struct loc nameloc; /* the name/string operand, where it has one */
 	char *str;	    /* owned; NUL-terminated */
 	size_t len;	    /* bytes in str */
-	char *alias;	    /* AST_IMPORT: the `as` name, or NULL */
+	char *alias;	    /* AST_IMPORT: the `as` name; AST_TEST: the `for` policy; or NULL */
 	int64_t num;
 	bool has_mode;
 	struct ast *a, *b, *c;

@@ -90,6 +90,11 @@ void build_release(struct build *b);
  * b->dec; BUILD_DENIED means it is complete but a deny held. */
 enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d);
 
+/* build_decide for a program and a request b already holds (b->prog,
+ * b->request; b owns them): the selection, resolution against o's
+ * catalogs (opened once, kept in b), the checks. Run again with another
+ * request after decision_release/decision_init of b->dec. */
+enum build_status build_decide_loaded(struct build *b, const struct build_opts *o, struct diag *d);
 /* build_decide, then fetch the content of the selected packages of apt
  * repositories that has not been fetched (cat_fetch), compose the image,
  * write the lock and the depfile. Nothing is written (but fetched content

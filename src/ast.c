@@ -102,7 +102,8 @@ static const char *const kind_names[] = {
 	[AST_BASE] = "base",	     [AST_FROM] = "from",	[AST_CONFIG] = "config",
 	[AST_FILE] = "file",	     [AST_IMPORT] = "import",	[AST_CONST] = "const",
 	[AST_FRAGMENT] = "fragment", [AST_PARAM] = "parameter", [AST_POLICY] = "policy",
-	[AST_MODULE] = "module",     [AST_ERROR] = "error",
+	[AST_MODULE] = "module",     [AST_ERROR] = "error",	[AST_TEST] = "test",
+	[AST_REQUEST] = "request",   [AST_EXPECT] = "expect",
 };
 
 const char *ast_kind_name(enum ast_kind kind)

@@ -141,15 +141,23 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 	b->policy_path = o->policy_path;
 	if (!b->prog)
 		return BUILD_BAD_INPUT;
-	b->vm = vm_new();
+	return build_decide_loaded(b, o, d);
+}
+
+enum build_status build_decide_loaded(struct build *b, const struct build_opts *o, struct diag *d)
+{
+	if (!b->vm)
+		b->vm = vm_new();
 	if (vm_select(b->vm, b->prog, o->policy, b->request, &b->dec, d) < 0)
 		return BUILD_BAD_INPUT;
-	if (o->ncatalogs) {
+	if (o->ncatalogs && !b->have_catalogs) {
 		if (catset_open(&b->cs, o->catalogs, o->ncatalogs, d) < 0) {
 			catset_release(&b->cs);
 			return BUILD_BAD_INPUT;
 		}
 		b->have_catalogs = true;
+	}
+	if (b->have_catalogs) {
 		if (resolve(b, o, d) < 0)
 			return b->runtime_error ? BUILD_BAD_INPUT : BUILD_UNRESOLVED;
 	}

@@ -1083,6 +1083,56 @@ struct bc_program *comp_program(const struct program *p, const char *only, struc
 	return c.bc;
 }
 
+/* One expression of a test as a BC_EXPR block: binder (the test, whose
+ * `decision` it reads) in slot 0 when given; as_text: the result is
+ * string() of the value. */
+static uint32_t test_block(struct comp *c, const struct comp_expr *x)
+{
+	struct cblock cb;
+	struct bc_block *b;
+
+	cblock_init(&cb, c, BC_EXPR);
+	if (x->binder)
+		bind(&cb, x->binder, new_slots(&cb, 1, x->expr->loc));
+	expr(&cb, x->expr);
+	if (x->as_text) { /* string([v]): JSON, a string quoted too */
+		emit(&cb, OP_MKLIST, 1, x->expr->loc);
+		emit(&cb, OP_CALL, BI_STRING, x->expr->loc);
+	}
+	emit(&cb, OP_RET, 0, x->expr->loc);
+	cblock_finish(&cb);
+	b = &c->bc->blocks[cb.bi];
+	b->ncaptures = x->binder ? 1 : 0;
+	b->captures = xcalloc(1, sizeof(*b->captures));
+	return cb.bi;
+}
+
+struct bc_program *comp_test_program(const struct program *p, const struct ast *pol,
+				     const struct comp_expr *xs, size_t n, uint32_t *blocks, struct diag *d)
+{
+	struct comp c = {.prog = p, .d = d};
+
+	c.bc = bc_new();
+	c.vm = vm_new();
+	add_files(&c);
+	compile_policy(&c, pol);
+	if (c.nerrors == 0 && bc_verify(c.bc, "<compiled>", d) < 0)
+		c.nerrors++;
+	for (size_t i = 0; c.nerrors == 0 && i < n; i++) {
+		blocks[i] = test_block(&c, &xs[i]);
+		if (c.nerrors == 0 && bc_verify_block(c.bc, blocks[i], "<test>", d) < 0)
+			c.nerrors++;
+	}
+	vm_free(c.vm);
+	free(c.folds);
+	ptrmap_release(&c.fold_at);
+	if (c.nerrors) {
+		bc_free(c.bc);
+		return NULL;
+	}
+	return c.bc;
+}
+
 struct bc_program *comp_load(const char *path, const char *only, const struct program_opts *opts,
 			     struct diag *d)
 {

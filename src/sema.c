@@ -131,6 +131,7 @@ struct sema {
 	struct smap local;    /* name -> its innermost binding (node NULL: none) */
 	size_t block;	      /* first binding of the current block */
 	bool allow_selected;  /* in a deny/warn condition or admit filter */
+	bool in_test;	      /* in a test block */
 	struct ast *in_const; /* the const being checked, or NULL */
 	size_t const_index;
 };
@@ -493,6 +494,7 @@ void sema_fold(const struct ast *e, struct sema_value *v)
 /* ---- expressions --------------------------------------------------------- */
 
 static void check_expr(struct sema *S, struct ast *e);
+static void check_test(struct sema *S, struct ast *root, struct ast *t);
 
 /* The local bindings are a stack, and a map from each name to its
  * innermost binding: scanning the stack made 200,000 lets quadratic. */
@@ -827,7 +829,10 @@ static void check_expr(struct sema *S, struct ast *e)
 		break;
 	case AST_INPUT:
 		e->reads_input = true;
-		if (S->in_const)
+		if (S->in_test)
+			diag_error(S->d, e->loc, "test",
+				   "a test may not read 'input': it sets the request with 'request {...};'");
+		else if (S->in_const)
 			diag_error(S->d, e->loc, "const-input",
 				   "const '%s' may not read 'input' (consts are folded at compile time)",
 				   S->in_const->str);
@@ -1104,8 +1109,49 @@ static void check_module(struct sema *S, struct mscope *ms)
 		struct ast *n = root->kids.v[i];
 		if (n->kind == AST_FRAGMENT || n->kind == AST_POLICY)
 			check_fragment(S, n);
+		else if (n->kind == AST_TEST)
+			check_test(S, root, n);
 	}
 	ms->state = 2;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+/* A test block: one request (no `decision` there), then expectations that
+ * read `decision`, bound to the test node. Its module's imports count as
+ * used: a NAME_test.cpol imports the policy it tests. */
+static void check_test(struct sema *S, struct ast *root, struct ast *t)
+{
+	size_t mark = S->nscope, block = S->block;
+	const struct ast *req = NULL;
+
+	for (size_t i = 0; i < root->kids.n; i++)
+		if (root->kids.v[i]->kind == AST_IMPORT)
+			root->kids.v[i]->used++;
+	S->in_test = true;
+	for (size_t i = 0; i < t->kids.n; i++) {
+		struct ast *n = t->kids.v[i];
+		if (n->kind != AST_REQUEST)
+			continue;
+		if (req) {
+			diag_error(S->d, n->loc, "test", "test '%s' has a second request", t->str);
+			diag_note(S->d, req->loc, "the first is here");
+		}
+		req = n;
+		check_expr(S, n->a);
+	}
+	S->block = S->nscope;
+	push_binding(S, "decision", t);
+	for (size_t i = 0; i < t->kids.n; i++) {
+		struct ast *n = t->kids.v[i];
+		if (n->kind != AST_EXPECT)
+			continue;
+		check_expr(S, n->a);
+		need_bool(S, n->a, "expectation");
+	}
+	pop_bindings(S, mark);
+	S->block = block;
+	S->in_test = false;
 }
 
 /* ---- fragment recursion -------------------------------------------------- */

@@ -994,6 +994,42 @@ int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, stru
 	return run(vm, p, &p->blocks[block], out, NULL, d);
 }
 
+int vm_eval_block(struct vm *vm, const struct bc_program *p, uint32_t block, const struct value *args,
+		  uint32_t nargs, struct value *out, struct diag *d)
+{
+	vm_reset_arena(vm);
+	ensure_space(vm, p);
+	vm->input = val_null();
+	vm->selected = (struct value){.type = VAL_LIST};
+	for (uint32_t i = 0; i < nargs && i < p->blocks[block].ncaptures; i++)
+		vm->locals[i] = args[i];
+	return run(vm, p, &p->blocks[block], out, NULL, d);
+}
+
+void vm_reached(const struct vm *vm, uint8_t *hit, size_t ncode)
+{
+#define HIT(pc_)                                                                                             \
+	do {                                                                                                 \
+		if ((pc_) < ncode)                                                                           \
+			hit[(pc_)] = 1;                                                                      \
+	} while (0)
+	for (size_t i = 0; i < vm->nreqs; i++)
+		HIT(vm->reqs[i].pc);
+	for (size_t i = 0; i < vm->nexcls; i++)
+		HIT(vm->excls[i].pc);
+	for (size_t i = 0; i < vm->ncfgs; i++)
+		HIT(vm->cfgs[i].pc);
+	for (size_t i = 0; i < vm->nfiles; i++)
+		HIT(vm->files[i].pc);
+	for (size_t i = 0; i < vm->nclosures; i++)
+		HIT(vm->closures[i].pc);
+	if (vm->platform.name.type != VAL_NULL)
+		HIT(vm->platform.pc);
+	if (vm->from.name.type != VAL_NULL)
+		HIT(vm->from.pc);
+#undef HIT
+}
+
 /* Evaluate closure cl (cand: the candidate record for admit filters). */
 static int run_closure(struct vm *vm, const struct bc_program *p, const struct vm_closure *cl,
 		       const struct value *cand, bool *res, struct diag *d)

@@ -16,6 +16,13 @@ for f in "$EX"/*/*.cpol "$EX"/*/*/*.cpol; do
 	expect_exit "lint -Werror ${f#"$EX"/}" 0 "$CPOLC" lint -Werror "$f"
 done
 
+# every example's tests pass (selection only: no catalog here)
+for f in "$EX"/*/*_test.cpol; do
+	[ -f "$f" ] || continue
+	expect_exit "test ${f#"$EX"/}" 0 "$CPOLC" test "$f"
+	expect_match "test ${f#"$EX"/}: all passed" "$T_OUT" "^[1-9][0-9]* passed, 0 failed, 0 errors$"
+done
+
 need_tool python3 || exit 0
 need_tool make || exit 0
 need_debs hello libc6 libgcc-s1 gcc-12-base busybox-static || exit 0
