@@ -83,6 +83,8 @@ static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr
 static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc);
 static struct ast *mk_check(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct ast *msg,
 			    struct ast *cond);
+static struct ast *mk_sfield(struct pctx *ctx, YYLTYPE loc, struct pstr name, YYLTYPE nloc, struct ast *type,
+			     int optional, struct ast *dflt);
 static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path, YYLTYPE ploc,
 				struct ast *val, uint64_t mode, YYLTYPE mloc, struct pstr *opt,
 				YYLTYPE oloc);
@@ -125,8 +127,8 @@ static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path,
 
 %type <node> decl stmt if_stmt else_opt expr unary postfix primary usename param
 %type <list> decls stmts block params_opt params args_opt args
-%type <node> member test_stmt
-%type <list> members test_block test_stmts
+%type <node> member test_stmt sfield stype rfield slit
+%type <list> members test_block test_stmts sfields rfields slits
 %type <op> cmpop
 %type <str> field_name
 
@@ -176,6 +178,11 @@ decl
 	}
 	| error ';' { $$ = NULL; }
 	| error '}' { $$ = NULL; }
+	| INPUT '{' sfields '}' {
+		$$ = mk(ctx, AST_SCHEMA, @$);
+		$$->kids = $3;
+		$$ = fin(ctx, $$);
+	}
 	| TEST STRING test_block {
 		$$ = mk_str(ctx, AST_TEST, @$, $2, @2);
 		$$->kids = $3;
@@ -187,6 +194,49 @@ decl
 		$$->kids = $5;
 		$$ = fin(ctx, $$);
 	}
+	;
+
+/* input { name: TYPE [?|= DEFAULT]; ... } */
+sfields
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| sfields sfield { $$ = $1; if ($2) ast_list_push(&$$, $2); }
+	;
+
+sfield
+	: field_name ':' stype ';' { $$ = mk_sfield(ctx, @$, $1, @1, $3, 0, NULL); }
+	| field_name ':' stype '?' ';' { $$ = mk_sfield(ctx, @$, $1, @1, $3, 1, NULL); }
+	| field_name ':' stype '=' expr ';' { $$ = mk_sfield(ctx, @$, $1, @1, $3, 0, $5); }
+	| error ';' { $$ = NULL; }
+	;
+
+stype
+	: IDENT { $$ = mk_str(ctx, AST_STYPE, @$, $1, @1); $$->op = AST_STYPE_NAMED; $$ = fin(ctx, $$); }
+	| '[' stype ']' { $$ = mk(ctx, AST_STYPE, @$); $$->op = AST_STYPE_LIST; $$->a = $2; $$ = fin(ctx, $$); }
+	| '{' rfields '}' { $$ = mk(ctx, AST_STYPE, @$); $$->op = AST_STYPE_RECORD; $$->kids = $2; $$ = fin(ctx, $$); }
+	| '{' rfields ',' '}' { $$ = mk(ctx, AST_STYPE, @$); $$->op = AST_STYPE_RECORD; $$->kids = $2; $$ = fin(ctx, $$); }
+	| slits { $$ = mk(ctx, AST_STYPE, @$); $$->op = AST_STYPE_UNION; $$->kids = $1; $$ = fin(ctx, $$); }
+	;
+
+rfields
+	: rfield { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
+	| rfields ',' rfield { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+rfield
+	: field_name ':' stype { $$ = mk_sfield(ctx, @$, $1, @1, $3, 0, NULL); }
+	| field_name ':' stype '?' { $$ = mk_sfield(ctx, @$, $1, @1, $3, 1, NULL); }
+	;
+
+slits
+	: slit { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
+	| slits '|' slit { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+slit
+	: STRING { $$ = fin(ctx, mk_str(ctx, AST_STRING, @$, $1, @1)); }
+	| INT { $$ = mk_int(ctx, @$, $1); }
+	| TRUE { $$ = mk(ctx, AST_BOOL, @$); $$->num = 1; $$ = fin(ctx, $$); }
+	| FALSE { $$ = fin(ctx, mk(ctx, AST_BOOL, @$)); }
 	;
 
 test_block
@@ -764,6 +814,18 @@ static struct ast *mk_check(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, s
 	} else {
 		n->b = msg;
 	}
+	return fin(ctx, n);
+}
+
+/* A field of an input schema: name, type, `?` (optional) or a default. */
+static struct ast *mk_sfield(struct pctx *ctx, YYLTYPE loc, struct pstr name, YYLTYPE nloc, struct ast *type,
+			     int optional, struct ast *dflt)
+{
+	struct ast *n = mk_str(ctx, AST_SFIELD, loc, name, nloc);
+
+	n->a = type;
+	n->b = dflt;
+	n->op = optional;
 	return fin(ctx, n);
 }
 

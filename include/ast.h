@@ -67,6 +67,10 @@ enum ast_kind {
 	AST_TEST,     /* test str [for alias] { kids }: AST_REQUEST and AST_EXPECT */
 	AST_REQUEST,  /* request a (in a test) */
 	AST_EXPECT,   /* expect a (in a test) */
+	AST_SCHEMA,   /* input { kids }: AST_SFIELD nodes */
+	AST_SFIELD,   /* str: a (AST_STYPE) [? when op is 1] [= b] */
+	AST_STYPE,    /* op enum ast_stype: NAMED str, LIST of a, RECORD of kids
+		       * (AST_SFIELD), UNION of kids (literals) */
 	AST_ERROR,    /* placeholder left by parser error recovery */
 };
 
@@ -93,6 +97,8 @@ enum ast_op {
 	AST_OP_ANY,
 	AST_OP_ALL,
 };
+
+enum ast_stype { AST_STYPE_NAMED = 1, AST_STYPE_LIST, AST_STYPE_RECORD, AST_STYPE_UNION };
 
 enum ast_config {
 	CFG_ENTRYPOINT = 1,

@@ -16,7 +16,8 @@
  *                            ncaptures x u32 slot (in the closing block),
  *                            u32 ncode, ncode x u32 word,
  *                            ncode x (u32 file, u32 line, u32 col)
- * where str is u32 length + bytes. Nothing may follow the last block.
+ *   str input schema: its JSON (schema.h), sorted keys; empty for none
+ * where str is u32 length + bytes. Nothing may follow the schema.
  */
 #ifndef CPOLC_BC_H
 #define CPOLC_BC_H
@@ -126,6 +127,7 @@ struct bc_program {
 	struct arena mem;	      /* constant payloads */
 	uint32_t maxlocals, maxstack; /* over all blocks */
 	bool from_module;	      /* comp_load read it from a .cpolb module */
+	json_t *schema;		      /* the input schema (schema.h) of the policy's module, or NULL */
 };
 
 struct bc_program *bc_new(void);

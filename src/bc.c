@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "bc.h"
+#include "schema.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ void bc_free(struct bc_program *p)
 {
 	if (!p)
 		return;
+	json_decref(p->schema);
 	for (size_t i = 0; i < p->nfiles; i++)
 		free(p->files[i].path);
 	free(p->files);
@@ -397,6 +399,11 @@ void bc_save(const struct bc_program *p, struct strbuf *out)
 			put_u32(out, b->lines[k].col);
 		}
 	}
+	{
+		char *js = p->schema ? json_dumps(p->schema, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		put_str(out, js ? js : "", js ? strlen(js) : 0);
+		free(js);
+	}
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -669,6 +676,23 @@ static bool load_blocks(struct reader *r, struct bc_program *p)
 	return true;
 }
 
+/* The input schema: its JSON text, empty for none; a schema must be well
+ * formed (schema_well_formed), as the validator trusts its shape. */
+static bool load_schema(struct reader *r, struct bc_program *p)
+{
+	const char *s;
+	uint32_t n;
+
+	if (!rd_str(r, &s, &n))
+		return false;
+	if (!n)
+		return true;
+	p->schema = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+	if (!p->schema || !schema_well_formed(p->schema))
+		return rd_fail(r, "bad input schema");
+	return true;
+}
+
 struct bc_program *bc_load(const void *data, size_t len, const char *path, struct diag *d)
 {
 	struct reader r = {data, len, 0, NULL};
@@ -688,8 +712,8 @@ struct bc_program *bc_load(const void *data, size_t len, const char *path, struc
 	}
 	p = bc_new();
 	if (load_files(&r, p) && load_consts(&r, p) && load_policies(&r, p) && load_blocks(&r, p) &&
-	    r.off != r.len)
-		rd_fail(&r, "trailing bytes after the last block");
+	    load_schema(&r, p) && r.off != r.len)
+		rd_fail(&r, "trailing bytes after the input schema");
 	if (r.what) {
 		diag_file_error(d, path, 0, 0, "bytecode", "corrupt bytecode module at byte %zu: %s", r.off,
 				r.what);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "build.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -141,6 +142,15 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 	b->policy_path = o->policy_path;
 	if (!b->prog)
 		return BUILD_BAD_INPUT;
+	if (b->prog->schema) { /* -D values typed, defaults in, every mismatch reported */
+		schema_convert_defs(b->prog->schema, b->request, o->defs, o->ndefs);
+		if (schema_validate(b->prog->schema, b->request,
+				    !o->request		       ? "the request"
+				    : !strcmp(o->request, "-") ? "<stdin>"
+							       : o->request,
+				    d))
+			return BUILD_BAD_INPUT;
+	}
 	return build_decide_loaded(b, o, d);
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "comp.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -1035,11 +1036,22 @@ static void add_files(struct comp *c)
 	}
 }
 
+/* The input schema of pol's module, kept with the program (once). */
+static void keep_schema(struct comp *c, const struct ast *pol)
+{
+	const struct ast *root = pol->mod ? pol->mod->root : NULL;
+
+	for (size_t i = 0; root && !c->bc->schema && i < root->kids.n; i++)
+		if (root->kids.v[i]->kind == AST_SCHEMA)
+			c->bc->schema = schema_from_ast(root->kids.v[i]);
+}
+
 static void compile_policy(struct comp *c, const struct ast *pol)
 {
 	struct cblock cb;
 	struct bc_policy *bp;
 
+	keep_schema(c, pol);
 	cblock_init(&cb, c, BC_POLICY);
 	stmts(&cb, &pol->kids);
 	emit(&cb, OP_HALT, 0, pol->loc);

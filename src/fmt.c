@@ -51,6 +51,7 @@ struct fmt {
 	int prev_code;	      /* last non-comment token emitted */
 	bool prev_field;      /* prev_code is a field name (after '.') */
 	bool prev_unary;      /* prev_code is a unary operator */
+	unsigned nquant;      /* any/all whose ':' has not come yet */
 	int next_code;	      /* for a comment: the next code token, when only
 			       * comments without blank lines separate them */
 };
@@ -96,8 +97,10 @@ static bool need_space(const struct fmt *F, int kind)
 		return !(p == IDENT || F->prev_field);
 	case '[':
 		return !operand_end(F);
-	case ':': /* "key": value */
-		return !(F->nbr && F->br[F->nbr - 1].record);
+	case ':': /* any x in l : body; but "key": value, name: type */
+		return F->nquant > 0;
+	case '?': /* name: type?; */
+		return false;
 	default:
 		return true;
 	}
@@ -248,6 +251,10 @@ static void emit_code(struct fmt *F, const struct lex_token *t, unsigned nl)
 	F->line_empty = false;
 	F->prev_field = F->prev_code == '.';
 	F->prev_unary = unary;
+	if (kind == ANY || kind == ALL)
+		F->nquant++;
+	else if (kind == ':' && F->nquant)
+		F->nquant--;
 	after_code(F, kind);
 	if (rec_open)
 		F->br[F->nbr - 1].record = true;

@@ -13,6 +13,7 @@
 #include "build.h"
 #include "comp.h"
 #include "decision.h"
+#include "schema.h"
 #include "value.h"
 #include "vm.h"
 
@@ -316,6 +317,17 @@ static int decide_and_expect(struct run *R, struct tcase *tc, const struct ast *
 	bo.catalogs = R->o->catalogs;
 	bo.ncatalogs = R->o->ncatalogs;
 	bo.policy_path = "";
+	if (b.request && bc->schema && first) {
+		char *at = diag_locstr(R->d, xs[0].expr->loc);
+		if (schema_validate(bc->schema, b.request, at, R->d)) {
+			json_decref(b.request);
+			b.request = NULL;
+		}
+		free(at);
+	} else if (b.request && bc->schema && schema_validate(bc->schema, b.request, tc->at, R->d)) {
+		json_decref(b.request);
+		b.request = NULL;
+	}
 	if (b.request) {
 		st = build_decide_loaded(&b, &bo, R->d);
 		if (st == BUILD_OK || st == BUILD_DENIED) {

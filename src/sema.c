@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "sema.h"
+#include "schema.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,11 +129,12 @@ struct sema {
 	struct mscope *cur;
 	struct binding *scope; /* local bindings, innermost last */
 	size_t nscope, capscope;
-	struct smap local;    /* name -> its innermost binding (node NULL: none) */
-	size_t block;	      /* first binding of the current block */
-	bool allow_selected;  /* in a deny/warn condition or admit filter */
-	bool in_test;	      /* in a test block */
-	struct ast *in_const; /* the const being checked, or NULL */
+	struct smap local;	  /* name -> its innermost binding (node NULL: none) */
+	size_t block;		  /* first binding of the current block */
+	bool allow_selected;	  /* in a deny/warn condition or admit filter */
+	bool in_test;		  /* in a test block */
+	const struct ast *schema; /* the input schema of the module being checked, or NULL */
+	struct ast *in_const;	  /* the const being checked, or NULL */
 	size_t const_index;
 };
 
@@ -812,6 +814,36 @@ static void check_record(struct sema *S, struct ast *e)
 	free(m);
 }
 
+/* What declares the fields of e when e is input or a record field of it
+ * (the schema, or a record type), else NULL. */
+static const struct ast *fields_of(const struct sema *S, const struct ast *e)
+{
+	const struct ast *o, *f;
+
+	if (e->kind == AST_INPUT)
+		return S->schema;
+	if (e->kind != AST_FIELD || !(o = fields_of(S, e->a)))
+		return NULL;
+	f = schema_field(o, e->str, NULL);
+	return f && f->a->op == AST_STYPE_RECORD ? f->a : NULL;
+}
+
+/* With an input schema, a read of a field it does not declare is an
+ * error, with the closest declared name. */
+static void check_input_field(struct sema *S, const struct ast *of, const char *name, struct loc at)
+{
+	const struct ast *o = S->schema ? fields_of(S, of) : NULL;
+	const char *near;
+
+	if (!o || schema_field(o, name, &near))
+		return;
+	if (near)
+		diag_error(S->d, at, "unknown-field",
+			   "the input schema declares no field '%s'; did you mean '%s'?", name, near);
+	else
+		diag_error(S->d, at, "unknown-field", "the input schema declares no field '%s'", name);
+}
+
 static void check_expr(struct sema *S, struct ast *e)
 {
 	struct ast *imp;
@@ -869,10 +901,13 @@ static void check_expr(struct sema *S, struct ast *e)
 		}
 		check_expr(S, e->a);
 		mark_reads(e, e->a);
+		check_input_field(S, e->a, e->str, e->nameloc);
 		break;
 	case AST_INDEX:
 		check_expr(S, e->a);
 		check_expr(S, e->b);
+		if (e->b->kind == AST_STRING && strlen(e->b->str) == e->b->len)
+			check_input_field(S, e->a, e->b->str, e->b->loc);
 		mark_reads(e, e->a);
 		mark_reads(e, e->b);
 		break;
@@ -1101,6 +1136,20 @@ static void check_module(struct sema *S, struct mscope *ms)
 	for (size_t i = 0; i < ms->m->nimports; i++)
 		check_module(S, scope_of(S, ms->m->imports[i]));
 	S->cur = ms;
+	S->schema = NULL;
+	for (size_t i = 0, seen = SIZE_MAX; i < root->kids.n; i++) {
+		struct ast *n = root->kids.v[i];
+		if (n->kind != AST_SCHEMA)
+			continue;
+		if (seen != SIZE_MAX) {
+			diag_error(S->d, n->loc, "schema", "a module declares one input schema");
+			diag_note(S->d, root->kids.v[seen]->loc, "the first is here");
+			S->schema = NULL;
+		} else if (schema_check_decl(n, S->d) == 0) {
+			S->schema = n;
+		}
+		seen = seen == SIZE_MAX ? i : seen;
+	}
 	collect_names(S, ms);
 	for (size_t i = 0; i < root->kids.n; i++)
 		if (root->kids.v[i]->kind == AST_CONST)

@@ -44,6 +44,7 @@ golden selected selected_test.cpol -C cat
 golden selected.nocat selected_test.cpol
 golden errors errors.cpol
 golden bad bad.cpol
+golden typed typed.cpol
 golden two shop.cpol selected_test.cpol -C cat -k dev
 
 expect_exit "no file" 2 "$CPOLC" test
