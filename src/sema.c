@@ -466,7 +466,7 @@ static void fold(const struct ast *e, struct sema_value *v, long *work)
 		v->type = SV_RECORD;
 		break;
 	case AST_CALL:
-		v->type = builtin_type(e->num);
+		v->type = e->num < 0 ? SV_UNKNOWN : builtin_type(e->num);
 		break;
 	case AST_QUANT:
 		set_bool(v, false, false);
@@ -682,7 +682,16 @@ static void check_call(struct sema *S, struct ast *e)
 		mark_reads(e, e->kids.v[i]);
 	}
 	if (id < 0) {
-		diag_error(S->d, e->nameloc, "unknown-name", "unknown function '%s'", e->str);
+		const char *names[BUILTIN_COUNT], *near;
+		e->num = -1; /* of no known type */
+		for (int i = 0; i < BUILTIN_COUNT; i++)
+			names[i] = sema_builtins[i].name;
+		near = suggest_name(e->str, names, BUILTIN_COUNT);
+		if (near)
+			diag_error(S->d, e->nameloc, "unknown-name",
+				   "unknown function '%s'; did you mean '%s'?", e->str, near);
+		else
+			diag_error(S->d, e->nameloc, "unknown-name", "unknown function '%s'", e->str);
 		return;
 	}
 	e->num = id;
@@ -951,6 +960,25 @@ static void check_selected_expr(struct sema *S, struct ast *e)
 	S->allow_selected = old;
 }
 
+/* "unknown fragment", with the closest fragment of the module. */
+static void unknown_fragment(struct sema *S, const struct ast *a)
+{
+	const struct ast *root = S->cur->m->root;
+	const char **names = xcalloc(root->kids.n + 1, sizeof(*names)), *near;
+	size_t n = 0;
+
+	for (size_t i = 0; i < root->kids.n; i++)
+		if (root->kids.v[i]->kind == AST_FRAGMENT)
+			names[n++] = root->kids.v[i]->str;
+	near = suggest_name(a->str, names, n);
+	if (near)
+		diag_error(S->d, a->loc, "unknown-name", "unknown fragment '%s'; did you mean '%s'?", a->str,
+			   near);
+	else
+		diag_error(S->d, a->loc, "unknown-name", "unknown fragment '%s'", a->str);
+	free(names);
+}
+
 static struct ast *resolve_fragment(struct sema *S, struct ast *use)
 {
 	struct ast *a = use->a, *imp;
@@ -981,7 +1009,7 @@ static struct ast *resolve_fragment(struct sema *S, struct ast *use)
 		if (ent || lookup_local(S, a->str))
 			diag_error(S->d, a->loc, "unknown-name", "'%s' is not a fragment", a->str);
 		else
-			diag_error(S->d, a->loc, "unknown-name", "unknown fragment '%s'", a->str);
+			unknown_fragment(S, a);
 		return NULL;
 	}
 	return ent->node;
@@ -1015,14 +1043,83 @@ static void check_if(struct sema *S, struct ast *n)
 		check_block(S, &n->b->kids);
 }
 
+/* Config values are strings (entrypoint and cmd: lists of strings), file
+ * contents too: a value whose type is known otherwise is an error here
+ * (the VM reports the others where they run). */
+static void check_config_type(struct sema *S, const struct ast *n)
+{
+	struct sema_value v;
+	bool list = n->kind == AST_CONFIG && (n->op == CFG_ENTRYPOINT || n->op == CFG_CMD);
+	const char *what = n->kind == AST_FILE ? "file content" : ast_config_name(n->op);
+
+	if (!n->a || n->a->kind == AST_ERROR)
+		return;
+	sema_fold(n->a, &v);
+	if (v.type == SV_UNKNOWN || v.type == (list ? SV_LIST : SV_STRING) || (!list && v.type == SV_VERSION))
+		return;
+	if (list && v.type == SV_STRING)
+		diag_error(
+			S->d, n->a->loc, "type", "%s must be a list of strings, not a string; write [%.*s]",
+			what,
+			(int)(n->a->loc.end - n->a->loc.begin > 200 ? 200 : n->a->loc.end - n->a->loc.begin),
+			diag_file(S->d, n->a->loc.file)->text + n->a->loc.begin);
+	else
+		diag_error(S->d, n->a->loc, "type", "%s must be %s, not %s%s%s", what,
+			   list ? "a list of strings" : "a string",
+			   v.type == SV_NULL  ? ""
+			   : v.type == SV_INT ? "an "
+					      : "a ",
+			   sema_type_name(v.type), v.type == SV_INT ? "; write string(...)" : "");
+}
+
+/* platform "os/arch[/variant]": each part a lowercase word; an arch
+ * alone gets "linux/ARCH" as the hint. */
+static void check_platform(struct sema *S, const struct ast *n)
+{
+	static const char *const arches[] = {"amd64",	"arm64", "arm",	    "386",
+					     "ppc64le", "s390x", "riscv64", "mips64le"};
+	size_t parts = 1, len = 0;
+	bool ok = n->len > 0 && strlen(n->str) == n->len;
+
+	for (size_t i = 0; ok && i < n->len; i++) {
+		char ch = n->str[i];
+		if (ch == '/') {
+			ok = len > 0;
+			parts++;
+			len = 0;
+		} else {
+			ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+			len++;
+		}
+	}
+	ok = ok && len > 0 && parts >= 2 && parts <= 3;
+	if (ok)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)
+		if (!strcmp(n->str, arches[i])) {
+			diag_error(S->d, n->nameloc, "platform",
+				   "platform '%s' is not os/arch[/variant]; did you mean 'linux/%s'?", n->str,
+				   n->str);
+			return;
+		}
+	diag_error(S->d, n->nameloc, "platform",
+		   "platform '%.60s' is not os/arch[/variant] (e.g. 'linux/arm64/v8')", n->str);
+}
+
 static void check_stmt(struct sema *S, struct ast *n)
 {
 	switch (n->kind) {
 	case AST_INCLUDE:
 	case AST_BASE:
+		check_expr(S, n->a);
+		break;
 	case AST_CONFIG:
 	case AST_FILE:
 		check_expr(S, n->a);
+		check_config_type(S, n);
+		break;
+	case AST_PLATFORM:
+		check_platform(S, n);
 		break;
 	case AST_ADMIT: {
 		size_t mark = S->nscope, block = S->block;

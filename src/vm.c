@@ -770,11 +770,11 @@ static int need_str(const struct value *v, const char *what, struct val_err *e)
 }
 
 /* Strings and ints (in decimal) for env values, labels, users. */
+/* A config value: a string (a version reads as its text). An int is a
+ * type error as cpol(5) says (write string(n)), not converted. */
 static int scalar_text(struct vm *vm, struct value *v, const char *what, struct val_err *e)
 {
-	(void)e; /* vm->vc.err */
-	if (v->type == VAL_INT)
-		return val_to_text(&vm->vc, v, v);
+	(void)vm;
 	if (v->type == VAL_VER) {
 		v->type = VAL_STR;
 		return 0;
