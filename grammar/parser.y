@@ -82,6 +82,10 @@ static struct ast *mk_neg(struct pctx *ctx, YYLTYPE loc, struct ast *a);
 static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr *key, YYLTYPE kloc,
 			     struct ast *val);
 static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc);
+static struct ast *mk_check(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct ast *msg,
+			    struct ast *cond);
+static struct ast *mk_sfield(struct pctx *ctx, YYLTYPE loc, struct pstr name, YYLTYPE nloc, struct ast *type,
+			     int optional, struct ast *dflt);
 static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path, YYLTYPE ploc,
 				struct ast *val, uint64_t mode, YYLTYPE mloc, struct pstr *opt,
 				YYLTYPE oloc);
@@ -124,9 +128,12 @@ static struct ast *mk_decl(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, st
 %token ACCOUNT "'account'" GROUP "'group'" DIRECTORY "'directory'"
 %token COMMENT "comment" /* only from lex_tokens, never seen by the parser */
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" AND "'&&'" OR "'||'" COALESCE "'??'"
+%token TEST "'test'" REQUEST "'request'" EXPECT "'expect'"
 
 %type <node> decl stmt if_stmt else_opt expr unary postfix primary usename param
 %type <list> decls stmts block params_opt params args_opt args
+%type <node> member test_stmt sfield stype rfield slit
+%type <list> members test_block test_stmts sfields rfields slits
 %type <op> cmpop
 %type <str> field_name
 %type <list> attrs
@@ -177,6 +184,81 @@ decl
 	}
 	| error ';' { $$ = NULL; }
 	| error '}' { $$ = NULL; }
+	| INPUT '{' sfields '}' {
+		$$ = mk(ctx, AST_SCHEMA, @$);
+		$$->kids = $3;
+		$$ = fin(ctx, $$);
+	}
+	| TEST STRING test_block {
+		$$ = mk_str(ctx, AST_TEST, @$, $2, @2);
+		$$->kids = $3;
+		$$ = fin(ctx, $$);
+	}
+	| TEST STRING FOR STRING test_block {
+		$$ = mk_str(ctx, AST_TEST, @$, $2, @2);
+		$$->alias = $4.s;
+		$$->kids = $5;
+		$$ = fin(ctx, $$);
+	}
+	;
+
+/* input { name: TYPE [?|= DEFAULT]; ... } */
+sfields
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| sfields sfield { $$ = $1; if ($2) ast_list_push(&$$, $2); }
+	;
+
+sfield
+	: field_name ':' stype ';' { $$ = mk_sfield(ctx, @$, $1, @1, $3, 0, NULL); }
+	| field_name ':' stype '?' ';' { $$ = mk_sfield(ctx, @$, $1, @1, $3, 1, NULL); }
+	| field_name ':' stype '=' expr ';' { $$ = mk_sfield(ctx, @$, $1, @1, $3, 0, $5); }
+	| error ';' { $$ = NULL; }
+	;
+
+stype
+	: IDENT { $$ = mk_str(ctx, AST_STYPE, @$, $1, @1); $$->op = AST_STYPE_NAMED; $$ = fin(ctx, $$); }
+	| '[' stype ']' { $$ = mk(ctx, AST_STYPE, @$); $$->op = AST_STYPE_LIST; $$->a = $2; $$ = fin(ctx, $$); }
+	| '{' rfields '}' { $$ = mk(ctx, AST_STYPE, @$); $$->op = AST_STYPE_RECORD; $$->kids = $2; $$ = fin(ctx, $$); }
+	| '{' rfields ',' '}' { $$ = mk(ctx, AST_STYPE, @$); $$->op = AST_STYPE_RECORD; $$->kids = $2; $$ = fin(ctx, $$); }
+	| slits { $$ = mk(ctx, AST_STYPE, @$); $$->op = AST_STYPE_UNION; $$->kids = $1; $$ = fin(ctx, $$); }
+	;
+
+rfields
+	: rfield { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
+	| rfields ',' rfield { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+rfield
+	: field_name ':' stype { $$ = mk_sfield(ctx, @$, $1, @1, $3, 0, NULL); }
+	| field_name ':' stype '?' { $$ = mk_sfield(ctx, @$, $1, @1, $3, 1, NULL); }
+	;
+
+slits
+	: slit { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
+	| slits '|' slit { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+slit
+	: STRING { $$ = fin(ctx, mk_str(ctx, AST_STRING, @$, $1, @1)); }
+	| INT { $$ = mk_int(ctx, @$, $1); }
+	| TRUE { $$ = mk(ctx, AST_BOOL, @$); $$->num = 1; $$ = fin(ctx, $$); }
+	| FALSE { $$ = fin(ctx, mk(ctx, AST_BOOL, @$)); }
+	;
+
+test_block
+	: '{' test_stmts '}' { $$ = $2; }
+	| '{' test_stmts error '}' { $$ = $2; }
+	;
+
+test_stmts
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| test_stmts test_stmt { $$ = $1; if ($2) ast_list_push(&$$, $2); }
+	;
+
+test_stmt
+	: REQUEST expr ';' { $$ = mk(ctx, AST_REQUEST, @$); $$->a = $2; $$ = fin(ctx, $$); }
+	| EXPECT expr ';' { $$ = mk(ctx, AST_EXPECT, @$); $$->a = $2; $$ = fin(ctx, $$); }
+	| error ';' { $$ = NULL; }
 	;
 
 params_opt
@@ -246,18 +328,10 @@ stmt
 		$$ = fin(ctx, $$);
 	}
 	| if_stmt { $$ = $1; }
-	| DENY STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_DENY, @$, $2, @2)); }
-	| DENY STRING WHEN expr ';' {
-		$$ = mk_str(ctx, AST_DENY, @$, $2, @2);
-		$$->a = $4;
-		$$ = fin(ctx, $$);
-	}
-	| WARN STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_WARN, @$, $2, @2)); }
-	| WARN STRING WHEN expr ';' {
-		$$ = mk_str(ctx, AST_WARN, @$, $2, @2);
-		$$->a = $4;
-		$$ = fin(ctx, $$);
-	}
+	| DENY expr ';' { $$ = mk_check(ctx, AST_DENY, @$, $2, NULL); }
+	| DENY expr WHEN expr ';' { $$ = mk_check(ctx, AST_DENY, @$, $2, $4); }
+	| WARN expr ';' { $$ = mk_check(ctx, AST_WARN, @$, $2, NULL); }
+	| WARN expr WHEN expr ';' { $$ = mk_check(ctx, AST_WARN, @$, $2, $4); }
 	| PLATFORM STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_PLATFORM, @$, $2, @2)); }
 	| BASE STRING ';' { $$ = fin(ctx, mk_str(ctx, AST_BASE, @$, $2, @2)); }
 	| BASE STRING cmpop expr ';' {
@@ -419,6 +493,9 @@ primary
 	| '[' ']' { $$ = fin(ctx, mk(ctx, AST_LIST, @$)); }
 	| '[' args ']' { $$ = mk(ctx, AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
 	| '[' args ',' ']' { $$ = mk(ctx, AST_LIST, @$); $$->kids = $2; $$ = fin(ctx, $$); }
+	| '{' '}' { $$ = fin(ctx, mk(ctx, AST_RECORD, @$)); }
+	| '{' members '}' { $$ = mk(ctx, AST_RECORD, @$); $$->kids = $2; $$ = fin(ctx, $$); }
+	| '{' members ',' '}' { $$ = mk(ctx, AST_RECORD, @$); $$->kids = $2; $$ = fin(ctx, $$); }
 	| '[' expr FOR IDENT IN expr ']' {
 		$$ = mk_str(ctx, AST_COMP, @$, $4, @4);
 		$$->a = $2;
@@ -444,6 +521,19 @@ args
 	| args ',' expr { $$ = $1; ast_list_push(&$$, $3); }
 	;
 
+members
+	: member { memset(&$$, 0, sizeof($$)); ast_list_push(&$$, $1); }
+	| members ',' member { $$ = $1; ast_list_push(&$$, $3); }
+	;
+
+member
+	: STRING ':' expr {
+		$$ = mk_str(ctx, AST_MEMBER, @$, $1, @1);
+		$$->a = $3;
+		$$ = fin(ctx, $$);
+	}
+	;
+
 /* After a dot any word is a field name, keywords included (input.env). */
 field_name
 	: IDENT { $$ = $1; }
@@ -455,7 +545,7 @@ keyword
 	| ELSE | LET | DENY | WARN | WHEN | PLATFORM | BASE | FROM | ENTRYPOINT | CMD | ENV
 	| USER | WORKDIR | LABEL | ANNOTATION | EXPOSE | VOLUME | STOPSIGNAL | FILE_KW | MODE
 	| ANY | ALL | FOR | IN | TRUE | FALSE | NULL_KW | INPUT | SELECTED
-	| ACCOUNT | GROUP | DIRECTORY
+	| ACCOUNT | GROUP | DIRECTORY | TEST | REQUEST | EXPECT
 	;
 
 %%
@@ -664,7 +754,7 @@ static struct ast *fin(struct pctx *ctx, struct ast *n)
 		return n;
 	if (!ctx->deep_reported)
 		diag_error(ctx->d, n->loc, "syntax", "%s nested too deeply (more than %d levels)",
-			   n->kind <= AST_QUANT ? "expression" : "statement", PARSE_MAX_DEPTH);
+			   n->kind <= AST_MEMBER ? "expression" : "statement", PARSE_MAX_DEPTH);
 	ctx->deep_reported = true;
 	struct loc loc = n->loc;
 	ast_free(n);
@@ -729,6 +819,38 @@ static struct ast *mk_config(struct pctx *ctx, int cfg, YYLTYPE loc, struct pstr
 	}
 	n->nameloc = kloc;
 	n->a = val;
+	return fin(ctx, n);
+}
+
+/* deny/warn MSG [when COND]: a string literal message is kept as the
+ * statement's str (as it always was); any other is the expression b. */
+static struct ast *mk_check(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct ast *msg,
+			    struct ast *cond)
+{
+	struct ast *n = ast_new(ctx->root, kind, loc);
+
+	n->nameloc = msg->loc;
+	n->a = cond;
+	if (msg->kind == AST_STRING) {
+		n->str = msg->str;
+		n->len = msg->len;
+		msg->str = NULL;
+		ast_free(msg);
+	} else {
+		n->b = msg;
+	}
+	return fin(ctx, n);
+}
+
+/* A field of an input schema: name, type, `?` (optional) or a default. */
+static struct ast *mk_sfield(struct pctx *ctx, YYLTYPE loc, struct pstr name, YYLTYPE nloc, struct ast *type,
+			     int optional, struct ast *dflt)
+{
+	struct ast *n = mk_str(ctx, AST_SFIELD, loc, name, nloc);
+
+	n->a = type;
+	n->b = dflt;
+	n->op = optional;
 	return fin(ctx, n);
 }
 

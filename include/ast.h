@@ -36,6 +36,8 @@ enum ast_kind {
 	AST_UNARY,    /* op a: op is AST_OP_NOT or AST_OP_NEG */
 	AST_BINARY,   /* a op b */
 	AST_QUANT,    /* any/all str in a : b   (op AST_OP_ANY or AST_OP_ALL) */
+	AST_RECORD,   /* {kids...}: AST_MEMBER nodes in source order */
+	AST_MEMBER,   /* "str": a, a member of a record literal */
 
 	/* statements */
 	AST_INCLUDE,   /* include str [op a]; op is 0 or a comparison op */
@@ -45,8 +47,9 @@ enum ast_kind {
 	AST_LET,       /* let str = a */
 	AST_IF,	       /* if a { kids } else b: b NULL, an AST_IF (else if) or AST_BLOCK */
 	AST_BLOCK,     /* { kids } (else branch) */
-	AST_DENY,      /* deny str [when a]; a NULL means true */
-	AST_WARN,      /* warn str [when a] */
+	AST_DENY,      /* deny str [when a]; a NULL means true; a message that
+			* is not a string literal is the expression b (str NULL) */
+	AST_WARN,      /* warn str [when a], or warn b [when a] */
 	AST_PLATFORM,  /* platform str */
 	AST_BASE,      /* base str [op a] */
 	AST_FROM,      /* from str */
@@ -65,6 +68,13 @@ enum ast_kind {
 	AST_PARAM,    /* str: parameter name */
 	AST_POLICY,   /* policy str { kids } */
 	AST_MODULE,   /* kids: declarations */
+	AST_TEST,     /* test str [for alias] { kids }: AST_REQUEST and AST_EXPECT */
+	AST_REQUEST,  /* request a (in a test) */
+	AST_EXPECT,   /* expect a (in a test) */
+	AST_SCHEMA,   /* input { kids }: AST_SFIELD nodes */
+	AST_SFIELD,   /* str: a (AST_STYPE) [? when op is 1] [= b] */
+	AST_STYPE,    /* op enum ast_stype: NAMED str, LIST of a, RECORD of kids
+		       * (AST_SFIELD), UNION of kids (literals) */
 	AST_ERROR,    /* placeholder left by parser error recovery */
 };
 
@@ -91,6 +101,8 @@ enum ast_op {
 	AST_OP_ANY,
 	AST_OP_ALL,
 };
+
+enum ast_stype { AST_STYPE_NAMED = 1, AST_STYPE_LIST, AST_STYPE_RECORD, AST_STYPE_UNION };
 
 enum ast_config {
 	CFG_ENTRYPOINT = 1,
@@ -120,7 +132,7 @@ struct ast {
 	struct loc nameloc; /* the name/string operand, where it has one */
 	char *str;	    /* owned; NUL-terminated */
 	size_t len;	    /* bytes in str */
-	char *alias;	    /* AST_IMPORT: the `as` name, or NULL */
+	char *alias;	    /* AST_IMPORT: the `as` name; AST_TEST: the `for` policy; or NULL */
 	int64_t num;
 	bool has_mode;
 	struct ast *a, *b, *c;

@@ -8,13 +8,16 @@
  *   magic "\x7f" "CPOLB\r\n" (8 bytes), u32 format version (BC_FORMAT)
  *   u32 nfiles,  per file:   str path, str sha256 hex digest
  *   u32 nconsts, per const:  u8 type, then int: i64 | str/ver: str |
- *                            list: u32 n, n x u32 index of an earlier constant
+ *                            list: u32 n, n x u32 index of an earlier constant |
+ *                            record: u32 n, n x (u32 key, u32 value) indices of
+ *                            earlier constants, keys strings in bytewise order
  *   u32 npolicies, per policy: str name, u32 block
  *   u32 nblocks, per block:  u8 kind, u32 nlocals, u32 ncaptures,
  *                            ncaptures x u32 slot (in the closing block),
  *                            u32 ncode, ncode x u32 word,
  *                            ncode x (u32 file, u32 line, u32 col)
- * where str is u32 length + bytes. Nothing may follow the last block.
+ *   str input schema: its JSON (schema.h), sorted keys; empty for none
+ * where str is u32 length + bytes. Nothing may follow the schema.
  */
 #ifndef CPOLC_BC_H
 #define CPOLC_BC_H
@@ -31,8 +34,10 @@
 /* The format version. Bump it whenever a module of the previous format would
  * be read differently: an opcode renumbered or changed (opcode_list.h says
  * what is part of the format), or the layout above changed.
- * 2: ITER and ANYEQK inserted before RET. */
-#define BC_FORMAT 2
+ * 2: ITER and ANYEQK inserted before RET.
+ * 3: MKREC (record literals) before INCLUDE; DENYM and WARNM (messages
+ *    computed when a check fires) appended; record constants. */
+#define BC_FORMAT 3
 #define BC_MAGIC                                                                                             \
 	"\x7f"                                                                                               \
 	"CPOLB\r\n"
@@ -122,6 +127,7 @@ struct bc_program {
 	struct arena mem;	      /* constant payloads */
 	uint32_t maxlocals, maxstack; /* over all blocks */
 	bool from_module;	      /* comp_load read it from a .cpolb module */
+	json_t *schema;		      /* the input schema (schema.h) of the policy's module, or NULL */
 };
 
 struct bc_program *bc_new(void);

@@ -98,6 +98,11 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 int build_from_image(const struct build_opts *o, const json_t *request, char **layout, char digest[72],
 		     struct diag *d);
 
+/* build_decide for a program and a request b already holds (b->prog,
+ * b->request; b owns them): the selection, resolution against o's
+ * catalogs (opened once, kept in b), the checks. Run again with another
+ * request after decision_release/decision_init of b->dec. */
+enum build_status build_decide_loaded(struct build *b, const struct build_opts *o, struct diag *d);
 /* build_decide, then fetch the content of the selected packages of apt
  * repositories that has not been fetched (cat_fetch), compose the image,
  * write the lock and the depfile. Nothing is written (but fetched content

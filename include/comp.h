@@ -22,6 +22,21 @@
  * registered with d). */
 struct bc_program *comp_program(const struct program *p, const char *only, struct diag *d);
 
+/* An expression a test runs (cpolc test): its value, or with as_text the
+ * string() of a list of it, "[JSON]" (a request, the operands of a failed
+ * expectation); binder is
+ * the AST_TEST whose `decision` the expression reads (slot 0), or NULL. */
+struct comp_expr {
+	const struct ast *expr;
+	const struct ast *binder;
+	bool as_text;
+};
+/* The program of a module's tests: policy pol (from any module of p) as
+ * comp_program compiles it, verified (so the policy's code is the code
+ * eval runs), then each of xs[0..n) as a BC_EXPR block of its own, its
+ * index in blocks[i], run with vm_eval_block. NULL after reporting. */
+struct bc_program *comp_test_program(const struct program *p, const struct ast *pol,
+				     const struct comp_expr *xs, size_t n, uint32_t *blocks, struct diag *d);
 /* Load what build/eval/graph/disasm are given: a .cpolb module (told by its
  * magic, not its name) is read and verified; anything else is loaded as
  * .cpol source with its imports (opts may be NULL) and compiled, only

@@ -4,7 +4,7 @@
  * the opcode enum (bc.h), the name and operand tables, the verifier's stack
  * effects and the disassembler. IN/OUT are the values popped and pushed on
  * the fall-through path; -1 means "given by the operand" (MKLIST pops A
- * values, CALL pops the builtin's arity).
+ * values, MKREC 2A, CALL pops the builtin's arity).
  *
  * Encoding. Code is an array of 32-bit little-endian words. An instruction
  * is one word, or two when its operand kind is SJ:
@@ -39,7 +39,7 @@
  *    opcode's operand kind, stack effect or meaning, without bumping
  *    BC_FORMAT (bc.h): modules of the old format are then refused by
  *    version instead of being run with the wrong meaning.
- *  - The statement opcodes (INCLUDE .. ADMIT) stay last: the verifier
+ *  - The statement opcodes (INCLUDE .. WARNM) stay last: the verifier
  *    tells a statement by its number (is_statement in bc_verify.c, with a
  *    static assertion that fails to compile if this stops being true). A
  *    new statement opcode is appended at the end (old modules keep their
@@ -109,6 +109,9 @@ OP(ANYEQK, K, 1, 1,
 OP(RET, NONE, 1, 0, "return the top (check and admit blocks)")
 OP(HALT, NONE, 0, 0, "end of a policy block")
 
+/* added in format 3 */
+OP(MKREC, N, -1, 1, "pop A keys and values (k1, v1, ... kA, vA), push the record of them")
+
 /* statements (policy blocks only): they stay last, see above */
 OP(INCLUDE, NONE, 1, 0, "name: request primitive name")
 OP(INCLUDEV, N, 2, 0, "name, v: request name with constraint (comparison A) v")
@@ -124,6 +127,9 @@ OP(FILE, N, 2, 0, "path, data: generated file with mode A")
 OP(DENY, C, 1, 0, "msg: record deny closure of block A")
 OP(WARN, C, 1, 0, "msg: record warn closure of block A")
 OP(ADMIT, C, 0, 0, "record admit filter closure of block A")
+OP(DENYM, C, 1, 0,
+   "text: record deny closure of block A, which returns its message or null (text: shown while pending)")
+OP(WARNM, C, 1, 0, "text: record warn closure of block A, which returns its message or null")
 OP(GROUP, NONE, 2, 0, "name, gid: declare group name")
 OP(ACCOUNT, NONE, 6, 0, "name, uid, gid, comment, home, shell: declare a user (null: the default)")
 OP(DIRECTORY, N, 2, 0, "path, owner: a directory with mode A, owned by owner (null: root)")

@@ -67,7 +67,7 @@ extern const struct sema_builtin_info sema_builtins[BUILTIN_COUNT];
 
 /* Static knowledge about an expression's value: its type when known
  * (SV_UNKNOWN otherwise) and, when `known`, the value itself. */
-enum sema_type { SV_UNKNOWN, SV_NULL, SV_BOOL, SV_INT, SV_STRING, SV_LIST, SV_VERSION };
+enum sema_type { SV_UNKNOWN, SV_NULL, SV_BOOL, SV_INT, SV_STRING, SV_LIST, SV_VERSION, SV_RECORD };
 
 struct sema_value {
 	enum sema_type type;

@@ -199,4 +199,12 @@ int cmp_strp(const void *a, const void *b);
  * bad byte. */
 bool utf8_valid(const char *s, size_t n, size_t *bad);
 
+/* The name of names[0..n) closest to s for a "did you mean": at most one
+ * edit away (two for names of six bytes or more), counting a swap of two
+ * neighbours as one (optimal string alignment); NULL when none is, or
+ * when s or a name is longer than SUGGEST_MAX bytes (the cost is bounded
+ * by n * SUGGEST_MAX^2). The first of equally close names wins. */
+#define SUGGEST_MAX 64
+const char *suggest_name(const char *s, const char *const *names, size_t n);
+
 #endif

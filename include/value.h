@@ -28,24 +28,41 @@ enum val_type {
 	VAL_STR,
 	VAL_VER,  /* a Debian version; text in s/len */
 	VAL_LIST, /* items/len */
-	VAL_REC,  /* rec; len = 1 for a primitive record (its `version` is a version) */
+	VAL_REC,  /* rec; len = 1 for a primitive record (its `version` is a version);
+		   * a record literal (VAL_F_LIT) has len members in items */
 };
 
 struct value {
 	uint8_t type;  /* enum val_type */
-	uint8_t flags; /* VAL_F_GROW: a list whose buffer val_list_append may extend */
-	uint32_t len;  /* bytes of a string/version, items of a list, flags of a record */
+	uint8_t flags; /* VAL_F_GROW: a list whose buffer val_list_append may extend;
+			* VAL_F_LIT: a record built by the policy */
+	uint32_t len;  /* bytes of a string/version, items of a list, flags of a
+			* record (members of a VAL_F_LIT record) */
 	union {
 		bool b;
 		int64_t i;
 		const char *s;		   /* NUL-terminated; may hold NULs before len */
-		const struct value *items; /* len values */
+		const struct value *items; /* len values; a VAL_F_LIT record: 2 * len,
+					    * key and value, keys strings sorted
+					    * bytewise, each once */
 		const json_t *rec;	   /* a JSON object, borrowed */
 	} u;
 };
 
 #define VAL_REC_PRIM 1u
 #define VAL_F_GROW   1u
+#define VAL_F_LIT    2u
+
+/* Is v a record literal's value (members in the arena, not a JSON object)? */
+static inline bool val_is_lit(const struct value *v)
+{
+	return v->type == VAL_REC && (v->flags & VAL_F_LIT);
+}
+/* The values v holds: a list's items, a record literal's keys and values. */
+static inline uint32_t val_nparts(const struct value *v)
+{
+	return v->type == VAL_LIST ? v->len : val_is_lit(v) ? 2 * v->len : 0;
+}
 
 static inline struct value val_null(void)
 {
@@ -252,6 +269,12 @@ int val_in(struct val_ctx *c, const struct value *x, const struct value *coll, b
 /* Arithmetic, op one of '+' '-' '*' '/' '%'; overflow and division by zero
  * are errors. '+' also concatenates strings and lists into the arena. */
 int val_arith(struct val_ctx *c, int op, const struct value *x, const struct value *y, struct value *out);
+
+/* The record of n members from kv[0..2n) (key, value, ...), sorted into
+ * the arena: keys must be strings, each once. Charges the sort. */
+int val_make_rec(struct val_ctx *c, const struct value *kv, uint32_t n, struct value *out);
+/* The number of members of a record. */
+size_t val_rec_size(const struct value *r);
 
 /* Append v to the list *l (grown in the arena). */
 int val_list_append(struct val_ctx *c, struct value *l, const struct value *v);

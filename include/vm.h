@@ -76,6 +76,14 @@ int vm_run(struct vm *vm, const struct bc_program *p, int policy, const json_t *
  * denials and warnings that hold and of checks left pending. */
 int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, size_t *nwarned,
 		  size_t *npending, struct diag *d);
+/* Evaluate a verified BC_EXPR block whose first nargs slots (its
+ * captures) hold args (cpolc test: the decision). *out lives until the
+ * next call on vm. */
+int vm_eval_block(struct vm *vm, const struct bc_program *p, uint32_t block, const struct value *args,
+		  uint32_t nargs, struct value *out, struct diag *d);
+/* Mark hit[pc] for every statement of the policy block the last selection
+ * recorded (reached), pc < ncode: statement coverage for cpolc test. */
+void vm_reached(const struct vm *vm, uint8_t *hit, size_t ncode);
 /* Evaluate a verified BC_EXPR block with no input (constant folding). *out
  * lives until the next call on vm. */
 int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out,

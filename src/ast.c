@@ -90,19 +90,53 @@ void ast_free(struct ast *n)
 }
 
 static const char *const kind_names[] = {
-	[AST_NULL] = "null",	     [AST_BOOL] = "bool",	  [AST_INT] = "integer",
-	[AST_STRING] = "string",     [AST_NAME] = "name",	  [AST_INPUT] = "input",
-	[AST_SELECTED] = "selected", [AST_LIST] = "list",	  [AST_COMP] = "comprehension",
-	[AST_FIELD] = "field",	     [AST_INDEX] = "index",	  [AST_CALL] = "call",
-	[AST_UNARY] = "unary",	     [AST_BINARY] = "binary",	  [AST_QUANT] = "quantifier",
-	[AST_INCLUDE] = "include",   [AST_EXCLUDE] = "exclude",	  [AST_ADMIT] = "admit",
-	[AST_USE] = "use",	     [AST_LET] = "let",		  [AST_IF] = "if",
-	[AST_BLOCK] = "block",	     [AST_DENY] = "deny",	  [AST_WARN] = "warn",
-	[AST_PLATFORM] = "platform", [AST_BASE] = "base",	  [AST_FROM] = "from",
-	[AST_CONFIG] = "config",     [AST_FILE] = "file",	  [AST_IMPORT] = "import",
-	[AST_CONST] = "const",	     [AST_FRAGMENT] = "fragment", [AST_PARAM] = "parameter",
-	[AST_POLICY] = "policy",     [AST_MODULE] = "module",	  [AST_ERROR] = "error",
-	[AST_ACCOUNT] = "account",   [AST_GROUP] = "group",	  [AST_DIRECTORY] = "directory",
+	[AST_NULL] = "null",
+	[AST_BOOL] = "bool",
+	[AST_INT] = "integer",
+	[AST_STRING] = "string",
+	[AST_NAME] = "name",
+	[AST_INPUT] = "input",
+	[AST_SELECTED] = "selected",
+	[AST_LIST] = "list",
+	[AST_COMP] = "comprehension",
+	[AST_FIELD] = "field",
+	[AST_INDEX] = "index",
+	[AST_CALL] = "call",
+	[AST_UNARY] = "unary",
+	[AST_BINARY] = "binary",
+	[AST_QUANT] = "quantifier",
+	[AST_RECORD] = "record",
+	[AST_MEMBER] = "member",
+	[AST_INCLUDE] = "include",
+	[AST_EXCLUDE] = "exclude",
+	[AST_ADMIT] = "admit",
+	[AST_USE] = "use",
+	[AST_LET] = "let",
+	[AST_IF] = "if",
+	[AST_BLOCK] = "block",
+	[AST_DENY] = "deny",
+	[AST_WARN] = "warn",
+	[AST_PLATFORM] = "platform",
+	[AST_BASE] = "base",
+	[AST_FROM] = "from",
+	[AST_CONFIG] = "config",
+	[AST_FILE] = "file",
+	[AST_IMPORT] = "import",
+	[AST_CONST] = "const",
+	[AST_FRAGMENT] = "fragment",
+	[AST_PARAM] = "parameter",
+	[AST_POLICY] = "policy",
+	[AST_MODULE] = "module",
+	[AST_ERROR] = "error",
+	[AST_TEST] = "test",
+	[AST_REQUEST] = "request",
+	[AST_EXPECT] = "expect",
+	[AST_SCHEMA] = "input schema",
+	[AST_SFIELD] = "schema field",
+	[AST_STYPE] = "type",
+	[AST_ACCOUNT] = "account",
+	[AST_GROUP] = "group",
+	[AST_DIRECTORY] = "directory",
 	[AST_ATTR] = "attribute",
 };
 
@@ -261,6 +295,17 @@ static void dump(struct strbuf *sb, const struct ast *n)
 			dump(sb, n->kids.v[i]);
 		}
 		sb_addc(sb, ']');
+		break;
+	case AST_RECORD:
+		sb_addc(sb, '{');
+		for (size_t i = 0; i < n->kids.n; i++) {
+			if (i)
+				sb_addc(sb, ' ');
+			dump_str(sb, n->kids.v[i]->str, n->kids.v[i]->len);
+			sb_addc(sb, ':');
+			dump(sb, n->kids.v[i]->a);
+		}
+		sb_addc(sb, '}');
 		break;
 	case AST_COMP:
 		sb_addf(sb, "(for %s ", n->str);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "bc.h"
+#include "schema.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ void bc_free(struct bc_program *p)
 {
 	if (!p)
 		return;
+	json_decref(p->schema);
 	for (size_t i = 0; i < p->nfiles; i++)
 		free(p->files[i].path);
 	free(p->files);
@@ -91,7 +93,8 @@ static uint64_t const_hash(const struct value *v, const uint32_t *items)
 			h = (h ^ (unsigned char)v->u.s[i]) * 1099511628211u;
 		return mix(h, v->len);
 	case VAL_LIST:
-		for (uint32_t i = 0; i < v->len; i++)
+	case VAL_REC:
+		for (uint32_t i = 0; i < val_nparts(v); i++)
 			h = mix(h, items[i]);
 		return mix(h, v->len);
 	default:
@@ -117,7 +120,8 @@ static bool const_same(const struct bc_program *p, size_t i, const struct value 
 	case VAL_VER:
 		return !memcmp(a->u.s, v->u.s, a->len);
 	case VAL_LIST:
-		return !memcmp(p->const_items[i], items, (size_t)a->len * sizeof(*items));
+	case VAL_REC:
+		return !memcmp(p->const_items[i], items, (size_t)val_nparts(a) * sizeof(*items));
 	default:
 		return true;
 	}
@@ -162,12 +166,12 @@ static uint32_t const_append(struct bc_program *p, const struct value *v, uint32
 {
 	struct value c = *v;
 
-	c.flags = 0;
+	c.flags = v->flags & VAL_F_LIT;
 	if (v->type == VAL_STR || v->type == VAL_VER) {
 		c.u.s = arena_strndup(&p->mem, v->u.s, v->len);
-	} else if (v->type == VAL_LIST) {
-		struct value *iv = arena_alloc(&p->mem, (size_t)v->len * sizeof(*iv));
-		for (uint32_t k = 0; k < v->len; k++)
+	} else if (v->type == VAL_LIST || v->type == VAL_REC) {
+		struct value *iv = arena_alloc(&p->mem, (size_t)val_nparts(v) * sizeof(*iv));
+		for (uint32_t k = 0; k < val_nparts(v); k++)
 			iv[k] = p->consts[items[k]]; /* shared with the pool */
 		c.u.items = iv;
 	}
@@ -230,13 +234,15 @@ static int add_rec(struct bc_program *p, const struct value *v, struct adding *a
 
 	if (++ad->parts > BC_MAX_CONSTS || depth > VAL_MAX_DEPTH)
 		return -1;
-	if (v->type == VAL_LIST) {
-		if (v->len && ad->cap && (sn = seen_slot(ad, v->u.items, v->len))->items) {
+	if (v->type == VAL_REC && !val_is_lit(v))
+		return -1; /* a record of the request or a catalog is never constant */
+	if (v->type == VAL_LIST || v->type == VAL_REC) {
+		if (v->len && ad->cap && (sn = seen_slot(ad, v->u.items, val_nparts(v)))->items) {
 			*k = sn->k;
 			return 0;
 		}
-		items = xmalloc(((size_t)v->len + 1) * sizeof(*items));
-		for (uint32_t j = 0; j < v->len; j++)
+		items = xmalloc(((size_t)val_nparts(v) + 1) * sizeof(*items));
+		for (uint32_t j = 0; j < val_nparts(v); j++)
 			if (add_rec(p, &v->u.items[j], ad, depth + 1, &items[j]) < 0) {
 				free(items);
 				return -1;
@@ -249,8 +255,8 @@ static int add_rec(struct bc_program *p, const struct value *v, struct adding *a
 	} else {
 		*k = const_append(p, v, items);
 	}
-	if (v->type == VAL_LIST && v->len)
-		seen_put(ad, v->u.items, v->len, *k);
+	if ((v->type == VAL_LIST || v->type == VAL_REC) && v->len)
+		seen_put(ad, v->u.items, val_nparts(v), *k);
 	return 0;
 }
 
@@ -346,8 +352,9 @@ static void save_const(const struct bc_program *p, size_t i, struct strbuf *out)
 		put_str(out, v->u.s, v->len);
 		break;
 	case VAL_LIST:
+	case VAL_REC: /* members: key and value indices in key order */
 		put_u32(out, v->len);
-		for (uint32_t k = 0; k < v->len; k++)
+		for (uint32_t k = 0; k < val_nparts(v); k++)
 			put_u32(out, p->const_items[i][k]);
 		break;
 	case VAL_BOOL:
@@ -391,6 +398,11 @@ void bc_save(const struct bc_program *p, struct strbuf *out)
 			put_u32(out, b->lines[k].line);
 			put_u32(out, b->lines[k].col);
 		}
+	}
+	{
+		char *js = p->schema ? json_dumps(p->schema, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		put_str(out, js ? js : "", js ? strlen(js) : 0);
+		free(js);
 	}
 }
 
@@ -487,6 +499,44 @@ static bool load_files(struct reader *r, struct bc_program *p)
 	return true;
 }
 
+/* Bytewise order of two strings, the shorter first on a tie. */
+static int key_order(const struct value *a, const struct value *b)
+{
+	size_t m = a->len < b->len ? a->len : b->len;
+	int c = memcmp(a->u.s, b->u.s, m);
+
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* A record constant: n members, each a key (an earlier string constant,
+ * in strictly increasing bytewise order) and a value. */
+static bool load_rec_const(struct reader *r, struct bc_program *p, struct value *v)
+{
+	uint32_t n, idx;
+	struct value *items;
+
+	if (!rd_count(r, &n, 8, "bad record constant length"))
+		return false;
+	items = arena_alloc(&p->mem, (size_t)n * 2 * sizeof(*items));
+	p->const_items[p->nconsts] = xmalloc(((size_t)n * 2 + 1) * sizeof(uint32_t));
+	for (uint32_t k = 0; k < 2 * n; k++) {
+		if (!rd_u32(r, &idx))
+			return false;
+		if (idx >= p->nconsts)
+			return rd_fail(r, "record constant refers to a later constant");
+		items[k] = p->consts[idx];
+		p->const_items[p->nconsts][k] = idx;
+		if (k % 2 == 0 && items[k].type != VAL_STR)
+			return rd_fail(r, "record constant with a key that is not a string");
+		if (k % 2 == 0 && k && key_order(&items[k - 2], &items[k]) >= 0)
+			return rd_fail(r, "record constant with keys out of order");
+	}
+	v->flags = VAL_F_LIT;
+	v->len = n;
+	v->u.items = items;
+	return true;
+}
+
 static bool load_const(struct reader *r, struct bc_program *p, struct value *v)
 {
 	uint8_t t, b;
@@ -535,6 +585,8 @@ static bool load_const(struct reader *r, struct bc_program *p, struct value *v)
 		v->len = n;
 		v->u.items = items;
 		return true;
+	case VAL_REC:
+		return load_rec_const(r, p, v);
 	default:
 		return rd_fail(r, "bad constant type");
 	}
@@ -624,6 +676,23 @@ static bool load_blocks(struct reader *r, struct bc_program *p)
 	return true;
 }
 
+/* The input schema: its JSON text, empty for none; a schema must be well
+ * formed (schema_well_formed), as the validator trusts its shape. */
+static bool load_schema(struct reader *r, struct bc_program *p)
+{
+	const char *s;
+	uint32_t n;
+
+	if (!rd_str(r, &s, &n))
+		return false;
+	if (!n)
+		return true;
+	p->schema = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+	if (!p->schema || !schema_well_formed(p->schema))
+		return rd_fail(r, "bad input schema");
+	return true;
+}
+
 struct bc_program *bc_load(const void *data, size_t len, const char *path, struct diag *d)
 {
 	struct reader r = {data, len, 0, NULL};
@@ -643,8 +712,8 @@ struct bc_program *bc_load(const void *data, size_t len, const char *path, struc
 	}
 	p = bc_new();
 	if (load_files(&r, p) && load_consts(&r, p) && load_policies(&r, p) && load_blocks(&r, p) &&
-	    r.off != r.len)
-		rd_fail(&r, "trailing bytes after the last block");
+	    load_schema(&r, p) && r.off != r.len)
+		rd_fail(&r, "trailing bytes after the input schema");
 	if (r.what) {
 		diag_file_error(d, path, 0, 0, "bytecode", "corrupt bytecode module at byte %zu: %s", r.off,
 				r.what);
@@ -715,6 +784,22 @@ static void print_const_in(FILE *out, const struct value *v, size_t *left, unsig
 			print_const_in(out, &v->u.items[i], left, depth + 1);
 		}
 		fputc(']', out);
+		break;
+	case VAL_REC:
+		fputc('{', out);
+		for (uint32_t i = 0; i < v->len; i++) {
+			if (i)
+				fputs(", ", out);
+			if (!*left || depth >= 32) {
+				fputs("...", out);
+				break;
+			}
+			--*left;
+			print_text(out, v->u.items[2 * i].u.s, v->u.items[2 * i].len);
+			fputs(": ", out);
+			print_const_in(out, &v->u.items[2 * i + 1], left, depth + 1);
+		}
+		fputc('}', out);
 		break;
 	default:
 		fputs("?", out);

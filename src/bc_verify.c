@@ -90,7 +90,7 @@ static int flow_to(struct vctx *v, uint32_t from, uint32_t to, int32_t depth)
 
 /* Statements are told by number: INCLUDE and everything after it (and
  * HALT, which ends a policy block). So the statement opcodes must stay the
- * last ones of opcode_list.h. The assertion lists them: seventeen distinct
+ * last ones of opcode_list.h. The assertion lists them: nineteen distinct
  * opcodes at or after INCLUDE fill [INCLUDE, OP__COUNT) exactly, so a
  * reorder that moves one out, or any other opcode in, fails to compile. */
 #define STMT_AT_END(op) ((op) >= OP_INCLUDE)
@@ -98,8 +98,9 @@ _Static_assert(STMT_AT_END(OP_INCLUDE) && STMT_AT_END(OP_INCLUDEV) && STMT_AT_EN
 		       STMT_AT_END(OP_BASEV) && STMT_AT_END(OP_EXCLUDE) && STMT_AT_END(OP_PLATFORM) &&
 		       STMT_AT_END(OP_FROM) && STMT_AT_END(OP_CFG) && STMT_AT_END(OP_CFGKV) &&
 		       STMT_AT_END(OP_CFGKEY) && STMT_AT_END(OP_FILE) && STMT_AT_END(OP_DENY) &&
-		       STMT_AT_END(OP_WARN) && STMT_AT_END(OP_ADMIT) && STMT_AT_END(OP_GROUP) &&
-		       STMT_AT_END(OP_ACCOUNT) && STMT_AT_END(OP_DIRECTORY) && OP__COUNT - OP_INCLUDE == 17,
+		       STMT_AT_END(OP_WARN) && STMT_AT_END(OP_ADMIT) && STMT_AT_END(OP_DENYM) &&
+		       STMT_AT_END(OP_WARNM) && STMT_AT_END(OP_GROUP) && STMT_AT_END(OP_ACCOUNT) &&
+		       STMT_AT_END(OP_DIRECTORY) && OP__COUNT - OP_INCLUDE == 19,
 	       "the statement opcodes must be the last ones of opcode_list.h, and only they");
 
 static bool is_statement(enum bc_op op)
@@ -182,6 +183,11 @@ static int check_operand(struct vctx *v, uint32_t pc, enum bc_op op, int32_t dep
 				return vfail(v, pc, "list of %" PRIu32 " values from a stack of %" PRId32, a,
 					     depth);
 			*in = (int)a;
+		} else if (op == OP_MKREC) {
+			if (2 * (int64_t)a > depth)
+				return vfail(v, pc, "record of %" PRIu32 " members from a stack of %" PRId32,
+					     a, depth);
+			*in = (int)(2 * a);
 		} else if (op == OP_INCLUDEV || op == OP_BASEV) {
 			if (!bc_cmp_name(a))
 				return vfail(v, pc, "bad comparison %" PRIu32, a);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "build.h"
+#include "schema.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -135,8 +136,51 @@ static int resolve(struct build *b, const struct build_opts *o, struct diag *d)
 	return rc;
 }
 
+/* Is the value of definition K=V a number written as a string? */
+static bool def_is_number(const char *def)
+{
+	const char *eq = strchr(def, '='), *v;
+
+	if (!eq || (eq > def && eq[-1] == ':'))
+		return false;
+	v = eq + 1 + (eq[1] == '-');
+	if (!*v)
+		return false;
+	for (; *v; v++)
+		if (*v < '0' || *v > '9')
+			return false;
+	return true;
+}
+
+/* After a runtime error that ordered or added a string and an int: when
+ * a -D K=V gave a number as a string, say how to give it as a number. */
+static void hint_defs(const struct build_opts *o, struct diag *d, size_t from)
+{
+	for (size_t i = from; i < d->nentries; i++) {
+		const char *m = d->entries[i].message;
+		if (d->entries[i].sev != DIAG_ERROR ||
+		    (!strstr(m, "a string and an int") && !strstr(m, "an int and a string")))
+			continue;
+		for (size_t k = 0; k < o->ndefs; k++) {
+			int kl = (int)(strchr(o->defs[k], '=') - o->defs[k]);
+			if (!def_is_number(o->defs[k]))
+				continue;
+			diag_note(
+				d, LOC_NONE,
+				"-D %.*s=%.40s sets the string \"%.40s\"; write -D %.*s:=%.40s for a number",
+				kl, o->defs[k], o->defs[k] + kl + 1, o->defs[k] + kl + 1, kl, o->defs[k],
+				o->defs[k] + kl + 1);
+			return;
+		}
+		return;
+	}
+}
+
 enum build_status build_decide(struct build *b, const struct build_opts *o, struct diag *d)
 {
+	size_t mark = d->nentries;
+	enum build_status st;
+
 	b->request = request_load(o->request, o->defs, o->ndefs, d);
 	if (!b->request)
 		return BUILD_BAD_INPUT;
@@ -144,15 +188,35 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 	b->policy_path = o->policy_path;
 	if (!b->prog)
 		return BUILD_BAD_INPUT;
-	b->vm = vm_new();
+	if (b->prog->schema) { /* -D values typed, defaults in, every mismatch reported */
+		schema_convert_defs(b->prog->schema, b->request, o->defs, o->ndefs);
+		if (schema_validate(b->prog->schema, b->request,
+				    !o->request		       ? "the request"
+				    : !strcmp(o->request, "-") ? "<stdin>"
+							       : o->request,
+				    d))
+			return BUILD_BAD_INPUT;
+	}
+	st = build_decide_loaded(b, o, d);
+	if (st == BUILD_BAD_INPUT && o->ndefs)
+		hint_defs(o, d, mark);
+	return st;
+}
+
+enum build_status build_decide_loaded(struct build *b, const struct build_opts *o, struct diag *d)
+{
+	if (!b->vm)
+		b->vm = vm_new();
 	if (vm_select(b->vm, b->prog, o->policy, b->request, &b->dec, d) < 0)
 		return BUILD_BAD_INPUT;
-	if (o->ncatalogs) {
+	if (o->ncatalogs && !b->have_catalogs) {
 		if (catset_open(&b->cs, o->catalogs, o->ncatalogs, d) < 0) {
 			catset_release(&b->cs);
 			return BUILD_BAD_INPUT;
 		}
 		b->have_catalogs = true;
+	}
+	if (b->have_catalogs) {
 		if (resolve(b, o, d) < 0)
 			return b->runtime_error ? BUILD_BAD_INPUT : BUILD_UNRESOLVED;
 	}

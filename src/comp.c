@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "comp.h"
+#include "schema.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -301,12 +302,14 @@ static bool pure(const struct ast *n)
 		return n->ref && n->ref->kind == AST_CONST;
 	case AST_LIST:
 	case AST_CALL:
+	case AST_RECORD:
 		for (size_t i = 0; i < n->kids.n; i++)
 			if (!pure(n->kids.v[i]))
 				return false;
 		return true;
 	case AST_FIELD:
 	case AST_UNARY:
+	case AST_MEMBER:
 		return pure(n->a);
 	case AST_INDEX:
 	case AST_BINARY:
@@ -606,6 +609,22 @@ static void list_literal(struct cblock *cb, const struct ast *n)
 	emit(cb, OP_MKLIST, (uint32_t)n->kids.n, n->loc);
 }
 
+/* {"k": v, ...}: its keys and values are on the stack at once (sema
+ * refused a key given twice). */
+static void record_literal(struct cblock *cb, const struct ast *n)
+{
+	if (n->kids.n > BC_MAXSTACK / 4) {
+		cerror(cb->c, n->loc, "a record literal of more than %u members", BC_MAXSTACK / 4);
+		return;
+	}
+	for (size_t i = 0; i < n->kids.n; i++) {
+		const struct ast *m = n->kids.v[i];
+		emit_str(cb, m->str, m->len, m->nameloc);
+		expr(cb, m->a);
+	}
+	emit(cb, OP_MKREC, (uint32_t)n->kids.n, n->loc);
+}
+
 static void expr(struct cblock *cb, const struct ast *n)
 {
 	struct value v;
@@ -640,6 +659,9 @@ static void expr(struct cblock *cb, const struct ast *n)
 		break;
 	case AST_LIST:
 		list_literal(cb, n);
+		break;
+	case AST_RECORD:
+		record_literal(cb, n);
 		break;
 	case AST_COMP:
 		list_comp(cb, n);
@@ -707,15 +729,19 @@ static void collect(const struct cblock *cb, const struct ast *n, struct capture
 }
 
 /* Compile cond (NULL: true) as a block of kind `kind` closing over cb;
- * binder (the admit statement) is bound to the slot after the captures. */
+ * binder (the admit statement) is bound to the slot after the captures.
+ * With msg (a deny/warn message computed when the check fires) the block
+ * returns the message when cond holds, else null. */
 static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct ast *stmt,
-			const struct ast *cond)
+			const struct ast *cond, const struct ast *msg)
 {
 	struct captures cap = {0};
 	struct cblock nb;
 	struct bc_block *b;
+	uint32_t jf = 0;
 
 	collect(cb, cond, &cap);
+	collect(cb, msg, &cap);
 	cblock_init(&nb, cb->c, kind);
 	nb.use_depth = cb->use_depth;
 	new_slots(&nb, (uint32_t)cap.n, stmt->loc);
@@ -723,7 +749,19 @@ static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct
 		bind(&nb, cap.nodes[i], (uint32_t)i);
 	if (kind == BC_ADMIT)
 		bind(&nb, stmt, new_slots(&nb, 1, stmt->loc));
-	if (cond) {
+	if (msg) {
+		if (cond) {
+			expr(&nb, cond);
+			jf = emit(&nb, OP_JF, 0, cond->loc);
+		}
+		expr(&nb, msg);
+		emit(&nb, OP_RET, 0, msg->loc);
+		if (cond) {
+			patch(&nb, jf, here(&nb));
+			emit(&nb, OP_PUSHNULL, 0, cond->loc);
+			emit(&nb, OP_RET, 0, cond->loc);
+		}
+	} else if (cond) {
 		expr(&nb, cond);
 		emit(&nb, OP_RET, 0, cond->loc);
 	} else {
@@ -739,6 +777,33 @@ static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct
 	free(cap.nodes);
 	ptrmap_release(&cap.seen);
 	return nb.bi;
+}
+
+/* The source of a computed message, its white space runs made one space
+ * and cut at 200 bytes: what a pending check shows. */
+static void emit_msg_text(struct cblock *cb, const struct ast *msg)
+{
+	const struct diag_file *f = diag_file(cb->c->d, msg->loc.file);
+	struct strbuf sb = STRBUF_INIT;
+	bool space = false;
+
+	for (uint32_t i = msg->loc.begin; f && i < msg->loc.end && i < f->len; i++) {
+		char ch = f->text[i];
+		if (sb.len >= 200 && ((unsigned char)ch & 0xc0) != 0x80) /* not inside a character */
+			break;
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+			space = true;
+			continue;
+		}
+		if (space)
+			sb_addc(&sb, ' ');
+		space = false;
+		sb_addc(&sb, ch);
+	}
+	if (sb.len >= 200)
+		sb_adds(&sb, "...");
+	emit_str(cb, sb.buf, sb.len, msg->loc);
+	sb_release(&sb);
 }
 
 /* ---- statements --------------------------------------------------------- */
@@ -895,7 +960,7 @@ static void stmt(struct cblock *cb, const struct ast *n)
 		emit(cb, OP_EXCLUDE, 0, n->loc);
 		break;
 	case AST_ADMIT:
-		b = closure(cb, BC_ADMIT, n, n->a);
+		b = closure(cb, BC_ADMIT, n, n->a, NULL);
 		emit(cb, OP_ADMIT, b, n->loc);
 		break;
 	case AST_USE:
@@ -915,8 +980,14 @@ static void stmt(struct cblock *cb, const struct ast *n)
 		break;
 	case AST_DENY:
 	case AST_WARN:
+		if (n->b) {
+			emit_msg_text(cb, n->b);
+			b = closure(cb, BC_CHECK, n, n->a, n->b);
+			emit(cb, n->kind == AST_DENY ? OP_DENYM : OP_WARNM, b, n->loc);
+			break;
+		}
 		emit_str(cb, n->str, n->len, n->nameloc);
-		b = closure(cb, BC_CHECK, n, n->a);
+		b = closure(cb, BC_CHECK, n, n->a, NULL);
 		emit(cb, n->kind == AST_DENY ? OP_DENY : OP_WARN, b, n->loc);
 		break;
 	case AST_PLATFORM:
@@ -1012,11 +1083,22 @@ static void add_files(struct comp *c)
 	}
 }
 
+/* The input schema of pol's module, kept with the program (once). */
+static void keep_schema(struct comp *c, const struct ast *pol)
+{
+	const struct ast *root = pol->mod ? pol->mod->root : NULL;
+
+	for (size_t i = 0; root && !c->bc->schema && i < root->kids.n; i++)
+		if (root->kids.v[i]->kind == AST_SCHEMA)
+			c->bc->schema = schema_from_ast(root->kids.v[i]);
+}
+
 static void compile_policy(struct comp *c, const struct ast *pol)
 {
 	struct cblock cb;
 	struct bc_policy *bp;
 
+	keep_schema(c, pol);
 	cblock_init(&cb, c, BC_POLICY);
 	stmts(&cb, &pol->kids);
 	emit(&cb, OP_HALT, 0, pol->loc);
@@ -1053,6 +1135,56 @@ struct bc_program *comp_program(const struct program *p, const char *only, struc
 	ptrmap_release(&c.fold_at);
 	if (c.nerrors == 0 && bc_verify(c.bc, "<compiled>", d) < 0)
 		c.nerrors++;
+	if (c.nerrors) {
+		bc_free(c.bc);
+		return NULL;
+	}
+	return c.bc;
+}
+
+/* One expression of a test as a BC_EXPR block: binder (the test, whose
+ * `decision` it reads) in slot 0 when given; as_text: the result is
+ * string() of the value. */
+static uint32_t test_block(struct comp *c, const struct comp_expr *x)
+{
+	struct cblock cb;
+	struct bc_block *b;
+
+	cblock_init(&cb, c, BC_EXPR);
+	if (x->binder)
+		bind(&cb, x->binder, new_slots(&cb, 1, x->expr->loc));
+	expr(&cb, x->expr);
+	if (x->as_text) { /* string([v]): JSON, a string quoted too */
+		emit(&cb, OP_MKLIST, 1, x->expr->loc);
+		emit(&cb, OP_CALL, BI_STRING, x->expr->loc);
+	}
+	emit(&cb, OP_RET, 0, x->expr->loc);
+	cblock_finish(&cb);
+	b = &c->bc->blocks[cb.bi];
+	b->ncaptures = x->binder ? 1 : 0;
+	b->captures = xcalloc(1, sizeof(*b->captures));
+	return cb.bi;
+}
+
+struct bc_program *comp_test_program(const struct program *p, const struct ast *pol,
+				     const struct comp_expr *xs, size_t n, uint32_t *blocks, struct diag *d)
+{
+	struct comp c = {.prog = p, .d = d};
+
+	c.bc = bc_new();
+	c.vm = vm_new();
+	add_files(&c);
+	compile_policy(&c, pol);
+	if (c.nerrors == 0 && bc_verify(c.bc, "<compiled>", d) < 0)
+		c.nerrors++;
+	for (size_t i = 0; c.nerrors == 0 && i < n; i++) {
+		blocks[i] = test_block(&c, &xs[i]);
+		if (c.nerrors == 0 && bc_verify_block(c.bc, blocks[i], "<test>", d) < 0)
+			c.nerrors++;
+	}
+	vm_free(c.vm);
+	free(c.folds);
+	ptrmap_release(&c.fold_at);
 	if (c.nerrors) {
 		bc_free(c.bc);
 		return NULL;

@@ -28,7 +28,8 @@
 #define DIFF_MAX_CELLS (4u << 20)
 
 struct bracket {
-	int closer;		/* ')' or ']' */
+	int closer;		/* ')' or ']' ('}' of a record literal is kept as ')') */
+	bool record;		/* a record literal's braces */
 	unsigned contents;	/* indentation of lines inside */
 	unsigned closer_indent; /* indentation of a line starting with the closer */
 };
@@ -50,6 +51,7 @@ struct fmt {
 	int prev_code;	      /* last non-comment token emitted */
 	bool prev_field;      /* prev_code is a field name (after '.') */
 	bool prev_unary;      /* prev_code is a unary operator */
+	unsigned nquant;      /* any/all whose ':' has not come yet */
 	int next_code;	      /* for a comment: the next code token, when only
 			       * comments without blank lines separate them */
 };
@@ -95,6 +97,10 @@ static bool need_space(const struct fmt *F, int kind)
 		return !(p == IDENT || F->prev_field);
 	case '[':
 		return !operand_end(F);
+	case ':': /* any x in l : body; but "key": value, name: type */
+		return F->nquant > 0;
+	case '?': /* name: type?; */
+		return false;
 	default:
 		return true;
 	}
@@ -193,6 +199,7 @@ static void after_code(struct fmt *F, int kind)
 	if (kind == '(' || kind == '[') {
 		xgrow((void **)&F->br, &F->capbr, F->nbr + 1, sizeof(*F->br));
 		F->br[F->nbr].closer = kind == '(' ? ')' : ']';
+		F->br[F->nbr].record = false;
 		F->br[F->nbr].contents = F->line_indent + INDENT;
 		F->br[F->nbr].closer_indent = F->line_indent;
 		F->nbr++;
@@ -221,6 +228,14 @@ static void emit_code(struct fmt *F, const struct lex_token *t, unsigned nl)
 {
 	int kind = t->kind;
 	bool unary = (kind == '-' && !operand_end(F)) || kind == '!';
+	/* a brace where an operand goes opens a record literal, laid out as
+	 * a parenthesis; a block's brace follows an operand or 'else' */
+	bool rec_open = kind == '{' && F->in_stmt && !operand_end(F) && F->prev_code != ELSE;
+
+	if (rec_open)
+		kind = '(';
+	else if (kind == '}' && F->nbr && F->br[F->nbr - 1].record)
+		kind = ')';
 
 	if (breaks_before(F, kind, nl))
 		start_line(F, kind, nl);
@@ -236,7 +251,13 @@ static void emit_code(struct fmt *F, const struct lex_token *t, unsigned nl)
 	F->line_empty = false;
 	F->prev_field = F->prev_code == '.';
 	F->prev_unary = unary;
+	if (kind == ANY || kind == ALL)
+		F->nquant++;
+	else if (kind == ':' && F->nquant)
+		F->nquant--;
 	after_code(F, kind);
+	if (rec_open)
+		F->br[F->nbr - 1].record = true;
 	F->prev = kind;
 	F->prev_code = kind;
 }

@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{"build", cmd_build, ARC | CRY, "compose an OCI image from a policy, a request and catalogs"},
 	{"eval", cmd_eval, CRY, "print a policy's decision for a request"},
 	{"lint", cmd_lint, 0, "check policies and report errors and warnings"},
+	{"test", cmd_test, CRY, "run the test blocks of policies"},
 	{"fmt", cmd_fmt, 0, "rewrite policies in the canonical layout"},
 	{"compile", cmd_compile, CRY, "compile a policy to a .cpolb bytecode module"},
 	{"disasm", cmd_disasm, 0, "print a .cpolb module or a policy's bytecode"},

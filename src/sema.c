@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "sema.h"
+#include "schema.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,10 +129,12 @@ struct sema {
 	struct mscope *cur;
 	struct binding *scope; /* local bindings, innermost last */
 	size_t nscope, capscope;
-	struct smap local;    /* name -> its innermost binding (node NULL: none) */
-	size_t block;	      /* first binding of the current block */
-	bool allow_selected;  /* in a deny/warn condition or admit filter */
-	struct ast *in_const; /* the const being checked, or NULL */
+	struct smap local;	  /* name -> its innermost binding (node NULL: none) */
+	size_t block;		  /* first binding of the current block */
+	bool allow_selected;	  /* in a deny/warn condition or admit filter */
+	bool in_test;		  /* in a test block */
+	const struct ast *schema; /* the input schema of the module being checked, or NULL */
+	struct ast *in_const;	  /* the const being checked, or NULL */
 	size_t const_index;
 };
 
@@ -207,7 +210,8 @@ static void collect_names(struct sema *S, struct mscope *ms)
 
 const char *sema_type_name(enum sema_type t)
 {
-	static const char *const names[] = {"value", "null", "bool", "integer", "string", "list", "version"};
+	static const char *const names[] = {"value",  "null", "bool",	 "integer",
+					    "string", "list", "version", "record"};
 	return (size_t)t < ARRAY_SIZE(names) ? names[t] : "value";
 }
 
@@ -458,8 +462,11 @@ static void fold(const struct ast *e, struct sema_value *v, long *work)
 	case AST_SELECTED:
 		v->type = SV_LIST;
 		break;
+	case AST_RECORD:
+		v->type = SV_RECORD;
+		break;
 	case AST_CALL:
-		v->type = builtin_type(e->num);
+		v->type = e->num < 0 ? SV_UNKNOWN : builtin_type(e->num);
 		break;
 	case AST_QUANT:
 		set_bool(v, false, false);
@@ -489,6 +496,7 @@ void sema_fold(const struct ast *e, struct sema_value *v)
 /* ---- expressions --------------------------------------------------------- */
 
 static void check_expr(struct sema *S, struct ast *e);
+static void check_test(struct sema *S, struct ast *root, struct ast *t);
 
 /* The local bindings are a stack, and a map from each name to its
  * innermost binding: scanning the stack made 200,000 lets quadratic. */
@@ -541,6 +549,21 @@ static void need_bool(struct sema *S, const struct ast *e, const char *what)
 	sema_fold(e, &v);
 	if (v.type != SV_UNKNOWN && v.type != SV_BOOL)
 		type_error(S, e, what, &v);
+}
+
+static void need_string(struct sema *S, const struct ast *e, const char *what)
+{
+	struct sema_value v;
+
+	if (!e || e->kind == AST_ERROR)
+		return;
+	sema_fold(e, &v);
+	if (v.type != SV_UNKNOWN && v.type != SV_STRING)
+		diag_error(S->d, e->loc, "type", "%s must be a string, not %s%s", what,
+			   v.type == SV_NULL  ? ""
+			   : v.type == SV_INT ? "an "
+					      : "a ",
+			   sema_type_name(v.type));
 }
 
 static void mark_reads(struct ast *e, const struct ast *from)
@@ -659,7 +682,16 @@ static void check_call(struct sema *S, struct ast *e)
 		mark_reads(e, e->kids.v[i]);
 	}
 	if (id < 0) {
-		diag_error(S->d, e->nameloc, "unknown-name", "unknown function '%s'", e->str);
+		const char *names[BUILTIN_COUNT], *near;
+		e->num = -1; /* of no known type */
+		for (int i = 0; i < BUILTIN_COUNT; i++)
+			names[i] = sema_builtins[i].name;
+		near = suggest_name(e->str, names, BUILTIN_COUNT);
+		if (near)
+			diag_error(S->d, e->nameloc, "unknown-name",
+				   "unknown function '%s'; did you mean '%s'?", e->str, near);
+		else
+			diag_error(S->d, e->nameloc, "unknown-name", "unknown function '%s'", e->str);
 		return;
 	}
 	e->num = id;
@@ -757,6 +789,70 @@ static void check_binder(struct sema *S, struct ast *e, struct ast *iter, struct
 	S->block = block;
 }
 
+static int member_cmp(const void *x, const void *y)
+{
+	const struct ast *a = *(const struct ast *const *)x, *b = *(const struct ast *const *)y;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int r = memcmp(a->str, b->str, n);
+
+	if (r)
+		return r;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->nameloc.begin < b->nameloc.begin ? -1 : a->nameloc.begin > b->nameloc.begin;
+}
+
+/* A record literal: its values, and each key once (a key given again is
+ * reported where it is repeated, in source order). */
+static void check_record(struct sema *S, struct ast *e)
+{
+	const struct ast **m = xcalloc(e->kids.n ? e->kids.n : 1, sizeof(*m));
+
+	for (size_t i = 0; i < e->kids.n; i++) {
+		check_expr(S, e->kids.v[i]->a);
+		mark_reads(e, e->kids.v[i]->a);
+		m[i] = e->kids.v[i];
+	}
+	qsort(m, e->kids.n, sizeof(*m), member_cmp);
+	for (size_t i = 1; i < e->kids.n; i++)
+		if (m[i]->len == m[i - 1]->len && !memcmp(m[i]->str, m[i - 1]->str, m[i]->len)) {
+			diag_error(S->d, m[i]->nameloc, "duplicate-key",
+				   "key '%.60s' is given twice in this record", m[i]->str);
+			diag_note(S->d, m[i - 1]->nameloc, "first given here");
+		}
+	free(m);
+}
+
+/* What declares the fields of e when e is input or a record field of it
+ * (the schema, or a record type), else NULL. */
+static const struct ast *fields_of(const struct sema *S, const struct ast *e)
+{
+	const struct ast *o, *f;
+
+	if (e->kind == AST_INPUT)
+		return S->schema;
+	if (e->kind != AST_FIELD || !(o = fields_of(S, e->a)))
+		return NULL;
+	f = schema_field(o, e->str, NULL);
+	return f && f->a->op == AST_STYPE_RECORD ? f->a : NULL;
+}
+
+/* With an input schema, a read of a field it does not declare is an
+ * error, with the closest declared name. */
+static void check_input_field(struct sema *S, const struct ast *of, const char *name, struct loc at)
+{
+	const struct ast *o = S->schema ? fields_of(S, of) : NULL;
+	const char *near;
+
+	if (!o || schema_field(o, name, &near))
+		return;
+	if (near)
+		diag_error(S->d, at, "unknown-field",
+			   "the input schema declares no field '%s'; did you mean '%s'?", name, near);
+	else
+		diag_error(S->d, at, "unknown-field", "the input schema declares no field '%s'", name);
+}
+
 static void check_expr(struct sema *S, struct ast *e)
 {
 	struct ast *imp;
@@ -774,7 +870,10 @@ static void check_expr(struct sema *S, struct ast *e)
 		break;
 	case AST_INPUT:
 		e->reads_input = true;
-		if (S->in_const)
+		if (S->in_test)
+			diag_error(S->d, e->loc, "test",
+				   "a test may not read 'input': it sets the request with 'request {...};'");
+		else if (S->in_const)
 			diag_error(S->d, e->loc, "const-input",
 				   "const '%s' may not read 'input' (consts are folded at compile time)",
 				   S->in_const->str);
@@ -794,6 +893,9 @@ static void check_expr(struct sema *S, struct ast *e)
 			mark_reads(e, e->kids.v[i]);
 		}
 		break;
+	case AST_RECORD:
+		check_record(S, e);
+		break;
 	case AST_COMP:
 		check_binder(S, e, e->b, e->a, e->c);
 		break;
@@ -808,10 +910,13 @@ static void check_expr(struct sema *S, struct ast *e)
 		}
 		check_expr(S, e->a);
 		mark_reads(e, e->a);
+		check_input_field(S, e->a, e->str, e->nameloc);
 		break;
 	case AST_INDEX:
 		check_expr(S, e->a);
 		check_expr(S, e->b);
+		if (e->b->kind == AST_STRING && strlen(e->b->str) == e->b->len)
+			check_input_field(S, e->a, e->b->str, e->b->loc);
 		mark_reads(e, e->a);
 		mark_reads(e, e->b);
 		break;
@@ -855,6 +960,25 @@ static void check_selected_expr(struct sema *S, struct ast *e)
 	S->allow_selected = old;
 }
 
+/* "unknown fragment", with the closest fragment of the module. */
+static void unknown_fragment(struct sema *S, const struct ast *a)
+{
+	const struct ast *root = S->cur->m->root;
+	const char **names = xcalloc(root->kids.n + 1, sizeof(*names)), *near;
+	size_t n = 0;
+
+	for (size_t i = 0; i < root->kids.n; i++)
+		if (root->kids.v[i]->kind == AST_FRAGMENT)
+			names[n++] = root->kids.v[i]->str;
+	near = suggest_name(a->str, names, n);
+	if (near)
+		diag_error(S->d, a->loc, "unknown-name", "unknown fragment '%s'; did you mean '%s'?", a->str,
+			   near);
+	else
+		diag_error(S->d, a->loc, "unknown-name", "unknown fragment '%s'", a->str);
+	free(names);
+}
+
 static struct ast *resolve_fragment(struct sema *S, struct ast *use)
 {
 	struct ast *a = use->a, *imp;
@@ -885,7 +1009,7 @@ static struct ast *resolve_fragment(struct sema *S, struct ast *use)
 		if (ent || lookup_local(S, a->str))
 			diag_error(S->d, a->loc, "unknown-name", "'%s' is not a fragment", a->str);
 		else
-			diag_error(S->d, a->loc, "unknown-name", "unknown fragment '%s'", a->str);
+			unknown_fragment(S, a);
 		return NULL;
 	}
 	return ent->node;
@@ -919,14 +1043,83 @@ static void check_if(struct sema *S, struct ast *n)
 		check_block(S, &n->b->kids);
 }
 
+/* Config values are strings (entrypoint and cmd: lists of strings), file
+ * contents too: a value whose type is known otherwise is an error here
+ * (the VM reports the others where they run). */
+static void check_config_type(struct sema *S, const struct ast *n)
+{
+	struct sema_value v;
+	bool list = n->kind == AST_CONFIG && (n->op == CFG_ENTRYPOINT || n->op == CFG_CMD);
+	const char *what = n->kind == AST_FILE ? "file content" : ast_config_name(n->op);
+
+	if (!n->a || n->a->kind == AST_ERROR)
+		return;
+	sema_fold(n->a, &v);
+	if (v.type == SV_UNKNOWN || v.type == (list ? SV_LIST : SV_STRING) || (!list && v.type == SV_VERSION))
+		return;
+	if (list && v.type == SV_STRING)
+		diag_error(
+			S->d, n->a->loc, "type", "%s must be a list of strings, not a string; write [%.*s]",
+			what,
+			(int)(n->a->loc.end - n->a->loc.begin > 200 ? 200 : n->a->loc.end - n->a->loc.begin),
+			diag_file(S->d, n->a->loc.file)->text + n->a->loc.begin);
+	else
+		diag_error(S->d, n->a->loc, "type", "%s must be %s, not %s%s%s", what,
+			   list ? "a list of strings" : "a string",
+			   v.type == SV_NULL  ? ""
+			   : v.type == SV_INT ? "an "
+					      : "a ",
+			   sema_type_name(v.type), v.type == SV_INT ? "; write string(...)" : "");
+}
+
+/* platform "os/arch[/variant]": each part a lowercase word; an arch
+ * alone gets "linux/ARCH" as the hint. */
+static void check_platform(struct sema *S, const struct ast *n)
+{
+	static const char *const arches[] = {"amd64",	"arm64", "arm",	    "386",
+					     "ppc64le", "s390x", "riscv64", "mips64le"};
+	size_t parts = 1, len = 0;
+	bool ok = n->len > 0 && strlen(n->str) == n->len;
+
+	for (size_t i = 0; ok && i < n->len; i++) {
+		char ch = n->str[i];
+		if (ch == '/') {
+			ok = len > 0;
+			parts++;
+			len = 0;
+		} else {
+			ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+			len++;
+		}
+	}
+	ok = ok && len > 0 && parts >= 2 && parts <= 3;
+	if (ok)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(arches); i++)
+		if (!strcmp(n->str, arches[i])) {
+			diag_error(S->d, n->nameloc, "platform",
+				   "platform '%s' is not os/arch[/variant]; did you mean 'linux/%s'?", n->str,
+				   n->str);
+			return;
+		}
+	diag_error(S->d, n->nameloc, "platform",
+		   "platform '%.60s' is not os/arch[/variant] (e.g. 'linux/arm64/v8')", n->str);
+}
+
 static void check_stmt(struct sema *S, struct ast *n)
 {
 	switch (n->kind) {
 	case AST_INCLUDE:
 	case AST_BASE:
+		check_expr(S, n->a);
+		break;
 	case AST_CONFIG:
 	case AST_FILE:
 		check_expr(S, n->a);
+		check_config_type(S, n);
+		break;
+	case AST_PLATFORM:
+		check_platform(S, n);
 		break;
 	case AST_ADMIT: {
 		size_t mark = S->nscope, block = S->block;
@@ -953,6 +1146,8 @@ static void check_stmt(struct sema *S, struct ast *n)
 	case AST_WARN:
 		check_selected_expr(S, n->a);
 		need_bool(S, n->a, n->kind == AST_DENY ? "condition of 'deny'" : "condition of 'warn'");
+		check_selected_expr(S, n->b);
+		need_string(S, n->b, n->kind == AST_DENY ? "message of 'deny'" : "message of 'warn'");
 		break;
 	default:
 		break;
@@ -1038,6 +1233,20 @@ static void check_module(struct sema *S, struct mscope *ms)
 	for (size_t i = 0; i < ms->m->nimports; i++)
 		check_module(S, scope_of(S, ms->m->imports[i]));
 	S->cur = ms;
+	S->schema = NULL;
+	for (size_t i = 0, seen = SIZE_MAX; i < root->kids.n; i++) {
+		struct ast *n = root->kids.v[i];
+		if (n->kind != AST_SCHEMA)
+			continue;
+		if (seen != SIZE_MAX) {
+			diag_error(S->d, n->loc, "schema", "a module declares one input schema");
+			diag_note(S->d, root->kids.v[seen]->loc, "the first is here");
+			S->schema = NULL;
+		} else if (schema_check_decl(n, S->d) == 0) {
+			S->schema = n;
+		}
+		seen = seen == SIZE_MAX ? i : seen;
+	}
 	collect_names(S, ms);
 	for (size_t i = 0; i < root->kids.n; i++)
 		if (root->kids.v[i]->kind == AST_CONST)
@@ -1046,8 +1255,49 @@ static void check_module(struct sema *S, struct mscope *ms)
 		struct ast *n = root->kids.v[i];
 		if (n->kind == AST_FRAGMENT || n->kind == AST_POLICY)
 			check_fragment(S, n);
+		else if (n->kind == AST_TEST)
+			check_test(S, root, n);
 	}
 	ms->state = 2;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+/* A test block: one request (no `decision` there), then expectations that
+ * read `decision`, bound to the test node. Its module's imports count as
+ * used: a NAME_test.cpol imports the policy it tests. */
+static void check_test(struct sema *S, struct ast *root, struct ast *t)
+{
+	size_t mark = S->nscope, block = S->block;
+	const struct ast *req = NULL;
+
+	for (size_t i = 0; i < root->kids.n; i++)
+		if (root->kids.v[i]->kind == AST_IMPORT)
+			root->kids.v[i]->used++;
+	S->in_test = true;
+	for (size_t i = 0; i < t->kids.n; i++) {
+		struct ast *n = t->kids.v[i];
+		if (n->kind != AST_REQUEST)
+			continue;
+		if (req) {
+			diag_error(S->d, n->loc, "test", "test '%s' has a second request", t->str);
+			diag_note(S->d, req->loc, "the first is here");
+		}
+		req = n;
+		check_expr(S, n->a);
+	}
+	S->block = S->nscope;
+	push_binding(S, "decision", t);
+	for (size_t i = 0; i < t->kids.n; i++) {
+		struct ast *n = t->kids.v[i];
+		if (n->kind != AST_EXPECT)
+			continue;
+		check_expr(S, n->a);
+		need_bool(S, n->a, "expectation");
+	}
+	pop_bindings(S, mark);
+	S->block = block;
+	S->in_test = false;
 }
 
 /* ---- fragment recursion -------------------------------------------------- */

@@ -767,3 +767,49 @@ invalid:
 		*bad = i;
 	return false;
 }
+
+/* The optimal string alignment distance of a and b (each at most
+ * SUGGEST_MAX bytes). */
+static size_t osa_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t d[SUGGEST_MAX + 1][SUGGEST_MAX + 1];
+
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], m = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < m)
+				m = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < m)
+				m = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < m)
+				m = d[i - 2][j - 2] + 1;
+			d[i][j] = m;
+		}
+	}
+	return d[la][lb];
+}
+
+const char *suggest_name(const char *s, const char *const *names, size_t n)
+{
+	size_t ls = strlen(s), best = SIZE_MAX, limit = ls >= 6 ? 2 : 1;
+	const char *pick = NULL;
+
+	if (ls > SUGGEST_MAX)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t ln = strlen(names[i]), dist;
+		if (ln > SUGGEST_MAX || (ln > ls ? ln - ls : ls - ln) > limit || !strcmp(s, names[i]))
+			continue;
+		dist = osa_distance(s, ls, names[i], ln);
+		if (dist <= limit && dist < best) {
+			best = dist;
+			pick = names[i];
+		}
+	}
+	return pick;
+}

@@ -236,6 +236,52 @@ int val_from_json(struct val_ctx *c, const json_t *j, struct value *out)
 	return val_fail(&c->err, "unsupported JSON value");
 }
 
+/* Compare key k with s[0..n) bytewise, the shorter first on a tie. */
+static int key_cmp(const struct value *k, const char *s, size_t n)
+{
+	size_t m = k->len < n ? k->len : n;
+	int r = memcmp(k->u.s, s, m);
+
+	return r ? r : (k->len > n) - (k->len < n);
+}
+
+/* The member s[0..n) of record literal r, or NULL: a binary search, each
+ * probe charged by the bytes it compares. */
+static const struct value *lit_find(struct val_ctx *c, const struct value *r, const char *s, size_t n)
+{
+	uint32_t lo = 0, hi = r->len;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int d;
+		if (val_charge(c, val_bytes_work(n)) < 0)
+			return NULL;
+		d = key_cmp(&r->u.items[2 * mid], s, n);
+		if (d == 0)
+			return &r->u.items[2 * mid + 1];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int lit_get(struct val_ctx *c, const struct value *r, const char *s, size_t n, struct value *out)
+{
+	const struct value *v = lit_find(c, r, s, n);
+
+	if (!v && !c->work)
+		return -1;
+	*out = v ? *v : val_null();
+	return 0;
+}
+
+size_t val_rec_size(const struct value *r)
+{
+	return (r->flags & VAL_F_LIT) ? r->len : json_object_size(r->u.rec);
+}
+
 int val_field(struct val_ctx *c, const struct value *r, const char *name, struct value *out)
 {
 	const json_t *j;
@@ -246,6 +292,8 @@ int val_field(struct val_ctx *c, const struct value *r, const char *name, struct
 	}
 	if (r->type != VAL_REC)
 		return val_fail(&c->err, "cannot read field '%s' of %s", name, val_a_type(r));
+	if (r->flags & VAL_F_LIT)
+		return lit_get(c, r, name, strlen(name), out);
 	j = json_object_get(r->u.rec, name);
 	if (!j) {
 		*out = val_null();
@@ -283,6 +331,8 @@ int val_index(struct val_ctx *c, const struct value *x, const struct value *i, s
 			return val_fail(&c->err, "record index must be a string, not %s", val_a_type(i));
 		if (val_charge(c, val_bytes_work(i->len)) < 0)
 			return -1;
+		if (x->flags & VAL_F_LIT)
+			return lit_get(c, x, i->u.s, i->len, out);
 		if (memchr(i->u.s, '\0', i->len)) {
 			*out = val_null();
 			return 0;
@@ -380,6 +430,7 @@ static int too_deep(struct val_ctx *c)
 }
 
 static int eq_rec(struct val_ctx *c, const struct value *a, const struct value *b, unsigned depth);
+static int eq_lit(struct val_ctx *c, const struct value *a, const struct value *b, unsigned depth);
 
 static int eq_items(struct val_ctx *c, const struct value *a, const struct value *b, unsigned depth)
 {
@@ -398,6 +449,44 @@ static int eq_items(struct val_ctx *c, const struct value *a, const struct value
 			return eq < 0 || val_charge(c, i + 1) < 0 ? -1 : 0;
 	}
 	return val_charge(c, a->len) < 0 ? -1 : 1;
+}
+
+/* A record literal a equal to record b (a literal or a JSON object): the
+ * same number of members, and each of a's in b with an equal value. */
+static int eq_lit(struct val_ctx *c, const struct value *a, const struct value *b, unsigned depth)
+{
+	struct value w;
+	int eq;
+
+	if (!(a->flags & VAL_F_LIT)) {
+		const struct value *t = a;
+		a = b;
+		b = t;
+	}
+	if (val_rec_size(a) != val_rec_size(b))
+		return 0;
+	if (depth >= VAL_MAX_DEPTH)
+		return too_deep(c);
+	for (uint32_t i = 0; i < a->len; i++) {
+		const struct value *k = &a->u.items[2 * i];
+		if (b->flags & VAL_F_LIT) {
+			const struct value *f = lit_find(c, b, k->u.s, k->len);
+			if (!f)
+				return c->work ? 0 : -1;
+			w = *f;
+		} else {
+			if (memchr(k->u.s, '\0', k->len) || !json_object_getn(b->u.rec, k->u.s, k->len))
+				return val_charge(c, val_bytes_work(k->len)) < 0 ? -1 : 0;
+			if (val_field(c, b, k->u.s, &w) < 0)
+				return -1;
+		}
+		eq = val_equal_quick(&a->u.items[2 * i + 1], &w);
+		if (eq == 2)
+			eq = eq_rec(c, &a->u.items[2 * i + 1], &w, depth + 1);
+		if (eq != 1)
+			return eq;
+	}
+	return 1;
 }
 
 static int eq_rec(struct val_ctx *c, const struct value *a, const struct value *b, unsigned depth)
@@ -429,6 +518,8 @@ static int eq_rec(struct val_ctx *c, const struct value *a, const struct value *
 	case VAL_LIST:
 		return eq_items(c, a, b, depth);
 	case VAL_REC:
+		if ((a->flags | b->flags) & VAL_F_LIT)
+			return eq_lit(c, a, b, depth);
 		return a->u.rec == b->u.rec ? 1 : json_equal_charged(c, a->u.rec, b->u.rec, 0);
 	}
 	return 0;
@@ -483,6 +574,10 @@ int val_in(struct val_ctx *c, const struct value *x, const struct value *coll, b
 			return val_fail(&c->err, "record keys are strings, not %s", val_a_type(x));
 		if (val_charge(c, val_bytes_work(x->len)) < 0)
 			return -1;
+		if (coll->flags & VAL_F_LIT) {
+			*res = lit_find(c, coll, x->u.s, x->len) != NULL;
+			return *res || c->work ? 0 : -1;
+		}
 		*res = !memchr(x->u.s, '\0', x->len) && json_object_get(coll->u.rec, x->u.s) != NULL;
 		return 0;
 	default:
@@ -538,7 +633,7 @@ int val_arith(struct val_ctx *c, int op, const struct value *x, const struct val
 		if (n > VAL_MAX_STR)
 			return val_fail(&c->err, "string longer than %u bytes", VAL_MAX_STR);
 		s = val_alloc(c, n + 1);
-		if (!s)
+		if (!s || val_charge(c, val_bytes_work(n)) < 0)
 			return -1;
 		memcpy(s, x->u.s, x->len);
 		memcpy(s + x->len, y->u.s, y->len);
@@ -565,6 +660,43 @@ int val_arith(struct val_ctx *c, int op, const struct value *x, const struct val
 		return 0;
 	}
 	return val_fail(&c->err, "cannot apply '%c' to %s and %s", op, val_a_type(x), val_a_type(y));
+}
+
+/* Order of two members (key, value) by key. */
+static int member_cmp(const void *x, const void *y)
+{
+	const struct value *a = x, *b = y;
+
+	return key_cmp(a, b->u.s, b->len);
+}
+
+int val_make_rec(struct val_ctx *c, const struct value *kv, uint32_t n, struct value *out)
+{
+	struct value *m;
+	uint64_t work = 1, rounds = 1;
+
+	for (uint32_t i = 0; i < n; i++) {
+		if (kv[2 * i].type != VAL_STR)
+			return val_fail(&c->err, "record keys are strings, not %s", val_a_type(&kv[2 * i]));
+		work += val_bytes_work(kv[2 * i].len);
+	}
+	/* a sort reads every key about log2 n times */
+	for (uint32_t m2 = n; m2 > 1; m2 >>= 1)
+		rounds++;
+	if (val_charge(c, work * rounds) < 0)
+		return -1;
+	m = val_alloc(c, (size_t)n * 2 * sizeof(*m));
+	if (n && !m)
+		return -1;
+	if (n)
+		memcpy(m, kv, (size_t)n * 2 * sizeof(*m));
+	if (n > 1)
+		qsort(m, n, 2 * sizeof(*m), member_cmp);
+	for (uint32_t i = 1; i < n; i++)
+		if (!key_cmp(&m[2 * i], m[2 * i - 2].u.s, m[2 * i - 2].len))
+			return val_fail(&c->err, "duplicate key '%.60s' in a record", m[2 * i].u.s);
+	*out = (struct value){.type = VAL_REC, .flags = VAL_F_LIT, .len = n, .u.items = m};
+	return 0;
 }
 
 int val_list_append(struct val_ctx *c, struct value *l, const struct value *v)
@@ -605,13 +737,15 @@ static int copy_rec(struct val_ctx *c, const struct value *v, struct value *out,
 	if (v->type == VAL_STR || v->type == VAL_VER) {
 		if (!(r.u.s = val_strndup(c, v->u.s, v->len)))
 			return -1;
-	} else if (v->type == VAL_LIST) {
-		struct value *items = val_alloc(c, (size_t)v->len * sizeof(*items));
+	} else if (v->type == VAL_LIST || val_is_lit(v)) {
+		uint32_t n = val_nparts(v);
+		struct value *items = val_alloc(c, (size_t)n * sizeof(*items));
 		if (!items)
 			return -1;
 		if (depth >= VAL_MAX_DEPTH)
 			return too_deep(c);
-		for (uint32_t i = 0; i < v->len; i++)
+		r.flags = v->flags & VAL_F_LIT;
+		for (uint32_t i = 0; i < n; i++)
 			if (copy_rec(c, &v->u.items[i], &items[i], depth + 1) < 0)
 				return -1;
 		r.u.items = items;
@@ -681,7 +815,7 @@ static int bi_len(const struct value *x, struct value *out, struct val_err *e)
 		*out = val_int(x->len);
 		return 0;
 	case VAL_REC:
-		*out = val_int((int64_t)json_object_size(x->u.rec));
+		*out = val_int((int64_t)val_rec_size(x));
 		return 0;
 	default:
 		return val_fail(e, "len: cannot take the length of %s", val_a_type(x));
@@ -885,7 +1019,7 @@ static uint64_t arg_work(const struct value *v)
 {
 	if (v->type == VAL_STR || v->type == VAL_VER)
 		return val_bytes_work(v->len);
-	if (v->type == VAL_LIST)
+	if (v->type == VAL_LIST || val_is_lit(v))
 		return 1 + (uint64_t)v->len;
 	return 1;
 }

@@ -176,6 +176,22 @@ static int w_json(struct writer *w, const json_t *j, unsigned depth)
 	}
 }
 
+static int w_value(struct writer *w, const struct value *v, unsigned depth);
+
+/* A record literal: its members are already in bytewise key order. */
+static int w_lit(struct writer *w, const struct value *v, unsigned depth)
+{
+	if (val_charge(w->c, 1 + (uint64_t)v->len) < 0 || w_put(w, "{", 1) < 0)
+		return -1;
+	for (uint32_t i = 0; i < v->len; i++) {
+		const struct value *k = &v->u.items[2 * i];
+		if ((i && w_put(w, ",", 1) < 0) || w_quoted(w, k->u.s, k->len) < 0 || w_put(w, ":", 1) < 0 ||
+		    w_value(w, &v->u.items[2 * i + 1], depth + 1) < 0)
+			return -1;
+	}
+	return w_put(w, "}", 1);
+}
+
 static int w_value(struct writer *w, const struct value *v, unsigned depth)
 {
 	char buf[32];
@@ -201,6 +217,8 @@ static int w_value(struct writer *w, const struct value *v, unsigned depth)
 				return -1;
 		return w_put(w, "]", 1);
 	default:
+		if (v->flags & VAL_F_LIT)
+			return w_lit(w, v, depth);
 		return w_json(w, v->u.rec, depth);
 	}
 }

@@ -50,6 +50,7 @@ void vm_free(struct vm *vm)
 	free(vm->stack);
 	free(vm->locals);
 	free(vm->hold);
+	free(vm->msgs);
 	free(vm->reqs);
 	free(vm->excls);
 	free(vm->cfgs);
@@ -308,6 +309,33 @@ static inline bool batch_next(struct vm_batch *bt)
 	return false;
 }
 
+/* RET of a check with a value other than a bool: a DENYM/WARNM check's
+ * message (it fired) or null (it did not); anything else fails the
+ * evaluation at the RET (the message's location) or, for a condition, at
+ * the block's end. */
+static int batch_message(struct vm *vm, struct vm_batch *bt, const struct value *r, uint32_t *pc,
+			 const struct bc_block *b)
+{
+	const struct vm_closure *cl = &bt->cl[bt->i];
+
+	if (!cl->dyn) {
+		*pc = b->ncode - 1;
+		return val_fail(&vm->vc.err, "a condition needs a bool, not %s", val_a_type(r));
+	}
+	if (r->type == VAL_NULL) {
+		bt->hold[bt->i] = 0;
+		return 0;
+	}
+	if (r->type != VAL_STR)
+		return val_fail(&vm->vc.err, "a %s message must be a string, not %s",
+				cl->op == OP_DENY ? "deny" : "warn", val_a_type(r));
+	if (vm->capmsgs < bt->n)
+		xgrow((void **)&vm->msgs, &vm->capmsgs, bt->n, sizeof(*vm->msgs));
+	vm->msgs[bt->i] = *r;
+	bt->hold[bt->i] = 1;
+	return 0;
+}
+
 /* Run block b with its locals already in vm->locals[0..ncaptures]; the
  * rest start as null. RET leaves the result in *res, or with bt, moves
  * on to the batch's next check. */
@@ -419,6 +447,14 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 				sp->len = a;
 				sp->u.items = items;
 				sp++;
+				pc++;
+			}
+			vmbreak;
+			vmcase(OP_MKREC)
+			{
+				sp -= 2 * (size_t)a;
+				vmtry(val_make_rec(vc, sp, a, &tmp));
+				vcopy(sp++, &tmp);
 				pc++;
 			}
 			vmbreak;
@@ -673,13 +709,11 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					vcopy(res, &sp[-1]);
 					return 0;
 				}
-				if (sp[-1].type != VAL_BOOL) {
-					val_fail(&vc->err, "a condition needs a bool, not %s",
-						 val_a_type(&sp[-1]));
-					pc = b->ncode - 1;
+				if (sp[-1].type == VAL_BOOL)
+					bt->hold[bt->i] = sp[-1].u.b;
+				else if (batch_message(vm, bt, &sp[-1], &pc, b) < 0)
 					goto fail;
-				}
-				bt->hold[bt->i++] = sp[-1].u.b;
+				bt->i++;
 				if (!batch_next(bt))
 					return 0;
 				cl = &bt->cl[bt->i];
@@ -703,8 +737,9 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_INCLUDE) vmcase(OP_INCLUDEV) vmcase(OP_BASE) vmcase(OP_BASEV)
 				vmcase(OP_EXCLUDE) vmcase(OP_PLATFORM) vmcase(OP_FROM) vmcase(OP_CFG)
 					vmcase(OP_CFGKV) vmcase(OP_CFGKEY) vmcase(OP_FILE) vmcase(OP_DENY)
-						vmcase(OP_WARN) vmcase(OP_ADMIT) vmcase(OP_GROUP)
-							vmcase(OP_ACCOUNT) vmcase(OP_DIRECTORY)
+						vmcase(OP_WARN) vmcase(OP_ADMIT) vmcase(OP_DENYM)
+							vmcase(OP_WARNM) vmcase(OP_GROUP) vmcase(OP_ACCOUNT)
+								vmcase(OP_DIRECTORY)
 			{
 				/* CFG may visit a list (entrypoint, cmd), charged to steps
 				 * (record_stmt is inlined here: steps stays a register) */
@@ -744,11 +779,11 @@ static int need_str(const struct value *v, const char *what, struct val_err *e)
 }
 
 /* Strings and ints (in decimal) for env values, labels, users. */
+/* A config value: a string (a version reads as its text). An int is a
+ * type error as cpol(5) says (write string(n)), not converted. */
 static int scalar_text(struct vm *vm, struct value *v, const char *what, struct val_err *e)
 {
-	(void)e; /* vm->vc.err */
-	if (v->type == VAL_INT)
-		return val_to_text(&vm->vc, v, v);
+	(void)vm;
 	if (v->type == VAL_VER) {
 		v->type = VAL_STR;
 		return 0;
@@ -849,7 +884,8 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 	if (op != OP_ADMIT && need_str(&sp[-1], "a message", e) < 0)
 		return -1;
 	cl = PUSH(vm, closures, pc);
-	cl->op = (uint8_t)op;
+	cl->dyn = op == OP_DENYM || op == OP_WARNM;
+	cl->op = (uint8_t)(op == OP_DENYM ? OP_DENY : op == OP_WARNM ? OP_WARN : op);
 	cl->reads_selected = c->reads_selected;
 	cl->block = a;
 	cl->pc = pc;
@@ -1000,6 +1036,42 @@ int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, stru
 	return run(vm, p, &p->blocks[block], out, NULL, d);
 }
 
+int vm_eval_block(struct vm *vm, const struct bc_program *p, uint32_t block, const struct value *args,
+		  uint32_t nargs, struct value *out, struct diag *d)
+{
+	vm_reset_arena(vm);
+	ensure_space(vm, p);
+	vm->input = val_null();
+	vm->selected = (struct value){.type = VAL_LIST};
+	for (uint32_t i = 0; i < nargs && i < p->blocks[block].ncaptures; i++)
+		vm->locals[i] = args[i];
+	return run(vm, p, &p->blocks[block], out, NULL, d);
+}
+
+void vm_reached(const struct vm *vm, uint8_t *hit, size_t ncode)
+{
+#define HIT(pc_)                                                                                             \
+	do {                                                                                                 \
+		if ((pc_) < ncode)                                                                           \
+			hit[(pc_)] = 1;                                                                      \
+	} while (0)
+	for (size_t i = 0; i < vm->nreqs; i++)
+		HIT(vm->reqs[i].pc);
+	for (size_t i = 0; i < vm->nexcls; i++)
+		HIT(vm->excls[i].pc);
+	for (size_t i = 0; i < vm->ncfgs; i++)
+		HIT(vm->cfgs[i].pc);
+	for (size_t i = 0; i < vm->nfiles; i++)
+		HIT(vm->files[i].pc);
+	for (size_t i = 0; i < vm->nclosures; i++)
+		HIT(vm->closures[i].pc);
+	if (vm->platform.name.type != VAL_NULL)
+		HIT(vm->platform.pc);
+	if (vm->from.name.type != VAL_NULL)
+		HIT(vm->from.pc);
+#undef HIT
+}
+
 /* Evaluate closure cl (cand: the candidate record for admit filters). */
 static int run_closure(struct vm *vm, const struct bc_program *p, const struct vm_closure *cl,
 		       const struct value *cand, bool *res, struct diag *d)
@@ -1089,10 +1161,11 @@ int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const
 	return vm_fill_decision(vm, request, dec, d);
 }
 
-static void add_message(struct dec_message **m, size_t *n, size_t *cap, const struct vm_closure *cl)
+static void add_message(struct dec_message **m, size_t *n, size_t *cap, const struct vm_closure *cl,
+			const struct value *msg)
 {
 	xgrow((void **)m, cap, *n + 1, sizeof(**m));
-	(*m)[*n].message = vm_strdup(&cl->msg);
+	(*m)[*n].message = vm_strdup(msg ? msg : &cl->msg);
 	(*m)[*n].at = xstrdup(cl->at);
 	(*n)++;
 }
@@ -1129,6 +1202,7 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 {
 	struct vm_state *st = enter(vm, dec);
 	struct value *items;
+	const struct value *msg;
 	size_t stop;
 	int rc;
 
@@ -1154,15 +1228,16 @@ int vm_check(struct vm *vm, struct decision *dec, bool have_selected, struct dia
 		if (cl->op == OP_ADMIT)
 			continue;
 		if (!have_selected && cl->reads_selected) {
-			add_message(&dec->pending, &dec->npending, &dec->cappending, cl);
+			add_message(&dec->pending, &dec->npending, &dec->cappending, cl, NULL);
 			continue;
 		}
 		if (!vm->hold[i])
 			continue;
+		msg = cl->dyn ? &vm->msgs[i] : NULL;
 		if (cl->op == OP_DENY)
-			add_message(&dec->denials, &dec->ndenials, &dec->capdenials, cl);
+			add_message(&dec->denials, &dec->ndenials, &dec->capdenials, cl, msg);
 		else
-			add_message(&dec->warnings, &dec->nwarnings, &dec->capwarnings, cl);
+			add_message(&dec->warnings, &dec->nwarnings, &dec->capwarnings, cl, msg);
 	}
 	return rc;
 }

@@ -44,8 +44,10 @@ struct vm_decl {
 };
 
 struct vm_closure {
-	uint8_t op;	     /* OP_DENY, OP_WARN, OP_ADMIT */
+	uint8_t op;	     /* OP_DENY, OP_WARN (also for DENYM, WARNM), OP_ADMIT */
 	bool reads_selected; /* its block's, kept here for the check loops */
+	bool dyn;	     /* DENYM/WARNM: the block returns the message or null;
+			      * msg is the text shown while the check is pending */
 	uint32_t block;	     /* the condition's code */
 	uint32_t pc;	     /* the recording instruction in the policy block */
 	struct value msg;
@@ -92,6 +94,8 @@ struct vm {
 	size_t capstack, caplocals;
 	uint8_t *hold; /* results of a batch of checks (struct vm_batch) */
 	size_t caphold;
+	struct value *msgs; /* the messages of the dyn checks of a batch that fired */
+	size_t capmsgs;
 	struct value input, selected;
 	bool have_selected;
 

@@ -317,9 +317,9 @@ START_TEST(test_bad_headers)
 	memcpy(buf, BC_MAGIC, BC_MAGIC_LEN);
 	memcpy(buf + BC_MAGIC_LEN, "\x09\0\0\0", 4);
 	ck_assert_ptr_null(bc_load(buf, BC_MAGIC_LEN + 4, "x.cpolb", &d));
-	ck_assert_str_eq(d.entries[1].message, "unsupported bytecode format version 9 (this cpolc reads 2)");
+	ck_assert_str_eq(d.entries[1].message, "unsupported bytecode format version 9 (this cpolc reads 3)");
 	/* a file count far beyond the data */
-	memcpy(buf + BC_MAGIC_LEN, "\x02\0\0\0\xff\xff\xff\x7f", 8);
+	memcpy(buf + BC_MAGIC_LEN, "\x03\0\0\0\xff\xff\xff\x7f", 8);
 	ck_assert_ptr_null(bc_load(buf, BC_MAGIC_LEN + 8, "x.cpolb", &d));
 	ck_assert_str_eq(d.entries[2].message, "corrupt bytecode module at byte 16: bad file count");
 	diag_release(&d);
@@ -339,7 +339,7 @@ START_TEST(test_print_opcodes)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
 		char want[64];
 		if (i == -2) {
-			ck_assert_str_eq(line, "; cpolc bytecode, format 2: 64 opcodes");
+			ck_assert_str_eq(line, "; cpolc bytecode, format 3: 67 opcodes");
 			continue;
 		}
 		if (i == -1) {
@@ -478,7 +478,8 @@ START_TEST(test_golden_module)
 		ck_assert_int_eq(vm_check(vm, &dec, true, &d), 0);
 		ck_assert_uint_eq(dec.ndenials, 1);
 		ck_assert_str_eq(dec.denials[0].message, "too many");
-		ck_assert_uint_eq(dec.nwarnings, 1);
+		ck_assert_uint_eq(dec.nwarnings, 2);
+		ck_assert_str_eq(dec.warnings[1].message, "tier paid of limit 9");
 		ck_assert_uint_eq(dec.npending, 0);
 		decision_release(&dec);
 		vm_free(vm);

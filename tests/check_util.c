@@ -182,6 +182,28 @@ START_TEST(test_utf8)
 }
 END_TEST
 
+/* "did you mean": one edit for short names, two from six bytes, a swap of
+ * neighbours is one edit, the closest (then the first) wins, long names
+ * are not compared. */
+START_TEST(test_suggest)
+{
+	const char *const names[] = {"env", "version", "roles", "replicas", "string", "int"};
+	char longer[SUGGEST_MAX + 2];
+
+	ck_assert_str_eq(suggest_name("evn", names, 6), "env");
+	ck_assert_str_eq(suggest_name("en", names, 6), "env");
+	ck_assert_str_eq(suggest_name("verison", names, 6), "version");
+	ck_assert_str_eq(suggest_name("replcas", names, 6), "replicas");
+	ck_assert_str_eq(suggest_name("strng", names, 6), "string");
+	ck_assert_ptr_null(suggest_name("envx2", names, 6));
+	ck_assert_ptr_null(suggest_name("env", names, 6)); /* itself is no suggestion */
+	ck_assert_ptr_null(suggest_name("zzz", names, 6));
+	memset(longer, 'a', sizeof(longer) - 1);
+	longer[sizeof(longer) - 1] = '\0';
+	ck_assert_ptr_null(suggest_name(longer, names, 6));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -197,6 +219,7 @@ int main(void)
 	tcase_add_test(tc, test_read_special);
 	tcase_add_test(tc, test_paths);
 	tcase_add_test(tc, test_utf8);
+	tcase_add_test(tc, test_suggest);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

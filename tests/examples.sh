@@ -16,6 +16,13 @@ for f in "$EX"/*/*.cpol "$EX"/*/*/*.cpol; do
 	expect_exit "lint -Werror ${f#"$EX"/}" 0 "$CPOLC" lint -Werror "$f"
 done
 
+# every example's tests pass (selection only: no catalog here)
+for f in "$EX"/*/*_test.cpol; do
+	[ -f "$f" ] || continue
+	expect_exit "test ${f#"$EX"/}" 0 "$CPOLC" test "$f"
+	expect_match "test ${f#"$EX"/}: all passed" "$T_OUT" "^[1-9][0-9]* passed, 0 failed, 0 errors$"
+done
+
 need_tool python3 || exit 0
 need_tool make || exit 0
 need_debs hello libc6 libgcc-s1 gcc-12-base busybox-static || exit 0
@@ -101,7 +108,8 @@ fi
 expect_exit "web: the size budget denies" 1 "$CPOLC" build "$W/web/web.cpol" -r "$W/web/requests/prod.json" \
 	-D size_budget:=1000000 -C "$W/web/catalog" -o "$W/web/small.oci" --lock "$W/web/small.lock"
 expect_match "web: the size budget message" "$T_ERR" 'exceeds its size budget'
-expect_exit "web: an unknown env is denied" 1 "$CPOLC" eval "$W/web/web.cpol" -D env=qa -C "$W/web/catalog"
+expect_exit "web: the schema refuses an unknown env" 2 "$CPOLC" eval "$W/web/web.cpol" -D env=qa -C "$W/web/catalog"
+expect_match "web: the schema names the key" "$T_ERR" "key 'env': 'qa' is not one of"
 touch -d '2001-01-01' "$W/web/requests/prod.json"
 expect_exit "web: an older request does not rebuild" 0 make -q -C "$W/web" CPOLC="$CPOLC" DEBS="$CPOLC_DEBS"
 printf '{"env": "prod", "version": "1.3.3", "greeting": "hello from prod"}\n' >"$W/web/requests/prod.json"

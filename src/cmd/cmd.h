@@ -162,6 +162,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_push(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
 /* The subcommands of catalog (catalog.c dispatches). */
