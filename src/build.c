@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "comp.h"
 #include "depfile.h"
+#include "dpkgdb.h"
 #include "lock.h"
 #include "request.h"
 #include "res.h"
@@ -241,9 +242,47 @@ static size_t image_dirs(const struct decision *dec, bool has_base, struct oci_f
 	return n;
 }
 
+/* What cpolc generates for the selected set beside the policy's files:
+ * the package database (dpkgdb.h), from each primitive's package data. */
+struct extras {
+	json_t **info; /* info[i]: the package data of dec.selected[i], or NULL */
+	size_t n;
+	struct dpkgdb db;
+};
+
+static void extras_release(struct extras *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		json_decref(x->info[i]);
+	free(x->info);
+	dpkgdb_release(&x->db);
+	memset(x, 0, sizeof(*x));
+}
+
+static int extras_make(struct extras *x, const struct decision *dec, struct diag *d)
+{
+	const struct cat_prim **v = xcalloc(dec->nselected + 1, sizeof(*v));
+	int rc = 0;
+
+	memset(x, 0, sizeof(*x));
+	dpkgdb_init(&x->db);
+	x->n = dec->nselected;
+	x->info = xcalloc(x->n + 1, sizeof(*x->info));
+	for (size_t i = 0; i < x->n; i++) {
+		v[i] = dec->selected[i].prim;
+		if (cat_prim_load(v[i], d) < 0 || cat_prim_debinfo(v[i], &x->info[i], d) < 0)
+			rc = -1;
+	}
+	if (rc == 0)
+		dpkgdb_plan(&x->db, v, x->info, x->n);
+	free(v);
+	return rc;
+}
+
 /* One source per selected primitive, base primitives first, then one for
- * the generated files and directories. */
-static void plan_layers(const struct decision *dec, struct layer_plan *p)
+ * the generated files and directories: the policy's, then x's (those the
+ * policy does not write itself). */
+static void plan_layers(const struct decision *dec, const struct extras *x, struct layer_plan *p)
 {
 	size_t n = dec->nselected, k = 0, nfiles;
 	bool has_base = false;
@@ -273,13 +312,16 @@ static void plan_layers(const struct decision *dec, struct layer_plan *p)
 			p->sel_src[i] = k++;
 		}
 	}
-	p->files = xcalloc(dec->nfiles + 2, sizeof(*p->files));
+	p->files = xcalloc(dec->nfiles + x->db.nfiles + 2, sizeof(*p->files));
 	for (size_t i = 0; i < dec->nfiles; i++)
 		p->files[i] = (struct oci_file){.path = dec->files[i].path,
 						.data = dec->files[i].data,
 						.len = dec->files[i].len,
 						.mode = dec->files[i].mode};
 	nfiles = dec->nfiles + image_dirs(dec, has_base, p->files + dec->nfiles);
+	for (size_t i = 0; i < x->db.nfiles; i++)
+		if (!has_file(dec, x->db.files[i].path))
+			p->files[nfiles++] = x->db.files[i];
 	if (nfiles)
 		p->srcs[k++] = (struct oci_layer_src){.name = "files", .files = p->files, .nfiles = nfiles};
 	p->nsrcs = k;
@@ -576,6 +618,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	struct layer_plan plan = {0};
 	struct oci_opts oo = {0};
 	struct oci_result res;
+	struct extras x;
 	struct lock lk;
 	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
 	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path), *dep = NULL;
@@ -584,7 +627,12 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 
 	oci_result_init(&res);
 	lock_init(&lk);
-	plan_layers(&b->dec, &plan);
+	if (extras_make(&x, &b->dec, d) < 0) {
+		plan_layers(&b->dec, &x, &plan); /* released below */
+		st = BUILD_BAD_INPUT;
+		goto out;
+	}
+	plan_layers(&b->dec, &x, &plan);
 	if (from && oci_from_digest(from, b->from_digest, d) < 0) {
 		st = BUILD_BAD_INPUT;
 		goto out;
@@ -633,6 +681,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 out:
 	free(dep);
 	plan_release(&plan, b->dec.nselected);
+	extras_release(&x);
 	oci_result_release(&res);
 	lock_release(&lk);
 	free(lock_path);
@@ -903,6 +952,7 @@ static void derive_layers(const struct build *b, const struct lock *lk, struct o
 			  size_t *nout, struct diag *d, enum build_status *st)
 {
 	struct layer_plan plan = {0};
+	struct extras x;
 	struct src_at *v;
 	size_t n = 0, i, j;
 
@@ -918,7 +968,12 @@ static void derive_layers(const struct build *b, const struct lock *lk, struct o
 		*st = BUILD_MISMATCH;
 		return;
 	}
-	plan_layers(&b->dec, &plan);
+	if (extras_make(&x, &b->dec, d) < 0) {
+		*st = BUILD_MISMATCH;
+		extras_release(&x);
+		return;
+	}
+	plan_layers(&b->dec, &x, &plan);
 	v = xcalloc(plan.nsrcs + 1, sizeof(*v));
 	for (i = 0; i < b->dec.nselected; i++) /* dec.selected[i] is lk->prims[i] */
 		v[n++] = (struct src_at){(long)lk->prims[i].layer_index, plan.sel_src[i]};
@@ -933,6 +988,7 @@ static void derive_layers(const struct build *b, const struct lock *lk, struct o
 	}
 	free(v);
 	plan_release(&plan, b->dec.nselected);
+	extras_release(&x);
 }
 
 enum build_status build_verify(const char *lock_path, const char *image_path, struct diag *d)

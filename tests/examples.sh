@@ -115,7 +115,7 @@ def man(l):
 b, a = [x['digest'] for x in man('base.oci')['layers']], [x['digest'] for x in man('app.oci')['layers']]
 print(len(b), len(a), 'prefix' if a[:len(b)] == b else 'not-prefix')
 EOF
-expect_eq "from-base: base layers first, two appended" "$(cat "$W/fb.txt")" "5 7 prefix"
+expect_eq "from-base: base layers first, two appended" "$(cat "$W/fb.txt")" "6 8 prefix"
 if need_tool skopeo; then
 	skopeo inspect --config "oci:$W/from-base/app.oci:app" >"$W/fb.json" 2>&1
 	expect_match "from-base: entrypoint and user inherited" "$(tr -d ' \n' <"$W/fb.json")" \
