@@ -61,17 +61,26 @@ struct oci_layer_src {
 	bool allow_setuid; /* its metadata allows setuid files (member.h) */
 };
 
+/* An artifact attached to the image (src/oci_referrer.c): make returns its
+ * one blob (caller frees) once the image manifest's digest is known. */
+struct oci_referrer {
+	const char *artifact_type; /* and the media type of its blob */
+	char *(*make)(void *ctx, const char *manifest_digest, size_t *len);
+	void *ctx;
+};
+
 struct oci_opts {
 	const char *out;	/* layout directory or archive path */
 	enum oci_format format; /* OCI_FMT_DIR default */
 	const char *tag;	/* ref name; NULL = "latest" */
 	enum oci_compression compression;
-	long long epoch;	 /* SOURCE_DATE_EPOCH; >= 0 */
-	const char *cache_dir;	 /* NULL = no cache */
-	int max_layers;		 /* primitive layers; <= 0 means 100 */
-	int jobs;		 /* worker threads; <= 0 means online CPUs */
-	const char *from_layout; /* "DIR[:TAG]" of an existing layout, or NULL */
-	bool no_gc;		 /* keep unreferenced blobs in a layout dir */
+	long long epoch;		     /* SOURCE_DATE_EPOCH; >= 0 */
+	const char *cache_dir;		     /* NULL = no cache */
+	int max_layers;			     /* primitive layers; <= 0 means 100 */
+	int jobs;			     /* worker threads; <= 0 means online CPUs */
+	const char *from_layout;	     /* "DIR[:TAG]" of an existing layout, or NULL */
+	bool no_gc;			     /* keep unreferenced blobs in a layout dir */
+	const struct oci_referrer *referrer; /* or NULL */
 };
 
 /* One layer of the image as written. */
@@ -93,7 +102,8 @@ struct oci_result {
 	char manifest_digest[72];
 	uint64_t manifest_size;
 	char config_digest[72];
-	json_t *config; /* the image config's "config" object (owned) */
+	char referrer_digest[72]; /* the artifact's manifest, or "" */
+	json_t *config;		  /* the image config's "config" object (owned) */
 };
 
 void oci_result_init(struct oci_result *res);

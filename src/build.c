@@ -15,6 +15,7 @@
 #include "lock.h"
 #include "request.h"
 #include "res.h"
+#include "sbom.h"
 #include "util.h"
 
 void build_init(struct build *b)
@@ -613,12 +614,55 @@ static void summarize(struct build_summary *s, const char *out, const char *tag,
 		s->size += res->layers[i].size;
 }
 
+/* The SPDX document of the image (sbom.h), attached to it as a referrer
+ * and kept for --sbom. */
+struct sbom_ctx {
+	const struct build *b;
+	const struct extras *x;
+	char *text;
+	size_t len;
+};
+
+static char *make_sbom(void *ctx, const char *manifest_digest, size_t *len)
+{
+	struct sbom_ctx *s = ctx;
+	struct sbom_in in = {.name = s->b->dec.policy,
+			     .manifest_digest = manifest_digest,
+			     .epoch = s->b->epoch,
+			     .dec = &s->b->dec,
+			     .info = s->x->info};
+
+	free(s->text);
+	s->text = sbom_spdx(&in, &s->len);
+	*len = s->len;
+	return xstrdup(s->text);
+}
+
+/* Write what follows the image: the lock, the depfile, the SBOM. */
+static int write_after(const struct build_opts *o, const char *lock_path, const struct lock *lk,
+		       const char *dep, const struct sbom_ctx *sc, struct diag *d)
+{
+	const char *bad = NULL;
+
+	if (lock_write(lock_path, lk, d) < 0)
+		return -1;
+	if (dep && write_file_atomic(o->depfile, dep, strlen(dep), 0644) < 0)
+		bad = o->depfile;
+	else if (o->sbom && sc->text && write_file_atomic(o->sbom, sc->text, sc->len, 0644) < 0)
+		bad = o->sbom;
+	if (bad)
+		diag_file_error(d, bad, 0, 0, NULL, "cannot write '%s': %s", bad, file_strerror(errno));
+	return bad ? -1 : 0;
+}
+
 static enum build_status compose(struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
 	struct layer_plan plan = {0};
 	struct oci_opts oo = {0};
 	struct oci_result res;
 	struct extras x;
+	struct sbom_ctx sc = {b, &x, NULL, 0};
+	struct oci_referrer ref = {SBOM_MEDIA_TYPE, make_sbom, &sc};
 	struct lock lk;
 	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
 	char *cache = NULL, *from = from_layout(&b->dec, o->policy_path), *dep = NULL;
@@ -663,23 +707,20 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	oo.cache_dir = cache;
 	oo.max_layers = o->max_layers;
 	oo.from_layout = from;
+	oo.referrer = &ref;
 	if (oci_compose(&oo, plan.srcs, plan.nsrcs, b->dec.config, b->dec.annotations, b->dec.platform, &res,
 			d) < 0) {
 		st = BUILD_BAD_INPUT;
 		goto out;
 	}
 	fill_lock(&lk, b, &plan, &res);
-	if (lock_write(lock_path, &lk, d) < 0) {
+	if (write_after(o, lock_path, &lk, dep, &sc, d) < 0)
 		st = BUILD_BAD_INPUT;
-	} else if (dep && write_file_atomic(o->depfile, dep, strlen(dep), 0644) < 0) {
-		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
-				file_strerror(errno));
-		st = BUILD_BAD_INPUT;
-	} else {
+	else
 		summarize(&b->image, out, oo.tag, lock_path, &res);
-	}
 out:
 	free(dep);
+	free(sc.text);
 	plan_release(&plan, b->dec.nselected);
 	extras_release(&x);
 	oci_result_release(&res);

@@ -478,7 +478,8 @@ cat >tagged.cpol <<'EOF'
 policy "tagged" { platform "linux/amd64"; include "tool"; file "/etc/env" = input.env; }
 EOF
 # tags LAYOUT: the tags of its index.json in order, then "orphans:" and every
-# blob that no manifest of the index references
+# blob that no manifest of the index references; fails unless each image
+# has one SBOM referrer and no referrer's image is gone
 tags() {
 	python3 - "$1" <<'PY'
 import json, os, sys
@@ -490,7 +491,12 @@ for d in idx["manifests"]:
     m = json.load(open(os.path.join(root, "blobs", *d["digest"].split(":"))))
     refs.update([m["config"]["digest"]] + [l["digest"] for l in m["layers"]])
 blobs = set("sha256:" + f for f in os.listdir(os.path.join(root, "blobs", "sha256")))
-print(" ".join(d["annotations"]["org.opencontainers.image.ref.name"] for d in idx["manifests"]),
+imgs = [d for d in idx["manifests"] if "artifactType" not in d]
+# the SBOM referrers (doc/cpolc.1, "The SBOM"): each names a listed image
+subj = [json.load(open(os.path.join(root, "blobs", *d["digest"].split(":"))))["subject"]["digest"]
+        for d in idx["manifests"] if "artifactType" in d]
+assert sorted(subj) == sorted(set(d["digest"] for d in imgs)), "one referrer per image"
+print(" ".join(d["annotations"]["org.opencontainers.image.ref.name"] for d in imgs),
       "orphans:", " ".join(sorted(blobs - refs)))
 PY
 }

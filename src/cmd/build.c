@@ -30,7 +30,7 @@ static int source_date_epoch(long long *epoch)
 struct build_args {
 	struct policy_args pa;
 	struct diag_opts dopts;
-	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push;
+	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push, *sbom;
 	struct push_args push_opts;
 	int format, compression, locked, no_cache, offline, quiet, json;
 	long long max_layers;
@@ -57,6 +57,7 @@ static void apply(const struct build_args *a, const char *policy_path, struct bu
 	bo->offline = a->offline;
 	bo->depfile = a->depfile;
 	bo->depfile_target = a->depfile_target;
+	bo->sbom = a->sbom;
 }
 
 static void release_args(struct build_args *a)
@@ -137,6 +138,8 @@ int cmd_build(int argc, char **argv)
 		OPT_INT(0, "max-layers", &a.max_layers, "N", 1, 1000000,
 			"at most N layers: the smallest primitives share one\n(default 100)"),
 		OPT_STRING(0, "lock", &a.lock, "FILE", "write the lock file to FILE (default: POLICY.lock)"),
+		OPT_STRING(0, "sbom", &a.sbom, "FILE",
+			   "also write the image's SPDX 2.3 SBOM (attached to the image) to FILE"),
 		OPT_BOOL(0, "locked", &a.locked, "fail (exit 4) unless the resolution equals the lock's"),
 		OPT_STRING(0, "cache", &a.cache, "DIR", "the layer cache (default: see ENVIRONMENT)"),
 		OPT_BOOL_F(0, "no-cache", &a.no_cache, "use no layer cache", OPT_NONEG),
