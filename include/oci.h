@@ -45,7 +45,8 @@ struct oci_file {
 	const void *data;
 	size_t len;
 	unsigned mode; /* permission bits; 0 means 0644 (0755 for a directory) */
-	char type;     /* 0 or 'f' a file, 'd' a directory (data and len unused) */
+	char type;     /* 0 or 'f' a file, 'd' a directory (data and len unused),
+			* 'l' a symbolic link to the len bytes of data */
 	unsigned uid, gid;
 };
 

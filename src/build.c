@@ -12,6 +12,7 @@
 #include "comp.h"
 #include "depfile.h"
 #include "dpkgdb.h"
+#include "maint.h"
 #include "lock.h"
 #include "request.h"
 #include "res.h"
@@ -243,12 +244,14 @@ static size_t image_dirs(const struct decision *dec, bool has_base, struct oci_f
 	return n;
 }
 
-/* What cpolc generates for the selected set beside the policy's files:
- * the package database (dpkgdb.h), from each primitive's package data. */
+/* What cpolc generates for the selected set beside the policy's files,
+ * from each primitive's package data: the package database (dpkgdb.h) and
+ * what the maintainer scripts would have made (maint.h). */
 struct extras {
 	json_t **info; /* info[i]: the package data of dec.selected[i], or NULL */
 	size_t n;
 	struct dpkgdb db;
+	struct maint maint;
 };
 
 static void extras_release(struct extras *x)
@@ -257,6 +260,7 @@ static void extras_release(struct extras *x)
 		json_decref(x->info[i]);
 	free(x->info);
 	dpkgdb_release(&x->db);
+	maint_release(&x->maint);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -267,6 +271,7 @@ static int extras_make(struct extras *x, const struct decision *dec, struct diag
 
 	memset(x, 0, sizeof(*x));
 	dpkgdb_init(&x->db);
+	maint_init(&x->maint);
 	x->n = dec->nselected;
 	x->info = xcalloc(x->n + 1, sizeof(*x->info));
 	for (size_t i = 0; i < x->n; i++) {
@@ -274,8 +279,11 @@ static int extras_make(struct extras *x, const struct decision *dec, struct diag
 		if (cat_prim_load(v[i], d) < 0 || cat_prim_debinfo(v[i], &x->info[i], d) < 0)
 			rc = -1;
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		dpkgdb_plan(&x->db, v, x->info, x->n);
+		maint_scan(&x->maint, v, x->info, x->n);
+		rc = maint_cabundle(&x->maint, v, x->info, x->n, d);
+	}
 	free(v);
 	return rc;
 }
@@ -313,7 +321,7 @@ static void plan_layers(const struct decision *dec, const struct extras *x, stru
 			p->sel_src[i] = k++;
 		}
 	}
-	p->files = xcalloc(dec->nfiles + x->db.nfiles + 2, sizeof(*p->files));
+	p->files = xcalloc(dec->nfiles + x->db.nfiles + x->maint.nfiles + 2, sizeof(*p->files));
 	for (size_t i = 0; i < dec->nfiles; i++)
 		p->files[i] = (struct oci_file){.path = dec->files[i].path,
 						.data = dec->files[i].data,
@@ -323,6 +331,9 @@ static void plan_layers(const struct decision *dec, const struct extras *x, stru
 	for (size_t i = 0; i < x->db.nfiles; i++)
 		if (!has_file(dec, x->db.files[i].path))
 			p->files[nfiles++] = x->db.files[i];
+	for (size_t i = 0; i < x->maint.nfiles; i++)
+		if (!has_file(dec, x->maint.files[i].path))
+			p->files[nfiles++] = x->maint.files[i];
 	if (nfiles)
 		p->srcs[k++] = (struct oci_layer_src){.name = "files", .files = p->files, .nfiles = nfiles};
 	p->nsrcs = k;
@@ -571,7 +582,8 @@ static char *collision_marker(const char *cache, const struct layer_plan *p)
 		}
 		for (size_t j = 0; j < s->nfiles; j++) {
 			sha256_hex(s->files[j].data, s->files[j].len, hex);
-			sb_addf(&sb, "%zu file %s %o %s\n", i, s->files[j].path, s->files[j].mode, hex);
+			sb_addf(&sb, "%zu file %c %s %o %s\n", i, s->files[j].type ? s->files[j].type : 'f',
+				s->files[j].path, s->files[j].mode, hex);
 		}
 	}
 	sha256_hex(sb.buf, sb.len, hex);
@@ -677,6 +689,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		goto out;
 	}
 	plan_layers(&b->dec, &x, &plan);
+	maint_report(&x.maint, d);
 	if (from && oci_from_digest(from, b->from_digest, d) < 0) {
 		st = BUILD_BAD_INPUT;
 		goto out;

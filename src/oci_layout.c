@@ -403,6 +403,11 @@ static void group_key(struct group *g, const struct oci_opts *o)
 					f->uid, f->gid);
 				continue;
 			}
+			if (f->type == 'l') {
+				sb_addf(&sb, "link %zu:%s %zu:%.*s\n", strlen(f->path), f->path, f->len,
+					(int)f->len, (const char *)f->data);
+				continue;
+			}
 			sha256_hex(f->data, f->len, hex);
 			sb_addf(&sb, "file %zu:%s %o sha256:%s\n", strlen(f->path), f->path, f->mode, hex);
 		}

@@ -66,12 +66,14 @@ BUILD_APP="build app.cpol -r req.json -C cat"
 expect_exit "build" 0 "$CPOLC" $BUILD_APP -o app.oci --lock app.lock -M app.d
 M1=$(manifest_digest app.oci app)
 expect_match "index.json names a manifest tagged with the policy name" "$M1" '^sha256:[0-9a-f]{64}$'
-expect_eq "build says what it wrote on one line of stderr" "$(printf '%s' "$T_ERR" | grep -c .)" 1
+# (libc6's maintainer scripts draw a warning of their own: tests/maint.sh)
+expect_eq "build says what it wrote on one line of stderr" \
+	"$(printf '%s\n' "$T_ERR" | grep -v '\[maint-script\]$' | grep -c .)" 1
 expect_match "the line names the image, tag, digest, layers and size" "$T_ERR" \
 	"^app\.oci:app $M1 6 layers, [0-9.]+ (B|KiB|MiB)\$"
 expect_eq "nothing on stdout without --json" "$T_OUT" ""
 expect_exit "build -q" 0 "$CPOLC" $BUILD_APP -o app-q.oci --lock app-q.lock -q
-expect_eq "-q silences the line" "$T_ERR" ""
+expect_eq "-q silences the line" "$(printf '%s\n' "$T_ERR" | grep -v '\[maint-script\]$')" ""
 expect_exit "build --json -q" 0 "$CPOLC" $BUILD_APP -o app-j.oci --lock app-j.lock --json -q
 printf '%s\n' "$T_OUT" >summary.json
 expect_eq "--json: the summary on stdout" \
