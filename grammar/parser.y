@@ -54,6 +54,7 @@ int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "parse.h"
 
 #define YYMAXDEPTH 400000
@@ -84,6 +85,9 @@ static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc);
 static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path, YYLTYPE ploc,
 				struct ast *val, uint64_t mode, YYLTYPE mloc, struct pstr *opt,
 				YYLTYPE oloc);
+static struct ast *mk_attr(struct pctx *ctx, struct pstr word, YYLTYPE wloc, struct ast *val);
+static struct ast *mk_decl(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct pstr name,
+			   YYLTYPE nloc, struct ast_list attrs);
 }
 
 %define api.pure full
@@ -117,6 +121,7 @@ static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path,
 %token VOLUME "'volume'" STOPSIGNAL "'stopsignal'" FILE_KW "'file'" MODE "'mode'"
 %token ANY "'any'" ALL "'all'" FOR "'for'" IN "'in'" TRUE "'true'" FALSE "'false'" NULL_KW "'null'"
 %token INPUT "'input'" SELECTED "'selected'" NOTIN "'not in'"
+%token ACCOUNT "'account'" GROUP "'group'" DIRECTORY "'directory'"
 %token COMMENT "comment" /* only from lex_tokens, never seen by the parser */
 %token EQ "'=='" NE "'!='" LE "'<='" GE "'>='" AND "'&&'" OR "'||'" COALESCE "'??'"
 
@@ -124,6 +129,7 @@ static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path,
 %type <list> decls stmts block params_opt params args_opt args
 %type <op> cmpop
 %type <str> field_name
+%type <list> attrs
 
 %precedence ANY
 %right COALESCE
@@ -283,7 +289,26 @@ stmt
 	| FILE_KW STRING '=' expr MODE INT IDENT ';' {
 		$$ = mk_file_mode(ctx, @$, $2, @2, $4, $6, @6, &$7, @7);
 	}
+	| ACCOUNT STRING attrs ';' { $$ = mk_decl(ctx, AST_ACCOUNT, @$, $2, @2, $3); }
+	| GROUP STRING attrs ';' { $$ = mk_decl(ctx, AST_GROUP, @$, $2, @2, $3); }
+	| DIRECTORY STRING attrs ';' { $$ = mk_decl(ctx, AST_DIRECTORY, @$, $2, @2, $3); }
 	| error ';' { $$ = NULL; }
+	;
+
+/* The attributes of account, group and directory: a word and a literal,
+ * or a word alone (special); mk_decl checks which words each takes. */
+attrs
+	: %empty { memset(&$$, 0, sizeof($$)); }
+	| attrs IDENT INT { $$ = $1; ast_list_push(&$$, mk_attr(ctx, $2, @2, mk_int(ctx, @3, $3))); }
+	| attrs IDENT STRING {
+		$$ = $1;
+		ast_list_push(&$$, mk_attr(ctx, $2, @2, fin(ctx, mk_str(ctx, AST_STRING, @3, $3, @3))));
+	}
+	| attrs MODE INT {
+		$$ = $1;
+		ast_list_push(&$$, mk_attr(ctx, kw_text(ctx, @2), @2, mk_int(ctx, @3, $3)));
+	}
+	| attrs IDENT { $$ = $1; ast_list_push(&$$, mk_attr(ctx, $2, @2, NULL)); }
 	;
 
 if_stmt
@@ -430,6 +455,7 @@ keyword
 	| ELSE | LET | DENY | WARN | WHEN | PLATFORM | BASE | FROM | ENTRYPOINT | CMD | ENV
 	| USER | WORKDIR | LABEL | ANNOTATION | EXPOSE | VOLUME | STOPSIGNAL | FILE_KW | MODE
 	| ANY | ALL | FOR | IN | TRUE | FALSE | NULL_KW | INPUT | SELECTED
+	| ACCOUNT | GROUP | DIRECTORY
 	;
 
 %%
@@ -715,43 +741,142 @@ static struct pstr kw_text(struct pctx *ctx, YYLTYPE loc)
 	return s;
 }
 
-/* `file P = E mode M [special];`: M must be written in octal (0o644): a
- * decimal-looking 0644 or 644 is refused with the octal spelling as a hint,
- * and setuid, setgid and sticky bits need the word `special` after it. */
-static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path, YYLTYPE ploc,
-				struct ast *val, uint64_t mode, YYLTYPE mloc, struct pstr *opt,
-				YYLTYPE oloc)
+/* A mode M of a `what` (file, directory) must be written in octal (0o644):
+ * a decimal-looking 0644 or 644 is refused with the octal spelling as a
+ * hint, and setuid, setgid and sticky bits need the word `special`. */
+static void check_mode(struct pctx *ctx, const char *what, uint64_t mode, YYLTYPE mloc, bool special)
 {
-	struct ast *n = mk_str(ctx, AST_FILE, loc, path, ploc);
 	const char *t = ctx->text + mloc.begin;
 	size_t tl = mloc.end - mloc.begin;
 	bool octal = tl > 2 && t[0] == '0' && (t[1] == 'o' || t[1] == 'O');
 
-	n->a = val;
-	n->has_mode = true;
 	if (!octal && tl > 1 && (t[1] == 'x' || t[1] == 'X')) {
-		diag_error(ctx->d, mloc, "mode", "file mode '%.*s' is not octal (write 0o%llo)",
+		diag_error(ctx->d, mloc, "mode", "%s mode '%.*s' is not octal (write 0o%llo)", what,
 			   (int)(tl > 32 ? 32 : tl), t, (unsigned long long)mode);
 	} else if (!octal) {
 		size_t i = 0;
 		while (i + 1 < tl && t[i] == '0')
 			i++;
-		diag_error(ctx->d, mloc, "mode", "file mode '%.*s' is not octal (write 0o%.*s)",
+		diag_error(ctx->d, mloc, "mode", "%s mode '%.*s' is not octal (write 0o%.*s)", what,
 			   (int)(tl > 32 ? 32 : tl), t, (int)(tl - i > 32 ? 32 : tl - i), t + i);
 	} else if (mode > 07777) {
-		diag_error(ctx->d, mloc, "syntax", "file mode 0o%llo is beyond 0o7777",
+		diag_error(ctx->d, mloc, "syntax", "%s mode 0o%llo is beyond 0o7777", what,
 			   (unsigned long long)mode);
-	} else if (opt && strcmp(opt->s, "special") != 0) {
+	} else if ((mode & 07000) && !special) {
+		diag_error(ctx->d, mloc, "mode",
+			   "%s mode 0o%llo sets setuid, setgid or sticky bits (add 'special' after it to mean it)",
+			   what, (unsigned long long)mode);
+	}
+}
+
+/* `file P = E mode M [special];`: M as check_mode wants it. */
+static struct ast *mk_file_mode(struct pctx *ctx, YYLTYPE loc, struct pstr path, YYLTYPE ploc,
+				struct ast *val, uint64_t mode, YYLTYPE mloc, struct pstr *opt,
+				YYLTYPE oloc)
+{
+	struct ast *n = mk_str(ctx, AST_FILE, loc, path, ploc);
+
+	n->a = val;
+	n->has_mode = true;
+	if (opt && strcmp(opt->s, "special") != 0)
 		diag_error(ctx->d, oloc, "syntax", "unexpected '%.*s' after the mode (only 'special')",
 			   (int)(opt->len > 32 ? 32 : opt->len), opt->s);
-	} else if ((mode & 07000) && !opt) {
-		diag_error(ctx->d, mloc, "mode",
-			   "file mode 0o%llo sets setuid, setgid or sticky bits (add 'special' after it to mean it)",
-			   (unsigned long long)mode);
-	}
+	else
+		check_mode(ctx, "file", mode, mloc, opt != NULL);
 	if (opt)
 		free(opt->s);
 	n->num = (int64_t)(mode & 07777);
+	return fin(ctx, n);
+}
+
+/* One attribute of an account, group or directory: str the word, a the
+ * literal (NULL for a word alone). */
+static struct ast *mk_attr(struct pctx *ctx, struct pstr word, YYLTYPE wloc, struct ast *val)
+{
+	YYLTYPE loc = wloc;
+	struct ast *n;
+
+	if (val)
+		loc.end = val->loc.end;
+	n = mk_str(ctx, AST_ATTR, loc, word, wloc);
+	n->a = val;
+	return fin(ctx, n);
+}
+
+/* The words each declaration takes, and the kind of value: 'i' an integer,
+ * 's' a string, '-' none. The first is required. */
+static const char *const decl_words[][6] = {
+	[AST_ACCOUNT] = {"iuid", "igid", "shome", "sshell", "scomment", NULL},
+	[AST_GROUP] = {"igid", NULL},
+	[AST_DIRECTORY] = {"imode", "sowner", "-special", NULL},
+};
+
+static const char *decl_word(enum ast_kind kind, const char *w)
+{
+	for (size_t i = 0; decl_words[kind][i]; i++)
+		if (!strcmp(decl_words[kind][i] + 1, w))
+			return decl_words[kind][i];
+	return NULL;
+}
+
+/* Check one attribute: known, not repeated, of the right kind, in range. */
+static void check_attr(struct pctx *ctx, enum ast_kind kind, const struct ast_list *l, size_t i,
+		       bool special)
+{
+	const struct ast *n = l->v[i], *v = n->a;
+	const char *w = decl_word(kind, n->str);
+	char want = w ? w[0] : 0;
+
+	for (size_t k = 0; k < i; k++)
+		if (!strcmp(l->v[k]->str, n->str)) {
+			diag_error(ctx->d, n->nameloc, "syntax", "'%s' is given twice", n->str);
+			return;
+		}
+	if (!w) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t k = 0; decl_words[kind][k]; k++)
+			sb_addf(&sb, "%s%s", k ? ", " : "", decl_words[kind][k] + 1);
+		diag_error(ctx->d, n->nameloc, "syntax", "unexpected '%.32s' in '%s' (expected %s)", n->str,
+			   ast_kind_name(kind), sb.buf);
+		sb_release(&sb);
+	}
+	else if ((want == '-') != !v || (v && (want == 'i') != (v->kind == AST_INT)))
+		diag_error(ctx->d, n->loc, "syntax", "'%s' takes %s", n->str,
+			   want == 'i' ? "an integer" : want == 's' ? "a string" : "no value");
+	else if (!strcmp(n->str, "mode"))
+		check_mode(ctx, "directory", (uint64_t)v->num, v->loc, special);
+	else if (want == 'i' && (v->num < 0 || v->num > (int64_t)ACCOUNTS_ID_MAX))
+		diag_error(ctx->d, v->loc, "account", "'%s' must be 0 to %u", n->str, ACCOUNTS_ID_MAX);
+	else if ((!strcmp(n->str, "home") || !strcmp(n->str, "shell")) && !accounts_valid_path(v->str))
+		diag_error(ctx->d, v->loc, "account", "'%s' must be an absolute path without ':'", n->str);
+}
+
+/* `account "NAME" uid N [gid N] [home "P"] [shell "P"] [comment "S"];`,
+ * `group "NAME" gid N;`, `directory "P" [mode 0oM [special]] [owner "O"];`:
+ * str the name or path, kids the AST_ATTR nodes in source order. */
+static struct ast *mk_decl(struct pctx *ctx, enum ast_kind kind, YYLTYPE loc, struct pstr name,
+			   YYLTYPE nloc, struct ast_list attrs)
+{
+	struct ast *n = mk_str(ctx, kind, loc, name, nloc);
+	bool special = false, first = false;
+
+	n->kids = attrs;
+	for (size_t i = 0; i < attrs.n; i++) {
+		special |= !strcmp(attrs.v[i]->str, "special");
+		first |= !strcmp(attrs.v[i]->str, decl_words[kind][0] + 1);
+	}
+	for (size_t i = 0; i < attrs.n; i++)
+		check_attr(ctx, kind, &attrs, i, special);
+	if (kind == AST_DIRECTORY && (n->str[0] != '/' || strlen(n->str) != n->len))
+		diag_error(ctx->d, nloc, "syntax", "a directory path must be absolute");
+	else if (kind != AST_DIRECTORY && (!accounts_valid_name(n->str) || strlen(n->str) != n->len))
+		diag_error(ctx->d, nloc, "account",
+			   "'%.64s' is not a valid %s name (1 to %d of A-Z a-z 0-9 . _ -, not all digits, not "
+			   "starting with '-')",
+			   n->str, kind == AST_GROUP ? "group" : "account", ACCOUNTS_NAME_MAX);
+	else if (kind != AST_DIRECTORY && !first)
+		diag_error(ctx->d, nloc, "syntax", "'%s' needs '%s'", ast_kind_name(kind),
+			   decl_words[kind][0] + 1);
 	return fin(ctx, n);
 }
 

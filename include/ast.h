@@ -38,21 +38,25 @@ enum ast_kind {
 	AST_QUANT,    /* any/all str in a : b   (op AST_OP_ANY or AST_OP_ALL) */
 
 	/* statements */
-	AST_INCLUDE,  /* include str [op a]; op is 0 or a comparison op */
-	AST_EXCLUDE,  /* exclude str */
-	AST_ADMIT,    /* admit str if a */
-	AST_USE,      /* use a(kids...); a is AST_NAME or AST_FIELD(alias, name); ref after sema */
-	AST_LET,      /* let str = a */
-	AST_IF,	      /* if a { kids } else b: b NULL, an AST_IF (else if) or AST_BLOCK */
-	AST_BLOCK,    /* { kids } (else branch) */
-	AST_DENY,     /* deny str [when a]; a NULL means true */
-	AST_WARN,     /* warn str [when a] */
-	AST_PLATFORM, /* platform str */
-	AST_BASE,     /* base str [op a] */
-	AST_FROM,     /* from str */
-	AST_CONFIG,   /* op: enum ast_config; str: key for env/label/annotation/expose/volume
-		       * (NULL otherwise); a: value expression (NULL for expose/volume) */
-	AST_FILE,     /* file str = a [mode num]; has_mode tells whether mode was given */
+	AST_INCLUDE,   /* include str [op a]; op is 0 or a comparison op */
+	AST_EXCLUDE,   /* exclude str */
+	AST_ADMIT,     /* admit str if a */
+	AST_USE,       /* use a(kids...); a is AST_NAME or AST_FIELD(alias, name); ref after sema */
+	AST_LET,       /* let str = a */
+	AST_IF,	       /* if a { kids } else b: b NULL, an AST_IF (else if) or AST_BLOCK */
+	AST_BLOCK,     /* { kids } (else branch) */
+	AST_DENY,      /* deny str [when a]; a NULL means true */
+	AST_WARN,      /* warn str [when a] */
+	AST_PLATFORM,  /* platform str */
+	AST_BASE,      /* base str [op a] */
+	AST_FROM,      /* from str */
+	AST_CONFIG,    /* op: enum ast_config; str: key for env/label/annotation/expose/volume
+			* (NULL otherwise); a: value expression (NULL for expose/volume) */
+	AST_FILE,      /* file str = a [mode num]; has_mode tells whether mode was given */
+	AST_ACCOUNT,   /* account str attrs: kids AST_ATTR (uid gid home shell comment) */
+	AST_GROUP,     /* group str attrs: kids AST_ATTR (gid) */
+	AST_DIRECTORY, /* directory str attrs: kids AST_ATTR (mode special owner) */
+	AST_ATTR,      /* str a: an attribute word and its literal (a NULL for a word alone) */
 
 	/* declarations */
 	AST_IMPORT,   /* import str [as alias] */

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "accounts.h"
 #include "diag.h"
 
 struct cat_prim;
@@ -25,6 +26,14 @@ struct dec_request {
 	char *constraint; /* version text, or NULL */
 	char *at;	  /* "FILE:LINE:COL" of the statement */
 	bool is_base;	  /* from a `base` statement */
+};
+
+/* A `directory` statement. */
+struct dec_dir {
+	char *path;
+	unsigned mode;
+	char *owner; /* "NAME[:GROUP]" or "UID[:GID]" as written, or NULL for root */
+	char *at;
 };
 
 struct dec_exclude {
@@ -68,6 +77,9 @@ struct decision {
 	json_t *annotations; /* object, keys sorted */
 	struct dec_file *files;
 	size_t nfiles, capfiles;
+	struct accounts accounts; /* the account and group statements, in order */
+	struct dec_dir *dirs;	  /* the directory statements; a later one for a path replaces it */
+	size_t ndirs, capdirs;
 
 	struct dec_selected *selected; /* dependencies before dependents */
 	size_t nselected, capselected;

@@ -10,6 +10,9 @@
  *   unused-import    an import never used
  *   dead-check       a deny/warn whose condition is always false
  *   user-root        a policy that never sets user, or sets it to root
+ *   unknown-user     a user or directory owner that names an account or
+ *                    group no account/group statement of the policy declares
+ *                    (numbers are not checked: lint cannot see the image)
  * With catalogs (lint_catalogs; errors unless said otherwise):
  *   unknown-primitive        include/base of a name no primitive has or
  *                            provides (a warning for exclude)

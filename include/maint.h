@@ -95,6 +95,14 @@ int maint_cabundle(struct maint *m, const struct cat_prim *const *v, json_t *con
 void maint_link(struct maint *m, const char *path, const char *target);
 void maint_file(struct maint *m, const char *path, char *text);
 
+/* Add the system accounts the scripts create to acc, as adduser --system
+ * would (after the policy's): a user or group that exists is left as it
+ * is; a new one takes the lowest free id in 100..999; a user without a
+ * group of its own is in nogroup (65534, created when absent); home and
+ * shell default as accounts_add_user says. 0, or -1 after reporting. */
+struct accounts;
+int maint_accounts(const struct maint *m, struct accounts *acc, struct diag *d);
+
 /* The warnings as diagnostics (rule "maint-script"). */
 void maint_report(const struct maint *m, struct diag *d);
 

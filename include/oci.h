@@ -48,6 +48,8 @@ struct oci_file {
 	char type;     /* 0 or 'f' a file, 'd' a directory (data and len unused),
 			* 'l' a symbolic link to the len bytes of data */
 	unsigned uid, gid;
+	bool replaces; /* stands for what lower layers hold at path, merged
+			* (/etc/passwd): not a collision when they differ */
 };
 
 /* One layer to produce, bottom to top. */
@@ -148,6 +150,16 @@ struct oci_image_desc {
 };
 int oci_layout_image(const char *dir, const char *tag, struct oci_image_desc *out, struct diag *d);
 void oci_image_desc_release(struct oci_image_desc *img);
+
+/* The content of the regular file at path (normalised: "etc/passwd") as
+ * the tar at tar (compressed or not; the last member wins), or as the
+ * image spec ("DIR[:TAG]", for platform) holds it once its layers are
+ * stacked (whiteouts and opaque directories delete it). Returns 1 with
+ * *data (NUL-terminated, caller frees) and *len, 0 when there is no such
+ * file, -1 after reporting (unreadable, or larger than max bytes). */
+int oci_tar_file(const char *tar, const char *path, size_t max, char **data, size_t *len, struct diag *d);
+int oci_from_file(const char *spec, const char *platform, const char *path, size_t max, char **data,
+		  size_t *len, struct diag *d);
 
 /* Parse "os/arch[/variant]"; returns 0 or -1. Out strings are malloc'd. */
 int oci_parse_platform(const char *platform, char **os, char **arch, char **variant);

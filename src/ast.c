@@ -102,6 +102,8 @@ static const char *const kind_names[] = {
 	[AST_CONFIG] = "config",     [AST_FILE] = "file",	  [AST_IMPORT] = "import",
 	[AST_CONST] = "const",	     [AST_FRAGMENT] = "fragment", [AST_PARAM] = "parameter",
 	[AST_POLICY] = "policy",     [AST_MODULE] = "module",	  [AST_ERROR] = "error",
+	[AST_ACCOUNT] = "account",   [AST_GROUP] = "group",	  [AST_DIRECTORY] = "directory",
+	[AST_ATTR] = "attribute",
 };
 
 const char *ast_kind_name(enum ast_kind kind)

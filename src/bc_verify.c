@@ -90,7 +90,7 @@ static int flow_to(struct vctx *v, uint32_t from, uint32_t to, int32_t depth)
 
 /* Statements are told by number: INCLUDE and everything after it (and
  * HALT, which ends a policy block). So the statement opcodes must stay the
- * last ones of opcode_list.h. The assertion lists them: fourteen distinct
+ * last ones of opcode_list.h. The assertion lists them: seventeen distinct
  * opcodes at or after INCLUDE fill [INCLUDE, OP__COUNT) exactly, so a
  * reorder that moves one out, or any other opcode in, fails to compile. */
 #define STMT_AT_END(op) ((op) >= OP_INCLUDE)
@@ -98,7 +98,8 @@ _Static_assert(STMT_AT_END(OP_INCLUDE) && STMT_AT_END(OP_INCLUDEV) && STMT_AT_EN
 		       STMT_AT_END(OP_BASEV) && STMT_AT_END(OP_EXCLUDE) && STMT_AT_END(OP_PLATFORM) &&
 		       STMT_AT_END(OP_FROM) && STMT_AT_END(OP_CFG) && STMT_AT_END(OP_CFGKV) &&
 		       STMT_AT_END(OP_CFGKEY) && STMT_AT_END(OP_FILE) && STMT_AT_END(OP_DENY) &&
-		       STMT_AT_END(OP_WARN) && STMT_AT_END(OP_ADMIT) && OP__COUNT - OP_INCLUDE == 14,
+		       STMT_AT_END(OP_WARN) && STMT_AT_END(OP_ADMIT) && STMT_AT_END(OP_GROUP) &&
+		       STMT_AT_END(OP_ACCOUNT) && STMT_AT_END(OP_DIRECTORY) && OP__COUNT - OP_INCLUDE == 17,
 	       "the statement opcodes must be the last ones of opcode_list.h, and only they");
 
 static bool is_statement(enum bc_op op)
@@ -184,7 +185,7 @@ static int check_operand(struct vctx *v, uint32_t pc, enum bc_op op, int32_t dep
 		} else if (op == OP_INCLUDEV || op == OP_BASEV) {
 			if (!bc_cmp_name(a))
 				return vfail(v, pc, "bad comparison %" PRIu32, a);
-		} else if (op == OP_FILE) {
+		} else if (op == OP_FILE || op == OP_DIRECTORY) {
 			if (a > 07777)
 				return vfail(v, pc, "bad file mode %" PRIo32, a);
 		} else {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "build_int.h"
 #include "cache.h"
 #include "comp.h"
 #include "depfile.h"
@@ -163,14 +164,29 @@ enum build_status build_decide(struct build *b, const struct build_opts *o, stru
 
 /* ---- layers ------------------------------------------------------------- */
 
+/* What cpolc generates for the selected set beside the policy's files,
+ * from each primitive's package data: the package database (dpkgdb.h) and
+ * what the maintainer scripts would have made (maint.h). */
+struct extras {
+	json_t **info; /* info[i]: the package data of dec.selected[i], or NULL */
+	size_t n;
+	struct dpkgdb db;
+	struct maint maint;
+	struct oci_file *files; /* db's and maint's, for the top layer */
+	size_t nfiles;
+};
+
 struct layer_plan {
 	struct oci_layer_src *srcs;
 	size_t nsrcs;
 	size_t *sel_src; /* sel_src[i]: source of dec.selected[i] */
 	char **names, **tars;
 	const char **tarv, **digv;
-	struct oci_file *files;
+	struct gen gen;
+	struct extras x;
 };
+
+static void extras_release(struct extras *x);
 
 static void plan_release(struct layer_plan *p, size_t nsel)
 {
@@ -184,7 +200,8 @@ static void plan_release(struct layer_plan *p, size_t nsel)
 	free(p->digv);
 	free(p->srcs);
 	free(p->sel_src);
-	free(p->files);
+	gen_release(&p->gen);
+	extras_release(&p->x);
 }
 
 static bool is_base(const struct decision *dec, const struct dec_selected *s)
@@ -195,65 +212,6 @@ static bool is_base(const struct decision *dec, const struct dec_selected *s)
 	return false;
 }
 
-/* "UID[:GID]" of a numeric user, else false. */
-static bool numeric_user(const char *u, unsigned *uid, unsigned *gid)
-{
-	char *end;
-	unsigned long a, b = 0;
-
-	if (!u || *u < '0' || *u > '9')
-		return false;
-	a = strtoul(u, &end, 10);
-	if (*end == ':') {
-		if (end[1] < '0' || end[1] > '9')
-			return false;
-		b = strtoul(end + 1, &end, 10);
-	}
-	if (*end || a > 0xffffffffUL || b > 0xffffffffUL)
-		return false;
-	*uid = (unsigned)a;
-	*gid = (unsigned)b;
-	return true;
-}
-
-static bool has_file(const struct decision *dec, const char *path)
-{
-	for (size_t i = 0; i < dec->nfiles; i++)
-		if (!strcmp(dec->files[i].path + (dec->files[i].path[0] == '/'), path + 1))
-			return true;
-	return false;
-}
-
-/* The directories every image gets in its generated layer: /tmp (1777)
- * unless the image starts from a root filesystem (a base primitive or a
- * from image) that brings its own, and the workdir, owned by the image's
- * user when that is numeric. Returns how many were added to f. */
-static size_t image_dirs(const struct decision *dec, bool has_base, struct oci_file *f)
-{
-	const char *wd = json_string_value(json_object_get(dec->config, "WorkingDir"));
-	const char *user = json_string_value(json_object_get(dec->config, "User"));
-	size_t n = 0;
-
-	if (!has_base && !dec->from && !has_file(dec, "/tmp"))
-		f[n++] = (struct oci_file){.path = "/tmp", .mode = 01777, .type = 'd'};
-	if (wd && wd[0] == '/' && wd[1] && !has_file(dec, wd) && strcmp(wd, "/tmp") != 0) {
-		f[n] = (struct oci_file){.path = wd, .mode = 0755, .type = 'd'};
-		numeric_user(user, &f[n].uid, &f[n].gid);
-		n++;
-	}
-	return n;
-}
-
-/* What cpolc generates for the selected set beside the policy's files,
- * from each primitive's package data: the package database (dpkgdb.h) and
- * what the maintainer scripts would have made (maint.h). */
-struct extras {
-	json_t **info; /* info[i]: the package data of dec.selected[i], or NULL */
-	size_t n;
-	struct dpkgdb db;
-	struct maint maint;
-};
-
 static void extras_release(struct extras *x)
 {
 	for (size_t i = 0; i < x->n; i++)
@@ -261,6 +219,7 @@ static void extras_release(struct extras *x)
 	free(x->info);
 	dpkgdb_release(&x->db);
 	maint_release(&x->maint);
+	free(x->files);
 	memset(x, 0, sizeof(*x));
 }
 
@@ -284,17 +243,24 @@ static int extras_make(struct extras *x, const struct decision *dec, struct diag
 		maint_scan(&x->maint, v, x->info, x->n);
 		rc = maint_cabundle(&x->maint, v, x->info, x->n, d);
 	}
+	x->files = xcalloc(x->db.nfiles + x->maint.nfiles + 1, sizeof(*x->files));
+	for (size_t i = 0; i < x->db.nfiles; i++)
+		x->files[x->nfiles++] = x->db.files[i];
+	for (size_t i = 0; i < x->maint.nfiles; i++)
+		x->files[x->nfiles++] = x->maint.files[i];
 	free(v);
 	return rc;
 }
 
 /* One source per selected primitive, base primitives first, then one for
- * the generated files and directories: the policy's, then x's (those the
- * policy does not write itself). */
-static void plan_layers(const struct decision *dec, const struct extras *x, struct layer_plan *p)
+ * the generated files and directories (src/build_files.c; from is the
+ * `from` image, whose accounts count), with the package database and what
+ * maintainer scripts would have made (p->x). 0, or -1 after reporting. */
+static int plan_layers(struct decision *dec, const char *from, struct layer_plan *p, struct diag *d)
 {
-	size_t n = dec->nselected, k = 0, nfiles;
+	size_t n = dec->nselected, k = 0;
 	bool has_base = false;
+	struct gen_extra gx;
 
 	p->srcs = xcalloc(n + 1, sizeof(*p->srcs));
 	p->sel_src = xcalloc(n + 1, sizeof(*p->sel_src));
@@ -321,22 +287,16 @@ static void plan_layers(const struct decision *dec, const struct extras *x, stru
 			p->sel_src[i] = k++;
 		}
 	}
-	p->files = xcalloc(dec->nfiles + x->db.nfiles + x->maint.nfiles + 2, sizeof(*p->files));
-	for (size_t i = 0; i < dec->nfiles; i++)
-		p->files[i] = (struct oci_file){.path = dec->files[i].path,
-						.data = dec->files[i].data,
-						.len = dec->files[i].len,
-						.mode = dec->files[i].mode};
-	nfiles = dec->nfiles + image_dirs(dec, has_base, p->files + dec->nfiles);
-	for (size_t i = 0; i < x->db.nfiles; i++)
-		if (!has_file(dec, x->db.files[i].path))
-			p->files[nfiles++] = x->db.files[i];
-	for (size_t i = 0; i < x->maint.nfiles; i++)
-		if (!has_file(dec, x->maint.files[i].path))
-			p->files[nfiles++] = x->maint.files[i];
-	if (nfiles)
-		p->srcs[k++] = (struct oci_layer_src){.name = "files", .files = p->files, .nfiles = nfiles};
 	p->nsrcs = k;
+	if (extras_make(&p->x, dec, d) < 0)
+		return -1;
+	gx = (struct gen_extra){p->x.files, p->x.nfiles, &p->x.maint};
+	if (gen_plan(&p->gen, dec, from, has_base, &gx, d) < 0)
+		return -1;
+	if (p->gen.n)
+		p->srcs[p->nsrcs++] =
+			(struct oci_layer_src){.name = "files", .files = p->gen.v, .nfiles = p->gen.n};
+	return 0;
 }
 
 /* ---- lock --------------------------------------------------------------- */
@@ -672,8 +632,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	struct layer_plan plan = {0};
 	struct oci_opts oo = {0};
 	struct oci_result res;
-	struct extras x;
-	struct sbom_ctx sc = {b, &x, NULL, 0};
+	struct sbom_ctx sc = {b, &plan.x, NULL, 0};
 	struct oci_referrer ref = {SBOM_MEDIA_TYPE, make_sbom, &sc};
 	struct lock lk;
 	char *lock_path = o->lock_path ? xstrdup(o->lock_path) : build_default_path(o->policy_path, ".lock");
@@ -683,13 +642,11 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 
 	oci_result_init(&res);
 	lock_init(&lk);
-	if (extras_make(&x, &b->dec, d) < 0) {
-		plan_layers(&b->dec, &x, &plan); /* released below */
+	if (plan_layers(&b->dec, from, &plan, d) < 0) {
 		st = BUILD_BAD_INPUT;
 		goto out;
 	}
-	plan_layers(&b->dec, &x, &plan);
-	maint_report(&x.maint, d);
+	maint_report(&plan.x.maint, d);
 	if (from && oci_from_digest(from, b->from_digest, d) < 0) {
 		st = BUILD_BAD_INPUT;
 		goto out;
@@ -735,7 +692,6 @@ out:
 	free(dep);
 	free(sc.text);
 	plan_release(&plan, b->dec.nselected);
-	extras_release(&x);
 	oci_result_release(&res);
 	lock_release(&lk);
 	free(lock_path);
@@ -1002,13 +958,13 @@ static void derive_group(const struct layer_plan *plan, const struct src_at *v, 
 
 /* The derived layers into *out (*nout), or none when the locked set is not
  * whole (verify has failed already). */
-static void derive_layers(const struct build *b, const struct lock *lk, struct oci_derived **out,
-			  size_t *nout, struct diag *d, enum build_status *st)
+static void derive_layers(struct build *b, const struct lock *lk, const char *lock_path,
+			  struct oci_derived **out, size_t *nout, struct diag *d, enum build_status *st)
 {
 	struct layer_plan plan = {0};
-	struct extras x;
 	struct src_at *v;
 	size_t n = 0, i, j;
+	char *from;
 
 	*out = NULL;
 	*nout = 0;
@@ -1022,12 +978,14 @@ static void derive_layers(const struct build *b, const struct lock *lk, struct o
 		*st = BUILD_MISMATCH;
 		return;
 	}
-	if (extras_make(&x, &b->dec, d) < 0) {
+	from = lk->from ? locked_path(lock_path, lk->from) : NULL;
+	if (plan_layers(&b->dec, from, &plan, d) < 0) {
 		*st = BUILD_MISMATCH;
-		extras_release(&x);
+		free(from);
+		plan_release(&plan, b->dec.nselected);
 		return;
 	}
-	plan_layers(&b->dec, &x, &plan);
+	free(from);
 	v = xcalloc(plan.nsrcs + 1, sizeof(*v));
 	for (i = 0; i < b->dec.nselected; i++) /* dec.selected[i] is lk->prims[i] */
 		v[n++] = (struct src_at){(long)lk->prims[i].layer_index, plan.sel_src[i]};
@@ -1042,7 +1000,6 @@ static void derive_layers(const struct build *b, const struct lock *lk, struct o
 	}
 	free(v);
 	plan_release(&plan, b->dec.nselected);
-	extras_release(&x);
 }
 
 enum build_status build_verify(const char *lock_path, const char *image_path, struct diag *d)
@@ -1061,7 +1018,7 @@ enum build_status build_verify(const char *lock_path, const char *image_path, st
 	}
 	build_init(&b); /* a lock names at least one module (lock_load) */
 	st = recheck(&b, &lk, lock_path, d);
-	derive_layers(&b, &lk, &dv, &ndv, d, &st2);
+	derive_layers(&b, &lk, lock_path, &dv, &ndv, d, &st2);
 	oci_split_ref(image_path, &dir, &tag);
 	if (oci_verify(dir, tag, &lk, dv, ndv, d) < 0)
 		st2 = BUILD_MISMATCH;

@@ -879,6 +879,8 @@ static void config(struct cblock *cb, const struct ast *n)
 	}
 }
 
+static void decl(struct cblock *cb, const struct ast *n);
+
 static void stmt(struct cblock *cb, const struct ast *n)
 {
 	uint32_t b;
@@ -930,10 +932,55 @@ static void stmt(struct cblock *cb, const struct ast *n)
 		expr(cb, n->a);
 		emit(cb, OP_FILE, n->has_mode ? (uint32_t)(n->num & 07777) : 0644, n->loc);
 		break;
+	case AST_ACCOUNT:
+	case AST_GROUP:
+	case AST_DIRECTORY:
+		decl(cb, n);
+		break;
 	default:
 		cerror(cb->c, n->loc, "not a statement");
 		break;
 	}
+}
+
+/* Push the literal of attribute word w of n, or null. */
+static void attr(struct cblock *cb, const struct ast *n, const char *w)
+{
+	for (size_t i = 0; i < n->kids.n; i++) {
+		const struct ast *v = n->kids.v[i]->a;
+		if (strcmp(n->kids.v[i]->str, w) != 0 || !v)
+			continue;
+		if (v->kind == AST_INT) {
+			struct value k = val_int(v->num);
+			emit_k(cb, &k, v->loc);
+		} else {
+			emit_str(cb, v->str, v->len, v->loc);
+		}
+		return;
+	}
+	emit(cb, OP_PUSHNULL, 0, n->loc);
+}
+
+/* account, group, directory: the name, then the attributes in the order
+ * the opcode takes them (include/opcode_list.h). */
+static void decl(struct cblock *cb, const struct ast *n)
+{
+	static const char *const words[][5] = {
+		{"uid", "gid", "comment", "home", "shell"}, {"gid"}, {"owner"}};
+	size_t k = n->kind == AST_ACCOUNT ? 0 : n->kind == AST_GROUP ? 1 : 2;
+	uint32_t mode = 0755;
+
+	emit_str(cb, n->str, n->len, n->nameloc);
+	for (size_t i = 0; i < 5 && words[k][i]; i++)
+		attr(cb, n, words[k][i]);
+	for (size_t i = 0; i < n->kids.n; i++)
+		if (!strcmp(n->kids.v[i]->str, "mode") && n->kids.v[i]->a)
+			mode = (uint32_t)(n->kids.v[i]->a->num & 07777);
+	emit(cb,
+	     n->kind == AST_ACCOUNT ? OP_ACCOUNT
+	     : n->kind == AST_GROUP ? OP_GROUP
+				    : OP_DIRECTORY,
+	     n->kind == AST_DIRECTORY ? mode : 0, n->loc);
 }
 
 /* A block of statements: its lets are gone at the closing brace. */

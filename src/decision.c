@@ -51,6 +51,13 @@ void decision_release(struct decision *dec)
 		free(dec->files[i].at);
 	}
 	free(dec->files);
+	accounts_release(&dec->accounts);
+	for (size_t i = 0; i < dec->ndirs; i++) {
+		free(dec->dirs[i].path);
+		free(dec->dirs[i].owner);
+		free(dec->dirs[i].at);
+	}
+	free(dec->dirs);
 	for (size_t i = 0; i < dec->nselected; i++)
 		free(dec->selected[i].reason);
 	free(dec->selected);
@@ -126,6 +133,38 @@ static json_t *selected_json(const struct decision *dec)
 	return arr;
 }
 
+/* {"users": [{name, uid, gid, home, shell}], "groups": [{name, gid}]},
+ * in statement order. */
+static json_t *accounts_json(const struct accounts *a)
+{
+	json_t *o = json_object(), *users = json_array(), *groups = json_array();
+
+	for (size_t i = 0; i < a->nusers; i++) {
+		const struct acct_user *u = &a->users[i];
+		json_array_append_new(users, json_pack("{s:s, s:I, s:I, s:s, s:s}", "name", u->name, "uid",
+						       (json_int_t)u->uid, "gid", (json_int_t)u->gid, "home",
+						       accounts_home(u), "shell", accounts_shell(u)));
+	}
+	for (size_t i = 0; i < a->ngroups; i++)
+		json_array_append_new(groups, json_pack("{s:s, s:I}", "name", a->groups[i].name, "gid",
+							(json_int_t)a->groups[i].gid));
+	json_object_set_new(o, "users", users);
+	json_object_set_new(o, "groups", groups);
+	return o;
+}
+
+static json_t *dirs_json(const struct decision *dec)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < dec->ndirs; i++) {
+		const struct dec_dir *dd = &dec->dirs[i];
+		json_array_append_new(arr, json_pack("{s:s, s:i, s:s?}", "path", dd->path, "mode",
+						     (int)dd->mode, "owner", dd->owner));
+	}
+	return arr;
+}
+
 json_t *decision_to_json(const struct decision *dec)
 {
 	json_t *o = json_object(), *arr;
@@ -168,6 +207,10 @@ json_t *decision_to_json(const struct decision *dec)
 	json_object_set_new(o, "pending", messages_json(dec->pending, dec->npending));
 	if (dec->from)
 		json_object_set_new(o, "from", json_string(dec->from));
+	if (dec->accounts.nusers || dec->accounts.ngroups)
+		json_object_set_new(o, "accounts", accounts_json(&dec->accounts));
+	if (dec->ndirs)
+		json_object_set_new(o, "directories", dirs_json(dec));
 	return o;
 }
 

@@ -431,6 +431,16 @@ static void lint_stmts(struct lint *L, const struct ast_list *l)
 				     "file '%s' has mode 0o%llo: setuid, setgid or sticky bits", n->str,
 				     (unsigned long long)n->num);
 			break;
+		case AST_DIRECTORY:
+			for (size_t k = 0; k < n->kids.n; k++) {
+				const struct ast *m = n->kids.v[k]->a;
+				if (!strcmp(n->kids.v[k]->str, "mode") && m && m->kind == AST_INT &&
+				    (m->num & 07000))
+					warn(L, n->loc, "special-mode",
+					     "directory '%s' has mode 0o%llo: setuid, setgid or sticky bits",
+					     n->str, (unsigned long long)m->num);
+			}
+			break;
 		case AST_IF:
 			for (const struct ast *b = n; b; b = b->b) {
 				lint_stmts(L, &b->kids);
@@ -446,12 +456,49 @@ static void lint_stmts(struct lint *L, const struct ast_list *l)
 
 /* ---- user-root --------------------------------------------------------- */
 
+/* A user statement or directory owner that names an account (a known
+ * string whose user part is not a number). */
+struct named_user {
+	const struct ast *n, *top;
+	const char *s; /* the name, len bytes, then ':' GROUP or nothing */
+	size_t len;
+};
+
 struct users {
 	const struct ast *root_stmt; /* a user statement that sets root */
 	const struct ast *root_top;
 	bool any;
 	long work;
+	struct named_user *named; /* for unknown-user */
+	size_t nnamed, capnamed;
+	const struct ast **decls; /* account and group statements */
+	size_t ndecls, capdecls;
 };
+
+static void add_named(struct users *U, const struct ast *n, const struct ast *top, const char *s, size_t len)
+{
+	if (!len || (*s >= '0' && *s <= '9') ||
+	    (len >= 4 && !memcmp(s, "root", 4) && (len == 4 || s[4] == ':')))
+		return;
+	xgrow((void **)&U->named, &U->capnamed, U->nnamed + 1, sizeof(*U->named));
+	U->named[U->nnamed++] = (struct named_user){n, top, s, len};
+}
+
+static void add_decl(struct users *U, const struct ast *n)
+{
+	xgrow((void **)&U->decls, &U->capdecls, U->ndecls + 1, sizeof(*U->decls));
+	U->decls[U->ndecls++] = n;
+}
+
+/* The owner attribute of a directory statement, or NULL. */
+static const struct ast *owner_of(const struct ast *n)
+{
+	for (size_t i = 0; i < n->kids.n; i++)
+		if (!strcmp(n->kids.v[i]->str, "owner") && n->kids.v[i]->a &&
+		    n->kids.v[i]->a->kind == AST_STRING)
+			return n->kids.v[i]->a;
+	return NULL;
+}
 
 static bool is_root_user(const struct sema_value *v)
 {
@@ -480,6 +527,12 @@ static void find_users(struct users *U, const struct ast *top, const struct ast_
 				U->root_stmt = n;
 				U->root_top = t;
 			}
+			if (v.type == SV_STRING && v.known)
+				add_named(U, n, t, v.s, v.len);
+		} else if (n->kind == AST_ACCOUNT || n->kind == AST_GROUP) {
+			add_decl(U, n);
+		} else if (n->kind == AST_DIRECTORY && owner_of(n)) {
+			add_named(U, n, t, owner_of(n)->str, owner_of(n)->len);
 		} else if (n->kind == AST_FROM) {
 			U->any = true; /* the user comes from the from image */
 		} else if (n->kind == AST_USE && n->ref && depth < EXPAND_DEPTH) {
@@ -494,11 +547,47 @@ static void find_users(struct users *U, const struct ast *top, const struct ast_
 	}
 }
 
+static bool declared(const struct users *U, enum ast_kind kind, const char *s, size_t len)
+{
+	for (size_t i = 0; i < U->ndecls; i++)
+		if ((U->decls[i]->kind == kind || kind == AST_GROUP) && U->decls[i]->len == len &&
+		    !memcmp(U->decls[i]->str, s, len))
+			return true; /* an account's name names its group too */
+	return false;
+}
+
+/* unknown-user: a user or owner that names an account (or group) that no
+ * statement of the policy declares. Lint sees only the policy: a primitive's
+ * /etc/passwd may have it, so the message says what the build will do. */
+static void lint_named(struct lint *L, const struct users *U)
+{
+	for (size_t i = 0; i < U->nnamed; i++) {
+		const struct named_user *u = &U->named[i];
+		const char *colon = memchr(u->s, ':', u->len);
+		size_t ulen = colon ? (size_t)(colon - u->s) : u->len;
+		bool user_ok = (*u->s >= '0' && *u->s <= '9') || declared(U, AST_ACCOUNT, u->s, ulen);
+		bool group_ok = !colon || (colon[1] >= '0' && colon[1] <= '9') ||
+				declared(U, AST_GROUP, colon + 1, u->len - ulen - 1);
+		if (user_ok && group_ok)
+			continue;
+		warn(L, u->top->loc, "unknown-user",
+		     "%s '%.*s' names %s '%.*s' that no %s statement of the policy declares: the build fails "
+		     "unless a primitive's %s has it",
+		     u->n->kind == AST_DIRECTORY ? "the owner" : "the user", (int)u->len, u->s,
+		     user_ok ? "the group" : "the account", user_ok ? (int)(u->len - ulen - 1) : (int)ulen,
+		     user_ok ? colon + 1 : u->s, user_ok ? "group" : "account",
+		     user_ok ? "/etc/group" : "/etc/passwd");
+	}
+}
+
 static void lint_user(struct lint *L, const struct ast *policy)
 {
-	struct users U = {NULL, NULL, false, EXPAND_WORK};
+	struct users U = {NULL, NULL, false, EXPAND_WORK, NULL, 0, 0, NULL, 0, 0};
 
 	find_users(&U, NULL, &policy->kids, 0);
+	lint_named(L, &U);
+	free(U.named);
+	free(U.decls);
 	if (!U.any)
 		warn(L, policy->nameloc, "user-root",
 		     "policy '%s' never sets 'user', so the image runs as root (add 'use security.nonroot;')",

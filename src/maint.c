@@ -4,6 +4,8 @@
 
 #include "maint.h"
 
+#include "accounts.h"
+
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -644,4 +646,73 @@ void maint_report(const struct maint *m, struct diag *d)
 		diag_warning(d, LOC_NONE, "maint-script",
 			     "the maintainer scripts of '%s' would run what cpolc does not reproduce: %s",
 			     m->warnings[i].pkg, m->warnings[i].commands);
+}
+
+/* ---- accounts ------------------------------------------------------------- */
+
+#define SYS_FIRST 100u /* adduser's FIRST_SYSTEM_UID and _GID */
+#define SYS_LAST  999u
+#define NOGROUP	  65534u
+
+/* The group name, created with the first free system gid when absent. */
+static int script_group(struct accounts *acc, const char *name, const char *at, uint32_t *gid, struct diag *d)
+{
+	const struct acct_group *g = accounts_group(acc, name);
+	struct acct_group ng = {0};
+
+	if (g) {
+		*gid = g->gid;
+		return 0;
+	}
+	if (!accounts_free_gid(acc, SYS_FIRST, SYS_LAST, gid)) {
+		diag_error(d, LOC_NONE, "maint-script", "%s: no system gid is free for group '%s'", at, name);
+		return -1;
+	}
+	ng.name = (char *)name;
+	ng.gid = *gid;
+	ng.at = (char *)at;
+	return accounts_add_group(acc, &ng, d) < 0 ? -1 : 0;
+}
+
+static int script_user(struct accounts *acc, const struct maint_account *a, const char *at, struct diag *d)
+{
+	struct acct_user u = {0};
+	uint32_t gid = NOGROUP;
+
+	if (accounts_user(acc, a->name))
+		return 0; /* adduser --system of a user that exists changes nothing */
+	if (!accounts_free_uid(acc, SYS_FIRST, SYS_LAST, &u.uid)) {
+		diag_error(d, LOC_NONE, "maint-script", "%s: no system uid is free for user '%s'", at,
+			   a->name);
+		return -1;
+	}
+	if ((a->own_group || a->group) && script_group(acc, a->group ? a->group : a->name, at, &gid, d) < 0)
+		return -1;
+	if (!a->own_group && !a->group && !accounts_group_by_gid(acc, NOGROUP)) {
+		struct acct_group ng = {.name = "nogroup", .gid = NOGROUP, .at = (char *)at};
+		if (accounts_add_group(acc, &ng, d) < 0)
+			return -1;
+	}
+	u.name = a->name;
+	u.gid = a->own_group || a->group ? gid : NOGROUP;
+	u.home = a->home;
+	u.shell = a->shell;
+	u.at = (char *)at;
+	return accounts_add_user(acc, &u, d) < 0 ? -1 : 0;
+}
+
+int maint_accounts(const struct maint *m, struct accounts *acc, struct diag *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < m->naccounts; i++) {
+		const struct maint_account *a = &m->accounts[i];
+		char *at = xasprintf("the maintainer scripts of '%s'", a->pkg);
+		uint32_t gid;
+		if (a->group_only ? script_group(acc, a->name, at, &gid, d) < 0
+				  : script_user(acc, a, at, d) < 0)
+			rc = -1;
+		free(at);
+	}
+	return rc;
 }

@@ -392,6 +392,8 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, const cha
 			const struct oci_file *f = &layers[i].files[j];
 			struct owner at = {NULL, NULL, i, 0, 0, f->type == 'd' ? -1 : (int64_t)f->len, false};
 			char hex[65];
+			if (f->replaces)
+				continue;
 			if (f->type == 'd') {
 				owners_add(&o, norm(f->path), xstrdup("d"), &at);
 				continue;

@@ -55,6 +55,7 @@ void vm_free(struct vm *vm)
 	free(vm->cfgs);
 	free(vm->files);
 	free(vm->closures);
+	free(vm->decls);
 	free(vm);
 }
 
@@ -64,7 +65,7 @@ static size_t records_held(const struct vm *vm)
 {
 	return vm->capreqs * sizeof(*vm->reqs) + vm->capexcls * sizeof(*vm->excls) +
 	       vm->capcfgs * sizeof(*vm->cfgs) + vm->capfiles * sizeof(*vm->files) +
-	       vm->capclosures * sizeof(*vm->closures);
+	       vm->capclosures * sizeof(*vm->closures) + vm->capdecls * sizeof(*vm->decls);
 }
 
 /* The next element of a vector of recorded statements, or NULL when
@@ -695,7 +696,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 			vmcase(OP_INCLUDE) vmcase(OP_INCLUDEV) vmcase(OP_BASE) vmcase(OP_BASEV)
 				vmcase(OP_EXCLUDE) vmcase(OP_PLATFORM) vmcase(OP_FROM) vmcase(OP_CFG)
 					vmcase(OP_CFGKV) vmcase(OP_CFGKEY) vmcase(OP_FILE) vmcase(OP_DENY)
-						vmcase(OP_WARN) vmcase(OP_ADMIT)
+						vmcase(OP_WARN) vmcase(OP_ADMIT) vmcase(OP_GROUP)
+							vmcase(OP_ACCOUNT) vmcase(OP_DIRECTORY)
 			{
 				/* CFG may visit a list (entrypoint, cmd), charged to steps
 				 * (record_stmt is inlined here: steps stays a register) */
@@ -858,6 +860,35 @@ static int record_closure(struct vm *vm, const struct bc_program *p, enum bc_op 
 	return op == OP_ADMIT ? 0 : 1;
 }
 
+/* An account, group or directory: its values' types (the compiler pushes
+ * literals of the right type; a forged module may not). */
+static int record_decl(struct vm *vm, enum bc_op op, uint32_t a, uint32_t pc, struct value *sp,
+		       struct val_err *e)
+{
+	int n = op == OP_ACCOUNT ? 6 : 2;
+	struct value *v = sp - n;
+	struct vm_decl *dc;
+
+	if (need_str(&v[0], op == OP_DIRECTORY ? "a directory path" : "an account name", e) < 0)
+		return -1;
+	for (int i = 1; i < n; i++) {
+		bool num = op == OP_ACCOUNT ? i <= 2 : op == OP_GROUP;
+		if (v[i].type == VAL_NULL && (op != OP_GROUP && !(op == OP_ACCOUNT && i == 1)))
+			continue;
+		if (num ? v[i].type != VAL_INT : !is_string(&v[i]))
+			return val_fail(e, "an attribute of '%.*s' must be %s, not %s",
+					(int)(v[0].len > 64 ? 64 : v[0].len), v[0].u.s,
+					num ? "an int" : "a string", val_a_type(&v[i]));
+	}
+	dc = PUSH(vm, decls, pc);
+	dc->op = (uint8_t)op;
+	for (int i = 0; i < n; i++)
+		vcopy(&dc->v[i], &v[i]);
+	dc->mode = a;
+	dc->pc = pc;
+	return n;
+}
+
 /* Record statement w at pc; returns how many values it pops, or -1. A
  * statement recorded (in a loop of forged bytecode) holds memory outside
  * the arena: it counts against the evaluation's bytes too (vec_push). */
@@ -903,6 +934,10 @@ static int record_stmt(struct vm *vm, const struct bc_program *p, uint32_t w, ui
 		f->mode = a;
 		f->pc = pc;
 		return 2;
+	case OP_GROUP:
+	case OP_ACCOUNT:
+	case OP_DIRECTORY:
+		return record_decl(vm, op, a, pc, sp, e);
 	default:
 		return record_closure(vm, p, op, a, pc, sp, e);
 	}
@@ -934,7 +969,7 @@ static void reset_results(struct vm *vm)
 	vm_reset_arena(vm);
 	vm->over = false;
 	vm->over_pc = 0;
-	vm->nreqs = vm->nexcls = vm->ncfgs = vm->nfiles = vm->nclosures = 0;
+	vm->nreqs = vm->nexcls = vm->ncfgs = vm->nfiles = vm->nclosures = vm->ndecls = 0;
 	vm->platform.name = vm->from.name = val_null();
 }
 

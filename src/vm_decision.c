@@ -323,10 +323,93 @@ static int keep_closures(struct vm *vm, const json_t *request, struct decision *
 	return 0;
 }
 
+/* An account's or group's id: an int in [0, ACCOUNTS_ID_MAX]. */
+static bool id_of(const struct value *v, uint32_t *out)
+{
+	if (v->type != VAL_INT || v->u.i < 0 || v->u.i > (int64_t)ACCOUNTS_ID_MAX)
+		return false;
+	*out = (uint32_t)v->u.i;
+	return true;
+}
+
+static int fill_account(struct decision *dec, const struct vm_decl *dc, char *at, struct diag *d)
+{
+	char *s[6] = {NULL};
+	bool ids = false;
+	int rc = -1;
+
+	for (int i = 0; i < (dc->op == OP_ACCOUNT ? 6 : 2); i++)
+		if (dc->v[i].type != VAL_NULL && dc->v[i].type != VAL_INT)
+			s[i] = vm_strdup(&dc->v[i]);
+	if (dc->op == OP_GROUP) {
+		struct acct_group g = {s[0], 0, NULL, at};
+		if ((ids = id_of(&dc->v[1], &g.gid)))
+			rc = accounts_add_group(&dec->accounts, &g, d) < 0 ? -1 : 0;
+	} else {
+		struct acct_user u = {s[0], 0, 0, NULL, s[3], s[4], s[5], at};
+		ids = id_of(&dc->v[1], &u.uid) && (dc->v[2].type == VAL_NULL || id_of(&dc->v[2], &u.gid));
+		if (ids) {
+			if (dc->v[2].type == VAL_NULL)
+				u.gid = u.uid;
+			rc = accounts_add_user(&dec->accounts, &u, d) < 0 ? -1 : 0;
+		}
+	}
+	if (!ids)
+		diag_report_at(d, DIAG_ERROR, at, "account", "an id of '%s' is not 0 to %u", s[0],
+			       ACCOUNTS_ID_MAX);
+	for (int i = 0; i < 6; i++)
+		free(s[i]);
+	return rc;
+}
+
+static void fill_dir(struct decision *dec, const struct vm_decl *dc, char *at)
+{
+	char *path = vm_strdup(&dc->v[0]);
+	struct dec_dir *dd = NULL;
+
+	for (size_t i = 0; i < dec->ndirs && !dd; i++)
+		if (!strcmp(dec->dirs[i].path, path))
+			dd = &dec->dirs[i];
+	if (dd) {
+		free(dd->path);
+		free(dd->owner);
+		free(dd->at);
+	} else {
+		xgrow((void **)&dec->dirs, &dec->capdirs, dec->ndirs + 1, sizeof(*dec->dirs));
+		dd = &dec->dirs[dec->ndirs++];
+	}
+	dd->path = path;
+	dd->mode = dc->mode;
+	dd->owner = dc->v[1].type == VAL_NULL ? NULL : vm_strdup(&dc->v[1]);
+	dd->at = at;
+}
+
+/* The account, group and directory statements, in order: a clash between
+ * two of the policy's accounts is an error at the later one. */
+static int fill_decls(struct vm *vm, struct decision *dec, struct diag *d)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < vm->ndecls; i++) {
+		const struct vm_decl *dc = &vm->decls[i];
+		char *at = where(vm->prog, vm->pblock, dc->pc);
+		if (dc->op == OP_DIRECTORY) {
+			fill_dir(dec, dc, at);
+			continue;
+		}
+		if (fill_account(dec, dc, at, d) < 0)
+			rc = -1;
+		free(at);
+	}
+	return rc;
+}
+
 int vm_fill_decision(struct vm *vm, const json_t *request, struct decision *dec, struct diag *d)
 {
 	fill_requests(vm, dec);
 	fill_config(vm, dec);
 	fill_files(vm, dec);
+	if (fill_decls(vm, dec, d) < 0)
+		return -1;
 	return keep_closures(vm, request, dec, d);
 }

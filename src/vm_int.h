@@ -35,6 +35,14 @@ struct vm_file {
 	uint32_t mode, pc;
 };
 
+/* account (v: name uid gid comment home shell), group (name gid),
+ * directory (path owner; mode). */
+struct vm_decl {
+	uint8_t op; /* OP_ACCOUNT, OP_GROUP, OP_DIRECTORY */
+	struct value v[6];
+	uint32_t mode, pc;
+};
+
 struct vm_closure {
 	uint8_t op;	     /* OP_DENY, OP_WARN, OP_ADMIT */
 	bool reads_selected; /* its block's, kept here for the check loops */
@@ -74,6 +82,7 @@ struct vm {
 		struct vm_named named;
 		struct vm_cfgop cfg;
 		struct vm_file file;
+		struct vm_decl decl;
 		struct vm_closure closure;
 	} scratch;
 	struct vm_fcache *fcache;
@@ -95,6 +104,7 @@ struct vm {
 	VEC(struct vm_cfgop, cfgs);
 	VEC(struct vm_file, files);
 	VEC(struct vm_closure, closures);
+	VEC(struct vm_decl, decls);
 };
 
 /* What a decision keeps of the selection (dec->vmstate). */

@@ -277,6 +277,11 @@ START_TEST(test_verifier_rules)
 	BAD(BC_POLICY, 0, "CFG with config key 3", W(PUSHNULL, 0), W(CFG, BC_CFG_ENV), W(HALT, 0));
 	BAD(BC_POLICY, 0, "bad comparison 9", W(PUSHK, 0), W(PUSHK, 0), W(INCLUDEV, 9), W(HALT, 0));
 	BAD(BC_POLICY, 0, "bad file mode", W(PUSHK, 0), W(PUSHK, 0), W(FILE, 010000), W(HALT, 0));
+	BAD(BC_POLICY, 0, "bad file mode", W(PUSHK, 0), W(PUSHNULL, 0), W(DIRECTORY, 010000), W(HALT, 0));
+	BAD(BC_POLICY, 0, "ACCOUNT needs 6 values", W(PUSHK, 0), W(PUSHK, 0), W(ACCOUNT, 0), W(HALT, 0));
+	BAD(BC_CHECK, 0, "GROUP outside a policy block", W(PUSHK, 0), W(PUSHK, 0), W(GROUP, 0),
+	    W(PUSHTRUE, 0), W(RET, 0));
+	GOOD(BC_POLICY, 0, W(PUSHK, 0), W(PUSHNULL, 0), W(DIRECTORY, 01777), W(HALT, 0));
 	BAD(BC_POLICY, 0, "RET in a policy block", W(PUSHTRUE, 0), W(RET, 0));
 	BAD(BC_POLICY, 0, "SELECTED in a policy block", W(SELECTED, 0), W(POP, 0), W(HALT, 0));
 	BAD(BC_POLICY, 0, "closure of block 0", W(ADMIT, 0), W(HALT, 0));
@@ -334,7 +339,7 @@ START_TEST(test_print_opcodes)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
 		char want[64];
 		if (i == -2) {
-			ck_assert_str_eq(line, "; cpolc bytecode, format 2: 61 opcodes");
+			ck_assert_str_eq(line, "; cpolc bytecode, format 2: 64 opcodes");
 			continue;
 		}
 		if (i == -1) {

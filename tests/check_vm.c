@@ -295,6 +295,55 @@ static const char checks_src[] = "fragment limit(n) {\n"
 				 "  if input.prod ?? false { deny \"prod\"; }\n"
 				 "}\n";
 
+/* account, group and directory statements reach the decision, in order,
+ * conditionally like any statement; two accounts of the policy that clash
+ * are an error at the later one. */
+START_TEST(test_accounts)
+{
+	static const char src[] =
+		"policy \"p\" {\n"
+		"  group \"app\" gid 1000;\n"
+		"  account \"app\" uid 1000 home \"/home/app\";\n"
+		"  account \"svc\" uid 1001 gid 1000 shell \"/bin/sh\" comment \"a service\";\n"
+		"  directory \"/var/lib/app\" mode 0o750 owner \"app\";\n"
+		"  directory \"/srv\";\n"
+		"  if input.clash ?? false { account \"other\" uid 1001; }\n"
+		"  if input.again ?? false { directory \"/srv\" mode 0o700; }\n"
+		"}\n";
+	struct vt_eval e;
+
+	vt_eval(&e, src, "{}");
+	ck_assert_int_eq(e.rc, 0);
+	ck_assert_uint_eq(e.dec.accounts.ngroups, 1);
+	ck_assert_uint_eq(e.dec.accounts.nusers, 2);
+	ck_assert_str_eq(e.dec.accounts.users[0].name, "app");
+	ck_assert_uint_eq(e.dec.accounts.users[0].gid, 1000); /* gid defaults to the uid */
+	ck_assert_str_eq(accounts_shell(&e.dec.accounts.users[0]), "/usr/sbin/nologin");
+	ck_assert_str_eq(e.dec.accounts.users[0].at, "t.cpol:3:3");
+	ck_assert_str_eq(e.dec.accounts.users[1].gecos, "a service");
+	ck_assert_str_eq(e.dec.accounts.users[1].shell, "/bin/sh");
+	ck_assert_uint_eq(e.dec.ndirs, 2);
+	ck_assert_uint_eq(e.dec.dirs[0].mode, 0750);
+	ck_assert_str_eq(e.dec.dirs[0].owner, "app");
+	ck_assert_uint_eq(e.dec.dirs[1].mode, 0755);
+	ck_assert_ptr_null(e.dec.dirs[1].owner);
+	vt_release(&e);
+
+	vt_eval(&e, src, "{\"again\": true}");
+	ck_assert_int_eq(e.rc, 0);
+	ck_assert_uint_eq(e.dec.ndirs, 2);
+	ck_assert_uint_eq(e.dec.dirs[1].mode, 0700);
+	vt_release(&e);
+
+	vt_eval(&e, src, "{\"clash\": true}");
+	ck_assert_int_eq(e.rc, -1);
+	ck_assert_str_eq(
+		vt_first_error(&e.d),
+		"t.cpol:7:29: user 'other' has uid 1001, which user 'svc' already has (at t.cpol:4:3)");
+	vt_release(&e);
+}
+END_TEST
+
 START_TEST(test_selection)
 {
 	struct vt_eval e;
@@ -782,6 +831,7 @@ int main(void)
 	tcase_add_test(tc, test_glob_bounded);
 	tcase_add_test(tc, test_string_like_jansson);
 	tcase_add_test(tc, test_work_counted);
+	tcase_add_test(tc, test_accounts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

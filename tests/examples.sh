@@ -66,6 +66,13 @@ runs() {
 built_twice hello hello.oci
 expect_exit "hello: verify" 0 "$CPOLC" verify --lock "$W/hello/hello.lock" "$W/hello/hello.oci"
 runs hello hello.oci:hello "hello from a composed image"
+# the declared account: numbers in the config, names in the top layer
+expect_eq "hello: the config's User is the account's numbers" "$(image_user "$W/hello/hello.oci")" "1000:1000"
+top_layer "$W/hello/hello.oci" >"$W/hello-top.txt"
+expect_match "hello: /etc/passwd has the account" "$(cat "$W/hello-top.txt")" \
+	'passwd: hello:x:1000:1000::/home/hello:/usr/sbin/nologin'
+expect_match "hello: /etc/group has its group" "$(cat "$W/hello-top.txt")" 'group: hello:x:1000:'
+expect_match "hello: its home is its own" "$(cat "$W/hello-top.txt")" 'home/hello 5 755 1000 1000'
 
 # ---- web: one policy, three requests ------------------------------------------
 built_twice web web-dev.oci web-staging.oci web-prod.oci
@@ -102,6 +109,11 @@ make -s -C "$W/web" CPOLC="$CPOLC" DEBS="$CPOLC_DEBS" -n >"$W/web-n.txt" 2>&1
 expect_eq "web: editing prod.json rebuilds only prod" "$(grep -c 'cpolc build' "$W/web-n.txt")" 1
 expect_match "web: ... the prod image" "$(cat "$W/web-n.txt")" 'requests/prod\.json'
 runs web web-prod.oci:prod "hello from prod"
+top_layer "$W/web/web-prod.oci" >"$W/web-top.txt"
+expect_match "web: the cache directory is nonroot's and the group web's" "$(cat "$W/web-top.txt")" \
+	'var/cache/web 5 750 65532 2000'
+expect_match "web: /etc/group has web and nonroot" "$(grep '^group: ' "$W/web-top.txt" | tr '\n' ' ')" \
+	'group: web:x:2000: group: nonroot:x:65532:'
 
 # ---- from-base: layers appended to a base image ----------------------------------
 built_twice from-base base.oci app.oci
@@ -115,6 +127,8 @@ def man(l):
 b, a = [x['digest'] for x in man('base.oci')['layers']], [x['digest'] for x in man('app.oci')['layers']]
 print(len(b), len(a), 'prefix' if a[:len(b)] == b else 'not-prefix')
 EOF
+# the base: the base primitive, four packages, and the accounts
+# (security.nonroot) and package database in the generated layer
 expect_eq "from-base: base layers first, two appended" "$(cat "$W/fb.txt")" "6 8 prefix"
 if need_tool skopeo; then
 	skopeo inspect --config "oci:$W/from-base/app.oci:app" >"$W/fb.json" 2>&1

@@ -141,3 +141,34 @@ layer_count() {
 # debian_mirror SUITE, debian_lists URI SUITE DIR: see tests/debian-lists.sh.
 debian_mirror() { sh "$CPOLC_SRCDIR/tests/debian-lists.sh" mirror "$@"; }
 debian_lists() { sh "$CPOLC_SRCDIR/tests/debian-lists.sh" lists "$@"; }
+
+# top_layer LAYOUT [TAG]: the entries of the top layer of the tagged image,
+# one "NAME TYPE MODE UID GID" line each (TYPE as tar has it: 0 a file, 5 a
+# directory; MODE in octal), then the content of etc/passwd and etc/group
+# when the layer has them, each line prefixed with "passwd: " or "group: ".
+top_layer() {
+	python3 - "$1" "$(manifest_digest "$1" "${2:-}")" <<'PYEOF'
+import json, sys, tarfile
+blob = lambda d: sys.argv[1] + '/blobs/sha256/' + d[7:]
+top = json.load(open(blob(sys.argv[2])))['layers'][-1]['digest']
+t = tarfile.open(blob(top))
+files = {}
+for m in t:
+    print(m.name, m.type.decode(), oct(m.mode)[2:], m.uid, m.gid)
+    if m.name in ('etc/passwd', 'etc/group'):
+        files[m.name[4:]] = t.extractfile(m).read().decode()
+for k in ('passwd', 'group'):
+    for line in files.get(k, '').splitlines():
+        print(k + ': ' + line)
+PYEOF
+}
+
+# image_user LAYOUT [TAG]: the config's User of the tagged image.
+image_user() {
+	python3 - "$1" "$(manifest_digest "$1" "${2:-}")" <<'PYEOF'
+import json, sys
+blob = lambda d: sys.argv[1] + '/blobs/sha256/' + d[7:]
+cfg = json.load(open(blob(json.load(open(blob(sys.argv[2])))['config']['digest'])))
+print(cfg['config'].get('User', ''))
+PYEOF
+}

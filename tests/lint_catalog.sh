@@ -61,7 +61,7 @@ policy "p" {
 CPOL
 expect_exit "catalog errors" 1 "$CPOLC" lint --stdlib "$STDLIB" -C "$CAT" "$T_TMP/p.cpol"
 cat >"$T_TMP/want" <<EOF2
-$T_TMP/p.cpol:6:3: error: the admit filter at <stdlib>/security.cpol:18:3 rejects every catalog version of 'openssl' [admit-rejects-all]
+$T_TMP/p.cpol:6:3: error: the admit filter at <stdlib>/security.cpol:22:3 rejects every catalog version of 'openssl' [admit-rejects-all]
 $T_TMP/p.cpol:6:24: error: no catalog version of 'openssl' satisfies >= 4.0 (the highest is 3.0.11-1) [unsatisfiable-constraint]
 $T_TMP/p.cpol:11:24: error: no catalog version of 'busybox' satisfies >= 2.0 (the highest is 1.36.1-1) [unsatisfiable-constraint]
 $T_TMP/p.cpol:12:11: error: no catalog has or provides a primitive named 'nosuch' [unknown-primitive]

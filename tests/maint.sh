@@ -101,6 +101,18 @@ printf 'policy "w" {\n  platform "linux/amd64";\n  include "wpkg";\n}\n' >w.cpol
 expect_exit "build with a script that does more" 0 "$CPOLC" build -q w.cpol -C cat -o w.oci
 expect_eq "one warning naming the package and each command not reproduced" "$T_ERR" \
 	"cpolc: warning: the maintainer scripts of 'wpkg' would run what cpolc does not reproduce: mkdir, chown, output to /etc/w.conf, foo [maint-script]"
+rootfs w.oci wr
+expect_eq "adduser --system --group: a system user and its group" \
+	"$(grep '^wuser:' wr/etc/passwd) $(grep '^wuser:' wr/etc/group)" \
+	"wuser:x:100:100::/var/lib/w:/usr/sbin/nologin wuser:x:100:"
+printf '#!/bin/sh\nset -e\nif [ "$1" = configure ]; then\n\taddgroup --system --quiet wgroup\n\tadduser --system --no-create-home wd\n\tuseradd -r -s /bin/false -d /srv/u ru\nfi\n' >post-w2
+mkdeb wpkg2 1 post-w2 usr/bin/w2=w
+printf 'policy "w2" {\n  platform "linux/amd64";\n  include "wpkg";\n  include "wpkg2";\n}\n' >w2.cpol
+expect_exit "build two packages that add accounts" 0 "$CPOLC" build -q w2.cpol -C cat -o w2.oci
+rootfs w2.oci w2r
+expect_eq "the next free ids, nogroup for a user without a group, useradd's own group" \
+	"$(grep -v '^root:' w2r/etc/passwd | tr '\n' ' ')|$(grep -v '^root:' w2r/etc/group | tr '\n' ' ')" \
+	"wuser:x:100:100::/var/lib/w:/usr/sbin/nologin wd:x:101:65534::/nonexistent:/usr/sbin/nologin ru:x:102:102::/srv/u:/bin/false |wuser:x:100: wgroup:x:101: ru:x:102: nogroup:x:65534: "
 
 # ---- the CA bundle: ca-certificates.conf's choice, then local certificates ----
 mkca() { # mkca NAME: a self-signed CA NAME.crt and its key
