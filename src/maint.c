@@ -297,12 +297,60 @@ static const char *read_subst(struct reader *r, const char *p, char close, int d
 	return p;
 }
 
+/* A here-document: p at "<<": its delimiter into delim (quotes dropped,
+ * "<<-" allows leading tabs); returns where the operator ends. */
+static const char *heredoc_start(const char *p, char *delim, size_t max, bool *tabs)
+{
+	size_t n = 0;
+
+	p += 2;
+	*tabs = *p == '-';
+	p += *tabs;
+	p += strspn(p, " \t");
+	while (*p && !strchr(" \t\n;&|<>()", *p)) {
+		if (*p != '\'' && *p != '"' && *p != '\\' && n + 1 < max)
+			delim[n++] = *p;
+		p++;
+	}
+	delim[n] = '\0';
+	return p;
+}
+
+/* Past the body of a here-document that starts at p (after its line). */
+static const char *heredoc_skip(const char *p, const char *delim, bool tabs)
+{
+	size_t n = strlen(delim);
+
+	while (*p) {
+		const char *line = p;
+		size_t len = strcspn(p, "\n");
+		p += len + (p[len] == '\n');
+		if (tabs)
+			while (*line == '\t')
+				line++, len--;
+		if (len == n && !strncmp(line, delim, n))
+			break;
+	}
+	return p;
+}
+
 static void read_text(struct reader *r, const char *p, int depth)
 {
-	char q = 0;
+	char q = 0, delim[64] = "";
+	bool tabs = false;
 
 	while (*p) {
 		char c = *p;
+		if (!q && c == '<' && p[1] == '<' && p[2] != '<') { /* the body is data, not commands */
+			p = heredoc_start(p, delim, sizeof(delim), &tabs);
+			continue;
+		}
+		if (!q && c == '\n' && *delim) {
+			separator(r, false);
+			p = heredoc_skip(p + 1, delim, tabs);
+			delim[0] = '\0';
+			continue;
+		}
 		if (q == '\'') {
 			if (c == '\'')
 				q = 0;

@@ -80,7 +80,7 @@ static int read_prim(const struct cat_prim *p, struct certs *cs, struct diag *d)
 {
 	struct archive *a;
 	struct archive_entry *ae;
-	int fd, r, rc = 0;
+	int fd, r = ARCHIVE_EOF, rc = 0;
 
 	if (cat_blob_open(p, &fd, d) < 0)
 		return -1;
@@ -91,8 +91,12 @@ static int read_prim(const struct cat_prim *p, struct certs *cs, struct diag *d)
 			   archive_error_string(a));
 		rc = -1;
 	}
-	while (rc == 0 && (r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
-		const char *path = norm(archive_entry_pathname(ae) ? archive_entry_pathname(ae) : "");
+	/* a warning is a name the locale cannot spell: its UTF-8 is read */
+	while (rc == 0 && ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN)) {
+		const char *name = archive_entry_pathname_utf8(ae);
+		const char *path = norm(name			     ? name
+					: archive_entry_pathname(ae) ? archive_entry_pathname(ae)
+								     : "");
 		bool conf = !strcmp(path, CONF);
 		struct strbuf sb = STRBUF_INIT;
 		char buf[16384];
@@ -117,6 +121,11 @@ static int read_prim(const struct cat_prim *p, struct certs *cs, struct diag *d)
 		cs->v[cs->n].local = !strncmp(path, LOCAL, strlen(LOCAL));
 		cs->v[cs->n].text = sb_detach(&sb, &cs->v[cs->n].len);
 		cs->n++;
+	}
+	if (rc == 0 && r != ARCHIVE_EOF) {
+		diag_error(d, LOC_NONE, RULE, "cannot read the content of '%s': %s", p->name,
+			   archive_error_string(a));
+		rc = -1;
 	}
 	archive_read_free(a);
 	close(fd);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # fetch-fixtures.sh - download the real Debian packages that the import-deb
-# tests and the examples use into tests/fixtures/debs/. Idempotent: does
+# tests and the examples use into tests/fixtures/debs/ (with "py", also the
+# python3 + curl closure into tests/fixtures/debs-py/, which tests/maint_e2e.sh
+# fetches itself when it is missing). Idempotent: does
 # nothing when every package is already there. Needs apt-get and the
-# network; tests never call it.
+# network; no other test calls it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$here/fixtures/debs

@@ -87,6 +87,9 @@ case "$1" in
 	echo "x" > /etc/w.conf
 	adduser --system --group --home /var/lib/w wuser >/dev/null
 	if [ -x /usr/bin/foo ] && command -v foo >/dev/null 2>&1; then foo --init; fi
+	cat >/dev/null <<-EOF
+	rm -rf / (a here-document is data)
+	EOF
 	;;
     abort-upgrade|abort-remove)
 	rm -rf /var/lib/w
