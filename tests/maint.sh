@@ -104,6 +104,9 @@ printf 'policy "w" {\n  platform "linux/amd64";\n  include "wpkg";\n}\n' >w.cpol
 expect_exit "build with a script that does more" 0 "$CPOLC" build -q w.cpol -C cat -o w.oci
 expect_eq "one warning naming the package and each command not reproduced" "$T_ERR" \
 	"cpolc: warning: the maintainer scripts of 'wpkg' would run what cpolc does not reproduce: mkdir, chown, output to /etc/w.conf, foo [maint-script]"
+expect_exit "lint -C reports it too" 0 "$CPOLC" lint w.cpol -C cat
+expect_eq "... at the include that selects the package" "$(printf '%s\n' "$T_ERR" | grep maint-script)" \
+	"w.cpol:3:3: warning: the maintainer scripts of 'wpkg' would run what cpolc does not reproduce: mkdir, chown, output to /etc/w.conf, foo [maint-script]"
 rootfs w.oci wr
 expect_eq "adduser --system --group: a system user and its group" \
 	"$(grep '^wuser:' wr/etc/passwd) $(grep '^wuser:' wr/etc/group)" \
