@@ -334,8 +334,30 @@ static const char *heredoc_skip(const char *p, const char *delim, bool tabs)
 	return p;
 }
 
+/* At p, a case pattern ("a|b*)", the branch it opens) or the "()" of a
+ * function definition: past it, else p. */
+static const char *structure(struct reader *r, const char *p)
+{
+	if (!r->in_word && !r->words.n && r->ncases && !r->cases[r->ncases - 1].in_branch && *p != ';' &&
+	    strncmp(p, "esac", 4) && !(p[0] == '(' && p[1] == ')')) {
+		size_t k = strcspn(p, ")\n");
+		char *pat = xstrndup(p, k);
+		r->cases[r->ncases - 1].in_branch = true;
+		r->cases[r->ncases - 1].active = pattern_matches(pat, r->arg);
+		free(pat);
+		return p + k + (p[k] == ')');
+	}
+	if (p[0] == '(' && p[1] == ')') { /* NAME() { */
+		end_word(r);
+		strvec_push(&r->words, "()");
+		return p + 2;
+	}
+	return p;
+}
+
 static void read_text(struct reader *r, const char *p, int depth)
 {
+	const char *e;
 	char q = 0, delim[64] = "";
 	bool tabs = false;
 
@@ -377,25 +399,8 @@ static void read_text(struct reader *r, const char *p, int depth)
 			p++;
 			continue;
 		}
-		if (!r->in_word && !r->words.n && r->ncases && !r->cases[r->ncases - 1].in_branch &&
-		    c != '\n' && c != ' ' && c != '\t' && c != ';' && strncmp(p, "esac", 4)) {
-			size_t k = strcspn(p, ")\n");
-			char *pat = xstrndup(p, k); /* a case pattern, "a|b*)" */
-			r->cases[r->ncases - 1].in_branch = true;
-			r->cases[r->ncases - 1].active = pattern_matches(pat, r->arg);
-			free(pat);
-			p += k + (p[k] == ')');
-			continue;
-		}
-		if (c == '(' && p[1] == ')' && r->in_word) { /* NAME() { */
-			end_word(r);
-			strvec_push(&r->words, "()");
-			p += 2;
-			continue;
-		}
-		if (c == '(' && p[1] == ')') {
-			strvec_push(&r->words, "()");
-			p += 2;
+		if (c != '\n' && c != ' ' && c != '\t' && (e = structure(r, p)) != p) {
+			p = e;
 			continue;
 		}
 		if (c == '&' && r->in_word && r->word.len &&

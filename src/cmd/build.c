@@ -131,15 +131,13 @@ int cmd_build(int argc, char **argv)
 		OPT_POLICY_INPUTS(&a.pa),
 		OPT_GROUP("output:"),
 		OPT_STRING('o', "output", &a.out, "OUT", "write the image to OUT (default: POLICY.oci)"),
-		OPT_CHOICE(0, "format", &a.format, "F", formats,
-			   "an OCI layout directory or an oci-archive tar"),
+		OPT_CHOICE(0, "format", &a.format, "F", formats, "an OCI layout directory or an oci-archive"),
 		OPT_STRING(0, "tag", &a.tag, "T", "the image's tag in the layout (default: the policy name)"),
 		OPT_CHOICE(0, "compression", &a.compression, "C", compressions, "how layers are compressed"),
 		OPT_INT(0, "max-layers", &a.max_layers, "N", 1, 1000000,
 			"at most N layers: the smallest primitives share one\n(default 100)"),
 		OPT_STRING(0, "lock", &a.lock, "FILE", "write the lock file to FILE (default: POLICY.lock)"),
-		OPT_STRING(0, "sbom", &a.sbom, "FILE",
-			   "also write the image's SPDX 2.3 SBOM (attached to the image) to FILE"),
+		OPT_STRING(0, "sbom", &a.sbom, "FILE", "also write the image's SPDX SBOM to FILE"),
 		OPT_BOOL(0, "locked", &a.locked, "fail (exit 4) unless the resolution equals the lock's"),
 		OPT_STRING(0, "cache", &a.cache, "DIR", "the layer cache (default: see ENVIRONMENT)"),
 		OPT_BOOL_F(0, "no-cache", &a.no_cache, "use no layer cache", OPT_NONEG),
@@ -167,7 +165,7 @@ int cmd_build(int argc, char **argv)
 			 "      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
 			 "      [--lock FILE] [--locked] [--cache DIR|--no-cache] [--max-layers N]\n"
 			 "      [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]] [--stdlib DIR]\n"
-			 "      [-q] [--json] [--offline]\n"
+			 "      [-q] [--json] [--offline] [--sbom FILE]\n"
 			 "      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]",
 		.about = "Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
 			 "and write a reproducible OCI image (default POLICY.oci beside the policy) and\n"
