@@ -11,9 +11,13 @@
 #include <string.h>
 
 /* Bounds on one script: what is read of it, and the words of a command. */
-#define SCRIPT_MAX (1024 * 1024)
-#define WORDS_MAX  4096
-#define CASE_DEPTH 32
+#define SCRIPT_MAX   (1024 * 1024)
+#define WORDS_MAX    4096
+#define CASE_DEPTH   32
+#define NOTES_MAX    32 /* the commands a warning names, then "..." */
+#define NOTE_LEN_MAX 128
+#define ALTS_MAX     1024 /* update-alternatives entries of the selected set */
+#define STARS_MAX    4	  /* of a case pattern: more, and it is taken to match */
 
 struct maint_alt {
 	char *pkg, *link, *name, *path;
@@ -168,18 +172,19 @@ static bool active(const struct reader *r)
 /* Add what to the list sb ("a, b"), unless it is there. */
 static void notes_add(struct strbuf *sb, const char *what)
 {
-	size_t n = strlen(what);
+	size_t n = strlen(what), count = 0;
 
-	for (const char *p = sb->buf; p && *p;) {
+	for (const char *p = sb->buf; p && *p; count++) {
 		size_t k = strcspn(p, ",");
-		if (k == n && !strncmp(p, what, n))
+		if ((k == n && !strncmp(p, what, n)) || !strcmp(p, "..."))
 			return;
 		p += k;
 		p += strspn(p, ", ");
 	}
 	if (sb->len)
 		sb_adds(sb, ", ");
-	sb_adds(sb, what);
+	/* a bounded list: a hostile script's thousands of names cost no more */
+	sb_adds(sb, count < NOTES_MAX && n <= NOTE_LEN_MAX ? what : "...");
 }
 
 static void note(struct reader *r, const char *what)
@@ -211,8 +216,14 @@ static bool pattern_matches(const char *pat, const char *arg)
 	if (*s == '(')
 		memmove(s, s + 1, strlen(s));
 	s[strcspn(s, ")")] = '\0';
-	for (char *t = strtok_r(s, "|", &save); t && !yes; t = strtok_r(NULL, "|", &save))
-		yes = fnmatch(t, arg, 0) == 0;
+	for (char *t = strtok_r(s, "|", &save); t && !yes; t = strtok_r(NULL, "|", &save)) {
+		size_t stars = 0;
+		for (const char *c = t; *c; c++)
+			stars += *c == '*';
+		/* fnmatch backtracks: a pattern of many stars is not tried, and
+		 * its branch counts as one that runs (conservative) */
+		yes = stars > STARS_MAX || fnmatch(t, arg, 0) == 0;
+	}
 	free(s);
 	return yes;
 }
@@ -436,6 +447,8 @@ static bool literal(const char *w)
 
 static void add_alt(struct maint *m, const char *pkg, char *const *w, long prio, size_t master)
 {
+	if (m->nalts >= ALTS_MAX)
+		return;
 	xgrow((void **)&m->alts, &m->capalts, m->nalts + 1, sizeof(*m->alts));
 	m->alts[m->nalts++] =
 		(struct maint_alt){xstrdup(pkg), xstrdup(w[0]), xstrdup(w[1]), xstrdup(w[2]), prio, master};
@@ -462,6 +475,8 @@ static bool alternatives(struct reader *r, char *const *w, size_t n)
 	for (k = i + 5; k < n; k += 4)
 		if (k + 3 >= n || strcmp(w[k], "--slave") || w[k + 1][0] != '/' || w[k + 3][0] != '/')
 			return false;
+	if (r->m->nalts + (n - i - 1) / 4 > ALTS_MAX)
+		return false; /* beyond the bound: reported as not reproduced */
 	first = r->m->nalts;
 	add_alt(r->m, r->p->name, w + i + 1, prio, 0);
 	for (k = i + 5; k < n; k += 4)
@@ -617,19 +632,38 @@ void maint_file(struct maint *m, const char *path, char *text)
 	add_file(m, xstrdup(path), text, 'f', 0644);
 }
 
-/* Does a selected package hold path (its file list)? */
-static bool holds(json_t *const *info, size_t n, const char *path)
+/* The paths the selected packages hold (their file lists), sorted. */
+struct held {
+	const char **v;
+	size_t n, cap;
+};
+
+static int cmp_cstr(const void *a, const void *b)
 {
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void held_make(struct held *h, json_t *const *info, size_t n)
+{
+	memset(h, 0, sizeof(*h));
 	for (size_t i = 0; i < n; i++) {
 		size_t k;
 		json_t *f;
 		json_array_foreach(json_object_get(info[i], "files"), k, f)
 		{
-			if (json_is_string(f) && !strcmp(json_string_value(f), path))
-				return true;
+			if (!json_is_string(f))
+				continue;
+			xgrow((void **)&h->v, &h->cap, h->n + 1, sizeof(*h->v));
+			h->v[h->n++] = json_string_value(f);
 		}
 	}
-	return false;
+	if (h->n)
+		qsort(h->v, h->n, sizeof(*h->v), cmp_cstr);
+}
+
+static bool holds(const struct held *h, const char *path)
+{
+	return h->n && bsearch(&path, h->v, h->n, sizeof(*h->v), cmp_cstr);
 }
 
 /* The alternative that wins for each name: the highest priority among the
@@ -637,12 +671,15 @@ static bool holds(json_t *const *info, size_t n, const char *path)
  * byte order), and its slaves whose path is held. */
 static void plan_alternatives(struct maint *m, json_t *const *info, size_t n)
 {
+	struct held h;
+
+	held_make(&h, info, n);
 	for (size_t i = 0; i < m->nalts; i++) {
 		const struct maint_alt *a = &m->alts[i];
-		bool best = !a->master && holds(info, n, a->path);
+		bool best = !a->master && holds(&h, a->path);
 		for (size_t j = 0; j < m->nalts && best; j++) {
 			const struct maint_alt *b = &m->alts[j];
-			if (j == i || b->master || strcmp(a->name, b->name) || !holds(info, n, b->path))
+			if (j == i || b->master || strcmp(a->name, b->name) || !holds(&h, b->path))
 				continue;
 			if (b->prio > a->prio || (b->prio == a->prio && strcmp(b->path, a->path) < 0) ||
 			    (b->prio == a->prio && !strcmp(b->path, a->path) && j < i))
@@ -655,7 +692,7 @@ static void plan_alternatives(struct maint *m, json_t *const *info, size_t n)
 			char *alt;
 			if (j != i && s->master != i + 1)
 				continue;
-			if (!holds(info, n, s->path) || holds(info, n, s->link))
+			if (!holds(&h, s->path) || holds(&h, s->link))
 				continue; /* a real file at the link is never replaced */
 			alt = xasprintf("/etc/alternatives/%s", s->name);
 			maint_link(m, alt, s->path);
@@ -663,6 +700,7 @@ static void plan_alternatives(struct maint *m, json_t *const *info, size_t n)
 			free(alt);
 		}
 	}
+	free(h.v);
 }
 
 void maint_scan(struct maint *m, const struct cat_prim *const *v, json_t *const *info, size_t n)

@@ -47,6 +47,7 @@ struct cert {
 	char *text; /* NULL until read */
 	size_t len;
 	bool local;
+	bool used; /* in the bundle already (a conf may name one twice) */
 };
 
 struct certs {
@@ -117,6 +118,7 @@ static int read_prim(const struct cat_prim *p, struct certs *cs, struct diag *d)
 			continue;
 		}
 		xgrow((void **)&cs->v, &cs->cap, cs->n + 1, sizeof(*cs->v));
+		memset(&cs->v[cs->n], 0, sizeof(*cs->v));
 		cs->v[cs->n].path = xstrdup(path);
 		cs->v[cs->n].local = !strncmp(path, LOCAL, strlen(LOCAL));
 		cs->v[cs->n].text = sb_detach(&sb, &cs->v[cs->n].len);
@@ -159,12 +161,12 @@ static int cert_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/* The shipped certificate at path (cs->v sorted by cert_cmp). */
 static struct cert *find(struct certs *cs, const char *path)
 {
-	for (size_t i = 0; i < cs->n; i++)
-		if (!strcmp(cs->v[i].path, path))
-			return &cs->v[i];
-	return NULL;
+	struct cert key = {.path = (char *)path, .local = false};
+
+	return cs->n ? bsearch(&key, cs->v, cs->n, sizeof(*cs->v), cert_cmp) : NULL;
 }
 
 /* The certificates in bundle order, into order[] (borrowed). */
@@ -185,13 +187,11 @@ static size_t select_certs(struct maint *m, struct certs *cs, struct cert **orde
 				continue;
 			}
 			path = xasprintf("%s%s", SHARE, line);
-			if ((c = find(cs, path)) && !c->local)
-				order[n++] = c, c->local = true; /* once */
+			if ((c = find(cs, path)) && !c->used)
+				order[n++] = c, c->used = true;
 			free(path);
 			free(line);
 		}
-		for (size_t i = 0; i < n; i++)
-			order[i]->local = false;
 	} else {
 		struct strbuf conf = STRBUF_INIT;
 		sb_adds(&conf,

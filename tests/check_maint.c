@@ -91,6 +91,28 @@ START_TEST(test_reader)
 	expect_scan("update-alternatives --install /usr/bin/a a $P 5\n", "update-alternatives");
 	expect_scan("adduser --system --group --home /var/lib/s s >/dev/null\n", "");
 	expect_scan("adduser --system $U\n", "adduser");
+	/* bounds: a pattern of many stars is taken to match, unread */
+	expect_scan("case \"$1\" in\n*x*x*x*x*x*x*x*x*x*x*x*x*x*x*x*x*) touch /a ;;\nesac\n", "touch");
+}
+END_TEST
+
+START_TEST(test_notes_bound)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct maint m;
+	char *w;
+	size_t items = 1;
+
+	for (int i = 0; i < 1000; i++)
+		sb_addf(&sb, "cmd%d\n", i);
+	w = scan(sb.buf, &m);
+	for (const char *p = w; (p = strchr(p, ',')); p++)
+		items++;
+	ck_assert_uint_eq(items, 33); /* 32 names, then "..." */
+	ck_assert(!strcmp(w + strlen(w) - 5, ", ..."));
+	free(w);
+	maint_release(&m);
+	sb_release(&sb);
 }
 END_TEST
 
@@ -154,6 +176,7 @@ int main(void)
 	tcase_add_test(tc, test_classify);
 	tcase_add_test(tc, test_reader);
 	tcase_add_test(tc, test_accounts_read);
+	tcase_add_test(tc, test_notes_bound);
 	tcase_add_test(tc, test_stanza);
 	tcase_add_test(tc, test_license);
 	suite_add_tcase(s, tc);

@@ -127,7 +127,7 @@ mkca() { # mkca NAME: a self-signed CA NAME.crt and its key
 }
 for c in alpha beta gamma local; do mkca "$c"; done
 printf '#!/bin/sh\nset -e\nif [ "$1" = configure ]; then\n\tupdate-ca-certificates\nfi\n' >post-ca
-printf '# comment\nmozilla/beta.crt\n!mozilla/gamma.crt\nmozilla/alpha.crt\n' >ca.conf
+printf '# comment\nmozilla/beta.crt\n!mozilla/gamma.crt\nmozilla/alpha.crt\nmozilla/beta.crt\n' >ca.conf
 mkdeb ca-certificates 1 post-ca usr/share/ca-certificates/mozilla/alpha.crt=alpha.crt \
 	usr/share/ca-certificates/mozilla/beta.crt=beta.crt usr/share/ca-certificates/mozilla/gamma.crt=gamma.crt
 mkdeb ca-conf 1 "" etc/ca-certificates.conf=ca.conf
