@@ -58,6 +58,7 @@ struct build_opts {
 	/* progress of content downloads, or NULL (cat_fetch_opts) */
 	void (*progress)(void *ctx, uint64_t bytes, uint64_t total, size_t files, size_t nfiles);
 	void *progress_ctx;
+	const char *sbom;	    /* --sbom FILE: the SPDX document, or NULL */
 	const char *depfile;	    /* -M FILE, or NULL */
 	const char *depfile_target; /* -MT TARGET, or NULL */
 	long long epoch;	    /* SOURCE_DATE_EPOCH */

@@ -65,6 +65,8 @@ struct cat_prim {
 	 * content was fetched, meta_digest and meta_path until cat_prim_load,
 	 * and both digests are owned. Zero for the others. */
 	uint32_t pack_index;
+	char *deb_info;	  /* a pack primitive's package data digest, once
+			     fetched (owned); NULL for the others */
 	uint32_t rank;	  /* apt's order of packages: ties go to the higher */
 	uint8_t priority; /* Priority: 0 none, 1 required, 2 important, 3 standard,
 			     4 optional, 5 extra (apt's numbers: lower wins) */
@@ -162,6 +164,17 @@ char *cat_prim_cves(const struct cat_prim *p, size_t max);
 /* Does p's metadata (loaded) allow the exception `what` ("allow":
  * ["setuid"])? False when it is not loaded. */
 bool cat_prim_allows(const struct cat_prim *p, const char *what);
+
+/* The package data of a primitive imported from a .deb (its control
+ * file, md5sums, maintainer scripts, file list and copyright license;
+ * src/cat_debinfo.c says how it is kept): the digest of its blob, or NULL
+ * when p has none (not from a .deb, or imported by an older cpolc). p's
+ * metadata is loaded. BORROWED. */
+const char *cat_prim_deb_info(const struct cat_prim *p);
+/* The package data object, read and checked against its digest: *out is
+ * the object (caller owns it), or NULL when p has none. 0, or -1 after
+ * reporting. */
+int cat_prim_debinfo(const struct cat_prim *p, json_t **out, struct diag *d);
 
 /* Path of p's content blob. Caller frees. */
 char *cat_blob_path(const struct cat_prim *p);

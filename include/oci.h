@@ -45,7 +45,8 @@ struct oci_file {
 	const void *data;
 	size_t len;
 	unsigned mode; /* permission bits; 0 means 0644 (0755 for a directory) */
-	char type;     /* 0 or 'f' a file, 'd' a directory (data and len unused) */
+	char type;     /* 0 or 'f' a file, 'd' a directory (data and len unused),
+			* 'l' a symbolic link to the len bytes of data */
 	unsigned uid, gid;
 	bool replaces; /* stands for what lower layers hold at path, merged
 			* (/etc/passwd): not a collision when they differ */
@@ -64,6 +65,14 @@ struct oci_layer_src {
 };
 
 struct oci_result;
+/* An artifact attached to the image (src/oci_referrer.c): make returns its
+ * one blob (caller frees) once the image manifest's digest is known. */
+struct oci_referrer {
+	const char *artifact_type; /* and the media type of its blob */
+	char *(*make)(void *ctx, const char *manifest_digest, size_t *len);
+	void *ctx;
+};
+
 struct oci_opts {
 	const char *out;	/* layout directory or archive path */
 	enum oci_format format; /* OCI_FMT_DIR default */
@@ -80,6 +89,7 @@ struct oci_opts {
 	 * returns -1 (its errors in d), oci_compose fails as if it had. */
 	int (*before_publish)(void *ctx, const struct oci_result *res, struct diag *d);
 	void *publish_ctx;
+	const struct oci_referrer *referrer; /* or NULL */
 };
 
 /* One layer of the image as written. */
@@ -101,7 +111,8 @@ struct oci_result {
 	char manifest_digest[72];
 	uint64_t manifest_size;
 	char config_digest[72];
-	json_t *config; /* the image config's "config" object (owned) */
+	char referrer_digest[72]; /* the artifact's manifest, or "" */
+	json_t *config;		  /* the image config's "config" object (owned) */
 };
 
 void oci_result_init(struct oci_result *res);

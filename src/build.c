@@ -14,9 +14,12 @@
 #include "cache.h"
 #include "comp.h"
 #include "depfile.h"
+#include "dpkgdb.h"
+#include "maint.h"
 #include "lock.h"
 #include "request.h"
 #include "res.h"
+#include "sbom.h"
 #include "util.h"
 
 void build_init(struct build *b)
@@ -273,6 +276,18 @@ out:
 
 /* ---- layers ------------------------------------------------------------- */
 
+/* What cpolc generates for the selected set beside the policy's files,
+ * from each primitive's package data: the package database (dpkgdb.h) and
+ * what the maintainer scripts would have made (maint.h). */
+struct extras {
+	json_t **info; /* info[i]: the package data of dec.selected[i], or NULL */
+	size_t n;
+	struct dpkgdb db;
+	struct maint maint;
+	struct oci_file *files; /* db's and maint's, for the top layer */
+	size_t nfiles;
+};
+
 struct layer_plan {
 	struct oci_layer_src *srcs;
 	size_t nsrcs;
@@ -280,7 +295,10 @@ struct layer_plan {
 	char **names, **tars;
 	const char **tarv, **digv;
 	struct gen gen;
+	struct extras x;
 };
+
+static void extras_release(struct extras *x);
 
 static void plan_release(struct layer_plan *p, size_t nsel)
 {
@@ -295,6 +313,7 @@ static void plan_release(struct layer_plan *p, size_t nsel)
 	free(p->srcs);
 	free(p->sel_src);
 	gen_release(&p->gen);
+	extras_release(&p->x);
 }
 
 static bool is_base(const struct decision *dec, const struct dec_selected *s)
@@ -305,13 +324,55 @@ static bool is_base(const struct decision *dec, const struct dec_selected *s)
 	return false;
 }
 
+static void extras_release(struct extras *x)
+{
+	for (size_t i = 0; i < x->n; i++)
+		json_decref(x->info[i]);
+	free(x->info);
+	dpkgdb_release(&x->db);
+	maint_release(&x->maint);
+	free(x->files);
+	memset(x, 0, sizeof(*x));
+}
+
+static int extras_make(struct extras *x, const struct decision *dec, struct diag *d)
+{
+	const struct cat_prim **v = xcalloc(dec->nselected + 1, sizeof(*v));
+	int rc = 0;
+
+	memset(x, 0, sizeof(*x));
+	dpkgdb_init(&x->db);
+	maint_init(&x->maint);
+	x->n = dec->nselected;
+	x->info = xcalloc(x->n + 1, sizeof(*x->info));
+	for (size_t i = 0; i < x->n; i++) {
+		v[i] = dec->selected[i].prim;
+		if (cat_prim_load(v[i], d) < 0 || cat_prim_debinfo(v[i], &x->info[i], d) < 0)
+			rc = -1;
+	}
+	if (rc == 0) {
+		dpkgdb_plan(&x->db, v, x->info, x->n);
+		maint_scan(&x->maint, v, x->info, x->n);
+		rc = maint_cabundle(&x->maint, v, x->info, x->n, d);
+	}
+	x->files = xcalloc(x->db.nfiles + x->maint.nfiles + 1, sizeof(*x->files));
+	for (size_t i = 0; i < x->db.nfiles; i++)
+		x->files[x->nfiles++] = x->db.files[i];
+	for (size_t i = 0; i < x->maint.nfiles; i++)
+		x->files[x->nfiles++] = x->maint.files[i];
+	free(v);
+	return rc;
+}
+
 /* One source per selected primitive, base primitives first, then one for
  * the generated files and directories (src/build_files.c; from is the
- * `from` image, whose accounts count). 0, or -1 after reporting. */
+ * `from` image, whose accounts count), with the package database and what
+ * maintainer scripts would have made (p->x). 0, or -1 after reporting. */
 static int plan_layers(struct decision *dec, const char *from, struct layer_plan *p, struct diag *d)
 {
 	size_t n = dec->nselected, k = 0;
 	bool has_base = false;
+	struct gen_extra gx;
 
 	p->srcs = xcalloc(n + 1, sizeof(*p->srcs));
 	p->sel_src = xcalloc(n + 1, sizeof(*p->sel_src));
@@ -339,7 +400,10 @@ static int plan_layers(struct decision *dec, const char *from, struct layer_plan
 		}
 	}
 	p->nsrcs = k;
-	if (gen_plan(&p->gen, dec, from, has_base, d) < 0)
+	if (extras_make(&p->x, dec, d) < 0)
+		return -1;
+	gx = (struct gen_extra){p->x.files, p->x.nfiles, &p->x.maint};
+	if (gen_plan(&p->gen, dec, from, has_base, &gx, d) < 0)
 		return -1;
 	if (p->gen.n)
 		p->srcs[p->nsrcs++] =
@@ -679,7 +743,8 @@ static char *collision_marker(const char *cache, const struct layer_plan *p)
 		}
 		for (size_t j = 0; j < s->nfiles; j++) {
 			sha256_hex(s->files[j].data, s->files[j].len, hex);
-			sb_addf(&sb, "%zu file %s %o %s\n", i, s->files[j].path, s->files[j].mode, hex);
+			sb_addf(&sb, "%zu file %c %s %o %s\n", i, s->files[j].type ? s->files[j].type : 'f',
+				s->files[j].path, s->files[j].mode, hex);
 		}
 	}
 	sha256_hex(sb.buf, sb.len, hex);
@@ -722,11 +787,54 @@ static void summarize(struct build_summary *s, const char *out, const char *tag,
 		s->size += res->layers[i].size;
 }
 
+/* The SPDX document of the image (sbom.h), attached to it as a referrer
+ * and kept for --sbom. */
+struct sbom_ctx {
+	const struct build *b;
+	const struct extras *x;
+	char *text;
+	size_t len;
+};
+
+static char *make_sbom(void *ctx, const char *manifest_digest, size_t *len)
+{
+	struct sbom_ctx *s = ctx;
+	struct sbom_in in = {.name = s->b->dec.policy,
+			     .manifest_digest = manifest_digest,
+			     .epoch = s->b->epoch,
+			     .dec = &s->b->dec,
+			     .info = s->x->info};
+
+	free(s->text);
+	s->text = sbom_spdx(&in, &s->len);
+	*len = s->len;
+	return xstrdup(s->text);
+}
+
+/* Write what follows the image: the lock, the depfile, the SBOM. */
+static int write_after(const struct build_opts *o, const char *lock_path, const struct lock *lk,
+		       const char *dep, const struct sbom_ctx *sc, struct diag *d)
+{
+	const char *bad = NULL;
+
+	if (lock_write(lock_path, lk, d) < 0)
+		return -1;
+	if (dep && write_file_atomic(o->depfile, dep, strlen(dep), 0644) < 0)
+		bad = o->depfile;
+	else if (o->sbom && sc->text && write_file_atomic(o->sbom, sc->text, sc->len, 0644) < 0)
+		bad = o->sbom;
+	if (bad)
+		diag_file_error(d, bad, 0, 0, NULL, "cannot write '%s': %s", bad, file_strerror(errno));
+	return bad ? -1 : 0;
+}
+
 static enum build_status compose(struct build *b, const struct build_opts *o, const char *out, struct diag *d)
 {
 	struct layer_plan plan = {0};
 	struct oci_opts oo = {0};
 	struct oci_result res;
+	struct sbom_ctx sc = {b, &plan.x, NULL, 0};
+	struct oci_referrer ref = {SBOM_MEDIA_TYPE, make_sbom, &sc};
 	struct lock lk, want;
 	char *lock_path = lock_path_of(o, d), *dir = lock_path ? lock_dir(lock_path) : NULL;
 	struct image_check ic = {.lock_path = lock_path, .dir = dir};
@@ -741,6 +849,7 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 		st = BUILD_BAD_INPUT;
 		goto out;
 	}
+	maint_report(&plan.x.maint, d);
 	if (from && oci_from_digest(from, b->from_digest, d) < 0) {
 		st = BUILD_BAD_INPUT;
 		goto out;
@@ -773,23 +882,20 @@ static enum build_status compose(struct build *b, const struct build_opts *o, co
 	oo.from_layout = from;
 	oo.before_publish = o->locked ? check_image : NULL;
 	oo.publish_ctx = &ic;
+	oo.referrer = &ref;
 	if (oci_compose(&oo, plan.srcs, plan.nsrcs, b->dec.config, b->dec.annotations, b->dec.platform, &res,
 			d) < 0) {
 		st = ic.mismatch ? BUILD_MISMATCH : BUILD_BAD_INPUT;
 		goto out;
 	}
 	fill_lock(&lk, b, &plan, &res, dir);
-	if (lock_write(lock_path, &lk, d) < 0) {
+	if (write_after(o, lock_path, &lk, dep, &sc, d) < 0)
 		st = BUILD_BAD_INPUT;
-	} else if (dep && write_file_atomic(o->depfile, dep, strlen(dep), 0644) < 0) {
-		diag_file_error(d, o->depfile, 0, 0, NULL, "cannot write '%s': %s", o->depfile,
-				file_strerror(errno));
-		st = BUILD_BAD_INPUT;
-	} else {
+	else
 		summarize(&b->image, out, oo.tag, lock_path, &res);
-	}
 out:
 	free(dep);
+	free(sc.text);
 	plan_release(&plan, b->dec.nselected);
 	oci_result_release(&res);
 	lock_release(&lk);

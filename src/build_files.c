@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include "build_int.h"
+#include "maint.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -266,11 +267,12 @@ static void account_files(struct gen *g, const struct decision *dec)
 	}
 }
 
-int gen_plan(struct gen *g, struct decision *dec, const char *from, bool has_base, struct diag *d)
+int gen_plan(struct gen *g, struct decision *dec, const char *from, bool has_base, const struct gen_extra *x,
+	     struct diag *d)
 {
 	const char *wd = json_string_value(json_object_get(dec->config, "WorkingDir"));
 	const char *user;
-	bool accounts = needs_accounts(dec);
+	bool scripted = x && x->maint && x->maint->naccounts, accounts = needs_accounts(dec) || scripted;
 	int rc = 0;
 
 	memset(g, 0, sizeof(*g));
@@ -280,7 +282,9 @@ int gen_plan(struct gen *g, struct decision *dec, const char *from, bool has_bas
 		f->data = dec->files[i].data;
 		f->len = dec->files[i].len;
 	}
-	if (accounts && (merge_accounts(dec, from, &g->acc, d) < 0 || resolve_user(dec, &g->acc, d) < 0))
+	if (accounts &&
+	    (merge_accounts(dec, from, &g->acc, d) < 0 ||
+	     (scripted && maint_accounts(x->maint, &g->acc, d) < 0) || resolve_user(dec, &g->acc, d) < 0))
 		return -1;
 	user = json_string_value(json_object_get(dec->config, "User"));
 	/* the policy's directories come before what cpolc adds on its own */
@@ -293,7 +297,7 @@ int gen_plan(struct gen *g, struct decision *dec, const char *from, bool has_bas
 		if (dd->owner && resolve(&g->acc, dd->owner, dd->at, "the owner", &f->uid, &f->gid, d) < 0)
 			rc = -1;
 	}
-	if (dec->accounts.nusers || dec->accounts.ngroups)
+	if (dec->accounts.nusers || dec->accounts.ngroups || scripted)
 		account_files(g, dec);
 	if (!has_base && !dec->from && !gen_has(g, "/tmp"))
 		gen_add(g, "/tmp", 'd', 01777);
@@ -302,5 +306,8 @@ int gen_plan(struct gen *g, struct decision *dec, const char *from, bool has_bas
 		if (user && resolve(&g->acc, user, NULL, "the image's user", &f->uid, &f->gid, d) < 0)
 			rc = -1;
 	}
+	for (size_t i = 0; x && i < x->nfiles; i++) /* the package database, the scripts' products */
+		if (!gen_has(g, x->files[i].path))
+			*gen_add(g, x->files[i].path, 'f', 0) = x->files[i];
 	return rc;
 }

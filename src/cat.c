@@ -211,6 +211,7 @@ void cat_close(struct catalog *cat)
 		json_decref(p->record);
 		free(p->digest);
 		free(p->meta_digest);
+		free(p->deb_info);
 	}
 	free(cat->touched);
 	pack_free(cat->pack);

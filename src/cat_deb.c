@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -251,8 +252,12 @@ struct deb {
 	const struct cat_limits *limits;
 };
 
-/* Read control.tar's ./control into c. */
-static int read_control(struct archive *outer, struct control *c, const struct deb *deb, struct diag *d)
+#define MAX_MD5SUMS (64 * 1024 * 1024)
+
+/* Read control.tar: ./control parsed into c, it and the other members the
+ * package data keeps (cat_debinfo.c) into k. */
+static int read_control(struct archive *outer, struct control *c, struct debctl *k, const struct deb *deb,
+			struct diag *d)
 {
 	struct archive *a = open_inner(outer);
 	struct archive_entry *ae;
@@ -266,6 +271,7 @@ static int read_control(struct archive *outer, struct control *c, const struct d
 	}
 	while ((r = archive_read_next_header(a, &ae)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(ae);
+		int m = name && archive_entry_filetype(ae) == AE_IFREG ? debctl_member(name) : -1;
 		char *text;
 		size_t len;
 		/* skipping a member decompresses it: the bounds hold here too */
@@ -274,7 +280,7 @@ static int read_control(struct archive *outer, struct control *c, const struct d
 			rc = -2;
 			break;
 		}
-		if (!name || (strcmp(name, "./control") && strcmp(name, "control"))) {
+		if (m < 0 || k->text[m]) {
 			if (tree_drain(a, deb->limits, deb->size, orig, d) < 0) {
 				r = ARCHIVE_FATAL;
 				rc = -2;
@@ -282,18 +288,26 @@ static int read_control(struct archive *outer, struct control *c, const struct d
 			}
 			continue;
 		}
-		if (read_member(a, &text, &len, MAX_CONTROL) < 0 || memchr(text, '\0', len)) {
-			diag_file_error(d, deb->path, 0, 0, CAT_RULE, "unreadable or oversized control file");
+		if (read_member(a, &text, &len, m == DEBCTL_MD5SUMS ? MAX_MD5SUMS : MAX_CONTROL) < 0 ||
+		    memchr(text, '\0', len)) {
+			diag_file_error(d, deb->path, 0, 0, CAT_RULE, "unreadable or oversized %s file",
+					name + (name[0] == '.' && name[1] == '/' ? 2 : 0));
+			rc = -2;
 			break;
 		}
-		cat_control_parse(c, text);
-		free(text);
-		rc = 0;
-		break;
+		k->text[m] = text;
+		if (m == DEBCTL_CONTROL) {
+			cat_control_parse(c, text);
+			rc = 0;
+		}
 	}
-	if (rc == -1 && r != ARCHIVE_OK)
-		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "no control file in control.tar: %s",
-				r == ARCHIVE_EOF ? "end of archive" : archive_error_string(a));
+	if (rc != -2 && r != ARCHIVE_EOF) {
+		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "cannot read control.tar: %s",
+				archive_error_string(a));
+		rc = -1;
+	} else if (rc == -1) {
+		diag_file_error(d, deb->path, 0, 0, CAT_RULE, "no control file in control.tar");
+	}
 	archive_read_free(a);
 	free(orig);
 	return rc < 0 ? -1 : 0;
@@ -317,7 +331,7 @@ static int read_data(struct archive *outer, struct tree *t, const struct deb *de
 }
 
 /* Walk the ar members: control.tar and data.tar, in that order. */
-static int read_deb(struct deb *deb, struct control *c, struct tree *t, struct diag *d)
+static int read_deb(struct deb *deb, struct control *c, struct debctl *k, struct tree *t, struct diag *d)
 {
 	struct archive *ar = archive_read_new();
 	struct archive_entry *ae;
@@ -345,7 +359,7 @@ static int read_deb(struct deb *deb, struct control *c, struct tree *t, struct d
 		if (!name)
 			continue;
 		if (!strncmp(name, "control.tar", 11) && !have_control) {
-			rc = read_control(ar, c, deb, d);
+			rc = read_control(ar, c, k, deb, d);
 			have_control = true;
 		} else if (!strncmp(name, "data.tar", 8) && !have_data) {
 			if (!have_control) {
@@ -368,11 +382,24 @@ static int read_deb(struct deb *deb, struct control *c, struct tree *t, struct d
 	return rc;
 }
 
+/* The package data of a .deb read (cat_debinfo.c). */
+static void deb_info_make(struct deb_info *info, const struct debctl *k, const struct tree *t,
+			  const char *package)
+{
+	char hex[65];
+
+	info->text = debinfo_text(k, t, package, &info->len);
+	sha256_hex(info->text, info->len, hex);
+	snprintf(info->digest, sizeof(info->digest), "sha256:%s", hex);
+}
+
 int cat_import_deb_opts(const char *dir, const char *path, const struct cat_import_opts *o, struct diag *d)
 {
 	char *blobdir = path_join(dir, "blobs/sha256"), *tmp = NULL, digest[72];
 	struct deb deb = {path, 0, &o->limits};
 	struct control c = {0};
+	struct debctl k = {0};
+	struct deb_info info = {0};
 	struct tree t;
 	uint64_t size;
 	json_t *m = NULL;
@@ -380,18 +407,26 @@ int cat_import_deb_opts(const char *dir, const char *path, const struct cat_impo
 
 	tree_init(&t, blobdir, o->allow_setuid);
 	t.limits = o->limits;
-	if (cat_check_dir(dir, d) < 0 || read_deb(&deb, &c, &t, d) < 0)
+	if (cat_check_dir(dir, d) < 0 || read_deb(&deb, &c, &k, &t, d) < 0)
 		goto out;
 	m = cat_control_meta(&c, path, d);
 	if (m && o->allow_setuid)
 		meta_allow(m, "setuid");
-	if (m && tree_write(&t, &tmp, digest, &size, d) == 0)
+	if (!m || tree_write(&t, &tmp, digest, &size, d) < 0)
+		goto out;
+	deb_info_make(&info, &k, &t, c.package);
+	json_object_set_new(m, "deb_info", json_string(info.digest));
+	if (cat_place_bytes(dir, info.text, info.len, info.digest, d) == 0)
 		rc = cat_commit(dir, m, tmp, digest, size, d);
+	else
+		unlink(tmp);
 out:
 	json_decref(m);
 	free(tmp);
+	free(info.text);
 	tree_release(&t);
 	cat_control_release(&c);
+	debctl_release(&k);
 	free(blobdir);
 	return rc;
 }
@@ -404,22 +439,25 @@ int cat_import_deb(const char *dir, const char *deb, bool allow_setuid, struct d
 }
 
 int deb_content(const char *path, const char *blobdir, bool allow_setuid, struct deb_ids *ids, char **tmp,
-		char digest[72], uint64_t *size, struct diag *d)
+		char digest[72], uint64_t *size, struct deb_info *info, struct diag *d)
 {
 	struct cat_import_opts o = {.allow_setuid = allow_setuid};
 	struct deb deb = {path, 0, &o.limits};
 	struct control c = {0};
+	struct debctl k = {0};
 	struct tree t;
 	int rc = -1;
 
 	tree_init(&t, blobdir, allow_setuid);
 	t.limits = o.limits;
-	if (read_deb(&deb, &c, &t, d) == 0 && tree_write(&t, tmp, digest, size, d) == 0) {
+	if (read_deb(&deb, &c, &k, &t, d) == 0 && tree_write(&t, tmp, digest, size, d) == 0) {
+		deb_info_make(info, &k, &t, c.package);
 		ids->package = c.package, ids->version = c.version, ids->arch = c.arch;
 		c.package = c.version = c.arch = NULL;
 		rc = 0;
 	}
 	tree_release(&t);
 	cat_control_release(&c);
+	debctl_release(&k);
 	return rc;
 }

@@ -192,6 +192,10 @@ void cat_touch(struct cat_prim *p);
  * DIR/fetched/sha256/DEBHEX holds the digest of its canonical tar. Returns
  * 0 (fetched or not), or -1 after reporting a malformed record. */
 int remote_lookup(struct cat_prim *p, struct diag *d);
+/* Check a fetched record's text (len bytes): one or two digest lines;
+ * each '\n' becomes a NUL, so text is the content digest and text + 72
+ * (when len is 144) the package data's. 0, or -1 when malformed. */
+int cat_fetched_parse(char *text, size_t len);
 
 /* ---- .deb files (cat_deb.c) ---------------------------------------------- */
 
@@ -202,10 +206,16 @@ struct deb_ids {
 
 /* Read the .deb at path: its data.tar as a
  * canonical tar in a temporary file of blobdir (*tmp, digest, *size as
- * tree_write) and the ids of its control file (caller frees them).
+ * tree_write), the ids of its control file and its package data (the
+ * blob's bytes and digest: cat_debinfo.c); caller frees them.
  * Returns 0, or -1 after reporting. */
+struct deb_info {
+	char *text;
+	size_t len;
+	char digest[72];
+};
 int deb_content(const char *path, const char *blobdir, bool allow_setuid, struct deb_ids *ids, char **tmp,
-		char digest[72], uint64_t *size, struct diag *d);
+		char digest[72], uint64_t *size, struct deb_info *info, struct diag *d);
 
 /* ---- the control file of a .deb (cat_deb.c) ------------------------------ */
 
@@ -219,6 +229,40 @@ void cat_control_release(struct control *c);
 /* The metadata of the package c describes (deb names it in messages), or
  * NULL after reporting. */
 json_t *cat_control_meta(const struct control *c, const char *deb, struct diag *d);
+
+/* ---- the package data of a .deb (cat_debinfo.c) ----------------------- */
+
+/* The members of control.tar kept (besides control itself, parsed by
+ * cat_control_parse): text of each, NULL when absent. */
+enum {
+	DEBCTL_CONTROL,
+	DEBCTL_MD5SUMS,
+	DEBCTL_CONFFILES,
+	DEBCTL_PREINST,
+	DEBCTL_POSTINST,
+	DEBCTL_PRERM,
+	DEBCTL_POSTRM,
+	DEBCTL_CONFIG,
+	DEBCTL_TRIGGERS,
+	DEBCTL_N
+};
+struct debctl {
+	char *text[DEBCTL_N];
+};
+/* The DEBCTL_ index of a control.tar member name ("./postinst"), or -1. */
+int debctl_member(const char *name);
+void debctl_release(struct debctl *c);
+/* The License of the "Files: *" paragraph of a machine-readable
+ * debian/copyright text (Format: .../copyright-format/1.0/), or NULL.
+ * Caller frees. */
+char *debinfo_license(const char *text);
+/* The package data blob's bytes (cat_debinfo.c says what it holds) of the
+ * control members c and the tree t (checked and sorted: after tree_write);
+ * package names its copyright file. Caller frees. */
+char *debinfo_text(const struct debctl *c, const struct tree *t, const char *package, size_t *len);
+/* Write data (digest "sha256:HEX" of it) as a blob of catalog dir, unless
+ * it is there. 0 or -1 after reporting. */
+int cat_place_bytes(const char *dir, const char *data, size_t len, const char *digest, struct diag *d);
 
 /* ---- committing (cat_add.c) --------------------------------------------- */
 

@@ -279,6 +279,10 @@ static int check_key(const char *k, json_t *v, const char *what, struct diag *d)
 		return check_allow(v, what, d);
 	if (!strcmp(k, "apt"))
 		return check_apt(v, what, d);
+	if (!strcmp(k, "deb_info"))
+		return json_is_string(v) && digest_valid(json_string_value(v))
+			       ? 0
+			       : bad(d, what, "'%s' must be a digest", k);
 	if (!strcmp(k, "installed_size"))
 		return json_is_integer(v) && json_integer_value(v) >= 0
 			       ? 0

@@ -4,7 +4,9 @@
  * scripts never run), and remembered:
  *
  *   DIR/tmp/debs/DEBHEX.deb[.part]  a .deb being fetched; removed once imported
- *   DIR/fetched/sha256/DEBHEX       "sha256:TARHEX\n": the content of that .deb
+ *   DIR/fetched/sha256/DEBHEX       "sha256:TARHEX\nsha256:INFOHEX\n": the content of
+ *                                   that .deb and its package data (cat_debinfo.c);
+ *                                   a record of an older cpolc has the first line only
  *
  * Fetches run under the catalog's lock; the blob is placed before its
  * record is written, so a reader that finds the record finds the blob.
@@ -31,6 +33,15 @@ static char *record_path(const struct cat_prim *p, struct diag *d)
 	return xasprintf("%s/fetched/sha256/%s", p->cat->dir, hex);
 }
 
+int cat_fetched_parse(char *text, size_t len)
+{
+	if ((len != 72 && len != 144) || text[71] != '\n' || (text[71] = '\0', !digest_valid(text)))
+		return -1;
+	if (len == 144 && (text[143] != '\n' || (text[143] = '\0', !digest_valid(text + 72))))
+		return -1;
+	return 0;
+}
+
 int remote_lookup(struct cat_prim *p, struct diag *d)
 {
 	char *path = record_path(p, d), *text = NULL;
@@ -42,13 +53,15 @@ int remote_lookup(struct cat_prim *p, struct diag *d)
 	if (read_file(path, &text, &len) < 0) {
 		if (errno != ENOENT)
 			rc = -1, diag_file_error(d, path, 0, 0, CAT_RULE, "cannot read: %s", strerror(errno));
-	} else if (len != 72 || text[71] != '\n' || (text[71] = '\0', !digest_valid(text))) {
+	} else if (cat_fetched_parse(text, len) < 0) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "malformed record of fetched content");
 		rc = -1;
 	} else {
 		cat_touch(p);
 		free(p->digest);
 		p->digest = xstrdup(text);
+		free(p->deb_info);
+		p->deb_info = len > 72 ? xstrdup(text + 72) : NULL;
 	}
 	free(text);
 	free(path);
@@ -70,7 +83,8 @@ struct want {
 	int ok;	   /* 1 prepared, -1 failed */
 	char *tmp; /* the content, a blob to place */
 	char digest[72];
-	struct diag d; /* what prepare found, moved to the caller's in order */
+	struct deb_info info; /* its package data, a blob to place */
+	struct diag d;	      /* what prepare found, moved to the caller's in order */
 };
 
 static void want_release(struct want *w)
@@ -78,6 +92,7 @@ static void want_release(struct want *w)
 	if (w->tmp)
 		unlink(w->tmp);
 	free(w->tmp);
+	free(w->info.text);
 	free(w->url);
 	free(w->path);
 	diag_release(&w->d);
@@ -112,8 +127,8 @@ static void prepare(struct want *w, bool allow_setuid)
 	uint64_t size;
 
 	w->ok = -1;
-	if (check_deb(w) == 0 &&
-	    deb_content(w->path, blobdir, allow_setuid, &ids, &w->tmp, w->digest, &size, &w->d) == 0) {
+	if (check_deb(w) == 0 && deb_content(w->path, blobdir, allow_setuid, &ids, &w->tmp, w->digest, &size,
+					     &w->info, &w->d) == 0) {
 		if (!ids.package || strcmp(ids.package, p->name) || !ids.version ||
 		    strcmp(ids.version, p->version) || !ids.arch ||
 		    strcmp(ids.arch, p->arch ? p->arch : "all"))
@@ -139,17 +154,20 @@ static int commit(struct want *w, struct diag *d)
 {
 	const char *dir = w->p->cat->dir;
 	char *rec = xasprintf("%s/fetched/sha256/%s", dir, w->sha256), *rdir = path_dirname(rec);
-	char *line = xasprintf("%s\n", w->digest);
+	char *line = xasprintf("%s\n%s\n", w->digest, w->info.digest);
 	int rc = -1;
 
 	diag_move(d, &w->d);
-	if (w->ok > 0 && cat_place_blob(dir, w->tmp, w->digest, d) == 0) {
+	if (w->ok > 0 && cat_place_bytes(dir, w->info.text, w->info.len, w->info.digest, d) == 0 &&
+	    cat_place_blob(dir, w->tmp, w->digest, d) == 0) {
 		if (mkdir_p(rdir, 0755) < 0 || write_file_atomic(rec, line, strlen(line), 0644) < 0) {
 			diag_file_error(d, rec, 0, 0, CAT_RULE, "cannot write: %s", strerror(errno));
 		} else {
 			cat_touch(w->p);
 			free(w->p->digest);
 			w->p->digest = xstrdup(w->digest);
+			free(w->p->deb_info);
+			w->p->deb_info = xstrdup(w->info.digest);
 			rc = 0;
 		}
 	}

@@ -144,6 +144,42 @@ static int check_members(const char *dir, const char *path, const char *name, co
 	return rc < 0 ? (int)(d->nerrors - before) + (d->nerrors == before) : 0;
 }
 
+/* The blob ref that what (a fetched record's .deb, a primitive) names. */
+static int check_ref_blob(const char *dir, const char *name, const char *ref, struct diag *d)
+{
+	char *blob = xasprintf("%s/blobs/sha256/%s", dir, ref + 7), hex[65];
+	int bad = 1;
+
+	if (sha256_file(blob, hex) < 0)
+		diag_file_error(d, blob, 0, 0, CAT_RULE, "a blob of %s is unreadable: %s", name,
+				strerror(errno));
+	else if (strcmp(hex, ref + 7))
+		diag_file_error(d, blob, 0, 0, CAT_RULE, "blob has digest sha256:%s, expected %s", hex, ref);
+	else
+		bad = 0;
+	free(blob);
+	return bad;
+}
+
+/* The package data blob that the metadata of name@version names. */
+static int check_deb_info(const char *dir, const char *name, const char *version, struct diag *d)
+{
+	char *path = meta_file_path(dir, name, version), *what;
+	json_error_t err;
+	json_t *m = json_load_regular(path, JSON_FILE_MAX, JSON_REJECT_DUPLICATES, &err);
+	const char *ref = json_string_value(json_object_get(m, "deb_info"));
+	int bad = 0;
+
+	if (ref && digest_valid(ref)) { /* the metadata's own checks say the rest */
+		what = xasprintf("'%s' version '%s'", name, version);
+		bad = check_ref_blob(dir, what, ref, d);
+		free(what);
+	}
+	json_decref(m);
+	free(path);
+	return bad;
+}
+
 /* Check the blob named by one generated index line. */
 static int check_blob(const char *dir, const char *line, struct diag *d)
 {
@@ -169,6 +205,7 @@ static int check_blob(const char *dir, const char *line, struct diag *d)
 		bad = 1;
 	} else {
 		bad = check_members(dir, path, fields[0], fields[1], d);
+		bad |= check_deb_info(dir, fields[0], fields[1], d);
 	}
 	free(path);
 	free(f);
@@ -176,30 +213,24 @@ static int check_blob(const char *dir, const char *line, struct diag *d)
 	return bad;
 }
 
-/* The blob a fetched record (DIR/fetched/sha256/NAME) names. */
+/* The blobs a fetched record (DIR/fetched/sha256/NAME) names: the content
+ * and, when it names one, the package data. */
 static int check_fetched(const char *dir, const char *name, struct diag *d)
 {
-	char *path = xasprintf("%s/fetched/sha256/%s", dir, name), *text = NULL, *blob = NULL, hex[65];
+	char *path = xasprintf("%s/fetched/sha256/%s", dir, name), *text = NULL;
 	size_t len;
 	int bad = 1;
 
 	if (strlen(name) != 64 || strspn(name, "0123456789abcdef") != 64 ||
-	    read_file(path, &text, &len) < 0 || len != DIGEST_LEN + 1 || text[DIGEST_LEN] != '\n' ||
-	    (text[DIGEST_LEN] = '\0', !digest_valid(text))) {
+	    read_file(path, &text, &len) < 0 || cat_fetched_parse(text, len) < 0) {
 		diag_file_error(d, path, 0, 0, CAT_RULE, "malformed record of fetched content");
 	} else {
-		blob = xasprintf("%s/blobs/sha256/%s", dir, text + 7);
-		if (sha256_file(blob, hex) < 0)
-			diag_file_error(d, blob, 0, 0, CAT_RULE,
-					"the fetched content of sha256:%s is unreadable: %s", name,
-					strerror(errno));
-		else if (strcmp(hex, text + 7))
-			diag_file_error(d, blob, 0, 0, CAT_RULE, "blob has digest sha256:%s, expected %s",
-					hex, text);
-		else
-			bad = 0;
+		char *what = xasprintf("the .deb sha256:%s", name);
+		bad = check_ref_blob(dir, what, text, d);
+		if (len > 72)
+			bad |= check_ref_blob(dir, what, text + 72, d);
+		free(what);
 	}
-	free(blob);
 	free(text);
 	free(path);
 	return bad;

@@ -45,6 +45,8 @@
 #include <crypt.h>
 #include <microhttpd.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 /* the stubs below define curl_easy_setopt and curl_easy_getinfo, which
  * curl.h otherwise wraps in type-checking macros */
 #define CURL_DISABLE_TYPECHECK 1
@@ -135,7 +137,23 @@
 	F(int, EVP_Digest,                                                                          \
 	  (const void *d, size_t n, unsigned char *md, unsigned int *len,                            \
 	   const EVP_MD *t, ENGINE *e),                                                              \
-	  (d, n, md, len, t, e))
+	  (d, n, md, len, t, e))                                                                    \
+	F(BIO *, BIO_new_mem_buf, (const void *b, int n), (b, n))                                   \
+	F(int, BIO_free, (BIO *b), (b))                                                             \
+	F(X509 *, PEM_read_bio_X509, (BIO *b, X509 **x, pem_password_cb *cb, void *u), (b, x, cb, u)) \
+	F(X509_NAME *, X509_get_subject_name, (const X509 *x), (x))                                 \
+	V(X509_free, (X509 *x), (x))                                                                \
+	LIBCRYPTO_HASH(F, V)
+
+/* the subject hash of OpenSSL's CApath: a function before 3.0, a macro
+ * over X509_NAME_hash_ex since */
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+#define LIBCRYPTO_HASH(F, V)                                                                        \
+	F(unsigned long, X509_NAME_hash_ex,                                                         \
+	  (const X509_NAME *x, OSSL_LIB_CTX *c, const char *p, int *ok), (x, c, p, ok))
+#else
+#define LIBCRYPTO_HASH(F, V) F(unsigned long, X509_NAME_hash, (X509_NAME *x), (x))
+#endif
 
 /* libmicrohttpd, for cpolc serve; its variadic functions are below */
 #define LIBMHD_FUNCS(F, V)                                                                          \

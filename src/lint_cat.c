@@ -10,6 +10,10 @@
  *                            empty request (fragment arguments)
  *   admit-rejects-all        admit filters that reject every version of a
  *                            name the policy includes
+ *   maint-script             (warning) a package the policy selects with an
+ *                            empty request has maintainer scripts that run
+ *                            what cpolc does not reproduce (maint.h); at the
+ *                            include that selects it, else the first include
  * The last runs each policy with an empty request (vm_select) and applies
  * its recorded admit filters to every catalog version of each included name
  * (vm_admit). A filter that reads input, selected, or a let, parameter or
@@ -30,7 +34,9 @@
 #include "comp.h"
 #include "decision.h"
 #include "lint_int.h"
+#include "maint.h"
 #include "module.h"
+#include "res.h"
 #include "sema.h"
 #include "util.h"
 #include "ver.h"
@@ -230,6 +236,69 @@ static void check_request(struct lcat *C, struct vm *vm, struct decision *dec, c
 			    "the admit filter at %s rejects every catalog version of '%s'", adm->at, r->name);
 }
 
+struct admit_ctx {
+	struct vm *vm;
+	struct decision *dec;
+};
+
+static int admit_cb(void *ctx, const struct cat_prim *cand, bool *ok, const char **failed_at, struct diag *d)
+{
+	struct admit_ctx *a = ctx;
+
+	return vm_admit(a->vm, a->dec, cand, ok, failed_at, d);
+}
+
+/* The include of the main file that selects name, else its first. */
+static struct site *include_site(struct lcat *C, const struct decision *dec, const char *name)
+{
+	struct site *first = NULL;
+
+	for (size_t k = 0; k < dec->nrequests; k++) {
+		struct site *s = site_of(C, dec->requests[k].at);
+		if (!s || s->n->loc.file != C->L.file)
+			continue;
+		if (!strcmp(dec->requests[k].name, name))
+			return s;
+		if (!first)
+			first = s;
+	}
+	return first;
+}
+
+/* Resolve dec as a build would and report the scripts' warnings. */
+static void check_scripts(struct lcat *C, struct vm *vm, struct decision *dec, struct diag *scratch)
+{
+	struct admit_ctx a = {vm, dec};
+	const struct cat_prim **v;
+	json_t **info;
+	struct maint m;
+
+	if (!dec->nrequests || res_resolve(C->cs, dec, admit_cb, &a, scratch) < 0)
+		return;
+	v = xcalloc(dec->nselected + 1, sizeof(*v));
+	info = xcalloc(dec->nselected + 1, sizeof(*info));
+	for (size_t i = 0; i < dec->nselected; i++) {
+		v[i] = dec->selected[i].prim;
+		if (cat_prim_debinfo(v[i], &info[i], scratch) < 0)
+			info[i] = NULL;
+	}
+	maint_init(&m);
+	maint_scan(&m, v, info, dec->nselected);
+	for (size_t i = 0; i < m.nwarnings; i++) {
+		struct site *s = include_site(C, dec, m.warnings[i].pkg);
+		if (s)
+			lint_report(
+				&C->L, DIAG_WARNING, s->n->loc, "maint-script",
+				"the maintainer scripts of '%s' would run what cpolc does not reproduce: %s",
+				m.warnings[i].pkg, m.warnings[i].commands);
+	}
+	maint_release(&m);
+	for (size_t i = 0; i < dec->nselected; i++)
+		json_decref(info[i]);
+	free(info);
+	free(v);
+}
+
 static void run_policies(struct lcat *C)
 {
 	struct diag scratch;
@@ -247,9 +316,11 @@ static void run_policies(struct lcat *C)
 	for (size_t i = 0; prog && i < prog->npolicies; i++) {
 		struct decision dec;
 		decision_init(&dec);
-		if (vm_select(vm, prog, prog->policies[i].name, NULL, &dec, &scratch) == 0)
+		if (vm_select(vm, prog, prog->policies[i].name, NULL, &dec, &scratch) == 0) {
 			for (size_t k = 0; k < dec.nrequests; k++)
 				check_request(C, vm, &dec, &dec.requests[k], &scratch);
+			check_scripts(C, vm, &dec, &scratch);
+		}
 		decision_release(&dec);
 	}
 	vm_free(vm);

@@ -100,6 +100,8 @@ json_t *oci_find_manifest(const char *root, const char *tag, const char *digest,
 	{
 		const char *ref = json_string_value(
 			json_object_get(json_object_get(desc, "annotations"), OCI_REF_NAME));
+		if (oci_is_artifact(desc)) /* a referrer (oci_referrer.c), not an image */
+			continue;
 		if (tag ? (ref && strcmp(ref, tag) == 0) : true) {
 			found = desc;
 			n++;

@@ -398,6 +398,12 @@ int oci_check_collisions(const struct oci_layer_src *layers, size_t n, const cha
 				owners_add(&o, norm(f->path), xstrdup("d"), &at);
 				continue;
 			}
+			if (f->type == 'l') {
+				at.size = -1;
+				owners_add(&o, norm(f->path),
+					   xasprintf("l:%.*s", (int)f->len, (const char *)f->data), &at);
+				continue;
+			}
 			sha256_hex(f->data, f->len, hex);
 			owners_add(&o, norm(f->path), xasprintf("f:%s", hex), &at);
 		}

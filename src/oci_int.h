@@ -89,6 +89,20 @@ json_t *oci_read_json_blob(const char *root, const char *digest, struct diag *d)
  * digest (may be NULL). Returns a new reference or NULL with an error in d. */
 json_t *oci_find_manifest(const char *root, const char *tag, const char *digest, struct diag *d);
 
+/* ---- referrers (oci_referrer.c) ---- */
+
+/* Write the artifact r makes for the image manifest mdigest (msize bytes):
+ * its blob, the empty config and its manifest (digest into out), created
+ * the RFC 3339 time of its annotation. Returns its index.json entry, or
+ * NULL with an error in d. */
+json_t *oci_referrer_write(const char *root, const struct oci_referrer *r, const char *mdigest,
+			   uint64_t msize, const char *created, char out[72], struct diag *d);
+/* Is an index.json entry an artifact (it has an artifactType)? */
+bool oci_is_artifact(const json_t *entry);
+/* Is entry an artifact whose subject is none of the images among
+ * v[0..n)? */
+bool oci_referrer_stale(const char *root, const json_t *entry, json_t *const *v, size_t n);
+
 /* The `from` image. */
 struct oci_base {
 	char *dir;

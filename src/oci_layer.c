@@ -834,11 +834,13 @@ static void add_files(struct plan *pl)
 		}
 		e = plan_add(pl);
 		e->path = path;
-		e->type = f->type == 'd' ? 'd' : 'f';
-		e->mode = f->mode ? f->mode & 07777 : f->type == 'd' ? 0755 : 0644;
+		e->type = f->type == 'd' || f->type == 'l' ? f->type : 'f';
+		e->mode = f->type == 'l' ? 0777 : f->mode ? f->mode & 07777 : f->type == 'd' ? 0755 : 0644;
 		e->uid = f->uid;
 		e->gid = f->gid;
-		e->size = f->type == 'd' ? 0 : f->len;
+		e->size = e->type == 'f' ? f->len : 0;
+		if (f->type == 'l')
+			e->link = xstrndup(f->data, f->len);
 		e->tar = -2;
 		e->ord = i;
 		e->src = pl->file_src[i];

@@ -403,6 +403,11 @@ static void group_key(struct group *g, const struct oci_opts *o)
 					f->uid, f->gid);
 				continue;
 			}
+			if (f->type == 'l') {
+				sb_addf(&sb, "link %zu:%s %zu:%.*s\n", strlen(f->path), f->path, f->len,
+					(int)f->len, (const char *)f->data);
+				continue;
+			}
 			sha256_hex(f->data, f->len, hex);
 			sb_addf(&sb, "file %zu:%s %o sha256:%s\n", strlen(f->path), f->path, f->mode, hex);
 		}
@@ -715,8 +720,10 @@ static int cmp_entries(const void *pa, const void *pb)
 {
 	const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
 	const char *ra = ref_name(a), *rb = ref_name(b);
-	int d = ra && rb ? strcmp(ra, rb) : (ra != NULL) - (rb != NULL);
+	int d = oci_is_artifact(a) - oci_is_artifact(b); /* images first */
 
+	if (d == 0)
+		d = ra && rb ? strcmp(ra, rb) : (ra != NULL) - (rb != NULL);
 	if (d == 0)
 		d = strcmp(json_string_value(json_object_get(a, "digest")),
 			   json_string_value(json_object_get(b, "digest")));
@@ -725,16 +732,17 @@ static int cmp_entries(const void *pa, const void *pb)
 
 /* The index's manifests: every entry of the layout's current index.json
  * that names another tag (a build replaces its own tag and keeps the
- * others, as skopeo and umoci do), and desc. Entries without a digest are
- * dropped; an unreadable index keeps nothing. */
-static json_t *index_entries(struct compose *c, json_t *desc, const char *tag)
+ * others, as skopeo and umoci do), and desc, and art (the new referrer, or
+ * NULL). Entries without a digest are dropped, and referrers of images no
+ * longer listed; an unreadable index keeps nothing. */
+static json_t *index_entries(struct compose *c, json_t *desc, json_t *art, const char *tag)
 {
 	char *path = path_join(c->root, "index.json");
 	json_error_t jerr;
 	json_t *old =
 		c->o->format == OCI_FMT_DIR ? json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr) : NULL;
 	json_t *e, **v, *out = json_array();
-	size_t i, n = 0, cap = json_array_size(json_object_get(old, "manifests")) + 1;
+	size_t i, n = 0, cap = json_array_size(json_object_get(old, "manifests")) + 2;
 
 	free(path);
 	v = xcalloc(cap, sizeof(*v));
@@ -742,19 +750,24 @@ static json_t *index_entries(struct compose *c, json_t *desc, const char *tag)
 	{
 		const char *ref = ref_name(e);
 		if (json_is_object(e) && json_is_string(json_object_get(e, "digest")) &&
-		    !(ref && strcmp(ref, tag) == 0))
+		    !(ref && strcmp(ref, tag) == 0) &&
+		    !(art && oci_is_artifact(e) &&
+		      json_equal(json_object_get(e, "digest"), json_object_get(art, "digest"))))
 			v[n++] = e;
 	}
 	v[n++] = desc;
+	if (art)
+		v[n++] = art;
 	qsort(v, n, sizeof(*v), cmp_entries);
 	for (i = 0; i < n; i++)
-		json_array_append(out, v[i]);
+		if (v[i] == art || !oci_referrer_stale(c->root, v[i], v, n))
+			json_array_append(out, v[i]);
 	free(v);
 	json_decref(old);
 	return out;
 }
 
-static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
+static int write_index(struct compose *c, const char *mdigest, uint64_t msize, json_t *art)
 {
 	json_t *desc = descriptor(OCI_MT_MANIFEST, mdigest, msize), *idx, *plat;
 	const char *tag = c->o->tag ? c->o->tag : "latest";
@@ -767,7 +780,7 @@ static int write_index(struct compose *c, const char *mdigest, uint64_t msize)
 	json_object_set_new(desc, "platform", plat);
 	json_object_set_new(desc, "annotations", json_pack("{s:s}", OCI_REF_NAME, tag));
 	idx = json_pack("{s:i, s:s, s:o}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests",
-			index_entries(c, desc, tag));
+			index_entries(c, desc, art, tag));
 	json_decref(desc);
 	text = json_dumps(idx, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(idx);
@@ -1093,8 +1106,9 @@ static void fill_result(struct compose *c, struct oci_result *res, size_t nsrc)
 static int write_image(struct compose *c, const json_t *config, const json_t *annotations,
 		       struct oci_result *res)
 {
-	json_t *cfg, *man, *merged = NULL;
+	json_t *cfg, *man, *merged = NULL, *art = NULL;
 	uint64_t csize = 0;
+	char ts[32];
 	int rc;
 
 	cfg = build_config(c, json_is_object(config) ? config : NULL, &merged);
@@ -1107,10 +1121,16 @@ static int write_image(struct compose *c, const json_t *config, const json_t *an
 	res->config = merged;
 	if (rc == 0 && c->o->before_publish && c->o->before_publish(c->o->publish_ctx, res, c->d) < 0)
 		rc = -1;
+	rfc3339(c->o->epoch, ts);
+	if (rc == 0 && c->o->referrer &&
+	    !(art = oci_referrer_write(c->root, c->o->referrer, res->manifest_digest, res->manifest_size, ts,
+				       res->referrer_digest, c->d)))
+		rc = -1;
 	if (rc == 0 && c->o->format == OCI_FMT_DIR && !c->o->no_gc)
 		c->old_refs = referenced(c->root);
 	if (rc == 0)
-		rc = write_index(c, res->manifest_digest, res->manifest_size);
+		rc = write_index(c, res->manifest_digest, res->manifest_size, art);
+	json_decref(art);
 	if (rc == 0 && c->old_refs)
 		collect_garbage(c);
 	if (rc == 0 && c->o->format == OCI_FMT_ARCHIVE)

@@ -119,6 +119,23 @@ expect_eq "the same image" "$(python3 -c 'import json,sys; print(json.load(open(
 "$CPOLC" eval app.cpol -C "$C" --format json | grep '"digest"' >"$W/apt.digests"
 "$CPOLC" eval app.cpol -C "$W/debcat" --format json | grep '"digest"' >"$W/deb.digests"
 expect_eq "content equals import-deb's" "$(cat "$W/apt.digests")" "$(cat "$W/deb.digests")"
+expect_eq "the package data equals import-deb's" \
+	"$(awk 'FNR == 2' "$C"/fetched/sha256/* | sort | tr '\n' ' ')" \
+	"$(cat "$W"/debcat/primitives/*/*.json | sed -n 's/.*"deb_info": "\(.*\)".*/\1/p' | sort | tr '\n' ' ')"
+expect_exit "catalog verify checks the fetched package data" 0 "$CPOLC" catalog verify "$C"
+expect_match "the image has the stanza of a fetched package" \
+	"$(python3 - app.oci <<'PYEOF'
+import json, sys, tarfile
+d = sys.argv[1]
+m = json.load(open(d + '/index.json'))['manifests'][0]
+man = json.load(open(d + '/blobs/sha256/' + m['digest'][7:]))
+for l in man['layers']:
+    with tarfile.open(d + '/blobs/sha256/' + l['digest'][7:]) as t:
+        for e in t:
+            if e.name.endswith('var/lib/dpkg/status.d/app'):
+                print(t.extractfile(e).read().decode())
+PYEOF
+)" 'Status: install ok installed'
 
 # ---- a tampered .deb is refused when fetched, and nothing of it is kept ---------------------
 C2=$W/cat2

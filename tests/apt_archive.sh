@@ -61,7 +61,8 @@ expect_exit "eval: nothing fetched yet" 0 "$CPOLC" eval py.cpol -C "$N" --format
 expect_eq "62 selected, no content yet" "$(printf '%s\n' "$T_OUT" | grep -c '"digest": null')" 62
 expect_exit "build fetches only the selected .debs" 0 "$CPOLC" build py.cpol -C "$N" -o py.oci
 expect_eq "62 fetched" "$(ls "$N/fetched/sha256" | wc -l)" 62
-expect_eq "as many content blobs" "$(ls "$N/blobs/sha256" | wc -l)" 62
+# a content blob and a package data blob each (src/cat_debinfo.c)
+expect_eq "as many content and package data blobs" "$(ls "$N/blobs/sha256" | wc -l)" 124
 expect_exit "build --offline --locked again" 0 "$CPOLC" build py.cpol -C "$N" -o py.oci --offline --locked
 if need_tool runc && need_tool umoci && need_root "runc run python3"; then
 	expect_exit "unpack the image" 0 runc_bundle "$W/py.oci:py" "$W/bundle"

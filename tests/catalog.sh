@@ -249,7 +249,8 @@ if need_tool dpkg-deb; then
 		dpkg-deb --root-owner-group -Z"$comp" --build "$Z/pkg" "$Z/$comp.deb" >/dev/null
 		expect_exit "import a $comp deb" 0 "$CPOLC" catalog import-deb "$Z/cat" "$Z/$comp.deb"
 	done
-	expect_eq "one primitive for four compressions" "$(ls "$Z/cat/blobs/sha256" | wc -l)" 1
+	# one content blob and one package data blob (control file, scripts, md5sums)
+	expect_eq "one primitive for four compressions" "$(ls "$Z/cat/blobs/sha256" | wc -l)" 2
 	expect_exit "show ztest" 0 "$CPOLC" catalog show "$Z/cat" ztest
 	expect_match "Pre-Depends first, folded Depends merged" "$(printf '%s' "$T_OUT" | tr -d ' \n')" \
 		'"depends":\["dpkg\(>=1.19\)","libc6\(>=2.34\)","hello"\]'

@@ -135,7 +135,8 @@ def man(l):
 b, a = [x['digest'] for x in man('base.oci')['layers']], [x['digest'] for x in man('app.oci')['layers']]
 print(len(b), len(a), 'prefix' if a[:len(b)] == b else 'not-prefix')
 EOF
-# the base: the base primitive, four packages and the accounts (security.nonroot)
+# the base: the base primitive, four packages, and the accounts
+# (security.nonroot) and package database in the generated layer
 expect_eq "from-base: base layers first, two appended" "$(cat "$W/fb.txt")" "6 8 prefix"
 if need_tool skopeo; then
 	skopeo inspect --config "oci:$W/from-base/app.oci:app" >"$W/fb.json" 2>&1

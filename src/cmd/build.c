@@ -30,7 +30,7 @@ static int source_date_epoch(long long *epoch)
 struct build_args {
 	struct policy_args pa;
 	struct diag_opts dopts;
-	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push;
+	const char *out, *tag, *lock, *cache, *depfile, *depfile_target, *push, *sbom;
 	struct push_args push_opts;
 	int format, compression, locked, locked_strict, no_cache, offline, quiet, json;
 	long long max_layers;
@@ -58,6 +58,7 @@ static void apply(const struct build_args *a, const char *policy_path, struct bu
 	bo->offline = a->offline;
 	bo->depfile = a->depfile;
 	bo->depfile_target = a->depfile_target;
+	bo->sbom = a->sbom;
 }
 
 static void release_args(struct build_args *a)
@@ -129,7 +130,7 @@ static const char build_usage[] =
 	"      [-o OUT] [--format oci-dir|oci-archive] [--tag T] [--policy NAME]\n"
 	"      [--lock FILE] [--locked|--locked-strict] [--cache DIR|--no-cache]\n"
 	"      [--max-layers N] [--compression gzip|zstd|none] [-M DEPFILE [-MT TARGET]]\n"
-	"      [--stdlib DIR] [-q] [--json] [--offline]\n"
+	"      [--stdlib DIR] [-q] [--json] [--offline] [--sbom FILE]\n"
 	"      [--push REGISTRY/REPO[:TAG] [--creds USER:PASSWORD] [--tls-verify=false]]";
 static const char build_about[] =
 	"Evaluate the policy, resolve its primitives from the catalogs, run its checks\n"
@@ -147,8 +148,7 @@ int cmd_build(int argc, char **argv)
 		OPT_POLICY_INPUTS(&a.pa),
 		OPT_GROUP("output:"),
 		OPT_STRING('o', "output", &a.out, "OUT", "write the image to OUT (default: POLICY.oci)"),
-		OPT_CHOICE(0, "format", &a.format, "F", formats,
-			   "an OCI layout directory or an oci-archive tar"),
+		OPT_CHOICE(0, "format", &a.format, "F", formats, "an OCI layout directory or an oci-archive"),
 		OPT_STRING(0, "tag", &a.tag, "T", "the image's tag in the layout (default: the policy name)"),
 		OPT_CHOICE(0, "compression", &a.compression, "C", compressions, "how layers are compressed"),
 		OPT_INT(0, "max-layers", &a.max_layers, "N", 1, 1000000,
@@ -161,6 +161,7 @@ int cmd_build(int argc, char **argv)
 		OPT_BOOL(0, "locked-strict", &a.locked_strict,
 			 "as --locked, and fail when any input the lock\nrecords changed (modules, request, "
 			 "metadata)"),
+		OPT_STRING(0, "sbom", &a.sbom, "FILE", "also write the image's SPDX SBOM to FILE"),
 		OPT_STRING(0, "cache", &a.cache, "DIR", "the layer cache (default: see ENVIRONMENT)"),
 		OPT_BOOL_F(0, "no-cache", &a.no_cache, "use no layer cache", OPT_NONEG),
 		OPT_BOOL(0, "offline", &a.offline,

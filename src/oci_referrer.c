@@ -1,0 +1,111 @@
+/* oci_referrer.c - an artifact attached to the image it describes (OCI
+ * image spec 1.1, "Guidelines for Artifact Usage"; distribution spec 1.1,
+ * "Listing Referrers").
+ *
+ * The artifact is one blob (of media type artifact_type) and a manifest
+ *
+ *   {"schemaVersion": 2, "mediaType": OCI_MT_MANIFEST,
+ *    "artifactType": TYPE,
+ *    "config": the empty descriptor (application/vnd.oci.empty.v1+json, "{}"),
+ *    "layers": [the blob's descriptor],
+ *    "subject": the image manifest's descriptor,
+ *    "annotations": {"org.opencontainers.image.created": EPOCH}}
+ *
+ * listed in index.json as an untagged descriptor with its artifactType and
+ * the manifest's annotations, as `oras attach --oci-layout` lists one, so tools that walk a layout's
+ * manifests for a subject find it. Entries with an artifactType are not
+ * images: oci_find_manifest passes over them, and they sort after the
+ * images. A referrer whose subject is no longer an image of the index goes
+ * when the index is rewritten (its blobs with the garbage).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oci.h"
+#include "oci_int.h"
+#include "util.h"
+
+#define EMPTY_MT     "application/vnd.oci.empty.v1+json"
+#define EMPTY_DIGEST "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
+
+static json_t *desc(const char *mt, const char *digest, uint64_t size)
+{
+	return json_pack("{s:s, s:s, s:I}", "mediaType", mt, "digest", digest, "size", (json_int_t)size);
+}
+
+/* Write data as a blob of root. */
+static int put_blob(const char *root, const char *data, size_t len, char digest[72], struct diag *d)
+{
+	char hex[65], *path;
+	int rc = 0;
+
+	sha256_hex(data, len, hex);
+	snprintf(digest, 72, "sha256:%s", hex);
+	path = oci_blob_path(root, digest);
+	if (oci_blob_check(path, digest) != 0 && write_file_atomic(path, data, len, 0644) < 0) {
+		diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, file_strerror(errno));
+		rc = -1;
+	}
+	free(path);
+	return rc;
+}
+
+json_t *oci_referrer_write(const char *root, const struct oci_referrer *r, const char *mdigest,
+			   uint64_t msize, const char *created, char out[72], struct diag *d)
+{
+	char bdigest[72], edigest[72];
+	size_t len;
+	char *data = r->make(r->ctx, mdigest, &len);
+	json_t *m = NULL, *entry = NULL;
+	uint64_t size;
+
+	if (put_blob(root, "{}", 2, edigest, d) < 0 || put_blob(root, data, len, bdigest, d) < 0)
+		goto out;
+	m = json_pack("{s:i, s:s, s:s, s:o, s:[o], s:o, s:{s:s}}", "schemaVersion", 2, "mediaType",
+		      OCI_MT_MANIFEST, "artifactType", r->artifact_type, "config", desc(EMPTY_MT, edigest, 2),
+		      "layers", desc(r->artifact_type, bdigest, len), "subject",
+		      desc(OCI_MT_MANIFEST, mdigest, msize), "annotations",
+		      "org.opencontainers.image.created", created);
+	if (!m)
+		abort();
+	json_object_set_new(json_object_get(m, "config"), "data", json_string("e30="));
+	if (oci_write_json_blob(root, m, out, &size, d) < 0)
+		goto out;
+	entry = desc(OCI_MT_MANIFEST, out, size);
+	json_object_set_new(entry, "artifactType", json_string(r->artifact_type));
+	json_object_set(entry, "annotations", json_object_get(m, "annotations"));
+out:
+	json_decref(m);
+	free(data);
+	return entry;
+}
+
+bool oci_is_artifact(const json_t *entry)
+{
+	return json_object_get(entry, "artifactType") != NULL;
+}
+
+bool oci_referrer_stale(const char *root, const json_t *entry, json_t *const *v, size_t n)
+{
+	struct diag quiet;
+	json_t *m;
+	const char *subject;
+	bool stale = true;
+
+	if (!oci_is_artifact(entry))
+		return false;
+	diag_init(&quiet);
+	m = oci_read_json_blob(root, json_string_value(json_object_get(entry, "digest")), &quiet);
+	subject = json_string_value(json_object_get(json_object_get(m, "subject"), "digest"));
+	for (size_t i = 0; subject && i < n && stale; i++)
+		if (!oci_is_artifact(v[i]) &&
+		    !strcmp(json_string_value(json_object_get(v[i], "digest")), subject))
+			stale = false;
+	json_decref(m);
+	diag_release(&quiet);
+	return stale;
+}
