@@ -51,6 +51,7 @@ int yylex(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, yyscan_t yyscanner);
 }
 
 %code {
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -654,8 +655,43 @@ static int64_t unclosed_brace(const struct pctx *ctx, uint32_t len)
 	return at;
 }
 
+/* An identifier where a keyword was expected, spelt like one of them (an
+ * edit or two away): that keyword, or NULL. */
+static const char *near_keyword(const yypcontext_t *yc, const struct pctx *ctx, const YYLTYPE *loc,
+				char kw[SUGGEST_MAX + 1])
+{
+	yysymbol_kind_t all[YYNTOKENS];
+	const char *names[YYNTOKENS], *pick;
+	char word[SUGGEST_MAX + 1];
+	size_t nn = 0, len = loc->end - loc->begin;
+	int n;
+
+	if (yypcontext_token(yc) != YYSYMBOL_IDENT || len > SUGGEST_MAX)
+		return NULL;
+	n = yypcontext_expected_tokens(yc, all, YYNTOKENS);
+	for (int i = 0; i < n; i++) {
+		const char *t = yysymbol_name(all[i]);
+		if (t[0] == '\'' && isalpha((unsigned char)t[1]))
+			names[nn++] = t;
+	}
+	memcpy(word, ctx->text + loc->begin, len);
+	word[len] = '\0';
+	for (size_t i = 0; i < nn; i++) { /* compare without the quotes */
+		size_t l = strlen(names[i]) - 2;
+		char *k = xstrndup(names[i] + 1, l);
+		names[i] = k;
+	}
+	pick = suggest_name(word, names, nn);
+	if (pick)
+		snprintf(kw, SUGGEST_MAX + 1, "%s", pick);
+	for (size_t i = 0; i < nn; i++)
+		free((char *)names[i]);
+	return pick ? kw : NULL;
+}
+
 /* bison's "detailed" message (up to four expected tokens), but a missing
- * ';' is reported at the end of the statement that lacks it. */
+ * ';' is reported at the end of the statement that lacks it, and a
+ * misspelt keyword is named. */
 static int yyreport_syntax_error(const yypcontext_t *yc, yyscan_t scanner, struct pctx *ctx)
 {
 	yysymbol_kind_t args[5];
@@ -663,6 +699,8 @@ static int yyreport_syntax_error(const yypcontext_t *yc, yyscan_t scanner, struc
 	struct strbuf sb;
 	YYLTYPE loc = *yypcontext_location(yc);
 	int64_t brace;
+	const char *near;
+	char kwbuf[SUGGEST_MAX + 1];
 
 	if (follows_unterminated(ctx, &loc) || missing_semicolon(yc, ctx))
 		return 0;
@@ -677,6 +715,8 @@ static int yyreport_syntax_error(const yypcontext_t *yc, yyscan_t scanner, struc
 		sb_adds(&sb, i == 0 ? ", unexpected " : i == 1 ? ", expecting " : " or ");
 		sb_adds(&sb, yysymbol_name(args[i]));
 	}
+	if ((near = near_keyword(yc, ctx, &loc, kwbuf)))
+		sb_addf(&sb, "; did you mean '%s'?", near);
 	yyerror(&loc, scanner, ctx, sb.buf);
 	sb_release(&sb);
 	if (yypcontext_token(yc) == YYSYMBOL_YYEOF && (brace = unclosed_brace(ctx, loc.end)) >= 0)
