@@ -137,6 +137,10 @@ void cat_close(struct catalog *cat);
 int catset_open(struct catset *cs, const char *const *dirs, size_t n, struct diag *d);
 void catset_release(struct catset *cs);
 
+/* The name of a primitive (or a virtual one) of cs spelt closest to name,
+ * an edit or two away (suggest_name), or NULL: for "did you mean". */
+const char *catset_suggest(const struct catset *cs, const char *name);
+
 /* All versions of name, highest first (ver_cmp); NULL and *n = 0 when none. */
 struct cat_prim *const *catset_versions(const struct catset *cs, const char *name, size_t *n);
 /* The providers of a virtual name; NULL and *n = 0 when none. */

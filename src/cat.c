@@ -481,6 +481,22 @@ void catset_release(struct catset *cs)
 	memset(cs, 0, sizeof(*cs));
 }
 
+const char *catset_suggest(const struct catset *cs, const char *name)
+{
+	const char **v = xcalloc(cs->nnames + cs->nprovs + 1, sizeof(*v));
+	const char *pick;
+	size_t n = 0;
+
+	for (size_t i = 0; i < cs->nnames; i++)
+		v[n++] = cs->names[i].name;
+	for (size_t i = 0; i < cs->nprovs; i++)
+		if (!n || strcmp(v[n - 1], cs->provs[i].virt))
+			v[n++] = cs->provs[i].virt;
+	pick = suggest_name(name, v, n);
+	free(v);
+	return pick;
+}
+
 struct cat_prim *const *catset_versions(const struct catset *cs, const char *name, size_t *n)
 {
 	size_t lo = 0, hi = cs->nnames;

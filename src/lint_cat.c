@@ -145,8 +145,10 @@ static void check_stmt(struct lcat *C, const struct ast *n, bool main)
 	if (!main)
 		return;
 	if (!known_name(C->cs, n->str)) {
+		const char *near = catset_suggest(C->cs, n->str);
 		lint_report(&C->L, n->kind == AST_EXCLUDE ? DIAG_WARNING : DIAG_ERROR, n->nameloc,
-			    "unknown-primitive", "no catalog has or provides a primitive named '%s'", n->str);
+			    "unknown-primitive", "no catalog has or provides a primitive named '%s'%s%s%s",
+			    n->str, near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 		C->sites[C->nsites - 1].checked = true;
 		return;
 	}

@@ -817,8 +817,10 @@ static void include_error(struct res *r, const struct dec_request *q)
 	struct rel_atom a = {q->name, NULL, NULL};
 
 	if (!catset_versions(r->cs, q->name, &n) && !catset_providers(r->cs, q->name, &np)) {
-		report(r->d, q->at, "missing-primitive", "no primitive '%s' in the catalogs (%s -> %s)",
-		       q->name, r->dec->policy ? r->dec->policy : "policy", q->name);
+		const char *near = catset_suggest(r->cs, q->name);
+		report(r->d, q->at, "missing-primitive", "no primitive '%s' in the catalogs (%s -> %s)%s%s%s",
+		       q->name, r->dec->policy ? r->dec->policy : "policy", q->name,
+		       near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 		return;
 	}
 	report(r->d, q->at, "no-eligible-version", "no eligible version of '%s' (%s -> %s)", q->name,

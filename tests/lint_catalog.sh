@@ -90,3 +90,13 @@ expect_exit "missing catalog" 2 "$CPOLC" lint --stdlib "$STDLIB" -C "$T_TMP/noca
 printf 'policy "x" {\n  include "nosuch" >= ;\n}\n' >"$T_TMP/bad.cpol"
 expect_exit "syntax errors" 1 "$CPOLC" lint -C "$CAT" "$T_TMP/bad.cpol"
 case $T_ERR in *unknown-primitive*) t_fail "no catalog checks after errors" ;; *) t_ok "no catalog checks after errors" ;; esac
+
+# a name spelt an edit or two from one in the catalogs, a virtual one too
+printf 'policy "t" {\n  user "1000";\n  include "busybx";\n  include "libsl";\n  include "zzzzzz";\n}\n' >"$T_TMP/typo.cpol"
+expect_exit "misspelt primitives" 1 "$CPOLC" lint -C "$CAT" "$T_TMP/typo.cpol"
+expect_eq "are named, with what they are near" "$T_ERR" \
+	"$T_TMP/typo.cpol:3:11: error: no catalog has or provides a primitive named 'busybx'; did you mean 'busybox'? [unknown-primitive]
+$T_TMP/typo.cpol:4:11: error: no catalog has or provides a primitive named 'libsl'; did you mean 'libssl'? [unknown-primitive]
+$T_TMP/typo.cpol:5:11: error: no catalog has or provides a primitive named 'zzzzzz' [unknown-primitive]"
+expect_exit "and a build says so too" 3 "$CPOLC" build -C "$CAT" -o "$T_TMP/typo.oci" "$T_TMP/typo.cpol"
+expect_match "... at the include" "$T_ERR" "no primitive 'busybx' in the catalogs \(t -> busybx\); did you mean 'busybox'\?"
