@@ -15,6 +15,7 @@
 
 #include "module.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -165,6 +166,42 @@ static char *find_stdlib(const struct program_opts *opts, const char *name, stru
 	return found;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The stdlib module spelt closest to name (suggest_name), or NULL; the
+ * names of the search path's modules, sorted, at most STDLIB_NEAR_MAX. */
+#define STDLIB_NEAR_MAX 4096
+static char *near_stdlib(const struct program_opts *opts, const char *name)
+{
+	struct strvec names = STRVEC_INIT;
+	char **dirs, *pick = NULL;
+	const char *p;
+	size_t n;
+
+	stdlib_dirs(opts, &dirs, &n);
+	for (size_t i = 0; i < n; i++) {
+		DIR *dh = opendir(dirs[i]);
+		struct dirent *de;
+		while (dh && (de = readdir(dh)) && names.n < STDLIB_NEAR_MAX) {
+			size_t l = strlen(de->d_name);
+			if (l > 5 && !strcmp(de->d_name + l - 5, ".cpol"))
+				strvec_push_nodup(&names, xstrndup(de->d_name, l - 5));
+		}
+		if (dh)
+			closedir(dh);
+		free(dirs[i]);
+	}
+	free(dirs);
+	qsort(names.v, names.n, sizeof(*names.v), cmp_str); /* not readdir's order */
+	if ((p = suggest_name(name, (const char *const *)names.v, names.n)))
+		pick = xstrdup(p);
+	strvec_clear(&names);
+	return pick;
+}
+
 /* dir/rel with leading "./" components of rel dropped; absolute rel kept. */
 static char *relative_to(const char *importer, const char *rel)
 {
@@ -225,8 +262,12 @@ static void load_import(struct loader *L, struct module *m, struct ast *imp)
 		}
 		path = find_stdlib(L->opts, imp->str, &searched);
 		if (!path) {
+			char *near = near_stdlib(L->opts, imp->str);
 			diag_error(L->d, imp->nameloc, "import",
-				   "cannot find stdlib module '%s' (searched %s)", imp->str, searched.buf);
+				   "cannot find stdlib module '%s' (searched %s)%s%s%s", imp->str,
+				   searched.buf, near ? "; did you mean '" : "", near ? near : "",
+				   near ? "'?" : "");
+			free(near);
 			sb_release(&searched);
 			return;
 		}

@@ -22,6 +22,15 @@ for f in "$GOLDEN"/*.cpol; do
 	fi
 done
 
+# --- a misspelt stdlib module is named ---
+printf 'import "securty";\npolicy "p" { include "x"; }\n' >"$T_TMP/imp.cpol"
+expect_exit "a misspelt stdlib import" 1 "$CPOLC" lint --stdlib "$STDLIB" "$T_TMP/imp.cpol"
+expect_match "... names the module it is near" "$T_ERR" \
+	"imp.cpol:1:8: error: cannot find stdlib module 'securty' \(searched .*\); did you mean 'security'\? \[import\]"
+printf 'import "zzzzqq";\npolicy "p" { include "x"; }\n' >"$T_TMP/imp2.cpol"
+expect_exit "an import near nothing" 1 "$CPOLC" lint --stdlib "$STDLIB" "$T_TMP/imp2.cpol"
+case $T_ERR in *"did you mean"*) t_fail "... suggests nothing" "$T_ERR" ;; *) t_ok "... suggests nothing" ;; esac
+
 # --- the stdlib lints clean, even with -Werror ---
 expect_exit "stdlib lints clean" 0 "$CPOLC" lint -Werror "$STDLIB/security.cpol" "$STDLIB/oci.cpol"
 expect_eq "stdlib has no diagnostics" "$T_ERR" ""
