@@ -201,7 +201,8 @@ bool utf8_valid(const char *s, size_t n, size_t *bad);
 
 /* The name of names[0..n) closest to s for a "did you mean": at most one
  * edit away (two for names of six bytes or more), counting a swap of two
- * neighbours as one (optimal string alignment); NULL when none is, or
+ * neighbours as one (optimal string alignment) and fewer edits than the
+ * shorter of the two has bytes ('c' is not near 'a'); NULL when none is, or
  * when s or a name is longer than SUGGEST_MAX bytes (the cost is bounded
  * by n * SUGGEST_MAX^2). The first of equally close names wins. */
 #define SUGGEST_MAX 64

@@ -1127,8 +1127,16 @@ struct bc_program *comp_program(const struct program *p, const char *only, struc
 		found = true;
 		compile_policy(&c, pols[i]);
 	}
-	if (only && !found)
-		cerror(&c, LOC_NONE, "no policy '%s'; policies: %s", only, npols ? names.buf : "none");
+	if (only && !found) {
+		const char **v = xcalloc(npols + 1, sizeof(*v)), *near;
+		for (size_t i = 0; i < npols; i++)
+			v[i] = pols[i]->str;
+		near = suggest_name(only, v, npols);
+		cerror(&c, LOC_NONE, "no policy '%s'%s%s%s; policies: %s", only,
+		       near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "",
+		       npols ? names.buf : "none");
+		free(v);
+	}
 	sb_release(&names);
 	vm_free(c.vm);
 	free(c.folds);

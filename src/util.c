@@ -806,7 +806,7 @@ const char *suggest_name(const char *s, const char *const *names, size_t n)
 		if (ln > SUGGEST_MAX || (ln > ls ? ln - ls : ls - ln) > limit || !strcmp(s, names[i]))
 			continue;
 		dist = osa_distance(s, ls, names[i], ln);
-		if (dist <= limit && dist < best) {
+		if (dist <= limit && dist < best && dist < (ls < ln ? ls : ln)) {
 			best = dist;
 			pick = names[i];
 		}

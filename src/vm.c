@@ -999,9 +999,15 @@ int vm_find_policy(const struct bc_program *p, const char *name, struct diag *d)
 		sb_addf(&sb, "%s'%s'", i ? ", " : "", p->policies[i].name);
 	if (!p->npolicies)
 		diag_error(d, LOC_NONE, NULL, "the program declares no policy");
-	else if (name)
-		diag_error(d, LOC_NONE, NULL, "no policy '%s'; policies: %s", name, sb.buf);
-	else
+	else if (name) {
+		const char **v = xcalloc(p->npolicies + 1, sizeof(*v)), *near;
+		for (size_t i = 0; i < p->npolicies; i++)
+			v[i] = p->policies[i].name;
+		near = suggest_name(name, v, p->npolicies);
+		diag_error(d, LOC_NONE, NULL, "no policy '%s'%s%s%s; policies: %s", name,
+			   near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", sb.buf);
+		free(v);
+	} else
 		diag_error(d, LOC_NONE, NULL, "several policies (%s); choose one with --policy", sb.buf);
 	sb_release(&sb);
 	return -1;

@@ -198,6 +198,10 @@ START_TEST(test_suggest)
 	ck_assert_ptr_null(suggest_name("envx2", names, 6));
 	ck_assert_ptr_null(suggest_name("env", names, 6)); /* itself is no suggestion */
 	ck_assert_ptr_null(suggest_name("zzz", names, 6));
+	{
+		const char *const ab[] = {"a", "b"};
+		ck_assert_ptr_null(suggest_name("c", ab, 2)); /* every byte differs */
+	}
 	memset(longer, 'a', sizeof(longer) - 1);
 	longer[sizeof(longer) - 1] = '\0';
 	ck_assert_ptr_null(suggest_name(longer, names, 6));

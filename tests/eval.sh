@@ -75,6 +75,11 @@ expect_exit "eval of a missing file" 2 "$CPOLC" eval "$T_TMP/missing.cpol"
 expect_match "missing file named" "$T_ERR" "missing.cpol"
 expect_exit "eval of an unknown policy" 2 "$CPOLC" eval "$P" --policy nope
 expect_match "unknown policy listed" "$T_ERR" "no policy 'nope'; policies: 'exprs'"
+expect_exit "eval of a misspelt policy" 2 "$CPOLC" eval "$P" --policy exrps
+expect_match "... names the one it is near" "$T_ERR" "no policy 'exrps' \(did you mean 'exprs'\?\); policies: 'exprs'"
+"$CPOLC" compile "$P" -o "$T_TMP/exprs.cpolb" 2>/dev/null
+expect_exit "the same from a compiled module" 2 "$CPOLC" eval "$T_TMP/exprs.cpolb" --policy exrps
+expect_match "... names it too" "$T_ERR" "no policy 'exrps' \(did you mean 'exprs'\?\); policies: 'exprs'"
 expect_exit "eval with a bad -D" 2 "$CPOLC" eval "$P" -D novalue
 expect_exit "eval with bad -D JSON" 2 "$CPOLC" eval "$P" -D 'a:={'
 expect_exit "eval of stdin request" 0 sh -c "echo '{\"n\": 2}' | '$CPOLC' eval '$P' -r - -D tags:='[\"q\"]'"
