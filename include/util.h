@@ -192,6 +192,10 @@ char *format_size(uint64_t n, char buf[SIZE_TEXT_MAX]);
 #define DIGEST_LEN 71 /* strlen("sha256:") + 64 */
 bool digest_valid(const char *s);
 
+/* Whether s is a tag as the OCI distribution spec has them:
+ * [A-Za-z0-9_][A-Za-z0-9._-]{0,127} (so also a safe file name part). */
+bool tag_valid(const char *s);
+
 /* Byte-wise string compare for qsort over char * arrays. */
 int cmp_strp(const void *a, const void *b);
 

@@ -413,19 +413,6 @@ static int plan_layers(struct decision *dec, const char *from, struct layer_plan
 
 /* ---- lock --------------------------------------------------------------- */
 
-/* A tag that may be part of a file name: a registry tag. */
-static bool tag_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > 128 || s[0] == '.' || s[0] == '-')
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
-			return false;
-	return true;
-}
-
 /* --lock, else POLICY.lock beside the policy, or POLICY@TAG.lock with --tag
  * (two tags of one policy built into one layout keep two locks). NULL with
  * an error in d when the tag cannot be part of a file name. */

@@ -94,18 +94,6 @@ static bool repo_valid(const char *s)
 	return component_valid(s, strlen(s));
 }
 
-static bool tag_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > 128 || s[0] == '.' || s[0] == '-')
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
-			return false;
-	return true;
-}
-
 int reg_check_names(const char *repo, const char *reference, struct diag *d)
 {
 	const char *bad = !repo_valid(repo)						       ? repo

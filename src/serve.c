@@ -172,7 +172,7 @@ static enum MHD_Result manifest(struct req *r, const char *name, const char *ref
 			return error(r, MHD_HTTP_NOT_FOUND, "MANIFEST_UNKNOWN", "no such manifest");
 		return send_manifest(r, name, ref, c);
 	}
-	if (!serve_valid_tag(ref))
+	if (!tag_valid(ref))
 		return error(r, MHD_HTTP_BAD_REQUEST, "TAG_INVALID", "not a valid tag");
 	serve_compose(r->s->comp, name, ref, identity, r->roles ? r->roles : "", r->client, &res);
 	if (res.status == SERVE_OK) {

@@ -119,19 +119,6 @@ bool serve_valid_name(const char *name)
 	return true;
 }
 
-bool serve_valid_tag(const char *tag)
-{
-	size_t n = strlen(tag);
-
-	if (!n || n > 128 || tag[0] == '.' || tag[0] == '-')
-		return false;
-	for (; *tag; tag++)
-		if (!alnum_lower(*tag) && !(*tag >= 'A' && *tag <= 'Z') && *tag != '_' && *tag != '.' &&
-		    *tag != '-')
-			return false;
-	return true;
-}
-
 /* DIR/NAME.cpol, else DIR/NAME.cpolb, when it is a regular file; else NULL. */
 static char *policy_path(struct serve_composer *c, const char *name)
 {
@@ -173,7 +160,7 @@ char **serve_tags(struct serve_composer *c, const char *name, size_t *n)
 		if (len < 6 || strcmp(e->d_name + len - 5, ".json"))
 			continue;
 		tag = xstrndup(e->d_name, len - 5);
-		if (!serve_valid_tag(tag)) {
+		if (!tag_valid(tag)) {
 			free(tag);
 			continue;
 		}
@@ -298,7 +285,7 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 
 	free(path);
 	if (key && name && ref && identity && manifest && strlen(key) == 64 && digest_valid(manifest) &&
-	    serve_valid_name(name) && serve_valid_tag(ref)) {
+	    serve_valid_name(name) && tag_valid(ref)) {
 		comp = xcalloc(1, sizeof(*comp));
 		memcpy(comp->key, key, 65);
 		comp->name = xstrdup(name);

@@ -130,7 +130,5 @@ bool serve_has_policy(struct serve_composer *c, const char *name);
 /* An OCI repository name whose components are [a-z0-9]+([._-][a-z0-9]+)*,
  * at most 255 bytes. */
 bool serve_valid_name(const char *name);
-/* An OCI tag: [A-Za-z0-9_][A-Za-z0-9._-]{0,127}. */
-bool serve_valid_tag(const char *tag);
 
 #endif

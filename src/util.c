@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -640,6 +641,18 @@ bool digest_valid(const char *s)
 		return false;
 	s += 7;
 	return strspn(s, "0123456789abcdef") == 64 && s[64] == '\0';
+}
+
+bool tag_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > 128 || s[0] == '.' || s[0] == '-')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.' && *s != '-')
+			return false;
+	return true;
 }
 
 int sha256_file(const char *path, char out[65])

@@ -82,6 +82,27 @@ START_TEST(test_digest_valid)
 }
 END_TEST
 
+START_TEST(test_tag_valid)
+{
+	char long_tag[130];
+
+	ck_assert(tag_valid("latest"));
+	ck_assert(tag_valid("_v1.2-rc_3"));
+	ck_assert(tag_valid("A"));
+	ck_assert(!tag_valid(""));
+	ck_assert(!tag_valid(".hidden"));
+	ck_assert(!tag_valid("-x"));
+	ck_assert(!tag_valid("a/b"));
+	ck_assert(!tag_valid("a:b"));
+	ck_assert(!tag_valid("caf\xc3\xa9"));
+	memset(long_tag, 'a', 128);
+	long_tag[128] = '\0';
+	ck_assert(tag_valid(long_tag));
+	long_tag[128] = 'a', long_tag[129] = '\0';
+	ck_assert(!tag_valid(long_tag));
+}
+END_TEST
+
 START_TEST(test_atomic_write)
 {
 	char dir[] = "/tmp/cpolc-check-XXXXXX";
@@ -218,6 +239,7 @@ int main(void)
 	tcase_add_test(tc, test_strbuf);
 	tcase_add_test(tc, test_sha256);
 	tcase_add_test(tc, test_digest_valid);
+	tcase_add_test(tc, test_tag_valid);
 	tcase_add_test(tc, test_format_size);
 	tcase_add_test(tc, test_atomic_write);
 	tcase_add_test(tc, test_read_special);
