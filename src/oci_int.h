@@ -76,6 +76,8 @@ char *oci_blob_path(const char *root, const char *digest);
 /* Put the blob src into root under digest: moved (rename) or linked/copied.
  * An existing correct blob is kept. 0 or -1 with an error in d. */
 int oci_place_blob(const char *root, const char *src, const char *digest, bool move, struct diag *d);
+/* Write data as a blob under root, named by its digest (set in digest). */
+int oci_write_bytes_blob(const char *root, const char *data, size_t len, char digest[72], struct diag *d);
 /* Write j as a canonical JSON blob (sorted keys, compact) under root. */
 int oci_write_json_blob(const char *root, const json_t *j, char digest[72], uint64_t *size, struct diag *d);
 /* Read and parse the blob digest under root, verifying its hash. NULL with

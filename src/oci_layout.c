@@ -237,25 +237,33 @@ out:
 	return rc;
 }
 
-/* Write a JSON value as a canonical blob (sorted keys, compact). */
-int oci_write_json_blob(const char *root, const json_t *j, char digest[72], uint64_t *size, struct diag *d)
+/* Write data as a blob of root (unless it is there already). */
+int oci_write_bytes_blob(const char *root, const char *data, size_t len, char digest[72], struct diag *d)
 {
-	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS), hex[65], *path;
-	size_t len;
+	char hex[65], *path;
 	int rc = 0;
 
-	if (!text)
-		abort();
-	len = strlen(text);
-	sha256_hex(text, len, hex);
+	sha256_hex(data, len, hex);
 	snprintf(digest, 72, "sha256:%s", hex);
-	*size = len;
 	path = oci_blob_path(root, digest);
-	if (oci_blob_check(path, digest) != 0 && write_file_atomic(path, text, len, 0644) < 0) {
+	if (oci_blob_check(path, digest) != 0 && write_file_atomic(path, data, len, 0644) < 0) {
 		diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, file_strerror(errno));
 		rc = -1;
 	}
 	free(path);
+	return rc;
+}
+
+/* Write a JSON value as a canonical blob (sorted keys, compact). */
+int oci_write_json_blob(const char *root, const json_t *j, char digest[72], uint64_t *size, struct diag *d)
+{
+	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc;
+
+	if (!text)
+		abort();
+	*size = strlen(text);
+	rc = oci_write_bytes_blob(root, text, *size, digest, d);
 	free(text);
 	return rc;
 }

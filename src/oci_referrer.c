@@ -37,23 +37,6 @@ static json_t *desc(const char *mt, const char *digest, uint64_t size)
 	return json_pack("{s:s, s:s, s:I}", "mediaType", mt, "digest", digest, "size", (json_int_t)size);
 }
 
-/* Write data as a blob of root. */
-static int put_blob(const char *root, const char *data, size_t len, char digest[72], struct diag *d)
-{
-	char hex[65], *path;
-	int rc = 0;
-
-	sha256_hex(data, len, hex);
-	snprintf(digest, 72, "sha256:%s", hex);
-	path = oci_blob_path(root, digest);
-	if (oci_blob_check(path, digest) != 0 && write_file_atomic(path, data, len, 0644) < 0) {
-		diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, file_strerror(errno));
-		rc = -1;
-	}
-	free(path);
-	return rc;
-}
-
 json_t *oci_referrer_write(const char *root, const struct oci_referrer *r, const char *mdigest,
 			   uint64_t msize, const char *created, char out[72], struct diag *d)
 {
@@ -63,7 +46,8 @@ json_t *oci_referrer_write(const char *root, const struct oci_referrer *r, const
 	json_t *m = NULL, *entry = NULL;
 	uint64_t size;
 
-	if (put_blob(root, "{}", 2, edigest, d) < 0 || put_blob(root, data, len, bdigest, d) < 0)
+	if (oci_write_bytes_blob(root, "{}", 2, edigest, d) < 0 ||
+	    oci_write_bytes_blob(root, data, len, bdigest, d) < 0)
 		goto out;
 	m = json_pack("{s:i, s:s, s:s, s:o, s:[o], s:o, s:{s:s}}", "schemaVersion", 2, "mediaType",
 		      OCI_MT_MANIFEST, "artifactType", r->artifact_type, "config", desc(EMPTY_MT, edigest, 2),
