@@ -721,8 +721,23 @@ static long commit(struct import *im)
 	return rc;
 }
 
+/* No space or control byte: a URI and a suite are written as words of
+ * DIR/apt-releases lines (and a URL has none). */
+static bool one_word(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
 static int check_source(const struct cat_apt_source *s, struct diag *d)
 {
+	if (s->uri && s->suite && (!one_word(s->uri) || !one_word(s->suite))) {
+		diag_error(d, LOC_NONE, CAT_RULE,
+			   "a repository's URI and suite hold no spaces or control characters");
+		return -1;
+	}
 	if (!s->uri || !*s->uri || !s->suite || !*s->suite || strchr(s->suite, '/') ||
 	    !strcmp(s->suite, "..")) {
 		diag_error(d, LOC_NONE, CAT_RULE,

@@ -303,6 +303,9 @@ expect_eq "and keeps the later date" "$(cat "$C7/apt-releases")" "1780272000 fil
 REL_DATE="Wed, 01 Jul 2026 00:00:00 UTC" release "$W/t7" stable good
 expect_exit "a newer Release" 0 "$CPOLC" catalog import-apt "$C7" "file://$W/t7" stable main --keyring "$W/good.gpg"
 expect_eq "moves the date on" "$(cat "$C7/apt-releases")" "1782864000 file://$W/t7 stable"
+refused "a URI with a newline (a forged record of dates)" "$C7" "URI and suite hold no spaces or control characters" \
+	"file://$W/t7
+1 file://x" stable main --keyring "$W/good.gpg"
 echo "1782864000 file://$W/t7" >"$C7/apt-releases"
 refused "an altered record of dates" "$C7" "apt-releases:1: error: not a line 'DATE URI SUITE' \(the catalog was altered\)" \
 	"file://$W/t7" stable main --keyring "$W/good.gpg"
