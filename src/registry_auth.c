@@ -250,6 +250,14 @@ static bool helper_name_ok(const char *s)
 	return true;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Run PROG get with url on its standard input; its standard output (at
  * most MAX_HELPER_OUT) in *out. Returns its exit status, 127 when it
  * cannot run, -1 when it took longer than HELPER_TIMEOUT_MS or said more
@@ -259,7 +267,8 @@ static int run_helper(const char *prog, const char *url, struct strbuf *out)
 {
 	char *argv[] = {(char *)prog, "get", NULL};
 	posix_spawn_file_actions_t fa;
-	int in[2] = {-1, -1}, o[2] = {-1, -1}, rc = 0, status, ms = 0;
+	int in[2] = {-1, -1}, o[2] = {-1, -1}, rc = 0, status;
+	long long deadline = now_ms() + HELPER_TIMEOUT_MS;
 	pid_t pid = -1;
 
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(o, O_CLOEXEC) < 0 ||
@@ -282,7 +291,7 @@ static int run_helper(const char *prog, const char *url, struct strbuf *out)
 		int r = poll(&pfd, 1, 100);
 		if (r < 0 && errno != EINTR)
 			break;
-		if (r == 0 && (ms += 100) >= HELPER_TIMEOUT_MS)
+		if (now_ms() >= deadline) /* however it trickles */
 			rc = -1;
 		else if (r > 0 && (n = read(o[0], buf, sizeof(buf))) != 0) {
 			if (n < 0 && errno != EINTR)
@@ -455,10 +464,7 @@ int reg_creds_lookup(const char *path, const char *host, char **user, char **pas
 
 static long long now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec;
+	return now_ms() / 1000;
 }
 
 void reg_auth_release(struct registry *r)
