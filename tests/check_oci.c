@@ -405,7 +405,7 @@ START_TEST(test_max_layers)
 	char *tars[5];
 	const char *tp[5];
 	static const char *const names[] = {"s0", "big1", "s2", "big3", "s4"};
-	static const struct oci_file f = {"/etc/gen", "generated", 9, 0};
+	static const struct oci_file f = {.path = "/etc/gen", .data = "generated", .len = 9};
 	struct oci_layer_src all[6];
 	struct oci_result res;
 	struct oci_opts o;
@@ -467,7 +467,8 @@ START_TEST(test_collisions_lazy)
 					  {"d", 'f', "gen", 0}, {"e", 'f', "abc", 0},  {"f", 'd', NULL, 0}};
 	static const struct tm_ent b[] = {
 		{"a", 'f', "three", 0}, {"b", 'f', "same", 0}, {"c", 'l', "a", 0}, {"f", 'f', "", 0}};
-	static const struct oci_file gen[] = {{"/d", "gen", 3, 0}, {"e", "abd", 3, 0}};
+	static const struct oci_file gen[] = {{.path = "/d", .data = "gen", .len = 3},
+					      {.path = "e", .data = "abd", .len = 3}};
 	char *ta = p("la.tar"), *tb = p("lb.tar");
 	const char *t[] = {ta, tb};
 	struct oci_layer_src s[3];
