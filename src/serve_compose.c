@@ -416,10 +416,10 @@ static void remove_files(struct serve_composer *c, const struct strvec *keys, co
 	for (size_t i = 0; i < keys->n; i++) {
 		char *rec = xasprintf("%s/%s.json", c->compdir, keys->v[i]);
 		char *req = xasprintf("%s/%s.json", c->reqdir, keys->v[i]);
+		const struct serve_comp *comp;
 		if (untagged) /* else the next start loads it, and a pass tries again */
 			unlink(rec);
 		unlink(req);
-		const struct serve_comp *comp;
 		pthread_mutex_lock(&c->mu);
 		comp = strmap_get(&c->collecting, keys->v[i]); /* kept in c->gone */
 		pthread_mutex_unlock(&c->mu);
