@@ -231,6 +231,7 @@ struct reader {
 	struct strvec names, values, tainted;
 	bool args_unknown;	    /* `set --` changed $1 and $2 */
 	int brace;		    /* depth of { } */
+	int loops, parens;	    /* depth of do ... done, of ( ) subshells */
 	int in_func;		    /* in a function body: 1 + the depth it opened at; else 0 */
 	bool func_next;		    /* a function is defined: its body opens at the next { */
 	struct strvec funcs;	    /* the functions the script defines: calls are moot */
@@ -274,7 +275,8 @@ static bool certain(const struct reader *r)
 	for (int i = 0; i < r->nifs; i++)
 		if (!r->ifs[i].certain)
 			return false;
-	return !r->skipped && !r->ifskipped && !r->in_func;
+	/* a loop body may run no time, a subshell's variables stay there */
+	return !r->skipped && !r->ifskipped && !r->in_func && !r->loops && !r->parens;
 }
 
 /* Add what to the list sb ("a, b"), unless it is there. */
@@ -642,6 +644,10 @@ static size_t keywords(struct reader *r, char *const *w, size_t n)
 				r->ifskipped--;
 			else if (r->nifs)
 				r->nifs--;
+		} else if (!strcmp(k, "do")) {
+			r->loops++;
+		} else if (!strcmp(k, "done")) {
+			r->loops -= r->loops > 0;
 		} else if (!strcmp(k, "{")) {
 			if (r->func_next && !r->in_func)
 				r->in_func = r->brace + 1;
@@ -928,11 +934,16 @@ static void read_text(struct reader *r, const char *p, int depth)
 		} else if (c == '\n' || c == ';' || c == '&' || c == '|' || c == ')' ||
 			   (c == '(' && !r->in_word)) {
 			bool two = (c == ';' || c == '&' || c == '|') && p[1] == c;
+
 			r->sep = two && c == '&'	? SEP_AND
 				 : two && c == '|'	? SEP_OR
 				 : c == '&' || c == '|' ? SEP_PIPE
 							: SEP_SEQ;
-			separator(r, c == ';' && p[1] == ';');
+			separator(r, c == ';' && p[1] == ';'); /* the command before ( or ) ends */
+			if (c == '(')
+				r->parens++;
+			else if (c == ')')
+				r->parens -= r->parens > 0;
 			if (two)
 				p++;
 		} else {
