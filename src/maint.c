@@ -1186,6 +1186,11 @@ void maint_scan(struct maint *m, const struct cat_prim *const *v, json_t *const 
 	for (size_t i = 0; i < n; i++) {
 		json_t *sc = json_object_get(info[i], "scripts");
 		struct strbuf notes = STRBUF_INIT;
+		struct held own, none = {0};
+		/* what surely exists when a script runs: nothing before the
+		 * unpack (preinst); the package's own files at configure (the
+		 * other packages of the set may not be unpacked yet) */
+		held_make(&own, &info[i], 1);
 		for (size_t k = 0; k < ARRAY_SIZE(scripts); k++) {
 			json_t *t = json_object_get(sc, scripts[k][0]);
 			if (json_is_null(t)) {
@@ -1193,10 +1198,12 @@ void maint_scan(struct maint *m, const struct cat_prim *const *v, json_t *const 
 				continue;
 			}
 			if (json_is_string(t) && json_string_length(t) <= SCRIPT_MAX)
-				read_script(m, v[i], &h, json_string_value(t), scripts[k][1], &notes);
+				read_script(m, v[i], k ? &own : &none, json_string_value(t), scripts[k][1],
+					    &notes);
 			else if (t)
 				notes_add(&notes, "a script of over 1 MiB");
 		}
+		free(own.v);
 		if (notes.len) {
 			xgrow((void **)&m->warnings, &m->capwarnings, m->nwarnings + 1, sizeof(*m->warnings));
 			m->warnings[m->nwarnings++] =

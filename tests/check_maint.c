@@ -50,13 +50,15 @@ START_TEST(test_classify)
 }
 END_TEST
 
-/* The warning and accounts of one postinst. */
-static char *scan(const char *postinst, struct maint *m)
+/* The warning and accounts of one script (which: "postinst" unless it
+ * starts with "preinst:"). */
+static char *scan(const char *script, struct maint *m)
 {
 	struct cat_prim p = {.name = "pkg", .version = "1"};
 	const struct cat_prim *v[] = {&p};
-	json_t *info = json_pack("{s:s, s:{s:s}, s:[s]}", "control", "Package: pkg\n", "scripts", "postinst",
-				 postinst, "files", "/.");
+	bool pre = !strncmp(script, "preinst:", 8);
+	json_t *info = json_pack("{s:s, s:{s:s}, s:[s]}", "control", "Package: pkg\n", "scripts",
+				 pre ? "preinst" : "postinst", script + (pre ? 8 : 0), "files", "/.");
 	char *w;
 
 	maint_init(m);
@@ -116,8 +118,10 @@ START_TEST(test_reader)
 	expect_scan("f() {\n  true\n}\nv=$(f)\nw=$(g)\n", "g");
 	expect_scan("if [ \"configure\" = \"$1\" -a \"x$2\" != \"x\" ]; then rm /a; fi\n", "");
 	expect_scan("if [ \"$1\" = install -o \"$1\" = configure ]; then touch /a; fi\n", "touch");
-	/* a path a selected package ships exists (the scanned package ships /.) */
+	/* at configure, a path the package ships exists (the scanned package ships /.) */
 	expect_scan("if [ ! -e /. ]; then rm /a; fi\nif [ ! -e /nope ]; then touch /b; fi\n", "touch");
+	expect_scan("preinst:if [ ! -e /. ]; then rm /a; fi\n", "rm"); /* not unpacked yet */
+	expect_scan("preinst:if [ \"$1\" = install ]; then touch /a; else rm /b; fi\n", "touch");
 	/* not known: both branches are read */
 	expect_scan("if [ -x /usr/bin/x ]; then rm /a; else touch /b; fi\n", "rm, touch");
 	expect_scan("if [ -n \"$V\" ]; then rm /a; fi\n", "rm");
