@@ -46,6 +46,9 @@ struct run {
 	size_t ncases, capcases;
 	struct cov *covs;
 	size_t ncovs, capcovs;
+	/* -C: opened at the first test that resolves, lent to each one */
+	struct catset cs;
+	int cs_state; /* 0 not yet, 1 open, -1 failed (reported once) */
 };
 
 static void source_text(struct diag *d, struct loc loc, struct strbuf *sb)
@@ -384,13 +387,14 @@ static int decide_and_expect(struct run *R, struct tcase *tc, const struct ast *
 	bo.catalogs = R->o->catalogs;
 	bo.ncatalogs = R->o->ncatalogs;
 	bo.policy_path = "";
-	if (b.request && bo.ncatalogs) {
-		if (catset_open(&b.cs, bo.catalogs, bo.ncatalogs, R->d) < 0) {
-			json_decref(b.request);
-			b.request = NULL;
-		} else {
-			b.have_catalogs = true;
-		}
+	if (b.request && bo.ncatalogs && !R->cs_state)
+		R->cs_state = catset_open(&R->cs, bo.catalogs, bo.ncatalogs, R->d) < 0 ? -1 : 1;
+	if (b.request && bo.ncatalogs && R->cs_state < 0) {
+		json_decref(b.request);
+		b.request = NULL;
+	} else if (bo.ncatalogs) {
+		b.cs = R->cs; /* lent: a resolution only reads it */
+		b.have_catalogs = true;
 	}
 	if (b.request) {
 		mark = R->d->nentries;
@@ -404,6 +408,8 @@ static int decide_and_expect(struct run *R, struct tcase *tc, const struct ast *
 			status = policy_failed(R, tc, mark, st);
 		}
 	}
+	b.have_catalogs = false; /* the run's, not the build's */
+	memset(&b.cs, 0, sizeof(b.cs));
 	build_release(&b); /* frees bc */
 	return status;
 }
@@ -577,6 +583,8 @@ enum ptest_status ptest_run(const struct ptest_opts *o, struct strbuf *out, stru
 	for (size_t i = 0; i < R.ncovs; i++)
 		cov_release(&R.covs[i]);
 	free(R.covs);
+	if (R.cs_state)
+		catset_release(&R.cs);
 	if (load_error || c->errors)
 		return PTEST_ERROR;
 	return c->failed ? PTEST_FAILED : PTEST_PASSED;
