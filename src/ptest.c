@@ -48,7 +48,7 @@ struct run {
 	size_t ncovs, capcovs;
 	/* -C: opened at the first test that resolves, lent to each one */
 	struct catset cs;
-	int cs_state; /* 0 not yet, 1 open, -1 failed (reported once) */
+	int cs_state; /* 0 not yet, 1 open, -2 failed (reported) */
 };
 
 static void source_text(struct diag *d, struct loc loc, struct strbuf *sb)
@@ -388,7 +388,9 @@ static int decide_and_expect(struct run *R, struct tcase *tc, const struct ast *
 	bo.ncatalogs = R->o->ncatalogs;
 	bo.policy_path = "";
 	if (b.request && bo.ncatalogs && !R->cs_state)
-		R->cs_state = catset_open(&R->cs, bo.catalogs, bo.ncatalogs, R->d) < 0 ? -1 : 1;
+		R->cs_state = catset_open(&R->cs, bo.catalogs, bo.ncatalogs, R->d) < 0 ? -2 : 1;
+	else if (b.request && bo.ncatalogs && R->cs_state < 0)
+		diag_error(R->d, t->nameloc, "test", "test '%s': the catalogs did not open (above)", t->str);
 	if (b.request && bo.ncatalogs && R->cs_state < 0) {
 		json_decref(b.request);
 		b.request = NULL;

@@ -50,7 +50,7 @@ golden two shop.cpol selected_test.cpol -C cat -k dev
 golden cover cover.cpol --coverage
 golden cover.prod cover.cpol --coverage -k prod --format tap
 golden failing failing.cpol -C cat
-golden nocat failing.cpol -C nocat -k resolves
+golden nocat failing.cpol -C nocat
 
 expect_exit "no file" 2 "$CPOLC" test
 expect_exit "a missing file" 2 "$CPOLC" test "$W/nope.cpol"
