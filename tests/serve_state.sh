@@ -1,9 +1,10 @@
 #!/bin/bash
-# serve_gc.sh - cpolc serve --gc-after: a composition nobody pulled for that
-# long goes (its tag, the blobs no other tag references, its record and its
-# request; its lock and audit lines stay), one that is pulled stays, a pull
-# of a collected one composes it again, and a restart collects what its
-# records say was pulled too long ago.
+# serve_state.sh - cpolc serve's referrers (the SBOM of a composition, by the
+# distribution spec's referrers API) and --gc-after: a composition nobody
+# pulled for that long goes (its tag, its SBOM, the blobs no other tag
+# references, its record and its request; its lock and audit lines stay),
+# one that is pulled stays, a pull of a collected one composes it again,
+# and a restart collects what its records say was pulled too long ago.
 . "${CPOLC_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 need_tool curl || exit 0
@@ -69,6 +70,34 @@ key_of() { sed -n "s/.*\"reference\":\"$1\",\"key\":\"\([0-9a-f]*\)\".*/\1/p" "$
 serve_start "$T_TMP/s0.log" || exit 1
 da=$(pull a)
 db=$(pull b)
+# the referrers API: the SBOM of a, as the layout holds it
+R=http://127.0.0.1:$PORT/v2/app
+curl -s -D "$T_TMP/rh" -o "$T_TMP/refs" "$R/referrers/$da"
+expect_match "referrers answers an image index" "$(cat "$T_TMP/rh")" 'Content-Type: application/vnd.oci.image.index.v1\+json'
+sbom=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["manifests"]; print(len(m), m[0]["artifactType"], m[0]["digest"])' "$T_TMP/refs")
+expect_match "listing a's SBOM" "$sbom" '^1 application/spdx\+json sha256:'
+sd=${sbom##* }
+expect_eq "the SBOM manifest the layout lists for a" "$sd" "$(python3 -c '
+import json,sys
+idx=json.load(open(sys.argv[1]+"/index.json"))
+for e in idx["manifests"]:
+    if "artifactType" in e:
+        m=json.load(open(sys.argv[1]+"/blobs/sha256/"+e["digest"][7:]))
+        if m["subject"]["digest"]==sys.argv[2]: print(e["digest"])' "$state/layout" "$da")"
+curl -s -o "$T_TMP/sm" -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$R/manifests/$sd"
+expect_eq "its manifest by digest" "sha256:$(sha256sum <"$T_TMP/sm" | cut -d' ' -f1)" "$sd"
+expect_eq "whose subject is a" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["subject"]["digest"])' "$T_TMP/sm")" "$da"
+sl=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["layers"][0]["digest"])' "$T_TMP/sm")
+curl -s -o "$T_TMP/spdx" "$R/blobs/$sl"
+expect_eq "and the SPDX document, blob by blob" "sha256:$(sha256sum <"$T_TMP/spdx" | cut -d' ' -f1)" "$sl"
+expect_eq "an SPDX 2.3 document" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["spdxVersion"])' "$T_TMP/spdx")" SPDX-2.3
+curl -s -D "$T_TMP/rh" -o "$T_TMP/refs" "$R/referrers/$da?artifactType=text/plain"
+expect_eq "filtered by artifactType" "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["manifests"]))' "$T_TMP/refs")" 0
+expect_match "saying so" "$(cat "$T_TMP/rh")" 'OCI-Filters-Applied: artifactType'
+expect_eq "an unknown subject: an empty index, not 404" \
+	"$(curl -s -o "$T_TMP/refs" -w '%{http_code}' "$R/referrers/sha256:$(printf '%064d' 0)") $(cat "$T_TMP/refs" | head -c 200)" \
+	'200 {"manifests":[],"mediaType":"application/vnd.oci.image.index.v1+json","schemaVersion":2}'
+expect_eq "a bad digest: 400" "$(curl -s -o /dev/null -w '%{http_code}' "$R/referrers/sha256:xyz")" 400
 serve_stop
 expect_match "a is composed" "$da" '^sha256:'
 expect_match "b is composed" "$db" '^sha256:'
