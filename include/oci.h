@@ -157,6 +157,14 @@ struct oci_image_desc {
 int oci_layout_image(const char *dir, const char *tag, struct oci_image_desc *out, struct diag *d);
 void oci_image_desc_release(struct oci_image_desc *img);
 
+/* The referrers of the manifest subject in the layout dir: the digests of
+ * the artifacts its index.json lists whose manifest (read and checked
+ * against its digest) has subject as its subject, sorted, each once, as a
+ * new JSON array of strings. At most OCI_MAX_ARTIFACTS artifacts are
+ * read. NULL with an error in d. */
+#define OCI_MAX_ARTIFACTS 1000
+json_t *oci_layout_referrers(const char *dir, const char *subject, struct diag *d);
+
 /* The content of the regular file at path (normalised: "etc/passwd") as
  * the tar at tar (compressed or not; the last member wins), or as the
  * image spec ("DIR[:TAG]", for platform) holds it once its layers are

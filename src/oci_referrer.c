@@ -93,3 +93,62 @@ bool oci_referrer_stale(const char *root, const json_t *entry, json_t *const *v,
 	diag_release(&quiet);
 	return stale;
 }
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Does the artifact manifest digest have subject as its subject? -1 when
+ * it cannot be read. */
+static int refers_to(const char *root, const char *digest, const char *subject, struct diag *d)
+{
+	json_t *m = oci_read_json_blob(root, digest, d);
+	const char *s = json_string_value(json_object_get(json_object_get(m, "subject"), "digest"));
+	int rc = !m ? -1 : s && !strcmp(s, subject);
+
+	json_decref(m);
+	return rc;
+}
+
+json_t *oci_layout_referrers(const char *dir, const char *subject, struct diag *d)
+{
+	char *path = path_join(dir, "index.json");
+	json_error_t jerr;
+	json_t *idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr), *e, *out = NULL;
+	const char **v = NULL;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (!idx) {
+		diag_file_error(d, path, 0, 0, "oci-input", "cannot read image index '%s': %s", path,
+				jerr.text);
+		goto done;
+	}
+	v = xcalloc(OCI_MAX_ARTIFACTS, sizeof(*v));
+	json_array_foreach(json_object_get(idx, "manifests"), i, e)
+	{
+		const char *dg = json_string_value(json_object_get(e, "digest"));
+		if (!oci_is_artifact(e))
+			continue;
+		if (n == OCI_MAX_ARTIFACTS) {
+			diag_file_error(d, path, 0, 0, "oci-input", "'%s' lists more than %d artifacts", path,
+					OCI_MAX_ARTIFACTS);
+			goto done;
+		}
+		if ((rc = refers_to(dir, dg, subject, d)) < 0)
+			goto done;
+		if (rc)
+			v[n++] = dg;
+	}
+	qsort(v, n, sizeof(*v), str_cmp);
+	out = json_array();
+	for (i = 0; i < n; i++)
+		if (!i || strcmp(v[i], v[i - 1]))
+			json_array_append_new(out, json_string(v[i]));
+done:
+	free(v);
+	json_decref(idx);
+	free(path);
+	return out;
+}
