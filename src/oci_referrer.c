@@ -117,7 +117,7 @@ json_t *oci_layout_referrers(const char *dir, const char *subject, struct diag *
 	json_error_t jerr;
 	json_t *idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr), *e, *out = NULL;
 	const char **v = NULL;
-	size_t i, n = 0;
+	size_t i, n = 0, seen = 0;
 	int rc = 0;
 
 	if (!idx) {
@@ -131,7 +131,7 @@ json_t *oci_layout_referrers(const char *dir, const char *subject, struct diag *
 		const char *dg = json_string_value(json_object_get(e, "digest"));
 		if (!oci_is_artifact(e))
 			continue;
-		if (n == OCI_MAX_ARTIFACTS) {
+		if (seen++ == OCI_MAX_ARTIFACTS) {
 			diag_file_error(d, path, 0, 0, "oci-input", "'%s' lists more than %d artifacts", path,
 					OCI_MAX_ARTIFACTS);
 			goto done;
