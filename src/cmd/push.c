@@ -92,7 +92,8 @@ int cmd_push(int argc, char **argv)
 		.about = "Copy the image tagged TAG (without one: the only image) of the OCI layout\n"
 			 "LAYOUT to the repository REPO of the registry REGISTRY (HOST[:PORT]), under\n"
 			 "the tag given there, else the layout's tag. Blobs the registry has are\n"
-			 "skipped; the manifest goes last. REGISTRY/REPO@DIGEST pushes by digest.\n"
+			 "skipped; the manifest goes last, then its referrers (the SBOM) unless\n"
+			 "--no-referrers. REGISTRY/REPO@DIGEST pushes by digest.\n"
 			 "Exit 5 when the registry refuses or cannot be reached.\n",
 		.opts = opts,
 	};
