@@ -157,6 +157,21 @@ struct oci_image_desc {
 int oci_layout_image(const char *dir, const char *tag, struct oci_image_desc *out, struct diag *d);
 void oci_image_desc_release(struct oci_image_desc *img);
 
+/* The referrers of the manifest subject in the layout dir: the digests of
+ * the artifacts its index.json lists whose manifest (read and checked
+ * against its digest) has subject as its subject, sorted, each once, as a
+ * new JSON array of strings. At most OCI_MAX_ARTIFACTS artifacts are
+ * read. NULL with an error in d. */
+#define OCI_MAX_ARTIFACTS 1000
+json_t *oci_layout_referrers(const char *dir, const char *subject, struct diag *d);
+/* All the referrers the layout dir lists, leniently (cpolc serve's state):
+ * an object from each subject's manifest digest to the index entries
+ * (descriptors with artifactType) of the artifacts whose manifest names
+ * it, in index order. Every artifact the index lists is read (the index is
+ * bounded by OCI_MANIFEST_MAX); one that cannot be read is passed over,
+ * and an unreadable index gives {}. */
+json_t *oci_referrers(const char *dir);
+
 /* The content of the regular file at path (normalised: "etc/passwd") as
  * the tar at tar (compressed or not; the last member wins), or as the
  * image spec ("DIR[:TAG]", for platform) holds it once its layers are
@@ -175,12 +190,6 @@ const char *oci_layer_media_type(enum oci_compression c);
 #define OCI_MT_MANIFEST "application/vnd.oci.image.manifest.v1+json"
 #define OCI_MT_INDEX	"application/vnd.oci.image.index.v1+json"
 #define OCI_MT_CONFIG	"application/vnd.oci.image.config.v1+json"
-
-/* The referrers the layout dir lists: an object from each subject's
- * manifest digest to the index entries (descriptors with artifactType) of
- * the artifacts whose manifest names it, in index order. Unreadable
- * entries are passed over; an unreadable index gives {}. */
-json_t *oci_referrers(const char *dir);
 
 /* Remove the images tagged tags[0..n) from the layout dir's index, with
  * the referrers of images that go, and every blob nothing listed still

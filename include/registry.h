@@ -89,6 +89,7 @@ struct registry_opts {
 				* NAME.cert with NAME.key is a client certificate */
 	uint64_t chunk_size;   /* 0: REGISTRY_CHUNK_DEFAULT */
 	int jobs;	       /* 0: REGISTRY_JOBS_DEFAULT; at most REGISTRY_JOBS_MAX */
+	bool no_referrers;     /* push the image alone, not its referrers (its SBOM) */
 	registry_progress_fn progress;
 	void *progress_ctx;
 };
@@ -153,6 +154,7 @@ struct registry_push_result {
 	char digest[72];		 /* of the manifest pushed */
 	char *tag;			 /* the tag it was pushed under, or NULL (by digest) */
 	size_t pushed, mounted, skipped; /* blobs; mounted ones count in pushed too */
+	size_t referrers;		 /* artifact manifests pushed with the image */
 	uint64_t bytes;			 /* blob bytes uploaded */
 };
 void registry_push_result_release(struct registry_push_result *res);
@@ -169,10 +171,17 @@ enum registry_status {
  * the layers (o->jobs at once), then the config, an index's manifests
  * before the index, and the manifest last, under dest's tag, else tag,
  * else the layout's tag of the image, else "latest" (or by digest only,
- * when dest has a digest, which must then be the manifest's). Manifest
- * bytes are checked against their digests before they go; the registry
- * checks every blob's. The counts of res do not depend on o->jobs. A
- * client of dest's host is made for the push and freed. */
+ * when dest has a digest, which must then be the manifest's). Then,
+ * unless o->no_referrers, its referrers (the artifacts of the layout whose
+ * subject is that manifest: the SBOM), by digest in the order of their
+ * digests, each as an image: its blobs, then its manifest by digest; a
+ * registry that does not answer with OCI-Subject has the referrer added
+ * to the image index at the tag "sha256-HEX" of the subject (created when
+ * there is none; an error when it holds something else). Manifest bytes
+ * are checked against their digests before they go; the registry checks
+ * every blob's. The counts of res (referrers' blobs among them) do not
+ * depend on o->jobs. A client of dest's host is made for the push and
+ * freed. */
 enum registry_status registry_push_layout(const char *layout, const char *tag,
 					  const struct registry_ref *dest, const struct registry_opts *o,
 					  const char *const *from, size_t nfrom,

@@ -94,23 +94,50 @@ bool oci_referrer_stale(const char *root, const json_t *entry, json_t *const *v,
 	return stale;
 }
 
-json_t *oci_referrers(const char *dir)
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The artifacts dir's index lists, by subject: {SUBJECT: [entry, ...]}.
+ * Strict (d not NULL): at most OCI_MAX_ARTIFACTS are read, and one whose
+ * manifest cannot be read is an error (NULL); else every one the index
+ * lists is read (the index itself is bounded) and one that cannot be read
+ * is passed over. */
+static json_t *referrer_map(const char *dir, struct diag *d)
 {
 	char *path = path_join(dir, "index.json");
 	json_error_t jerr;
 	json_t *idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr), *out = json_object(), *e;
 	struct diag quiet;
-	size_t i;
+	size_t i, seen = 0;
+	bool failed = !idx && d;
 
-	free(path);
 	diag_init(&quiet);
+	if (failed)
+		diag_file_error(d, path, 0, 0, "oci-input", "cannot read image index '%s': %s", path,
+				jerr.text);
 	json_array_foreach(json_object_get(idx, "manifests"), i, e)
 	{
 		const char *dg = json_string_value(json_object_get(e, "digest")), *subject;
 		json_t *m, *list;
-		if (!oci_is_artifact(e) || !dg || !digest_valid(dg))
+		if (failed || !oci_is_artifact(e) || !dg)
 			continue;
-		m = oci_read_json_blob(dir, dg, &quiet);
+		if (d && seen++ == OCI_MAX_ARTIFACTS) {
+			diag_file_error(d, path, 0, 0, "oci-input", "'%s' lists more than %d artifacts", path,
+					OCI_MAX_ARTIFACTS);
+			failed = true;
+			continue;
+		}
+		if (!digest_valid(dg)) {
+			if (d)
+				diag_file_error(d, path, 0, 0, "oci-input",
+						"'%s' lists an artifact of digest '%s'", path, dg);
+			failed = d != NULL;
+			continue;
+		}
+		m = oci_read_json_blob(dir, dg, d ? d : &quiet);
+		failed = !m && d;
 		subject = json_string_value(json_object_get(json_object_get(m, "subject"), "digest"));
 		if (subject && digest_valid(subject)) {
 			if (!(list = json_object_get(out, subject)))
@@ -121,5 +148,36 @@ json_t *oci_referrers(const char *dir)
 	}
 	diag_release(&quiet);
 	json_decref(idx);
+	free(path);
+	if (failed) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+json_t *oci_referrers(const char *dir)
+{
+	return referrer_map(dir, NULL);
+}
+
+json_t *oci_layout_referrers(const char *dir, const char *subject, struct diag *d)
+{
+	json_t *map = referrer_map(dir, d), *list = json_object_get(map, subject), *e, *out;
+	const char **v = xcalloc(json_array_size(list) + 1, sizeof(*v));
+	size_t i, n = 0;
+
+	if (!map) {
+		free(v);
+		return NULL;
+	}
+	json_array_foreach(list, i, e) v[n++] = json_string_value(json_object_get(e, "digest"));
+	qsort(v, n, sizeof(*v), str_cmp);
+	out = json_array();
+	for (i = 0; i < n; i++)
+		if (!i || strcmp(v[i], v[i - 1]))
+			json_array_append_new(out, json_string(v[i]));
+	free(v);
+	json_decref(map);
 	return out;
 }

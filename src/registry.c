@@ -327,7 +327,13 @@ static int check_digest(const struct reg_resp *p, const char *want, const void *
 int registry_manifest_get(struct registry *r, const char *repo, const char *reference, bool head,
 			  struct registry_manifest *m, struct diag *d)
 {
-	char *url = NULL, *scope = scope_of(repo, "pull");
+	return reg_manifest_get(r, repo, reference, "pull", head, m, d);
+}
+
+int reg_manifest_get(struct registry *r, const char *repo, const char *reference, const char *actions,
+		     bool head, struct registry_manifest *m, struct diag *d)
+{
+	char *url = NULL, *scope = scope_of(repo, actions);
 	struct reg_req q = {.method = head ? "HEAD" : "GET",
 			    .scope = scope,
 			    .accept = MANIFEST_TYPES,
@@ -395,6 +401,12 @@ int reg_check_media_type(const char *mt, struct diag *d)
 int registry_manifest_put(struct registry *r, const char *repo, const char *reference, const char *media_type,
 			  const void *data, size_t len, char digest_out[72], struct diag *d)
 {
+	return reg_manifest_put(r, repo, reference, media_type, data, len, digest_out, NULL, d);
+}
+
+int reg_manifest_put(struct registry *r, const char *repo, const char *reference, const char *media_type,
+		     const void *data, size_t len, char digest_out[72], char **subject, struct diag *d)
+{
 	char *scope = scope_of(repo, "pull,push"), *url = NULL, digest[72];
 	struct reg_req q = {.method = "PUT",
 			    .scope = scope,
@@ -405,6 +417,8 @@ int registry_manifest_put(struct registry *r, const char *repo, const char *refe
 	struct reg_resp p = {0};
 	int rc = -1;
 
+	if (subject)
+		*subject = NULL;
 	if (reg_check_names(repo, reference, d) < 0)
 		goto out;
 	if (reg_check_media_type(media_type, d) < 0)
@@ -428,6 +442,8 @@ int registry_manifest_put(struct registry *r, const char *repo, const char *refe
 		goto out;
 	if (digest_out)
 		memcpy(digest_out, digest, sizeof(digest));
+	if (subject)
+		*subject = p.subject ? reg_clean(p.subject, strlen(p.subject), 80) : NULL;
 	rc = 0;
 out:
 	reg_resp_release(&p);

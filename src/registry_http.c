@@ -29,6 +29,7 @@ void reg_resp_release(struct reg_resp *p)
 	free(p->www_auth);
 	free(p->range);
 	free(p->retry_after);
+	free(p->subject);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -148,6 +149,8 @@ static size_t on_header(char *buf, size_t size, size_t n, void *ctx)
 		set_value(&p->range, buf + v, len - v, false);
 	else if (IS("Retry-After"))
 		set_value(&p->retry_after, buf + v, len - v, false);
+	else if (IS("OCI-Subject"))
+		set_value(&p->subject, buf + v, len - v, false);
 	else if (IS("Content-Length")) {
 		char *e;
 		unsigned long long l = strtoull(buf + v, &e, 10);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "registry.h"
 #include "util.h"
 
@@ -60,6 +62,7 @@ struct reg_resp {
 	struct strbuf body;
 	uint64_t received;
 	char *location, *digest, *content_type, *www_auth, *range, *retry_after;
+	char *subject; /* OCI-Subject: the registry indexed the manifest's subject */
 	uint64_t length;
 	bool has_length;
 	size_t nheaders, header_bytes;
@@ -91,6 +94,14 @@ char *reg_url(const struct registry *r, const char *repo, const char *kind, cons
  * url, or NULL (with an error in d) when it is malformed or goes from
  * https to http. Caller frees. */
 char *reg_resolve(const char *url, const char *loc, struct diag *d);
+/* registry_manifest_get with a token for actions ("pull,push" while
+ * pushing, so that one token serves the push). */
+int reg_manifest_get(struct registry *r, const char *repo, const char *reference, const char *actions,
+		     bool head, struct registry_manifest *m, struct diag *d);
+/* registry_manifest_put; the registry's OCI-Subject header (cleaned) goes
+ * to *subject when subject is not NULL (NULL when it sent none). */
+int reg_manifest_put(struct registry *r, const char *repo, const char *reference, const char *media_type,
+		     const void *data, size_t len, char digest_out[72], char **subject, struct diag *d);
 /* registry_blob_exists with a token for actions ("pull,push" while
  * pushing, so that one token serves the push). */
 int reg_blob_head(struct registry *r, const char *repo, const char *digest, const char *actions,
@@ -104,6 +115,28 @@ bool reg_media_type_valid(const char *s);
 int reg_check_media_type(const char *mt, struct diag *d);
 /* Is s "sha256:" and 64 lowercase hex digits? */
 bool reg_digest_valid(const char *s);
+
+/* ---- referrers (registry_referrers.c) ------------------------------------- */
+
+/* The descriptor of the manifest man (len bytes of media type mt, digest)
+ * that lists it among its subject's referrers (distribution spec 1.1):
+ * mediaType, digest, size, artifactType (its own, else its config's media
+ * type) and its annotations. A new reference. */
+json_t *reg_referrer_desc(const json_t *man, const char *mt, const char *digest, size_t len);
+/* The referrers tag of a subject digest: "sha256-HEX". */
+void reg_referrers_tag(const char *subject, char tag[72]);
+/* The referrers list have (NULL: the tag had none) with desc added, into
+ * *out and *len (caller frees): 1, or 0 when desc's digest is listed
+ * already (nothing to write), or -1 with an error naming what (the tag)
+ * when have is no image index. Entries already there are kept; they are
+ * sorted by digest. */
+int reg_referrers_merge(const struct registry_manifest *have, const json_t *desc, const char *what,
+			char **out, size_t *len, struct diag *d);
+/* Add desc to the referrers list of subject in repo, at its referrers tag
+ * (the fallback for a registry without the referrers API). 0, or -1 with
+ * an error in d. */
+int reg_referrers_add(struct registry *r, const char *repo, const char *subject, const json_t *desc,
+		      struct diag *d);
 
 /* ---- auth (registry_auth.c) ----------------------------------------------- */
 

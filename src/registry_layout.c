@@ -280,10 +280,27 @@ out:
 	return rc;
 }
 
+/* What the push of a referrer needs of the push of its manifest. */
+struct pushed {
+	json_t *man;   /* the manifest */
+	char *mt;      /* its media type */
+	size_t len;    /* its bytes */
+	char *subject; /* the registry's OCI-Subject, or NULL */
+};
+
+static void pushed_release(struct pushed *o)
+{
+	json_decref(o->man);
+	free(o->mt);
+	free(o->subject);
+	memset(o, 0, sizeof(*o));
+}
+
 /* Push the manifest digest of media type mt and what it names, then put
- * it under reference (a tag, or NULL: its digest). */
+ * it under reference (a tag, or NULL: its digest); what it was into out
+ * when not NULL (released by pushed_release). */
 static int push_manifest(struct push *p, const char *digest, const char *mt, const char *reference, int depth,
-			 struct diag *d)
+			 struct pushed *out, struct diag *d)
 {
 	size_t len, i;
 	char *data = read_manifest(p->layout, digest, &len, d), got[72];
@@ -309,21 +326,75 @@ static int push_manifest(struct push *p, const char *digest, const char *mt, con
 		json_array_foreach(ms, i, m)
 		{
 			if (desc_of(m, &cd, &size, &cmt, d, digest) < 0 ||
-			    push_manifest(p, cd, cmt, NULL, depth + 1, d) < 0)
+			    push_manifest(p, cd, cmt, NULL, depth + 1, NULL, d) < 0)
 				goto out;
 		}
 	} else if (push_image_blobs(p, man, digest, d) < 0)
 		goto out;
-	if (registry_manifest_put(p->r, p->repo, reference ? reference : digest, mt, data, len, got, d) < 0)
+	if (reg_manifest_put(p->r, p->repo, reference ? reference : digest, mt, data, len, got,
+			     out ? &out->subject : NULL, d) < 0)
 		goto out;
 	if (strcmp(got, digest)) {
 		diag_error(d, LOC_NONE, "registry", "the registry stored the manifest %s as %s", digest, got);
 		goto out;
 	}
+	if (out) {
+		out->man = json_incref(man);
+		out->mt = xstrdup(mt);
+		out->len = len;
+	}
 	rc = 0;
 out:
 	json_decref(man);
 	free(data);
+	return rc;
+}
+
+/* Push the referrer digest of subject: as an image, by digest; then, when
+ * the registry did not take its subject (no OCI-Subject), add it to the
+ * subject's referrers tag. */
+static int push_referrer(struct push *p, const char *digest, const char *subject, struct diag *d)
+{
+	struct pushed o = {0};
+	json_t *desc;
+	const char *s;
+	int rc = -1;
+
+	if (push_manifest(p, digest, NULL, NULL, 0, &o, d) < 0)
+		goto out;
+	s = json_string_value(json_object_get(json_object_get(o.man, "subject"), "digest"));
+	if (!s || strcmp(s, subject)) { /* the layout changed since it was listed */
+		diag_error(d, LOC_NONE, "registry-input", "the referrer %s of '%s' is not of %s", digest,
+			   p->layout, subject);
+		goto out;
+	}
+	rc = 0;
+	if (!o.subject || strcmp(o.subject, subject)) {
+		desc = reg_referrer_desc(o.man, o.mt, digest, o.len);
+		rc = reg_referrers_add(p->r, p->repo, subject, desc, d);
+		json_decref(desc);
+	}
+	if (rc == 0)
+		p->res->referrers++;
+out:
+	pushed_release(&o);
+	return rc;
+}
+
+/* Push the referrers the layout has of the manifest subject, in the order
+ * of their digests. */
+static int push_referrers(struct push *p, const char *subject, struct diag *d)
+{
+	json_t *refs = oci_layout_referrers(p->layout, subject, d), *j;
+	size_t i;
+	int rc = refs ? 0 : -1;
+
+	json_array_foreach(refs, i, j)
+	{
+		if ((rc = push_referrer(p, json_string_value(j), subject, d)) < 0)
+			break;
+	}
+	json_decref(refs);
 	return rc;
 }
 
@@ -371,7 +442,10 @@ enum registry_status registry_push_image(struct registry *r, const char *layout,
 	if (!by_digest)
 		res->tag = xstrdup(reference ? reference : tag ? tag : img.tag ? img.tag : "latest");
 	pthread_mutex_init(&p.mu, NULL);
-	rc = push_manifest(&p, img.digest, img.media_type, res->tag, 0, d);
+	rc = push_manifest(&p, img.digest, img.media_type, res->tag, 0, NULL, d);
+	if (rc == 0 && !r->o.no_referrers && (rc = push_referrers(&p, img.digest, d)) < 0)
+		diag_note(d, LOC_NONE, "the image %s is in '%s' under '%s', without its referrers",
+			  img.digest, repo, res->tag ? res->tag : img.digest);
 	pthread_mutex_destroy(&p.mu);
 	if (rc == 0)
 		memcpy(res->digest, img.digest, sizeof(res->digest));

@@ -792,6 +792,84 @@ START_TEST(test_platform)
 }
 END_TEST
 
+/* Write text as a blob of the layout DIR/l; its digest into dg. */
+static void put_blob(const char *text, char dg[72])
+{
+	char hex[65], *path;
+
+	sha256_hex(text, strlen(text), hex);
+	snprintf(dg, 72, "sha256:%s", hex);
+	path = xasprintf("%s/l/blobs/sha256/%s", dir, hex);
+	ck_assert_int_eq(write_file_atomic(path, text, strlen(text), 0644), 0);
+	free(path);
+}
+
+/* An artifact manifest of subject, its digest into dg. */
+static void put_artifact(const char *subject, const char *what, char dg[72])
+{
+	char *m = xasprintf("{\"schemaVersion\":2,\"artifactType\":\"%s\",\"subject\":{\"digest\":\"%s\"}}",
+			    what, subject);
+
+	put_blob(m, dg);
+	free(m);
+}
+
+START_TEST(test_layout_referrers)
+{
+	char img[72], other[72], a[72], b[72], c[72], *path, *lp = p("l");
+	struct strbuf idx = STRBUF_INIT;
+	struct diag d;
+	json_t *refs;
+
+	diag_init(&d);
+	path = xasprintf("%s/l/blobs/sha256", dir);
+	ck_assert_int_eq(mkdir_p(path, 0755), 0);
+	free(path);
+	put_blob("{\"schemaVersion\":2,\"layers\":[]}", img);
+	put_blob("{\"schemaVersion\":2,\"layers\":[],\"x\":1}", other);
+	put_artifact(img, "application/x-a", a);
+	put_artifact(img, "application/x-b", b);
+	put_artifact(other, "application/x-c", c);
+	/* b twice, before a; c is another image's; the image itself is none */
+	sb_addf(&idx,
+		"{\"manifests\":[{\"digest\":\"%s\"},{\"digest\":\"%s\",\"artifactType\":\"x\"},"
+		"{\"digest\":\"%s\",\"artifactType\":\"x\"},{\"digest\":\"%s\",\"artifactType\":\"x\"},"
+		"{\"digest\":\"%s\",\"artifactType\":\"x\"}]}",
+		img, strcmp(a, b) < 0 ? b : a, c, strcmp(a, b) < 0 ? a : b, strcmp(a, b) < 0 ? b : a);
+	path = p("l/index.json");
+	ck_assert_int_eq(write_file_atomic(path, idx.buf, idx.len, 0644), 0);
+	refs = oci_layout_referrers(lp, img, &d);
+	ck_assert_ptr_nonnull(refs);
+	ck_assert_int_eq(json_array_size(refs), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(refs, 0)), strcmp(a, b) < 0 ? a : b);
+	ck_assert_str_eq(json_string_value(json_array_get(refs, 1)), strcmp(a, b) < 0 ? b : a);
+	json_decref(refs);
+	refs = oci_layout_referrers(lp, a, &d); /* nothing refers to it */
+	ck_assert_int_eq(json_array_size(refs), 0);
+	json_decref(refs);
+	ck_assert_int_eq(d.nerrors, 0);
+	/* an artifact whose manifest is not there */
+	sb_reset(&idx);
+	sb_addf(&idx, "{\"manifests\":[{\"digest\":\"sha256:%064d\",\"artifactType\":\"x\"}]}", 0);
+	ck_assert_int_eq(write_file_atomic(path, idx.buf, idx.len, 0644), 0);
+	ck_assert_ptr_null(oci_layout_referrers(lp, img, &d));
+	ck_assert_uint_eq(d.nerrors, 1);
+	/* more artifacts than are read */
+	sb_reset(&idx);
+	sb_adds(&idx, "{\"manifests\":[");
+	for (int i = 0; i <= OCI_MAX_ARTIFACTS; i++)
+		sb_addf(&idx, "%s{\"digest\":\"%s\",\"artifactType\":\"x\"}", i ? "," : "", c);
+	sb_adds(&idx, "]}");
+	ck_assert_int_eq(write_file_atomic(path, idx.buf, idx.len, 0644), 0);
+	ck_assert_ptr_null(oci_layout_referrers(lp, img, &d));
+	ck_assert_ptr_nonnull(strstr(d.entries[d.nentries - 1].message, "lists more than 1000 artifacts"));
+	free(path);
+	free(lp);
+	sb_release(&idx);
+	diag_release(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("oci");
@@ -818,6 +896,7 @@ int main(void)
 	tcase_add_test(tc, test_gc_keeps_previous_until_index);
 	tcase_add_test(tc, test_chunked_gzip);
 	tcase_add_test(tc, test_platform);
+	tcase_add_test(tc, test_layout_referrers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -304,6 +304,122 @@ START_TEST(test_clean)
 }
 END_TEST
 
+/* reg_referrers_merge of have (NULL: no list yet; its content type ct)
+ * and a descriptor of digest dg: its result, the list into *out. */
+static int merge(const char *have, const char *ct, const char *dg, char **out, struct diag *d)
+{
+	struct registry_manifest m = {.media_type = (char *)ct, .data = (char *)have};
+	json_t *desc =
+		json_pack("{s:s, s:s, s:i, s:s}", "mediaType", "application/vnd.oci.image.manifest.v1+json",
+			  "digest", dg, "size", 7, "artifactType", "application/spdx+json");
+	size_t len = 0;
+	int rc;
+
+	m.len = have ? strlen(have) : 0;
+	rc = reg_referrers_merge(have ? &m : NULL, desc, "the tag 't' of 'r'", out, &len, d);
+	ck_assert(rc == 1 ? *out && len == strlen(*out) : !*out);
+	json_decref(desc);
+	return rc;
+}
+
+#define IDX_MT "application/vnd.oci.image.index.v1+json"
+#define DG_A   "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define DG_B   "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+START_TEST(test_referrers)
+{
+	struct diag d;
+	char tag[72], *out, *big;
+	json_t *man, *desc;
+
+	diag_init(&d);
+	reg_referrers_tag(DG, tag);
+	ck_assert_str_eq(tag, "sha256-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	/* no list yet: a new index of one */
+	ck_assert_int_eq(merge(NULL, NULL, DG, &out, &d), 1);
+	ck_assert_str_eq(out, "{\"manifests\":[{\"artifactType\":\"application/spdx+json\",\"digest\":\"" DG
+			      "\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"size\":7}],"
+			      "\"mediaType\":\"" IDX_MT "\",\"schemaVersion\":2}");
+	free(out);
+	/* listed already: nothing to write */
+	ck_assert_int_eq(merge("{\"schemaVersion\":2,\"mediaType\":\"" IDX_MT
+			       "\",\"manifests\":[{\"digest\":\"" DG "\",\"size\":7}]}",
+			       IDX_MT, DG, &out, &d),
+			 0);
+	/* entries there are kept, whatever they hold, and sorted by digest */
+	ck_assert_int_eq(merge("{\"schemaVersion\":2,\"mediaType\":\"" IDX_MT
+			       "\",\"manifests\":[{\"digest\":\"" DG_B "\",\"x\":1},{\"digest\":\"" DG_A
+			       "\"}],\"annotations\":{\"k\":\"v\"}}",
+			       IDX_MT, DG, &out, &d),
+			 1);
+	ck_assert_str_eq(
+		out,
+		"{\"annotations\":{\"k\":\"v\"},\"manifests\":[{\"artifactType\":\"application/spdx+json\","
+		"\"digest\":\"" DG "\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"size\":7},{\"digest\":\"" DG_A "\"},{\"digest\":\"" DG_B "\",\"x\":1}],"
+		"\"mediaType\":\"" IDX_MT "\",\"schemaVersion\":2}");
+	free(out);
+	/* no mediaType in the JSON: the Content-Type decides, parameters aside */
+	ck_assert_int_eq(
+		merge("{\"schemaVersion\":2,\"manifests\":[]}", IDX_MT "; charset=utf-8", DG, &out, &d), 1);
+	ck_assert_ptr_nonnull(strstr(out, "\"mediaType\":\"" IDX_MT "\""));
+	free(out);
+	ck_assert_int_eq(d.nerrors, 0);
+	/* anything else at the tag is left alone, and named */
+	ck_assert_int_eq(
+		merge("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		      "\"manifests\":[]}",
+		      IDX_MT, DG, &out, &d),
+		-1);
+	ck_assert_str_eq(
+		d.entries[d.nentries - 1].message,
+		"the tag 't' of 'r' holds a manifest of type 'application/vnd.oci.image.manifest.v1+json', "
+		"not an image index of referrers: it is left as it is");
+	ck_assert_int_eq(merge("{\"schemaVersion\":2,\"manifests\":[]}",
+			       "application/vnd.docker.distribution.manifest.list.v2+json", DG, &out, &d),
+			 -1);
+	ck_assert_int_eq(merge("{\"mediaType\":\"" IDX_MT "\",\"manifests\":{}}", IDX_MT, DG, &out, &d), -1);
+	ck_assert_int_eq(merge("[]", IDX_MT, DG, &out, &d), -1);
+	ck_assert_str_eq(
+		d.entries[d.nentries - 1].message,
+		"the tag 't' of 'r' holds no JSON object, not a list of referrers: it is left as it is");
+	/* duplicate keys are no index either */
+	ck_assert_int_eq(merge("{\"mediaType\":\"" IDX_MT "\",\"manifests\":[],\"manifests\":[]}", IDX_MT, DG,
+			       &out, &d),
+			 -1);
+	/* a list of a million values is refused before it is parsed */
+	big = xmalloc(3u << 20);
+	memcpy(big, "{\"manifests\":[", 14);
+	for (size_t i = 14; i + 3 < (3u << 20); i += 3)
+		memcpy(big + i, "{},", 3);
+	strcpy(big + (3u << 20) - 5, "{}]}");
+	ck_assert_int_eq(merge(big, IDX_MT, DG, &out, &d), -1);
+	ck_assert_ptr_nonnull(
+		strstr(d.entries[d.nentries - 1].message, "a referrers list of more than 262144 values"));
+	free(big);
+	/* the descriptor: its artifactType, else its config's media type, and its annotations */
+	man = json_pack("{s:s, s:{s:s}, s:{s:s}}", "artifactType", "application/spdx+json", "config",
+			"mediaType", "application/vnd.oci.empty.v1+json", "annotations", "a", "b");
+	desc = reg_referrer_desc(man, "application/vnd.oci.image.manifest.v1+json", DG, 42);
+	out = json_dumps(desc, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_str_eq(
+		out,
+		"{\"annotations\":{\"a\":\"b\"},\"artifactType\":\"application/spdx+json\",\"digest\":\"" DG
+		"\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"size\":42}");
+	free(out);
+	json_decref(desc);
+	json_object_del(man, "artifactType");
+	json_object_del(man, "annotations");
+	desc = reg_referrer_desc(man, "application/vnd.oci.image.manifest.v1+json", DG, 42);
+	ck_assert_str_eq(json_string_value(json_object_get(desc, "artifactType")),
+			 "application/vnd.oci.empty.v1+json");
+	ck_assert_ptr_null(json_object_get(desc, "annotations"));
+	json_decref(desc);
+	json_decref(man);
+	diag_release(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("registry");
@@ -318,6 +434,7 @@ int main(void)
 	tcase_add_test(tc, test_auth_file_order);
 	tcase_add_test(tc, test_resolve);
 	tcase_add_test(tc, test_clean);
+	tcase_add_test(tc, test_referrers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,10 +1,12 @@
 #!/bin/sh
 # push.sh - `cpolc push` and `cpolc build --push` against a real
 # docker-registry on 127.0.0.1, read back with skopeo: plain http, htpasswd
-# auth (--creds and an auth file), TLS with a test CA, chunked uploads, and
-# through tests/registry_proxy.py: retries on 500 and dropped connections,
-# no retry on 403, Docker token auth. Everything runs on free ports of
-# 127.0.0.1 and is stopped on exit.
+# auth (--creds and an auth file), TLS with a test CA, chunked uploads, the
+# SBOM referrer at its referrers tag (distribution 2.8 has no referrers API:
+# the fallback), read back with curl, and through tests/registry_proxy.py:
+# retries on 500 and dropped connections, no retry on 403, Docker token
+# auth, a registry that answers OCI-Subject. Everything runs on free ports
+# of 127.0.0.1 and is stopped on exit.
 . "${CPOLC_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
 W=$T_TMP
@@ -19,6 +21,7 @@ mkdir -p "$HOME"
 need_tool python3 || exit 0
 need_tool docker-registry || exit 0
 need_tool skopeo || exit 0
+need_tool curl || exit 0
 
 PIDS=
 stop_all() {
@@ -87,22 +90,109 @@ M=$(manifest_digest app.oci app)
 NBLOBS=$(python3 -c "
 import json; m = json.load(open('app.oci/blobs/sha256/${M#sha256:}'))
 print(len(m['layers']) + 1)")
+# the SBOM referrer build attaches: its manifest, its blob, and its empty config
+REF=$(python3 -c "
+import json; print([m['digest'] for m in json.load(open('app.oci/index.json'))['manifests'] if 'artifactType' in m][0])")
+SBOM=$(python3 -c "import json; print(json.load(open('app.oci/blobs/sha256/${REF#sha256:}'))['layers'][0]['digest'])")
+NALL=$((NBLOBS + 2))
+RTAG=sha256-${M#sha256:}
+IDXMT=application/vnd.oci.image.index.v1+json
+REFLINE="$REF application/spdx+json $(wc -c <"app.oci/blobs/sha256/${REF#sha256:}") 1970-01-01T00:00:00Z"
+
+# referrers URL [CURL-ARGS...]: what the referrers tag at URL (.../manifests/
+# sha256-HEX) holds: "none", or the index's media type and a line "DIGEST
+# ARTIFACT-TYPE SIZE CREATED" for each entry, in its order
+referrers() {
+	local url=$1
+	shift
+	curl -s "$@" -H "Accept: $IDXMT" "$url" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+if "errors" in j:
+    print("none")
+    sys.exit()
+print(j.get("mediaType"))
+for m in j["manifests"]:
+    print(m["digest"], m.get("artifactType"), m.get("size"), m.get("annotations", {}).get("org.opencontainers.image.created"))'
+}
 
 start_registry plain || exit 1
 R=127.0.0.1:$PORT
 
 # ---- push, read back, push again ---------------------------------------------------
 expect_exit "push over plain http" 0 "$CPOLC" push --tls-verify=false app.oci "$R/team/app:v1"
-expect_eq "the output line" "$T_OUT" "$R/team/app:v1 $M $NBLOBS blobs pushed, 0 skipped"
+expect_eq "the output line" "$T_OUT" "$R/team/app:v1 $M $NALL blobs pushed, 0 skipped, 1 referrer"
 expect_exit "skopeo inspect the pushed image" 0 skopeo inspect --tls-verify=false --format '{{.Digest}}' \
 	"docker://$R/team/app:v1"
 expect_eq "the registry has the layout's manifest digest" "$T_OUT" "$M"
 expect_exit "skopeo copy it back" 0 skopeo copy -q --src-tls-verify=false "docker://$R/team/app:v1" "oci:$W/back:b"
 expect_eq "the copy has the same manifest digest" "$(manifest_digest back b)" "$M"
 expect_exit "push again" 0 "$CPOLC" push --tls-verify=false app.oci "$R/team/app:v1"
-expect_eq "a second push uploads no blob" "$T_OUT" "$R/team/app:v1 $M 0 blobs pushed, $NBLOBS skipped"
+expect_eq "a second push uploads no blob" "$T_OUT" "$R/team/app:v1 $M 0 blobs pushed, $NALL skipped, 1 referrer"
 expect_eq "the registry saw no upload the second time" \
-	"$(grep -c '"PUT /v2/team/app/blobs/uploads/' "$W/plain/reg.log")" "$NBLOBS"
+	"$(grep -c '"PUT /v2/team/app/blobs/uploads/' "$W/plain/reg.log")" "$NALL"
+
+# ---- the SBOM referrer: docker-registry 2.8 has no referrers API, so the tag ------
+expect_eq "the referrers tag is an index listing the SBOM manifest once, as the layout does" \
+	"$(referrers "http://$R/v2/team/app/manifests/$RTAG")" "$IDXMT
+$REFLINE"
+expect_eq "... written once: the second push found it listed" \
+	"$(grep -c '"PUT /v2/team/app/manifests/sha256-' "$W/plain/reg.log")" 1
+expect_exit "the SBOM manifest by digest" 0 curl -sf -o ref.got -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+	"http://$R/v2/team/app/manifests/$REF"
+expect_exit "... is the layout's, byte for byte" 0 cmp ref.got "app.oci/blobs/sha256/${REF#sha256:}"
+expect_exit "the SBOM blob" 0 curl -sf -o sbom.got "http://$R/v2/team/app/blobs/$SBOM"
+expect_exit "... is the layout's, byte for byte" 0 cmp sbom.got "app.oci/blobs/sha256/${SBOM#sha256:}"
+expect_eq "... an SPDX document of the image" \
+	"$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["spdxVersion"])' sbom.got)" SPDX-2.3
+
+# a second image in the repository: its own tag, where an entry found is kept
+printf 'policy "two" { platform "linux/amd64"; include "hello"; }\n' >two.cpol
+expect_exit "build a second image" 0 "$CPOLC" build two.cpol -C cat -o two.oci --no-cache
+M2=$(manifest_digest two.oci two)
+REF2=$(python3 -c "
+import json; print([m['digest'] for m in json.load(open('two.oci/index.json'))['manifests'] if 'artifactType' in m][0])")
+python3 -c '
+import json, sys
+print(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                  "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sys.argv[1],
+                                 "size": int(sys.argv[2]), "artifactType": "application/x-other"}]}))' \
+	"$REF" "$(wc -c <"app.oci/blobs/sha256/${REF#sha256:}")" >foreign.json
+DRV=${CPOLC_BUILDDIR:-$CPOLC_SRCDIR}/tests/registry_driver
+expect_exit "another tool's entry at the second image's referrers tag" 0 "$DRV" -k put "$R" team/app \
+	"sha256-${M2#sha256:}" foreign.json "$IDXMT"
+expect_exit "push the second image to the same repository" 0 "$CPOLC" push --tls-verify=false two.oci \
+	"$R/team/app:v2"
+expect_match "... with its referrer" "$T_OUT" ", 1 referrer$"
+expect_eq "its tag lists its SBOM and keeps the entry there, in the order of their digests" \
+	"$(referrers "http://$R/v2/team/app/manifests/sha256-${M2#sha256:}" | cut -d' ' -f1,2)" \
+	"$IDXMT
+$(printf '%s application/x-other\n%s application/spdx+json\n' "$REF" "$REF2" | sort)"
+expect_eq "the first image's tag is as it was" "$(referrers "http://$R/v2/team/app/manifests/$RTAG")" "$IDXMT
+$REFLINE"
+expect_exit "skopeo inspect still reads the first image" 0 skopeo inspect --tls-verify=false --format '{{.Digest}}' \
+	"docker://$R/team/app:v1"
+expect_eq "... its digest" "$T_OUT" "$M"
+
+# something that is no index at the referrers tag is an error, and left alone
+expect_exit "push with --no-referrers" 0 "$CPOLC" push --tls-verify=false --no-referrers app.oci "$R/clash/app:v1"
+expect_eq "... says nothing of referrers" "$T_OUT" "$R/clash/app:v1 $M $NBLOBS blobs pushed, 0 skipped"
+expect_exit "the image manifest put at its own referrers tag" 0 "$DRV" -k put "$R" clash/app "$RTAG" \
+	"app.oci/blobs/sha256/${M#sha256:}" application/vnd.oci.image.manifest.v1+json
+expect_exit "a referrers tag holding a manifest: exit 5" 5 "$CPOLC" push --tls-verify=false app.oci "$R/clash/app:v1"
+expect_match "... named" "$T_ERR" \
+	"the tag '$RTAG' of 'clash/app' holds a manifest of type 'application/vnd.oci.image.manifest.v1\\+json', not an image index of referrers: it is left as it is"
+expect_match "... the image itself went" "$T_ERR" "note: the image $M is in 'clash/app' under 'v1', without its referrers"
+expect_eq "... the tag still holds the manifest" \
+	"$(curl -s -o /dev/null -w '%header{docker-content-digest}' -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+		"http://$R/v2/clash/app/manifests/$RTAG")" "$M"
+
+# --no-referrers sends nothing of the SBOM
+expect_exit "push --no-referrers" 0 "$CPOLC" push --tls-verify=false --no-referrers app.oci "$R/bare/app:v1"
+expect_eq "... no request about the referrers tag, the referrer's manifest or blobs" \
+	"$(grep -E '"[A-Z]+ /v2/bare/app/(manifests/(sha256-|'"$REF"')|blobs/('"$SBOM"'|sha256:44136fa))' \
+		"$W/plain/reg.log" | head -n 3)" ""
+expect_eq "... no referrers tag" "$(referrers "http://$R/v2/bare/app/manifests/$RTAG")" none
 
 expect_exit "push without a destination tag: the layout's" 0 "$CPOLC" push --tls-verify=false app.oci:app "$R/team/app"
 expect_match "tagged as in the layout" "$T_OUT" "^$R/team/app:app $M "
@@ -116,7 +206,8 @@ expect_exit "push by a digest that is not the image's" 2 "$CPOLC" push --tls-ver
 expect_match "... says so" "$T_ERR" "is $M, not sha256:0"
 expect_exit "mount from another repository" 0 "$CPOLC" push --tls-verify=false --mount-from team/app app.oci \
 	"$R/other/app:v1"
-expect_eq "every blob mounted" "$T_OUT" "$R/other/app:v1 $M $NBLOBS blobs pushed ($NBLOBS mounted), 0 skipped"
+expect_eq "every blob mounted, the referrer's too" "$T_OUT" \
+	"$R/other/app:v1 $M $NALL blobs pushed ($NALL mounted), 0 skipped, 1 referrer"
 
 # an image index (in a copy of the layout): its manifest first, then the index
 cp -a app.oci multi.oci
@@ -183,7 +274,6 @@ expect_exit "nothing listens: exit 5 after retries" 5 "$CPOLC" push --tls-verify
 expect_match "... tried 5 times" "$T_ERR" "tried 5 times"
 
 # ---- the pull side of the client (tests/registry_driver), for serve --store ----------
-DRV=${CPOLC_BUILDDIR:-$CPOLC_SRCDIR}/tests/registry_driver
 CFG=$(python3 -c "import json; print(json.load(open('app.oci/blobs/sha256/${M#sha256:}'))['config']['digest'])")
 CFGSIZE=$(python3 -c "import json; print(json.load(open('app.oci/blobs/sha256/${M#sha256:}'))['config']['size'])")
 MSIZE=$(wc -c <"app.oci/blobs/sha256/${M#sha256:}")
@@ -206,7 +296,7 @@ expect_match "... refused before any request" "$T_ERR" "is no repository name"
 
 start_proxy "$PORT" keep.log || exit 1
 expect_exit "registry_push_image twice through one client" 0 "$DRV" -k push2 "127.0.0.1:$PPORT" kept/app v1 app.oci
-expect_eq "... the second uploads nothing" "$T_OUT" "$M $NBLOBS pushed 0 skipped, $M 0 pushed $NBLOBS skipped"
+expect_eq "... the second uploads nothing" "$T_OUT" "$M $NALL pushed 0 skipped, $M 0 pushed $NALL skipped"
 expect_eq "... and pings once" "$(grep -c '^GET /v2/ ' keep.log)" 1
 
 # ---- a hostile registry: everything it sends is bounded ---------------------------
@@ -226,7 +316,7 @@ expect_exit "push in chunks of 64 KiB" 0 "$CPOLC" push --tls-verify=false --chun
 	"127.0.0.1:$PPORT/chunked/app:v1"
 # the 300,000-byte layer compresses to about as much: five chunks at least
 expect_match "the large layer went in PATCH chunks" "$(grep -c '^PATCH .* 202$' chunk.log)" '^([5-9]|[1-9][0-9])$'
-expect_eq "one closing PUT per blob" "$(grep -c '^PUT .*/blobs/uploads/.* 201$' chunk.log)" "$NBLOBS"
+expect_eq "one closing PUT per blob" "$(grep -c '^PUT .*/blobs/uploads/.* 201$' chunk.log)" "$NALL"
 expect_exit "skopeo reads the chunked image" 0 skopeo inspect --tls-verify=false --format '{{.Digest}}' \
 	"docker://$R/chunked/app:v1"
 expect_eq "... with the same digest" "$T_OUT" "$M"
@@ -264,6 +354,19 @@ expect_exit "a 403 fails the push" 5 "$CPOLC" push --tls-verify=false --jobs 1 a
 expect_eq "a 4xx is not tried again" "$(grep -c '^POST ' deny.log)" 1
 expect_match "the registry's error is quoted" "$T_ERR" "answered 403 \(DENIED: not you\)"
 
+# ---- referrers through a registry with the referrers API, and a hostile one ----------
+start_proxy "$PORT" subject.log subject=1 || exit 1
+expect_exit "a registry that answers OCI-Subject" 0 "$CPOLC" push --tls-verify=false app.oci \
+	"127.0.0.1:$PPORT/subj/app:v1"
+expect_match "... has the referrer" "$T_OUT" ", 1 referrer$"
+expect_eq "... pushed by digest" "$(grep -c "^PUT /v2/subj/app/manifests/$REF 201" subject.log)" 1
+expect_eq "... and indexed by the registry: the tag is not touched" "$(grep -c '/manifests/sha256-' subject.log)" 0
+start_proxy "$PORT" hreferrers.log hostile=referrers || exit 1
+expect_exit "a referrers tag of a million values" 5 "$CPOLC" push --tls-verify=false app.oci \
+	"127.0.0.1:$PPORT/hostile/app:v1"
+expect_match "... is refused unparsed" "$T_ERR" "the tag '$RTAG' of 'hostile/app' holds a referrers list of more than 262144 values"
+expect_eq "... and not overwritten" "$(grep -c '^PUT /v2/hostile/app/manifests/sha256-' hreferrers.log)" 0
+
 # ---- Docker token auth ----------------------------------------------------------------
 start_proxy "$PORT" token.log bearer=alice:s3cret || exit 1
 expect_exit "token auth without credentials" 5 "$CPOLC" push --tls-verify=false app.oci \
@@ -274,6 +377,7 @@ expect_exit "token auth with --creds" 0 "$CPOLC" push --tls-verify=false --creds
 expect_eq "one token, for pull and push" "$(grep -c '^TOKEN' token.log)" 1
 expect_match "... scoped to the repository" "$(grep '^TOKEN' token.log | tail -n 1)" \
 	'scope=repository%3Atok%2Fapp%3Apull%2Cpush$'
+expect_eq "... which serves the referrers tag too" "$(grep -c "^PUT /v2/tok/app/manifests/$RTAG 201" token.log)" 1
 
 # ---- htpasswd auth ------------------------------------------------------------------
 if need_tool htpasswd; then
@@ -299,7 +403,10 @@ if need_tool htpasswd; then
 	REGISTRY_AUTH_FILE=$W/auth.json
 	export REGISTRY_AUTH_FILE
 	expect_exit "htpasswd: REGISTRY_AUTH_FILE" 0 "$CPOLC" push --tls-verify=false app.oci "$A/sec/app:v2"
-	expect_match "... pushed" "$T_OUT" "^$A/sec/app:v2 $M 0 blobs pushed, $NBLOBS skipped$"
+	expect_match "... pushed" "$T_OUT" "^$A/sec/app:v2 $M 0 blobs pushed, $NALL skipped, 1 referrer$"
+	expect_eq "... its referrers tag too, through the same credentials" \
+		"$(referrers "http://$A/v2/sec/app/manifests/$RTAG" -u 'bob:pa:ss w0rd')" "$IDXMT
+$REFLINE"
 	unset REGISTRY_AUTH_FILE
 	mkdir -p "$HOME/.docker"
 	cp "$W/auth.json" "$HOME/.docker/config.json"
@@ -368,7 +475,10 @@ if need_tool openssl; then
 	expect_match "... a certificate error" "$T_ERR" "cannot reach '$S'.*(certificate|issuer)"
 	expect_exit "TLS: --ca-file" 0 "$CPOLC" push --ca-file tls/ca.crt app.oci "$S/tls/app:v1"
 	expect_exit "TLS: --cert-dir" 0 "$CPOLC" push --cert-dir certs app.oci "$S/tls/app:v2"
-	expect_match "... nothing uploaded twice" "$T_OUT" "0 blobs pushed, $NBLOBS skipped"
+	expect_match "... nothing uploaded twice" "$T_OUT" "0 blobs pushed, $NALL skipped, 1 referrer$"
+	expect_eq "... the referrers tag over TLS" \
+		"$(referrers "https://$S/v2/tls/app/manifests/$RTAG" --cacert tls/ca.crt)" "$IDXMT
+$REFLINE"
 	expect_exit "TLS: --tls-verify=false" 0 "$CPOLC" push --tls-verify=false app.oci "$S/tls/app:v3"
 	expect_exit "skopeo reads it over TLS" 0 skopeo inspect --cert-dir certs --format '{{.Digest}}' \
 		"docker://$S/tls/app:v1"
@@ -378,7 +488,13 @@ fi
 # ---- build --push -----------------------------------------------------------------
 expect_exit "build --push" 0 "$CPOLC" build app.cpol -C cat -o built.oci --push "$R/built/app" --tls-verify=false
 expect_eq "build --push pushes what it built, under the policy's tag" "$T_OUT" \
-	"$R/built/app:app $M $NBLOBS blobs pushed, 0 skipped"
+	"$R/built/app:app $M $NALL blobs pushed, 0 skipped, 1 referrer"
+expect_eq "... with the SBOM at its referrers tag" "$(referrers "http://$R/v2/built/app/manifests/$RTAG")" "$IDXMT
+$REFLINE"
+expect_exit "build --push --no-referrers" 0 "$CPOLC" build app.cpol -C cat -o built2.oci --push "$R/built2/app" \
+	--tls-verify=false --no-referrers
+expect_eq "... pushes the image alone" "$T_OUT" "$R/built2/app:app $M $NBLOBS blobs pushed, 0 skipped"
+expect_eq "... no referrers tag" "$(referrers "http://$R/v2/built2/app/manifests/$RTAG")" none
 expect_exit "build --push to a bad reference writes nothing" 2 "$CPOLC" build app.cpol -C cat -o none.oci \
 	--push "$R/Bad"
 expect_eq "... no output" "$(ls -d none.oci 2>/dev/null)" ""

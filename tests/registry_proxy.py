@@ -14,11 +14,16 @@ say:
   hostile=big   answer a manifest GET with 5 MiB
   hostile=headers  answer every request with 200 header lines
   hostile=loop  redirect every request to itself
+  hostile=referrers  answer a GET of a referrers tag (manifests/sha256-...)
+                with 4 MiB of "{},"
+  subject=1     answer a manifest PUT whose JSON has a subject with
+                OCI-Subject, as a registry with the referrers API does
 
 It prints its port when it is ready to answer."""
 import base64
 import http.client
 import http.server
+import json
 import sys
 import threading
 
@@ -97,6 +102,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         if hostile == 'big' and '/manifests/' in self.path:
             return self.answer(200, b' ' * (5 << 20),
                                [('Content-Type', 'application/vnd.oci.image.manifest.v1+json')])
+        if hostile == 'referrers' and '/manifests/sha256-' in self.path and self.command == 'GET':
+            big = b'{"manifests":[' + b'{},' * ((4 << 20) // 3 - 10) + b'{}]}'
+            return self.answer(200, big, [('Content-Type', 'application/vnd.oci.image.index.v1+json')])
         if int(modes.get('drop', 0)) >= bump('drop'):
             log.write('%s %s dropped\n' % (self.command, self.path))
             self.close_connection = True
@@ -119,6 +127,10 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         r = c.getresponse()
         body = r.read()
         self.send_response(r.status)
+        if 'subject' in modes and self.command == 'PUT' and '/manifests/' in self.path and r.status == 201:
+            subject = json.loads(data).get('subject', {}).get('digest')
+            if subject:
+                self.send_header('OCI-Subject', subject)
         for k, v in r.getheaders():
             if k.lower() not in ('content-length', 'transfer-encoding', 'connection'):
                 self.send_header(k, v)

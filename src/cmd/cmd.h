@@ -118,6 +118,7 @@ struct push_args {
 	uint64_t chunk_size;
 	long long jobs;
 	struct strvec mount_from;
+	int no_referrers;
 };
 extern const char *const tls_verify_names[];
 #define OPT_PUSH(pa)                                                                                         \
@@ -138,10 +139,12 @@ extern const char *const tls_verify_names[];
 		OPT_INT(0, "jobs", &(pa)->jobs, "N", 1, REGISTRY_JOBS_MAX,                                   \
 			"upload up to N blobs at once (default 4)"),                                         \
 		OPT_LIST(0, "mount-from", &(pa)->mount_from, "REPO",                                         \
-			 "mount missing blobs from the repository REPO of\nthe same registry (repeat)")
+			 "mount missing blobs from the repository REPO of\nthe same registry (repeat)"),     \
+		OPT_BOOL_F(0, "no-referrers", &(pa)->no_referrers,                                           \
+			   "push the image alone, without its referrers\n(the SBOM)", OPT_NONEG)
 
 /* Push the image tagged tag (NULL: the only one) of the layout to dest as
- * pa says, printing "REF DIGEST N blobs pushed, M skipped" to stdout and a
+ * pa says, printing "REF DIGEST N blobs pushed, M skipped[, K referrers]" to stdout and a
  * progress line to stderr when it is a terminal. Returns the exit status;
  * errors in d. */
 int cmd_push_image(const struct push_args *pa, const char *layout, const char *tag,

@@ -45,6 +45,7 @@ int cmd_push_image(const struct push_args *pa, const char *layout, const char *t
 		.cert_dir = pa->cert_dir,
 		.chunk_size = pa->chunk_size,
 		.jobs = (int)pa->jobs,
+		.no_referrers = pa->no_referrers,
 	};
 	struct registry_push_result res;
 	bool tty = isatty(STDERR_FILENO);
@@ -65,7 +66,10 @@ int cmd_push_image(const struct push_args *pa, const char *layout, const char *t
 		printf("%s %s %zu blobs pushed", ref, res.digest, res.pushed);
 		if (res.mounted)
 			printf(" (%zu mounted)", res.mounted);
-		printf(", %zu skipped\n", res.skipped);
+		printf(", %zu skipped", res.skipped);
+		if (res.referrers)
+			printf(", %zu referrer%s", res.referrers, res.referrers == 1 ? "" : "s");
+		printf("\n");
 		free(ref);
 	}
 	registry_push_result_release(&res);
@@ -88,7 +92,8 @@ int cmd_push(int argc, char **argv)
 		.about = "Copy the image tagged TAG (without one: the only image) of the OCI layout\n"
 			 "LAYOUT to the repository REPO of the registry REGISTRY (HOST[:PORT]), under\n"
 			 "the tag given there, else the layout's tag. Blobs the registry has are\n"
-			 "skipped; the manifest goes last. REGISTRY/REPO@DIGEST pushes by digest.\n"
+			 "skipped; the manifest goes last, then its referrers (the SBOM) unless\n"
+			 "--no-referrers. REGISTRY/REPO@DIGEST pushes by digest.\n"
 			 "Exit 5 when the registry refuses or cannot be reached.\n",
 		.opts = opts,
 	};
