@@ -64,6 +64,8 @@ struct build_opts {
 	long long epoch;	    /* SOURCE_DATE_EPOCH */
 };
 
+struct comp_parts;
+
 struct build {
 	struct bc_program *prog;
 	const char *policy_path; /* where prog came from (borrowed from build_opts) */
@@ -73,6 +75,7 @@ struct build {
 	struct vm *vm;
 	struct decision dec;
 	bool runtime_error;		/* an admit filter failed at run time */
+	struct comp_parts *parts;	/* explain: collect the admit filters' parts (borrowed) */
 	char from_digest[72];		/* manifest digest of the `from` image, or "" */
 	char program_digest[72];	/* digest of the compiled module run, or "" */
 	long long epoch;		/* SOURCE_DATE_EPOCH of the layers composed */
