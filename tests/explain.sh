@@ -78,6 +78,15 @@ expect_eq "... is named, not the conjunct after it" "$(line 'blob 1.0')" \
 expect_exit "a field a candidate lacks" 3 "$CPOLC" explain scan.cpol blob -C cat
 expect_eq "... is null" "$(line 'blob 2.0')" \
 	"    blob 2.0: rejected by admit filter at scan.cpol:3:3: p.scan.critical == 0 is false (p.scan.critical = null)"
+printf 'fragment cap(n) {\n  admit p if p.size <= n;\n}\n\npolicy "twice" {\n  include "blob" >= "2.0";\n  use cap(10KiB);\n  use cap(1KiB);\n}\n' >twice.cpol
+expect_exit "a fragment's filter used twice" 3 "$CPOLC" explain twice.cpol blob -C cat
+expect_eq "... the use that rejects, at the value it was given" "$(line 'blob 2.0')" \
+	"    blob 2.0: rejected by admit filter at twice.cpol:2:3: p.size <= n is false (p.size = 3000 (2.9 KiB), n = 1024 (1.0 KiB))"
+X=$(printf '%0400d' 0 | tr 0 x)
+printf 'policy "long" {\n  include "blob" >= "2.0";\n  admit p if p.name + "%s" == "x";\n}\n' "$X" >long.cpol
+expect_exit "long expressions and values" 3 "$CPOLC" explain long.cpol blob -C cat
+expect_eq "... are cut at 300 bytes" "$(line 'blob 2.0' | sed -E 's/x{280,300}/X/g')" \
+	"    blob 2.0: rejected by admit filter at long.cpol:3:3: p.name + \"X... is false ((p.name + \"X...) = \"blobX...)"
 "$CPOLC" compile size.cpol -o size.cpolb
 expect_exit "a compiled module" 3 "$CPOLC" explain size.cpolb blob -C cat
 expect_eq "... says only where" "$(line 'blob 2.0')" \
