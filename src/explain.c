@@ -283,8 +283,8 @@ static bool of_bytes(const char *s)
 }
 
 /* Operand k of part pt on candidate p: its source text and value (JSON,
- * cut at SHOWN_MAX) into op; false when it could not be evaluated. */
-static bool operand(struct ex *x, const struct cat_prim *p, const struct comp_part *pt, int k, json_t *op)
+ * cut at SHOWN_MAX; null when it could not be evaluated) into op. */
+static void operand(struct ex *x, const struct cat_prim *p, const struct comp_part *pt, int k, json_t *op)
 {
 	struct strbuf e = STRBUF_INIT, v = STRBUF_INIT;
 	struct diag quiet;
@@ -308,7 +308,6 @@ static bool operand(struct ex *x, const struct cat_prim *p, const struct comp_pa
 	sb_release(&e);
 	sb_release(&v);
 	diag_release(&quiet);
-	return ok;
 }
 
 /* Has expression text e a space outside brackets and strings (so that
