@@ -34,9 +34,11 @@ struct comp_expr {
 /* The program of a module's tests: policy pol (from any module of p) as
  * comp_program compiles it, verified (so the policy's code is the code
  * eval runs), then each of xs[0..n) as a BC_EXPR block of its own, its
- * index in blocks[i], run with vm_eval_block. NULL after reporting. */
+ * index in blocks[i], run with vm_eval_block. With marks, a MARK starts
+ * each statement of the policy (vm_trace). NULL after reporting. */
 struct bc_program *comp_test_program(const struct program *p, const struct ast *pol,
-				     const struct comp_expr *xs, size_t n, uint32_t *blocks, struct diag *d);
+				     const struct comp_expr *xs, size_t n, uint32_t *blocks, bool marks,
+				     struct diag *d);
 /* cpolc explain: a conjunct of an admit filter (an operand of its `and`s,
  * or the whole condition), compiled into a BC_ADMIT block of its own with
  * the filter's locals (its captures, then the candidate), so that it runs

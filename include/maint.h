@@ -4,8 +4,9 @@
  *
  * The scripts are the package data's (cat_prim_debinfo). Only what runs
  * when a package is installed counts: preinst (for "install") and postinst
- * (for "configure"); in a `case "$1" in` the branches that cannot match
- * that argument are passed over. Each command line is classified
+ * (for "configure"); the branches of if, case, && and || that a first
+ * install cannot take ($2 is empty; see maint.c, "values and conditions")
+ * are passed over. Each command line is classified
  * (maint_classify), conservatively: a command is either
  *
  *   reproduced   update-alternatives --install (the links, in auto mode: the
@@ -17,7 +18,8 @@
  *                structure and builtins that only test or set variables,
  *                service managers (deb-systemd-helper, deb-systemd-invoke,
  *                invoke-rc.d, update-rc.d, systemctl), dpkg-maintscript-helper
- *                and dpkg --compare-versions (upgrades), ldconfig (the
+ *                and dpkg --compare-versions (upgrades), dpkg's queries,
+ *                debconf's questions (db_*, its confmodule), ldconfig (the
  *                dynamic linker's own paths serve without a cache),
  *                dpkg-trigger and update-alternatives --remove;
  *   not reproduced   everything else, reported per package (maint_report,

@@ -176,6 +176,12 @@ const char *oci_layer_media_type(enum oci_compression c);
 #define OCI_MT_INDEX	"application/vnd.oci.image.index.v1+json"
 #define OCI_MT_CONFIG	"application/vnd.oci.image.config.v1+json"
 
+/* Remove the images tagged tags[0..n) from the layout dir's index, with
+ * the referrers of images that go, and every blob nothing listed still
+ * references; under the layout's lock, which builds into it take too. 0 or
+ * -1 with an error in d. */
+int oci_layout_untag(const char *dir, const char *const *tags, size_t n, struct diag *d);
+
 /* Verify an image layout against digests: the manifest named by tag (NULL:
  * the only one) must have digest manifest_digest (NULL: not checked), every
  * blob it references must hash to its digest, and each uncompressed layer

@@ -39,7 +39,7 @@
  *    opcode's operand kind, stack effect or meaning, without bumping
  *    BC_FORMAT (bc.h): modules of the old format are then refused by
  *    version instead of being run with the wrong meaning.
- *  - The statement opcodes (INCLUDE .. WARNM) stay last: the verifier
+ *  - The statement opcodes (INCLUDE .. MARK) stay last: the verifier
  *    tells a statement by its number (is_statement in bc_verify.c, with a
  *    static assertion that fails to compile if this stops being true). A
  *    new statement opcode is appended at the end (old modules keep their
@@ -133,3 +133,5 @@ OP(WARNM, C, 1, 0, "text: record warn closure of block A, which returns its mess
 OP(GROUP, NONE, 2, 0, "name, gid: declare group name")
 OP(ACCOUNT, NONE, 6, 0, "name, uid, gid, comment, home, shell: declare a user (null: the default)")
 OP(DIRECTORY, N, 2, 0, "path, owner: a directory with mode A, owned by owner (null: root)")
+OP(MARK, NONE, 0, 0,
+   "coverage: the statement at this location is reached (emitted for cpolc test --coverage only)")

@@ -45,6 +45,8 @@ struct serve_opts {
 	unsigned max_compositions;	/* compositions running at once */
 	unsigned max_queue;		/* compositions waiting for a slot, beyond which 429 */
 	unsigned compose_timeout;	/* seconds a composition may take */
+	unsigned gc_after;		/* seconds a composition may go unpulled before it is
+					   collected; 0: never */
 	/* Called with one line (no newline) for each request served and each
 	 * composition; from any thread, one call at a time. May be NULL. */
 	void (*log)(void *ctx, const char *line);

@@ -92,9 +92,10 @@ int vm_run_checks(struct vm *vm, const struct bc_program *p, size_t *ndenied, si
  * next call on vm. */
 int vm_eval_block(struct vm *vm, const struct bc_program *p, uint32_t block, const struct value *args,
 		  uint32_t nargs, struct value *out, struct diag *d);
-/* Mark hit[pc] for every statement of the policy block the last selection
- * recorded (reached), pc < ncode: statement coverage for cpolc test. */
-void vm_reached(const struct vm *vm, uint8_t *hit, size_t ncode);
+/* Statement coverage (cpolc test --coverage): while set, every MARK the
+ * policy block runs at pc < ncode sets hit[pc]; NULL stops it. A program
+ * has MARKs only when compiled for coverage (comp_test_program). */
+void vm_trace(struct vm *vm, uint8_t *hit, size_t ncode);
 /* Evaluate a verified BC_EXPR block with no input (constant folding). *out
  * lives until the next call on vm. */
 int vm_eval_expr(struct vm *vm, const struct bc_program *p, uint32_t block, struct value *out,

@@ -90,7 +90,7 @@ static int flow_to(struct vctx *v, uint32_t from, uint32_t to, int32_t depth)
 
 /* Statements are told by number: INCLUDE and everything after it (and
  * HALT, which ends a policy block). So the statement opcodes must stay the
- * last ones of opcode_list.h. The assertion lists them: nineteen distinct
+ * last ones of opcode_list.h. The assertion lists them: twenty distinct
  * opcodes at or after INCLUDE fill [INCLUDE, OP__COUNT) exactly, so a
  * reorder that moves one out, or any other opcode in, fails to compile. */
 #define STMT_AT_END(op) ((op) >= OP_INCLUDE)
@@ -100,7 +100,7 @@ _Static_assert(STMT_AT_END(OP_INCLUDE) && STMT_AT_END(OP_INCLUDEV) && STMT_AT_EN
 		       STMT_AT_END(OP_CFGKEY) && STMT_AT_END(OP_FILE) && STMT_AT_END(OP_DENY) &&
 		       STMT_AT_END(OP_WARN) && STMT_AT_END(OP_ADMIT) && STMT_AT_END(OP_DENYM) &&
 		       STMT_AT_END(OP_WARNM) && STMT_AT_END(OP_GROUP) && STMT_AT_END(OP_ACCOUNT) &&
-		       STMT_AT_END(OP_DIRECTORY) && OP__COUNT - OP_INCLUDE == 19,
+		       STMT_AT_END(OP_DIRECTORY) && STMT_AT_END(OP_MARK) && OP__COUNT - OP_INCLUDE == 20,
 	       "the statement opcodes must be the last ones of opcode_list.h, and only they");
 
 static bool is_statement(enum bc_op op)

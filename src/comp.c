@@ -36,6 +36,7 @@ struct comp {
 	size_t last_mod;       /* the module of the last line_of */
 	struct loc use_loc;    /* the outermost `use` being expanded */
 	bool too_big;	       /* past COMP_MAX_CODE: reported once, then stop */
+	bool marks;	       /* a MARK before each statement (test coverage) */
 	int nerrors;
 	struct comp_parts *parts; /* cpolc explain: admit filters' parts, or NULL */
 };
@@ -950,10 +951,13 @@ static void if_stmt(struct cblock *cb, const struct ast *n)
 	}
 	jend = emit(cb, OP_JMP, 0, n->loc);
 	patch(cb, jf, here(cb));
-	if (n->b->kind == AST_IF)
+	if (n->b->kind == AST_IF) {
+		if (cb->c->marks) /* `else if` is a statement of its own */
+			emit(cb, OP_MARK, 0, n->b->loc);
 		if_stmt(cb, n->b);
-	else
+	} else {
 		stmts(cb, &n->b->kids);
+	}
 	patch(cb, jend, here(cb));
 }
 
@@ -1013,6 +1017,8 @@ static void stmt(struct cblock *cb, const struct ast *n)
 {
 	uint32_t b;
 
+	if (cb->c->marks && n->kind != AST_BLOCK)
+		emit(cb, OP_MARK, 0, n->loc);
 	switch (n->kind) {
 	case AST_INCLUDE:
 	case AST_BASE:
@@ -1244,9 +1250,10 @@ static uint32_t test_block(struct comp *c, const struct comp_expr *x)
 }
 
 struct bc_program *comp_test_program(const struct program *p, const struct ast *pol,
-				     const struct comp_expr *xs, size_t n, uint32_t *blocks, struct diag *d)
+				     const struct comp_expr *xs, size_t n, uint32_t *blocks, bool marks,
+				     struct diag *d)
 {
-	struct comp c = {.prog = p, .d = d};
+	struct comp c = {.prog = p, .d = d, .marks = marks};
 
 	c.bc = bc_new();
 	c.vm = vm_new();

@@ -899,6 +899,67 @@ static void collect_garbage(struct compose *c)
 	json_decref(now);
 }
 
+/* The entries of index idx that keep: no tag of tags[0..n), and no
+ * referrer of an image that goes. */
+static json_t *entries_without(const char *root, const json_t *idx, const char *const *tags, size_t n)
+{
+	const json_t *all = json_object_get(idx, "manifests");
+	json_t *e, **v = xcalloc(json_array_size(all) + 1, sizeof(*v)), *out = json_array();
+	size_t i, k = 0;
+
+	json_array_foreach(all, i, e)
+	{
+		const char *ref = ref_name(e);
+		bool drop = !json_is_object(e) || !json_is_string(json_object_get(e, "digest"));
+		for (size_t t = 0; t < n && ref && !drop; t++)
+			drop = !strcmp(ref, tags[t]);
+		if (!drop)
+			v[k++] = e;
+	}
+	for (i = 0; i < k; i++)
+		if (!oci_referrer_stale(root, v[i], v, k))
+			json_array_append(out, v[i]);
+	free(v);
+	return out;
+}
+
+int oci_layout_untag(const char *dir, const char *const *tags, size_t n, struct diag *d)
+{
+	struct compose c = {.d = d, .root = (char *)dir};
+	char *path = path_join(dir, "index.json"), *text = NULL;
+	json_t *idx;
+	json_error_t jerr;
+	int fd = -1, rc = -1;
+
+	if (lock_layout(&c, &fd) < 0)
+		goto out;
+	idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr);
+	if (!json_is_array(json_object_get(idx, "manifests"))) {
+		diag_file_error(d, path, 0, 0, "oci-io", "cannot read '%s': %s", path, jerr.text);
+		json_decref(idx);
+		goto out;
+	}
+	c.old_refs = referenced(dir);
+	json_object_set_new(idx, "manifests", entries_without(dir, idx, tags, n));
+	text = json_dumps(idx, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(idx);
+	if (!text)
+		abort();
+	if (write_file_atomic(path, text, strlen(text), 0644) < 0) {
+		diag_file_error(d, path, 0, 0, "oci-io", "cannot write '%s': %s", path, file_strerror(errno));
+		goto out;
+	}
+	collect_garbage(&c);
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	json_decref(c.old_refs);
+	free(text);
+	free(path);
+	return rc;
+}
+
 /* ---------------------------------------------------------------------------
  * The steps of oci_compose.
  */

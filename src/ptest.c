@@ -32,8 +32,9 @@ struct tcase {
 /* Statement coverage of one tested policy: the location of every
  * statement of its block, and whether a test reached it. */
 struct cov {
-	char *pol, *name; /* the policy's location (the key) and name */
-	char **locs;
+	char *pol, *name;    /* the policy's location (the key) and name */
+	char **locs;	     /* per pc: the statement a MARK starts, or NULL */
+	struct bc_line *key; /* per pc: its place, to sort by */
 	uint8_t *hit;
 	size_t n;
 };
@@ -45,6 +46,9 @@ struct run {
 	size_t ncases, capcases;
 	struct cov *covs;
 	size_t ncovs, capcovs;
+	/* -C: opened at the first test that resolves, lent to each one */
+	struct catset cs;
+	int cs_state; /* 0 not yet, 1 open, -2 failed (reported) */
 };
 
 static void source_text(struct diag *d, struct loc loc, struct strbuf *sb)
@@ -128,36 +132,62 @@ static struct cov *coverage_of(struct run *R, const struct ast *pol, const struc
 	c->n = b->ncode;
 	c->locs = xcalloc(b->ncode + 1, sizeof(*c->locs));
 	c->hit = xcalloc(b->ncode + 1, 1);
+	c->key = xcalloc(b->ncode + 1, sizeof(*c->key));
 	for (uint32_t pc = 0; pc < b->ncode; pc++) {
 		enum bc_op op = BC_OP(b->code[pc]);
-		if (op == OP_FORNEXT)
+		if (op == OP_FORNEXT) { /* two words: B is no opcode */
 			pc++;
-		else if (op >= OP_INCLUDE && op < OP__COUNT) {
+		} else if (op == OP_MARK) {
 			bc_where(bc, b, pc, buf, sizeof(buf));
 			c->locs[pc] = xstrdup(buf);
+			c->key[pc] = b->lines[pc];
 		}
 	}
 	return c;
 }
 
-/* Every statement location no test reached, once, in the policies' order. */
+struct cov_mark {
+	const char *loc;
+	struct bc_line key;
+	bool hit;
+};
+
+#define CMP(a, b) (((a) > (b)) - ((a) < (b)))
+
+static int mark_cmp(const void *a, const void *b)
+{
+	const struct bc_line *x = &((const struct cov_mark *)a)->key, *y = &((const struct cov_mark *)b)->key;
+
+	return x->file != y->file   ? CMP(x->file, y->file)
+	       : x->line != y->line ? CMP(x->line, y->line)
+				    : CMP(x->col, y->col);
+}
+
+/* Every statement no test reached, once, by file (the tested module
+ * first), line and column. A statement is reached when any of its MARKs
+ * is (a fragment's statement is marked once per `use`). */
 static void report_coverage(struct run *R, struct strbuf *out, const char *prefix, const char *suffix)
 {
 	for (size_t i = 0; i < R->ncovs; i++) {
 		struct cov *c = &R->covs[i];
-		for (size_t pc = 0; pc < c->n; pc++) {
-			bool reached = false, first = true;
-			if (!c->locs[pc])
-				continue;
-			for (size_t q = 0; q < c->n; q++)
-				if (c->locs[q] && !strcmp(c->locs[q], c->locs[pc])) {
-					reached |= c->hit[q];
-					first &= q >= pc;
-				}
-			if (!reached && first)
-				sb_addf(out, "%snot reached by any test: %s (policy '%s')%s\n", prefix,
-					c->locs[pc], c->name, suffix);
+		struct cov_mark *m = xcalloc(c->n + 1, sizeof(*m));
+		size_t n = 0, k = 0;
+
+		for (size_t pc = 0; pc < c->n; pc++)
+			if (c->locs[pc])
+				m[n++] = (struct cov_mark){c->locs[pc], c->key[pc], c->hit[pc]};
+		qsort(m, n, sizeof(*m), mark_cmp);
+		for (size_t j = 0; j < n; j++) { /* one per statement */
+			if (k && !mark_cmp(&m[k - 1], &m[j]))
+				m[k - 1].hit |= m[j].hit;
+			else
+				m[k++] = m[j];
 		}
+		for (size_t j = 0; j < k; j++)
+			if (!m[j].hit)
+				sb_addf(out, "%snot reached by any test: %s (policy '%s')%s\n", prefix,
+					m[j].loc, c->name, suffix);
+		free(m);
 	}
 }
 
@@ -166,6 +196,7 @@ static void cov_release(struct cov *c)
 	for (size_t pc = 0; pc < c->n; pc++)
 		free(c->locs[pc]);
 	free(c->locs);
+	free(c->key);
 	free(c->hit);
 	free(c->pol);
 	free(c->name);
@@ -281,44 +312,88 @@ static int expectations(struct run *R, struct tcase *tc, const struct bc_program
 	return status;
 }
 
-/* Decide for the test's request and check its expectations. */
+/* The test's request, checked against the policy's schema (located at
+ * the request statement, or the test without one), or NULL. */
+static json_t *valid_request(struct run *R, const struct tcase *tc, struct vm *vm,
+			     const struct bc_program *bc, const struct comp_expr *xs, const uint32_t *blocks,
+			     size_t n, const struct ast *t)
+{
+	bool has_request = n && xs[0].binder == NULL;
+	json_t *req = test_request(vm, bc, n ? &xs[0] : NULL, n ? blocks[0] : 0, t, R->d);
+	char *at = has_request ? diag_locstr(R->d, xs[0].expr->loc) : xstrdup(tc->at);
+
+	if (req && bc->schema && schema_validate(bc->schema, req, at, R->d)) {
+		json_decref(req);
+		req = NULL;
+	}
+	free(at);
+	return req;
+}
+
+/* The policy failed on the test's request (a runtime error, a resolution
+ * that fails): the test fails, its detail the errors reported since mark,
+ * which stay on stderr too. */
+static int policy_failed(struct run *R, struct tcase *tc, size_t mark, enum build_status st)
+{
+	sb_adds(&tc->detail,
+		st == BUILD_UNRESOLVED ? "the resolution failed:\n" : "the policy failed at run time:\n");
+	for (size_t i = mark; i < R->d->nentries; i++) {
+		const struct diag_entry *e = &R->d->entries[i];
+		char *where;
+		if (e->sev != DIAG_ERROR)
+			continue;
+		where = diag_where(R->d, e);
+		sb_addf(&tc->detail, "  %s%s%s\n", where ? where : "", where ? ": " : "", e->message);
+		free(where);
+	}
+	return T_FAIL;
+}
+
+/* Decide for the test's request and check its expectations. A catalog
+ * that does not open is an error of the run; the policy's own failure
+ * fails the test. */
 static int decide_and_expect(struct run *R, struct tcase *tc, const struct ast *t, struct bc_program *bc,
 			     const struct comp_expr *xs, const uint32_t *blocks, size_t n, struct cov *cov)
 {
 	struct build_opts bo = {0};
 	struct build b;
 	enum build_status st;
-	size_t first = n && xs[0].binder == NULL ? 1 : 0;
+	size_t first = n && xs[0].binder == NULL ? 1 : 0, mark;
 	json_t *dj;
 	int status = T_ERROR;
 
 	build_init(&b);
 	b.vm = vm_new();
-	b.request = test_request(b.vm, bc, n ? &xs[0] : NULL, n ? blocks[0] : 0, t, R->d);
+	b.request = valid_request(R, tc, b.vm, bc, xs, blocks, n, t);
 	b.prog = bc;
 	bo.catalogs = R->o->catalogs;
 	bo.ncatalogs = R->o->ncatalogs;
 	bo.policy_path = "";
-	if (b.request && bc->schema && first) {
-		char *at = diag_locstr(R->d, xs[0].expr->loc);
-		if (schema_validate(bc->schema, b.request, at, R->d)) {
-			json_decref(b.request);
-			b.request = NULL;
-		}
-		free(at);
-	} else if (b.request && bc->schema && schema_validate(bc->schema, b.request, tc->at, R->d)) {
+	if (b.request && bo.ncatalogs && !R->cs_state)
+		R->cs_state = catset_open(&R->cs, bo.catalogs, bo.ncatalogs, R->d) < 0 ? -2 : 1;
+	else if (b.request && bo.ncatalogs && R->cs_state < 0)
+		diag_error(R->d, t->nameloc, "test", "test '%s': the catalogs did not open (above)", t->str);
+	if (b.request && bo.ncatalogs && R->cs_state < 0) {
 		json_decref(b.request);
 		b.request = NULL;
+	} else if (bo.ncatalogs) {
+		b.cs = R->cs; /* lent: a resolution only reads it */
+		b.have_catalogs = true;
 	}
 	if (b.request) {
+		mark = R->d->nentries;
+		vm_trace(b.vm, cov->hit, cov->n);
 		st = build_decide_loaded(&b, &bo, R->d);
 		if (st == BUILD_OK || st == BUILD_DENIED) {
-			vm_reached(b.vm, cov->hit, cov->n);
 			dj = decision_to_json(&b.dec);
 			status = expectations(R, tc, bc, xs, blocks, first, n, dj);
 			json_decref(dj);
+		} else {
+			status = policy_failed(R, tc, mark, st);
 		}
 	}
+	b.have_catalogs = false; /* the run's, not the build's */
+	memset(&b.cs, 0, sizeof(b.cs));
 	build_release(&b); /* frees bc */
 	return status;
 }
@@ -330,7 +405,8 @@ static void run_test(struct run *R, const struct program *p, const struct ast *t
 	struct comp_expr *xs;
 	size_t n = test_exprs(t, &xs);
 	uint32_t *blocks = xcalloc(n + 1, sizeof(*blocks));
-	struct bc_program *bc = pol ? comp_test_program(p, pol, xs, n, blocks, R->d) : NULL;
+	size_t errors = R->d->nerrors;
+	struct bc_program *bc = pol ? comp_test_program(p, pol, xs, n, blocks, R->o->coverage, R->d) : NULL;
 
 	xgrow((void **)&R->cases, &R->capcases, R->ncases + 1, sizeof(*R->cases));
 	tc = &R->cases[R->ncases++];
@@ -341,7 +417,7 @@ static void run_test(struct run *R, const struct program *p, const struct ast *t
 	tc->status = T_ERROR;
 	if (bc)
 		tc->status = decide_and_expect(R, tc, t, bc, xs, blocks, n, coverage_of(R, pol, bc));
-	if (bc && tc->status == T_ERROR)
+	if (bc && tc->status != T_PASS && R->d->nerrors > errors)
 		diag_note(R->d, t->nameloc, "in test '%s'", t->str);
 	free(xs);
 	free(blocks);
@@ -441,8 +517,8 @@ static void report(struct run *R, struct strbuf *out, const struct ptest_counts 
 	if (f == PTEST_JUNIT)
 		sb_adds(out, "</testsuite>\n");
 	else
-		sb_addf(out, "%s%zu passed, %zu failed, %zu errors\n", f == PTEST_TAP ? "# " : "", c->passed,
-			c->failed, c->errors);
+		sb_addf(out, "%s%zu passed, %zu failed, %zu error%s\n", f == PTEST_TAP ? "# " : "", c->passed,
+			c->failed, c->errors, c->errors == 1 ? "" : "s");
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -491,6 +567,8 @@ enum ptest_status ptest_run(const struct ptest_opts *o, struct strbuf *out, stru
 	for (size_t i = 0; i < R.ncovs; i++)
 		cov_release(&R.covs[i]);
 	free(R.covs);
+	if (R.cs_state)
+		catset_release(&R.cs);
 	if (load_error || c->errors)
 		return PTEST_ERROR;
 	return c->failed ? PTEST_FAILED : PTEST_PASSED;

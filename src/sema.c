@@ -1043,6 +1043,26 @@ static void check_if(struct sema *S, struct ast *n)
 		check_block(S, &n->b->kids);
 }
 
+/* The elements of an entrypoint or cmd list literal are strings. */
+static void check_list_elems(struct sema *S, const struct ast *l, const char *what)
+{
+	for (size_t i = 0; i < l->kids.n; i++) {
+		const struct ast *e = l->kids.v[i];
+		struct sema_value v;
+		if (!e || e->kind == AST_ERROR)
+			continue;
+		sema_fold(e, &v);
+		if (v.type == SV_UNKNOWN || v.type == SV_STRING || v.type == SV_VERSION)
+			continue;
+		diag_error(S->d, e->loc, "type", "%s must be a list of strings, but element %zu is %s%s%s",
+			   what, i + 1,
+			   v.type == SV_NULL  ? ""
+			   : v.type == SV_INT ? "an "
+					      : "a ",
+			   sema_type_name(v.type), v.type == SV_INT ? "; write string(...)" : "");
+	}
+}
+
 /* Config values are strings (entrypoint and cmd: lists of strings), file
  * contents too: a value whose type is known otherwise is an error here
  * (the VM reports the others where they run). */
@@ -1055,6 +1075,8 @@ static void check_config_type(struct sema *S, const struct ast *n)
 	if (!n->a || n->a->kind == AST_ERROR)
 		return;
 	sema_fold(n->a, &v);
+	if (list && n->a->kind == AST_LIST)
+		check_list_elems(S, n->a, what);
 	if (v.type == SV_UNKNOWN || v.type == (list ? SV_LIST : SV_STRING) || (!list && v.type == SV_VERSION))
 		return;
 	if (list && v.type == SV_STRING)

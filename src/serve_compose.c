@@ -57,7 +57,7 @@ struct pull {
 	bool busy;	/* being worked out by one thread; the others wait */
 	bool transient; /* a failure that may not recur: not kept */
 	enum serve_status status;
-	const struct serve_comp *comp;
+	struct serve_comp *comp;
 	char *message;
 };
 
@@ -79,6 +79,15 @@ struct serve_composer {
 	struct strmap pulls;	 /* NAME \1 REF \1 IDENTITY \1 ROLES -> pull */
 	struct strmap catids;	 /* index path -> catident */
 	unsigned running, waiting;
+	/* collection (serve_collect): the keys being removed from disk, whose
+	 * composition waits; compositions collected, kept (a few KB each) for
+	 * the threads that may still hold them, freed at the end */
+	struct strmap collecting;
+	struct serve_comp **gone;
+	size_t ngone, capgone;
+	pthread_t gc_thread;
+	pthread_cond_t gc_wake;
+	bool gc_started, stopping;
 };
 
 static char *stamp_of(const char *path)
@@ -248,18 +257,11 @@ static void comp_free(struct serve_comp *comp)
 	free(comp);
 }
 
-/* Make comp known (under c->mu). Takes it; returns the one kept. */
-static const struct serve_comp *add_comp(struct serve_composer *c, struct serve_comp *comp)
+/* Let comp's manifest and blobs be fetched by digest (under c->mu). */
+static void name_content(struct serve_composer *c, struct serve_comp *comp)
 {
-	struct serve_comp *old = strmap_get(&c->comps, comp->key);
-	char *k;
+	char *k = key3(comp->name, comp->identity, comp->manifest);
 
-	if (old) {
-		comp_free(comp);
-		return old;
-	}
-	strmap_put(&c->comps, comp->key, comp);
-	k = key3(comp->name, comp->identity, comp->manifest);
 	strmap_put(&c->manifests, k, comp);
 	free(k);
 	for (size_t i = 0; i < comp->nblobs; i++) {
@@ -267,6 +269,19 @@ static const struct serve_comp *add_comp(struct serve_composer *c, struct serve_
 		strmap_put(&c->blobs, k, comp);
 		free(k);
 	}
+}
+
+/* Make comp known (under c->mu). Takes it; returns the one kept. */
+static struct serve_comp *add_comp(struct serve_composer *c, struct serve_comp *comp)
+{
+	struct serve_comp *old = strmap_get(&c->comps, comp->key);
+
+	if (old) {
+		comp_free(comp);
+		return old;
+	}
+	strmap_put(&c->comps, comp->key, comp);
+	name_content(c, comp);
 	return comp;
 }
 
@@ -282,6 +297,8 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 		   *manifest = json_string_value(json_object_get(j, "manifest"));
 	struct serve_comp *comp = NULL;
 	bool remote = json_is_true(json_object_get(j, "remote"));
+	struct stat st;
+	time_t used = stat(path, &st) == 0 ? st.st_mtime : 0;
 
 	free(path);
 	if (key && name && ref && identity && manifest && strlen(key) == 64 && digest_valid(manifest) &&
@@ -293,6 +310,7 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 		comp->identity = xstrdup(identity);
 		memcpy(comp->manifest, manifest, 72);
 		comp->remote = remote;
+		comp->used = used;
 		if (read_manifest(c, comp) < 0) {
 			comp_free(comp);
 			comp = NULL;
@@ -324,6 +342,185 @@ static void load_comps(struct serve_composer *c)
 	strvec_clear(&files);
 }
 
+/* ---- collection ----------------------------------------------------------
+ *
+ * With --gc-after, a composition nobody pulled for that long goes: first
+ * from memory (no map names it, no memo holds it; a pull of its key waits
+ * until its files are gone, then composes again), then its tag from the
+ * state layout with the blobs no other tag references, its record and its
+ * request; its lock stays with the audit log. A pass runs at start and
+ * every gc_after / 4 (1 s to 1 h). When a composition was last pulled is
+ * kept in memory and written to its record's mtime on each pass, so a
+ * restart goes on from there. */
+
+static void pull_reset(struct pull *p);
+static char *diag_text(struct diag *d);
+
+/* Forget the compositions pulled last before cutoff (under c->mu): their
+ * keys into keys (marked collecting), remote manifests into remote. */
+static void forget_stale(struct serve_composer *c, time_t cutoff, struct strvec *keys, struct strvec *remote)
+{
+	for (size_t i = 0; i < c->comps.cap; i++) {
+		struct serve_comp *comp = c->comps.v[i].val;
+		if (!comp || comp->used > cutoff)
+			continue;
+		strvec_push(keys, comp->key);
+		if (comp->remote)
+			strvec_push(remote, comp->manifest);
+		strmap_put(&c->collecting, comp->key, comp);
+		strmap_put(&c->comps, comp->key, NULL);
+		xgrow((void **)&c->gone, &c->capgone, c->ngone + 1, sizeof(*c->gone));
+		c->gone[c->ngone++] = comp;
+	}
+	if (!keys->n)
+		return;
+	for (size_t i = 0; i < c->pulls.cap; i++) {
+		struct pull *p = c->pulls.v[i].val;
+		if (p && !p->busy && p->comp && strmap_get(&c->collecting, p->comp->key))
+			pull_reset(p); /* worked out again at its next pull */
+	}
+	/* what is fetched by digest: the compositions that stay */
+	strmap_clear(&c->manifests);
+	strmap_clear(&c->blobs);
+	for (size_t i = 0; i < c->comps.cap; i++)
+		if (c->comps.v[i].val)
+			name_content(c, c->comps.v[i].val);
+}
+
+static void audit_collected(struct serve_composer *c, const struct serve_comp *comp)
+{
+	char now[32], *line;
+	json_t *rec;
+
+	serve_now(now);
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "time", now, "event", "collected", "identity",
+			comp->identity, "name", comp->name, "reference", comp->ref, "key", comp->key,
+			"manifest", comp->manifest);
+	line = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (serve_log_append(c->audit, line) < 0 && c->o->log)
+		c->o->log(c->o->log_ctx, "gc: cannot append to the audit log");
+	free(line);
+	json_decref(rec);
+}
+
+/* The files of the forgotten keys: the layout's tags (and the blobs only
+ * they referenced), the records and the requests; remote manifests no
+ * remaining composition names. Then their keys may be composed again. */
+static void remove_files(struct serve_composer *c, const struct strvec *keys, const struct strvec *remote)
+{
+	struct diag d;
+	bool untagged;
+
+	diag_init(&d);
+	untagged = oci_layout_untag(c->layout, (const char *const *)keys->v, keys->n, &d) == 0;
+	for (size_t i = 0; i < keys->n; i++) {
+		char *rec = xasprintf("%s/%s.json", c->compdir, keys->v[i]);
+		char *req = xasprintf("%s/%s.json", c->reqdir, keys->v[i]);
+		const struct serve_comp *comp;
+		if (untagged) /* else the next start loads it, and a pass tries again */
+			unlink(rec);
+		unlink(req);
+		pthread_mutex_lock(&c->mu);
+		comp = strmap_get(&c->collecting, keys->v[i]); /* kept in c->gone */
+		pthread_mutex_unlock(&c->mu);
+		audit_collected(c, comp); /* an fsync: not under the lock */
+		pthread_mutex_lock(&c->mu);
+		strmap_put(&c->collecting, keys->v[i], NULL);
+		pthread_mutex_unlock(&c->mu);
+		free(rec);
+		free(req);
+	}
+	for (size_t i = 0; i < remote->n; i++) {
+		bool named = false;
+		pthread_mutex_lock(&c->mu);
+		for (size_t k = 0; k < c->comps.cap && !named; k++) {
+			const struct serve_comp *comp = c->comps.v[k].val;
+			named = comp && !strcmp(comp->manifest, remote->v[i]);
+		}
+		if (!named) {
+			char *path = path_join(c->remotedir, remote->v[i] + 7);
+			unlink(path);
+			free(path);
+		}
+		pthread_mutex_unlock(&c->mu);
+	}
+	if (!untagged && c->o->log) {
+		char *msg = diag_text(&d), *line = xasprintf("gc: %s", msg);
+		c->o->log(c->o->log_ctx, line);
+		free(line);
+		free(msg);
+	}
+	diag_release(&d);
+	pthread_mutex_lock(&c->mu);
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* When each remaining composition was pulled last, as its record's mtime. */
+static void stamp_used(struct serve_composer *c)
+{
+	struct strvec keys = STRVEC_INIT;
+	time_t *used = NULL;
+	size_t cap = 0;
+
+	pthread_mutex_lock(&c->mu);
+	for (size_t i = 0; i < c->comps.cap; i++) {
+		const struct serve_comp *comp = c->comps.v[i].val;
+		if (!comp)
+			continue;
+		xgrow((void **)&used, &cap, keys.n + 1, sizeof(*used));
+		used[keys.n] = comp->used;
+		strvec_push(&keys, comp->key);
+	}
+	pthread_mutex_unlock(&c->mu);
+	for (size_t i = 0; i < keys.n; i++) {
+		char *rec = xasprintf("%s/%s.json", c->compdir, keys.v[i]);
+		struct timespec t[2] = {{.tv_sec = used[i]}, {.tv_sec = used[i]}};
+		struct stat st;
+		if (stat(rec, &st) == 0 && st.st_mtime < used[i])
+			utimensat(AT_FDCWD, rec, t, 0);
+		free(rec);
+	}
+	strvec_clear(&keys);
+	free(used);
+}
+
+static void collect_pass(struct serve_composer *c)
+{
+	struct strvec keys = STRVEC_INIT, remote = STRVEC_INIT;
+
+	pthread_mutex_lock(&c->mu);
+	forget_stale(c, time(NULL) - (time_t)c->o->gc_after, &keys, &remote);
+	pthread_mutex_unlock(&c->mu);
+	if (keys.n)
+		remove_files(c, &keys, &remote);
+	stamp_used(c);
+	strvec_clear(&keys);
+	strvec_clear(&remote);
+}
+
+static void *gc_main(void *arg)
+{
+	struct serve_composer *c = arg;
+	unsigned every = c->o->gc_after / 4;
+
+	every = every < 1 ? 1 : every > 3600 ? 3600 : every;
+	pthread_mutex_lock(&c->mu);
+	while (!c->stopping) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += every;
+		pthread_cond_timedwait(&c->gc_wake, &c->mu, &ts);
+		if (c->stopping)
+			break;
+		pthread_mutex_unlock(&c->mu);
+		collect_pass(c);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
 /* ---- the composer ------------------------------------------------------- */
 
 struct serve_composer *serve_composer_new(const struct serve_opts *o, struct serve_log *audit,
@@ -352,7 +549,12 @@ struct serve_composer *serve_composer_new(const struct serve_opts *o, struct ser
 	}
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->changed, NULL);
+	pthread_cond_init(&c->gc_wake, NULL);
 	load_comps(c);
+	if (o->gc_after) {
+		collect_pass(c); /* before the first pull */
+		c->gc_started = pthread_create(&c->gc_thread, NULL, gc_main, c) == 0;
+	}
 	return c;
 }
 
@@ -374,6 +576,17 @@ void serve_composer_free(struct serve_composer *c)
 {
 	if (!c)
 		return;
+	if (c->gc_started) {
+		pthread_mutex_lock(&c->mu);
+		c->stopping = true;
+		pthread_cond_signal(&c->gc_wake);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(c->gc_thread, NULL);
+	}
+	for (size_t i = 0; i < c->ngone; i++)
+		comp_free(c->gone[i]);
+	free(c->gone);
+	strmap_clear(&c->collecting);
 	for (size_t i = 0; i < c->comps.cap; i++)
 		comp_free(c->comps.v[i].val);
 	for (size_t i = 0; i < c->pulls.cap; i++) {
@@ -396,6 +609,7 @@ void serve_composer_free(struct serve_composer *c)
 	if (c->layout) {
 		pthread_mutex_destroy(&c->mu);
 		pthread_cond_destroy(&c->changed);
+		pthread_cond_destroy(&c->gc_wake);
 	}
 	free(c->layout);
 	free(c->compdir);
@@ -409,10 +623,12 @@ const struct serve_comp *serve_find_manifest(struct serve_composer *c, const cha
 					     const char *digest)
 {
 	char *k = key3(name, identity, digest);
-	const struct serve_comp *comp;
+	struct serve_comp *comp;
 
 	pthread_mutex_lock(&c->mu);
 	comp = strmap_get(&c->manifests, k);
+	if (comp)
+		comp->used = time(NULL);
 	pthread_mutex_unlock(&c->mu);
 	free(k);
 	return comp;
@@ -446,7 +662,7 @@ struct job {
 	char key[65];
 	enum serve_status status;
 	char *message;
-	const struct serve_comp *comp;
+	struct serve_comp *comp;
 	bool transient; /* the composition failed for a reason the inputs may not decide */
 };
 
@@ -849,6 +1065,7 @@ static struct serve_comp *new_comp(const struct job *j)
 	comp->name = xstrdup(j->name);
 	comp->ref = xstrdup(j->ref);
 	comp->identity = xstrdup(j->identity);
+	comp->used = time(NULL);
 	return comp;
 }
 
@@ -983,7 +1200,7 @@ static void compose(struct job *j)
 /* Work a pull out from its files: its key, then the composition. */
 static void work_out(struct job *j)
 {
-	const struct serve_comp *comp;
+	struct serve_comp *comp;
 
 	watch_add(j, j->reqfile);
 	watch_add(j, j->policy);
@@ -996,7 +1213,11 @@ static void work_out(struct job *j)
 		return;
 	compute_key(j);
 	pthread_mutex_lock(&j->c->mu);
+	while (strmap_get(&j->c->collecting, j->key)) /* its files are going: compose it again after */
+		pthread_cond_wait(&j->c->changed, &j->c->mu);
 	comp = strmap_get(&j->c->comps, j->key);
+	if (comp)
+		comp->used = time(NULL);
 	pthread_mutex_unlock(&j->c->mu);
 	if (comp && !strcmp(comp->identity, j->identity) && !strcmp(comp->name, j->name)) {
 		j->comp = comp;
@@ -1055,6 +1276,8 @@ void serve_compose(struct serve_composer *c, const char *name, const char *ref, 
 	while (p->busy)
 		pthread_cond_wait(&c->changed, &c->mu);
 	if (fresh(p) && p->status != SERVE_BUSY && !p->transient) {
+		if (p->comp)
+			p->comp->used = time(NULL);
 		result_of(p, r);
 		pthread_mutex_unlock(&c->mu);
 		goto out;

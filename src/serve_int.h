@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "serve.h"
 #include "util.h"
@@ -67,6 +68,7 @@ struct serve_comp {
 	char **blobs; /* config and layer digests */
 	size_t nblobs;
 	bool remote; /* found in --store: its blobs are there, not here */
+	time_t used; /* pulled last (its record's mtime, from an earlier run) */
 };
 
 /* The outcome of asking for NAME:REF as a client. */

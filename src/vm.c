@@ -734,6 +734,13 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					goto over;
 				return 0;
 			}
+			vmcase(OP_MARK)
+			{
+				if (pc < vm->ntrace)
+					vm->trace[pc] = 1;
+				pc++;
+			}
+			vmbreak;
 			vmcase(OP_INCLUDE) vmcase(OP_INCLUDEV) vmcase(OP_BASE) vmcase(OP_BASEV)
 				vmcase(OP_EXCLUDE) vmcase(OP_PLATFORM) vmcase(OP_FROM) vmcase(OP_CFG)
 					vmcase(OP_CFGKV) vmcase(OP_CFGKEY) vmcase(OP_FILE) vmcase(OP_DENY)
@@ -1054,28 +1061,10 @@ int vm_eval_block(struct vm *vm, const struct bc_program *p, uint32_t block, con
 	return run(vm, p, &p->blocks[block], out, NULL, d);
 }
 
-void vm_reached(const struct vm *vm, uint8_t *hit, size_t ncode)
+void vm_trace(struct vm *vm, uint8_t *hit, size_t ncode)
 {
-#define HIT(pc_)                                                                                             \
-	do {                                                                                                 \
-		if ((pc_) < ncode)                                                                           \
-			hit[(pc_)] = 1;                                                                      \
-	} while (0)
-	for (size_t i = 0; i < vm->nreqs; i++)
-		HIT(vm->reqs[i].pc);
-	for (size_t i = 0; i < vm->nexcls; i++)
-		HIT(vm->excls[i].pc);
-	for (size_t i = 0; i < vm->ncfgs; i++)
-		HIT(vm->cfgs[i].pc);
-	for (size_t i = 0; i < vm->nfiles; i++)
-		HIT(vm->files[i].pc);
-	for (size_t i = 0; i < vm->nclosures; i++)
-		HIT(vm->closures[i].pc);
-	if (vm->platform.name.type != VAL_NULL)
-		HIT(vm->platform.pc);
-	if (vm->from.name.type != VAL_NULL)
-		HIT(vm->from.pc);
-#undef HIT
+	vm->trace = hit;
+	vm->ntrace = hit ? ncode : 0;
 }
 
 /* Evaluate closure cl (cand: the candidate record for admit filters). */

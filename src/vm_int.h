@@ -79,6 +79,8 @@ struct vm {
 	 * The common record pays no check. */
 	bool over;
 	uint32_t over_pc;
+	uint8_t *trace; /* vm_trace: MARKs reached, ntrace of them */
+	size_t ntrace;
 	union {
 		struct vm_req req;
 		struct vm_named named;

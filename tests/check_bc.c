@@ -339,7 +339,7 @@ START_TEST(test_print_opcodes)
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save), i++) {
 		char want[64];
 		if (i == -2) {
-			ck_assert_str_eq(line, "; cpolc bytecode, format 3: 67 opcodes");
+			ck_assert_str_eq(line, "; cpolc bytecode, format 3: 68 opcodes");
 			continue;
 		}
 		if (i == -1) {

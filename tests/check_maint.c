@@ -32,6 +32,11 @@ START_TEST(test_classify)
 	ck_assert_int_eq(classify("X=1 deb-systemd-helper enable x.service"), MAINT_MOOT);
 	ck_assert_int_eq(classify("dpkg --compare-versions 1 lt 2"), MAINT_MOOT);
 	ck_assert_int_eq(classify("dpkg --add-architecture i386"), MAINT_NOT_REPRODUCED);
+	ck_assert_int_eq(classify("dpkg -s libc6"), MAINT_MOOT);
+	ck_assert_int_eq(classify("dpkg -i x.deb"), MAINT_NOT_REPRODUCED);
+	ck_assert_int_eq(classify("db_get libc6/upgrade"), MAINT_MOOT);
+	ck_assert_int_eq(classify(". /usr/share/debconf/confmodule"), MAINT_MOOT);
+	ck_assert_int_eq(classify(". /usr/share/x/helpers"), MAINT_NOT_REPRODUCED);
 	ck_assert_int_eq(classify("sed -n p /etc/x"), MAINT_MOOT);
 	ck_assert_int_eq(classify("sed -i s/a/b/ /etc/x"), MAINT_NOT_REPRODUCED);
 	ck_assert_int_eq(classify("/usr/sbin/update-ca-certificates --fresh"), MAINT_REPRODUCED);
@@ -45,13 +50,15 @@ START_TEST(test_classify)
 }
 END_TEST
 
-/* The warning and accounts of one postinst. */
-static char *scan(const char *postinst, struct maint *m)
+/* The warning and accounts of one script (which: "postinst" unless it
+ * starts with "preinst:"). */
+static char *scan(const char *script, struct maint *m)
 {
 	struct cat_prim p = {.name = "pkg", .version = "1"};
 	const struct cat_prim *v[] = {&p};
-	json_t *info = json_pack("{s:s, s:{s:s}, s:[]}", "control", "Package: pkg\n", "scripts", "postinst",
-				 postinst, "files");
+	bool pre = !strncmp(script, "preinst:", 8);
+	json_t *info = json_pack("{s:s, s:{s:s}, s:[s]}", "control", "Package: pkg\n", "scripts",
+				 pre ? "preinst" : "postinst", script + (pre ? 8 : 0), "files", "/.");
 	char *w;
 
 	maint_init(m);
@@ -84,13 +91,62 @@ START_TEST(test_reader)
 	expect_scan("cat <<EOF >/dev/null\nrm -rf /\nEOF\nln -s a b\n", "ln");
 	expect_scan("f() {\n  mv a b\n}\nf\nf\n", "mv");
 	expect_scan("echo x 2>&1 >>/etc/x\n", "output to /etc/x");
-	expect_scan(". /usr/share/debconf/confmodule\ndb_input high x || true\ndb_go\n",
-		    ". (sources a file), debconf");
+	expect_scan(". /usr/share/debconf/confmodule\ndb_input high x || true\ndb_go\n. /etc/x.conf\n",
+		    ". (sources a file)");
 	/* what is reproduced draws nothing, unless its arguments are variables */
 	expect_scan("update-alternatives --install /usr/bin/a a /usr/bin/a1 5\n", "");
 	expect_scan("update-alternatives --install /usr/bin/a a $P 5\n", "update-alternatives");
 	expect_scan("adduser --system --group --home /var/lib/s s >/dev/null\n", "");
 	expect_scan("adduser --system $U\n", "adduser");
+	/* if: branches a first install never takes ($2 is empty) are not read */
+	expect_scan("if [ -n \"$2\" ]; then\n  rm /a\nfi\ntouch /b\n", "touch");
+	expect_scan("if [ -z \"$2\" ]; then touch /a; else rm /b; fi\n", "touch");
+	expect_scan(
+		"if [ \"$1\" = configure ] && [ -n \"$2\" ]; then rm /a; elif true; then cp a b; else mv a "
+		"b; fi\n",
+		"cp");
+	expect_scan(
+		"old=\"$2\"\nif [ \"$old\" ] && dpkg --compare-versions \"$old\" lt 1.2; then rm /a; fi\n",
+		"");
+	expect_scan("if dpkg --compare-versions \"$2\" lt 1.2; then rm /a; fi\n", "rm");
+	expect_scan("if dpkg --compare-versions \"$2\" lt-nl 1.2; then rm /a; fi\n", "");
+	expect_scan("[ -n \"$2\" ] && rm /a || touch /b\n[ -z \"$2\" ] || cp a b\n", "touch");
+	expect_scan("t=$1\ncase \"$t\" in\n configure) touch /a ;;\n *) rm /b ;;\nesac\n", "touch");
+	expect_scan("case \"$1\" in\n  abort-upgrade|\\\n  remove)\n    rm /a ;;\n  \"configure\") touch /b "
+		    ";;\nesac\n",
+		    "touch");
+	expect_scan("f() {\n  true\n}\nv=$(f)\nw=$(g)\n", "g");
+	expect_scan("if [ \"configure\" = \"$1\" -a \"x$2\" != \"x\" ]; then rm /a; fi\n", "");
+	expect_scan("if [ \"$1\" = install -o \"$1\" = configure ]; then touch /a; fi\n", "touch");
+	/* at configure, a path the package ships exists (the scanned package ships /.) */
+	expect_scan("if [ ! -e /. ]; then rm /a; fi\nif [ ! -e /nope ]; then touch /b; fi\n", "touch");
+	expect_scan("preinst:if [ ! -e /. ]; then rm /a; fi\n", "rm"); /* not unpacked yet */
+	expect_scan("preinst:if [ \"$1\" = install ]; then touch /a; else rm /b; fi\n", "touch");
+	/* not known: both branches are read */
+	expect_scan("if [ -x /usr/bin/x ]; then rm /a; else touch /b; fi\n", "rm, touch");
+	expect_scan("if [ -n \"$V\" ]; then rm /a; fi\n", "rm");
+	expect_scan("if [ -n \"${2#x}\" ]; then rm /a; fi\n", "rm");
+	expect_scan("if [ -n \"${X:-}\" ]; then rm /a; fi\n", "rm");
+	/* ${N:-WORD}, $DPKG_ROOT (empty), arithmetic, probes */
+	expect_scan("if [ -n \"${2:-}\" ]; then rm /a; fi\nif [ -n \"${2:-x}\" ]; then touch /b; fi\n",
+		    "touch");
+	expect_scan("if [ \"$DPKG_ROOT\" = \"\" ]; then touch /a; else rm /b; fi\n", "touch");
+	expect_scan("n=$(( $(cat /x) + 1 ))\nm=$((1 + $(mkdir /y)))\n", "mkdir");
+	expect_scan("perl -e \"\" 2>/dev/null || true\nperl -e 'unlink \"/x\"'\n", "perl");
+	expect_scan("if [ -n \"$2\" ] | cat; then rm /a; fi\n", "rm");
+	/* a variable set where it may not run, in a function, or by `.` is unknown */
+	expect_scan("v=1\nif [ -x /x ]; then v=; fi\nif [ -n \"$v\" ]; then rm /a; fi\n", "rm");
+	expect_scan("v=1\nf() {\n  v=\n}\nf\nv=1\nif [ \"$v\" = 1 ]; then touch /a; else rm /b; fi\n",
+		    "touch, rm");
+	expect_scan("f() {\n  if [ -n \"$2\" ]; then rm /a; fi\n}\nf x y\n", "rm");
+	expect_scan("v=1\n. /x\nif [ \"$v\" = 1 ]; then touch /a; else rm /b; fi\n",
+		    ". (sources a file), touch, rm");
+	expect_scan("v=$2\n. /usr/share/debconf/confmodule\nif [ -n \"$v\" ]; then rm /a; fi\n", "");
+	expect_scan("v=1\nwhile read l; do v=; done </x\nif [ -n \"$v\" ]; then rm /a; fi\n", "rm");
+	expect_scan("v=1\nfor l in $L; do\n  v=\ndone\nif [ -n \"$v\" ]; then rm /a; fi\n", "rm");
+	expect_scan("v=1\n( v= )\nif [ -n \"$v\" ]; then rm /a; fi\n", "rm");
+	expect_scan("v=\n( v=1 ) && true\nif [ -n \"$v\" ]; then rm /a; else touch /b; fi\n", "rm, touch");
+	expect_scan("set -- upgrade 1.0\nif [ -n \"$2\" ]; then rm /a; fi\n", "rm");
 	/* bounds: a pattern of many stars is taken to match, unread */
 	expect_scan("case \"$1\" in\n*x*x*x*x*x*x*x*x*x*x*x*x*x*x*x*x*) touch /a ;;\nesac\n", "touch");
 }

@@ -16,11 +16,14 @@ for f in "$EX"/*/*.cpol "$EX"/*/*/*.cpol; do
 	expect_exit "lint -Werror ${f#"$EX"/}" 0 "$CPOLC" lint -Werror "$f"
 done
 
-# every example's tests pass (selection only: no catalog here)
+# every example's tests pass (selection only: no catalog here) and reach
+# every statement of the policy they test
 for f in "$EX"/*/*_test.cpol; do
 	[ -f "$f" ] || continue
-	expect_exit "test ${f#"$EX"/}" 0 "$CPOLC" test "$f"
+	expect_exit "test ${f#"$EX"/}" 0 "$CPOLC" test --coverage "$f"
 	expect_match "test ${f#"$EX"/}: all passed" "$T_OUT" "^[1-9][0-9]* passed, 0 failed, 0 errors$"
+	expect_eq "test ${f#"$EX"/}: every statement reached" \
+		"$(printf '%s\n' "$T_OUT" | grep 'not reached by any test')" ""
 done
 
 need_tool python3 || exit 0

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test.sh - `cpolc test` end to end: the reports of tests/golden/test in
 # every format (stdout, stderr and the exit status against NAME.out),
-# -k, --coverage, -C, and the errors that stop a test (exit 2).
+# -k, --coverage (lets, ifs, uses, fragments), -C, a policy that fails on a
+# test's request (exit 1), and the errors that stop a test (exit 2).
 # CPOLC_REGEN=1 rewrites the golden files (review the diff).
 . "${CPOLC_SRCDIR:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -46,6 +47,10 @@ golden errors errors.cpol
 golden bad bad.cpol
 golden typed typed.cpol
 golden two shop.cpol selected_test.cpol -C cat -k dev
+golden cover cover.cpol --coverage
+golden cover.prod cover.cpol --coverage -k prod --format tap
+golden failing failing.cpol -C cat
+golden nocat failing.cpol -C nocat
 
 expect_exit "no file" 2 "$CPOLC" test
 expect_exit "a missing file" 2 "$CPOLC" test "$W/nope.cpol"

@@ -76,12 +76,13 @@ static int run(const struct serve_opts *so, unsigned grace, const struct diag_op
 	"the request, the catalogs and the client are unchanged; then it composes\n"                         \
 	"again. A denial answers 403 DENIED with the deny messages. Every composition\n"                     \
 	"and every manifest served is logged under --state before it is served.\n"                           \
+	"With --gc-after, compositions nobody pulled for that long are removed.\n"                           \
 	"SIGTERM or SIGINT stops it after the responses in flight.\n"
 
 struct serve_args {
 	struct serve_opts so;
 	struct strvec cats;
-	long long maxconn, timeout, maxcomp, maxqueue, ctimeout, grace;
+	long long maxconn, timeout, maxcomp, maxqueue, ctimeout, grace, gc_after;
 	int store_tls;
 	struct diag_opts dopts;
 };
@@ -99,6 +100,7 @@ static int go(struct serve_args *a)
 	a->so.max_connections = (unsigned)a->maxconn, a->so.timeout = (unsigned)a->timeout;
 	a->so.max_compositions = (unsigned)a->maxcomp, a->so.max_queue = (unsigned)a->maxqueue;
 	a->so.compose_timeout = (unsigned)a->ctimeout;
+	a->so.gc_after = (unsigned)a->gc_after;
 	a->so.store_insecure = a->store_tls == 1;
 	return run(&a->so, (unsigned)a->grace, &a->dopts);
 }
@@ -153,6 +155,9 @@ int cmd_serve(int argc, char **argv)
 			"stop a composition that takes longer (default 600)"),
 		OPT_INT(0, "grace", &a.grace, "SECONDS", 0, 3600,
 			"on SIGTERM, wait this long for responses in flight\n(default 30)"),
+		OPT_INT(0, "gc-after", &a.gc_after, "SECONDS", 0, 315360000,
+			"remove a composition nobody pulled for this long\n(its lock stays; default 0: "
+			"never)"),
 		OPT_DIAG(&a.dopts),
 		OPT_END(),
 	};

@@ -33,7 +33,8 @@ int cmd_test(int argc, char **argv)
 		.about = "Run the test blocks of .cpol files: each decides its policy for its request\n"
 			 "and checks its expectations against the decision. The report goes to\n"
 			 "stdout, errors to stderr. Exit 0 when every test passed, 1 when a test\n"
-			 "failed, 2 on errors (a file that does not load, a runtime error).\n",
+			 "failed (an expectation, or the policy on the test's request), 2 on errors\n"
+			 "(a file that does not load, a test that cannot run).\n",
 		.opts = opts,
 	};
 	struct ptest_opts po = {0};

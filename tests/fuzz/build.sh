@@ -4,7 +4,7 @@
 # config.h go to OUTDIR (default tests/fuzz/out), then every library source
 # is compiled with -fsanitize=fuzzer-no-link,address,undefined and linked
 # into fuzz_parse, fuzz_cpolb, fuzz_json, fuzz_tar, fuzz_lock, fuzz_registry,
-# fuzz_deb, fuzz_from and fuzz_apt.
+# fuzz_deb, fuzz_from, fuzz_apt and fuzz_maint.
 #
 # Needs clang and libclang-rt-14-dev (or the clang version's runtime).
 set -eu
@@ -45,7 +45,7 @@ for f in "$src"/src/*.c "$out/grammar/parser.c" "$out/grammar/lexer.c"; do
 	# recompile what changed, everything when a header changed
 	[ "$o" -nt "$f" ] && [ "$o" -nt "$newest_h" ] || echo "$CC $CFLAGS -fsanitize=fuzzer-no-link -c $f -o $o"
 done | xargs -r -P "$JOBS" -I{} sh -c '{}'
-for t in fuzz_parse fuzz_cpolb fuzz_json fuzz_tar fuzz_lock fuzz_registry fuzz_deb fuzz_from fuzz_apt; do
+for t in fuzz_parse fuzz_cpolb fuzz_json fuzz_tar fuzz_lock fuzz_registry fuzz_deb fuzz_from fuzz_apt fuzz_maint; do
 	$CC $CFLAGS -fsanitize=fuzzer "$src/tests/fuzz/$t.c" $objs $LIBS -o "$out/$t"
 	echo "built $out/$t"
 done

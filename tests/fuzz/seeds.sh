@@ -9,7 +9,7 @@ out=${1:-$src/tests/fuzz/out/seeds}
 : "${CPOLC:=$src/cpolc}"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cpolc-seeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock" "$out/fuzz_registry" "$out/fuzz_deb" "$out/fuzz_from" "$out/fuzz_apt"
+mkdir -p "$out/fuzz_parse" "$out/fuzz_cpolb" "$out/fuzz_json" "$out/fuzz_tar" "$out/fuzz_lock" "$out/fuzz_registry" "$out/fuzz_deb" "$out/fuzz_from" "$out/fuzz_apt" "$out/fuzz_maint"
 
 # fuzz_parse: every policy in the tree; fuzz_cpolb: each compiled
 n=0
@@ -141,7 +141,19 @@ printf '\005# a comment\nTypes: deb deb-src\nURIs: http://deb.example/debian fil
 printf '\004\000[{"id": "DEBIAN-CVE-2099-1", "upstream": ["CVE-2099-1"], "affected": [{"package": {"ecosystem": "Debian:12", "name": "foo"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.1"}, {"introduced": "2"}, {"last_affected": "2.5"}]}], "versions": ["1.0"]}], "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"}]}]' >"$a/osv"
 printf '\004\001{"matches": [{"vulnerability": {"id": "CVE-1", "severity": "High", "fix": {"versions": ["2"]}}, "relatedVulnerabilities": [{"id": "CVE-2"}], "artifact": {"name": "libfoo", "version": "1.0-1"}}]}' >"$a/grype"
 
+# fuzz_maint: BYTE (odd: preinst) + script; the real scripts of the .deb
+# fixtures when they are there (tests/fetch-fixtures.sh), and a few made here
+m=$out/fuzz_maint
+for d in "$src"/tests/fixtures/debs/*.deb "$src"/tests/fixtures/debs-py/*.deb; do
+	[ -f "$d" ] || continue
+	rm -rf "$tmp/ctl" && mkdir "$tmp/ctl" && dpkg-deb -e "$d" "$tmp/ctl" 2>/dev/null || continue
+	b=$(basename "$d" .deb)
+	[ -f "$tmp/ctl/preinst" ] && { printf '\001'; cat "$tmp/ctl/preinst"; } >"$m/$b.preinst"
+	[ -f "$tmp/ctl/postinst" ] && { printf '\000'; cat "$tmp/ctl/postinst"; } >"$m/$b.postinst"
+done
+printf '\000#!/bin/sh\nset -e\nold=$2\ncase "$1" in\n  configure)\n    if [ -z "$old" ] && [ ! -e /etc/pkg.conf ]; then\n      cp /usr/share/pkg/conf /etc/pkg.conf\n    elif dpkg --compare-versions "$old" lt-nl 1.0; then\n      rm -f /etc/old\n    fi\n    adduser --system --group --home /var/lib/pkg pkg\n    update-alternatives --install /usr/bin/p p /usr/bin/pkg 10\n    ;;\n  abort-upgrade|\\\n  remove) : ;;\nesac\nf() { v=$(( $(cat /x) + 1 )); [ "${DPKG_ROOT:-}" = "" -a -n "$v" ] && touch /y; }\nf\n' >"$m/made"
+
 echo "seeds: $(ls "$out/fuzz_parse" | wc -l) parse, $(ls "$out/fuzz_cpolb" | wc -l) cpolb," \
 	"$(ls "$out/fuzz_json" | wc -l) json, $(ls "$out/fuzz_tar" | wc -l) tar, $(ls "$out/fuzz_lock" | wc -l) lock," \
 	"$(ls "$out/fuzz_registry" | wc -l) registry, $(ls "$out/fuzz_deb" | wc -l) deb, $(ls "$out/fuzz_from" | wc -l) from," \
-	"$(ls "$out/fuzz_apt" | wc -l) apt"
+	"$(ls "$out/fuzz_apt" | wc -l) apt, $(ls "$out/fuzz_maint" | wc -l) maint"
