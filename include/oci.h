@@ -176,6 +176,12 @@ const char *oci_layer_media_type(enum oci_compression c);
 #define OCI_MT_INDEX	"application/vnd.oci.image.index.v1+json"
 #define OCI_MT_CONFIG	"application/vnd.oci.image.config.v1+json"
 
+/* The referrers the layout dir lists: an object from each subject's
+ * manifest digest to the index entries (descriptors with artifactType) of
+ * the artifacts whose manifest names it, in index order. Unreadable
+ * entries are passed over; an unreadable index gives {}. */
+json_t *oci_referrers(const char *dir);
+
 /* Remove the images tagged tags[0..n) from the layout dir's index, with
  * the referrers of images that go, and every blob nothing listed still
  * references; under the layout's lock, which builds into it take too. 0 or

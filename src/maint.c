@@ -868,6 +868,25 @@ static const char *structure(struct reader *r, const char *p)
 	return p;
 }
 
+/* At p, an operator that ends a command: ; ;; && || | & ( ) or a newline.
+ * Returns its last byte. */
+static const char *operator(struct reader *r, const char *p)
+{
+	char c = *p;
+	bool two = (c == ';' || c == '&' || c == '|') && p[1] == c;
+
+	r->sep = two && c == '&'	? SEP_AND
+		 : two && c == '|'	? SEP_OR
+		 : c == '&' || c == '|' ? SEP_PIPE
+					: SEP_SEQ;
+	separator(r, c == ';' && p[1] == ';'); /* the command before ( or ) ends */
+	if (c == '(')
+		r->parens++;
+	else if (c == ')')
+		r->parens -= r->parens > 0;
+	return p + two;
+}
+
 static void read_text(struct reader *r, const char *p, int depth)
 {
 	const char *e;
@@ -933,19 +952,7 @@ static void read_text(struct reader *r, const char *p, int depth)
 			end_word(r);
 		} else if (c == '\n' || c == ';' || c == '&' || c == '|' || c == ')' ||
 			   (c == '(' && !r->in_word)) {
-			bool two = (c == ';' || c == '&' || c == '|') && p[1] == c;
-
-			r->sep = two && c == '&'	? SEP_AND
-				 : two && c == '|'	? SEP_OR
-				 : c == '&' || c == '|' ? SEP_PIPE
-							: SEP_SEQ;
-			separator(r, c == ';' && p[1] == ';'); /* the command before ( or ) ends */
-			if (c == '(')
-				r->parens++;
-			else if (c == ')')
-				r->parens -= r->parens > 0;
-			if (two)
-				p++;
+			p = operator(r, p);
 		} else {
 			sb_addc(&r->word, c);
 			r->in_word = true;

@@ -93,3 +93,33 @@ bool oci_referrer_stale(const char *root, const json_t *entry, json_t *const *v,
 	diag_release(&quiet);
 	return stale;
 }
+
+json_t *oci_referrers(const char *dir)
+{
+	char *path = path_join(dir, "index.json");
+	json_error_t jerr;
+	json_t *idx = json_load_regular(path, OCI_MANIFEST_MAX, 0, &jerr), *out = json_object(), *e;
+	struct diag quiet;
+	size_t i;
+
+	free(path);
+	diag_init(&quiet);
+	json_array_foreach(json_object_get(idx, "manifests"), i, e)
+	{
+		const char *dg = json_string_value(json_object_get(e, "digest")), *subject;
+		json_t *m, *list;
+		if (!oci_is_artifact(e) || !dg || !digest_valid(dg))
+			continue;
+		m = oci_read_json_blob(dir, dg, &quiet);
+		subject = json_string_value(json_object_get(json_object_get(m, "subject"), "digest"));
+		if (subject && digest_valid(subject)) {
+			if (!(list = json_object_get(out, subject)))
+				json_object_set_new(out, subject, list = json_array());
+			json_array_append(list, e);
+		}
+		json_decref(m);
+	}
+	diag_release(&quiet);
+	json_decref(idx);
+	return out;
+}

@@ -6,6 +6,7 @@
  *   GET|HEAD /v2/NAME/manifests/REF      REF a tag (composes) or a digest (looks up)
  *   GET|HEAD /v2/NAME/blobs/DIGEST       streamed from the state layout, Range too
  *   GET  /v2/NAME/tags/list              the requests of NAME (?n=&last= pages)
+ *   GET  /v2/NAME/referrers/DIGEST       the artifacts (SBOM) of a manifest (?artifactType=)
  *
  * Errors are the spec's JSON bodies ({"errors": [{"code", "message"}]}).
  * Nothing a client sends is accepted as a body; headers are bounded by the
@@ -13,6 +14,7 @@
  */
 #include "config.h"
 
+#include "oci.h"
 #include "serve_int.h"
 
 #include <arpa/inet.h>
@@ -148,6 +150,22 @@ static enum MHD_Result send_manifest(struct req *r, const char *name, const char
 	return queue(r, MHD_HTTP_OK, resp);
 }
 
+/* A referrer's manifest (an artifact manifest: its SBOM), by digest. */
+static enum MHD_Result send_referrer(struct req *r, const char *name, const struct serve_ref *ref)
+{
+	struct MHD_Response *resp;
+
+	if (!accepts(r, OCI_MT_MANIFEST))
+		return error(r, MHD_HTTP_NOT_FOUND, "MANIFEST_UNKNOWN",
+			     "the manifest's media type is not in Accept");
+	if (access_log(r, name, ref->digest, ref->digest) < 0)
+		return error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "UNKNOWN", "cannot write the access log");
+	resp = buffer(ref->bytes, ref->len, OCI_MT_MANIFEST);
+	MHD_add_response_header(resp, "Docker-Content-Digest", ref->digest);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, ref->digest);
+	return queue(r, MHD_HTTP_OK, resp);
+}
+
 static enum MHD_Result manifest(struct req *r, const char *name, const char *ref)
 {
 	static const struct {
@@ -170,6 +188,8 @@ static enum MHD_Result manifest(struct req *r, const char *name, const char *ref
 			digest_valid(ref) ? serve_find_manifest(r->s->comp, name, identity, ref) : NULL;
 		if (!c)
 			return error(r, MHD_HTTP_NOT_FOUND, "MANIFEST_UNKNOWN", "no such manifest");
+		if (serve_comp_ref(c, ref))
+			return send_referrer(r, name, serve_comp_ref(c, ref));
 		return send_manifest(r, name, ref, c);
 	}
 	if (!tag_valid(ref))
@@ -310,18 +330,48 @@ static enum MHD_Result tags(struct req *r, const char *name)
 	return queue(r, MHD_HTTP_OK, resp);
 }
 
+/* ---- referrers ------------------------------------------------------------ */
+
+/* GET /v2/NAME/referrers/DIGEST[?artifactType=T] (distribution spec 1.1):
+ * an image index of the artifacts whose subject is DIGEST, empty when the
+ * client may see no such manifest (never 404), filtered by artifactType. */
+static enum MHD_Result referrers(struct req *r, const char *name, const char *digest)
+{
+	const char *type = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, "artifactType");
+	const struct serve_comp *c;
+	json_t *list = json_array(), *body;
+	struct MHD_Response *resp;
+	char *text;
+
+	if (!digest_valid(digest))
+		return error(r, MHD_HTTP_BAD_REQUEST, "DIGEST_INVALID", "not a sha256 digest");
+	c = serve_find_manifest(r->s->comp, name, r->user ? r->user : "", digest);
+	for (size_t i = 0; c && !strcmp(c->manifest, digest) && i < c->nrefs; i++)
+		if (!type || !strcmp(type, c->refs[i].type))
+			json_array_append_new(list, json_loads(c->refs[i].desc, 0, NULL));
+	body = json_pack("{s:i, s:s, s:o}", "schemaVersion", 2, "mediaType", OCI_MT_INDEX, "manifests", list);
+	text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(body);
+	resp = buffer(text, strlen(text), OCI_MT_INDEX);
+	free(text);
+	if (type)
+		MHD_add_response_header(resp, "OCI-Filters-Applied", "artifactType");
+	return queue(r, MHD_HTTP_OK, resp);
+}
+
 /* ---- routing ------------------------------------------------------------ */
 
-/* Split "NAME/KIND/REST" at the last "/manifests/", "/blobs/" or
- * "/tags/list". Returns the kind (0 none, 1 manifests, 2 blobs, 3 tags) and
+/* Split "NAME/KIND/REST" at the last "/manifests/", "/blobs/",
+ * "/tags/list" or "/referrers/". Returns the kind (0 none, 1 manifests, 2
+ * blobs, 3 tags, 4 referrers) and
  * sets *name (allocated) and *rest (inside path). */
 static int route(const char *path, char **name, const char **rest)
 {
-	static const char *const kinds[] = {"/manifests/", "/blobs/", "/tags/list"};
+	static const char *const kinds[] = {"/manifests/", "/blobs/", "/tags/list", "/referrers/"};
 	const char *best = NULL;
 	int kind = 0;
 
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 4; k++) {
 		const char *p = path, *hit = NULL;
 		while ((p = strstr(p, kinds[k])))
 			hit = p++;
@@ -389,6 +439,9 @@ static enum MHD_Result dispatch(struct req *r)
 		ret = manifest(r, name, rest);
 	else if (kind == 2)
 		ret = blob(r, name, rest);
+	else if (kind == 4)
+		ret = r->head ? error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "UNSUPPORTED", "use GET")
+			      : referrers(r, name, rest);
 	else
 		ret = r->head ? error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "UNSUPPORTED", "use GET")
 			      : tags(r, name);

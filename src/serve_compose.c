@@ -44,6 +44,7 @@
 #define REQUEST_MAX_BYTES  (1u << 20)
 #define MANIFEST_MAX_BYTES (4u << 20)
 #define STDERR_MAX_BYTES   (256u << 10)
+#define REFS_MAX	   16 /* referrers of one composition served */
 
 /* A file that decided a pull, and its stamp then ("" when missing). */
 struct watch {
@@ -222,24 +223,90 @@ static int manifest_blobs(struct serve_comp *comp)
 	return 0;
 }
 
+/* The blob of digest read from path, when it is a regular file of at most
+ * MANIFEST_MAX_BYTES that hashes to it; else NULL. */
+static char *read_checked(const char *path, const char *digest, size_t *len)
+{
+	struct stat st;
+	char *bytes = NULL, hex[65];
+
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MANIFEST_MAX_BYTES ||
+	    read_file(path, &bytes, len) < 0)
+		return NULL;
+	sha256_hex(bytes, *len, hex);
+	if (strcmp(hex, digest + 7)) {
+		free(bytes);
+		return NULL;
+	}
+	return bytes;
+}
+
 /* Read manifest digest of the state layout into comp. 0 or -1. */
 static int read_manifest(struct serve_composer *c, struct serve_comp *comp)
 {
 	char *path = comp->remote ? path_join(c->remotedir, comp->manifest + 7)
-				  : serve_blob_path(c, comp->manifest),
-	     hex[65];
-	struct stat st;
+				  : serve_blob_path(c, comp->manifest);
 
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MANIFEST_MAX_BYTES ||
-	    read_file(path, &comp->bytes, &comp->len) < 0) {
-		free(path);
-		return -1;
-	}
+	comp->bytes = read_checked(path, comp->manifest, &comp->len);
 	free(path);
-	sha256_hex(comp->bytes, comp->len, hex);
-	if (strcmp(hex, comp->manifest + 7))
-		return -1;
-	return manifest_blobs(comp);
+	return comp->bytes ? manifest_blobs(comp) : -1;
+}
+
+/* Add the digest of descriptor desc to comp's blobs, when it is one. */
+static void add_blob(struct serve_comp *comp, const json_t *desc, size_t *cap)
+{
+	const char *dg = json_string_value(json_object_get(desc, "digest"));
+
+	if (!dg || !digest_valid(dg))
+		return;
+	xgrow((void **)&comp->blobs, cap, comp->nblobs + 1, sizeof(*comp->blobs));
+	comp->blobs[comp->nblobs++] = xstrdup(dg);
+}
+
+/* The referrers of comp's manifest among refs (oci_referrers of the
+ * layout), at most REFS_MAX: their manifests, checked against their
+ * digests, and their blobs, which comp then serves too. One that does not
+ * hold up is left out. */
+static void attach_referrers(struct serve_composer *c, struct serve_comp *comp, const json_t *refs)
+{
+	const json_t *e, *l;
+	size_t i, k, cap = comp->nblobs;
+
+	json_array_foreach(json_object_get(refs, comp->manifest), i, e)
+	{
+		const char *dg = json_string_value(json_object_get(e, "digest")), *type;
+		char *path, *bytes;
+		size_t len = 0;
+		struct serve_ref *r;
+		json_t *m;
+		if (!dg || !digest_valid(dg) || comp->nrefs >= REFS_MAX)
+			continue;
+		path = serve_blob_path(c, dg);
+		bytes = read_checked(path, dg, &len);
+		free(path);
+		if (!bytes || !(m = json_loadb(bytes, len, 0, NULL))) {
+			free(bytes);
+			continue;
+		}
+		comp->refs = xrealloc(comp->refs, (comp->nrefs + 1) * sizeof(*comp->refs));
+		r = &comp->refs[comp->nrefs++];
+		memcpy(r->digest, dg, 72);
+		r->bytes = bytes, r->len = len;
+		type = json_string_value(json_object_get(e, "artifactType"));
+		r->type = xstrdup(type ? type : "");
+		r->desc = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+		add_blob(comp, json_object_get(m, "config"), &cap);
+		json_array_foreach(json_object_get(m, "layers"), k, l) add_blob(comp, l, &cap);
+		json_decref(m);
+	}
+}
+
+const struct serve_ref *serve_comp_ref(const struct serve_comp *comp, const char *digest)
+{
+	for (size_t i = 0; i < comp->nrefs; i++)
+		if (!strcmp(comp->refs[i].digest, digest))
+			return &comp->refs[i];
+	return NULL;
 }
 
 static void comp_free(struct serve_comp *comp)
@@ -254,6 +321,12 @@ static void comp_free(struct serve_comp *comp)
 	for (size_t i = 0; i < comp->nblobs; i++)
 		free(comp->blobs[i]);
 	free(comp->blobs);
+	for (size_t i = 0; i < comp->nrefs; i++) {
+		free(comp->refs[i].bytes);
+		free(comp->refs[i].type);
+		free(comp->refs[i].desc);
+	}
+	free(comp->refs);
 	free(comp);
 }
 
@@ -264,6 +337,11 @@ static void name_content(struct serve_composer *c, struct serve_comp *comp)
 
 	strmap_put(&c->manifests, k, comp);
 	free(k);
+	for (size_t i = 0; i < comp->nrefs; i++) {
+		k = key3(comp->name, comp->identity, comp->refs[i].digest);
+		strmap_put(&c->manifests, k, comp);
+		free(k);
+	}
 	for (size_t i = 0; i < comp->nblobs; i++) {
 		k = key3(comp->name, comp->identity, comp->blobs[i]);
 		strmap_put(&c->blobs, k, comp);
@@ -326,6 +404,7 @@ static void load_comps(struct serve_composer *c)
 	struct dirent *e;
 	DIR *dh = opendir(c->compdir);
 	struct strvec files = STRVEC_INIT;
+	json_t *refs;
 
 	while (dh && (e = readdir(dh)))
 		if (strlen(e->d_name) == 69 && !strcmp(e->d_name + 64, ".json"))
@@ -334,11 +413,15 @@ static void load_comps(struct serve_composer *c)
 		closedir(dh);
 	if (files.n)
 		qsort(files.v, files.n, sizeof(*files.v), cmp_strp);
+	refs = files.n ? oci_referrers(c->layout) : NULL;
 	for (size_t i = 0; i < files.n; i++) {
 		struct serve_comp *comp = load_comp(c, files.v[i]);
+		if (comp && !comp->remote)
+			attach_referrers(c, comp, refs);
 		if (comp)
 			add_comp(c, comp);
 	}
+	json_decref(refs);
 	strvec_clear(&files);
 }
 
@@ -1108,6 +1191,7 @@ static void finish(struct job *j)
 	struct serve_comp *comp = new_comp(j);
 	struct lock lk;
 	struct diag d;
+	json_t *refs;
 
 	diag_init(&d);
 	lock_init(&lk);
@@ -1125,6 +1209,9 @@ static void finish(struct job *j)
 		job_fail(j, SERVE_ERROR, "the composed manifest %s cannot be read", comp->manifest);
 		goto out;
 	}
+	refs = oci_referrers(c->layout); /* its SBOM */
+	attach_referrers(c, comp, refs);
+	json_decref(refs);
 	if (record(j, &lk, comp) == 0) {
 		comp = NULL;
 		if (c->store && serve_store_put(c->store, c->layout, j->key, &d) < 0 && c->o->log) {

@@ -57,6 +57,15 @@ void serve_now(char out[32]);
 
 /* ---- compositions (serve_compose.c) ------------------------------------- */
 
+/* An artifact whose subject is a composition's manifest (its SBOM). */
+struct serve_ref {
+	char digest[72]; /* of its manifest */
+	char *bytes;	 /* the manifest */
+	size_t len;
+	char *type; /* its artifactType */
+	char *desc; /* its descriptor in a referrers index, as JSON */
+};
+
 /* A finished composition. Owned by the composer; never freed while it runs. */
 struct serve_comp {
 	char key[65];
@@ -65,8 +74,10 @@ struct serve_comp {
 	char *bytes;	   /* the manifest */
 	size_t len;
 	char *media_type;
-	char **blobs; /* config and layer digests */
+	char **blobs; /* config and layer digests, then those of its referrers */
 	size_t nblobs;
+	struct serve_ref *refs; /* its referrers, as the layout lists them */
+	size_t nrefs;
 	bool remote; /* found in --store: its blobs are there, not here */
 	time_t used; /* pulled last (its record's mtime, from an earlier run) */
 };
@@ -120,6 +131,8 @@ const struct serve_comp *serve_find_manifest(struct serve_composer *c, const cha
  * may then read), or NULL. */
 const struct serve_comp *serve_blob_owner(struct serve_composer *c, const char *name, const char *identity,
 					  const char *digest);
+/* The referrer of comp whose manifest is digest, or NULL. */
+const struct serve_ref *serve_comp_ref(const struct serve_comp *comp, const char *digest);
 /* The path of a blob in the state layout. Caller frees. */
 char *serve_blob_path(struct serve_composer *c, const char *digest);
 /* The tags of NAME (its request files), sorted; NULL when NAME is no policy. */
