@@ -64,6 +64,8 @@ struct build_opts {
 	long long epoch;	    /* SOURCE_DATE_EPOCH */
 };
 
+struct comp_parts;
+
 struct build {
 	struct bc_program *prog;
 	const char *policy_path; /* where prog came from (borrowed from build_opts) */
@@ -73,6 +75,7 @@ struct build {
 	struct vm *vm;
 	struct decision dec;
 	bool runtime_error;		/* an admit filter failed at run time */
+	struct comp_parts *parts;	/* explain: collect the admit filters' parts (borrowed) */
 	char from_digest[72];		/* manifest digest of the `from` image, or "" */
 	char program_digest[72];	/* digest of the compiled module run, or "" */
 	long long epoch;		/* SOURCE_DATE_EPOCH of the layers composed */
@@ -116,13 +119,18 @@ enum build_status build_image(struct build *b, const struct build_opts *o, struc
  * metadata file it is in) or why not (where it is excluded, the includes
  * and Depends that name it, and with catalogs each version's eligibility:
  * the constraint it fails, the platform, the admit filter and its CVEs, or
- * no candidate at all), as text into out. *in_image: whether it is in (or,
+ * no candidate at all), as text into out, and as a JSON object into *json
+ * (caller frees; cpolc(1) describes it). A candidate an admit filter
+ * rejects is shown with the first conjunct of the filter that is false
+ * for it and the values of that comparison's operands (for a source
+ * policy: its filters' parts are compiled, comp_load_parts, and run only
+ * here). *in_image: whether it is in (or,
  * without catalogs, included). Returns build_decide's status; the text is
  * written unless that is BUILD_BAD_INPUT (or BUILD_UNRESOLVED without
  * catalogs). */
 struct strbuf;
 enum build_status build_explain(struct build *b, const struct build_opts *o, const char *name,
-				struct strbuf *out, bool *in_image, struct diag *d);
+				struct strbuf *out, json_t **json, bool *in_image, struct diag *d);
 
 /* cpolc verify: check the image at image_path against the lock file, and
  * re-run the policy's admit filters and checks on the locked primitives

@@ -39,6 +39,22 @@ struct comp_expr {
 struct bc_program *comp_test_program(const struct program *p, const struct ast *pol,
 				     const struct comp_expr *xs, size_t n, uint32_t *blocks, bool marks,
 				     struct diag *d);
+/* cpolc explain: a conjunct of an admit filter (an operand of its `and`s,
+ * or the whole condition), compiled into a BC_ADMIT block of its own with
+ * the filter's locals (its captures, then the candidate), so that it runs
+ * on the values the filter ran on (vm_admit_part): `block` gives its bool;
+ * for a comparison, operand[0] and [1] give its operands as the text
+ * "[JSON]", else they are UINT32_MAX. loc and oloc are the source's. */
+struct comp_part {
+	uint32_t filter; /* the filter's block */
+	uint32_t block, operand[2];
+	struct loc loc, oloc[2];
+};
+struct comp_parts {
+	struct comp_part *v; /* by filter (blocks in increasing order), then
+			      * its conjuncts left to right */
+	size_t n, cap;
+};
 /* Load what build/eval/graph/disasm are given: a .cpolb module (told by its
  * magic, not its name) is read and verified; anything else is loaded as
  * .cpol source with its imports (opts may be NULL) and compiled, only
@@ -46,5 +62,10 @@ struct bc_program *comp_test_program(const struct program *p, const struct ast *
  * Returns NULL after reporting to d. */
 struct bc_program *comp_load(const char *path, const char *only, const struct program_opts *opts,
 			     struct diag *d);
+/* comp_load, and for a source, the parts of its admit filters added to
+ * *parts (not for a .cpolb module, which has no source). The parts are
+ * compiled only here, never for a build. */
+struct bc_program *comp_load_parts(const char *path, const char *only, const struct program_opts *opts,
+				   struct comp_parts *parts, struct diag *d);
 
 #endif

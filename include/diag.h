@@ -68,6 +68,10 @@ void diag_no_quote(struct diag *d, uint32_t id);
 const struct diag_file *diag_file(const struct diag *d, uint32_t id);
 /* 1-based line and column (columns count bytes) of a byte offset. */
 void diag_linecol(struct diag *d, uint32_t file, uint32_t off, unsigned *line, unsigned *col);
+/* The source text at loc, appended to sb: white space runs made one space,
+ * cut with "..." past max bytes (not inside a character). */
+struct strbuf;
+void diag_source_text(const struct diag *d, struct loc loc, size_t max, struct strbuf *sb);
 /* "FILE:LINE:COL" of loc's start, in a static-free malloc'd string. */
 char *diag_locstr(struct diag *d, struct loc loc);
 struct diag_entry;

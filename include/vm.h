@@ -62,6 +62,17 @@ int vm_select(struct vm *vm, const struct bc_program *p, const char *name, const
 int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, bool *ok,
 	     const char **failed_at, struct diag *d);
 
+/* cpolc explain: which recorded admit filter of dec a *failed_at of
+ * vm_admit names (not only where: a filter in a loop is recorded once per
+ * iteration), with *block its block; SIZE_MAX (and UINT32_MAX) for none. */
+size_t vm_admit_which(const struct decision *dec, const char *failed_at, uint32_t *block);
+/* cpolc explain: evaluate block `block` of dec's program, a part of that
+ * filter (comp_load_parts), with the filter's locals: the values it
+ * captured, then cand's record. One evaluation under the VM's bounds, as
+ * the filter's own. *out lives until the next call on vm. */
+int vm_admit_part(struct vm *vm, struct decision *dec, const struct cat_prim *cand, size_t which,
+		  uint32_t block, struct value *out, struct diag *d);
+
 /* Run the recorded deny/warn checks, in statement order, once. With
  * have_selected, `selected` is the records of dec->selected in order;
  * without, checks whose condition reads `selected` go to dec->pending

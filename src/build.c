@@ -85,7 +85,7 @@ static struct bc_program *load_program(struct build *b, const char *path, const 
 			diag_file_error(d, path, 0, 0, "verify", "'%s' is not a compiled module", path);
 			return NULL;
 		}
-		return comp_load(path, only, popts, d);
+		return comp_load_parts(path, only, popts, b->parts, d);
 	}
 	if (source_only) {
 		diag_file_error(d, path, 0, 0, "verify", "'%s' is a compiled module, not a policy source",

@@ -38,6 +38,7 @@ struct comp {
 	bool too_big;	       /* past COMP_MAX_CODE: reported once, then stop */
 	bool marks;	       /* a MARK before each statement (test coverage) */
 	int nerrors;
+	struct comp_parts *parts; /* cpolc explain: admit filters' parts, or NULL */
 };
 
 struct binding {
@@ -729,6 +730,66 @@ static void collect(const struct cblock *cb, const struct ast *n, struct capture
 		collect(cb, n->kids.v[i], cap);
 }
 
+/* One part of admit filter stmt (cpolc explain): e as a BC_ADMIT block with
+ * the filter's locals (the captures cap, then the candidate); as_text: the
+ * result is string([e]). */
+static uint32_t part_block(struct cblock *cb, const struct ast *stmt, const struct captures *cap,
+			   const struct ast *e, bool as_text)
+{
+	struct cblock nb;
+	struct bc_block *b;
+
+	cblock_init(&nb, cb->c, BC_ADMIT);
+	nb.use_depth = cb->use_depth;
+	new_slots(&nb, (uint32_t)cap->n, stmt->loc);
+	for (size_t i = 0; i < cap->n; i++)
+		bind(&nb, cap->nodes[i], (uint32_t)i);
+	bind(&nb, stmt, new_slots(&nb, 1, stmt->loc));
+	expr(&nb, e);
+	if (as_text) {
+		emit(&nb, OP_MKLIST, 1, e->loc);
+		emit(&nb, OP_CALL, BI_STRING, e->loc);
+	}
+	emit(&nb, OP_RET, 0, e->loc);
+	cblock_finish(&nb);
+	b = &cb->c->bc->blocks[nb.bi];
+	b->ncaptures = (uint32_t)cap->n;
+	b->captures = xcalloc(cap->n + 1, sizeof(*b->captures));
+	if (cap->n)
+		memcpy(b->captures, cap->slots, cap->n * sizeof(*cap->slots));
+	return nb.bi;
+}
+
+/* The conjuncts of admit filter stmt's condition e (the operands of its
+ * `and`s, left to right), each a part, with a comparison's operands. */
+static void admit_parts(struct cblock *cb, const struct ast *stmt, const struct ast *e,
+			const struct captures *cap, uint32_t filter)
+{
+	struct comp_parts *ps = cb->c->parts;
+	struct comp_part *pt;
+	bool cmp;
+
+	if (e->kind == AST_BINARY && e->op == AST_OP_AND) {
+		admit_parts(cb, stmt, e->a, cap, filter);
+		admit_parts(cb, stmt, e->b, cap, filter);
+		return;
+	}
+	cmp = e->kind == AST_BINARY && e->op >= AST_OP_EQ && e->op <= AST_OP_NOTIN;
+	xgrow((void **)&ps->v, &ps->cap, ps->n + 1, sizeof(*ps->v));
+	pt = &ps->v[ps->n++];
+	*pt = (struct comp_part){filter,
+				 part_block(cb, stmt, cap, e, false),
+				 {UINT32_MAX, UINT32_MAX},
+				 e->loc,
+				 {LOC_NONE, LOC_NONE}};
+	for (int i = 0; cmp && i < 2; i++) {
+		uint32_t b = part_block(cb, stmt, cap, i ? e->b : e->a, true);
+		pt = &ps->v[ps->n - 1];
+		pt->operand[i] = b;
+		pt->oloc[i] = (i ? e->b : e->a)->loc;
+	}
+}
+
 /* Compile cond (NULL: true) as a block of kind `kind` closing over cb;
  * binder (the admit statement) is bound to the slot after the captures.
  * With msg (a deny/warn message computed when the check fires) the block
@@ -775,6 +836,8 @@ static uint32_t closure(struct cblock *cb, enum bc_block_kind kind, const struct
 	b->captures = cap.slots;
 	if (!b->captures)
 		b->captures = xcalloc(1, sizeof(*b->captures));
+	if (kind == BC_ADMIT && cb->c->parts && cond)
+		admit_parts(cb, stmt, cond, &cap, nb.bi);
 	free(cap.nodes);
 	ptrmap_release(&cap.seen);
 	return nb.bi;
@@ -1115,9 +1178,10 @@ static void compile_policy(struct comp *c, const struct ast *pol)
 	bp->block = cb.bi;
 }
 
-struct bc_program *comp_program(const struct program *p, const char *only, struct diag *d)
+static struct bc_program *compile(const struct program *p, const char *only, struct comp_parts *parts,
+				  struct diag *d)
 {
-	struct comp c = {.prog = p, .d = d};
+	struct comp c = {.prog = p, .d = d, .parts = parts};
 	struct ast **pols;
 	size_t npols = program_policies(p, &pols);
 	struct strbuf names = STRBUF_INIT;
@@ -1154,6 +1218,11 @@ struct bc_program *comp_program(const struct program *p, const char *only, struc
 		return NULL;
 	}
 	return c.bc;
+}
+
+struct bc_program *comp_program(const struct program *p, const char *only, struct diag *d)
+{
+	return compile(p, only, NULL, d);
 }
 
 /* One expression of a test as a BC_EXPR block: binder (the test, whose
@@ -1210,6 +1279,12 @@ struct bc_program *comp_test_program(const struct program *p, const struct ast *
 struct bc_program *comp_load(const char *path, const char *only, const struct program_opts *opts,
 			     struct diag *d)
 {
+	return comp_load_parts(path, only, opts, NULL, d);
+}
+
+struct bc_program *comp_load_parts(const char *path, const char *only, const struct program_opts *opts,
+				   struct comp_parts *parts, struct diag *d)
+{
 	struct program_opts none = {0};
 	struct program prog;
 	struct bc_program *bc = NULL;
@@ -1230,7 +1305,7 @@ struct bc_program *comp_load(const char *path, const char *only, const struct pr
 	free(data);
 	program_init(&prog);
 	if (program_load(&prog, path, opts ? opts : &none, d) == 0)
-		bc = comp_program(&prog, only, d);
+		bc = compile(&prog, only, parts, d);
 	program_release(&prog);
 	return bc;
 }

@@ -104,6 +104,29 @@ void diag_linecol(struct diag *d, uint32_t file, uint32_t off, unsigned *line, u
 	*col = off - f->lines[lo] + 1;
 }
 
+void diag_source_text(const struct diag *d, struct loc loc, size_t max, struct strbuf *sb)
+{
+	const struct diag_file *f = diag_file(d, loc.file);
+	size_t start = sb->len;
+	bool space = false;
+
+	for (uint32_t i = loc.begin; f && i < loc.end && i < f->len; i++) {
+		char ch = f->text[i];
+		if (sb->len - start >= max && ((unsigned char)ch & 0xc0) != 0x80) {
+			sb_adds(sb, "...");
+			break;
+		}
+		if (strchr(" \t\r\n", ch)) {
+			space = true;
+			continue;
+		}
+		if (space && sb->len > start)
+			sb_addc(sb, ' ');
+		space = false;
+		sb_addc(sb, ch);
+	}
+}
+
 char *diag_locstr(struct diag *d, struct loc loc)
 {
 	unsigned line, col;

@@ -53,25 +53,7 @@ struct run {
 
 static void source_text(struct diag *d, struct loc loc, struct strbuf *sb)
 {
-	const struct diag_file *f = diag_file(d, loc.file);
-	size_t start = sb->len;
-	bool space = false;
-
-	for (uint32_t i = loc.begin; f && i < loc.end && i < f->len; i++) {
-		char ch = f->text[i];
-		if (sb->len - start >= SHOWN_MAX && ((unsigned char)ch & 0xc0) != 0x80) {
-			sb_adds(sb, "...");
-			break;
-		}
-		if (strchr(" \t\r\n", ch)) {
-			space = true;
-			continue;
-		}
-		if (space && sb->len > start)
-			sb_addc(sb, ' ');
-		space = false;
-		sb_addc(sb, ch);
-	}
+	diag_source_text(d, loc, SHOWN_MAX, sb);
 }
 
 /* The policies a test of the main module may test: the main module's, or

@@ -1264,3 +1264,36 @@ int vm_admit(struct vm *vm, struct decision *dec, const struct cat_prim *cand, b
 	}
 	return 0;
 }
+
+size_t vm_admit_which(const struct decision *dec, const char *failed_at, uint32_t *block)
+{
+	const struct vm_state *st = dec->vmstate;
+
+	for (size_t i = 0; st && failed_at && i < st->nclosures; i++)
+		if (st->closures[i].op == OP_ADMIT && st->closures[i].at == failed_at) {
+			*block = st->closures[i].block;
+			return i;
+		}
+	*block = UINT32_MAX;
+	return SIZE_MAX;
+}
+
+int vm_admit_part(struct vm *vm, struct decision *dec, const struct cat_prim *cand, size_t which,
+		  uint32_t block, struct value *out, struct diag *d)
+{
+	struct vm_state *st = enter(vm, dec);
+	const struct vm_closure *cl = st && which < st->nclosures ? &st->closures[which] : NULL;
+	const struct bc_block *b =
+		cl && cl->op == OP_ADMIT && block < st->prog->nblocks ? &st->prog->blocks[block] : NULL;
+
+	if (!b || b->kind != BC_ADMIT || b->ncaptures != st->prog->blocks[cl->block].ncaptures) {
+		diag_error(d, LOC_NONE, NULL, "block %" PRIu32 " is not a part of admit filter %zu", block,
+			   which);
+		return -1;
+	}
+	if (prim_value(cand, &vm->locals[b->ncaptures], d) < 0)
+		return -1;
+	if (b->ncaptures)
+		memcpy(vm->locals, cl->caps, b->ncaptures * sizeof(*cl->caps));
+	return run(vm, st->prog, b, out, NULL, d);
+}
