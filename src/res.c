@@ -106,6 +106,14 @@ struct res {
 	bool failed;	      /* quiet: the current attempt failed */
 	bool fatal;	      /* an admit filter failed at run time */
 	const char *platform; /* dec->platform, or the default "linux/amd64" */
+	/* reporting: a name that cannot be had is reported at its first
+	 * dependent; the others are counted, then named in one note */
+	struct told {
+		char *name, *at;
+		size_t more;
+		struct strbuf who;
+	} * told;
+	size_t ntold, captold;
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -731,6 +739,43 @@ static void take(struct res *r, const struct cat_prim *p, bool include, struct c
 	queue_depends(r, k);
 }
 
+/* Was the failure to get name reported already? Then count dependent
+ * from, which needs need (the first TOLD_NAMES are named). */
+#define TOLD_NAMES 8
+static bool told_before(struct res *r, const char *name, const char *from, const char *need, const char *at)
+{
+	struct told *t = NULL;
+
+	for (size_t i = 0; i < r->ntold && !t; i++)
+		if (!strcmp(r->told[i].name, name))
+			t = &r->told[i];
+	if (!t) {
+		xgrow((void **)&r->told, &r->captold, r->ntold + 1, sizeof(*r->told));
+		r->told[r->ntold++] = (struct told){xstrdup(name), at ? xstrdup(at) : NULL, 0, STRBUF_INIT};
+		return false;
+	}
+	if (t->more++ < TOLD_NAMES)
+		sb_addf(&t->who, "%s'%s': %s", t->more > 1 ? ", " : "", from, need);
+	return true;
+}
+
+static void told_notes(struct res *r)
+{
+	for (size_t i = 0; i < r->ntold; i++) {
+		struct told *t = &r->told[i];
+		if (t->more)
+			note(r->d, t->at, "%zu more primitive%s need%s '%s' too: %s%s", t->more,
+			     t->more == 1 ? "" : "s", t->more == 1 ? "s" : "", t->name, t->who.buf,
+			     t->more > TOLD_NAMES ? ", ..." : "");
+		free(t->name);
+		free(t->at);
+		sb_release(&t->who);
+	}
+	free(r->told);
+	r->told = NULL;
+	r->ntold = r->captold = 0;
+}
+
 static void dep_error(struct res *r, const struct work *w)
 {
 	const struct rel_atom *a = &w->alt.atoms[0];
@@ -740,7 +785,9 @@ static void dep_error(struct res *r, const struct work *w)
 	struct node *c = chosen(r, a->name);
 	size_t n;
 
-	if (w->alt.n == 1 && excluded(r, a->name, &xat)) {
+	if (w->alt.n == 1 && !c && told_before(r, a->name, from, text, at)) {
+		/* counted: one note names them all */
+	} else if (w->alt.n == 1 && excluded(r, a->name, &xat)) {
 		report(r->d, at, "excluded-dependency", "'%s' is excluded but '%s' depends on it (%s)",
 		       a->name, from, ch);
 		note(r->d, xat, "excluded here");
@@ -1230,6 +1277,7 @@ int res_resolve_pinned(const struct catset *cs, struct decision *dec, const stru
 		forward(&r);
 		if (!r.fatal)
 			check_conflicts(&r);
+		told_notes(&r);
 		if (r.tries >= RES_MAX_BACKTRACKS)
 			note(d, NULL, "gave up after trying %u other candidates", RES_MAX_BACKTRACKS);
 		if (d->nerrors == before && !r.fatal)

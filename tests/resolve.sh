@@ -73,6 +73,14 @@ expect_exit "missing primitive" 3 "$CPOLC" catalog resolve -C "$C" nothere
 expect_match "missing primitive message" "$T_ERR" "no primitive 'nothere' in the catalogs \(resolve -> nothere\) \[missing-primitive\]"
 expect_exit "every error is reported" 3 "$CPOLC" catalog resolve -C "$C" nothere legacy
 expect_eq "two errors" "$(printf '%s\n' "$T_ERR" | grep -c ': error: ')" 2
+# a name many dependents need and none can have: one error, one note naming the rest
+prim d1 1 --depends 'gone (>= 1)'
+prim d2 1 --depends 'gone (>= 2)'
+prim d3 1 --depends gone
+expect_exit "a name three need" 3 "$CPOLC" catalog resolve -C "$C" d1 d2 d3
+expect_eq "is one error" "$(printf '%s\n' "$T_ERR" | grep -c ': error: ')" 1
+expect_match "at the first that needs it" "$T_ERR" "no primitive 'gone' in the catalogs, needed by 'd1'"
+expect_match "and a note names the others" "$T_ERR" "note: 2 more primitives need 'gone' too: 'd2': gone \(>= 2\), 'd3': gone$"
 expect_exit "include constraint" 3 "$CPOLC" catalog resolve -C "$C" 'strace>=7'
 expect_match "include constraint note" "$T_ERR" "version 6.1 does not satisfy '>= 7' \(include at <command line>:strace\)"
 expect_exit "bad request" 2 "$CPOLC" catalog resolve -C "$C" 'strace>='
