@@ -214,6 +214,9 @@ int val_from_json(struct val_ctx *c, const json_t *j, struct value *out);
 /* r.name, null-safe: a field of null or a missing field is null; a field of
  * anything else than a record or null is a type error. */
 int val_field(struct val_ctx *c, const struct value *r, const char *name, struct value *out);
+/* The same with the name's length (n bytes, NUL-terminated), as the VM has
+ * it for its constants: no strlen, and jansson's lookup by length. */
+int val_fieldn(struct val_ctx *c, const struct value *r, const char *name, size_t n, struct value *out);
 /* a[i]: list by int (out of range: null), record by string, null: null. */
 int val_index(struct val_ctx *c, const struct value *x, const struct value *i, struct value *out);
 

@@ -415,7 +415,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					pc++;
 					vmbreak;
 				}
-				vmtry(val_field(vc, &sp[-1], k[a].u.s, &tmp));
+				vmtry(val_fieldn(vc, &sp[-1], k[a].u.s, k[a].len, &tmp));
 				if (sp[-1].type == VAL_REC) {
 					fc->obj = sp[-1].u.rec;
 					fc->flags = sp[-1].len;
