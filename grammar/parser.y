@@ -555,7 +555,7 @@ keyword
  * header). */
 struct yy_buffer_state;
 int yylex_init_extra(struct pctx *extra, yyscan_t *scanner);
-struct yy_buffer_state *yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+struct yy_buffer_state *lex_scan_text(const char *text, size_t len, yyscan_t scanner); /* lexer.l */
 void yy_delete_buffer(struct yy_buffer_state *b, yyscan_t scanner);
 int yylex_destroy(yyscan_t scanner);
 
@@ -1070,7 +1070,7 @@ struct ast *parse_module(struct diag *d, uint32_t file, const char *text, size_t
 	}
 	if (yylex_init_extra(&ctx, &scanner))
 		abort(); /* only fails for lack of memory */
-	buf = yy_scan_bytes(text, (int)len, scanner);
+	buf = lex_scan_text(text, len, scanner);
 	yyparse(scanner, &ctx);
 	yy_delete_buffer(buf, scanner);
 	yylex_destroy(scanner);

@@ -120,50 +120,59 @@ enum ast_config {
 struct ast;
 struct ast_pool;
 
+/* n and cap fit 32 bits: a source has at most PARSE_MAX_BYTES (256 MiB),
+ * and every item of a list takes at least one byte of it. */
 struct ast_list {
 	struct ast **v;
-	size_t n, cap;
+	uint32_t n, cap;
 };
 
+/* What sema_fold knows of the value of a let or const, kept once its
+ * expression is checked (struct ast's fold). */
+struct ast_fold {
+	uint8_t type; /* enum sema_type */
+	bool known;
+	int64_t i;
+	const char *s;
+	size_t len;
+};
+
+/* The fields are ordered so that the small ones share words, and the rare
+ * ones are out of line: a 2,000-line policy has some 11,000 nodes, so each
+ * 8 bytes of a node are 21 more pages to fault in (bench/notes.md). */
 struct ast {
 	enum ast_kind kind;
 	int op;		    /* enum ast_op, or enum ast_config for AST_CONFIG */
 	struct loc loc;	    /* whole node */
 	struct loc nameloc; /* the name/string operand, where it has one */
-	char *str;	    /* owned; NUL-terminated */
-	size_t len;	    /* bytes in str */
-	char *alias;	    /* AST_IMPORT: the `as` name; AST_TEST: the `for` policy; or NULL */
-	int64_t num;
+	uint32_t depth;	    /* parser: height of this subtree (1 for a leaf) */
+	int used;	    /* sema, AST_LET/AST_CONST/AST_IMPORT: number of references;
+			     * AST_FRAGMENT: number of `use` statements */
 	bool has_mode;
+	bool reads_input;    /* sema: expression mentions input (directly or via a name) */
+	bool reads_selected; /* sema: expression mentions selected */
+	/* sema, AST_LET/AST_CONST: fold_ready once the expression is checked;
+	 * fold_state 0 not folded, 1 folding, 2 kept in *fold, so that a chain
+	 * of lets folds in linear time */
+	bool fold_ready;
+	uint8_t fold_state;
+	char *str;   /* owned; NUL-terminated */
+	size_t len;  /* bytes in str */
+	char *alias; /* AST_IMPORT: the `as` name; AST_TEST: the `for` policy; or NULL */
+	int64_t num;
 	struct ast *a, *b, *c;
 	struct ast_list kids;
 	struct ast_list params;
-	uint32_t depth;	       /* parser: height of this subtree (1 for a leaf) */
 	struct ast_pool *pool; /* a root: the pool of its tree's nodes; else NULL */
 
 	/* filled by sema */
-	struct ast *ref;     /* AST_NAME: the binding node (AST_LET, AST_CONST,
-			      * AST_PARAM, AST_COMP, AST_QUANT, AST_ADMIT);
-			      * AST_USE: the AST_FRAGMENT;
-			      * AST_IMPORT: the imported AST_MODULE (set by the
-			      * loader; NULL when the import failed) */
-	struct module *mod;  /* declarations: the module that holds them */
-	bool reads_input;    /* expression mentions input (directly or via a name) */
-	bool reads_selected; /* expression mentions selected */
-	int used;	     /* AST_LET/AST_CONST/AST_IMPORT: number of references;
-			      * AST_FRAGMENT: number of `use` statements */
-	/* AST_LET/AST_CONST: what sema_fold knows of the value of a, kept once
-	 * the expression is checked (fold_ready), so that a chain of lets
-	 * folds in linear time; fold_state 0 not folded, 1 folding, 2 kept */
-	bool fold_ready;
-	uint8_t fold_state;
-	struct ast_fold {
-		uint8_t type; /* enum sema_type */
-		bool known;
-		int64_t i;
-		const char *s;
-		size_t len;
-	} fold;
+	struct ast *ref;       /* AST_NAME: the binding node (AST_LET, AST_CONST,
+				* AST_PARAM, AST_COMP, AST_QUANT, AST_ADMIT);
+				* AST_USE: the AST_FRAGMENT;
+				* AST_IMPORT: the imported AST_MODULE (set by the
+				* loader; NULL when the import failed) */
+	struct module *mod;    /* declarations: the module that holds them */
+	struct ast_fold *fold; /* fold_state 2: owned */
 };
 
 /* A new AST_MODULE node, the root of a tree: it owns the pool that every

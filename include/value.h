@@ -214,6 +214,9 @@ int val_from_json(struct val_ctx *c, const json_t *j, struct value *out);
 /* r.name, null-safe: a field of null or a missing field is null; a field of
  * anything else than a record or null is a type error. */
 int val_field(struct val_ctx *c, const struct value *r, const char *name, struct value *out);
+/* The same with the name's length (n bytes, NUL-terminated), as the VM has
+ * it for its constants: no strlen, and jansson's lookup by length. */
+int val_fieldn(struct val_ctx *c, const struct value *r, const char *name, size_t n, struct value *out);
 /* a[i]: list by int (out of range: null), record by string, null: null. */
 int val_index(struct val_ctx *c, const struct value *x, const struct value *i, struct value *out);
 
@@ -221,12 +224,29 @@ int val_index(struct val_ctx *c, const struct value *x, const struct value *i, s
  * version vs string which compare as versions. 1 equal, 0 not, -1 when
  * out of budget. */
 int val_equal(struct val_ctx *c, const struct value *a, const struct value *b);
-/* n bytes of x and y equal? Short strings (names, tags) byte by byte
- * rather than through a call of memcmp. */
+/* n bytes of x and y equal? Short strings (names, tags) inline rather than
+ * through a call of memcmp: 4 to 16 bytes as two overlapping words of each
+ * (the first and the last), which never reads outside the n bytes. */
 static inline bool val_bytes_equal(const char *x, const char *y, size_t n)
 {
 	if (n > 16)
 		return !memcmp(x, y, n);
+	if (n >= 8) {
+		uint64_t x0, x1, y0, y1;
+		memcpy(&x0, x, 8);
+		memcpy(&y0, y, 8);
+		memcpy(&x1, x + n - 8, 8);
+		memcpy(&y1, y + n - 8, 8);
+		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t x0, x1, y0, y1;
+		memcpy(&x0, x, 4);
+		memcpy(&y0, y, 4);
+		memcpy(&x1, x + n - 4, 4);
+		memcpy(&y1, y + n - 4, 4);
+		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (x[i] != y[i])
 			return false;

@@ -17,17 +17,23 @@ struct ast_pool {
 
 enum { POOL_FIRST = 16, POOL_MAX = 4096 };
 
+/* A chunk's nodes are zeroed one by one as they are handed out, not by
+ * calloc: the first touch of each page is then a write. A page that a read
+ * touches first (fin reading a node's children) is mapped to the zero page,
+ * and the write that follows faults a second time. */
 static struct ast_pool *pool_chunk(struct ast_pool *next, size_t cap)
 {
-	struct ast_pool *p = xcalloc(1, sizeof(*p) + cap * sizeof(p->nodes[0]));
+	struct ast_pool *p = xmalloc(sizeof(*p) + cap * sizeof(p->nodes[0]));
 
 	p->next = next;
+	p->used = 0;
 	p->cap = cap;
 	return p;
 }
 
 static struct ast *init_node(struct ast *n, enum ast_kind kind, struct loc loc)
 {
+	memset(n, 0, sizeof(*n));
 	n->kind = kind;
 	n->loc = loc;
 	n->nameloc = loc;
@@ -40,8 +46,9 @@ struct ast *ast_new_root(struct loc loc)
 	struct ast_pool *p = pool_chunk(NULL, POOL_FIRST);
 	struct ast *root = &p->nodes[p->used++];
 
+	init_node(root, AST_MODULE, loc);
 	root->pool = p;
-	return init_node(root, AST_MODULE, loc);
+	return root;
 }
 
 struct ast *ast_new(struct ast *root, enum ast_kind kind, struct loc loc)
@@ -50,12 +57,16 @@ struct ast *ast_new(struct ast *root, enum ast_kind kind, struct loc loc)
 
 	if (p->used == p->cap)
 		root->pool = p = pool_chunk(p, p->cap < POOL_MAX ? 2 * p->cap : POOL_MAX);
-	return init_node(&p->nodes[p->used++], kind, loc); /* zeroed by calloc */
+	return init_node(&p->nodes[p->used++], kind, loc);
 }
 
 void ast_list_push(struct ast_list *l, struct ast *n)
 {
-	xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v));
+	if (l->n == l->cap) {
+		size_t cap = l->cap;
+		xgrow((void **)&l->v, &cap, (size_t)l->n + 1, sizeof(*l->v));
+		l->cap = (uint32_t)cap;
+	}
 	l->v[l->n++] = n;
 }
 
@@ -82,6 +93,7 @@ void ast_free(struct ast *n)
 	ast_list_release(&n->params);
 	free(n->str);
 	free(n->alias);
+	free(n->fold);
 	for (p = n->pool; p;) { /* a root: the node itself is in the last chunk */
 		struct ast_pool *next = p->next;
 		free(p);

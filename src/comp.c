@@ -517,7 +517,7 @@ static void call(struct cblock *cb, const struct ast *n)
 		return;
 	}
 	if (n->kids.n != builtin_table[id].arity) {
-		cerror(cb->c, n->loc, "%s() takes %u argument%s, not %zu", n->str, builtin_table[id].arity,
+		cerror(cb->c, n->loc, "%s() takes %u argument%s, not %u", n->str, builtin_table[id].arity,
 		       builtin_table[id].arity == 1 ? "" : "s", n->kids.n);
 		return;
 	}
@@ -912,8 +912,8 @@ static void use(struct cblock *cb, const struct ast *n)
 		return;
 	}
 	if (frag->params.n != n->kids.n) {
-		cerror(cb->c, n->loc, "fragment '%s' takes %zu argument%s, not %zu", frag->str,
-		       frag->params.n, frag->params.n == 1 ? "" : "s", n->kids.n);
+		cerror(cb->c, n->loc, "fragment '%s' takes %u argument%s, not %u", frag->str, frag->params.n,
+		       frag->params.n == 1 ? "" : "s", n->kids.n);
 		return;
 	}
 	if (cb->use_depth >= MAX_USE_DEPTH) {

@@ -423,15 +423,17 @@ static void fold_binding(struct ast *b, struct sema_value *v, long *work)
 	if (b->fold_state == 0) {
 		b->fold_state = 1;
 		fold(b->a, v, work);
-		b->fold = (struct ast_fold){(uint8_t)v->type, v->known, v->i, v->s, v->len};
+		if (!b->fold)
+			b->fold = xmalloc(sizeof(*b->fold));
+		*b->fold = (struct ast_fold){(uint8_t)v->type, v->known, v->i, v->s, v->len};
 		b->fold_state = 2;
 		return;
 	}
-	v->type = (enum sema_type)b->fold.type;
-	v->known = b->fold.known;
-	v->i = b->fold.i;
-	v->s = b->fold.s;
-	v->len = b->fold.len;
+	v->type = (enum sema_type)b->fold->type;
+	v->known = b->fold->known;
+	v->i = b->fold->i;
+	v->s = b->fold->s;
+	v->len = b->fold->len;
 }
 
 static void fold(const struct ast *e, struct sema_value *v, long *work)
@@ -696,7 +698,7 @@ static void check_call(struct sema *S, struct ast *e)
 	}
 	e->num = id;
 	if ((size_t)sema_builtins[id].arity != e->kids.n)
-		diag_error(S->d, e->loc, "arity", "%s() takes %d argument%s, not %zu", e->str,
+		diag_error(S->d, e->loc, "arity", "%s() takes %d argument%s, not %u", e->str,
 			   sema_builtins[id].arity, sema_builtins[id].arity == 1 ? "" : "s", e->kids.n);
 }
 
@@ -1026,7 +1028,7 @@ static void check_use(struct sema *S, struct ast *n)
 	n->ref = f;
 	f->used++;
 	if (f->params.n != n->kids.n)
-		diag_error(S->d, n->loc, "arity", "fragment '%s' takes %zu argument%s, not %zu", f->str,
+		diag_error(S->d, n->loc, "arity", "fragment '%s' takes %u argument%s, not %u", f->str,
 			   f->params.n, f->params.n == 1 ? "" : "s", n->kids.n);
 }
 

@@ -284,6 +284,11 @@ size_t val_rec_size(const struct value *r)
 
 int val_field(struct val_ctx *c, const struct value *r, const char *name, struct value *out)
 {
+	return val_fieldn(c, r, name, strlen(name), out);
+}
+
+int val_fieldn(struct val_ctx *c, const struct value *r, const char *name, size_t n, struct value *out)
+{
 	const json_t *j;
 
 	if (r->type == VAL_NULL) {
@@ -293,8 +298,8 @@ int val_field(struct val_ctx *c, const struct value *r, const char *name, struct
 	if (r->type != VAL_REC)
 		return val_fail(&c->err, "cannot read field '%s' of %s", name, val_a_type(r));
 	if (r->flags & VAL_F_LIT)
-		return lit_get(c, r, name, strlen(name), out);
-	j = json_object_get(r->u.rec, name);
+		return lit_get(c, r, name, n, out);
+	j = json_object_getn(r->u.rec, name, n);
 	if (!j) {
 		*out = val_null();
 		return 0;
@@ -306,7 +311,7 @@ int val_field(struct val_ctx *c, const struct value *r, const char *name, struct
 		memcpy(inner, c->err.msg, sizeof(inner));
 		return val_fail(&c->err, "field '%s': %.120s", name, inner);
 	}
-	if ((r->len & VAL_REC_PRIM) && out->type == VAL_STR && !strcmp(name, "version"))
+	if ((r->len & VAL_REC_PRIM) && out->type == VAL_STR && n == 7 && !memcmp(name, "version", 7))
 		out->type = VAL_VER;
 	return 0;
 }

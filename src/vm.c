@@ -313,7 +313,7 @@ static inline bool batch_next(struct vm_batch *bt)
  * message (it fired) or null (it did not); anything else fails the
  * evaluation at the RET (the message's location) or, for a condition, at
  * the block's end. */
-static int batch_message(struct vm *vm, struct vm_batch *bt, const struct value *r, uint32_t *pc,
+static int batch_message(struct vm *vm, struct vm_batch *bt, const struct value *r, size_t *pc,
 			 const struct bc_block *b)
 {
 	const struct vm_closure *cl = &bt->cl[bt->i];
@@ -342,8 +342,10 @@ static int batch_message(struct vm *vm, struct vm_batch *bt, const struct value 
 #if defined(CPOLC_COMPUTED_GOTO) && !defined(__clang__)
 /* Keep one indirect jump per instruction: gcc would otherwise merge the
  * identical vmbreak tails into a dozen shared jumps, each harder for the
- * branch predictor (CPython builds ceval.c likewise). */
-__attribute__((optimize("no-crossjumping")))
+ * branch predictor (CPython builds ceval.c likewise). Without gcse, as
+ * gcc's manual advises for computed gotos: it hoisted &sp[-1] and &sp[-2]
+ * into every dispatch, two instructions of the eight of a PUSHK. */
+__attribute__((optimize("no-crossjumping", "no-gcse")))
 #endif
 static int
 run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct value *res,
@@ -360,7 +362,8 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 	const struct value *k = p->consts;
 	struct value *sp = vm->stack, *loc = vm->locals, tmp;
 	struct val_ctx *vc = &vm->vc;
-	uint32_t pc = 0, w, a;
+	size_t pc = 0; /* not uint32_t: pc++ would cost a zero extension an instruction */
+	uint32_t w, a;
 	uint64_t steps = vm->max_steps;
 	int rcv, q;
 	bool bres;
@@ -415,7 +418,7 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					pc++;
 					vmbreak;
 				}
-				vmtry(val_field(vc, &sp[-1], k[a].u.s, &tmp));
+				vmtry(val_fieldn(vc, &sp[-1], k[a].u.s, k[a].len, &tmp));
 				if (sp[-1].type == VAL_REC) {
 					fc->obj = sp[-1].u.rec;
 					fc->flags = sp[-1].len;
@@ -719,8 +722,10 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 				cl = &bt->cl[bt->i];
 				b = &p->blocks[cl->block];
 				code = b->code;
+				/* whole values: the captures were written at
+				 * selection, long before (see vcopy) */
 				for (uint32_t i = 0; i < b->ncaptures; i++)
-					vcopy(&loc[i], &cl->caps[i]);
+					loc[i] = cl->caps[i];
 				for (uint32_t i = b->ncaptures; i < b->nlocals; i++)
 					loc[i] = val_null();
 				sp = vm->stack;

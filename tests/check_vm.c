@@ -17,6 +17,26 @@ __attribute__((weak)) json_t *cat_prim_record(const struct cat_prim *p)
 	return p->meta;
 }
 
+/* val_bytes_equal of every length up to 24, with each byte changed in
+ * turn; both strings end their blocks, so that ASan sees any read past n. */
+START_TEST(test_bytes_equal)
+{
+	for (size_t n = 0; n <= 24; n++) {
+		char *x = malloc(n ? n : 1), *y = malloc(n ? n : 1);
+		for (size_t i = 0; i < n; i++)
+			x[i] = y[i] = (char)('a' + i);
+		ck_assert_msg(val_bytes_equal(x, y, n), "equal at %zu", n);
+		for (size_t i = 0; i < n; i++) {
+			y[i] ^= 0x20;
+			ck_assert_msg(!val_bytes_equal(x, y, n), "byte %zu of %zu", i, n);
+			y[i] ^= 0x20;
+		}
+		free(x);
+		free(y);
+	}
+}
+END_TEST
+
 START_TEST(test_arith)
 {
 	VT_EXPECT("1 + 2 * 3", NULL, "7");
@@ -900,6 +920,7 @@ int main(void)
 	int failed;
 
 	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_bytes_equal);
 	tcase_add_test(tc, test_arith);
 	tcase_add_test(tc, test_equality);
 	tcase_add_test(tc, test_ordering);

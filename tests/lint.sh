@@ -22,6 +22,17 @@ for f in "$GOLDEN"/*.cpol; do
 	fi
 done
 
+# --- config-override names the key a statement sets: a file's path, a
+# keyed config's key, an unkeyed config's word ---
+printf 'policy "p" {\n  user "1";\n  file "/etc/a" = "x";\n  file "/etc/a" = "y";\n  env A = "1";\n  env A = "2";\n  user "2";\n}\n' >"$T_TMP/keys.cpol"
+expect_exit "config set twice warns" 0 "$CPOLC" lint --stdlib "$STDLIB" --no-caret "$T_TMP/keys.cpol"
+expect_match "... a file by its path" "$T_ERR" \
+	"keys.cpol:4:3: warning: file '/etc/a' is set again; the earlier value is overridden \[config-override\]"
+expect_match "... env by its key" "$T_ERR" \
+	"keys.cpol:6:3: warning: env 'A' is set again; the earlier value is overridden \[config-override\]"
+expect_match "... user by its word" "$T_ERR" \
+	"keys.cpol:7:3: warning: 'user' is set again; the earlier value is overridden \[config-override\]"
+
 # --- a misspelt stdlib module is named ---
 printf 'import "securty";\npolicy "p" { include "x"; }\n' >"$T_TMP/imp.cpol"
 expect_exit "a misspelt stdlib import" 1 "$CPOLC" lint --stdlib "$STDLIB" "$T_TMP/imp.cpol"
