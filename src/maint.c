@@ -1148,10 +1148,83 @@ void maint_file(struct maint *m, const char *path, char *text)
 	add_file(m, xstrdup(path), text, 'f', 0644);
 }
 
-/* The paths the selected packages hold (their file lists), sorted. */
 /* The alternative that wins for each name: the highest priority among the
  * masters whose path a selected package holds (ties: the path first in
  * byte order), and its slaves whose path is held. */
+static int cmp_alt_path(const void *a, const void *b)
+{
+	return strcmp((*(const struct maint_alt *const *)a)->path,
+		      (*(const struct maint_alt *const *)b)->path);
+}
+
+/* /var/lib/dpkg/alternatives/NAME, as update-alternatives keeps it: auto
+ * mode, the master link, each slave's name and link; then per choice
+ * whose path the image holds (by path) its path, its priority and each
+ * slave's path for it (empty when it has none). */
+static void alternatives_db(struct maint *m, const struct held *h, const struct maint_alt *best)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct strvec slaves = STRVEC_INIT, links = STRVEC_INIT;
+	const struct maint_alt **choices = xcalloc(m->nalts + 1, sizeof(*choices));
+	size_t n = 0, *pos = xcalloc(m->nalts + 1, sizeof(*pos));
+	const char **tab;
+
+	for (size_t i = 0; i < m->nalts; i++) {
+		const struct maint_alt *a = &m->alts[i];
+		if (!a->master && !strcmp(a->name, best->name) && holds(h, a->path))
+			choices[n++] = a;
+	}
+	qsort(choices, n, sizeof(*choices), cmp_alt_path);
+	for (size_t i = 0; i <= m->nalts; i++)
+		pos[i] = SIZE_MAX;
+	for (size_t c = 0; c < n; c++) /* the same path installed twice: its first */
+		if (!c || strcmp(choices[c]->path, choices[c - 1]->path))
+			pos[choices[c] - m->alts] = c;
+	for (size_t i = 0; i < m->nalts; i++) { /* the slaves of the choices, once each */
+		const struct maint_alt *s = &m->alts[i];
+		bool seen = false;
+		if (!s->master || pos[s->master - 1] == SIZE_MAX)
+			continue;
+		for (size_t k = 0; k < slaves.n && !seen; k++)
+			seen = !strcmp(slaves.v[k], s->name);
+		if (!seen) {
+			strvec_push(&slaves, s->name);
+			strvec_push(&links, s->link);
+		}
+	}
+	tab = xcalloc(n * slaves.n + 1, sizeof(*tab)); /* [choice][slave]: its path */
+	for (size_t i = 0; i < m->nalts; i++) {
+		const struct maint_alt *s = &m->alts[i];
+		if (!s->master || pos[s->master - 1] == SIZE_MAX)
+			continue;
+		for (size_t k = 0; k < slaves.n; k++)
+			if (!strcmp(slaves.v[k], s->name))
+				tab[pos[s->master - 1] * slaves.n + k] = s->path;
+	}
+	sb_addf(&sb, "auto\n%s\n", best->link);
+	for (size_t k = 0; k < slaves.n; k++)
+		sb_addf(&sb, "%s\n%s\n", slaves.v[k], links.v[k]);
+	sb_addc(&sb, '\n');
+	for (size_t c = 0; c < n; c++) {
+		if (c && !strcmp(choices[c]->path, choices[c - 1]->path))
+			continue;
+		sb_addf(&sb, "%s\n%ld\n", choices[c]->path, choices[c]->prio);
+		for (size_t k = 0; k < slaves.n; k++)
+			sb_addf(&sb, "%s\n", tab[c * slaves.n + k] ? tab[c * slaves.n + k] : "");
+	}
+	sb_addc(&sb, '\n');
+	{
+		char *path = xasprintf("/var/lib/dpkg/alternatives/%s", best->name);
+		maint_file(m, path, sb_detach(&sb, NULL));
+		free(path);
+	}
+	strvec_clear(&slaves);
+	strvec_clear(&links);
+	free(choices);
+	free(pos);
+	free(tab);
+}
+
 static void plan_alternatives(struct maint *m, const struct held *held)
 {
 	const struct held h = *held;
@@ -1169,6 +1242,7 @@ static void plan_alternatives(struct maint *m, const struct held *held)
 		}
 		if (!best)
 			continue;
+		alternatives_db(m, &h, a);
 		for (size_t j = i; j < m->nalts; j++) {
 			const struct maint_alt *s = &m->alts[j];
 			char *alt;

@@ -71,6 +71,30 @@ expect_eq "the link chain names the higher priority" \
 	"$(readlink r/usr/bin/edit) $(readlink r/etc/alternatives/edit)" "/etc/alternatives/edit /usr/bin/edit-b"
 expect_eq "its slave follows" "$(readlink r/usr/share/man/man1/edit.1) $(readlink r/etc/alternatives/edit.1)" \
 	"/etc/alternatives/edit.1 /usr/share/man/man1/edit-b.1"
+expect_eq "the alternatives database lists both choices, as update-alternatives keeps it" \
+	"$(cat r/var/lib/dpkg/alternatives/edit)" "auto
+/usr/bin/edit
+edit.1
+/usr/share/man/man1/edit.1
+
+/usr/bin/edit-a
+10
+/usr/share/man/man1/edit-a.1
+/usr/bin/edit-b
+20
+/usr/share/man/man1/edit-b.1"
+if need_tool update-alternatives; then
+	# the real tool reads it, with the rootfs as its root
+	expect_exit "update-alternatives reads the database" 0 update-alternatives --root "$PWD/r" --query edit
+	expect_match "as auto mode, the link and its slave" "$T_OUT" \
+		"^Name: edit
+Link: /usr/bin/edit
+Slaves:
+ edit.1 /usr/share/man/man1/edit.1
+Status: auto"
+	expect_match "both choices with their priorities and slaves" "$(printf '%s\n' "$T_OUT" | grep -A4 '^Alternative:' | tr '\n' ' ')" \
+		"Alternative: /usr/bin/edit-a Priority: 10 Slaves:  edit.1 /usr/share/man/man1/edit-a.1 .*Alternative: /usr/bin/edit-b Priority: 20 Slaves:  edit.1 /usr/share/man/man1/edit-b.1"
+fi
 printf 'policy "alt1" {\n  platform "linux/amd64";\n  include "edit-a";\n}\n' >alt1.cpol
 expect_exit "build one alternative" 0 "$CPOLC" build alt1.cpol -C cat -o alt1.oci
 rootfs alt1.oci r1
