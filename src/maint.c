@@ -213,6 +213,7 @@ struct reader {
 	struct case_state {
 		bool known, active, in_branch;
 		bool matched; /* an earlier branch matched: no later one runs */
+		bool sure;    /* this branch certainly runs: its pattern matched */
 		char *value;
 	} cases[CASE_DEPTH];
 	int ncases, skipped; /* skipped: nested deeper than CASE_DEPTH */
@@ -270,7 +271,7 @@ static bool active(const struct reader *r)
 static bool certain(const struct reader *r)
 {
 	for (int i = 0; i < r->ncases; i++)
-		if (r->cases[i].in_branch && !r->cases[i].known)
+		if (r->cases[i].in_branch && !r->cases[i].sure)
 			return false;
 	for (int i = 0; i < r->nifs; i++)
 		if (!r->ifs[i].certain)
@@ -715,8 +716,8 @@ static void end_command(struct reader *r)
 	} else if (!strcmp(w[0], "case") && n >= 3 && !strcmp(w[n - 1], "in")) {
 		if (r->ncases < CASE_DEPTH) {
 			bool known = value_of(r, w[1], &v);
-			r->cases[r->ncases++] = (struct case_state){known, false, false, false,
-								    known ? sb_detach(&v, NULL) : NULL};
+			r->cases[r->ncases++] = (struct case_state){
+				.known = known, .value = known ? sb_detach(&v, NULL) : NULL};
 		} else {
 			r->skipped++;
 		}
@@ -856,6 +857,7 @@ static const char *structure(struct reader *r, const char *p)
 		int m = cs->known && !cs->matched ? pattern_matches(pat, cs->value) : C_MAYBE;
 		cs->in_branch = true;
 		cs->active = !cs->known || (!cs->matched && m != C_NO);
+		cs->sure = cs->known && !cs->matched && m == C_YES;
 		cs->matched |= cs->known && m == C_YES;
 		free(pat);
 		return p + k + (p[k] == ')');

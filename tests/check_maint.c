@@ -144,6 +144,8 @@ START_TEST(test_reader)
 	expect_scan("v=$2\n. /usr/share/debconf/confmodule\nif [ -n \"$v\" ]; then rm /a; fi\n", "");
 	expect_scan("v=1\nwhile read l; do v=; done </x\nif [ -n \"$v\" ]; then rm /a; fi\n", "rm");
 	expect_scan("v=1\nfor l in $L; do\n  v=\ndone\nif [ -n \"$v\" ]; then rm /a; fi\n", "rm");
+	expect_scan("v=1\ncase \"$1\" in\n  *x*x*x*x*x*) v= ;;\nesac\nif [ -n \"$v\" ]; then rm /a; fi\n",
+		    "rm");
 	expect_scan("v=1\n( v= )\nif [ -n \"$v\" ]; then rm /a; fi\n", "rm");
 	expect_scan("v=\n( v=1 ) && true\nif [ -n \"$v\" ]; then rm /a; else touch /b; fi\n", "rm, touch");
 	expect_scan("set -- upgrade 1.0\nif [ -n \"$2\" ]; then rm /a; fi\n", "rm");
