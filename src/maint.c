@@ -231,6 +231,7 @@ struct reader {
 	/* the known variables (names[i] = values[i]); tainted ones never are */
 	struct strvec names, values, tainted;
 	bool args_unknown;	    /* `set --` changed $1 and $2 */
+	bool taint_all;		    /* more tainted names than VARS_MAX */
 	int brace;		    /* depth of { } */
 	int loops, parens;	    /* depth of do ... done, of ( ) subshells */
 	int in_func;		    /* in a function body: 1 + the depth it opened at; else 0 */
@@ -357,8 +358,8 @@ static bool lookup(const struct reader *r, const char *name, size_t len, struct 
 {
 	int i;
 
-	if (r->outer && (r->args_unknown || r->in_func || var_index(&r->tainted, name, len) >= 0 ||
-			 var_index(&r->names, name, len) >= 0))
+	if (r->outer && (r->args_unknown || r->in_func || r->taint_all ||
+			 var_index(&r->tainted, name, len) >= 0 || var_index(&r->names, name, len) >= 0))
 		return false; /* a substitution's own variables: not followed */
 	if (r->outer)
 		return lookup(r->outer, name, len, out);
@@ -369,9 +370,10 @@ static bool lookup(const struct reader *r, const char *name, size_t len, struct 
 		return true;
 	}
 	if (len == 9 && !strncmp(name, "DPKG_ROOT", 9) && var_index(&r->names, name, len) < 0 &&
-	    var_index(&r->tainted, name, len) < 0)
+	    !r->taint_all && var_index(&r->tainted, name, len) < 0)
 		return true; /* dpkg sets it, empty for an install into / */
-	if (var_index(&r->tainted, name, len) >= 0 || (i = var_index(&r->names, name, len)) < 0)
+	if (r->taint_all || var_index(&r->tainted, name, len) >= 0 ||
+	    (i = var_index(&r->names, name, len)) < 0)
 		return false;
 	sb_adds(out, r->values.v[i]);
 	return true;
@@ -386,8 +388,8 @@ static bool value_of(const struct reader *r, const char *w, struct strbuf *out)
 	for (const char *p = w; *p; p++) {
 		size_t len, mark = out->len;
 		const char *name, *alt = NULL;
-		if (out->len > VALUE_MAX || strchr("*?`~", *p))
-			return false;
+		if (out->len > VALUE_MAX || strchr("*?`", *p) || (*p == '~' && p == w))
+			return false; /* a glob, a substitution, ~ expanded (1.0~rc1 is not) */
 		if (*p != '$') {
 			sb_addc(out, *p);
 			continue;
@@ -533,8 +535,12 @@ static void var_forget(struct reader *r, const char *name, size_t len)
 		r->values.v[i] = r->values.v[r->values.n - 1];
 		r->names.n--, r->values.n--;
 	}
-	if (r->in_func && var_index(&r->tainted, name, len) < 0 && r->tainted.n < VARS_MAX)
-		strvec_push_nodup(&r->tainted, xstrndup(name, len));
+	if (r->in_func && var_index(&r->tainted, name, len) < 0) {
+		if (r->tainted.n < VARS_MAX)
+			strvec_push_nodup(&r->tainted, xstrndup(name, len));
+		else
+			r->taint_all = true; /* too many to follow: none is known */
+	}
 }
 
 /* NAME=VALUE: known from now on when it certainly runs and its value is

@@ -110,6 +110,8 @@ START_TEST(test_reader)
 		"");
 	expect_scan("if dpkg --compare-versions \"$2\" lt 1.2; then rm /a; fi\n", "rm");
 	expect_scan("if dpkg --compare-versions \"$2\" lt-nl 1.2; then rm /a; fi\n", "");
+	expect_scan("v=1.0~rc1\nif dpkg --compare-versions \"$v\" lt 1.0; then touch /a; else rm /b; fi\n",
+		    "touch");
 	expect_scan("[ -n \"$2\" ] && rm /a || touch /b\n[ -z \"$2\" ] || cp a b\n", "touch");
 	expect_scan("t=$1\ncase \"$t\" in\n configure) touch /a ;;\n *) rm /b ;;\nesac\n", "touch");
 	expect_scan("case \"$1\" in\n  abort-upgrade|\\\n  remove)\n    rm /a ;;\n  \"configure\") touch /b "
@@ -168,6 +170,26 @@ START_TEST(test_notes_bound)
 		items++;
 	ck_assert_uint_eq(items, 33); /* 32 names, then "..." */
 	ck_assert(!strcmp(w + strlen(w) - 5, ", ..."));
+	free(w);
+	maint_release(&m);
+	sb_release(&sb);
+}
+END_TEST
+
+/* More variables set in functions than the reader follows: then none is
+ * known, since any of them may be the one a later call changes. */
+START_TEST(test_taint_bound)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct maint m;
+	char *w;
+
+	sb_adds(&sb, "f() {\n");
+	for (int i = 0; i < 300; i++)
+		sb_addf(&sb, "  v%d=\n", i);
+	sb_adds(&sb, "}\nx=1\nf\nif [ -n \"$x\" ]; then touch /a; else rm /b; fi\n");
+	w = scan(sb.buf, &m);
+	ck_assert_str_eq(w, "touch, rm");
 	free(w);
 	maint_release(&m);
 	sb_release(&sb);
@@ -235,6 +257,7 @@ int main(void)
 	tcase_add_test(tc, test_reader);
 	tcase_add_test(tc, test_accounts_read);
 	tcase_add_test(tc, test_notes_bound);
+	tcase_add_test(tc, test_taint_bound);
 	tcase_add_test(tc, test_stanza);
 	tcase_add_test(tc, test_license);
 	suite_add_tcase(s, tc);
