@@ -406,7 +406,8 @@ static void fold_unary(const struct ast *e, struct sema_value *v, long *work)
 	if (e->op == AST_OP_NOT)
 		set_bool(v, a.known && a.type == SV_BOOL, !a.i);
 	else if (a.type == SV_INT || a.type == SV_UNKNOWN)
-		set_int(v, a.known && a.type == SV_INT && a.i != INT64_MIN, -a.i);
+		set_int(v, a.known && a.type == SV_INT && a.i != INT64_MIN,
+			a.i == INT64_MIN ? 0 : -a.i); /* -INT64_MIN overflows: not known */
 }
 
 /* The value of a let or const: folded once and kept, when its expression

@@ -712,7 +712,10 @@ run(struct vm *vm, const struct bc_program *p, const struct bc_block *b, struct 
 					vcopy(res, &sp[-1]);
 					return 0;
 				}
-				if (sp[-1].type == VAL_BOOL)
+				/* a DENYM/WARNM check returns its message or null; a
+				 * bool from one (forged code) is refused there, as it
+				 * would name a message never made */
+				if (sp[-1].type == VAL_BOOL && !bt->cl[bt->i].dyn)
 					bt->hold[bt->i] = sp[-1].u.b;
 				else if (batch_message(vm, bt, &sp[-1], &pc, b) < 0)
 					goto fail;

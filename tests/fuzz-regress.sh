@@ -38,7 +38,16 @@ for f in "$R"/fuzz_cpolb/*; do
 	n=$((n + 1))
 	check "fuzz_cpolb/${f##*/}: eval" "$CPOLC" eval "$f" -D env=prod -D version=1.2.3
 	check "fuzz_cpolb/${f##*/}: disasm" "$CPOLC" disasm "$f"
+	# each policy of a module of several (the fuzzer runs them all)
+	for p in $("$CPOLC" disasm "$f" 2>/dev/null | sed -n 's/^policy "\([^"]*\)" block.*/\1/p'); do
+		check "fuzz_cpolb/${f##*/}: eval --policy $p" "$CPOLC" eval "$f" --policy "$p" -D env=prod \
+			-D version=1.2.3
+	done
 done
+# a deny check that returns a bool instead of its message is refused there
+expect_exit "a forged deny check returning a bool" 2 "$CPOLC" eval "$R/fuzz_cpolb/denym-returns-bool.cpolb" \
+	--policy web -D env=prod -D version=1.2.3
+expect_match "is a located runtime error" "$T_ERR" "error: a deny message must be a string, not a bool \[runtime\]"
 for f in "$R"/fuzz_json/*; do
 	[ -f "$f" ] || continue
 	n=$((n + 1))
