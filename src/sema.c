@@ -410,13 +410,22 @@ static void fold_unary(const struct ast *e, struct sema_value *v, long *work)
 			a.i == INT64_MIN ? 0 : -a.i); /* -INT64_MIN overflows: not known */
 }
 
+/* What following a name to a binding not checked yet costs of FOLD_WORK:
+ * such a chain is then at most 1,250 deep, whatever the build's frames. */
+#define FOLD_DEPTH_COST 16
+
 /* The value of a let or const: folded once and kept, when its expression
  * is checked (before, its names may not be resolved yet). A chain of
  * 200,000 lets folded each let's whole chain again. */
 static void fold_binding(struct ast *b, struct sema_value *v, long *work)
 {
-	if (!b->fold_ready) {
+	if (!b->fold_ready) { /* not checked yet: folded, not kept */
+		if (b->fold_state == 1)
+			return; /* it uses itself: unknown (its check reports the cycle) */
+		b->fold_state = 1;
+		*work -= FOLD_DEPTH_COST; /* so the recursion through names is shallow */
 		fold(b->a, v, work);
+		b->fold_state = 0;
 		return;
 	}
 	if (b->fold_state == 1) /* a cycle: unknown */
