@@ -113,6 +113,31 @@ registry_stop() {
 	REG_PID=
 }
 
+# cpolc_serve LOG ARGS...: start `cpolc serve --listen 127.0.0.1:0 ARGS...`
+# (stderr to LOG) and wait until it says its port; sets SRV_PID and PORT.
+cpolc_serve() {
+	local log=$1 i=0
+	shift
+	"$CPOLC" serve --listen 127.0.0.1:0 "$@" 2>"$log" &
+	SRV_PID=$!
+	until PORT=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$log" 2>/dev/null) && [ -n "$PORT" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$SRV_PID" 2>/dev/null; then
+			t_fail "serve starts" "$(cat "$log")"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# serve_stop: stop the server cpolc_serve started (SIGTERM, then wait).
+serve_stop() {
+	[ -n "${SRV_PID:-}" ] || return 0
+	kill "$SRV_PID" 2>/dev/null
+	wait "$SRV_PID" 2>/dev/null
+	SRV_PID=
+}
+
 # runc_bundle IMAGE:TAG BUNDLE: unpack with umoci (as root) and make the
 # container's process run without a terminal.
 runc_bundle() {

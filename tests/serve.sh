@@ -86,25 +86,10 @@ SRV_PID=
 
 # serve_start LOG ARGS...: start cpolc serve on a free port; sets PORT.
 serve_start() {
-	local log=$1 i=0
+	local log=$1
 	shift
-	"$CPOLC" serve --listen 127.0.0.1:0 --policies "$pol" -C "$cat" --stdlib "$STDLIB" \
-		--cache "$T_TMP/cache" "$@" 2>"$log" &
-	SRV_PID=$!
-	until PORT=$(sed -n 's/.*listening on .* (port \([0-9]*\)).*/\1/p' "$log") && [ -n "$PORT" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || ! kill -0 "$SRV_PID" 2>/dev/null; then
-			t_fail "serve starts" "$(cat "$log")"
-			return 1
-		fi
-		sleep 0.05
-	done
-}
-serve_stop() {
-	[ -n "$SRV_PID" ] || return 0
-	kill "$SRV_PID" 2>/dev/null
-	wait "$SRV_PID" 2>/dev/null
-	SRV_PID=
+	cpolc_serve "$log" --policies "$pol" -C "$cat" --stdlib "$STDLIB" \
+		--cache "$T_TMP/cache" "$@"
 }
 trap 'serve_stop; registry_stop; t_cleanup' EXIT
 
