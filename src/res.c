@@ -114,6 +114,7 @@ struct res {
 		struct strbuf who;
 	} * told;
 	size_t ntold, captold;
+	struct strmap told_by_name; /* name -> 1 + its index in told */
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -744,16 +745,16 @@ static void take(struct res *r, const struct cat_prim *p, bool include, struct c
 #define TOLD_NAMES 8
 static bool told_before(struct res *r, const char *name, const char *from, const char *need, const char *at)
 {
-	struct told *t = NULL;
+	uintptr_t k = (uintptr_t)strmap_get(&r->told_by_name, name);
+	struct told *t;
 
-	for (size_t i = 0; i < r->ntold && !t; i++)
-		if (!strcmp(r->told[i].name, name))
-			t = &r->told[i];
-	if (!t) {
+	if (!k) { /* the first: reported by the caller */
 		xgrow((void **)&r->told, &r->captold, r->ntold + 1, sizeof(*r->told));
 		r->told[r->ntold++] = (struct told){xstrdup(name), at ? xstrdup(at) : NULL, 0, STRBUF_INIT};
+		strmap_put(&r->told_by_name, name, (void *)(uintptr_t)r->ntold);
 		return false;
 	}
+	t = &r->told[k - 1];
 	if (t->more++ < TOLD_NAMES)
 		sb_addf(&t->who, "%s'%s': %s", t->more > 1 ? ", " : "", from, need);
 	return true;
@@ -774,6 +775,7 @@ static void told_notes(struct res *r)
 	free(r->told);
 	r->told = NULL;
 	r->ntold = r->captold = 0;
+	strmap_clear(&r->told_by_name);
 }
 
 static void dep_error(struct res *r, const struct work *w)
