@@ -987,6 +987,14 @@ static void add_alt(struct maint *m, const char *pkg, char *const *w, long prio,
 
 /* update-alternatives [OPTIONS] --install LINK NAME PATH PRIO [--slave LINK NAME PATH]...
  * with literal arguments; false when it cannot be read so. */
+/* An alternative's name as update-alternatives takes it: not empty, no
+ * '/' and no blank, so /etc/alternatives/NAME and
+ * /var/lib/dpkg/alternatives/NAME stay in their directories. */
+static bool alt_name(const char *s)
+{
+	return *s && strcmp(s, ".") && strcmp(s, "..") && !s[strcspn(s, "/ \t\n")];
+}
+
 static bool alternatives(struct reader *r, char *const *w, size_t n)
 {
 	size_t i = 1, k, first;
@@ -1001,10 +1009,11 @@ static bool alternatives(struct reader *r, char *const *w, size_t n)
 		if (!literal(w[k]))
 			return false;
 	prio = strtol(w[i + 4], &end, 10);
-	if (*end || w[i + 1][0] != '/' || w[i + 3][0] != '/')
+	if (*end || w[i + 1][0] != '/' || w[i + 3][0] != '/' || !alt_name(w[i + 2]))
 		return false;
 	for (k = i + 5; k < n; k += 4)
-		if (k + 3 >= n || strcmp(w[k], "--slave") || w[k + 1][0] != '/' || w[k + 3][0] != '/')
+		if (k + 3 >= n || strcmp(w[k], "--slave") || w[k + 1][0] != '/' || w[k + 3][0] != '/' ||
+		    !alt_name(w[k + 2]))
 			return false;
 	if (r->m->nalts + (n - i - 1) / 4 > ALTS_MAX)
 		return false; /* beyond the bound: reported as not reproduced */

@@ -96,6 +96,12 @@ START_TEST(test_reader)
 	/* what is reproduced draws nothing, unless its arguments are variables */
 	expect_scan("update-alternatives --install /usr/bin/a a /usr/bin/a1 5\n", "");
 	expect_scan("update-alternatives --install /usr/bin/a a $P 5\n", "update-alternatives");
+	/* a name that would leave /etc/alternatives (or the database's directory) */
+	expect_scan("update-alternatives --install /usr/bin/a ../../etc/passwd /usr/bin/a1 5\n",
+		    "update-alternatives");
+	expect_scan("update-alternatives --install /usr/bin/a a /usr/bin/a1 5 --slave /usr/bin/b .. "
+		    "/usr/bin/b1\n",
+		    "update-alternatives");
 	expect_scan("adduser --system --group --home /var/lib/s s >/dev/null\n", "");
 	expect_scan("adduser --system $U\n", "adduser");
 	/* if: branches a first install never takes ($2 is empty) are not read */
