@@ -366,8 +366,9 @@ static struct serve_comp *add_comp(struct serve_composer *c, struct serve_comp *
 /* Load STATE/compositions/KEY.json; NULL when it does not hold up. */
 static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 {
-	char *path = path_join(c->compdir, file);
-	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, NULL);
+	char *path = path_join(c->compdir, file), *dg;
+	json_error_t jerr;
+	json_t *j = json_load_regular(path, REQUEST_MAX_BYTES, JSON_REJECT_DUPLICATES, &jerr);
 	const char *key = json_string_value(json_object_get(j, "key")),
 		   *name = json_string_value(json_object_get(j, "name")),
 		   *ref = json_string_value(json_object_get(j, "ref")),
@@ -379,8 +380,11 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 	time_t used = stat(path, &st) == 0 ? st.st_mtime : 0;
 
 	free(path);
-	if (key && name && ref && identity && manifest && strlen(key) == 64 && digest_valid(manifest) &&
-	    serve_valid_name(name) && tag_valid(ref)) {
+	/* the key names files (the lock, the request, this record, a tag): 64
+	 * hex digits, the record's own name, nothing else */
+	dg = key ? xasprintf("sha256:%s", key) : NULL;
+	if (dg && digest_valid(dg) && !strncmp(file, key, 64) && name && ref && identity && manifest &&
+	    digest_valid(manifest) && serve_valid_name(name) && tag_valid(ref)) {
 		comp = xcalloc(1, sizeof(*comp));
 		memcpy(comp->key, key, 65);
 		comp->name = xstrdup(name);
@@ -394,6 +398,7 @@ static struct serve_comp *load_comp(struct serve_composer *c, const char *file)
 			comp = NULL;
 		}
 	}
+	free(dg);
 	json_decref(j);
 	return comp;
 }

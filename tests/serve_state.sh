@@ -137,6 +137,19 @@ expect_eq "a, still pulled, stays; b went" "$(tags)" "$ka"
 expect_eq "the audit log says so" "$(grep -c "\"event\":\"collected\".*\"key\":\"$kb\"" "$state/audit.log")" 2
 serve_stop
 
+# a forged record whose key climbs out of the state: not loaded, so the
+# collection never names a file outside it
+evil="../../$(printf 'a%.0s' $(seq 1 58))"
+echo victim >"$T_TMP/$(printf 'a%.0s' $(seq 1 58)).json"
+sed "s|\"key\": \"$ka\"|\"key\": \"$evil\"|" "$state/compositions/$ka.json" >"$state/compositions/$(printf 'b%.0s' $(seq 1 64)).json"
+touch -d '2 hours ago' "$state/compositions/$(printf 'b%.0s' $(seq 1 64)).json"
+expect_match "(the forged record names the climbing key)" "$(cat "$state/compositions/$(printf 'b%.0s' $(seq 1 64)).json")" '"key": "\.\./\.\./a'
+serve_start "$T_TMP/s4.log" --gc-after 3600 || exit 1
+serve_stop
+expect_eq "a record whose key is no digest is not followed out of the state" \
+	"$(cat "$T_TMP/$(printf 'a%.0s' $(seq 1 58)).json" 2>/dev/null)" victim
+rm -f "$state/compositions/$(printf 'b%.0s' $(seq 1 64)).json"
+
 # without --gc-after nothing goes
 touch -d '2 hours ago' "$state/compositions/$ka.json"
 serve_start "$T_TMP/s3.log" || exit 1
